@@ -1,0 +1,185 @@
+//! Builtin functions: their names and how their arguments are typed.
+
+use std::sync::Arc;
+
+use super::Checker;
+use super::hir::{Builtin, TExpr, TKind};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::Span;
+use crate::types::Type;
+
+/// Every builtin function name.
+pub(super) const NAMES: [&str; 14] =
+    ["date", "min", "max", "abs", "round", "floor", "ceil", "count", "sum", "any", "all", "coalesce", "length", "trim"];
+
+/// The builtin called `name`.
+pub(super) fn lookup(name: &str) -> Option<Builtin> {
+    Some(match name {
+        "date" => Builtin::Date,
+        "min" => Builtin::Min,
+        "max" => Builtin::Max,
+        "abs" => Builtin::Abs,
+        "round" => Builtin::Round,
+        "floor" => Builtin::Floor,
+        "ceil" => Builtin::Ceil,
+        "count" => Builtin::Count,
+        "sum" => Builtin::Sum,
+        "any" => Builtin::Any,
+        "all" => Builtin::All,
+        "coalesce" => Builtin::Coalesce,
+        "length" => Builtin::Length,
+        "trim" => Builtin::Trim,
+        _ => return None,
+    })
+}
+
+fn ordered(t: &Type) -> bool {
+    t.is_numeric() || matches!(t, Type::Date | Type::DateTime | Type::Duration)
+}
+
+impl Checker<'_> {
+    /// Types a builtin call.
+    pub(super) fn builtin(&mut self, b: Builtin, args: Vec<TExpr>, span: Span) -> TExpr {
+        if args.iter().any(|a| a.ty == Type::Error) {
+            return TExpr::new(TKind::Call(b, args), Type::Error, span);
+        }
+        let result = self.builtin_type(b, &args);
+        let ty = match result {
+            Ok(t) => t,
+            Err(help) => {
+                let f = b.name();
+                self.report(
+                    Diagnostic::error("bad-arguments", msg!("`{f}` 的参数不对", "wrong arguments for `{f}`")).at(span).help(help),
+                );
+                Type::Error
+            }
+        };
+        let coalesce = b == Builtin::Coalesce;
+        let mut out = TExpr::new(TKind::Call(b, args), ty, span);
+        if coalesce && let TKind::Call(_, args) = &out.kind {
+            out.missing = args.iter().all(|a| a.missing);
+        }
+        out
+    }
+
+    fn builtin_type(&mut self, b: Builtin, args: &[TExpr]) -> Result<Type, Msg> {
+        let types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
+        match (b, types.as_slice()) {
+            (Builtin::Date, [Type::DateTime | Type::Date]) => Ok(Type::Date),
+            (Builtin::Date, _) => Err(Msg::new("date(x) 取日期时间 x 在策略时区中的日期", "date(x) takes a datetime x and gives its date in the policy's time zone")),
+            (Builtin::Min | Builtin::Max, [list]) if list.element().is_some() => match list.element() {
+                Some(e) if ordered(&e) => Ok(e),
+                _ => Err(Msg::new("列表的值要能比较大小", "the list's items must be ordered values")),
+            },
+            (Builtin::Min | Builtin::Max, [first, rest @ ..]) if !rest.is_empty() => {
+                let mut ty = (*first).clone();
+                for t in rest {
+                    ty = ty.join(t).ok_or_else(|| msg!("{ty} 和 {t} 不能放在一起比较", "{ty} and {t} cannot be compared together"))?;
+                }
+                if !ordered(&ty) {
+                    return Err(msg!("{ty} 没有大小之分", "{ty} values are not ordered"));
+                }
+                Ok(ty)
+            }
+            (Builtin::Min | Builtin::Max, _) => Err(Msg::new("写成 min(a, b, …) 或 min(列表)", "write min(a, b, …) or min(list)")),
+            (Builtin::Abs, [t]) if t.is_numeric() || **t == Type::Duration => Ok((*t).clone()),
+            (Builtin::Abs, _) => Err(Msg::new("abs 的参数是一个数字或时长", "abs takes one number or duration")),
+            (Builtin::Round, [t]) | (Builtin::Round, [t, Type::Int]) if t.is_numeric() => {
+                if let Some(places) = args.get(1)
+                    && !places.constant
+                {
+                    self.report(
+                        Diagnostic::error("bad-arguments", Msg::new("小数位数必须是常量", "the number of places must be a constant"))
+                            .at(places.span),
+                    );
+                }
+                Ok((*t).clone())
+            }
+            (Builtin::Round, _) => Err(Msg::new("写成 round(x) 或 round(x, 位数)", "write round(x) or round(x, places)")),
+            (Builtin::Floor | Builtin::Ceil, [t]) if t.is_numeric() => Ok((*t).clone()),
+            (Builtin::Floor | Builtin::Ceil, _) => Err(Msg::new("参数是一个数字", "the argument is one number")),
+            (Builtin::Count, [t]) if t.element().is_some() => Ok(Type::Int),
+            (Builtin::Count, _) => Err(Msg::new("count 的参数是一个列表", "count takes a list")),
+            (Builtin::Sum, [t]) if t.element().is_some() => match t.element() {
+                Some(Type::Error) => Ok(Type::Int),
+                Some(e) if e.is_numeric() || e == Type::Duration => Ok(e),
+                _ => Err(Msg::new("sum 的参数是数字或时长的列表", "sum takes a list of numbers or durations")),
+            },
+            (Builtin::Sum, _) => Err(Msg::new("sum 的参数是一个列表", "sum takes a list")),
+            (Builtin::Any | Builtin::All, [t]) if matches!(t.element(), Some(Type::Bool | Type::Error)) => Ok(Type::Bool),
+            (Builtin::Any | Builtin::All, _) => Err(Msg::new("参数是真假值的列表", "the argument is a list of bools")),
+            (Builtin::Coalesce, [first, rest @ ..]) if !rest.is_empty() => {
+                let mut ty = (*first).clone();
+                for t in rest {
+                    ty = ty.join(t).ok_or_else(|| msg!("{ty} 和 {t} 类型不同", "{ty} and {t} differ"))?;
+                }
+                Ok(ty)
+            }
+            (Builtin::Coalesce, _) => Err(Msg::new("写成 coalesce(x, 默认值)", "write coalesce(x, fallback)")),
+            (Builtin::Length, [t]) if t.is_textual() => Ok(Type::Int),
+            (Builtin::Length, _) => Err(Msg::new("length 的参数是文本；列表用 count", "length takes a text; use count for lists")),
+            (Builtin::Trim, [t]) if t.is_textual() => Ok(Type::Text),
+            (Builtin::Trim, _) => Err(Msg::new("trim 的参数是文本", "trim takes a text")),
+        }
+    }
+
+    /// Types a table call against the table's parameters.
+    pub(super) fn table_call(&mut self, i: usize, name: &str, args: Vec<TExpr>, span: Span) -> TExpr {
+        let (params, result, settled, missing) = match self.tables.get(i).and_then(Option::as_ref) {
+            Some(t) => {
+                let missing = !matches!(
+                    t.hit,
+                    crate::syntax::ast::HitPolicy::Collect(None | Some(crate::syntax::ast::Aggregate::Sum | crate::syntax::ast::Aggregate::Count))
+                );
+                let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled));
+                (t.params.clone(), t.output_type(), settled, missing)
+            }
+            None => return TExpr::new(TKind::Table(i, args), Type::Error, span),
+        };
+        if args.len() != params.len() {
+            let (want, got) = (params.len(), args.len());
+            let list = params.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ");
+            self.report(
+                Diagnostic::error("bad-arguments", msg!("表格 `{name}` 需要 {want} 个参数，这里有 {got} 个", "table `{name}` takes {want} arguments, {got} given"))
+                    .at(span)
+                    .help(msg!("参数：{name}({list})", "parameters: {name}({list})")),
+            );
+            return TExpr::new(TKind::Table(i, args), Type::Error, span);
+        }
+        for (arg, (pname, pty)) in args.iter().zip(&params) {
+            if !arg.ty.fits(pty) && !(arg.ty.is_numeric() && pty.is_numeric()) {
+                let at = &arg.ty;
+                self.report(
+                    Diagnostic::error("type-mismatch", msg!("参数 `{pname}` 应为 {pty}，这里是 {at}", "argument `{pname}` must be {pty}, this is {at}"))
+                        .at(arg.span),
+                );
+            }
+            self.enum_literal_in(pty, &format!("{name}({pname})"), arg);
+        }
+        let mut out = TExpr::new(TKind::Table(i, args), result, span);
+        out.missing |= missing;
+        out.settled |= settled;
+        out.constant = false;
+        out
+    }
+}
+
+fn cell_settled(c: &super::hir::CellDef) -> bool {
+    match c {
+        super::hir::CellDef::Any => false,
+        super::hir::CellDef::Cmp(_, e) | super::hir::CellDef::In(e, _) => e.settled,
+    }
+}
+
+impl super::hir::TableDef {
+    /// The type a call of this table gives.
+    pub fn output_type(&self) -> Type {
+        use crate::syntax::ast::{Aggregate, HitPolicy};
+        match self.hit {
+            HitPolicy::Collect(None) => Type::List(Arc::new(self.result.clone())),
+            HitPolicy::Collect(Some(Aggregate::Count)) => Type::Int,
+            _ => self.result.clone(),
+        }
+    }
+}

@@ -1,0 +1,554 @@
+//! Expression checking: resolves names, types every node, and reports mistakes.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::hir::{ArithOp, TExpr, TKind, TPart};
+use super::{Checker, Info, Symbol, builtins, ops};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast::{BinaryOp, CmpOp, Expr, ExprKind, TextPart, TimeUnit, UnaryOp};
+use crate::types::{Field, RecordType, Type};
+use crate::value::Value;
+
+impl TExpr {
+    /// A literal.
+    pub(crate) fn lit(value: Value, ty: Type, span: Span) -> TExpr {
+        TExpr { kind: TKind::Lit(value), ty, span, missing: false, constant: true, settled: false }
+    }
+
+    /// An expression that failed to check.
+    pub(crate) fn error(span: Span) -> TExpr {
+        TExpr { kind: TKind::Error, ty: Type::Error, span, missing: false, constant: true, settled: false }
+    }
+
+    /// The text of a literal text, if it is one.
+    pub(crate) fn literal_text(&self) -> Option<&str> {
+        match &self.kind {
+            TKind::Lit(Value::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Checks an expression.
+    pub(crate) fn expr(&mut self, e: &Expr) -> TExpr {
+        let span = e.span;
+        match &e.node {
+            ExprKind::Int(n) => TExpr::lit(Value::Int(*n), Type::Int, span),
+            ExprKind::Decimal(d) => TExpr::lit(Value::Decimal(*d), Type::Decimal, span),
+            ExprKind::Percent(p) => TExpr::lit(Value::Percent(*p), Type::Percent, span),
+            ExprKind::Duration(n, unit) => self.duration(*n, *unit, span),
+            ExprKind::Date(d) => TExpr::lit(Value::Date(*d), Type::Date, span),
+            ExprKind::DateTime(d) => TExpr::lit(Value::DateTime(d.to_utc()), Type::DateTime, span),
+            ExprKind::Bool(b) => TExpr::lit(Value::Bool(*b), Type::Bool, span),
+            ExprKind::Text(parts) => self.text(parts, span),
+            ExprKind::Name(name) => self.name(name, span),
+            ExprKind::Member(base, field) => {
+                let base = self.expr(base);
+                self.member(base, &field.node, field.span, span)
+            }
+            ExprKind::Call(name, args) => self.call(&name.node, name.span, args, span),
+            ExprKind::List(items) => self.list(items, span),
+            ExprKind::Record(entries) => self.record_literal(entries, span),
+            ExprKind::Unary(op, inner) => {
+                let inner = self.expr(inner);
+                self.unary(*op, inner, span)
+            }
+            ExprKind::Binary(op, l, r) => {
+                let l = self.expr(l);
+                let r = self.expr(r);
+                self.binary(*op, l, r, span)
+            }
+            ExprKind::IsMissing(inner, missing) => {
+                let inner = self.expr(inner);
+                if !inner.missing && inner.ty != Type::Error {
+                    let text = self.file.slice(inner.span).to_owned();
+                    self.report(
+                        Diagnostic::warning("never-missing", msg!("`{text}` 不会缺失", "`{text}` is never missing"))
+                            .at(inner.span)
+                            .help(Msg::new(
+                                "它是必填事实或由必填事实算出，这个判断的结果总是一样",
+                                "it is a required fact or computed from required facts, so this test always gives the same answer",
+                            )),
+                    );
+                }
+                let mut out = TExpr::new(TKind::IsMissing(Box::new(inner), *missing), Type::Bool, span);
+                // The test itself always has an answer.
+                out.missing = false;
+                out
+            }
+            ExprKind::If(c, a, b) => {
+                let c = self.expr(c);
+                self.expect_bool(&c, "if 条件", "an `if` condition");
+                let a = self.expr(a);
+                let b = self.expr(b);
+                let ty = match a.ty.join(&b.ty) {
+                    Some(t) => t,
+                    None => {
+                        let (ta, tb) = (&a.ty, &b.ty);
+                        self.report(
+                            Diagnostic::error("type-mismatch", msg!("if 的两个分支类型不同：{ta} 和 {tb}", "the branches of `if` differ: {ta} and {tb}"))
+                                .at(span)
+                                .help(Msg::new("让 then 和 else 给出同一类型的值", "make `then` and `else` give values of one type")),
+                        );
+                        Type::Error
+                    }
+                };
+                TExpr::new(TKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span)
+            }
+            ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Error => TExpr::error(span),
+        }
+    }
+
+    fn duration(&mut self, n: Decimal, unit: TimeUnit, span: Span) -> TExpr {
+        let seconds = n.checked_mul(Decimal::from(unit.seconds()));
+        let whole = seconds.filter(|s| s.fract().is_zero()).and_then(|s| s.to_i64()).and_then(TimeDelta::try_seconds);
+        match whole {
+            Some(d) => TExpr::lit(Value::Duration(d), Type::Duration, span),
+            None => {
+                self.report(
+                    Diagnostic::error("bad-duration", Msg::new("时长必须是整秒数，且不能过大", "a duration must be a whole number of seconds and not too large"))
+                        .at(span)
+                        .help(Msg::new("换一个更小的单位，例如 `90 minutes`", "use a smaller unit, e.g. `90 minutes`")),
+                );
+                TExpr::error(span)
+            }
+        }
+    }
+
+    fn text(&mut self, parts: &[TextPart], span: Span) -> TExpr {
+        if let [TextPart::Lit(s)] = parts {
+            return TExpr::lit(Value::text(s), Type::Text, span);
+        }
+        if parts.is_empty() {
+            return TExpr::lit(Value::text(""), Type::Text, span);
+        }
+        let checked: Vec<TPart> = self.parts(parts);
+        TExpr::new(TKind::Text(checked), Type::Text, span)
+    }
+
+    /// Interpolation parts (any type may be shown).
+    pub(crate) fn parts(&mut self, parts: &[TextPart]) -> Vec<TPart> {
+        parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Lit(s) => TPart::Lit(s.clone()),
+                TextPart::Expr(e) => TPart::Expr(self.expr(e)),
+            })
+            .collect()
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> TExpr {
+        if let Some(params) = &self.params
+            && let Some(i) = params.iter().position(|(n, _)| n == name)
+        {
+            let ty = params[i].1.clone();
+            return TExpr { kind: TKind::Param(i), ty, span, missing: true, constant: false, settled: false };
+        }
+        let Some((symbol, _)) = self.names.get(name).copied() else {
+            return match name {
+                "now" => TExpr { kind: TKind::Now, ty: Type::DateTime, span, missing: false, constant: false, settled: false },
+                "decision" => TExpr {
+                    kind: TKind::Decision,
+                    ty: Type::Enum(["approved", "needs_info", "rejected"].map(Arc::from).into()),
+                    span,
+                    missing: false,
+                    constant: false,
+                    settled: true,
+                },
+                _ => {
+                    self.unknown_name(name, span);
+                    TExpr::error(span)
+                }
+            };
+        };
+        self.used.insert(symbol);
+        let info = self.infos.get(&symbol).cloned().unwrap_or_else(Info::error);
+        match symbol {
+            Symbol::Input(i) => {
+                let field: &Field = &self.inputs.fields[i];
+                TExpr { kind: TKind::Input(i), ty: field.ty.clone(), span, missing: field.optional, constant: false, settled: false }
+            }
+            Symbol::Const(i) => TExpr { kind: TKind::Const(i), ty: info.ty, span, missing: info.missing, constant: true, settled: false },
+            Symbol::Derived(i) => {
+                TExpr { kind: TKind::Derived(i), ty: info.ty, span, missing: info.missing, constant: false, settled: info.settled }
+            }
+            Symbol::Table(_) => {
+                self.report(
+                    Diagnostic::error("table-as-value", msg!("表格 `{name}` 要带参数调用", "table `{name}` is called with arguments"))
+                        .at(span)
+                        .help(msg!("写成 `{name}(…)`", "write `{name}(…)`")),
+                );
+                TExpr::error(span)
+            }
+            Symbol::Ledger(_) => {
+                self.report(
+                    Diagnostic::error("ledger-as-value", msg!("账本 `{name}` 不是一个值", "ledger `{name}` is not a value"))
+                        .at(span)
+                        .help(msg!("读取账本合计写 `total({name})`", "read its total with `total({name})`")),
+                );
+                TExpr::error(span)
+            }
+        }
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span) {
+        let mut candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
+        candidates.extend(["now", "decision"]);
+        if let Some(params) = &self.params {
+            candidates.extend(params.iter().map(|(n, _)| n.as_str()));
+        }
+        let help = match suggest::closest(name, candidates) {
+            Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
+            None => Msg::new(
+                "名称要先在 input、const、let 或 output 中声明",
+                "names must be declared by `input`, `const`, `let` or `output` first",
+            ),
+        };
+        self.report(
+            Diagnostic::error("unknown-name", msg!("未知的名称 `{name}`", "unknown name `{name}`")).at(span).help(help),
+        );
+    }
+
+    fn member(&mut self, base: TExpr, field: &str, field_span: Span, span: Span) -> TExpr {
+        match &base.ty {
+            Type::Error => TExpr::error(span),
+            Type::Record(rt) => match rt.field(field) {
+                Some((i, f)) => {
+                    let ty = f.ty.clone();
+                    let optional = f.optional;
+                    let mut out = TExpr::new(TKind::Field(Box::new(base), i), ty, span);
+                    out.missing |= optional;
+                    out
+                }
+                None => {
+                    self.unknown_field(rt.clone(), &base, field, field_span);
+                    TExpr::error(span)
+                }
+            },
+            Type::Duration => {
+                let unit = match field {
+                    "weeks" => Some(TimeUnit::Weeks),
+                    "days" => Some(TimeUnit::Days),
+                    "hours" => Some(TimeUnit::Hours),
+                    "minutes" => Some(TimeUnit::Minutes),
+                    "seconds" => Some(TimeUnit::Seconds),
+                    _ => None,
+                };
+                match unit {
+                    Some(u) => {
+                        TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span)
+                    }
+                    None => {
+                        self.report(
+                            Diagnostic::error("unknown-field", msg!("时长没有 `{field}`", "a duration has no `{field}`"))
+                                .at(field_span)
+                                .help(Msg::new(
+                                    "可用：.weeks .days .hours .minutes .seconds（整数，向下取整）",
+                                    "available: .weeks .days .hours .minutes .seconds (whole units, rounded down)",
+                                )),
+                        );
+                        TExpr::error(span)
+                    }
+                }
+            }
+            other => {
+                let ty = other.clone();
+                self.report(
+                    Diagnostic::error("no-fields", msg!("{ty} 类型的值没有字段 `{field}`", "a value of type {ty} has no field `{field}`"))
+                        .at(field_span),
+                );
+                TExpr::error(span)
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, rt: Arc<RecordType>, base: &TExpr, field: &str, span: Span) {
+        let of = self.file.slice(base.span).to_owned();
+        let names: Vec<&str> = rt.fields.iter().map(|f| f.name.as_str()).collect();
+        let help = match suggest::closest(field, names.iter().copied()) {
+            Some(s) => msg!("你是不是想写 `{of}.{s}`？", "did you mean `{of}.{s}`?"),
+            None => {
+                let list = names.join(", ");
+                msg!("`{of}` 的字段有：{list}", "the fields of `{of}` are: {list}")
+            }
+        };
+        self.report(
+            Diagnostic::error("unknown-field", msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`")).at(span).help(help),
+        );
+    }
+
+    fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> TExpr {
+        if name == "total" {
+            return self.total(args, span);
+        }
+        if let Some((Symbol::Table(i), _)) = self.names.get(name).copied() {
+            self.used.insert(Symbol::Table(i));
+            let args: Vec<TExpr> = args.iter().map(|a| self.expr(a)).collect();
+            return self.table_call(i, name, args, span);
+        }
+        let Some(builtin) = builtins::lookup(name) else {
+            let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
+            candidates.push("total");
+            let tables: Vec<String> =
+                self.names.iter().filter(|(_, (s, _))| matches!(s, Symbol::Table(_))).map(|(n, _)| n.clone()).collect();
+            candidates.extend(tables.iter().map(String::as_str));
+            let help = match suggest::closest(name, candidates) {
+                Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
+                None => Msg::new(
+                    "可用的函数：date min max abs round floor ceil count sum any all coalesce length trim total，以及策略中的表格",
+                    "functions are date min max abs round floor ceil count sum any all coalesce length trim total, and the policy's tables",
+                ),
+            };
+            self.report(
+                Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`")).at(name_span).help(help),
+            );
+            for a in args {
+                self.expr(a);
+            }
+            return TExpr::error(span);
+        };
+        let args: Vec<TExpr> = args.iter().map(|a| self.expr(a)).collect();
+        self.builtin(builtin, args, span)
+    }
+
+    fn total(&mut self, args: &[Expr], span: Span) -> TExpr {
+        if let [arg] = args
+            && let ExprKind::Name(n) = &arg.node
+            && let Some((Symbol::Ledger(i), _)) = self.names.get(n).copied()
+        {
+            self.used.insert(Symbol::Ledger(i));
+            return TExpr { kind: TKind::LedgerTotal(i), ty: Type::Money, span, missing: false, constant: false, settled: true };
+        }
+        let ledgers: Vec<String> = self.ledgers.iter().map(|(n, _)| n.clone()).collect();
+        let list = ledgers.join(", ");
+        self.report(
+            Diagnostic::error("bad-total", Msg::new("total 的参数是一个账本名", "the argument of `total` is a ledger name"))
+                .at(span)
+                .help(if ledgers.is_empty() {
+                    Msg::new("先声明账本：`ledger deductions`", "declare a ledger first: `ledger deductions`")
+                } else {
+                    msg!("已声明的账本：{list}", "declared ledgers: {list}")
+                }),
+        );
+        TExpr::error(span)
+    }
+
+    fn list(&mut self, items: &[Expr], span: Span) -> TExpr {
+        let items: Vec<TExpr> = items.iter().map(|i| self.expr(i)).collect();
+        let mut elem: Option<Type> = None;
+        for item in &items {
+            elem = match elem {
+                None => Some(item.ty.clone()),
+                Some(t) => match t.join(&item.ty) {
+                    Some(j) => Some(j),
+                    None => {
+                        let (a, b) = (&t, &item.ty);
+                        self.report(
+                            Diagnostic::error("type-mismatch", msg!("列表里混合了 {a} 和 {b}", "a list mixes {a} and {b}"))
+                                .at(item.span)
+                                .help(Msg::new("列表中的值要同一类型", "the items of a list share one type")),
+                        );
+                        Some(Type::Error)
+                    }
+                },
+            };
+        }
+        let ty = match elem {
+            None => Type::EmptyList,
+            Some(Type::Error) => Type::Error,
+            Some(t) => Type::List(Arc::new(t)),
+        };
+        let mut out = TExpr::new(TKind::List(items), ty, span);
+        // A list holding a missing item is itself present.
+        out.missing = false;
+        out
+    }
+
+    fn record_literal(&mut self, entries: &[(crate::syntax::ast::Ident, Expr)], span: Span) -> TExpr {
+        let mut record = RecordType::default();
+        let mut values = Vec::new();
+        for (name, value) in entries {
+            let value = self.expr(value);
+            if record.field(&name.node).is_some() {
+                let n = &name.node;
+                self.report(Diagnostic::error("duplicate-field", msg!("字段 `{n}` 重复", "field `{n}` is repeated")).at(name.span));
+                continue;
+            }
+            record.fields.push(Field { name: name.node.clone(), ty: value.ty.clone(), optional: value.missing });
+            values.push(value);
+        }
+        let mut out = TExpr::new(TKind::Record(values), Type::Record(Arc::new(record)), span);
+        out.missing = false;
+        out
+    }
+
+    fn unary(&mut self, op: UnaryOp, inner: TExpr, span: Span) -> TExpr {
+        match op {
+            UnaryOp::Not => {
+                self.expect_bool(&inner, "not 的操作数", "the operand of `not`");
+                TExpr::new(TKind::Not(Box::new(inner)), Type::Bool, span)
+            }
+            UnaryOp::Neg => {
+                let ok = inner.ty.is_numeric() || inner.ty == Type::Duration;
+                if !ok {
+                    let ty = &inner.ty;
+                    self.report(
+                        Diagnostic::error("type-mismatch", msg!("{ty} 不能取负", "a {ty} cannot be negated")).at(span),
+                    );
+                }
+                let ty = if ok { inner.ty.clone() } else { Type::Error };
+                TExpr::new(TKind::Neg(Box::new(inner)), ty, span)
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: TExpr, r: TExpr, span: Span) -> TExpr {
+        let cmp = |op: BinaryOp| match op {
+            BinaryOp::Eq => Some(CmpOp::Eq),
+            BinaryOp::Ne => Some(CmpOp::Ne),
+            BinaryOp::Lt => Some(CmpOp::Lt),
+            BinaryOp::Le => Some(CmpOp::Le),
+            BinaryOp::Gt => Some(CmpOp::Gt),
+            BinaryOp::Ge => Some(CmpOp::Ge),
+            _ => None,
+        };
+        let arith = match op {
+            BinaryOp::Add => Some(ArithOp::Add),
+            BinaryOp::Sub => Some(ArithOp::Sub),
+            BinaryOp::Mul => Some(ArithOp::Mul),
+            BinaryOp::Div => Some(ArithOp::Div),
+            BinaryOp::Of => Some(ArithOp::Of),
+            _ => None,
+        };
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let word = op.symbol();
+                self.expect_bool(&l, &format!("{word} 的左边"), &format!("the left of `{word}`"));
+                self.expect_bool(&r, &format!("{word} 的右边"), &format!("the right of `{word}`"));
+                let kind = if op == BinaryOp::And { TKind::And } else { TKind::Or };
+                TExpr::new(kind(Box::new(l), Box::new(r)), Type::Bool, span)
+            }
+            BinaryOp::In | BinaryOp::NotIn => self.membership(l, r, op == BinaryOp::NotIn, span),
+            _ => {
+                if let Some(c) = cmp(op) {
+                    let mut ty = Type::Bool;
+                    if let Err(help) = ops::comparable(c, &l.ty, &r.ty) {
+                        let (lt, rt, sym) = (&l.ty, &r.ty, c.symbol());
+                        self.report(
+                            Diagnostic::error("type-mismatch", msg!("不能用 `{sym}` 比较 {lt} 和 {rt}", "cannot compare {lt} with {rt} using `{sym}`"))
+                                .at(span)
+                                .help(help),
+                        );
+                        ty = Type::Error;
+                    } else {
+                        self.enum_literal(&l, &r);
+                        self.enum_literal(&r, &l);
+                    }
+                    return TExpr::new(TKind::Compare(c, Box::new(l), Box::new(r)), ty, span);
+                }
+                let Some(a) = arith else { return TExpr::error(span) };
+                let ty = match ops::arith(a, &l.ty, &r.ty) {
+                    Ok(t) => t,
+                    Err(help) => {
+                        let (lt, rt, sym) = (&l.ty, &r.ty, a.symbol());
+                        self.report(
+                            Diagnostic::error("type-mismatch", msg!("`{sym}` 不能用于 {lt} 和 {rt}", "`{sym}` does not apply to {lt} and {rt}"))
+                                .at(span)
+                                .help(help),
+                        );
+                        Type::Error
+                    }
+                };
+                TExpr::new(TKind::Arith(a, Box::new(l), Box::new(r)), ty, span)
+            }
+        }
+    }
+
+    fn membership(&mut self, item: TExpr, list: TExpr, negated: bool, span: Span) -> TExpr {
+        let mut ty = Type::Bool;
+        match list.ty.element() {
+            None => {
+                let lt = &list.ty;
+                self.report(
+                    Diagnostic::error("type-mismatch", msg!("`in` 的右边应为列表，这里是 {lt}", "the right of `in` must be a list, this is {lt}"))
+                        .at(list.span)
+                        .help(Msg::new("例如 `x in [\"a\", \"b\"]`", "for example `x in [\"a\", \"b\"]`")),
+                );
+                ty = Type::Error;
+            }
+            Some(elem) => {
+                if let Err(help) = ops::comparable(CmpOp::Eq, &item.ty, &elem) {
+                    let it = &item.ty;
+                    self.report(
+                        Diagnostic::error("type-mismatch", msg!("{it} 不能在 list<{elem}> 中查找", "a {it} cannot be looked up in a list<{elem}>"))
+                            .at(span)
+                            .help(help),
+                    );
+                    ty = Type::Error;
+                } else {
+                    self.enum_literal(&item, &list);
+                    self.enum_literal(&list, &item);
+                }
+            }
+        }
+        TExpr::new(TKind::In(Box::new(item), Box::new(list), negated), ty, span)
+    }
+
+    /// When `typed` is an enumeration, every literal text in `other` must be one of its
+    /// values: `request.desired == "refnd"` is a typo, not a rule that never fires.
+    pub(crate) fn enum_literal(&mut self, typed: &TExpr, other: &TExpr) {
+        let of = self.file.slice(typed.span).to_owned();
+        self.enum_literal_in(&typed.ty, &of, other);
+    }
+
+    /// As [`Self::enum_literal`], for a value of type `ty` described as `of`.
+    pub(crate) fn enum_literal_in(&mut self, ty: &Type, of: &str, other: &TExpr) {
+        let values = match ty {
+            Type::Enum(v) => v.clone(),
+            Type::List(inner) => match &**inner {
+                Type::Enum(v) => v.clone(),
+                _ => return,
+            },
+            _ => return,
+        };
+        for (text, span) in self.literal_texts(other) {
+            if values.iter().any(|v| **v == *text) {
+                continue;
+            }
+            let allowed = values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+            let help = match suggest::closest(&text, values.iter().map(|v| &**v)) {
+                Some(s) => msg!("你是不是想写 \"{s}\"？可选值：{allowed}", "did you mean \"{s}\"? The values are {allowed}"),
+                None => msg!("可选值：{allowed}", "the values are {allowed}"),
+            };
+            self.report(
+                Diagnostic::error("not-in-enum", msg!("\"{text}\" 不是 `{of}` 的可选值", "\"{text}\" is not a value of `{of}`"))
+                    .at(span)
+                    .help(help),
+            );
+        }
+    }
+
+    /// Literal texts an expression consists of: a text, a list of texts, or a const
+    /// holding one.
+    fn literal_texts(&self, e: &TExpr) -> Vec<(String, Span)> {
+        match &e.kind {
+            TKind::Lit(Value::Text(s)) => vec![(s.to_string(), e.span)],
+            TKind::List(items) => items.iter().filter_map(|i| i.literal_text().map(|t| (t.to_owned(), i.span))).collect(),
+            TKind::Const(i) => match self.consts.get(*i).and_then(Option::as_ref) {
+                // Report at the use, where the mismatch is visible.
+                Some(def) => self.literal_texts(&def.expr).into_iter().map(|(t, _)| (t, e.span)).collect(),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}

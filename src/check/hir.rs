@@ -1,0 +1,409 @@
+//! The checked policy: names resolved to indices, every expression typed.
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{CmpOp, HitPolicy, TimeUnit};
+use crate::types::{RecordType, Type};
+use crate::value::{Currency, Value};
+
+/// A typed expression.
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    /// What it computes.
+    pub kind: TKind,
+    /// Its type.
+    pub ty: Type,
+    /// Where it was written.
+    pub span: Span,
+    /// May evaluate to missing.
+    pub missing: bool,
+    /// Depends only on literals and consts.
+    pub constant: bool,
+    /// Reads the decision or a ledger total, so it can only be known after every
+    /// reject, require and ledger rule has run.
+    pub settled: bool,
+}
+
+/// Expression kinds after name resolution.
+#[derive(Clone, Debug)]
+pub enum TKind {
+    /// A literal value.
+    Lit(Value),
+    /// A top-level input (`order`, `item`, …) by slot.
+    Input(usize),
+    /// A record field by slot.
+    Field(Box<TExpr>, usize),
+    /// `duration.days` and friends: whole units, rounded down.
+    DurationPart(Box<TExpr>, TimeUnit),
+    /// A const by index.
+    Const(usize),
+    /// A let or output by index.
+    Derived(usize),
+    /// A table parameter, inside that table's rows.
+    Param(usize),
+    /// The evaluation instant.
+    Now,
+    /// The decision (`approved`, `rejected`, `needs_info`).
+    Decision,
+    /// `total(ledger)`.
+    LedgerTotal(usize),
+    /// `not x`.
+    Not(Box<TExpr>),
+    /// `-x`.
+    Neg(Box<TExpr>),
+    /// `a and b` (Kleene).
+    And(Box<TExpr>, Box<TExpr>),
+    /// `a or b` (Kleene).
+    Or(Box<TExpr>, Box<TExpr>),
+    /// `a == b`, `a < b`, …
+    Compare(CmpOp, Box<TExpr>, Box<TExpr>),
+    /// `x in list` / `x not in list`.
+    In(Box<TExpr>, Box<TExpr>, bool),
+    /// `a + b`, …
+    Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `x is missing` (true) / `x is present` (false).
+    IsMissing(Box<TExpr>, bool),
+    /// `if c then a else b`.
+    If(Box<TExpr>, Box<TExpr>, Box<TExpr>),
+    /// A builtin function.
+    Call(Builtin, Vec<TExpr>),
+    /// A table by index.
+    Table(usize, Vec<TExpr>),
+    /// `[a, b]`.
+    List(Vec<TExpr>),
+    /// `{a: x}`, fields in the order of the record type.
+    Record(Vec<TExpr>),
+    /// An interpolated text.
+    Text(Vec<TPart>),
+    /// An expression that failed to check (already reported).
+    Error,
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `p of x`.
+    Of,
+}
+
+impl ArithOp {
+    /// As written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Of => "of",
+        }
+    }
+}
+
+/// Builtin functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `date(datetime)`: the local date in the policy's time zone.
+    Date,
+    /// `min(a, b, …)` or `min(list)`.
+    Min,
+    /// `max(a, b, …)` or `max(list)`.
+    Max,
+    /// `abs(x)`.
+    Abs,
+    /// `round(x, places)`: half-up.
+    Round,
+    /// `floor(x)`.
+    Floor,
+    /// `ceil(x)`.
+    Ceil,
+    /// `count(list)`.
+    Count,
+    /// `sum(list)`.
+    Sum,
+    /// `any(list<bool>)`.
+    Any,
+    /// `all(list<bool>)`.
+    All,
+    /// `coalesce(a, b, …)`: the first present value.
+    Coalesce,
+    /// `length(text)`: number of characters.
+    Length,
+    /// `trim(text)`.
+    Trim,
+}
+
+impl Builtin {
+    /// The name a policy calls it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Date => "date",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Abs => "abs",
+            Builtin::Round => "round",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Count => "count",
+            Builtin::Sum => "sum",
+            Builtin::Any => "any",
+            Builtin::All => "all",
+            Builtin::Coalesce => "coalesce",
+            Builtin::Length => "length",
+            Builtin::Trim => "trim",
+        }
+    }
+}
+
+/// A piece of an interpolated text.
+#[derive(Clone, Debug)]
+pub enum TPart {
+    /// Literal characters.
+    Lit(String),
+    /// A value to show.
+    Expr(TExpr),
+}
+
+/// A message in Chinese, with optional English.
+#[derive(Clone, Debug)]
+pub struct MessageDef {
+    /// Chinese text.
+    pub zh: Vec<TPart>,
+    /// English text.
+    pub en: Option<Vec<TPart>>,
+}
+
+/// A const.
+#[derive(Clone, Debug)]
+pub struct ConstDef {
+    /// Name.
+    pub name: String,
+    /// Defining expression (constant).
+    pub expr: TExpr,
+}
+
+/// A let or an output.
+#[derive(Clone, Debug)]
+pub struct DerivedDef {
+    /// Name.
+    pub name: String,
+    /// Defining expression.
+    pub expr: TExpr,
+    /// `when` guard.
+    pub guard: Option<TExpr>,
+    /// Its type.
+    pub ty: Type,
+    /// An `output` (printed in results), not a `let`.
+    pub exported: bool,
+    /// Reads the decision or a ledger total.
+    pub settled: bool,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A ledger.
+#[derive(Clone, Debug)]
+pub struct LedgerDef {
+    /// Name.
+    pub name: String,
+}
+
+/// A checked decision table.
+#[derive(Clone, Debug)]
+pub struct TableDef {
+    /// Name.
+    pub name: String,
+    /// Parameter names and types.
+    pub params: Vec<(String, Type)>,
+    /// Result type of each row.
+    pub result: Type,
+    /// Hit policy.
+    pub hit: HitPolicy,
+    /// Rows.
+    pub rows: Vec<RowDef>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A checked table row.
+#[derive(Clone, Debug)]
+pub struct RowDef {
+    /// One per parameter.
+    pub cells: Vec<CellDef>,
+    /// The row's result.
+    pub result: TExpr,
+    /// The row's span.
+    pub span: Span,
+}
+
+/// A checked table cell.
+#[derive(Clone, Debug)]
+pub enum CellDef {
+    /// `_`.
+    Any,
+    /// `op value` (a bare value is `== value`).
+    Cmp(CmpOp, TExpr),
+    /// `in list` (false) / `not in list` (true).
+    In(TExpr, bool),
+}
+
+/// Kinds of finding a rule can produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindingKind {
+    /// Refuses the request.
+    Reject,
+    /// Holds the request until information arrives.
+    Require,
+    /// Marks something worth attention.
+    Flag,
+    /// A ledger line (`deduct`).
+    Deduct,
+    /// A ledger line (`credit`).
+    Credit,
+}
+
+impl FindingKind {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Reject => "reject",
+            FindingKind::Require => "require",
+            FindingKind::Flag => "flag",
+            FindingKind::Deduct => "deduct",
+            FindingKind::Credit => "credit",
+        }
+    }
+}
+
+/// A checked outcome.
+#[derive(Clone, Debug)]
+pub enum OutcomeDef {
+    /// reject / require / flag.
+    Finding {
+        /// Which.
+        kind: FindingKind,
+        /// Its code.
+        code: String,
+        /// Its message.
+        message: Option<MessageDef>,
+    },
+    /// deduct / credit into a ledger.
+    Ledger {
+        /// Deduct or credit.
+        kind: FindingKind,
+        /// Its code.
+        code: String,
+        /// Ledger index.
+        ledger: usize,
+        /// Amount (numeric).
+        amount: TExpr,
+        /// Its message.
+        message: Option<MessageDef>,
+    },
+    /// emit an action.
+    Emit {
+        /// Action kind.
+        action: String,
+        /// When it is due.
+        at: Option<TExpr>,
+        /// Its message.
+        message: Option<MessageDef>,
+    },
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub struct RuleDef {
+    /// Name.
+    pub name: String,
+    /// Stage index.
+    pub stage: Option<usize>,
+    /// Condition.
+    pub when: Option<TExpr>,
+    /// Outcomes.
+    pub outcomes: Vec<OutcomeDef>,
+    /// Reads the decision or a ledger total.
+    pub settled: bool,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A policy that passed the checker.
+#[derive(Clone, Debug)]
+pub struct CheckedPolicy {
+    /// Machine name.
+    pub name: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Time zone for local dates.
+    pub timezone: Tz,
+    /// Currency.
+    pub currency: Currency,
+    /// Declared stages in order.
+    pub stages: Vec<String>,
+    /// The facts schema.
+    pub inputs: Arc<RecordType>,
+    /// Consts.
+    pub consts: Vec<ConstDef>,
+    /// Lets and outputs.
+    pub derived: Vec<DerivedDef>,
+    /// Tables.
+    pub tables: Vec<TableDef>,
+    /// Ledgers.
+    pub ledgers: Vec<LedgerDef>,
+    /// Rules in declaration order.
+    pub rules: Vec<RuleDef>,
+    /// Consts in dependency order (each after those it reads).
+    pub const_order: Vec<usize>,
+    /// Lets and outputs in dependency order.
+    pub derived_order: Vec<usize>,
+    /// The source.
+    pub file: Arc<SourceFile>,
+}
+
+impl TKind {
+    /// The direct sub-expressions.
+    pub fn children(&self) -> Vec<&TExpr> {
+        match self {
+            TKind::Lit(_)
+            | TKind::Input(_)
+            | TKind::Const(_)
+            | TKind::Derived(_)
+            | TKind::Param(_)
+            | TKind::Now
+            | TKind::Decision
+            | TKind::LedgerTotal(_)
+            | TKind::Error => Vec::new(),
+            TKind::Field(x, _) | TKind::DurationPart(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::IsMissing(x, _) => vec![x],
+            TKind::And(a, b) | TKind::Or(a, b) | TKind::Compare(_, a, b) | TKind::In(a, b, _) | TKind::Arith(_, a, b) => {
+                vec![a, b]
+            }
+            TKind::If(c, a, b) => vec![c, a, b],
+            TKind::Call(_, xs) | TKind::Table(_, xs) | TKind::List(xs) | TKind::Record(xs) => xs.iter().collect(),
+            TKind::Text(parts) => parts.iter().filter_map(|p| if let TPart::Expr(e) = p { Some(e) } else { None }).collect(),
+        }
+    }
+}
+
+impl TExpr {
+    /// A node whose flags (missing, constant, settled) come from its children.
+    pub fn new(kind: TKind, ty: Type, span: Span) -> TExpr {
+        let children = kind.children();
+        let missing = children.iter().any(|c| c.missing);
+        let constant = children.iter().all(|c| c.constant);
+        let settled = children.iter().any(|c| c.settled);
+        TExpr { kind, ty, span, missing, constant, settled }
+    }
+}

@@ -1,0 +1,120 @@
+//! `tenet eval POLICY FACTS`: evaluate one facts file and print the decision.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::{Exit, OutputFormat, Ui, err, human, out};
+use crate::diagnostics::{Diagnostic, Msg, render_human, to_json};
+use crate::eval::report;
+use crate::facts::Format;
+use crate::{Policy, ReadError, read_source, source_from_bytes};
+
+/// Arguments of `tenet eval`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 策略文件 · the policy file
+    policy: PathBuf,
+    /// 事实文件（YAML 或 JSON，按扩展名；- 读标准输入）· facts file (YAML or JSON by extension; - reads stdin)
+    facts: String,
+    /// 评估时刻，覆盖事实中的 now · the evaluation instant, overriding the facts' `now` (RFC 3339)
+    #[arg(long)]
+    now: Option<String>,
+    /// 输出格式 · output format
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+    /// 附上每条规则的判定过程 · include why each rule fired or not
+    #[arg(long)]
+    explain: bool,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    let now_arg = match args.now.as_deref().map(crate::syntax::parse_datetime) {
+        None => None,
+        Some(Some(t)) => Some(t.to_utc()),
+        Some(None) => {
+            let given = args.now.as_deref().unwrap_or_default();
+            err(&format!("{}\n", Msg::new(
+                format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
+                format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
+            ).get(ui.lang)));
+            return Exit::Usage;
+        }
+    };
+    let policy_file = match read_source(&args.policy) {
+        Ok(f) => f,
+        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_policy", &[*d], Exit::InvalidPolicy),
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Exit::Usage;
+        }
+    };
+    let policy = match Policy::from_source(&policy_file) {
+        Ok(p) => p,
+        Err(diags) => {
+            let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+            return fail(args, ui, "invalid_policy", &errors, Exit::InvalidPolicy);
+        }
+    };
+    let (facts_file, format) = match read_facts(&args.facts) {
+        Ok(f) => f,
+        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_facts", &[*d], Exit::InvalidFacts),
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Exit::Usage;
+        }
+    };
+    let facts = match policy.facts(&facts_file, format) {
+        Ok(f) => f,
+        Err(diags) => return fail(args, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+    };
+    let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now) {
+        (Some(t), _) | (None, Some(t)) => (t, None),
+        (None, None) => (Utc::now(), Some("system_clock")),
+    };
+    let explain = args.explain || args.format == OutputFormat::Human;
+    let result = if explain { policy.explain(&facts, now) } else { policy.evaluate(&facts, now) };
+    let evaluation = match result {
+        Ok(e) => e,
+        Err(d) => return fail(args, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+    };
+    match args.format {
+        OutputFormat::Json => {
+            let mut value = report::to_json(policy.program(), &evaluation, note);
+            if !args.explain && let Some(trace) = value.get_mut("trace") {
+                *trace = json!([]);
+            }
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => out(&human::render(policy.program(), &evaluation, ui, args.explain, note.is_some())),
+    }
+    Exit::Ok
+}
+
+/// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
+fn fail(args: &Args, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
+    match args.format {
+        OutputFormat::Json => {
+            let value = json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => err(&render_human(diags, ui.style())),
+    }
+    exit
+}
+
+fn read_facts(path: &str) -> Result<(std::sync::Arc<crate::source::SourceFile>, Format), ReadError> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
+        let json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{' || *b == b'[');
+        let file = source_from_bytes("<stdin>".into(), bytes)?;
+        return Ok((file, if json { Format::Json } else { Format::Yaml }));
+    }
+    let file = read_source(std::path::Path::new(path))?;
+    Ok((file, Format::from_path(path)))
+}

@@ -1,0 +1,147 @@
+//! The human form of an evaluation: the decision, then why, then ledgers, outputs and
+//! actions.
+
+use std::fmt::Write;
+
+use super::Ui;
+use crate::compile::program::Program;
+use crate::diagnostics::Lang;
+use crate::eval::{Decision, Evaluation, RuleTrace, Status};
+use crate::value::to_json;
+
+fn label(ui: &Ui, zh: &str, en: &str) -> String {
+    match ui.lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+        Lang::Both => format!("{zh} {en}"),
+    }
+}
+
+fn paint(ui: &Ui, code: &str, text: &str) -> String {
+    if ui.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+/// Renders an evaluation (which must carry a trace) for a terminal.
+pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: bool, system_clock: bool) -> String {
+    let mut s = String::new();
+    let (zh, en, color) = match eval.decision {
+        Decision::Approved => ("批准", "approved", "1;32"),
+        Decision::NeedsInfo => ("需补充信息", "needs_info", "1;33"),
+        Decision::Rejected => ("拒绝", "rejected", "1;31"),
+    };
+    let _ = writeln!(s, "{}: {}", label(ui, "决定", "Decision"), paint(ui, color, &label(ui, zh, en)));
+    let version = program.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+    let clock = if system_clock { format!(" ({})", label(ui, "系统时钟", "system clock")) } else { String::new() };
+    let _ = writeln!(
+        s,
+        "{} {}{version} · {} {}{clock}",
+        label(ui, "策略", "policy"),
+        program.name,
+        label(ui, "时刻", "now"),
+        program.format.datetime(&eval.now)
+    );
+    let traces: Vec<&RuleTrace> = eval.trace.iter().flatten().collect();
+    let _ = writeln!(s, "\n{}:", label(ui, "原因", "Why"));
+    if eval.findings.is_empty() {
+        let _ = writeln!(s, "  {}", label(ui, "没有规则拒绝、要求补充或扣减 ·", "no rule rejected, required information or deducted"));
+    }
+    for f in &eval.findings {
+        let rule = &program.rules[f.rule as usize];
+        let kind = match f.kind.as_str() {
+            "reject" => label(ui, "拒绝", "reject"),
+            "require" => label(ui, "需补充", "require"),
+            "flag" => label(ui, "标记", "flag"),
+            "deduct" => label(ui, "扣减", "deduct"),
+            _ => label(ui, "记入", "credit"),
+        };
+        let amount = f.amount.map(|a| format!(" {}", program.format.money(a))).unwrap_or_default();
+        let stage = rule.stage.as_deref().map(|st| format!(" [{st}]")).unwrap_or_default();
+        let _ = writeln!(s, "  ● {} {kind}{amount} · {}{stage}", paint(ui, "1", &f.code), rule.name);
+        message(&mut s, ui, f.message.as_deref(), f.message_en.as_deref());
+        if let Some(t) = traces.iter().find(|t| t.rule == f.rule) {
+            let because = values(program, t);
+            if !because.is_empty() {
+                let _ = writeln!(s, "    {}: {because}", label(ui, "因为", "because"));
+            }
+        }
+    }
+    if all_rules {
+        for (status, zh, en) in [(Status::NotFired, "未触发", "Not fired"), (Status::NotApplicable, "不适用（缺少事实）", "Not applicable (facts missing)")] {
+            let group: Vec<&&RuleTrace> = traces.iter().filter(|t| t.status == status).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "\n{}:", label(ui, zh, en));
+            for t in group {
+                let rule = &program.rules[t.rule as usize];
+                let stage = rule.stage.as_deref().map(|st| format!(" [{st}]")).unwrap_or_default();
+                let detail = if status == Status::NotApplicable {
+                    format!("{}: {}", label(ui, "缺少", "missing"), t.missing.join(", "))
+                } else {
+                    values(program, t)
+                };
+                let _ = writeln!(s, "  · {}{stage}  {detail}", rule.name);
+            }
+        }
+    }
+    let ledgers: Vec<_> = program.ledgers.iter().zip(&eval.ledgers).collect();
+    if !ledgers.is_empty() {
+        let _ = writeln!(s, "\n{}:", label(ui, "账本", "Ledgers"));
+        for (def, result) in ledgers {
+            let width = result.lines.iter().map(|(c, _)| c.len()).max().unwrap_or(0).max(5);
+            for (i, (code, amount)) in result.lines.iter().enumerate() {
+                let name = if i == 0 { def.name.as_str() } else { "" };
+                let _ = writeln!(s, "  {name:<14} {code:<width$}  {:>12}", program.format.money(*amount));
+            }
+            let name = if result.lines.is_empty() { def.name.as_str() } else { "" };
+            let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
+        }
+    }
+    let outputs: Vec<_> = program.derived.iter().zip(&eval.values).filter(|(d, v)| d.exported && !v.is_missing()).collect();
+    if !outputs.is_empty() {
+        let _ = writeln!(s, "\n{}:", label(ui, "输出", "Outputs"));
+        let width = outputs.iter().map(|(d, _)| d.name.len()).max().unwrap_or(0);
+        for (def, value) in outputs {
+            let shown = match to_json(value, &def.ty, &program.format) {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            let _ = writeln!(s, "  {:<width$}  {shown}", def.name);
+        }
+    }
+    if !eval.actions.is_empty() {
+        let _ = writeln!(s, "\n{}:", label(ui, "行动", "Actions"));
+        for a in &eval.actions {
+            let at = a.at.map(|t| format!("  {}", program.format.datetime(&t))).unwrap_or_default();
+            let _ = writeln!(s, "  {}{at}", a.kind);
+            message(&mut s, ui, a.message.as_deref(), a.message_en.as_deref());
+        }
+    }
+    s
+}
+
+fn message(s: &mut String, ui: &Ui, zh: Option<&str>, en: Option<&str>) {
+    let lines: Vec<&str> = match ui.lang {
+        Lang::Zh => zh.into_iter().collect(),
+        Lang::En => en.or(zh).into_iter().collect(),
+        Lang::Both => zh.into_iter().chain(en).collect(),
+    };
+    for line in lines {
+        let _ = writeln!(s, "    {line}");
+    }
+}
+
+/// `expr = value; …` for a rule's conditions.
+fn values(program: &Program, t: &RuleTrace) -> String {
+    let rule = &program.rules[t.rule as usize];
+    let mut parts: Vec<String> = Vec::new();
+    for (c, ct) in rule.conditions.iter().zip(&t.conditions) {
+        for ((text, _), v) in c.operands.iter().zip(&ct.values) {
+            let item = format!("{text} = {}", program.format.literal(v));
+            if !parts.contains(&item) {
+                parts.push(item);
+            }
+        }
+    }
+    parts.join("; ")
+}

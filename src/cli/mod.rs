@@ -1,0 +1,120 @@
+//! The command line: a thin layer of clap over the library. One file per subcommand.
+
+mod check;
+mod eval;
+mod human;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{Lang, Style};
+
+/// Exit codes of the command-line contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Done (whatever the decision).
+    Ok = 0,
+    /// The policy has errors.
+    InvalidPolicy = 1,
+    /// The facts have errors.
+    InvalidFacts = 2,
+    /// Bad usage, or a file could not be read or written.
+    Usage = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// tenet — 工作流规则引擎 · a workflow rules engine with its own policy language.
+#[derive(Parser, Debug)]
+#[command(name = "tenet", version, about, long_about = None)]
+struct Cli {
+    /// 消息语言 · language of messages
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Both)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 检查策略文件 · check policy files (a directory means every *.tenet in it)
+    Check(check::Args),
+    /// 用事实评估策略 · evaluate a policy against a facts file
+    Eval(eval::Args),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
+    /// 中文 · English
+    Both,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum OutputFormat {
+    /// For people.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// What every subcommand needs to print.
+pub(crate) struct Ui {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+impl Ui {
+    pub fn style(&self) -> Style {
+        Style { lang: self.lang, color: self.color, width: 100 }
+    }
+}
+
+/// Runs the command line with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Ok };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let lang = match cli.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+        LangArg::Both => Lang::Both,
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let ui = Ui { lang, color };
+    let exit = match cli.command {
+        Command::Check(args) => check::run(&args, &ui),
+        Command::Eval(args) => eval::run(&args, &ui),
+    };
+    exit.into()
+}
+
+/// Writes to standard output; a closed pipe is not an error worth a panic.
+pub(crate) fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes to standard error.
+pub(crate) fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}

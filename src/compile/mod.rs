@@ -1,0 +1,243 @@
+//! Compiling: the checked policy to a [`Program`] — slots instead of names, constants
+//! folded, evaluation order fixed, conditions split for explanations.
+
+mod explain;
+pub mod program;
+
+use std::sync::Arc;
+
+use crate::check::CheckedPolicy;
+use crate::check::hir::{CellDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::eval::interp::Ctx;
+use crate::msg;
+use crate::types::Type;
+use crate::value::{Value, ValueFormat};
+use program::*;
+
+/// Compiles a checked policy. Fails only when a constant cannot be computed
+/// (an overflow in a const, say), with a diagnostic at that expression.
+pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
+    let format = ValueFormat { tz: policy.timezone, currency: policy.currency };
+    let mut lower = Lower { policy, format, consts: vec![None; policy.consts.len()], diags: Vec::new() };
+    for &i in &policy.const_order {
+        let value = lower.fold(&policy.consts[i].expr);
+        lower.consts[i] = Some(value);
+    }
+    let derived: Vec<Derived> = policy
+        .derived
+        .iter()
+        .map(|d| Derived {
+            name: d.name.clone(),
+            ty: d.ty.clone(),
+            exported: d.exported,
+            expr: lower.expr(&d.expr),
+            guard: d.guard.as_ref().map(|g| lower.expr(g)),
+        })
+        .collect();
+    let tables: Vec<Table> = policy
+        .tables
+        .iter()
+        .map(|t| Table {
+            name: t.name.clone(),
+            hit: t.hit,
+            rows: t
+                .rows
+                .iter()
+                .map(|r| Row {
+                    cells: r
+                        .cells
+                        .iter()
+                        .map(|c| match c {
+                            CellDef::Any => Cell::Any,
+                            CellDef::Cmp(op, e) => Cell::Cmp(*op, lower.expr(e)),
+                            CellDef::In(e, negated) => Cell::In(lower.expr(e), *negated),
+                        })
+                        .collect(),
+                    result: lower.widened(&r.result, &t.result),
+                })
+                .collect(),
+            span: t.span,
+        })
+        .collect();
+    let rules: Vec<Rule> = policy
+        .rules
+        .iter()
+        .map(|r| Rule {
+            name: Arc::from(r.name.as_str()),
+            stage: r.stage.and_then(|s| policy.stages.get(s)).map(|s| Arc::from(s.as_str())),
+            when: r.when.as_ref().map(|w| lower.expr(w)),
+            conditions: r.when.as_ref().map(|w| lower.conditions(w)).unwrap_or_default(),
+            outcomes: r.outcomes.iter().map(|o| lower.outcome(o)).collect(),
+        })
+        .collect();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for &i in &policy.derived_order {
+        let step = Step::Derived(to_u32(i));
+        if policy.derived[i].settled { after.push(step) } else { before.push(step) }
+    }
+    for (i, r) in policy.rules.iter().enumerate() {
+        let step = Step::Rule(to_u32(i));
+        if r.settled { after.push(step) } else { before.push(step) }
+    }
+    if !lower.diags.is_empty() {
+        return Err(lower.diags);
+    }
+    Ok(Program {
+        name: policy.name.clone(),
+        title: policy.title.clone(),
+        version: policy.version.clone(),
+        format,
+        stages: policy.stages.clone(),
+        inputs: Arc::clone(&policy.inputs),
+        derived,
+        tables,
+        rules,
+        ledgers: policy.ledgers.iter().map(|l| Ledger { name: l.name.clone() }).collect(),
+        before,
+        after,
+        file: Arc::clone(&policy.file),
+    })
+}
+
+/// Slots are `u32`: a policy with more than four billion of anything is refused long
+/// before this (file size limit).
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+pub(crate) struct Lower<'a> {
+    policy: &'a CheckedPolicy,
+    format: ValueFormat,
+    consts: Vec<Option<Value>>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Lower<'_> {
+    /// Lowers and, when constant, computes an expression now.
+    fn fold(&mut self, e: &TExpr) -> Value {
+        let lowered = self.lower(e);
+        if let Expr::Const(v) = lowered {
+            return v;
+        }
+        let mut ctx = Ctx::constant(self.format);
+        match ctx.eval(&lowered, &[]) {
+            Ok(v) => v,
+            Err(fault) => {
+                let text = self.policy.file.slice(e.span).to_owned();
+                let message = msg!("无法计算 `{text}`", "cannot compute `{text}`").with_detail(&fault.message);
+                self.diags.push(
+                    Diagnostic::error("constant-fault", message)
+                        .at(fault.span.unwrap_or(e.span))
+                        .help(Msg::new("常量在加载策略时计算；请修改这个表达式", "consts are computed when the policy loads; change this expression"))
+                        .in_file(&self.policy.file),
+                );
+                Value::Missing
+            }
+        }
+    }
+
+    /// Lowers an expression, folding it when it is constant.
+    pub(crate) fn expr(&mut self, e: &TExpr) -> Expr {
+        if e.constant && !matches!(e.kind, TKind::Lit(_) | TKind::Error) {
+            return Expr::Const(self.fold(e));
+        }
+        self.lower(e)
+    }
+
+    /// Lowers an expression whose value must have type `ty` (table rows).
+    fn widened(&mut self, e: &TExpr, ty: &Type) -> Expr {
+        let lowered = self.expr(e);
+        if e.ty != *ty && matches!(ty, Type::Money | Type::Decimal) { Expr::Coerce(Box::new(lowered), ty.clone()) } else { lowered }
+    }
+
+    fn boxed(&mut self, e: &TExpr) -> Box<Expr> {
+        Box::new(self.expr(e))
+    }
+
+    fn many(&mut self, es: &[TExpr]) -> Box<[Expr]> {
+        es.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn lower(&mut self, e: &TExpr) -> Expr {
+        let lowered = match &e.kind {
+            TKind::Lit(v) => Expr::Const(v.clone()),
+            TKind::Error => Expr::Const(Value::Missing),
+            TKind::Input(i) => Expr::Path(to_u32(*i), Box::new([])),
+            TKind::Field(base, i) => match self.expr(base) {
+                Expr::Path(root, path) => {
+                    let mut path = path.into_vec();
+                    path.push(to_u32(*i));
+                    Expr::Path(root, path.into())
+                }
+                other => Expr::Field(Box::new(other), to_u32(*i)),
+            },
+            TKind::DurationPart(base, unit) => Expr::DurationPart(self.boxed(base), unit.seconds()),
+            TKind::Const(i) => Expr::Const(self.consts.get(*i).cloned().flatten().unwrap_or(Value::Missing)),
+            TKind::Derived(i) => Expr::Derived(to_u32(*i)),
+            TKind::Param(i) => Expr::Param(to_u32(*i)),
+            TKind::Now => Expr::Now,
+            TKind::Decision => Expr::Decision,
+            TKind::LedgerTotal(i) => Expr::LedgerTotal(to_u32(*i)),
+            TKind::Not(x) => Expr::Not(self.boxed(x)),
+            TKind::Neg(x) => Expr::Neg(self.boxed(x)),
+            TKind::And(a, b) => Expr::And(self.boxed(a), self.boxed(b)),
+            TKind::Or(a, b) => Expr::Or(self.boxed(a), self.boxed(b)),
+            TKind::Compare(op, a, b) => Expr::Compare(*op, self.boxed(a), self.boxed(b)),
+            TKind::In(a, b, negated) => Expr::In(self.boxed(a), self.boxed(b), *negated),
+            TKind::Arith(op, a, b) => Expr::Arith(*op, self.boxed(a), self.boxed(b), e.span),
+            TKind::IsMissing(x, missing) => Expr::IsMissing(self.boxed(x), *missing),
+            TKind::If(c, a, b) => Expr::If(self.boxed(c), self.boxed(a), self.boxed(b)),
+            TKind::Call(f, args) => Expr::Call(*f, self.many(args), e.span),
+            TKind::Table(t, args) => Expr::Table(to_u32(*t), self.many(args), e.span),
+            TKind::List(items) => Expr::List(self.many(items)),
+            TKind::Record(items) => Expr::Record(self.many(items)),
+            TKind::Text(parts) => Expr::Text(self.parts(parts)),
+        };
+        // Numbers that meet in one value take the type the checker gave it.
+        let widens = matches!(e.kind, TKind::Call(..) | TKind::If(..) | TKind::Table(..));
+        if widens && matches!(e.ty, Type::Money | Type::Decimal) { Expr::Coerce(Box::new(lowered), e.ty.clone()) } else { lowered }
+    }
+
+    fn parts(&mut self, parts: &[TPart]) -> Box<[Part]> {
+        parts
+            .iter()
+            .map(|p| match p {
+                TPart::Lit(s) => Part::Lit(s.as_str().into()),
+                TPart::Expr(e) => Part::Expr(self.expr(e)),
+            })
+            .collect()
+    }
+
+    fn message(&mut self, m: &Option<MessageDef>) -> Option<Message> {
+        m.as_ref().map(|m| Message { zh: self.parts(&m.zh), en: m.en.as_ref().map(|en| self.parts(en)) })
+    }
+
+    fn outcome(&mut self, o: &OutcomeDef) -> Outcome {
+        match o {
+            OutcomeDef::Finding { kind, code, message } => {
+                Outcome::Finding { kind: *kind, code: Arc::from(code.as_str()), message: self.message(message) }
+            }
+            OutcomeDef::Ledger { kind, code, ledger, amount, message } => Outcome::Ledger {
+                kind: *kind,
+                code: Arc::from(code.as_str()),
+                ledger: to_u32(*ledger),
+                amount: self.expr(amount),
+                message: self.message(message),
+            },
+            OutcomeDef::Emit { action, at, message } => Outcome::Emit {
+                action: Arc::from(action.as_str()),
+                at: at.as_ref().map(|a| self.expr(a)),
+                message: self.message(message),
+            },
+        }
+    }
+}
+
+impl Msg {
+    /// Appends a detail to both languages.
+    pub(crate) fn with_detail(self, detail: &Msg) -> Msg {
+        Msg::new(format!("{}：{}", self.zh, detail.zh), format!("{}: {}", self.en, detail.en))
+    }
+}

@@ -1,0 +1,241 @@
+//! The compiled program: what the interpreter runs. Names are gone; every reference is
+//! a slot, constants are folded, and the evaluation order is fixed.
+
+use std::sync::Arc;
+
+use crate::check::hir::{ArithOp, Builtin, FindingKind};
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{CmpOp, HitPolicy};
+use crate::types::{RecordType, Type};
+use crate::value::{Value, ValueFormat};
+
+/// A compiled expression.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    /// A folded constant.
+    Const(Value),
+    /// A path into the facts: the input slot, then field slots.
+    Path(u32, Box<[u32]>),
+    /// A field of a computed record.
+    Field(Box<Expr>, u32),
+    /// Whole units of a duration (unit size in seconds).
+    DurationPart(Box<Expr>, i64),
+    /// A let or output slot.
+    Derived(u32),
+    /// A table parameter.
+    Param(u32),
+    /// The evaluation instant.
+    Now,
+    /// The decision, once known.
+    Decision,
+    /// A ledger's total, once known.
+    LedgerTotal(u32),
+    /// `not x`.
+    Not(Box<Expr>),
+    /// `-x`.
+    Neg(Box<Expr>),
+    /// Kleene `and`.
+    And(Box<Expr>, Box<Expr>),
+    /// Kleene `or`.
+    Or(Box<Expr>, Box<Expr>),
+    /// Comparison.
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// Membership (negated when true).
+    In(Box<Expr>, Box<Expr>, bool),
+    /// Arithmetic (the span names it when it overflows).
+    Arith(ArithOp, Box<Expr>, Box<Expr>, Span),
+    /// `is missing` (true) / `is present` (false).
+    IsMissing(Box<Expr>, bool),
+    /// `if`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A builtin call.
+    Call(Builtin, Box<[Expr]>, Span),
+    /// A table call.
+    Table(u32, Box<[Expr]>, Span),
+    /// A number widened to the type the checker gave the expression
+    /// (`max(0, amount)` is money even when `0` wins).
+    Coerce(Box<Expr>, Type),
+    /// A list.
+    List(Box<[Expr]>),
+    /// A record.
+    Record(Box<[Expr]>),
+    /// An interpolated text.
+    Text(Box<[Part]>),
+}
+
+/// A piece of an interpolated text.
+#[derive(Clone, Debug)]
+pub enum Part {
+    /// Literal characters.
+    Lit(Box<str>),
+    /// A value to show.
+    Expr(Expr),
+}
+
+/// A message in Chinese with optional English.
+#[derive(Clone, Debug)]
+pub struct Message {
+    /// Chinese.
+    pub zh: Box<[Part]>,
+    /// English.
+    pub en: Option<Box<[Part]>>,
+}
+
+/// A let or output.
+#[derive(Clone, Debug)]
+pub struct Derived {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: Type,
+    /// Printed in results.
+    pub exported: bool,
+    /// Defining expression.
+    pub expr: Expr,
+    /// `when` guard.
+    pub guard: Option<Expr>,
+}
+
+/// A compiled table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Name.
+    pub name: String,
+    /// Hit policy.
+    pub hit: HitPolicy,
+    /// Rows.
+    pub rows: Vec<Row>,
+    /// Where it was declared (for errors).
+    pub span: Span,
+}
+
+/// A compiled row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// One condition per parameter.
+    pub cells: Box<[Cell]>,
+    /// The result.
+    pub result: Expr,
+}
+
+/// A compiled cell.
+#[derive(Clone, Debug)]
+pub enum Cell {
+    /// Anything.
+    Any,
+    /// `param op value`.
+    Cmp(CmpOp, Expr),
+    /// `param in list` (negated when true).
+    In(Expr, bool),
+}
+
+/// A compiled outcome.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// reject / require / flag.
+    Finding {
+        /// Which.
+        kind: FindingKind,
+        /// Code.
+        code: Arc<str>,
+        /// Message.
+        message: Option<Message>,
+    },
+    /// A ledger line.
+    Ledger {
+        /// Deduct or credit.
+        kind: FindingKind,
+        /// Code.
+        code: Arc<str>,
+        /// Ledger slot.
+        ledger: u32,
+        /// Amount.
+        amount: Expr,
+        /// Message.
+        message: Option<Message>,
+    },
+    /// An action.
+    Emit {
+        /// Action kind.
+        action: Arc<str>,
+        /// Due time.
+        at: Option<Expr>,
+        /// Message.
+        message: Option<Message>,
+    },
+}
+
+/// One condition of a rule, kept apart for explanations.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    /// Its source text.
+    pub text: String,
+    /// The condition.
+    pub expr: Expr,
+    /// The values worth showing: `(source text, expression)`.
+    pub operands: Vec<(String, Expr)>,
+    /// Facts and values it reads, to name the missing ones.
+    pub reads: Vec<(String, Expr)>,
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Name.
+    pub name: Arc<str>,
+    /// Stage name.
+    pub stage: Option<Arc<str>>,
+    /// The whole condition, for the fast path.
+    pub when: Option<Expr>,
+    /// The condition split at its top-level `and`s, for explanations.
+    pub conditions: Vec<Condition>,
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// A step of evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Compute a let or output.
+    Derived(u32),
+    /// Run a rule.
+    Rule(u32),
+}
+
+/// A ledger.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    /// Name.
+    pub name: String,
+}
+
+/// A compiled policy, ready to evaluate many times.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Machine name.
+    pub name: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Time zone and currency for values.
+    pub format: ValueFormat,
+    /// Declared stages.
+    pub stages: Vec<String>,
+    /// The facts schema.
+    pub inputs: Arc<RecordType>,
+    /// Lets and outputs.
+    pub derived: Vec<Derived>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Rules in declaration order.
+    pub rules: Vec<Rule>,
+    /// Ledgers.
+    pub ledgers: Vec<Ledger>,
+    /// Before the decision: values and the rules that decide.
+    pub before: Vec<Step>,
+    /// After the decision: values and rules that read it.
+    pub after: Vec<Step>,
+    /// The policy source.
+    pub file: Arc<SourceFile>,
+}

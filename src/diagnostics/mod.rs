@@ -1,0 +1,226 @@
+//! Diagnostics shared by every stage: syntax, checking, facts, evaluation.
+//!
+//! A diagnostic carries its own source file, so it can render itself anywhere, and its
+//! texts in Chinese and English ([`Msg`]); the reader picks a [`Lang`].
+
+mod render;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use render::{Style, render_human, render_json, to_json};
+
+use crate::source::{SourceFile, Span};
+
+/// A user-facing text in Chinese and English.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Msg {
+    /// Chinese (the default).
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Msg {
+    /// A text in both languages.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
+        Msg { zh: zh.into(), en: en.into() }
+    }
+
+    /// The text in `lang`; [`Lang::Both`] puts Chinese first and English after it.
+    pub fn get(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh.clone(),
+            Lang::En => self.en.clone(),
+            Lang::Both if self.zh == self.en => self.zh.clone(),
+            Lang::Both => format!("{} · {}", self.zh, self.en),
+        }
+    }
+}
+
+/// `msg!("中文 {x}", "English {x}")`: a [`Msg`] built with `format!` in both languages.
+#[macro_export]
+macro_rules! msg {
+    ($zh:expr, $en:expr $(,)?) => {
+        $crate::diagnostics::Msg::new(format!($zh), format!($en))
+    };
+}
+
+/// Which language a human reads.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Lang {
+    /// Chinese only.
+    Zh,
+    /// English only.
+    En,
+    /// Chinese, then English (the default).
+    #[default]
+    Both,
+}
+
+/// How serious a diagnostic is: errors stop a policy from loading, warnings do not.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+pub enum Severity {
+    /// Must be fixed.
+    Error,
+    /// Worth a look; the policy still works.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A labelled span.
+#[derive(Clone, Debug)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What is there (optional).
+    pub text: Option<Msg>,
+}
+
+/// One finding about an input: a message, a help line, and where it is.
+#[derive(Clone)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable kebab-case code (`unknown-name`), for tools and docs.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: Msg,
+    /// How to fix it.
+    pub help: Option<Msg>,
+    /// The file the spans point into, or the file a data path belongs to.
+    pub file: Option<Arc<SourceFile>>,
+    /// The main location.
+    pub primary: Option<Label>,
+    /// Other related locations.
+    pub secondary: Vec<Label>,
+    /// For data files (facts): the path of the bad field, `request.quantity`.
+    pub path: Option<String>,
+}
+
+impl fmt::Debug for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.severity.as_str(), self.code)?;
+        if let (Some(file), Some(p)) = (&self.file, &self.primary) {
+            let (line, col) = file.line_col(p.span.start);
+            write!(f, " {}:{line}:{col}", file.name())?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, " at {path}")?;
+        }
+        write!(f, ": {}", self.message.en)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message.get(Lang::Both))
+    }
+}
+
+impl Diagnostic {
+    /// A new error.
+    pub fn error(code: &'static str, message: Msg) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    /// A new warning.
+    pub fn warning(code: &'static str, message: Msg) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: Msg) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            help: None,
+            file: None,
+            primary: None,
+            secondary: Vec::new(),
+            path: None,
+        }
+    }
+
+    /// Sets the file.
+    pub fn in_file(mut self, file: &Arc<SourceFile>) -> Self {
+        self.file = Some(Arc::clone(file));
+        self
+    }
+
+    /// Sets the main location, unlabelled.
+    pub fn at(mut self, span: Span) -> Self {
+        self.primary = Some(Label { span, text: None });
+        self
+    }
+
+    /// Sets the main location with a label.
+    pub fn at_labelled(mut self, span: Span, text: Msg) -> Self {
+        self.primary = Some(Label { span, text: Some(text) });
+        self
+    }
+
+    /// Adds a related location.
+    pub fn also(mut self, span: Span, text: Msg) -> Self {
+        self.secondary.push(Label { span, text: Some(text) });
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: Msg) -> Self {
+        self.help = Some(help);
+        self
+    }
+
+    /// Sets the help line when there is one.
+    pub fn maybe_help(mut self, help: Option<Msg>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Sets the data path.
+    pub fn at_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// 1-based line and column of the start and end of the main span, when there is one.
+    pub fn position(&self) -> Option<((usize, usize), (usize, usize))> {
+        let file = self.file.as_ref()?;
+        let span = self.primary.as_ref()?.span;
+        Some((file.line_col(span.start), file.line_col(span.end)))
+    }
+
+    fn sort_key(&self) -> (String, usize, String, usize, Severity, &'static str, String) {
+        let file = self.file.as_ref().map(|f| f.name().to_owned()).unwrap_or_default();
+        let (start, end) = self.primary.as_ref().map_or((0, 0), |l| (l.span.start, l.span.end));
+        let path = self.path.clone().unwrap_or_default();
+        (file, start, path, end, self.severity, self.code, self.message.en.clone())
+    }
+}
+
+/// Sorts diagnostics by file, position, data path and code, so output is stable.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_cached_key(Diagnostic::sort_key);
+}
+
+/// True when any of them is an error.
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}

@@ -1,0 +1,217 @@
+//! Operators on values: exact arithmetic, Kleene logic, comparisons.
+
+use std::cmp::Ordering;
+
+use chrono::{Days, TimeDelta};
+use rust_decimal::Decimal;
+
+use crate::check::hir::ArithOp;
+use crate::syntax::ast::CmpOp;
+use crate::value::Value;
+
+/// Why an operation has no value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpError {
+    /// The result does not fit.
+    Overflow,
+    /// Division by zero.
+    DivisionByZero,
+    /// A date moved by a duration that is not whole days.
+    PartialDays,
+    /// Operand types the checker should have refused.
+    Types,
+}
+
+type OpResult = Result<Value, OpError>;
+
+fn dec(op: ArithOp, a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    match op {
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul | ArithOp::Of => a.checked_mul(b),
+        ArithOp::Div => {
+            if b.is_zero() {
+                return Err(OpError::DivisionByZero);
+            }
+            a.checked_div(b)
+        }
+    }
+    .ok_or(OpError::Overflow)
+}
+
+fn plain(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Int(n) => Some(Decimal::from(*n)),
+        Value::Decimal(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// `l op r`; missing when either side is missing.
+pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
+    use ArithOp::*;
+    use Value as V;
+    Ok(match (op, l, r) {
+        (_, V::Missing, _) | (_, _, V::Missing) => V::Missing,
+        (Add, V::Int(a), V::Int(b)) => V::Int(a.checked_add(*b).ok_or(OpError::Overflow)?),
+        (Sub, V::Int(a), V::Int(b)) => V::Int(a.checked_sub(*b).ok_or(OpError::Overflow)?),
+        (Mul, V::Int(a), V::Int(b)) => V::Int(a.checked_mul(*b).ok_or(OpError::Overflow)?),
+        // Money with plain numbers, percentages and money.
+        (Add | Sub, V::Money(a), b) | (Add | Sub, b, V::Money(a)) if plain(b).is_some() || matches!(b, V::Money(_)) => {
+            let (x, y) = if matches!(l, V::Money(_)) { (*a, money_or_plain(b)?) } else { (money_or_plain(b)?, *a) };
+            V::Money(dec(op, x, y)?)
+        }
+        (Mul, V::Money(a), b) | (Mul, b, V::Money(a)) => V::Money(dec(op, *a, numeric(b)?)?),
+        (Div, V::Money(a), V::Money(b)) => V::Decimal(dec(op, *a, *b)?),
+        (Div, V::Money(a), b) => V::Money(dec(op, *a, numeric(b)?)?),
+        (Of, V::Percent(p), V::Money(m)) => V::Money(dec(op, *p, *m)?),
+        (Of, V::Percent(p), b) => V::Decimal(dec(op, *p, plain(b).ok_or(OpError::Types)?)?),
+        // Percentages.
+        (Add | Sub, V::Percent(a), V::Percent(b)) => V::Percent(dec(op, *a, *b)?),
+        (Mul, V::Percent(a), b) | (Mul, b, V::Percent(a)) => V::Percent(dec(op, *a, numeric(b)?)?),
+        (Div, V::Percent(a), V::Percent(b)) => V::Decimal(dec(op, *a, *b)?),
+        (Div, V::Percent(a), b) => V::Percent(dec(op, *a, plain(b).ok_or(OpError::Types)?)?),
+        // Time.
+        (Add | Sub, V::Date(d), V::Duration(t)) | (Add, V::Duration(t), V::Date(d)) => V::Date(shift_date(*d, *t, op == Sub)?),
+        (Add | Sub, V::DateTime(d), V::Duration(t)) | (Add, V::Duration(t), V::DateTime(d)) => {
+            let t = if op == Sub { -*t } else { *t };
+            V::DateTime(d.checked_add_signed(t).ok_or(OpError::Overflow)?)
+        }
+        (Sub, V::Date(a), V::Date(b)) => V::Duration(TimeDelta::try_days(a.signed_duration_since(*b).num_days()).ok_or(OpError::Overflow)?),
+        (Sub, V::DateTime(a), V::DateTime(b)) => V::Duration(a.signed_duration_since(*b)),
+        (Add, V::Duration(a), V::Duration(b)) => V::Duration(a.checked_add(b).ok_or(OpError::Overflow)?),
+        (Sub, V::Duration(a), V::Duration(b)) => V::Duration(a.checked_sub(b).ok_or(OpError::Overflow)?),
+        (Mul, V::Duration(t), V::Int(n)) | (Mul, V::Int(n), V::Duration(t)) => {
+            let n = i32::try_from(*n).map_err(|_| OpError::Overflow)?;
+            V::Duration(t.checked_mul(n).ok_or(OpError::Overflow)?)
+        }
+        (Div, V::Duration(a), V::Duration(b)) => V::Decimal(dec(Div, nanos(*a)?, nanos(*b)?)?),
+        // Plain numbers.
+        (_, a, b) => match (plain(a), plain(b)) {
+            (Some(x), Some(y)) => V::Decimal(dec(op, x, y)?),
+            _ => return Err(OpError::Types),
+        },
+    })
+}
+
+fn money_or_plain(v: &Value) -> Result<Decimal, OpError> {
+    match v {
+        Value::Money(d) => Ok(*d),
+        other => plain(other).ok_or(OpError::Types),
+    }
+}
+
+fn numeric(v: &Value) -> Result<Decimal, OpError> {
+    v.as_decimal().ok_or(OpError::Types)
+}
+
+fn nanos(t: TimeDelta) -> Result<Decimal, OpError> {
+    let total = i128::from(t.num_seconds()) * 1_000_000_000 + i128::from(t.subsec_nanos());
+    Decimal::try_from_i128_with_scale(total, 9).map_err(|_| OpError::Overflow)
+}
+
+fn shift_date(d: chrono::NaiveDate, t: TimeDelta, back: bool) -> Result<chrono::NaiveDate, OpError> {
+    if t.subsec_nanos() != 0 || t.num_seconds() % 86_400 != 0 {
+        return Err(OpError::PartialDays);
+    }
+    let days = t.num_days();
+    let forward = (days >= 0) != back;
+    let n = Days::new(days.unsigned_abs());
+    let out = if forward { d.checked_add_days(n) } else { d.checked_sub_days(n) };
+    out.ok_or(OpError::Overflow)
+}
+
+/// `-x`.
+pub fn negate(v: &Value) -> OpResult {
+    Ok(match v {
+        Value::Missing => Value::Missing,
+        Value::Int(n) => Value::Int(n.checked_neg().ok_or(OpError::Overflow)?),
+        Value::Decimal(d) => Value::Decimal(-*d),
+        Value::Money(d) => Value::Money(-*d),
+        Value::Percent(d) => Value::Percent(-*d),
+        Value::Duration(t) => Value::Duration(-*t),
+        _ => return Err(OpError::Types),
+    })
+}
+
+/// `l op r` under Kleene logic: missing when either side is missing.
+pub fn compare(op: CmpOp, l: &Value, r: &Value) -> Value {
+    let result = match op {
+        CmpOp::Eq => l.equals(r),
+        CmpOp::Ne => l.equals(r).map(|b| !b),
+        _ => l.compare(r).map(|o| match op {
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            _ => o != Ordering::Less,
+        }),
+    };
+    result.map_or(Value::Missing, Value::Bool)
+}
+
+/// `item in list`: true on a definite match, missing when an unknown item could match.
+pub fn member(item: &Value, list: &Value) -> Value {
+    let Value::List(items) = list else { return Value::Missing };
+    if item.is_missing() {
+        return Value::Missing;
+    }
+    let mut unknown = false;
+    for x in items.iter() {
+        match item.equals(x) {
+            Some(true) => return Value::Bool(true),
+            None => unknown = true,
+            Some(false) => {}
+        }
+    }
+    if unknown { Value::Missing } else { Value::Bool(false) }
+}
+
+/// Kleene `not`.
+pub fn not(v: &Value) -> Value {
+    v.truth().map_or(Value::Missing, |b| Value::Bool(!b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn money_stays_money() {
+        let price = Value::Money(d("399.00"));
+        assert_eq!(arith(ArithOp::Mul, &price, &Value::Int(2)), Ok(Value::Money(d("798.00"))));
+        assert_eq!(arith(ArithOp::Of, &Value::Percent(d("0.10")), &price), Ok(Value::Money(d("39.9000"))));
+        assert_eq!(arith(ArithOp::Sub, &Value::Int(0), &price), Ok(Value::Money(d("-399.00"))));
+        assert_eq!(arith(ArithOp::Div, &price, &Value::Money(d("100"))), Ok(Value::Decimal(d("3.99"))));
+    }
+
+    #[test]
+    fn errors_are_values_not_panics() {
+        assert_eq!(arith(ArithOp::Add, &Value::Int(i64::MAX), &Value::Int(1)), Err(OpError::Overflow));
+        assert_eq!(arith(ArithOp::Div, &Value::Int(1), &Value::Int(0)), Err(OpError::DivisionByZero));
+        let big = Value::Decimal(Decimal::MAX);
+        assert_eq!(arith(ArithOp::Mul, &big, &Value::Int(2)), Err(OpError::Overflow));
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(arith(ArithOp::Add, &Value::Date(day), &Value::Duration(TimeDelta::hours(36))), Err(OpError::PartialDays));
+    }
+
+    #[test]
+    fn dates_move_by_days() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let week = Value::Duration(TimeDelta::days(7));
+        assert_eq!(arith(ArithOp::Add, &Value::Date(day), &week), Ok(Value::Date(day + Days::new(7))));
+        assert_eq!(arith(ArithOp::Sub, &Value::Date(day), &week), Ok(Value::Date(day - Days::new(7))));
+    }
+
+    #[test]
+    fn kleene_membership() {
+        let list = Value::List(vec![Value::text("a"), Value::Missing].into());
+        assert_eq!(member(&Value::text("a"), &list), Value::Bool(true));
+        assert_eq!(member(&Value::text("b"), &list), Value::Missing);
+        assert_eq!(member(&Value::Missing, &list), Value::Missing);
+    }
+}

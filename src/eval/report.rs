@@ -1,0 +1,110 @@
+//! The JSON result of an evaluation, as the command-line contract specifies it.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{Evaluation, RuleTrace};
+use crate::compile::program::Program;
+use crate::value::to_json as value_json;
+
+/// The result object: policy, version, now, decision, codes, findings, ledgers,
+/// outputs, actions, trace (filled when explained). `now_note` says where `now` came
+/// from when it was not given (the system clock).
+pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> Json {
+    let format = &program.format;
+    let mut out = Map::new();
+    out.insert("policy".into(), json!(program.name));
+    out.insert("version".into(), json!(program.version));
+    out.insert("now".into(), json!(format.datetime(&eval.now)));
+    if let Some(note) = now_note {
+        out.insert("now_source".into(), json!(note));
+    }
+    out.insert("decision".into(), json!(eval.decision.as_str()));
+    out.insert("codes".into(), json!(eval.codes()));
+    let findings: Vec<Json> = eval
+        .findings
+        .iter()
+        .map(|f| {
+            let rule = &program.rules[f.rule as usize];
+            let mut m = Map::new();
+            m.insert("rule".into(), json!(&*rule.name));
+            m.insert("code".into(), json!(&*f.code));
+            m.insert("kind".into(), json!(f.kind.as_str()));
+            m.insert("stage".into(), json!(rule.stage.as_deref()));
+            m.insert("message".into(), json!(f.message));
+            if let Some(en) = &f.message_en {
+                m.insert("message_en".into(), json!(en));
+            }
+            if let Some(a) = f.amount {
+                m.insert("amount".into(), json!(format.money(a)));
+            }
+            if let Some(l) = f.ledger {
+                m.insert("ledger".into(), json!(program.ledgers[l as usize].name));
+            }
+            Json::Object(m)
+        })
+        .collect();
+    out.insert("findings".into(), Json::Array(findings));
+    let mut ledgers = Map::new();
+    for (def, result) in program.ledgers.iter().zip(&eval.ledgers) {
+        let lines: Vec<Json> = result.lines.iter().map(|(code, amount)| json!({"code": &**code, "amount": format.money(*amount)})).collect();
+        ledgers.insert(def.name.clone(), json!({"lines": lines, "total": format.money(result.total)}));
+    }
+    out.insert("ledgers".into(), Json::Object(ledgers));
+    let mut outputs = Map::new();
+    for (def, value) in program.derived.iter().zip(&eval.values) {
+        if def.exported && !value.is_missing() {
+            outputs.insert(def.name.clone(), value_json(value, &def.ty, format));
+        }
+    }
+    out.insert("outputs".into(), Json::Object(outputs));
+    let actions: Vec<Json> = eval
+        .actions
+        .iter()
+        .map(|a| {
+            let mut m = Map::new();
+            m.insert("kind".into(), json!(&*a.kind));
+            if let Some(at) = a.at {
+                m.insert("at".into(), json!(format.datetime(&at)));
+            }
+            m.insert("rule".into(), json!(&*program.rules[a.rule as usize].name));
+            if let Some(msg) = &a.message {
+                m.insert("message".into(), json!(msg));
+            }
+            if let Some(en) = &a.message_en {
+                m.insert("message_en".into(), json!(en));
+            }
+            Json::Object(m)
+        })
+        .collect();
+    out.insert("actions".into(), Json::Array(actions));
+    let trace: Vec<Json> = eval.trace.iter().flatten().map(|t| trace_json(program, t)).collect();
+    out.insert("trace".into(), Json::Array(trace));
+    Json::Object(out)
+}
+
+fn trace_json(program: &Program, t: &RuleTrace) -> Json {
+    let rule = &program.rules[t.rule as usize];
+    let conditions: Vec<Json> = rule
+        .conditions
+        .iter()
+        .zip(&t.conditions)
+        .map(|(c, ct)| {
+            let values: Vec<Json> = c
+                .operands
+                .iter()
+                .zip(&ct.values)
+                .map(|((text, _), v)| json!({"expr": text, "value": program.format.literal(v).to_string()}))
+                .collect();
+            json!({"condition": c.text, "result": ct.result, "values": values})
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert("rule".into(), json!(&*rule.name));
+    m.insert("stage".into(), json!(rule.stage.as_deref()));
+    m.insert("status".into(), json!(t.status.as_str()));
+    m.insert("conditions".into(), Json::Array(conditions));
+    if !t.missing.is_empty() {
+        m.insert("missing".into(), json!(t.missing));
+    }
+    Json::Object(m)
+}

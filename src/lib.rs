@@ -1,0 +1,21 @@
+//! tenet: a workflow rules engine with its own policy language.
+//!
+//! Data flows one way: [`syntax`] (text → AST) → [`check`] (names, types, tables) →
+//! [`compile`] (slot-indexed program) → [`eval`] (interpreter, trace) → `cli`.
+
+#![warn(missing_docs)]
+
+pub mod diagnostics;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+pub mod types;
+pub mod value;
+pub mod check;
+pub mod compile;
+pub mod eval;
+pub mod facts;
+mod policy;
+
+pub use policy::{Policy, ReadError, compile_source, read_source, source_from_bytes};
+pub mod cli;

@@ -1,0 +1,154 @@
+//! The library's front door: load a policy once, evaluate it many times.
+//!
+//! ```
+//! use tenet::{Policy, facts::Format};
+//!
+//! let policy = Policy::from_text("demo.tenet", r#"
+//!     policy demo version "1"
+//!     timezone "Asia/Shanghai"
+//!     currency CNY
+//!     input { order: { total: money } }
+//!     rule "大额订单" when order.total > 1000 flag LARGE_ORDER
+//! "#).expect("a valid policy");
+//! let facts = policy.facts_from_text(r#"{"order": {"total": "1200.00"}}"#, Format::Json).expect("valid facts");
+//! let now = "2026-11-10T12:00:00+08:00".parse().expect("a datetime");
+//! let result = policy.evaluate(&facts, now).expect("evaluates");
+//! assert_eq!(result.codes(), ["LARGE_ORDER"]);
+//! ```
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::compile::{self, program::Program};
+use crate::diagnostics::{self, Diagnostic, Msg};
+use crate::eval::{self, Evaluation};
+use crate::facts::{self, Facts, Format};
+use crate::msg;
+use crate::source::{SourceFile, Span};
+use crate::{check, syntax};
+
+/// A checked, compiled policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    program: Program,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("无法读取 {path}：{source} · cannot read {path}: {source}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{0}")]
+    NotText(Box<Diagnostic>),
+}
+
+/// Reads a text file, reporting bytes that are not UTF-8 with their line.
+pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: name.clone(), source })?;
+    source_from_bytes(name, bytes)
+}
+
+/// Wraps bytes read from somewhere as a source file, if they are UTF-8.
+pub fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadError> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let line = valid.matches('\n').count() + 1;
+            let file = SourceFile::new(name, valid);
+            let diag = Diagnostic::error("not-utf8", msg!("第 {line} 行有不是 UTF-8 的字节（第 {at} 字节）", "line {line} has bytes that are not UTF-8 (byte {at})"))
+                .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
+                .at(Span::new(at, at))
+                .in_file(&file);
+            Err(ReadError::NotText(Box::new(diag)))
+        }
+    }
+}
+
+/// Parses, checks and compiles; returns the program when there is no error, and every
+/// diagnostic, sorted.
+pub fn compile_source(file: &Arc<SourceFile>) -> (Option<Program>, Vec<Diagnostic>) {
+    let parsed = syntax::parse(file);
+    let mut diags = parsed.diagnostics;
+    if parsed.incomplete {
+        diagnostics::sort(&mut diags);
+        return (None, diags);
+    }
+    let (checked, check_diags) = check::check(file, &parsed.file);
+    diags.extend(check_diags);
+    let program = match checked {
+        Some(c) if !diagnostics::has_errors(&diags) => match compile::compile(&c) {
+            Ok(p) => Some(p),
+            Err(errors) => {
+                diags.extend(errors);
+                None
+            }
+        },
+        _ => None,
+    };
+    diagnostics::sort(&mut diags);
+    (program, diags)
+}
+
+impl Policy {
+    /// Loads a policy from a source file.
+    pub fn from_source(file: &Arc<SourceFile>) -> Result<Policy, Vec<Diagnostic>> {
+        match compile_source(file) {
+            (Some(program), diags) => Ok(Policy { program, warnings: diags }),
+            (None, diags) => Err(diags),
+        }
+    }
+
+    /// Loads a policy from text named `name`.
+    pub fn from_text(name: &str, text: &str) -> Result<Policy, Vec<Diagnostic>> {
+        Policy::from_source(&SourceFile::new(name, text))
+    }
+
+    /// The compiled program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Warnings found while checking.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Parses and validates facts from a source file.
+    pub fn facts(&self, file: &Arc<SourceFile>, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        let raw = facts::parse_raw(file, format).map_err(|d| vec![d])?;
+        self.facts_from_raw(&raw).map_err(|ds| ds.into_iter().map(|d| d.in_file(file)).collect())
+    }
+
+    /// Parses and validates facts from text.
+    pub fn facts_from_text(&self, text: &str, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        self.facts(&SourceFile::new("<facts>", text), format)
+    }
+
+    /// Validates an already parsed document.
+    pub fn facts_from_raw(&self, raw: &facts::Raw) -> Result<Facts, Vec<Diagnostic>> {
+        facts::validate(raw, &self.program.inputs, self.program.format.currency)
+    }
+
+    /// Evaluates at `now`.
+    pub fn evaluate(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, Diagnostic> {
+        eval::evaluate(&self.program, facts, now, false)
+    }
+
+    /// Evaluates at `now` and records why each rule fired or not.
+    pub fn explain(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, Diagnostic> {
+        eval::evaluate(&self.program, facts, now, true)
+    }
+}

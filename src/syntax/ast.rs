@@ -1,0 +1,493 @@
+//! The typed syntax tree. Every node carries its byte span; pest types never appear here.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::source::Span;
+
+/// A node with the span it was parsed from.
+#[derive(Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The node.
+    pub node: T,
+    /// Where it came from.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps `node`.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} @ {:?}", self.node, self.span)
+    }
+}
+
+/// A name as written.
+pub type Ident = Spanned<String>;
+
+/// A parsed policy file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyFile {
+    /// Declarations in file order.
+    pub decls: Vec<Decl>,
+}
+
+/// A top-level declaration.
+pub type Decl = Spanned<DeclKind>;
+
+/// The kinds of top-level declaration.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeclKind {
+    /// `policy NAME "title" version "v"`.
+    Policy {
+        /// Machine name (`returns`).
+        name: Ident,
+        /// Human title.
+        title: Option<Spanned<String>>,
+        /// Version text.
+        version: Option<Spanned<String>>,
+    },
+    /// `timezone "Asia/Shanghai"`.
+    Timezone(Spanned<String>),
+    /// `currency CNY`.
+    Currency(Ident),
+    /// `stages a, b, c`.
+    Stages(Vec<Ident>),
+    /// `input { … }`.
+    Input(Vec<FieldDecl>),
+    /// `const NAME = expr`.
+    Const(ValueDecl),
+    /// `let NAME = expr [when cond]`.
+    Let(ValueDecl),
+    /// `output NAME = expr [when cond]`.
+    Output(ValueDecl),
+    /// `ledger NAME`.
+    Ledger(Ident),
+    /// `table NAME(params) -> type hit … { rows }`.
+    Table(TableDecl),
+    /// `rule "name" at stage when cond outcomes…`.
+    Rule(RuleDecl),
+}
+
+/// A named value: const, let or output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueDecl {
+    /// Its name.
+    pub name: Ident,
+    /// Its defining expression.
+    pub value: Expr,
+    /// `when cond`: the value exists only when the condition is true.
+    pub guard: Option<Expr>,
+}
+
+/// A field of a record type: `name: type`, `name?: type`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    /// Field name.
+    pub name: Ident,
+    /// Written `name?:`.
+    pub optional: bool,
+    /// Its type.
+    pub ty: TypeExpr,
+}
+
+/// A type as written.
+pub type TypeExpr = Spanned<TypeKind>;
+
+/// The kinds of type expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    /// `int`, `money`, … (resolved by the checker).
+    Named(String),
+    /// `list<T>`.
+    List(Box<TypeExpr>),
+    /// `{ a: T, … }`.
+    Record(Vec<FieldDecl>),
+    /// `"a" | "b"`.
+    Enum(Vec<Spanned<String>>),
+    /// `T?`.
+    Optional(Box<TypeExpr>),
+}
+
+/// A rule: one business sentence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleDecl {
+    /// Its name, shown in results and traces.
+    pub name: Spanned<String>,
+    /// `at STAGE`.
+    pub stage: Option<Ident>,
+    /// `when COND`; a rule without one always fires.
+    pub when: Option<Expr>,
+    /// What happens when it fires.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// What a fired rule does.
+pub type Outcome = Spanned<OutcomeKind>;
+
+/// The outcome kinds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutcomeKind {
+    /// `reject CODE "message"`.
+    Reject {
+        /// Finding code.
+        code: Ident,
+        /// What is wrong and what to do.
+        message: Message,
+    },
+    /// `require CODE "message"`.
+    Require {
+        /// Finding code.
+        code: Ident,
+        /// What is needed.
+        message: Message,
+    },
+    /// `deduct CODE amount [into LEDGER] ["message"]` or `credit …`.
+    Ledger {
+        /// `deduct` or `credit`.
+        verb: LedgerVerb,
+        /// Finding code (the ledger line's code).
+        code: Ident,
+        /// The amount.
+        amount: Expr,
+        /// The ledger; optional when the policy has one.
+        into: Option<Ident>,
+        /// Explanation.
+        message: Option<Message>,
+    },
+    /// `flag CODE ["message"]`.
+    Flag {
+        /// Finding code.
+        code: Ident,
+        /// Explanation.
+        message: Option<Message>,
+    },
+    /// `emit ACTION [at when] ["message"]`.
+    Emit {
+        /// Action kind.
+        action: Ident,
+        /// When it is due.
+        at: Option<Expr>,
+        /// Explanation.
+        message: Option<Message>,
+    },
+}
+
+/// `deduct` or `credit`: both add a line to a ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerVerb {
+    /// `deduct`.
+    Deduct,
+    /// `credit`.
+    Credit,
+}
+
+/// A message: Chinese text and optional English text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// The main (Chinese) text.
+    pub text: Spanned<Vec<TextPart>>,
+    /// `en "…"`.
+    pub en: Option<Spanned<Vec<TextPart>>>,
+}
+
+/// A piece of a text literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextPart {
+    /// Literal characters.
+    Lit(String),
+    /// `{expr}`.
+    Expr(Expr),
+}
+
+/// A decision table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDecl {
+    /// Its name (called like a function).
+    pub name: Ident,
+    /// Its inputs.
+    pub params: Vec<Param>,
+    /// The type of each row's result.
+    pub result: TypeExpr,
+    /// How matching rows combine.
+    pub hit: Spanned<HitPolicy>,
+    /// Rows in order.
+    pub rows: Vec<Row>,
+}
+
+/// A table input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Name.
+    pub name: Ident,
+    /// Type.
+    pub ty: TypeExpr,
+}
+
+/// How the rows of a table combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitPolicy {
+    /// At most one row may match (the default).
+    Unique,
+    /// The first matching row wins.
+    First,
+    /// Every matching row; aggregated when an aggregate is given.
+    Collect(Option<Aggregate>),
+}
+
+/// Aggregates of a `collect` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// Sum of results.
+    Sum,
+    /// Smallest result.
+    Min,
+    /// Largest result.
+    Max,
+    /// Number of matching rows.
+    Count,
+}
+
+/// A table row: one cell per input, then the result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Conditions, one per input.
+    pub cells: Vec<Cell>,
+    /// The row's result.
+    pub result: Expr,
+    /// The whole row.
+    pub span: Span,
+}
+
+/// A table cell.
+pub type Cell = Spanned<CellKind>;
+
+/// The kinds of cell condition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellKind {
+    /// `_`: any value, even a missing one.
+    Any,
+    /// `< 80%`, `== "P1"`, …
+    Cmp(CmpOp, Expr),
+    /// `in list`.
+    In(Expr),
+    /// `not in list`.
+    NotIn(Expr),
+    /// A bare value: equality.
+    Eq(Expr),
+}
+
+/// A comparison in a table cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+impl CmpOp {
+    /// As written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// An expression.
+pub type Expr = Spanned<ExprKind>;
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `42`.
+    Int(i64),
+    /// `10.00`.
+    Decimal(Decimal),
+    /// `10%`, stored as the fraction `0.10`.
+    Percent(Decimal),
+    /// `7 days`.
+    Duration(Decimal, TimeUnit),
+    /// `2026-11-10`.
+    Date(NaiveDate),
+    /// `2026-11-10T12:00:00+08:00`.
+    DateTime(DateTime<FixedOffset>),
+    /// `true`, `false`.
+    Bool(bool),
+    /// `"text {expr}"`.
+    Text(Vec<TextPart>),
+    /// A name.
+    Name(String),
+    /// `expr.field`.
+    Member(Box<Expr>, Ident),
+    /// `name(args)`: a builtin or a table.
+    Call(Ident, Vec<Expr>),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// `{ a: x }`.
+    Record(Vec<(Ident, Expr)>),
+    /// `not x`, `-x`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `a op b`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `x is missing` (true) or `x is present` (false).
+    IsMissing(Box<Expr>, bool),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `(expr)`, kept so the written form survives.
+    Paren(Box<Expr>),
+    /// Placeholder after a reported syntax mistake.
+    Error,
+}
+
+/// Units of a duration literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// 604 800 seconds.
+    Weeks,
+    /// 86 400 seconds.
+    Days,
+    /// 3 600 seconds.
+    Hours,
+    /// 60 seconds.
+    Minutes,
+    /// 1 second.
+    Seconds,
+}
+
+impl TimeUnit {
+    /// Seconds in one unit.
+    pub fn seconds(self) -> i64 {
+        match self {
+            TimeUnit::Weeks => 604_800,
+            TimeUnit::Days => 86_400,
+            TimeUnit::Hours => 3_600,
+            TimeUnit::Minutes => 60,
+            TimeUnit::Seconds => 1,
+        }
+    }
+
+    /// The plural word.
+    pub fn word(self) -> &'static str {
+        match self {
+            TimeUnit::Weeks => "weeks",
+            TimeUnit::Days => "days",
+            TimeUnit::Hours => "hours",
+            TimeUnit::Minutes => "minutes",
+            TimeUnit::Seconds => "seconds",
+        }
+    }
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `not`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// Infix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or`.
+    Or,
+    /// `and`.
+    And,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `in`.
+    In,
+    /// `not in`.
+    NotIn,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `of` (`10% of x`).
+    Of,
+}
+
+impl BinaryOp {
+    /// As written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Of => "of",
+        }
+    }
+
+    /// True for `==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+        )
+    }
+}
+
+impl ExprKind {
+    /// The expression inside any parentheses.
+    pub fn unparen(&self) -> &ExprKind {
+        match self {
+            ExprKind::Paren(inner) => inner.node.unparen(),
+            other => other,
+        }
+    }
+}

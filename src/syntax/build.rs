@@ -1,0 +1,372 @@
+//! Declarations: pest pairs to the typed AST, in one place.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::parser::Rule;
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::{SourceFile, Span};
+
+/// Builds the AST and collects the mistakes it finds on the way.
+pub(crate) struct Builder<'a> {
+    file: &'a Arc<SourceFile>,
+    /// Where the parsed text starts in the file (non-zero when recovering chunk by chunk).
+    offset: usize,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(file: &'a Arc<SourceFile>, offset: usize) -> Self {
+        Builder { file, offset, diags: RefCell::new(Vec::new()) }
+    }
+
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        self.diags.into_inner()
+    }
+
+    pub(crate) fn report(&self, diag: Diagnostic) {
+        self.diags.borrow_mut().push(diag.in_file(self.file));
+    }
+
+    pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.offset + s.start(), self.offset + s.end())
+    }
+
+    pub(crate) fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident::new(pair.as_str().to_owned(), self.span(&pair))
+    }
+
+    /// The `file` pair.
+    pub(crate) fn file(&self, pair: Pair<'_, Rule>) -> PolicyFile {
+        let decls = pair.into_inner().filter(|p| p.as_rule() != Rule::EOI).filter_map(|p| self.decl(p)).collect();
+        PolicyFile { decls }
+    }
+
+    fn decl(&self, pair: Pair<'_, Rule>) -> Option<Decl> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        // Keywords are their own pairs; skip them so each arm sees only the parts.
+        let inner = pair.into_inner();
+        let mut parts = inner.clone().filter(|p| !is_keyword(p.as_rule()));
+        let kind = match rule {
+            Rule::policy_decl => {
+                let mut name = None;
+                let mut title = None;
+                let mut version = None;
+                let mut after_version = false;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::ident => name = Some(self.ident(p)),
+                        Rule::kw_version => after_version = true,
+                        Rule::string if after_version => version = Some(self.plain_text(p, "版本", "a version")),
+                        Rule::string => title = Some(self.plain_text(p, "策略标题", "a policy title")),
+                        _ => {}
+                    }
+                }
+                DeclKind::Policy { name: name?, title, version }
+            }
+            Rule::timezone_decl => DeclKind::Timezone(self.plain_text(parts.next()?, "时区", "a time zone")),
+            Rule::currency_decl => DeclKind::Currency(self.ident(parts.next()?)),
+            Rule::stages_decl => DeclKind::Stages(parts.map(|p| self.ident(p)).collect()),
+            Rule::input_decl => DeclKind::Input(self.fields(parts.next()?)),
+            Rule::const_decl => {
+                let name = self.ident(parts.next()?);
+                let value = self.expr(parts.next()?);
+                DeclKind::Const(ValueDecl { name, value, guard: None })
+            }
+            Rule::let_decl | Rule::output_decl => {
+                let name = self.ident(parts.next()?);
+                let value = self.expr(parts.next()?);
+                let guard = parts.next().and_then(|g| self.guard(g));
+                let decl = ValueDecl { name, value, guard };
+                if rule == Rule::let_decl { DeclKind::Let(decl) } else { DeclKind::Output(decl) }
+            }
+            Rule::ledger_decl => DeclKind::Ledger(self.ident(parts.next()?)),
+            Rule::table_decl => DeclKind::Table(self.table(parts)?),
+            Rule::rule_decl => DeclKind::Rule(self.rule(parts)?),
+            _ => return None,
+        };
+        Some(Decl::new(kind, span))
+    }
+
+    fn guard(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        pair.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p))
+    }
+
+    /// A `record_type` pair's fields.
+    fn fields(&self, pair: Pair<'_, Rule>) -> Vec<FieldDecl> {
+        pair.into_inner()
+            .filter_map(|f| {
+                let mut it = f.into_inner();
+                let name = self.ident(it.next()?);
+                let mut next = it.next()?;
+                let optional = next.as_rule() == Rule::optional;
+                if optional {
+                    next = it.next()?;
+                }
+                Some(FieldDecl { name, optional, ty: self.type_expr(next) })
+            })
+            .collect()
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let Some(base) = it.next() else {
+            return TypeExpr::new(TypeKind::Named(String::new()), span);
+        };
+        let base_span = self.span(&base);
+        let kind = match base.as_rule() {
+            Rule::list_type => match base.into_inner().next() {
+                Some(inner) => TypeKind::List(Box::new(self.type_expr(inner))),
+                None => TypeKind::Named(String::new()),
+            },
+            Rule::record_type => TypeKind::Record(self.fields(base)),
+            Rule::enum_type => {
+                TypeKind::Enum(base.into_inner().map(|s| self.plain_text(s, "枚举值", "an enumeration value")).collect())
+            }
+            _ => TypeKind::Named(base.as_str().to_owned()),
+        };
+        let base = TypeExpr::new(kind, base_span);
+        if it.next().is_some() { TypeExpr::new(TypeKind::Optional(Box::new(base)), span) } else { base }
+    }
+
+    fn rule(&self, mut parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<RuleDecl> {
+        let name = self.plain_text(parts.next()?, "规则名称", "a rule name");
+        let mut stage = None;
+        let mut when = None;
+        let mut outcomes = Vec::new();
+        for p in parts {
+            match p.as_rule() {
+                Rule::stage_tag => stage = p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)),
+                Rule::guard => when = self.guard(p),
+                _ => outcomes.extend(self.outcome(p)),
+            }
+        }
+        Some(RuleDecl { name, stage, when, outcomes })
+    }
+
+    fn outcome(&self, pair: Pair<'_, Rule>) -> Option<Outcome> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut code = None;
+        let mut action = None;
+        let mut amount = None;
+        let mut into = None;
+        let mut message = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::code => code = Some(self.ident(p)),
+                Rule::ident => action = Some(self.ident(p)),
+                Rule::expr => amount = Some(self.expr(p)),
+                Rule::into => into = p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)),
+                Rule::message => message = Some(self.message(p)),
+                _ => {}
+            }
+        }
+        let kind = match rule {
+            Rule::reject => OutcomeKind::Reject { code: code?, message: message? },
+            Rule::require => OutcomeKind::Require { code: code?, message: message? },
+            Rule::deduct | Rule::credit => OutcomeKind::Ledger {
+                verb: if rule == Rule::deduct { LedgerVerb::Deduct } else { LedgerVerb::Credit },
+                code: code?,
+                amount: amount?,
+                into,
+                message,
+            },
+            Rule::flag => OutcomeKind::Flag { code: code?, message },
+            Rule::emit => OutcomeKind::Emit { action: action?, at: amount, message },
+            _ => return None,
+        };
+        Some(Outcome::new(kind, span))
+    }
+
+    fn message(&self, pair: Pair<'_, Rule>) -> Message {
+        let mut strings = pair.into_inner().filter(|p| p.as_rule() == Rule::string);
+        let text = strings.next().map_or_else(|| Spanned::new(Vec::new(), Span::default()), |p| self.text(p));
+        let en = strings.next().map(|p| self.text(p));
+        Message { text, en }
+    }
+
+    fn table(&self, parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TableDecl> {
+        let mut name = None;
+        let mut params = Vec::new();
+        let mut result = None;
+        let mut hit = None;
+        let mut rows = Vec::new();
+        for p in parts {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::param => {
+                    let mut it = p.into_inner();
+                    if let (Some(n), Some(t)) = (it.next(), it.next()) {
+                        params.push(Param { name: self.ident(n), ty: self.type_expr(t) });
+                    }
+                }
+                Rule::type_expr => result = Some(self.type_expr(p)),
+                Rule::hit_policy => hit = Some(self.hit_policy(p)),
+                Rule::row => rows.extend(self.row(p)),
+                _ => {}
+            }
+        }
+        let name = name?;
+        let hit = hit.unwrap_or_else(|| Spanned::new(HitPolicy::Unique, name.span));
+        Some(TableDecl { name, params, result: result?, hit, rows })
+    }
+
+    fn hit_policy(&self, pair: Pair<'_, Rule>) -> Spanned<HitPolicy> {
+        let span = self.span(&pair);
+        let policy = pair
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::hit_unique | Rule::hit_first | Rule::hit_collect))
+            .map_or(HitPolicy::Unique, |p| match p.as_rule() {
+                Rule::hit_first => HitPolicy::First,
+                Rule::hit_collect => {
+                    let aggregate = p.into_inner().find(|a| a.as_rule() == Rule::aggregate).map(|a| match a.as_str() {
+                        "sum" => Aggregate::Sum,
+                        "min" => Aggregate::Min,
+                        "max" => Aggregate::Max,
+                        _ => Aggregate::Count,
+                    });
+                    HitPolicy::Collect(aggregate)
+                }
+                _ => HitPolicy::Unique,
+            });
+        Spanned::new(policy, span)
+    }
+
+    fn row(&self, pair: Pair<'_, Rule>) -> Option<Row> {
+        let span = self.span(&pair);
+        let mut cells = Vec::new();
+        let mut result = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::cell => cells.push(self.cell(p)?),
+                Rule::expr => result = Some(self.expr(p)),
+                _ => {}
+            }
+        }
+        Some(Row { cells, result: result?, span })
+    }
+
+    fn cell(&self, pair: Pair<'_, Rule>) -> Option<Cell> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let kind = match inner.as_rule() {
+            Rule::cell_any => CellKind::Any,
+            Rule::cell_cmp => {
+                let mut it = inner.into_inner();
+                let op = match it.next()?.as_str() {
+                    "==" => CmpOp::Eq,
+                    "!=" => CmpOp::Ne,
+                    "<=" => CmpOp::Le,
+                    ">=" => CmpOp::Ge,
+                    "<" => CmpOp::Lt,
+                    _ => CmpOp::Gt,
+                };
+                CellKind::Cmp(op, self.expr(it.next()?))
+            }
+            Rule::cell_in => CellKind::In(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
+            Rule::cell_not_in => CellKind::NotIn(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
+            _ => CellKind::Eq(self.expr(inner)),
+        };
+        Some(Cell::new(kind, span))
+    }
+
+    /// A `string` pair as text parts, unescaped, with interpolations parsed.
+    pub(crate) fn text(&self, pair: Pair<'_, Rule>) -> Spanned<Vec<TextPart>> {
+        let span = self.span(&pair);
+        let mut parts: Vec<TextPart> = Vec::new();
+        let push_lit = |parts: &mut Vec<TextPart>, s: &str| match parts.last_mut() {
+            Some(TextPart::Lit(last)) => last.push_str(s),
+            _ => parts.push(TextPart::Lit(s.to_owned())),
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::str_text => push_lit(&mut parts, p.as_str()),
+                Rule::str_escape => {
+                    let unescaped = unescape(p.as_str());
+                    match unescaped {
+                        Some(c) => push_lit(&mut parts, &c),
+                        None => {
+                            let escape = p.as_str();
+                            self.report(
+                                Diagnostic::error("bad-escape", msg!("无效的转义 `{escape}`", "invalid escape `{escape}`"))
+                                    .at(self.span(&p))
+                                    .help(Msg::new(
+                                        "可用的转义：\\\" \\\\ \\n \\t \\u{4E2D}",
+                                        "valid escapes: \\\" \\\\ \\n \\t \\u{4E2D}",
+                                    )),
+                            );
+                        }
+                    }
+                }
+                Rule::str_interp => {
+                    if let Some(e) = p.into_inner().find(|p| p.as_rule() == Rule::expr) {
+                        parts.push(TextPart::Expr(self.expr(e)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Spanned::new(parts, span)
+    }
+
+    /// A string that must be plain text (no `{…}`).
+    fn plain_text(&self, pair: Pair<'_, Rule>, what_zh: &str, what_en: &str) -> Spanned<String> {
+        let text = self.text(pair);
+        let mut out = String::new();
+        for part in &text.node {
+            match part {
+                TextPart::Lit(s) => out.push_str(s),
+                TextPart::Expr(e) => self.report(
+                    Diagnostic::error(
+                        "interpolation-not-allowed",
+                        msg!("{what_zh}不能包含 `{{…}}` 插值", "{what_en} cannot interpolate `{{…}}`"),
+                    )
+                    .at(e.span)
+                    .help(Msg::new("需要字面的花括号时写 `{{` 和 `}}`", "write `{{` and `}}` for literal braces")),
+                ),
+            }
+        }
+        Spanned::new(out, text.span)
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_policy
+            | Rule::kw_version
+            | Rule::kw_timezone
+            | Rule::kw_currency
+            | Rule::kw_stages
+            | Rule::kw_input
+            | Rule::kw_const
+            | Rule::kw_let
+            | Rule::kw_output
+            | Rule::kw_ledger
+            | Rule::kw_table
+            | Rule::kw_rule
+    )
+}
+
+fn unescape(escape: &str) -> Option<String> {
+    Some(match escape {
+        "\\\"" => "\"".into(),
+        "\\\\" => "\\".into(),
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "{{" => "{".into(),
+        "}}" => "}".into(),
+        _ => {
+            let hex = escape.strip_prefix("\\u{")?.strip_suffix('}')?;
+            char::from_u32(u32::from_str_radix(hex, 16).ok()?)?.to_string()
+        }
+    })
+}

@@ -1,0 +1,192 @@
+//! A compact, readable rendering of the AST for snapshots: one line per declaration
+//! part, expressions as S-expressions so precedence is visible.
+
+use std::fmt::{self, Write};
+
+use super::ast::*;
+
+/// Renders a whole file.
+pub fn file(file: &PolicyFile) -> String {
+    let mut out = String::new();
+    for decl in &file.decls {
+        // Writing into a String cannot fail.
+        let _ = decl_to(&mut out, decl);
+    }
+    out
+}
+
+fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
+    match &decl.node {
+        DeclKind::Policy { name, title, version } => {
+            write!(out, "policy {}", name.node)?;
+            if let Some(t) = title {
+                write!(out, " {:?}", t.node)?;
+            }
+            if let Some(v) = version {
+                write!(out, " version {:?}", v.node)?;
+            }
+            writeln!(out)
+        }
+        DeclKind::Timezone(tz) => writeln!(out, "timezone {:?}", tz.node),
+        DeclKind::Currency(c) => writeln!(out, "currency {}", c.node),
+        DeclKind::Stages(s) => {
+            writeln!(out, "stages {}", s.iter().map(|s| s.node.as_str()).collect::<Vec<_>>().join(", "))
+        }
+        DeclKind::Input(fields) => {
+            writeln!(out, "input")?;
+            for f in fields {
+                writeln!(out, "  {}", field(f))?;
+            }
+            Ok(())
+        }
+        DeclKind::Const(v) => writeln!(out, "const {} = {}", v.name.node, expr(&v.value)),
+        DeclKind::Let(v) | DeclKind::Output(v) => {
+            let kw = if matches!(decl.node, DeclKind::Let(_)) { "let" } else { "output" };
+            write!(out, "{kw} {} = {}", v.name.node, expr(&v.value))?;
+            if let Some(g) = &v.guard {
+                write!(out, " when {}", expr(g))?;
+            }
+            writeln!(out)
+        }
+        DeclKind::Ledger(l) => writeln!(out, "ledger {}", l.node),
+        DeclKind::Table(t) => {
+            let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
+            writeln!(out, "table {}({}) -> {} hit {:?}", t.name.node, params.join(", "), ty(&t.result), t.hit.node)?;
+            for row in &t.rows {
+                let cells: Vec<String> = row.cells.iter().map(cell).collect();
+                writeln!(out, "  [{}] => {}", cells.join(", "), expr(&row.result))?;
+            }
+            Ok(())
+        }
+        DeclKind::Rule(r) => {
+            write!(out, "rule {:?}", r.name.node)?;
+            if let Some(s) = &r.stage {
+                write!(out, " at {}", s.node)?;
+            }
+            writeln!(out)?;
+            if let Some(w) = &r.when {
+                writeln!(out, "  when {}", expr(w))?;
+            }
+            for o in &r.outcomes {
+                writeln!(out, "  {}", outcome(&o.node))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn field(f: &FieldDecl) -> String {
+    format!("{}{}: {}", f.name.node, if f.optional { "?" } else { "" }, ty(&f.ty))
+}
+
+/// A type as text.
+pub fn ty(t: &TypeExpr) -> String {
+    match &t.node {
+        TypeKind::Named(n) => n.clone(),
+        TypeKind::List(inner) => format!("list<{}>", ty(inner)),
+        TypeKind::Record(fields) => format!("{{{}}}", fields.iter().map(field).collect::<Vec<_>>().join(", ")),
+        TypeKind::Enum(values) => values.iter().map(|v| format!("{:?}", v.node)).collect::<Vec<_>>().join(" | "),
+        TypeKind::Optional(inner) => format!("{}?", ty(inner)),
+    }
+}
+
+fn cell(c: &Cell) -> String {
+    match &c.node {
+        CellKind::Any => "_".into(),
+        CellKind::Cmp(op, e) => format!("{} {}", op.symbol(), expr(e)),
+        CellKind::In(e) => format!("in {}", expr(e)),
+        CellKind::NotIn(e) => format!("not in {}", expr(e)),
+        CellKind::Eq(e) => expr(e),
+    }
+}
+
+fn outcome(o: &OutcomeKind) -> String {
+    let msg = |m: &Option<Message>| m.as_ref().map(|m| format!(" {}", message(m))).unwrap_or_default();
+    match o {
+        OutcomeKind::Reject { code, message: m } => format!("reject {} {}", code.node, message(m)),
+        OutcomeKind::Require { code, message: m } => format!("require {} {}", code.node, message(m)),
+        OutcomeKind::Ledger { verb, code, amount, into, message: m } => format!(
+            "{} {} {}{}{}",
+            if *verb == LedgerVerb::Deduct { "deduct" } else { "credit" },
+            code.node,
+            expr(amount),
+            into.as_ref().map(|i| format!(" into {}", i.node)).unwrap_or_default(),
+            msg(m)
+        ),
+        OutcomeKind::Flag { code, message: m } => format!("flag {}{}", code.node, msg(m)),
+        OutcomeKind::Emit { action, at, message: m } => format!(
+            "emit {}{}{}",
+            action.node,
+            at.as_ref().map(|a| format!(" at {}", expr(a))).unwrap_or_default(),
+            msg(m)
+        ),
+    }
+}
+
+fn message(m: &Message) -> String {
+    let mut s = text(&m.text.node);
+    if let Some(en) = &m.en {
+        s.push_str(" en ");
+        s.push_str(&text(&en.node));
+    }
+    s
+}
+
+fn text(parts: &[TextPart]) -> String {
+    match parts {
+        [] => "\"\"".into(),
+        [TextPart::Lit(s)] => format!("{s:?}"),
+        _ => {
+            let inner: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    TextPart::Lit(s) => format!("{s:?}"),
+                    TextPart::Expr(e) => expr(e),
+                })
+                .collect();
+            format!("(text {})", inner.join(" "))
+        }
+    }
+}
+
+/// An expression as an S-expression: `(> (date request.submitted_at) (+ delivery_day 7days))`.
+pub fn expr(e: &Expr) -> String {
+    match &e.node {
+        ExprKind::Int(n) => n.to_string(),
+        ExprKind::Decimal(d) => d.to_string(),
+        ExprKind::Percent(p) => format!("{}%", (*p * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
+        ExprKind::Duration(n, u) => format!("{}{}", n, u.word()),
+        ExprKind::Date(d) => d.to_string(),
+        ExprKind::DateTime(d) => d.to_rfc3339(),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Text(parts) => text(parts),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Member(base, field) => match &base.node {
+            ExprKind::Name(_) | ExprKind::Member(..) => format!("{}.{}", expr(base), field.node),
+            _ => format!("(. {} {})", expr(base), field.node),
+        },
+        ExprKind::Call(name, args) => {
+            let mut s = format!("({}", name.node);
+            for a in args {
+                s.push(' ');
+                s.push_str(&expr(a));
+            }
+            s.push(')');
+            s
+        }
+        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
+        ExprKind::Record(entries) => {
+            format!("{{{}}}", entries.iter().map(|(k, v)| format!("{}: {}", k.node, expr(v))).collect::<Vec<_>>().join(", "))
+        }
+        ExprKind::Unary(op, inner) => {
+            format!("({} {})", if *op == UnaryOp::Not { "not" } else { "-" }, expr(inner))
+        }
+        ExprKind::Binary(op, l, r) => format!("({} {} {})", op.symbol().replace(' ', "-"), expr(l), expr(r)),
+        ExprKind::IsMissing(inner, missing) => {
+            format!("({} {})", if *missing { "is-missing" } else { "is-present" }, expr(inner))
+        }
+        ExprKind::If(c, a, b) => format!("(if {} {} {})", expr(c), expr(a), expr(b)),
+        ExprKind::Paren(inner) => expr(inner),
+        ExprKind::Error => "<error>".into(),
+    }
+}

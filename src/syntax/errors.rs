@@ -1,0 +1,277 @@
+//! pest errors in words: rule names never reach a user.
+
+use std::collections::BTreeSet;
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::parser::Rule;
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::Span;
+
+/// What a rule stands for, in words a policy author knows.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Expected {
+    Declaration,
+    Operator,
+    Expression,
+    Code,
+    Thing(&'static str, &'static str),
+}
+
+impl Expected {
+    fn words(&self) -> (String, String) {
+        match self {
+            Expected::Declaration => (
+                "声明（policy、input、const、let、output、ledger、table、rule…）".into(),
+                "a declaration (`policy`, `input`, `const`, `let`, `output`, `ledger`, `table`, `rule`…)".into(),
+            ),
+            Expected::Operator => (
+                "运算符（and、or、==、<、+、in…）".into(),
+                "an operator (`and`, `or`, `==`, `<`, `+`, `in`…)".into(),
+            ),
+            Expected::Expression => ("表达式".into(), "an expression".into()),
+            Expected::Code => (
+                "代码（大写加下划线，如 WINDOW_EXPIRED）".into(),
+                "a code in UPPER_SNAKE_CASE, such as WINDOW_EXPIRED".into(),
+            ),
+            Expected::Thing(zh, en) => ((*zh).into(), (*en).into()),
+        }
+    }
+}
+
+fn describe(rule: Rule) -> Option<Expected> {
+    use Expected::{Declaration, Expression, Operator, Thing};
+    Some(match rule {
+        Rule::EOI => Thing("文件结尾", "the end of the file"),
+        Rule::kw_policy
+        | Rule::kw_timezone
+        | Rule::kw_currency
+        | Rule::kw_stages
+        | Rule::kw_input
+        | Rule::kw_const
+        | Rule::kw_let
+        | Rule::kw_output
+        | Rule::kw_ledger
+        | Rule::kw_table
+        | Rule::kw_rule
+        | Rule::policy_decl
+        | Rule::timezone_decl
+        | Rule::currency_decl
+        | Rule::stages_decl
+        | Rule::input_decl
+        | Rule::const_decl
+        | Rule::let_decl
+        | Rule::output_decl
+        | Rule::ledger_decl
+        | Rule::table_decl
+        | Rule::rule_decl => Declaration,
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_oror
+        | Rule::op_andand
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_not_in
+        | Rule::op_in
+        | Rule::op_assign
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_of
+        | Rule::op_is_missing
+        | Rule::op_is_present
+        | Rule::member => Operator,
+        Rule::expr
+        | Rule::op_not
+        | Rule::op_neg
+        | Rule::op_bang
+        | Rule::paren
+        | Rule::if_expr
+        | Rule::list_lit
+        | Rule::record_lit
+        | Rule::call
+        | Rule::number
+        | Rule::percent_lit
+        | Rule::duration_lit
+        | Rule::date_lit
+        | Rule::datetime_lit
+        | Rule::bool_lit
+        | Rule::missing_lit
+        | Rule::single_quoted
+        | Rule::kw_if
+        | Rule::kw_true
+        | Rule::kw_false
+        | Rule::kw_missing => Expression,
+        Rule::ident | Rule::named_type | Rule::record_entry | Rule::param | Rule::field_decl => {
+            Thing("名称", "a name")
+        }
+        Rule::code => Expected::Code,
+        Rule::string | Rule::message | Rule::enum_type => Thing("带引号的文本", "a quoted text"),
+        Rule::str_text | Rule::str_escape | Rule::str_interp => Thing("文本内容或结束引号 `\"`", "more text or a closing `\"`"),
+        Rule::kw_version => Thing("`version`", "`version`"),
+        Rule::kw_hit | Rule::hit_policy => Thing("`hit`", "`hit`"),
+        Rule::kw_at | Rule::stage_tag => Thing("`at`", "`at`"),
+        Rule::kw_when | Rule::guard => Thing("`when`", "`when`"),
+        Rule::kw_reject
+        | Rule::kw_require
+        | Rule::kw_deduct
+        | Rule::kw_credit
+        | Rule::kw_flag
+        | Rule::kw_emit
+        | Rule::reject
+        | Rule::require
+        | Rule::deduct
+        | Rule::credit
+        | Rule::flag
+        | Rule::emit => Thing(
+            "结果（reject、require、deduct、credit、flag、emit）",
+            "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
+        ),
+        Rule::kw_into | Rule::into => Thing("`into`", "`into`"),
+        Rule::kw_en => Thing("`en`", "`en`"),
+        Rule::kw_then => Thing("`then`", "`then`"),
+        Rule::kw_else => Thing("`else`", "`else`"),
+        Rule::kw_and => Thing("`and`", "`and`"),
+        Rule::kw_or => Thing("`or`", "`or`"),
+        Rule::kw_not => Thing("`not`", "`not`"),
+        Rule::kw_in => Thing("`in`", "`in`"),
+        Rule::kw_of => Thing("`of`", "`of`"),
+        Rule::kw_is => Thing("`is`", "`is`"),
+        Rule::kw_present => Thing("`present`", "`present`"),
+        Rule::hit_unique | Rule::hit_first | Rule::hit_collect | Rule::collect_word => {
+            Thing("命中策略（unique、first、collect）", "a hit policy (`unique`, `first`, `collect`)")
+        }
+        Rule::aggregate => Thing("汇总方式（sum、min、max、count）", "an aggregate (`sum`, `min`, `max`, `count`)"),
+        Rule::record_type => Thing("记录类型 `{ … }`", "a record type `{ … }`"),
+        Rule::type_expr | Rule::list_type => Thing("类型（int、money、text、list<…>…）", "a type (`int`, `money`, `text`, `list<…>`…)"),
+        Rule::optional => Thing("`?`", "`?`"),
+        Rule::time_unit => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
+        Rule::row | Rule::cell | Rule::cell_any | Rule::cell_cmp | Rule::cell_in | Rule::cell_not_in => {
+            Thing("表格行（条件 => 结果）", "a table row (`condition => result`)")
+        }
+        Rule::cmp_op => Thing("比较符", "a comparison"),
+        Rule::file
+        | Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::ident_cont
+        | Rule::keyword
+        | Rule::decl
+        | Rule::outcome
+        | Rule::prefix
+        | Rule::postfix
+        | Rule::infix
+        | Rule::primary
+        | Rule::date_part => return None,
+    })
+}
+
+/// Turns a pest error into a diagnostic with words for what was expected.
+pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str) -> Diagnostic {
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(text, pos);
+    let span = Span::new(pos, pos + found.len().max(1).min(text.len().saturating_sub(pos).max(1)));
+    let expected: BTreeSet<Expected> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| describe(*r)).collect(),
+        ErrorVariant::CustomError { message } => {
+            return Diagnostic::error("syntax", msg!("无法解析：{message}", "cannot parse: {message}"))
+                .at(Span::new(pos, pos + 1))
+                .help(msg!(
+                    "策略可能过于庞大或嵌套过深，请拆分",
+                    "the policy may be too large or too deeply nested; split it up"
+                ));
+        }
+    };
+    let (found_zh, found_en) = if found.is_empty() {
+        ("文件结尾".to_owned(), "the end of the file".to_owned())
+    } else {
+        (format!("`{found}`"), format!("`{found}`"))
+    };
+    let (zh, en) = join(&expected);
+    let message = if expected.is_empty() {
+        msg!("这里不能出现 {found_zh}", "unexpected {found_en}")
+    } else {
+        msg!("这里应为{zh}，却是 {found_zh}", "expected {en}, found {found_en}")
+    };
+    let label = if expected.is_empty() {
+        Msg::new("无法理解", "not understood here")
+    } else {
+        msg!("应为{zh}", "expected {en}")
+    };
+    Diagnostic::error("syntax", message).at_labelled(span, label).maybe_help(hint(&found, &expected))
+}
+
+fn join(expected: &BTreeSet<Expected>) -> (String, String) {
+    let words: Vec<(String, String)> = expected.iter().map(Expected::words).collect();
+    let zh = words.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join("、");
+    let en = match words.len() {
+        0 => String::new(),
+        1 => words[0].1.clone(),
+        n => {
+            let head: Vec<&str> = words[..n - 1].iter().map(|w| w.1.as_str()).collect();
+            format!("{} or {}", head.join(", "), words[n - 1].1)
+        }
+    };
+    (zh, en)
+}
+
+/// The token at `pos`: a word, or one character, or empty at the end.
+fn found_at(text: &str, pos: usize) -> &str {
+    let rest = text.get(pos..).unwrap_or("");
+    let word_len: usize = rest
+        .char_indices()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    if word_len > 0 {
+        return &rest[..word_len];
+    }
+    rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+}
+
+/// A help line for mistakes we can recognise.
+fn hint(found: &str, expected: &BTreeSet<Expected>) -> Option<Msg> {
+    let full_width = [
+        ("，", ","),
+        ("：", ":"),
+        ("（", "("),
+        ("）", ")"),
+        ("“", "\""),
+        ("”", "\""),
+        ("‘", "'"),
+        ("’", "'"),
+        ("；", ";"),
+        ("＝", "="),
+        ("【", "["),
+        ("】", "]"),
+        ("｛", "{"),
+        ("｝", "}"),
+        ("＜", "<"),
+        ("＞", ">"),
+        ("％", "%"),
+    ];
+    if let Some((fw, ascii)) = full_width.iter().find(|(fw, _)| found == *fw) {
+        return Some(msg!(
+            "这是全角符号 `{fw}`，请改用半角 `{ascii}`（中文只能出现在引号内的文本里）",
+            "`{fw}` is a full-width character; write `{ascii}` (Chinese belongs inside quoted texts)"
+        ));
+    }
+    if expected.contains(&Expected::Code) && found.chars().next().is_some_and(char::is_alphabetic)
+    {
+        let upper = found.to_uppercase();
+        return Some(msg!("代码用大写字母，例如 `{upper}`", "codes are written in capitals, e.g. `{upper}`"));
+    }
+    if found == ";" {
+        return Some(Msg::new("不需要分号，换行即可", "no semicolons are needed; start a new line"));
+    }
+    None
+}

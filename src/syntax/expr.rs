@@ -1,0 +1,417 @@
+//! Expressions: pest pairs to [`Expr`] with a Pratt parser for precedence.
+//!
+//! Every node's depth is tracked while it is built; a tree deeper than
+//! [`MAX_EXPR_DEPTH`] becomes one diagnostic, so later stages may recurse freely.
+
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, ConstPrattParser, Op, pratt_precedence};
+
+use super::ast::*;
+use super::build::Builder;
+use super::limits::MAX_EXPR_DEPTH;
+use super::parser::Rule;
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+
+/// Operator precedence, loosest first.
+static PRATT: ConstPrattParser<Rule, 24> = ConstPrattParser::new_const(pratt_precedence![
+    Op::infix(Rule::op_or, Assoc::Left) | Op::infix(Rule::op_oror, Assoc::Left),
+    Op::infix(Rule::op_and, Assoc::Left) | Op::infix(Rule::op_andand, Assoc::Left),
+    Op::prefix(Rule::op_not) | Op::prefix(Rule::op_bang),
+    Op::infix(Rule::op_eq, Assoc::Left)
+        | Op::infix(Rule::op_ne, Assoc::Left)
+        | Op::infix(Rule::op_lt, Assoc::Left)
+        | Op::infix(Rule::op_le, Assoc::Left)
+        | Op::infix(Rule::op_gt, Assoc::Left)
+        | Op::infix(Rule::op_ge, Assoc::Left)
+        | Op::infix(Rule::op_in, Assoc::Left)
+        | Op::infix(Rule::op_not_in, Assoc::Left)
+        | Op::infix(Rule::op_assign, Assoc::Left),
+    Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left),
+    Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left) | Op::infix(Rule::op_of, Assoc::Left),
+    Op::prefix(Rule::op_neg),
+    Op::postfix(Rule::op_is_missing) | Op::postfix(Rule::op_is_present) | Op::postfix(Rule::member),
+]);
+
+/// Most prefix operators allowed in a row (`not not not x`).
+const MAX_PREFIX_RUN: usize = 8;
+
+/// An expression under construction: its depth, and whether it was written in parentheses
+/// (to tell `a < b < c` from `(a < b) < c`).
+struct Built {
+    expr: Expr,
+    depth: usize,
+    /// Too deep: already reported, and everything built on it is dropped.
+    poisoned: bool,
+}
+
+impl Built {
+    fn leaf(expr: Expr) -> Built {
+        Built { expr, depth: 1, poisoned: false }
+    }
+}
+
+impl Builder<'_> {
+    /// Builds an `expr` pair.
+    pub(crate) fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let built = self.expr_built(pair);
+        if built.poisoned { Expr::new(ExprKind::Error, span) } else { built.expr }
+    }
+
+    fn expr_built(&self, pair: Pair<'_, Rule>) -> Built {
+        let span = self.span(&pair);
+        let inner = pair.into_inner();
+        let run = longest_prefix_run(inner.clone());
+        if run > MAX_PREFIX_RUN {
+            self.report(
+                Diagnostic::error(
+                    "expression-too-deep",
+                    msg!("连续写了 {run} 个前缀运算符", "{run} prefix operators in a row"),
+                )
+                .at(span)
+                .help(msg!(
+                    "最多连续 {MAX_PREFIX_RUN} 个；`not not x` 就是 `x`",
+                    "at most {MAX_PREFIX_RUN} are allowed; `not not x` is just `x`"
+                )),
+            );
+            return Built { expr: Expr::new(ExprKind::Error, span), depth: 1, poisoned: true };
+        }
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| {
+                let op_span = self.span(&op);
+                let unary = match op.as_rule() {
+                    Rule::op_neg => UnaryOp::Neg,
+                    Rule::op_bang => {
+                        self.mistake(op_span, "!", "not");
+                        UnaryOp::Not
+                    }
+                    _ => UnaryOp::Not,
+                };
+                let span = op_span.to(rhs.expr.span);
+                self.combine(span, [rhs], |mut c| ExprKind::Unary(unary, Box::new(c.remove(0))))
+            })
+            .map_postfix(|lhs, op| {
+                let span = lhs.expr.span.to(self.span(&op));
+                match op.as_rule() {
+                    Rule::member => {
+                        let field = op.into_inner().next().map(|p| self.ident(p));
+                        match field {
+                            Some(field) => {
+                                self.combine(span, [lhs], |mut c| ExprKind::Member(Box::new(c.remove(0)), field))
+                            }
+                            None => Built::leaf(Expr::new(ExprKind::Error, span)),
+                        }
+                    }
+                    Rule::op_is_missing => self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), true)),
+                    _ => self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), false)),
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let op_span = self.span(&op);
+                let span = lhs.expr.span.to(rhs.expr.span);
+                let binary = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_oror => {
+                        self.mistake(op_span, "||", "or");
+                        BinaryOp::Or
+                    }
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_andand => {
+                        self.mistake(op_span, "&&", "and");
+                        BinaryOp::And
+                    }
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_assign => {
+                        self.report(
+                            Diagnostic::error("assign-in-condition", Msg::new("比较相等要用 `==`", "comparison uses `==`"))
+                                .at_labelled(op_span, Msg::new("这里写成了 `=`", "`=` written here"))
+                                .help(Msg::new(
+                                    "把 `=` 改成 `==`；`=` 只用于 const、let 和 output 的定义",
+                                    "write `==`; a single `=` only defines a const, let or output",
+                                )),
+                        );
+                        BinaryOp::Eq
+                    }
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_not_in => BinaryOp::NotIn,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
+                    _ => BinaryOp::Of,
+                };
+                if binary.is_comparison()
+                    && let ExprKind::Binary(inner, ..) = &lhs.expr.node
+                    && inner.is_comparison()
+                {
+                    self.report(
+                        Diagnostic::error(
+                            "chained-comparison",
+                            Msg::new("比较不能连写", "comparisons cannot be chained"),
+                        )
+                        .at(span)
+                        .help(Msg::new(
+                            "用 and 连接两个比较：`a < b and b < c`",
+                            "join two comparisons with `and`: `a < b and b < c`",
+                        )),
+                    );
+                }
+                self.combine(span, [lhs, rhs], |mut c| {
+                    let r = c.remove(1);
+                    let l = c.remove(0);
+                    ExprKind::Binary(binary, Box::new(l), Box::new(r))
+                })
+            })
+            .parse(inner)
+    }
+
+    /// Makes a node from children, enforcing the depth limit.
+    fn combine<const N: usize>(
+        &self,
+        span: crate::source::Span,
+        children: [Built; N],
+        make: impl FnOnce(Vec<Expr>) -> ExprKind,
+    ) -> Built {
+        let depth = 1 + children.iter().map(|c| c.depth).max().unwrap_or(0);
+        if children.iter().any(|c| c.poisoned) {
+            return Built { expr: Expr::new(ExprKind::Error, span), depth, poisoned: true };
+        }
+        if depth > MAX_EXPR_DEPTH {
+            self.report(
+                Diagnostic::error(
+                    "expression-too-deep",
+                    msg!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层", "expression nests deeper than {MAX_EXPR_DEPTH} levels"),
+                )
+                .at(span)
+                .help(msg!(
+                    "用 let 把其中一部分拆成有名字的值",
+                    "split part of it into named values with `let`"
+                )),
+            );
+            return Built { expr: Expr::new(ExprKind::Error, span), depth, poisoned: true };
+        }
+        let exprs = children.into_iter().map(|c| c.expr).collect();
+        Built { expr: Expr::new(make(exprs), span), depth, poisoned: false }
+    }
+
+    /// Depth of a nested sub-expression (parentheses, call arguments, list items).
+    fn nested(&self, pair: Pair<'_, Rule>) -> Built {
+        self.expr_built(pair)
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Built {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let leaf = |kind| Built::leaf(Expr::new(kind, span));
+        match pair.as_rule() {
+            Rule::paren => match pair.into_inner().next() {
+                Some(inner) => {
+                    let inner = self.nested(inner);
+                    self.combine(span, [inner], |mut c| ExprKind::Paren(Box::new(c.remove(0))))
+                }
+                None => leaf(ExprKind::Error),
+            },
+            Rule::if_expr => {
+                let mut parts: Vec<Built> = pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested(p)).collect();
+                if parts.len() != 3 {
+                    return leaf(ExprKind::Error);
+                }
+                let (c, a, b) = (parts.remove(0), parts.remove(0), parts.remove(0));
+                self.combine(span, [c, a, b], |mut v| {
+                    let b = v.remove(2);
+                    let a = v.remove(1);
+                    let c = v.remove(0);
+                    ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                })
+            }
+            Rule::list_lit => {
+                let items: Vec<Built> = pair.into_inner().map(|p| self.nested(p)).collect();
+                self.combine_many(span, items, ExprKind::List)
+            }
+            Rule::record_lit => {
+                let mut names = Vec::new();
+                let mut values = Vec::new();
+                for entry in pair.into_inner() {
+                    let mut it = entry.into_inner();
+                    if let (Some(n), Some(v)) = (it.next(), it.next()) {
+                        names.push(self.ident(n));
+                        values.push(self.nested(v));
+                    }
+                }
+                self.combine_many(span, values, |vals| ExprKind::Record(names.into_iter().zip(vals).collect()))
+            }
+            Rule::call => {
+                let mut it = pair.into_inner();
+                let Some(name) = it.next().map(|p| self.ident(p)) else {
+                    return leaf(ExprKind::Error);
+                };
+                let args: Vec<Built> = it.map(|p| self.nested(p)).collect();
+                self.combine_many(span, args, |args| ExprKind::Call(name, args))
+            }
+            Rule::ident => leaf(ExprKind::Name(text.to_owned())),
+            Rule::number => leaf(self.number(text, span)),
+            Rule::percent_lit => {
+                let number = text.trim_end_matches('%');
+                match self.decimal(number, span) {
+                    Some(d) => leaf(ExprKind::Percent(d / rust_decimal::Decimal::ONE_HUNDRED)),
+                    None => leaf(ExprKind::Error),
+                }
+            }
+            Rule::duration_lit => {
+                let mut it = pair.into_inner();
+                let amount = it.next().and_then(|p| self.decimal(p.as_str(), span));
+                let unit = it.next().map(|p| time_unit(p.as_str()));
+                match (amount, unit) {
+                    (Some(a), Some(u)) => leaf(ExprKind::Duration(a, u)),
+                    _ => leaf(ExprKind::Error),
+                }
+            }
+            Rule::date_lit => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) => leaf(ExprKind::Date(d)),
+                Err(_) => {
+                    self.bad_literal(span, "日期", "date", "YYYY-MM-DD，例如 2026-11-10", "YYYY-MM-DD, e.g. 2026-11-10");
+                    leaf(ExprKind::Error)
+                }
+            },
+            Rule::datetime_lit => match parse_datetime(text) {
+                Some(d) => leaf(ExprKind::DateTime(d)),
+                None => {
+                    self.bad_literal(
+                        span,
+                        "日期时间",
+                        "datetime",
+                        "RFC 3339，例如 2026-11-10T12:00:00+08:00",
+                        "RFC 3339, e.g. 2026-11-10T12:00:00+08:00",
+                    );
+                    leaf(ExprKind::Error)
+                }
+            },
+            Rule::bool_lit => leaf(ExprKind::Bool(text == "true")),
+            Rule::missing_lit => {
+                self.report(
+                    Diagnostic::error("missing-as-value", Msg::new("`missing` 不是一个值", "`missing` is not a value"))
+                        .at(span)
+                        .help(Msg::new(
+                            "判断缺失要写 `x is missing`，判断存在写 `x is present`",
+                            "test for absence with `x is missing`, for presence with `x is present`",
+                        )),
+                );
+                leaf(ExprKind::Error)
+            }
+            Rule::string => {
+                let text = self.text(pair);
+                leaf(ExprKind::Text(text.node))
+            }
+            Rule::single_quoted => {
+                let inner = &text[1..text.len().saturating_sub(1)];
+                self.report(
+                    Diagnostic::error("single-quotes", Msg::new("文本要用双引号", "texts use double quotes"))
+                        .at(span)
+                        .help(msg!("改成 \"{inner}\"", "write \"{inner}\"")),
+                );
+                leaf(ExprKind::Text(vec![TextPart::Lit(inner.to_owned())]))
+            }
+            _ => leaf(ExprKind::Error),
+        }
+    }
+
+    fn combine_many(&self, span: crate::source::Span, items: Vec<Built>, make: impl FnOnce(Vec<Expr>) -> ExprKind) -> Built {
+        let depth = 1 + items.iter().map(|c| c.depth).max().unwrap_or(0);
+        if items.iter().any(|c| c.poisoned) {
+            return Built { expr: Expr::new(ExprKind::Error, span), depth, poisoned: true };
+        }
+        let exprs = items.into_iter().map(|c| c.expr).collect();
+        Built { expr: Expr::new(make(exprs), span), depth, poisoned: false }
+    }
+
+    /// An integer or decimal literal.
+    fn number(&self, text: &str, span: crate::source::Span) -> ExprKind {
+        let clean = text.replace('_', "");
+        if clean.contains('.') {
+            return self.decimal(&clean, span).map_or(ExprKind::Error, ExprKind::Decimal);
+        }
+        match clean.parse::<i64>() {
+            Ok(n) => ExprKind::Int(n),
+            Err(_) => {
+                self.report(too_large(span));
+                ExprKind::Error
+            }
+        }
+    }
+
+    fn decimal(&self, text: &str, span: crate::source::Span) -> Option<rust_decimal::Decimal> {
+        let clean = text.replace('_', "");
+        match clean.parse::<rust_decimal::Decimal>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.report(too_large(span));
+                None
+            }
+        }
+    }
+
+    fn mistake(&self, span: crate::source::Span, wrote: &str, want: &str) {
+        self.report(
+            Diagnostic::error("foreign-operator", msg!("tenet 不用 `{wrote}`", "tenet does not use `{wrote}`"))
+                .at(span)
+                .help(msg!("写成 `{want}`", "write `{want}`")),
+        );
+    }
+
+    fn bad_literal(&self, span: crate::source::Span, zh: &str, en: &str, form_zh: &str, form_en: &str) {
+        self.report(
+            Diagnostic::error("bad-literal", msg!("不存在的{zh}", "not a valid {en}"))
+                .at(span)
+                .help(msg!("格式为 {form_zh}", "the form is {form_en}")),
+        );
+    }
+}
+
+fn too_large(span: crate::source::Span) -> Diagnostic {
+    Diagnostic::error("number-too-large", Msg::new("数字超出可表示的范围", "number is too large to represent"))
+        .at(span)
+        .help(Msg::new(
+            "整数最大约 9.2×10¹⁸，小数最多 28 位有效数字",
+            "integers reach about 9.2×10¹⁸; decimals hold at most 28 significant digits",
+        ))
+}
+
+fn time_unit(word: &str) -> TimeUnit {
+    match word.trim_end_matches('s') {
+        "week" => TimeUnit::Weeks,
+        "day" => TimeUnit::Days,
+        "hour" => TimeUnit::Hours,
+        "minute" => TimeUnit::Minutes,
+        _ => TimeUnit::Seconds,
+    }
+}
+
+/// RFC 3339, with seconds optional (`2026-11-10T12:00+08:00`).
+pub fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
+        let (head, tail) = text.split_at(16.min(text.len()));
+        chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{tail}")).ok()
+    })
+}
+
+/// The longest run of consecutive prefix operators among an expression's pairs.
+fn longest_prefix_run(pairs: pest::iterators::Pairs<'_, Rule>) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    for p in pairs {
+        if matches!(p.as_rule(), Rule::op_not | Rule::op_neg | Rule::op_bang) {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest
+}

@@ -1,0 +1,114 @@
+//! Syntax: text to a typed AST with spans. The only stage that sees pest.
+
+pub mod ast;
+mod build;
+pub mod dump;
+mod errors;
+mod expr;
+pub mod limits;
+mod parser;
+
+use std::sync::Arc;
+
+use pest::Parser;
+
+use crate::diagnostics::Diagnostic;
+use crate::msg;
+use crate::source::{SourceFile, Span};
+use ast::PolicyFile;
+use build::Builder;
+use parser::{Rule, TenetParser};
+
+pub use expr::parse_datetime;
+
+/// The result of parsing: the tree, and what went wrong on the way.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The declarations that parsed.
+    pub file: PolicyFile,
+    /// Syntax diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when the grammar rejected part of the text, so `file` is incomplete and
+    /// checking it would only report follow-on errors.
+    pub incomplete: bool,
+}
+
+/// Parses a policy file. After a syntax error, parsing resumes at the next line that
+/// starts a declaration, so one run reports every broken declaration.
+pub fn parse(file: &Arc<SourceFile>) -> Parsed {
+    let text = file.text();
+    if text.len() > limits::MAX_POLICY_BYTES {
+        let limit = limits::MAX_POLICY_BYTES;
+        let size = text.len();
+        let diag = Diagnostic::error(
+            "file-too-large",
+            msg!("策略文件有 {size} 字节，超过上限 {limit} 字节", "policy file has {size} bytes, over the limit of {limit}"),
+        )
+        .help(msg!("把策略拆成几个文件", "split the policy into several files"))
+        .in_file(file);
+        return Parsed { file: PolicyFile::default(), diagnostics: vec![diag], incomplete: true };
+    }
+    let scanned = limits::scan(text);
+    if !scanned.is_empty() {
+        let diagnostics = scanned.into_iter().map(|d| d.in_file(file)).collect();
+        return Parsed { file: PolicyFile::default(), diagnostics, incomplete: true };
+    }
+    match parse_chunk(file, text, 0) {
+        Ok(parsed) => parsed,
+        Err(first) => {
+            let mut recovered = recover(file, text);
+            if !crate::diagnostics::has_errors(&recovered.diagnostics) {
+                recovered.diagnostics.push(first);
+            }
+            recovered
+        }
+    }
+}
+
+fn parse_chunk(file: &Arc<SourceFile>, text: &str, offset: usize) -> Result<Parsed, Diagnostic> {
+    let mut pairs = TenetParser::parse(Rule::file, text).map_err(|e| {
+        let mut diag = errors::to_diagnostic(e, text);
+        if let Some(p) = diag.primary.as_mut() {
+            p.span = Span::new(p.span.start + offset, p.span.end + offset);
+        }
+        diag.in_file(file)
+    })?;
+    let builder = Builder::new(file, offset);
+    let tree = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
+    Ok(Parsed { file: tree, diagnostics: builder.finish(), incomplete: false })
+}
+
+/// Parses chunk by chunk, each starting at a line that begins with a declaration keyword.
+fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
+    let mut out = Parsed { file: PolicyFile::default(), diagnostics: Vec::new(), incomplete: true };
+    let starts = chunk_starts(text);
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let chunk = &text[start..end];
+        match parse_chunk(file, chunk, start) {
+            Ok(parsed) => {
+                out.file.decls.extend(parsed.file.decls);
+                out.diagnostics.extend(parsed.diagnostics);
+            }
+            Err(diag) => out.diagnostics.push(diag),
+        }
+    }
+    crate::diagnostics::sort(&mut out.diagnostics);
+    out
+}
+
+const DECLARATION_WORDS: [&str; 11] =
+    ["policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule"];
+
+fn chunk_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let word: String = line.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        if offset > 0 && DECLARATION_WORDS.contains(&word.as_str()) && line[word.len()..].starts_with([' ', '\t']) {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts
+}

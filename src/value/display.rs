@@ -1,0 +1,87 @@
+//! Values as people read them: in messages (plain) and in traces (as literals).
+
+use std::fmt;
+
+use chrono::SecondsFormat;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use super::{Currency, Value, duration};
+
+/// What a value's text depends on: the policy's time zone and currency.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueFormat {
+    /// Datetimes are shown in this zone.
+    pub tz: Tz,
+    /// Money is shown with this currency's minor unit.
+    pub currency: Currency,
+}
+
+impl Default for ValueFormat {
+    fn default() -> Self {
+        ValueFormat { tz: Tz::UTC, currency: Currency::default() }
+    }
+}
+
+/// A value ready to display; `literal` quotes texts (for traces).
+pub struct Shown<'a> {
+    value: &'a Value,
+    format: &'a ValueFormat,
+    literal: bool,
+}
+
+impl ValueFormat {
+    /// For messages: texts as they are.
+    pub fn plain<'a>(&'a self, value: &'a Value) -> Shown<'a> {
+        Shown { value, format: self, literal: false }
+    }
+
+    /// For traces: texts quoted, so `"no_reason"` is clearly a text.
+    pub fn literal<'a>(&'a self, value: &'a Value) -> Shown<'a> {
+        Shown { value, format: self, literal: true }
+    }
+
+    /// Money rounded to the minor unit, with exactly that many places.
+    pub fn money(&self, amount: Decimal) -> String {
+        self.currency.round(amount).to_string()
+    }
+
+    /// A datetime in the policy's zone, RFC 3339.
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&self.tz).to_rfc3339_opts(SecondsFormat::AutoSi, false)
+    }
+}
+
+/// `10%`, `2.5%`.
+pub fn percent(p: Decimal) -> String {
+    format!("{}%", (p * Decimal::ONE_HUNDRED).normalize())
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value {
+            Value::Missing => f.write_str("missing"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Decimal(d) => write!(f, "{d}"),
+            Value::Money(d) => f.write_str(&self.format.money(*d)),
+            Value::Percent(p) => f.write_str(&percent(*p)),
+            Value::Text(s) if self.literal => write!(f, "{:?}", &**s),
+            Value::Text(s) => f.write_str(s),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::DateTime(t) => f.write_str(&self.format.datetime(t)),
+            Value::Duration(d) => f.write_str(&duration::words(*d)),
+            Value::List(items) | Value::Record(items) => {
+                let (open, close) = if matches!(self.value, Value::List(_)) { ("[", "]") } else { ("{", "}") };
+                f.write_str(open)?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", self.format.literal(item))?;
+                }
+                f.write_str(close)
+            }
+        }
+    }
+}
