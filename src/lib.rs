@@ -5,17 +5,18 @@
 
 #![warn(missing_docs)]
 
+pub mod cases;
+pub mod check;
+pub mod compile;
 pub mod diagnostics;
+pub mod eval;
+pub mod facts;
+mod policy;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod types;
 pub mod value;
-pub mod check;
-pub mod compile;
-pub mod eval;
-pub mod facts;
-mod policy;
 
 pub use policy::{Policy, ReadError, compile_source, read_source, source_from_bytes};
 pub mod cli;

@@ -68,10 +68,16 @@ pub fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>
             let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
             let line = valid.matches('\n').count() + 1;
             let file = SourceFile::new(name, valid);
-            let diag = Diagnostic::error("not-utf8", msg!("第 {line} 行有不是 UTF-8 的字节（第 {at} 字节）", "line {line} has bytes that are not UTF-8 (byte {at})"))
-                .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
-                .at(Span::new(at, at))
-                .in_file(&file);
+            let diag = Diagnostic::error(
+                "not-utf8",
+                msg!(
+                    "第 {line} 行有不是 UTF-8 的字节（第 {at} 字节）",
+                    "line {line} has bytes that are not UTF-8 (byte {at})"
+                ),
+            )
+            .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
+            .at(Span::new(at, at))
+            .in_file(&file);
             Err(ReadError::NotText(Box::new(diag)))
         }
     }
@@ -88,15 +94,15 @@ pub fn compile_source(file: &Arc<SourceFile>) -> (Option<Program>, Vec<Diagnosti
     }
     let (checked, check_diags) = check::check(file, &parsed.file);
     diags.extend(check_diags);
-    let program = match checked {
-        Some(c) if !diagnostics::has_errors(&diags) => match compile::compile(&c) {
-            Ok(p) => Some(p),
-            Err(errors) => {
-                diags.extend(errors);
-                None
-            }
-        },
-        _ => None,
+    // Compile even after errors: it reports constants that cannot be computed, and
+    // skips whatever the checker already found wrong.
+    let program = match compile::compile(&checked) {
+        Ok(p) if !diagnostics::has_errors(&diags) => Some(p),
+        Ok(_) => None,
+        Err(errors) => {
+            diags.extend(errors);
+            None
+        }
     };
     diagnostics::sort(&mut diags);
     (program, diags)

@@ -57,9 +57,7 @@ impl SourceFile {
     /// Wraps `text` under the display name `name` (usually the path as the user wrote it).
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         Arc::new(SourceFile { name: name.into(), text, line_starts })
     }
 

@@ -50,7 +50,9 @@ impl Checker<'_> {
             Err(help) => {
                 let f = b.name();
                 self.report(
-                    Diagnostic::error("bad-arguments", msg!("`{f}` 的参数不对", "wrong arguments for `{f}`")).at(span).help(help),
+                    Diagnostic::error("bad-arguments", msg!("`{f}` 的参数不对", "wrong arguments for `{f}`"))
+                        .at(span)
+                        .help(help),
                 );
                 Type::Error
             }
@@ -67,7 +69,10 @@ impl Checker<'_> {
         let types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
         match (b, types.as_slice()) {
             (Builtin::Date, [Type::DateTime | Type::Date]) => Ok(Type::Date),
-            (Builtin::Date, _) => Err(Msg::new("date(x) 取日期时间 x 在策略时区中的日期", "date(x) takes a datetime x and gives its date in the policy's time zone")),
+            (Builtin::Date, _) => Err(Msg::new(
+                "date(x) 取日期时间 x 在策略时区中的日期",
+                "date(x) takes a datetime x and gives its date in the policy's time zone",
+            )),
             (Builtin::Min | Builtin::Max, [list]) if list.element().is_some() => match list.element() {
                 Some(e) if ordered(&e) => Ok(e),
                 _ => Err(Msg::new("列表的值要能比较大小", "the list's items must be ordered values")),
@@ -75,14 +80,18 @@ impl Checker<'_> {
             (Builtin::Min | Builtin::Max, [first, rest @ ..]) if !rest.is_empty() => {
                 let mut ty = (*first).clone();
                 for t in rest {
-                    ty = ty.join(t).ok_or_else(|| msg!("{ty} 和 {t} 不能放在一起比较", "{ty} and {t} cannot be compared together"))?;
+                    ty = ty.join(t).ok_or_else(|| {
+                        msg!("{ty} 和 {t} 不能放在一起比较", "{ty} and {t} cannot be compared together")
+                    })?;
                 }
                 if !ordered(&ty) {
                     return Err(msg!("{ty} 没有大小之分", "{ty} values are not ordered"));
                 }
                 Ok(ty)
             }
-            (Builtin::Min | Builtin::Max, _) => Err(Msg::new("写成 min(a, b, …) 或 min(列表)", "write min(a, b, …) or min(list)")),
+            (Builtin::Min | Builtin::Max, _) => {
+                Err(Msg::new("写成 min(a, b, …) 或 min(列表)", "write min(a, b, …) or min(list)"))
+            }
             (Builtin::Abs, [t]) if t.is_numeric() || **t == Type::Duration => Ok((*t).clone()),
             (Builtin::Abs, _) => Err(Msg::new("abs 的参数是一个数字或时长", "abs takes one number or duration")),
             (Builtin::Round, [t]) | (Builtin::Round, [t, Type::Int]) if t.is_numeric() => {
@@ -90,13 +99,18 @@ impl Checker<'_> {
                     && !places.constant
                 {
                     self.report(
-                        Diagnostic::error("bad-arguments", Msg::new("小数位数必须是常量", "the number of places must be a constant"))
-                            .at(places.span),
+                        Diagnostic::error(
+                            "bad-arguments",
+                            Msg::new("小数位数必须是常量", "the number of places must be a constant"),
+                        )
+                        .at(places.span),
                     );
                 }
                 Ok((*t).clone())
             }
-            (Builtin::Round, _) => Err(Msg::new("写成 round(x) 或 round(x, 位数)", "write round(x) or round(x, places)")),
+            (Builtin::Round, _) => {
+                Err(Msg::new("写成 round(x) 或 round(x, 位数)", "write round(x) or round(x, places)"))
+            }
             (Builtin::Floor | Builtin::Ceil, [t]) if t.is_numeric() => Ok((*t).clone()),
             (Builtin::Floor | Builtin::Ceil, _) => Err(Msg::new("参数是一个数字", "the argument is one number")),
             (Builtin::Count, [t]) if t.element().is_some() => Ok(Type::Int),
@@ -107,7 +121,9 @@ impl Checker<'_> {
                 _ => Err(Msg::new("sum 的参数是数字或时长的列表", "sum takes a list of numbers or durations")),
             },
             (Builtin::Sum, _) => Err(Msg::new("sum 的参数是一个列表", "sum takes a list")),
-            (Builtin::Any | Builtin::All, [t]) if matches!(t.element(), Some(Type::Bool | Type::Error)) => Ok(Type::Bool),
+            (Builtin::Any | Builtin::All, [t]) if matches!(t.element(), Some(Type::Bool | Type::Error)) => {
+                Ok(Type::Bool)
+            }
             (Builtin::Any | Builtin::All, _) => Err(Msg::new("参数是真假值的列表", "the argument is a list of bools")),
             (Builtin::Coalesce, [first, rest @ ..]) if !rest.is_empty() => {
                 let mut ty = (*first).clone();
@@ -118,7 +134,9 @@ impl Checker<'_> {
             }
             (Builtin::Coalesce, _) => Err(Msg::new("写成 coalesce(x, 默认值)", "write coalesce(x, fallback)")),
             (Builtin::Length, [t]) if t.is_textual() => Ok(Type::Int),
-            (Builtin::Length, _) => Err(Msg::new("length 的参数是文本；列表用 count", "length takes a text; use count for lists")),
+            (Builtin::Length, _) => {
+                Err(Msg::new("length 的参数是文本；列表用 count", "length takes a text; use count for lists"))
+            }
             (Builtin::Trim, [t]) if t.is_textual() => Ok(Type::Text),
             (Builtin::Trim, _) => Err(Msg::new("trim 的参数是文本", "trim takes a text")),
         }
@@ -130,7 +148,9 @@ impl Checker<'_> {
             Some(t) => {
                 let missing = !matches!(
                     t.hit,
-                    crate::syntax::ast::HitPolicy::Collect(None | Some(crate::syntax::ast::Aggregate::Sum | crate::syntax::ast::Aggregate::Count))
+                    crate::syntax::ast::HitPolicy::Collect(
+                        None | Some(crate::syntax::ast::Aggregate::Sum | crate::syntax::ast::Aggregate::Count)
+                    )
                 );
                 let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled));
                 (t.params.clone(), t.output_type(), settled, missing)
@@ -141,18 +161,30 @@ impl Checker<'_> {
             let (want, got) = (params.len(), args.len());
             let list = params.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ");
             self.report(
-                Diagnostic::error("bad-arguments", msg!("表格 `{name}` 需要 {want} 个参数，这里有 {got} 个", "table `{name}` takes {want} arguments, {got} given"))
-                    .at(span)
-                    .help(msg!("参数：{name}({list})", "parameters: {name}({list})")),
+                Diagnostic::error(
+                    "bad-arguments",
+                    msg!(
+                        "表格 `{name}` 需要 {want} 个参数，这里有 {got} 个",
+                        "table `{name}` takes {want} arguments, {got} given"
+                    ),
+                )
+                .at(span)
+                .help(msg!("参数：{name}({list})", "parameters: {name}({list})")),
             );
             return TExpr::new(TKind::Table(i, args), Type::Error, span);
         }
         for (arg, (pname, pty)) in args.iter().zip(&params) {
-            if !arg.ty.fits(pty) && !(arg.ty.is_numeric() && pty.is_numeric()) {
+            if !(arg.ty.fits(pty) || arg.ty.is_numeric() && pty.is_numeric()) {
                 let at = &arg.ty;
                 self.report(
-                    Diagnostic::error("type-mismatch", msg!("参数 `{pname}` 应为 {pty}，这里是 {at}", "argument `{pname}` must be {pty}, this is {at}"))
-                        .at(arg.span),
+                    Diagnostic::error(
+                        "type-mismatch",
+                        msg!(
+                            "参数 `{pname}` 应为 {pty}，这里是 {at}",
+                            "argument `{pname}` must be {pty}, this is {at}"
+                        ),
+                    )
+                    .at(arg.span),
                 );
             }
             self.enum_literal_in(pty, &format!("{name}({pname})"), arg);

@@ -94,9 +94,18 @@ impl Checker<'_> {
                     None => {
                         let (ta, tb) = (&a.ty, &b.ty);
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("if 的两个分支类型不同：{ta} 和 {tb}", "the branches of `if` differ: {ta} and {tb}"))
-                                .at(span)
-                                .help(Msg::new("让 then 和 else 给出同一类型的值", "make `then` and `else` give values of one type")),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!(
+                                    "if 的两个分支类型不同：{ta} 和 {tb}",
+                                    "the branches of `if` differ: {ta} and {tb}"
+                                ),
+                            )
+                            .at(span)
+                            .help(Msg::new(
+                                "让 then 和 else 给出同一类型的值",
+                                "make `then` and `else` give values of one type",
+                            )),
                         );
                         Type::Error
                     }
@@ -115,9 +124,15 @@ impl Checker<'_> {
             Some(d) => TExpr::lit(Value::Duration(d), Type::Duration, span),
             None => {
                 self.report(
-                    Diagnostic::error("bad-duration", Msg::new("时长必须是整秒数，且不能过大", "a duration must be a whole number of seconds and not too large"))
-                        .at(span)
-                        .help(Msg::new("换一个更小的单位，例如 `90 minutes`", "use a smaller unit, e.g. `90 minutes`")),
+                    Diagnostic::error(
+                        "bad-duration",
+                        Msg::new(
+                            "时长必须是整秒数，且不能过大",
+                            "a duration must be a whole number of seconds and not too large",
+                        ),
+                    )
+                    .at(span)
+                    .help(Msg::new("换一个更小的单位，例如 `90 minutes`", "use a smaller unit, e.g. `90 minutes`")),
                 );
                 TExpr::error(span)
             }
@@ -155,7 +170,14 @@ impl Checker<'_> {
         }
         let Some((symbol, _)) = self.names.get(name).copied() else {
             return match name {
-                "now" => TExpr { kind: TKind::Now, ty: Type::DateTime, span, missing: false, constant: false, settled: false },
+                "now" => TExpr {
+                    kind: TKind::Now,
+                    ty: Type::DateTime,
+                    span,
+                    missing: false,
+                    constant: false,
+                    settled: false,
+                },
                 "decision" => TExpr {
                     kind: TKind::Decision,
                     ty: Type::Enum(["approved", "needs_info", "rejected"].map(Arc::from).into()),
@@ -175,25 +197,50 @@ impl Checker<'_> {
         match symbol {
             Symbol::Input(i) => {
                 let field: &Field = &self.inputs.fields[i];
-                TExpr { kind: TKind::Input(i), ty: field.ty.clone(), span, missing: field.optional, constant: false, settled: false }
+                TExpr {
+                    kind: TKind::Input(i),
+                    ty: field.ty.clone(),
+                    span,
+                    missing: field.optional,
+                    constant: false,
+                    settled: false,
+                }
             }
-            Symbol::Const(i) => TExpr { kind: TKind::Const(i), ty: info.ty, span, missing: info.missing, constant: true, settled: false },
-            Symbol::Derived(i) => {
-                TExpr { kind: TKind::Derived(i), ty: info.ty, span, missing: info.missing, constant: false, settled: info.settled }
-            }
+            Symbol::Const(i) => TExpr {
+                kind: TKind::Const(i),
+                ty: info.ty,
+                span,
+                missing: info.missing,
+                constant: true,
+                settled: false,
+            },
+            Symbol::Derived(i) => TExpr {
+                kind: TKind::Derived(i),
+                ty: info.ty,
+                span,
+                missing: info.missing,
+                constant: false,
+                settled: info.settled,
+            },
             Symbol::Table(_) => {
                 self.report(
-                    Diagnostic::error("table-as-value", msg!("表格 `{name}` 要带参数调用", "table `{name}` is called with arguments"))
-                        .at(span)
-                        .help(msg!("写成 `{name}(…)`", "write `{name}(…)`")),
+                    Diagnostic::error(
+                        "table-as-value",
+                        msg!("表格 `{name}` 要带参数调用", "table `{name}` is called with arguments"),
+                    )
+                    .at(span)
+                    .help(msg!("写成 `{name}(…)`", "write `{name}(…)`")),
                 );
                 TExpr::error(span)
             }
             Symbol::Ledger(_) => {
                 self.report(
-                    Diagnostic::error("ledger-as-value", msg!("账本 `{name}` 不是一个值", "ledger `{name}` is not a value"))
-                        .at(span)
-                        .help(msg!("读取账本合计写 `total({name})`", "read its total with `total({name})`")),
+                    Diagnostic::error(
+                        "ledger-as-value",
+                        msg!("账本 `{name}` 不是一个值", "ledger `{name}` is not a value"),
+                    )
+                    .at(span)
+                    .help(msg!("读取账本合计写 `total({name})`", "read its total with `total({name})`")),
                 );
                 TExpr::error(span)
             }
@@ -244,17 +291,18 @@ impl Checker<'_> {
                     _ => None,
                 };
                 match unit {
-                    Some(u) => {
-                        TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span)
-                    }
+                    Some(u) => TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span),
                     None => {
                         self.report(
-                            Diagnostic::error("unknown-field", msg!("时长没有 `{field}`", "a duration has no `{field}`"))
-                                .at(field_span)
-                                .help(Msg::new(
-                                    "可用：.weeks .days .hours .minutes .seconds（整数，向下取整）",
-                                    "available: .weeks .days .hours .minutes .seconds (whole units, rounded down)",
-                                )),
+                            Diagnostic::error(
+                                "unknown-field",
+                                msg!("时长没有 `{field}`", "a duration has no `{field}`"),
+                            )
+                            .at(field_span)
+                            .help(Msg::new(
+                                "可用：.weeks .days .hours .minutes .seconds（整数，向下取整）",
+                                "available: .weeks .days .hours .minutes .seconds (whole units, rounded down)",
+                            )),
                         );
                         TExpr::error(span)
                     }
@@ -263,8 +311,11 @@ impl Checker<'_> {
             other => {
                 let ty = other.clone();
                 self.report(
-                    Diagnostic::error("no-fields", msg!("{ty} 类型的值没有字段 `{field}`", "a value of type {ty} has no field `{field}`"))
-                        .at(field_span),
+                    Diagnostic::error(
+                        "no-fields",
+                        msg!("{ty} 类型的值没有字段 `{field}`", "a value of type {ty} has no field `{field}`"),
+                    )
+                    .at(field_span),
                 );
                 TExpr::error(span)
             }
@@ -282,7 +333,9 @@ impl Checker<'_> {
             }
         };
         self.report(
-            Diagnostic::error("unknown-field", msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`")).at(span).help(help),
+            Diagnostic::error("unknown-field", msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`"))
+                .at(span)
+                .help(help),
         );
     }
 
@@ -309,7 +362,9 @@ impl Checker<'_> {
                 ),
             };
             self.report(
-                Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`")).at(name_span).help(help),
+                Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`"))
+                    .at(name_span)
+                    .help(help),
             );
             for a in args {
                 self.expr(a);
@@ -326,18 +381,28 @@ impl Checker<'_> {
             && let Some((Symbol::Ledger(i), _)) = self.names.get(n).copied()
         {
             self.used.insert(Symbol::Ledger(i));
-            return TExpr { kind: TKind::LedgerTotal(i), ty: Type::Money, span, missing: false, constant: false, settled: true };
+            return TExpr {
+                kind: TKind::LedgerTotal(i),
+                ty: Type::Money,
+                span,
+                missing: false,
+                constant: false,
+                settled: true,
+            };
         }
         let ledgers: Vec<String> = self.ledgers.iter().map(|(n, _)| n.clone()).collect();
         let list = ledgers.join(", ");
         self.report(
-            Diagnostic::error("bad-total", Msg::new("total 的参数是一个账本名", "the argument of `total` is a ledger name"))
-                .at(span)
-                .help(if ledgers.is_empty() {
-                    Msg::new("先声明账本：`ledger deductions`", "declare a ledger first: `ledger deductions`")
-                } else {
-                    msg!("已声明的账本：{list}", "declared ledgers: {list}")
-                }),
+            Diagnostic::error(
+                "bad-total",
+                Msg::new("total 的参数是一个账本名", "the argument of `total` is a ledger name"),
+            )
+            .at(span)
+            .help(if ledgers.is_empty() {
+                Msg::new("先声明账本：`ledger deductions`", "declare a ledger first: `ledger deductions`")
+            } else {
+                msg!("已声明的账本：{list}", "declared ledgers: {list}")
+            }),
         );
         TExpr::error(span)
     }
@@ -353,9 +418,12 @@ impl Checker<'_> {
                     None => {
                         let (a, b) = (&t, &item.ty);
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("列表里混合了 {a} 和 {b}", "a list mixes {a} and {b}"))
-                                .at(item.span)
-                                .help(Msg::new("列表中的值要同一类型", "the items of a list share one type")),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!("列表里混合了 {a} 和 {b}", "a list mixes {a} and {b}"),
+                            )
+                            .at(item.span)
+                            .help(Msg::new("列表中的值要同一类型", "the items of a list share one type")),
                         );
                         Some(Type::Error)
                     }
@@ -380,7 +448,10 @@ impl Checker<'_> {
             let value = self.expr(value);
             if record.field(&name.node).is_some() {
                 let n = &name.node;
-                self.report(Diagnostic::error("duplicate-field", msg!("字段 `{n}` 重复", "field `{n}` is repeated")).at(name.span));
+                self.report(
+                    Diagnostic::error("duplicate-field", msg!("字段 `{n}` 重复", "field `{n}` is repeated"))
+                        .at(name.span),
+                );
                 continue;
             }
             record.fields.push(Field { name: name.node.clone(), ty: value.ty.clone(), optional: value.missing });
@@ -444,9 +515,12 @@ impl Checker<'_> {
                     if let Err(help) = ops::comparable(c, &l.ty, &r.ty) {
                         let (lt, rt, sym) = (&l.ty, &r.ty, c.symbol());
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("不能用 `{sym}` 比较 {lt} 和 {rt}", "cannot compare {lt} with {rt} using `{sym}`"))
-                                .at(span)
-                                .help(help),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!("不能用 `{sym}` 比较 {lt} 和 {rt}", "cannot compare {lt} with {rt} using `{sym}`"),
+                            )
+                            .at(span)
+                            .help(help),
                         );
                         ty = Type::Error;
                     } else {
@@ -461,9 +535,12 @@ impl Checker<'_> {
                     Err(help) => {
                         let (lt, rt, sym) = (&l.ty, &r.ty, a.symbol());
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("`{sym}` 不能用于 {lt} 和 {rt}", "`{sym}` does not apply to {lt} and {rt}"))
-                                .at(span)
-                                .help(help),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!("`{sym}` 不能用于 {lt} 和 {rt}", "`{sym}` does not apply to {lt} and {rt}"),
+                            )
+                            .at(span)
+                            .help(help),
                         );
                         Type::Error
                     }
@@ -479,9 +556,12 @@ impl Checker<'_> {
             None => {
                 let lt = &list.ty;
                 self.report(
-                    Diagnostic::error("type-mismatch", msg!("`in` 的右边应为列表，这里是 {lt}", "the right of `in` must be a list, this is {lt}"))
-                        .at(list.span)
-                        .help(Msg::new("例如 `x in [\"a\", \"b\"]`", "for example `x in [\"a\", \"b\"]`")),
+                    Diagnostic::error(
+                        "type-mismatch",
+                        msg!("`in` 的右边应为列表，这里是 {lt}", "the right of `in` must be a list, this is {lt}"),
+                    )
+                    .at(list.span)
+                    .help(Msg::new("例如 `x in [\"a\", \"b\"]`", "for example `x in [\"a\", \"b\"]`")),
                 );
                 ty = Type::Error;
             }
@@ -489,9 +569,12 @@ impl Checker<'_> {
                 if let Err(help) = ops::comparable(CmpOp::Eq, &item.ty, &elem) {
                     let it = &item.ty;
                     self.report(
-                        Diagnostic::error("type-mismatch", msg!("{it} 不能在 list<{elem}> 中查找", "a {it} cannot be looked up in a list<{elem}>"))
-                            .at(span)
-                            .help(help),
+                        Diagnostic::error(
+                            "type-mismatch",
+                            msg!("{it} 不能在 list<{elem}> 中查找", "a {it} cannot be looked up in a list<{elem}>"),
+                        )
+                        .at(span)
+                        .help(help),
                     );
                     ty = Type::Error;
                 } else {
@@ -526,13 +609,18 @@ impl Checker<'_> {
             }
             let allowed = values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
             let help = match suggest::closest(&text, values.iter().map(|v| &**v)) {
-                Some(s) => msg!("你是不是想写 \"{s}\"？可选值：{allowed}", "did you mean \"{s}\"? The values are {allowed}"),
+                Some(s) => {
+                    msg!("你是不是想写 \"{s}\"？可选值：{allowed}", "did you mean \"{s}\"? The values are {allowed}")
+                }
                 None => msg!("可选值：{allowed}", "the values are {allowed}"),
             };
             self.report(
-                Diagnostic::error("not-in-enum", msg!("\"{text}\" 不是 `{of}` 的可选值", "\"{text}\" is not a value of `{of}`"))
-                    .at(span)
-                    .help(help),
+                Diagnostic::error(
+                    "not-in-enum",
+                    msg!("\"{text}\" 不是 `{of}` 的可选值", "\"{text}\" is not a value of `{of}`"),
+                )
+                .at(span)
+                .help(help),
             );
         }
     }
@@ -542,7 +630,9 @@ impl Checker<'_> {
     fn literal_texts(&self, e: &TExpr) -> Vec<(String, Span)> {
         match &e.kind {
             TKind::Lit(Value::Text(s)) => vec![(s.to_string(), e.span)],
-            TKind::List(items) => items.iter().filter_map(|i| i.literal_text().map(|t| (t.to_owned(), i.span))).collect(),
+            TKind::List(items) => {
+                items.iter().filter_map(|i| i.literal_text().map(|t| (t.to_owned(), i.span))).collect()
+            }
             TKind::Const(i) => match self.consts.get(*i).and_then(Option::as_ref) {
                 // Report at the use, where the mismatch is visible.
                 Some(def) => self.literal_texts(&def.expr).into_iter().map(|(t, _)| (t, e.span)).collect(),

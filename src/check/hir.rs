@@ -386,13 +386,21 @@ impl TKind {
             | TKind::Decision
             | TKind::LedgerTotal(_)
             | TKind::Error => Vec::new(),
-            TKind::Field(x, _) | TKind::DurationPart(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::IsMissing(x, _) => vec![x],
-            TKind::And(a, b) | TKind::Or(a, b) | TKind::Compare(_, a, b) | TKind::In(a, b, _) | TKind::Arith(_, a, b) => {
+            TKind::Field(x, _) | TKind::DurationPart(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::IsMissing(x, _) => {
+                vec![x]
+            }
+            TKind::And(a, b)
+            | TKind::Or(a, b)
+            | TKind::Compare(_, a, b)
+            | TKind::In(a, b, _)
+            | TKind::Arith(_, a, b) => {
                 vec![a, b]
             }
             TKind::If(c, a, b) => vec![c, a, b],
             TKind::Call(_, xs) | TKind::Table(_, xs) | TKind::List(xs) | TKind::Record(xs) => xs.iter().collect(),
-            TKind::Text(parts) => parts.iter().filter_map(|p| if let TPart::Expr(e) = p { Some(e) } else { None }).collect(),
+            TKind::Text(parts) => {
+                parts.iter().filter_map(|p| if let TPart::Expr(e) = p { Some(e) } else { None }).collect()
+            }
         }
     }
 }

@@ -26,16 +26,15 @@ use crate::value::Currency;
 pub use hir::CheckedPolicy;
 use hir::{ConstDef, DerivedDef, LedgerDef, TableDef};
 
-/// Checks a parsed policy. Returns the checked policy when there is no error, and every
-/// diagnostic (errors and warnings) sorted by position.
-pub fn check(file: &Arc<SourceFile>, ast: &PolicyFile) -> (Option<CheckedPolicy>, Vec<Diagnostic>) {
+/// Checks a parsed policy. Returns every diagnostic (errors and warnings) sorted by
+/// position, and the checked policy — complete when there is no error, and otherwise
+/// with the broken parts replaced by placeholders, so that later stages can still
+/// report what they find (a const that overflows, say) in the same run.
+pub fn check(file: &Arc<SourceFile>, ast: &PolicyFile) -> (CheckedPolicy, Vec<Diagnostic>) {
     let mut checker = Checker::new(file);
     checker.run(ast);
     let mut diags = std::mem::take(&mut checker.diags);
     diagnostics::sort(&mut diags);
-    if diagnostics::has_errors(&diags) {
-        return (None, diags);
-    }
     (checker.finish(), diags)
 }
 
@@ -155,9 +154,12 @@ impl<'a> Checker<'a> {
         let mut once = |this: &mut Self, what: &'static str, span: Span| -> bool {
             if let Some(first) = seen.get(what) {
                 this.report(
-                    Diagnostic::error("duplicate-declaration", msg!("`{what}` 只能声明一次", "`{what}` can be declared only once"))
-                        .at(span)
-                        .also(*first, Msg::new("第一次声明在这里", "first declared here")),
+                    Diagnostic::error(
+                        "duplicate-declaration",
+                        msg!("`{what}` 只能声明一次", "`{what}` can be declared only once"),
+                    )
+                    .at(span)
+                    .also(*first, Msg::new("第一次声明在这里", "first declared here")),
                 );
                 return false;
             }
@@ -177,12 +179,18 @@ impl<'a> Checker<'a> {
                         let name = &tz.node;
                         let help = match suggest::closest(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())) {
                             Some(s) => msg!("你是不是想写 \"{s}\"？", "did you mean \"{s}\"?"),
-                            None => Msg::new("使用 IANA 时区名，例如 \"Asia/Shanghai\"", "use an IANA zone name such as \"Asia/Shanghai\""),
+                            None => Msg::new(
+                                "使用 IANA 时区名，例如 \"Asia/Shanghai\"",
+                                "use an IANA zone name such as \"Asia/Shanghai\"",
+                            ),
                         };
                         self.report(
-                            Diagnostic::error("unknown-timezone", msg!("未知的时区 \"{name}\"", "unknown time zone \"{name}\""))
-                                .at(tz.span)
-                                .help(help),
+                            Diagnostic::error(
+                                "unknown-timezone",
+                                msg!("未知的时区 \"{name}\"", "unknown time zone \"{name}\""),
+                            )
+                            .at(tz.span)
+                            .help(help),
                         );
                     }
                 },
@@ -199,9 +207,12 @@ impl<'a> Checker<'a> {
                             }
                         };
                         self.report(
-                            Diagnostic::error("unknown-currency", msg!("未知的币种 `{code}`", "unknown currency `{code}`"))
-                                .at(c.span)
-                                .help(help),
+                            Diagnostic::error(
+                                "unknown-currency",
+                                msg!("未知的币种 `{code}`", "unknown currency `{code}`"),
+                            )
+                            .at(c.span)
+                            .help(help),
                         );
                     }
                 },
@@ -211,9 +222,12 @@ impl<'a> Checker<'a> {
                             let name = &s.node;
                             let first = *first;
                             self.report(
-                                Diagnostic::error("duplicate-stage", msg!("阶段 `{name}` 重复", "stage `{name}` is listed twice"))
-                                    .at(s.span)
-                                    .also(first, Msg::new("第一次在这里", "first listed here")),
+                                Diagnostic::error(
+                                    "duplicate-stage",
+                                    msg!("阶段 `{name}` 重复", "stage `{name}` is listed twice"),
+                                )
+                                .at(s.span)
+                                .also(first, Msg::new("第一次在这里", "first listed here")),
                             );
                         } else {
                             self.stages.push((s.node.clone(), s.span));
@@ -226,26 +240,35 @@ impl<'a> Checker<'a> {
         let start = Span::new(0, 0);
         if !seen.contains_key("policy") {
             self.report(
-                Diagnostic::error("missing-policy", Msg::new("缺少 `policy` 声明", "the `policy` declaration is missing"))
-                    .at(start)
-                    .help(Msg::new(
-                        "在文件开头写上 `policy 名称 \"标题\" version \"1\"`",
-                        "start the file with `policy name \"Title\" version \"1\"`",
-                    )),
+                Diagnostic::error(
+                    "missing-policy",
+                    Msg::new("缺少 `policy` 声明", "the `policy` declaration is missing"),
+                )
+                .at(start)
+                .help(Msg::new(
+                    "在文件开头写上 `policy 名称 \"标题\" version \"1\"`",
+                    "start the file with `policy name \"Title\" version \"1\"`",
+                )),
             );
         }
         if !seen.contains_key("timezone") {
             self.report(
-                Diagnostic::warning("missing-timezone", Msg::new("没有声明时区，日期按 UTC 计算", "no time zone is declared; dates are counted in UTC"))
-                    .at(start)
-                    .help(Msg::new("加上 `timezone \"Asia/Shanghai\"`", "add `timezone \"Asia/Shanghai\"`")),
+                Diagnostic::warning(
+                    "missing-timezone",
+                    Msg::new("没有声明时区，日期按 UTC 计算", "no time zone is declared; dates are counted in UTC"),
+                )
+                .at(start)
+                .help(Msg::new("加上 `timezone \"Asia/Shanghai\"`", "add `timezone \"Asia/Shanghai\"`")),
             );
         }
         if !seen.contains_key("currency") {
             self.report(
-                Diagnostic::warning("missing-currency", Msg::new("没有声明币种，按 CNY 计算", "no currency is declared; amounts are in CNY"))
-                    .at(start)
-                    .help(Msg::new("加上 `currency CNY`", "add `currency CNY`")),
+                Diagnostic::warning(
+                    "missing-currency",
+                    Msg::new("没有声明币种，按 CNY 计算", "no currency is declared; amounts are in CNY"),
+                )
+                .at(start)
+                .help(Msg::new("加上 `currency CNY`", "add `currency CNY`")),
             );
         }
     }
@@ -264,10 +287,8 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
-                DeclKind::Const(v) => {
-                    if self.claim(&v.name.node, Symbol::Const(self.const_decls.len()), v.name.span) {
-                        self.const_decls.push(v);
-                    }
+                DeclKind::Const(v) if self.claim(&v.name.node, Symbol::Const(self.const_decls.len()), v.name.span) => {
+                    self.const_decls.push(v);
                 }
                 DeclKind::Let(v) | DeclKind::Output(v) => {
                     let exported = matches!(decl.node, DeclKind::Output(_));
@@ -279,18 +300,19 @@ impl<'a> Checker<'a> {
                     if builtins::lookup(&t.name.node).is_some() || t.name.node == "total" {
                         let name = &t.name.node;
                         self.report(
-                            Diagnostic::error("reserved-name", msg!("`{name}` 是内置函数的名字", "`{name}` is the name of a builtin function"))
-                                .at(t.name.span)
-                                .help(Msg::new("给表格换个名字", "give the table another name")),
+                            Diagnostic::error(
+                                "reserved-name",
+                                msg!("`{name}` 是内置函数的名字", "`{name}` is the name of a builtin function"),
+                            )
+                            .at(t.name.span)
+                            .help(Msg::new("给表格换个名字", "give the table another name")),
                         );
                     } else if self.claim(&t.name.node, Symbol::Table(self.table_decls.len()), t.name.span) {
                         self.table_decls.push((t, decl.span));
                     }
                 }
-                DeclKind::Ledger(l) => {
-                    if self.claim(&l.node, Symbol::Ledger(self.ledgers.len()), l.span) {
-                        self.ledgers.push((l.node.clone(), l.span));
-                    }
+                DeclKind::Ledger(l) if self.claim(&l.node, Symbol::Ledger(self.ledgers.len()), l.span) => {
+                    self.ledgers.push((l.node.clone(), l.span));
                 }
                 _ => {}
             }
@@ -308,9 +330,15 @@ impl<'a> Checker<'a> {
                 Diagnostic::error("reserved-name", msg!("`{name}` 是内置的名字", "`{name}` is a built-in name"))
                     .at(span)
                     .help(if name == "now" {
-                        Msg::new("`now` 是评估时刻，来自事实里的 now 或 --now", "`now` is the evaluation instant, from the facts' `now` or `--now`")
+                        Msg::new(
+                            "`now` 是评估时刻，来自事实里的 now 或 --now",
+                            "`now` is the evaluation instant, from the facts' `now` or `--now`",
+                        )
                     } else {
-                        Msg::new("`decision` 是评估结果，可在 output 中读取", "`decision` is the evaluation's decision, readable in outputs")
+                        Msg::new(
+                            "`decision` 是评估结果，可在 output 中读取",
+                            "`decision` is the evaluation's decision, readable in outputs",
+                        )
                     }),
             );
             return false;
@@ -318,10 +346,16 @@ impl<'a> Checker<'a> {
         if let Some((_, first)) = self.names.get(name) {
             let first = *first;
             self.report(
-                Diagnostic::error("duplicate-name", msg!("名称 `{name}` 已经被使用", "the name `{name}` is already taken"))
-                    .at(span)
-                    .also(first, Msg::new("第一次声明在这里", "first declared here"))
-                    .help(Msg::new("同一个策略里的输入、常量、值、表格和账本共用一个命名空间", "inputs, consts, values, tables and ledgers share one namespace")),
+                Diagnostic::error(
+                    "duplicate-name",
+                    msg!("名称 `{name}` 已经被使用", "the name `{name}` is already taken"),
+                )
+                .at(span)
+                .also(first, Msg::new("第一次声明在这里", "first declared here"))
+                .help(Msg::new(
+                    "同一个策略里的输入、常量、值、表格和账本共用一个命名空间",
+                    "inputs, consts, values, tables and ledgers share one namespace",
+                )),
             );
             return false;
         }
@@ -335,12 +369,15 @@ impl<'a> Checker<'a> {
         if !expr.constant && expr.ty != Type::Error {
             let name = &decl.name.node;
             self.report(
-                Diagnostic::error("const-not-constant", msg!("常量 `{name}` 依赖事实或计算值", "const `{name}` depends on facts or computed values"))
-                    .at(decl.value.span)
-                    .help(Msg::new(
-                        "常量在加载策略时就确定；需要读事实时改用 `let`",
-                        "a const is fixed when the policy loads; use `let` for values computed from facts",
-                    )),
+                Diagnostic::error(
+                    "const-not-constant",
+                    msg!("常量 `{name}` 依赖事实或计算值", "const `{name}` depends on facts or computed values"),
+                )
+                .at(decl.value.span)
+                .help(Msg::new(
+                    "常量在加载策略时就确定；需要读事实时改用 `let`",
+                    "a const is fixed when the policy loads; use `let` for values computed from facts",
+                )),
             );
         }
         self.infos.insert(Symbol::Const(i), Info { ty: expr.ty.clone(), missing: expr.missing, settled: false });
@@ -359,15 +396,8 @@ impl<'a> Checker<'a> {
         let missing = expr.missing || guard.is_some();
         let ty = expr.ty.clone();
         self.infos.insert(Symbol::Derived(i), Info { ty: ty.clone(), missing, settled });
-        self.derived[i] = Some(DerivedDef {
-            name: decl.name.node.clone(),
-            expr,
-            guard,
-            ty,
-            exported,
-            settled,
-            span: decl.name.span,
-        });
+        self.derived[i] =
+            Some(DerivedDef { name: decl.name.node.clone(), expr, guard, ty, exported, settled, span: decl.name.span });
     }
 
     fn check_table(&mut self, i: usize) {
@@ -381,9 +411,15 @@ impl<'a> Checker<'a> {
         if !Type::Bool.fits(&e.ty) && e.ty != Type::Error {
             let ty = &e.ty;
             self.report(
-                Diagnostic::error("type-mismatch", msg!("{what_zh}应为 bool，这里是 {ty}", "{what_en} must be a bool, this is {ty}"))
-                    .at(e.span)
-                    .help(Msg::new("写一个比较，例如 `x == \"a\"` 或 `n > 0`", "write a comparison such as `x == \"a\"` or `n > 0`")),
+                Diagnostic::error(
+                    "type-mismatch",
+                    msg!("{what_zh}应为 bool，这里是 {ty}", "{what_en} must be a bool, this is {ty}"),
+                )
+                .at(e.span)
+                .help(Msg::new(
+                    "写一个比较，例如 `x == \"a\"` 或 `n > 0`",
+                    "write a comparison such as `x == \"a\"` or `n > 0`",
+                )),
             );
         }
     }
@@ -413,8 +449,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn finish(self) -> Option<CheckedPolicy> {
-        Some(CheckedPolicy {
+    fn finish(self) -> CheckedPolicy {
+        let span = Span::default();
+        let placeholder = || hir::TExpr::error(span);
+        CheckedPolicy {
             name: self.name,
             title: self.title,
             version: self.version,
@@ -422,14 +460,53 @@ impl<'a> Checker<'a> {
             currency: self.currency,
             stages: self.stages.into_iter().map(|s| s.0).collect(),
             inputs: self.inputs,
-            consts: self.consts.into_iter().collect::<Option<Vec<_>>>()?,
-            derived: self.derived.into_iter().collect::<Option<Vec<_>>>()?,
-            tables: self.tables.into_iter().collect::<Option<Vec<_>>>()?,
+            consts: self
+                .consts
+                .into_iter()
+                .map(|c| c.unwrap_or_else(|| ConstDef { name: String::new(), expr: placeholder() }))
+                .collect(),
+            derived: self
+                .derived
+                .into_iter()
+                .map(|d| {
+                    d.unwrap_or_else(|| DerivedDef {
+                        name: String::new(),
+                        expr: placeholder(),
+                        guard: None,
+                        ty: Type::Error,
+                        exported: false,
+                        settled: false,
+                        span,
+                    })
+                })
+                .collect(),
+            tables: self
+                .tables
+                .into_iter()
+                .map(|t| {
+                    t.unwrap_or_else(|| TableDef {
+                        name: String::new(),
+                        params: Vec::new(),
+                        result: Type::Error,
+                        hit: crate::syntax::ast::HitPolicy::Unique,
+                        rows: Vec::new(),
+                        span,
+                    })
+                })
+                .collect(),
             ledgers: self.ledgers.into_iter().map(|(name, _)| LedgerDef { name }).collect(),
             rules: self.rules,
-            const_order: self.order.iter().filter_map(|s| if let Symbol::Const(i) = s { Some(*i) } else { None }).collect(),
-            derived_order: self.order.iter().filter_map(|s| if let Symbol::Derived(i) = s { Some(*i) } else { None }).collect(),
+            const_order: self
+                .order
+                .iter()
+                .filter_map(|s| if let Symbol::Const(i) = s { Some(*i) } else { None })
+                .collect(),
+            derived_order: self
+                .order
+                .iter()
+                .filter_map(|s| if let Symbol::Derived(i) = s { Some(*i) } else { None })
+                .collect(),
             file: Arc::clone(self.file),
-        })
+        }
     }
 }

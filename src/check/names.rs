@@ -18,7 +18,8 @@ impl Checker<'_> {
             .chain((0..self.table_decls.len()).map(Symbol::Table))
             .collect();
         let edges: Vec<Vec<Symbol>> = nodes.iter().map(|n| self.reads(*n)).collect();
-        let positions: std::collections::HashMap<Symbol, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let positions: std::collections::HashMap<Symbol, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         let index = |s: Symbol| positions.get(&s).copied();
 
         #[derive(Clone, Copy, PartialEq)]
@@ -52,6 +53,8 @@ impl Checker<'_> {
                             if cycle.iter().all(|n| !in_cycle.contains(n)) {
                                 self.report_cycle(&cycle.iter().map(|n| nodes[*n]).collect::<Vec<_>>());
                             }
+                            // Its members are used (by each other); the cycle is the problem.
+                            self.used.extend(cycle.iter().map(|n| nodes[*n]));
                             in_cycle.extend(cycle);
                         }
                         Mark::Done => {}
@@ -76,7 +79,10 @@ impl Checker<'_> {
         self.report(
             Diagnostic::error("cycle", msg!("`{first}` 依赖它自己：{path}", "`{first}` depends on itself: {path}"))
                 .at(span)
-                .help(Msg::new("策略不能递归；把其中一环改为直接计算", "policies cannot recurse; compute one link of the chain directly")),
+                .help(Msg::new(
+                    "策略不能递归；把其中一环改为直接计算",
+                    "policies cannot recurse; compute one link of the chain directly",
+                )),
         );
     }
 
@@ -104,7 +110,9 @@ impl Checker<'_> {
                     for cell in &row.cells {
                         match &cell.node {
                             CellKind::Any => {}
-                            CellKind::Cmp(_, e) | CellKind::In(e) | CellKind::NotIn(e) | CellKind::Eq(e) => collect(e, &mut names),
+                            CellKind::Cmp(_, e) | CellKind::In(e) | CellKind::NotIn(e) | CellKind::Eq(e) => {
+                                collect(e, &mut names)
+                            }
                         }
                     }
                     collect(&row.result, &mut names);

@@ -25,7 +25,9 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
         (ArithOp::Div, Money, Money) => Some(Decimal),
         // Percentages.
         (ArithOp::Add | ArithOp::Sub, Percent, Percent) => Some(Percent),
-        (ArithOp::Add | ArithOp::Sub, a, b) if (*a == Percent && plain(b)) || (plain(a) && *b == Percent) => Some(Decimal),
+        (ArithOp::Add | ArithOp::Sub, a, b) if (*a == Percent && plain(b)) || (plain(a) && *b == Percent) => {
+            Some(Decimal)
+        }
         (ArithOp::Mul, Percent, b) if plain(b) || *b == Percent => Some(Percent),
         (ArithOp::Mul, a, Percent) if plain(a) => Some(Percent),
         (ArithOp::Div, Percent, Percent) => Some(Decimal),
@@ -49,12 +51,26 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
 fn arith_help(op: ArithOp, l: &Type, r: &Type) -> Msg {
     use Type::*;
     match (op, l, r) {
-        (ArithOp::Mul, Money, Money) => Msg::new("金额不能乘以金额；要按比例计算时写 `10% of x`", "money cannot be multiplied by money; for a share write `10% of x`"),
-        (ArithOp::Of, a, _) if *a != Percent => Msg::new("`of` 的左边是百分比：`10% of goods_value`", "the left of `of` is a percentage: `10% of goods_value`"),
-        (_, Date, DateTime) | (_, DateTime, Date) => Msg::new("先用 date(x) 把日期时间变成日期", "turn the datetime into a date first with date(x)"),
-        (ArithOp::Add, Text, Text) => Msg::new("拼接文本用插值：\"{a}{b}\"", "join texts with interpolation: \"{a}{b}\""),
-        (ArithOp::Mul, Duration, Decimal) | (ArithOp::Mul, Decimal, Duration) => Msg::new("时长只能乘以整数", "durations can only be multiplied by whole numbers"),
-        (_, Money, Percent) | (_, Percent, Money) => Msg::new("按比例计算金额写 `10% of x`", "to take a share of money write `10% of x`"),
+        (ArithOp::Mul, Money, Money) => Msg::new(
+            "金额不能乘以金额；要按比例计算时写 `10% of x`",
+            "money cannot be multiplied by money; for a share write `10% of x`",
+        ),
+        (ArithOp::Of, a, _) if *a != Percent => Msg::new(
+            "`of` 的左边是百分比：`10% of goods_value`",
+            "the left of `of` is a percentage: `10% of goods_value`",
+        ),
+        (_, Date, DateTime) | (_, DateTime, Date) => {
+            Msg::new("先用 date(x) 把日期时间变成日期", "turn the datetime into a date first with date(x)")
+        }
+        (ArithOp::Add, Text, Text) => {
+            Msg::new("拼接文本用插值：\"{a}{b}\"", "join texts with interpolation: \"{a}{b}\"")
+        }
+        (ArithOp::Mul, Duration, Decimal) | (ArithOp::Mul, Decimal, Duration) => {
+            Msg::new("时长只能乘以整数", "durations can only be multiplied by whole numbers")
+        }
+        (_, Money, Percent) | (_, Percent, Money) => {
+            Msg::new("按比例计算金额写 `10% of x`", "to take a share of money write `10% of x`")
+        }
         _ => Msg::new(
             "数字可与数字运算，金额可加减金额或乘除数字，日期可加减时长",
             "numbers combine with numbers, money adds to money and scales by numbers, dates move by durations",
@@ -84,9 +100,13 @@ pub(super) fn comparable(op: CmpOp, l: &Type, r: &Type) -> Result<(), Msg> {
             "日期和日期时间不能直接比较；用 date(x) 取日期时间的本地日期",
             "a date and a datetime do not compare; take the datetime's local date with date(x)",
         ),
-        (a, b) if a.is_textual() && b.is_textual() => Msg::new("文本只能比较相等（== 或 !=）", "texts only compare for equality (== or !=)"),
+        (a, b) if a.is_textual() && b.is_textual() => {
+            Msg::new("文本只能比较相等（== 或 !=）", "texts only compare for equality (== or !=)")
+        }
         (Bool, Bool) => Msg::new("真假值只能比较相等", "bools only compare for equality"),
-        (Money, Percent) | (Percent, Money) => Msg::new("金额不能和百分比比较", "money does not compare with a percentage"),
+        (Money, Percent) | (Percent, Money) => {
+            Msg::new("金额不能和百分比比较", "money does not compare with a percentage")
+        }
         _ => msg!("{l} 和 {r} 不能比较", "{l} and {r} do not compare"),
     })
 }

@@ -36,7 +36,9 @@ pub(super) enum Set {
 
 fn key(v: &Value) -> Option<Key> {
     Some(match v {
-        Value::Int(_) | Value::Decimal(_) | Value::Money(_) | Value::Percent(_) => Key::Num(v.as_decimal()?.normalize()),
+        Value::Int(_) | Value::Decimal(_) | Value::Money(_) | Value::Percent(_) => {
+            Key::Num(v.as_decimal()?.normalize())
+        }
         Value::Text(s) => Key::Text(s.clone()),
         Value::Date(d) => Key::Date(*d),
         Value::DateTime(d) => Key::DateTime(*d),
@@ -132,7 +134,9 @@ pub(super) fn intersects(a: &Set, b: &Set) -> bool {
         // Remaining sets are infinite: complements and half-lines.
         (Except(_), _) | (_, Except(_)) => true,
         (Below(..), Below(..)) | (Above(..), Above(..)) => true,
-        (Below(hi, hi_inc), Above(lo, lo_inc)) | (Above(lo, lo_inc), Below(hi, hi_inc)) => lo < hi || (lo == hi && *lo_inc && *hi_inc),
+        (Below(hi, hi_inc), Above(lo, lo_inc)) | (Above(lo, lo_inc), Below(hi, hi_inc)) => {
+            lo < hi || (lo == hi && *lo_inc && *hi_inc)
+        }
     }
 }
 

@@ -14,10 +14,16 @@ impl Checker<'_> {
         if let Some(first) = self.rules.iter().find(|d| d.name == r.name.node) {
             let (name, first) = (&r.name.node, first.span);
             self.report(
-                Diagnostic::error("duplicate-rule", msg!("规则名 \"{name}\" 重复", "rule name \"{name}\" is used twice"))
-                    .at(r.name.span)
-                    .also(first, Msg::new("第一次在这里", "first used here"))
-                    .help(Msg::new("规则名出现在结果和追踪里，必须唯一", "rule names appear in results and traces, so they must be unique")),
+                Diagnostic::error(
+                    "duplicate-rule",
+                    msg!("规则名 \"{name}\" 重复", "rule name \"{name}\" is used twice"),
+                )
+                .at(r.name.span)
+                .also(first, Msg::new("第一次在这里", "first used here"))
+                .help(Msg::new(
+                    "规则名出现在结果和追踪里，必须唯一",
+                    "rule names appear in results and traces, so they must be unique",
+                )),
             );
         }
         let stage = r.stage.as_ref().and_then(|s| self.stage(s));
@@ -59,7 +65,10 @@ impl Checker<'_> {
         }
         let name = &s.node;
         let help = if self.stages.is_empty() {
-            Msg::new("先声明阶段：`stages application, review, …`", "declare the stages first: `stages application, review, …`")
+            Msg::new(
+                "先声明阶段：`stages application, review, …`",
+                "declare the stages first: `stages application, review, …`",
+            )
         } else {
             match suggest::closest(name, self.stages.iter().map(|(n, _)| n.as_str())) {
                 Some(c) => msg!("你是不是想写 `{c}`？", "did you mean `{c}`?"),
@@ -69,7 +78,11 @@ impl Checker<'_> {
                 }
             }
         };
-        self.report(Diagnostic::error("unknown-stage", msg!("未知的阶段 `{name}`", "unknown stage `{name}`")).at(s.span).help(help));
+        self.report(
+            Diagnostic::error("unknown-stage", msg!("未知的阶段 `{name}`", "unknown stage `{name}`"))
+                .at(s.span)
+                .help(help),
+        );
         None
     }
 
@@ -77,12 +90,17 @@ impl Checker<'_> {
         Some(match o {
             OutcomeKind::Reject { code, message } | OutcomeKind::Require { code, message } => {
                 self.code(code);
-                let kind = if matches!(o, OutcomeKind::Reject { .. }) { FindingKind::Reject } else { FindingKind::Require };
+                let kind =
+                    if matches!(o, OutcomeKind::Reject { .. }) { FindingKind::Reject } else { FindingKind::Require };
                 OutcomeDef::Finding { kind, code: code.node.clone(), message: Some(self.message(message)) }
             }
             OutcomeKind::Flag { code, message } => {
                 self.code(code);
-                OutcomeDef::Finding { kind: FindingKind::Flag, code: code.node.clone(), message: message.as_ref().map(|m| self.message(m)) }
+                OutcomeDef::Finding {
+                    kind: FindingKind::Flag,
+                    code: code.node.clone(),
+                    message: message.as_ref().map(|m| self.message(m)),
+                }
             }
             OutcomeKind::Ledger { verb, code, amount, into, message } => {
                 self.code(code);
@@ -90,7 +108,13 @@ impl Checker<'_> {
                 let amount = self.expr(amount);
                 self.expect_amount(&amount);
                 let kind = if *verb == LedgerVerb::Deduct { FindingKind::Deduct } else { FindingKind::Credit };
-                OutcomeDef::Ledger { kind, code: code.node.clone(), ledger, amount, message: message.as_ref().map(|m| self.message(m)) }
+                OutcomeDef::Ledger {
+                    kind,
+                    code: code.node.clone(),
+                    ledger,
+                    amount,
+                    message: message.as_ref().map(|m| self.message(m)),
+                }
             }
             OutcomeKind::Emit { action, at, message } => {
                 let at = at.as_ref().map(|a| {
@@ -98,9 +122,12 @@ impl Checker<'_> {
                     if !a.ty.fits(&Type::DateTime) {
                         let ty = &a.ty;
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("`at` 应为日期时间，这里是 {ty}", "`at` must be a datetime, this is {ty}"))
-                                .at(a.span)
-                                .help(Msg::new("例如 `at now + 24 hours`", "for example `at now + 24 hours`")),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!("`at` 应为日期时间，这里是 {ty}", "`at` must be a datetime, this is {ty}"),
+                            )
+                            .at(a.span)
+                            .help(Msg::new("例如 `at now + 24 hours`", "for example `at now + 24 hours`")),
                         );
                     }
                     a
@@ -115,10 +142,16 @@ impl Checker<'_> {
         if let Some(first) = self.codes.get(&code.node) {
             let (c, first) = (&code.node, *first);
             self.report(
-                Diagnostic::error("duplicate-code", msg!("代码 {c} 已被另一条结果使用", "code {c} is already used by another outcome"))
-                    .at(code.span)
-                    .also(first, Msg::new("第一次在这里", "first used here"))
-                    .help(Msg::new("每个代码只标识一种结果；换一个代码", "each code names one outcome; choose another code")),
+                Diagnostic::error(
+                    "duplicate-code",
+                    msg!("代码 {c} 已被另一条结果使用", "code {c} is already used by another outcome"),
+                )
+                .at(code.span)
+                .also(first, Msg::new("第一次在这里", "first used here"))
+                .help(Msg::new(
+                    "每个代码只标识一种结果；换一个代码",
+                    "each code names one outcome; choose another code",
+                )),
             );
         } else {
             self.codes.insert(code.node.clone(), code.span);
@@ -138,7 +171,11 @@ impl Checker<'_> {
                         Some(c) => msg!("你是不是想写 `{c}`？", "did you mean `{c}`?"),
                         None => msg!("先声明：`ledger {n}`", "declare it first: `ledger {n}`"),
                     };
-                    self.report(Diagnostic::error("unknown-ledger", msg!("未知的账本 `{n}`", "unknown ledger `{n}`")).at(name.span).help(help));
+                    self.report(
+                        Diagnostic::error("unknown-ledger", msg!("未知的账本 `{n}`", "unknown ledger `{n}`"))
+                            .at(name.span)
+                            .help(help),
+                    );
                     None
                 }
             },
@@ -151,9 +188,19 @@ impl Checker<'_> {
                     Msg::new("先声明账本：`ledger deductions`", "declare a ledger first: `ledger deductions`")
                 } else {
                     let list = self.ledgers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
-                    msg!("有多个账本时写明 `into 账本`：{list}", "with several ledgers, say which with `into LEDGER`: {list}")
+                    msg!(
+                        "有多个账本时写明 `into 账本`：{list}",
+                        "with several ledgers, say which with `into LEDGER`: {list}"
+                    )
                 };
-                self.report(Diagnostic::error("unknown-ledger", Msg::new("不知道记入哪个账本", "which ledger this goes into is not said")).at(span).help(help));
+                self.report(
+                    Diagnostic::error(
+                        "unknown-ledger",
+                        Msg::new("不知道记入哪个账本", "which ledger this goes into is not said"),
+                    )
+                    .at(span)
+                    .help(help),
+                );
                 None
             }
         }
@@ -164,11 +211,21 @@ impl Checker<'_> {
         if !ok {
             let ty = &amount.ty;
             let help = if amount.ty == Type::Percent {
-                Msg::new("百分比要说明是谁的百分比：`10% of goods_value`", "say what the percentage is of: `10% of goods_value`")
+                Msg::new(
+                    "百分比要说明是谁的百分比：`10% of goods_value`",
+                    "say what the percentage is of: `10% of goods_value`",
+                )
             } else {
                 Msg::new("金额是一个数字或 money 值", "an amount is a number or a money value")
             };
-            self.report(Diagnostic::error("type-mismatch", msg!("金额应为数字，这里是 {ty}", "an amount must be a number, this is {ty}")).at(amount.span).help(help));
+            self.report(
+                Diagnostic::error(
+                    "type-mismatch",
+                    msg!("金额应为数字，这里是 {ty}", "an amount must be a number, this is {ty}"),
+                )
+                .at(amount.span)
+                .help(help),
+            );
         }
     }
 

@@ -16,12 +16,15 @@ impl Checker<'_> {
         match &t.node {
             TypeKind::Optional(inner) => {
                 self.report(
-                    Diagnostic::error("optional-not-allowed", Msg::new("这里不能用可选类型 `?`", "an optional type `?` is not allowed here"))
-                        .at(t.span)
-                        .help(Msg::new(
-                            "只有记录的字段可以可选：`name?: text`",
-                            "only record fields can be optional: `name?: text`",
-                        )),
+                    Diagnostic::error(
+                        "optional-not-allowed",
+                        Msg::new("这里不能用可选类型 `?`", "an optional type `?` is not allowed here"),
+                    )
+                    .at(t.span)
+                    .help(Msg::new(
+                        "只有记录的字段可以可选：`name?: text`",
+                        "only record fields can be optional: `name?: text`",
+                    )),
                 );
                 self.type_of(inner)
             }
@@ -53,8 +56,11 @@ impl Checker<'_> {
                     if !seen.insert(v.node.as_str()) {
                         let value = &v.node;
                         self.report(
-                            Diagnostic::warning("duplicate-enum-value", msg!("枚举值 \"{value}\" 重复", "enumeration value \"{value}\" is repeated"))
-                                .at(v.span),
+                            Diagnostic::warning(
+                                "duplicate-enum-value",
+                                msg!("枚举值 \"{value}\" 重复", "enumeration value \"{value}\" is repeated"),
+                            )
+                            .at(v.span),
                         );
                         continue;
                     }
@@ -73,9 +79,12 @@ impl Checker<'_> {
             if let Some((i, _)) = record.field(&f.name.node) {
                 let name = &f.name.node;
                 self.report(
-                    Diagnostic::error("duplicate-field", msg!("字段 `{name}` 重复声明", "field `{name}` is declared twice"))
-                        .at(f.name.span)
-                        .also(spans[i], Msg::new("第一次声明在这里", "first declared here")),
+                    Diagnostic::error(
+                        "duplicate-field",
+                        msg!("字段 `{name}` 重复声明", "field `{name}` is declared twice"),
+                    )
+                    .at(f.name.span)
+                    .also(spans[i], Msg::new("第一次声明在这里", "first declared here")),
                 );
                 continue;
             }

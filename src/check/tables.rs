@@ -1,6 +1,6 @@
 //! Decision tables: parameters, cells, results, hit policies and overlapping rows.
 
-use super::hir::{CellDef, RowDef, TableDef, TExpr};
+use super::hir::{CellDef, RowDef, TExpr, TableDef};
 use super::{Checker, ops, overlap};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
@@ -14,7 +14,10 @@ impl Checker<'_> {
         for (i, p) in t.params.iter().enumerate() {
             if t.params[..i].iter().any(|q| q.name.node == p.name.node) {
                 let n = &p.name.node;
-                self.report(Diagnostic::error("duplicate-name", msg!("参数 `{n}` 重复", "parameter `{n}` is repeated")).at(p.name.span));
+                self.report(
+                    Diagnostic::error("duplicate-name", msg!("参数 `{n}` 重复", "parameter `{n}` is repeated"))
+                        .at(p.name.span),
+                );
             }
         }
         let result = self.type_of(&t.result);
@@ -45,9 +48,15 @@ impl Checker<'_> {
         };
         if !ok {
             self.report(
-                Diagnostic::error("bad-hit-policy", msg!("{result} 类型的结果不能这样汇总", "results of type {result} cannot be aggregated this way"))
-                    .at(span)
-                    .help(Msg::new("sum 用于数字或时长，min/max 用于可比较大小的值", "sum takes numbers or durations, min/max ordered values")),
+                Diagnostic::error(
+                    "bad-hit-policy",
+                    msg!("{result} 类型的结果不能这样汇总", "results of type {result} cannot be aggregated this way"),
+                )
+                .at(span)
+                .help(Msg::new(
+                    "sum 用于数字或时长，min/max 用于可比较大小的值",
+                    "sum takes numbers or durations, min/max ordered values",
+                )),
             );
         }
     }
@@ -56,9 +65,18 @@ impl Checker<'_> {
         if row.cells.len() != params.len() {
             let (want, got) = (params.len(), row.cells.len());
             self.report(
-                Diagnostic::error("row-width", msg!("这一行有 {got} 个条件，表格有 {want} 个参数", "this row has {got} conditions for {want} parameters"))
-                    .at(row.span)
-                    .help(Msg::new("每个参数写一个条件，不限制的写 `_`", "write one condition per parameter; `_` accepts anything")),
+                Diagnostic::error(
+                    "row-width",
+                    msg!(
+                        "这一行有 {got} 个条件，表格有 {want} 个参数",
+                        "this row has {got} condition(s) for {want} parameter(s)"
+                    ),
+                )
+                .at(row.span)
+                .help(Msg::new(
+                    "每个参数写一个条件，不限制的写 `_`",
+                    "write one condition per parameter; `_` accepts anything",
+                )),
             );
         }
         let cells = row.cells.iter().zip(params.iter()).map(|(cell, (name, ty))| self.cell(cell, name, ty)).collect();
@@ -66,8 +84,14 @@ impl Checker<'_> {
         if !value.ty.fits(result) {
             let got = &value.ty;
             self.report(
-                Diagnostic::error("type-mismatch", msg!("这一行的结果是 {got}，表格声明的是 {result}", "this row gives {got}, the table declares {result}"))
-                    .at(value.span),
+                Diagnostic::error(
+                    "type-mismatch",
+                    msg!(
+                        "这一行的结果是 {got}，表格声明的是 {result}",
+                        "this row gives {got}, the table declares {result}"
+                    ),
+                )
+                .at(value.span),
             );
         }
         RowDef { cells, result: value, span: row.span }
@@ -78,9 +102,15 @@ impl Checker<'_> {
             if let Err(help) = ops::comparable(op, ty, &e.ty) {
                 let (et, sym) = (&e.ty, op.symbol());
                 this.report(
-                    Diagnostic::error("type-mismatch", msg!("参数 `{param}`（{ty}）不能用 `{sym}` 和 {et} 比较", "parameter `{param}` ({ty}) cannot be compared with {et} using `{sym}`"))
-                        .at(e.span)
-                        .help(help),
+                    Diagnostic::error(
+                        "type-mismatch",
+                        msg!(
+                            "参数 `{param}`（{ty}）不能用 `{sym}` 和 {et} 比较",
+                            "parameter `{param}` ({ty}) cannot be compared with {et} using `{sym}`"
+                        ),
+                    )
+                    .at(e.span)
+                    .help(help),
                 );
             } else {
                 this.enum_literal_in(ty, param, e);
@@ -100,9 +130,15 @@ impl Checker<'_> {
                     Some(elem) => {
                         if let Err(help) = ops::comparable(CmpOp::Eq, ty, &elem) {
                             self.report(
-                                Diagnostic::error("type-mismatch", msg!("参数 `{param}`（{ty}）不能在 list<{elem}> 中查找", "parameter `{param}` ({ty}) cannot be looked up in a list<{elem}>"))
-                                    .at(e.span)
-                                    .help(help),
+                                Diagnostic::error(
+                                    "type-mismatch",
+                                    msg!(
+                                        "参数 `{param}`（{ty}）不能在 list<{elem}> 中查找",
+                                        "parameter `{param}` ({ty}) cannot be looked up in a list<{elem}>"
+                                    ),
+                                )
+                                .at(e.span)
+                                .help(help),
                             );
                         } else {
                             self.enum_literal_in(ty, param, &e);
@@ -111,8 +147,11 @@ impl Checker<'_> {
                     None => {
                         let et = &e.ty;
                         self.report(
-                            Diagnostic::error("type-mismatch", msg!("`in` 后面应为列表，这里是 {et}", "`in` needs a list, this is {et}"))
-                                .at(e.span),
+                            Diagnostic::error(
+                                "type-mismatch",
+                                msg!("`in` 后面应为列表，这里是 {et}", "`in` needs a list, this is {et}"),
+                            )
+                            .at(e.span),
                         );
                     }
                 }
@@ -147,8 +186,10 @@ impl Checker<'_> {
                             .zip(&t.params)
                             .filter_map(|((a, b), (n, _))| overlap::example(a, b).map(|v| format!("{n} = {v}")))
                             .collect();
-                        let when = if sample.is_empty() { String::new() } else { format!("（{}）", sample.join(", ")) };
-                        let when_en = if sample.is_empty() { String::new() } else { format!(" (e.g. {})", sample.join(", ")) };
+                        let when =
+                            if sample.is_empty() { String::new() } else { format!("（{}）", sample.join(", ")) };
+                        let when_en =
+                            if sample.is_empty() { String::new() } else { format!(" (e.g. {})", sample.join(", ")) };
                         self.report(
                             Diagnostic::warning("table-overlap", msg!("第 {ri} 行和第 {rj} 行可能同时匹配{when}", "rows {ri} and {rj} can both match{when_en}"))
                                 .at(t.rows[j].span)
@@ -162,10 +203,13 @@ impl Checker<'_> {
                     }
                     HitPolicy::First if row_i.iter().zip(row_j).all(|(a, b)| overlap::covers(a, b)) => {
                         self.report(
-                            Diagnostic::warning("table-shadowed", msg!("第 {rj} 行永远不会被选中", "row {rj} is never chosen"))
-                                .at(t.rows[j].span)
-                                .also(t.rows[i].span, msg!("第 {ri} 行总是先匹配", "row {ri} always matches first"))
-                                .help(Msg::new("删除这一行，或把它移到前面", "remove the row, or move it up")),
+                            Diagnostic::warning(
+                                "table-shadowed",
+                                msg!("第 {rj} 行永远不会被选中", "row {rj} is never chosen"),
+                            )
+                            .at(t.rows[j].span)
+                            .also(t.rows[i].span, msg!("第 {ri} 行总是先匹配", "row {ri} always matches first"))
+                            .help(Msg::new("删除这一行，或把它移到前面", "remove the row, or move it up")),
                         );
                         break;
                     }

@@ -52,7 +52,12 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             out(&render_human(&all, ui.style()));
             let n = files.len();
             let zh = format!("检查了 {n} 个文件：{errors} 个错误，{warnings} 个警告");
-            let en = format!("checked {n} file{}: {errors} error{}, {warnings} warning{}", plural(n), plural(errors), plural(warnings));
+            let en = format!(
+                "checked {n} file{}: {errors} error{}, {warnings} warning{}",
+                plural(n),
+                plural(errors),
+                plural(warnings)
+            );
             out(&format!("{}\n", crate::diagnostics::Msg::new(zh, en).get(ui.lang)));
         }
     }

@@ -36,10 +36,14 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Some(Some(t)) => Some(t.to_utc()),
         Some(None) => {
             let given = args.now.as_deref().unwrap_or_default();
-            err(&format!("{}\n", Msg::new(
-                format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
-                format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
-            ).get(ui.lang)));
+            err(&format!(
+                "{}\n",
+                Msg::new(
+                    format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
+                    format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
+                )
+                .get(ui.lang)
+            ));
             return Exit::Usage;
         }
     };
@@ -83,7 +87,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     match args.format {
         OutputFormat::Json => {
             let mut value = report::to_json(policy.program(), &evaluation, note);
-            if !args.explain && let Some(trace) = value.get_mut("trace") {
+            if !args.explain
+                && let Some(trace) = value.get_mut("trace")
+            {
                 *trace = json!([]);
             }
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
@@ -108,9 +114,7 @@ fn fail(args: &Args, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> E
 fn read_facts(path: &str) -> Result<(std::sync::Arc<crate::source::SourceFile>, Format), ReadError> {
     if path == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
         let json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{' || *b == b'[');
         let file = source_from_bytes("<stdin>".into(), bytes)?;
         return Ok((file, if json { Format::Json } else { Format::Yaml }));

@@ -43,7 +43,11 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
     let traces: Vec<&RuleTrace> = eval.trace.iter().flatten().collect();
     let _ = writeln!(s, "\n{}:", label(ui, "原因", "Why"));
     if eval.findings.is_empty() {
-        let _ = writeln!(s, "  {}", label(ui, "没有规则拒绝、要求补充或扣减 ·", "no rule rejected, required information or deducted"));
+        let _ = writeln!(
+            s,
+            "  {}",
+            label(ui, "没有规则拒绝、要求补充或扣减 ·", "no rule rejected, required information or deducted")
+        );
     }
     for f in &eval.findings {
         let rule = &program.rules[f.rule as usize];
@@ -66,7 +70,10 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         }
     }
     if all_rules {
-        for (status, zh, en) in [(Status::NotFired, "未触发", "Not fired"), (Status::NotApplicable, "不适用（缺少事实）", "Not applicable (facts missing)")] {
+        for (status, zh, en) in [
+            (Status::NotFired, "未触发", "Not fired"),
+            (Status::NotApplicable, "不适用（缺少事实）", "Not applicable (facts missing)"),
+        ] {
             let group: Vec<&&RuleTrace> = traces.iter().filter(|t| t.status == status).collect();
             if group.is_empty() {
                 continue;
@@ -97,7 +104,8 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
         }
     }
-    let outputs: Vec<_> = program.derived.iter().zip(&eval.values).filter(|(d, v)| d.exported && !v.is_missing()).collect();
+    let outputs: Vec<_> =
+        program.derived.iter().zip(&eval.values).filter(|(d, v)| d.exported && !v.is_missing()).collect();
     if !outputs.is_empty() {
         let _ = writeln!(s, "\n{}:", label(ui, "输出", "Outputs"));
         let width = outputs.iter().map(|(d, _)| d.name.len()).max().unwrap_or(0);

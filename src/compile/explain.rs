@@ -4,6 +4,7 @@
 use super::Lower;
 use super::program::{Condition, Expr};
 use crate::check::hir::{TExpr, TKind};
+use crate::types::Type;
 
 impl Lower<'_> {
     /// A rule's condition split at its top-level `and`s.
@@ -64,6 +65,8 @@ fn collect_operands<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
         TKind::Compare(_, a, b) | TKind::In(a, b, _) => {
             out.extend([&**a, &**b].into_iter().filter(|x| !x.constant));
         }
+        // A whole record or list says little; show the test's own answer instead.
+        TKind::IsMissing(x, _) if matches!(x.ty, Type::Record(_) | Type::List(_)) => out.push(e),
         TKind::IsMissing(x, _) => out.push(x),
         TKind::Not(x) => collect_operands(x, out),
         TKind::Or(a, b) | TKind::And(a, b) => {

@@ -115,8 +115,12 @@ pub(crate) struct Lower<'a> {
 }
 
 impl Lower<'_> {
-    /// Lowers and, when constant, computes an expression now.
+    /// Lowers and, when constant, computes an expression now. Expressions the checker
+    /// found wrong are not computed (their error is already reported).
     fn fold(&mut self, e: &TExpr) -> Value {
+        if has_error(e) {
+            return Value::Missing;
+        }
         let lowered = self.lower(e);
         if let Expr::Const(v) = lowered {
             return v;
@@ -130,7 +134,10 @@ impl Lower<'_> {
                 self.diags.push(
                     Diagnostic::error("constant-fault", message)
                         .at(fault.span.unwrap_or(e.span))
-                        .help(Msg::new("常量在加载策略时计算；请修改这个表达式", "consts are computed when the policy loads; change this expression"))
+                        .help(Msg::new(
+                            "常量在加载策略时计算；请修改这个表达式",
+                            "consts are computed when the policy loads; change this expression",
+                        ))
                         .in_file(&self.policy.file),
                 );
                 Value::Missing
@@ -149,7 +156,11 @@ impl Lower<'_> {
     /// Lowers an expression whose value must have type `ty` (table rows).
     fn widened(&mut self, e: &TExpr, ty: &Type) -> Expr {
         let lowered = self.expr(e);
-        if e.ty != *ty && matches!(ty, Type::Money | Type::Decimal) { Expr::Coerce(Box::new(lowered), ty.clone()) } else { lowered }
+        if e.ty != *ty && matches!(ty, Type::Money | Type::Decimal) {
+            Expr::Coerce(Box::new(lowered), ty.clone())
+        } else {
+            lowered
+        }
     }
 
     fn boxed(&mut self, e: &TExpr) -> Box<Expr> {
@@ -197,7 +208,11 @@ impl Lower<'_> {
         };
         // Numbers that meet in one value take the type the checker gave it.
         let widens = matches!(e.kind, TKind::Call(..) | TKind::If(..) | TKind::Table(..));
-        if widens && matches!(e.ty, Type::Money | Type::Decimal) { Expr::Coerce(Box::new(lowered), e.ty.clone()) } else { lowered }
+        if widens && matches!(e.ty, Type::Money | Type::Decimal) {
+            Expr::Coerce(Box::new(lowered), e.ty.clone())
+        } else {
+            lowered
+        }
     }
 
     fn parts(&mut self, parts: &[TPart]) -> Box<[Part]> {
@@ -233,6 +248,10 @@ impl Lower<'_> {
             },
         }
     }
+}
+
+fn has_error(e: &TExpr) -> bool {
+    e.ty == Type::Error || matches!(e.kind, TKind::Error) || e.kind.children().into_iter().any(has_error)
 }
 
 impl Msg {

@@ -86,9 +86,28 @@ pub struct Label {
     pub text: Option<Msg>,
 }
 
-/// One finding about an input: a message, a help line, and where it is.
+/// One finding about an input: a message, a help line, and where it is. Boxed, so
+/// results that carry one stay small.
 #[derive(Clone)]
-pub struct Diagnostic {
+pub struct Diagnostic(Box<DiagnosticData>);
+
+impl std::ops::Deref for Diagnostic {
+    type Target = DiagnosticData;
+
+    fn deref(&self) -> &DiagnosticData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Diagnostic {
+    fn deref_mut(&mut self) -> &mut DiagnosticData {
+        &mut self.0
+    }
+}
+
+/// The contents of a [`Diagnostic`].
+#[derive(Clone)]
+pub struct DiagnosticData {
     /// Error or warning.
     pub severity: Severity,
     /// A stable kebab-case code (`unknown-name`), for tools and docs.
@@ -139,7 +158,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &'static str, message: Msg) -> Diagnostic {
-        Diagnostic {
+        Diagnostic(Box::new(DiagnosticData {
             severity,
             code,
             message,
@@ -148,7 +167,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             path: None,
-        }
+        }))
     }
 
     /// Sets the file.

@@ -119,11 +119,7 @@ impl Report {
                 message = format!("{prefix}: {message}");
             }
         }
-        let source = diag
-            .file
-            .as_ref()
-            .filter(|_| has_span)
-            .map(|f| NamedSource::new(f.name(), f.shared_text()));
+        let source = diag.file.as_ref().filter(|_| has_span).map(|f| NamedSource::new(f.name(), f.shared_text()));
         let mut labels = Vec::new();
         if has_span {
             if let Some(p) = &diag.primary {

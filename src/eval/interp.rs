@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::ops::{self, OpError};
 use super::Decision;
+use super::ops::{self, OpError};
 use crate::check::hir::Builtin;
 use crate::compile::program::{Cell, Expr, Part, Table};
 use crate::diagnostics::Msg;
@@ -48,7 +48,16 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// A context with nothing but constants (for folding).
     pub(crate) fn constant(format: ValueFormat) -> Ctx<'static> {
-        Ctx { format, tables: &[], facts: &[], now: None, slots: Vec::new(), decision: None, totals: Vec::new(), fuel: FUEL }
+        Ctx {
+            format,
+            tables: &[],
+            facts: &[],
+            now: None,
+            slots: Vec::new(),
+            decision: None,
+            totals: Vec::new(),
+            fuel: FUEL,
+        }
     }
 
     /// Evaluates `e`; `params` are the arguments of the table being evaluated.
@@ -138,8 +147,12 @@ impl<'a> Ctx<'a> {
                 let args = args.iter().map(|a| self.eval(a, params)).collect::<Result<Vec<_>, _>>()?;
                 self.table(*t as usize, &args, *span)?
             }
-            Expr::List(items) => Value::List(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into()),
-            Expr::Record(items) => Value::Record(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into()),
+            Expr::List(items) => {
+                Value::List(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into())
+            }
+            Expr::Record(items) => {
+                Value::Record(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into())
+            }
             Expr::Text(parts) => {
                 let mut out = String::new();
                 for p in parts.iter() {
@@ -242,7 +255,8 @@ impl<'a> Ctx<'a> {
                 Value::List(items) => {
                     let mut total = Value::Int(0);
                     for item in items.iter() {
-                        total = ops::arith(crate::check::hir::ArithOp::Add, &total, item).map_err(|e| fault(e, Some(span)))?;
+                        total = ops::arith(crate::check::hir::ArithOp::Add, &total, item)
+                            .map_err(|e| fault(e, Some(span)))?;
                     }
                     total
                 }
@@ -305,7 +319,10 @@ impl<'a> Ctx<'a> {
             HitPolicy::Unique if matched.len() > 1 => {
                 let (a, b, name) = (matched[0] + 1, matched[1] + 1, &table.name);
                 Err(Fault::at(
-                    msg!("表格 `{name}` 的第 {a} 行和第 {b} 行同时匹配，unique 表格只能匹配一行", "rows {a} and {b} of table `{name}` both match, but the table is unique"),
+                    msg!(
+                        "表格 `{name}` 的第 {a} 行和第 {b} 行同时匹配，unique 表格只能匹配一行",
+                        "rows {a} and {b} of table `{name}` both match, but the table is unique"
+                    ),
                     span,
                 ))
             }
@@ -324,7 +341,8 @@ impl<'a> Ctx<'a> {
                     Some(Aggregate::Sum) => {
                         let mut total = Value::Int(0);
                         for v in &results {
-                            total = ops::arith(crate::check::hir::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
+                            total = ops::arith(crate::check::hir::ArithOp::Add, &total, v)
+                                .map_err(|e| fault(e, Some(span)))?;
                         }
                         total
                     }
@@ -372,7 +390,10 @@ fn fault(e: OpError, span: Option<Span>) -> Fault {
         OpError::Overflow => Msg::new("计算结果超出范围", "the result is out of range"),
         OpError::DivisionByZero => Msg::new("除数为零", "division by zero"),
         OpError::PartialDays => Msg::new("日期只能加减整天数的时长", "a date can only move by whole days"),
-        OpError::Types => Msg::new("运算的值类型不符（这是 tenet 的缺陷，请报告）", "operand types do not match (a tenet bug; please report it)"),
+        OpError::Types => Msg::new(
+            "运算的值类型不符（这是 tenet 的缺陷，请报告）",
+            "operand types do not match (a tenet bug; please report it)",
+        ),
     };
     Fault { message, span }
 }

@@ -194,7 +194,12 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         let mut total = Decimal::ZERO;
         for (_, amount) in &lines {
             total = total.checked_add(*amount).ok_or_else(|| {
-                to_diagnostic(program, Fault { message: Msg::new("账本合计超出范围", "a ledger total is out of range"), span: None })
+                to_diagnostic(
+                    program,
+                    Fault {
+                        message: Msg::new("账本合计超出范围", "a ledger total is out of range"), span: None
+                    },
+                )
             })?;
         }
         total.rescale(program.format.currency.minor_digits);
@@ -323,10 +328,12 @@ impl Run<'_> {
 
     fn record(&mut self, ctx: &mut Ctx<'_>, rule: u32, outcome: &Outcome, value: Ready) -> Result<(), Fault> {
         let (message, message_en) = match outcome {
-            Outcome::Finding { message, .. } | Outcome::Ledger { message, .. } | Outcome::Emit { message, .. } => match message {
-                Some(m) => (Some(ctx.render(&m.zh)?), m.en.as_ref().map(|en| ctx.render(en)).transpose()?),
-                None => (None, None),
-            },
+            Outcome::Finding { message, .. } | Outcome::Ledger { message, .. } | Outcome::Emit { message, .. } => {
+                match message {
+                    Some(m) => (Some(ctx.render(&m.zh)?), m.en.as_ref().map(|en| ctx.render(en)).transpose()?),
+                    None => (None, None),
+                }
+            }
         };
         match (outcome, value) {
             (Outcome::Finding { kind, code, .. }, _) => self.findings.push(Finding {

@@ -72,12 +72,16 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
         (Div, V::Percent(a), V::Percent(b)) => V::Decimal(dec(op, *a, *b)?),
         (Div, V::Percent(a), b) => V::Percent(dec(op, *a, plain(b).ok_or(OpError::Types)?)?),
         // Time.
-        (Add | Sub, V::Date(d), V::Duration(t)) | (Add, V::Duration(t), V::Date(d)) => V::Date(shift_date(*d, *t, op == Sub)?),
+        (Add | Sub, V::Date(d), V::Duration(t)) | (Add, V::Duration(t), V::Date(d)) => {
+            V::Date(shift_date(*d, *t, op == Sub)?)
+        }
         (Add | Sub, V::DateTime(d), V::Duration(t)) | (Add, V::Duration(t), V::DateTime(d)) => {
             let t = if op == Sub { -*t } else { *t };
             V::DateTime(d.checked_add_signed(t).ok_or(OpError::Overflow)?)
         }
-        (Sub, V::Date(a), V::Date(b)) => V::Duration(TimeDelta::try_days(a.signed_duration_since(*b).num_days()).ok_or(OpError::Overflow)?),
+        (Sub, V::Date(a), V::Date(b)) => {
+            V::Duration(TimeDelta::try_days(a.signed_duration_since(*b).num_days()).ok_or(OpError::Overflow)?)
+        }
         (Sub, V::DateTime(a), V::DateTime(b)) => V::Duration(a.signed_duration_since(*b)),
         (Add, V::Duration(a), V::Duration(b)) => V::Duration(a.checked_add(b).ok_or(OpError::Overflow)?),
         (Sub, V::Duration(a), V::Duration(b)) => V::Duration(a.checked_sub(b).ok_or(OpError::Overflow)?),
@@ -196,7 +200,10 @@ mod tests {
         let big = Value::Decimal(Decimal::MAX);
         assert_eq!(arith(ArithOp::Mul, &big, &Value::Int(2)), Err(OpError::Overflow));
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        assert_eq!(arith(ArithOp::Add, &Value::Date(day), &Value::Duration(TimeDelta::hours(36))), Err(OpError::PartialDays));
+        assert_eq!(
+            arith(ArithOp::Add, &Value::Date(day), &Value::Duration(TimeDelta::hours(36))),
+            Err(OpError::PartialDays)
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
     out.insert("findings".into(), Json::Array(findings));
     let mut ledgers = Map::new();
     for (def, result) in program.ledgers.iter().zip(&eval.ledgers) {
-        let lines: Vec<Json> = result.lines.iter().map(|(code, amount)| json!({"code": &**code, "amount": format.money(*amount)})).collect();
+        let lines: Vec<Json> = result
+            .lines
+            .iter()
+            .map(|(code, amount)| json!({"code": &**code, "amount": format.money(*amount)}))
+            .collect();
         ledgers.insert(def.name.clone(), json!({"lines": lines, "total": format.money(result.total)}));
     }
     out.insert("ledgers".into(), Json::Object(ledgers));

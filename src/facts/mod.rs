@@ -56,9 +56,10 @@ impl Format {
 pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnostic> {
     let text = file.text();
     let located = |message: String, offset: Option<usize>| {
-        let mut d = Diagnostic::error("facts-syntax", msg!("无法解析事实文件：{message}", "cannot parse the facts: {message}"))
-            .help(Msg::new("检查这一行的缩进、引号和冒号", "check this line's indentation, quotes and colons"))
-            .in_file(file);
+        let mut d =
+            Diagnostic::error("facts-syntax", msg!("无法解析事实文件：{message}", "cannot parse the facts: {message}"))
+                .help(Msg::new("检查这一行的缩进、引号和冒号", "check this line's indentation, quotes and colons"))
+                .in_file(file);
         if let Some(at) = offset {
             let at = at.min(text.len());
             d = d.at(Span::new(at, (at + 1).min(text.len()).max(at)));
@@ -90,17 +91,21 @@ pub fn validate(raw: &Raw, schema: &RecordType, currency: Currency) -> Result<Fa
     let mut v = Validator { currency, problems: Vec::new() };
     if !matches!(raw, Raw::Map(_)) {
         let found = raw.describe();
-        return Err(vec![Diagnostic::error("invalid-fact", msg!("事实应是一个映射（键: 值），却是 {found}", "facts must be a mapping (key: value), found {found}"))
-            .help(Msg::new("以 `order:`、`item:` 这样的键开头", "start with keys such as `order:` and `item:`"))]);
+        return Err(vec![
+            Diagnostic::error(
+                "invalid-fact",
+                msg!("事实应是一个映射（键: 值），却是 {found}", "facts must be a mapping (key: value), found {found}"),
+            )
+            .help(Msg::new("以 `order:`、`item:` 这样的键开头", "start with keys such as `order:` and `item:`")),
+        ]);
     }
     let mut now = None;
     let record = v.record("", schema, raw, &mut |v, key, value| {
         if key != "now" {
             return false;
         }
-        match v.value("now", &Type::DateTime, value) {
-            Value::DateTime(t) => now = Some(t),
-            _ => {}
+        if let Value::DateTime(t) = v.value("now", &Type::DateTime, value) {
+            now = Some(t);
         }
         true
     });

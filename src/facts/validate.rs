@@ -36,7 +36,13 @@ impl Validator {
 
     /// Validates a record's entries; keys not in `schema` are problems unless `extra`
     /// accepts them (the top level's `now`).
-    pub fn record(&mut self, path: &str, schema: &RecordType, raw: &Raw, extra: &mut dyn FnMut(&mut Self, &str, &Raw) -> bool) -> Value {
+    pub fn record(
+        &mut self,
+        path: &str,
+        schema: &RecordType,
+        raw: &Raw,
+        extra: &mut dyn FnMut(&mut Self, &str, &Raw) -> bool,
+    ) -> Value {
         let Raw::Map(entries) = raw else {
             self.wrong(path, &Type::Record(Arc::new(schema.clone())), raw, None);
             return Value::Missing;
@@ -51,7 +57,11 @@ impl Validator {
             };
             let here = join(path, key);
             if seen.contains(&key.as_str()) {
-                self.problem(&here, Msg::new("键重复出现", "this key appears twice"), Some(Msg::new("只保留一个", "keep only one")));
+                self.problem(
+                    &here,
+                    Msg::new("键重复出现", "this key appears twice"),
+                    Some(Msg::new("只保留一个", "keep only one")),
+                );
                 continue;
             }
             seen.push(key);
@@ -60,7 +70,11 @@ impl Validator {
                     let v = if matches!(value, Raw::Null) {
                         if !field.optional {
                             let ty = &field.ty;
-                            self.problem(&here, msg!("必填字段，应为 {ty}，却是 null", "required, expected {ty}, found null"), None);
+                            self.problem(
+                                &here,
+                                msg!("必填字段，应为 {ty}，却是 null", "required, expected {ty}, found null"),
+                                None,
+                            );
                         }
                         Value::Missing
                     } else {
@@ -79,7 +93,11 @@ impl Validator {
                             msg!("这里可用的键：{list}", "keys allowed here: {list}")
                         }
                     };
-                    self.problem(&here, Msg::new("策略的输入中没有这个键", "the policy's input has no such key"), Some(help));
+                    self.problem(
+                        &here,
+                        Msg::new("策略的输入中没有这个键", "the policy's input has no such key"),
+                        Some(help),
+                    );
                 }
             }
         }
@@ -110,7 +128,9 @@ impl Validator {
                     Value::Missing
                 }
             },
-            (Type::Decimal | Type::Money | Type::Percent, Raw::Int(_) | Raw::Float(_) | Raw::Str(_)) => self.number(path, ty, raw),
+            (Type::Decimal | Type::Money | Type::Percent, Raw::Int(_) | Raw::Float(_) | Raw::Str(_)) => {
+                self.number(path, ty, raw)
+            }
             (Type::Text, Raw::Str(s)) => Value::text(s),
             (Type::Enum(values), Raw::Str(s)) => {
                 if values.iter().any(|v| **v == **s) {
@@ -118,17 +138,31 @@ impl Validator {
                 } else {
                     let allowed = values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
                     let help = match suggest::closest(s, values.iter().map(|v| &**v)) {
-                        Some(c) => msg!("你是不是想写 \"{c}\"？可选值：{allowed}", "did you mean \"{c}\"? Allowed: {allowed}"),
+                        Some(c) => {
+                            msg!("你是不是想写 \"{c}\"？可选值：{allowed}", "did you mean \"{c}\"? Allowed: {allowed}")
+                        }
                         None => msg!("可选值：{allowed}", "allowed: {allowed}"),
                     };
-                    self.problem(path, msg!("\"{s}\" 不是可选值之一", "\"{s}\" is not one of the allowed values"), Some(help));
+                    self.problem(
+                        path,
+                        msg!("\"{s}\" 不是可选值之一", "\"{s}\" is not one of the allowed values"),
+                        Some(help),
+                    );
                     Value::Missing
                 }
             }
             (Type::Date, Raw::Str(s)) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
                 Ok(d) => Value::Date(d),
                 Err(_) => {
-                    self.wrong(path, ty, raw, Some(Msg::new("日期写作 YYYY-MM-DD，例如 2026-11-10", "write dates as YYYY-MM-DD, e.g. 2026-11-10")));
+                    self.wrong(
+                        path,
+                        ty,
+                        raw,
+                        Some(Msg::new(
+                            "日期写作 YYYY-MM-DD，例如 2026-11-10",
+                            "write dates as YYYY-MM-DD, e.g. 2026-11-10",
+                        )),
+                    );
                     Value::Missing
                 }
             },
@@ -142,18 +176,35 @@ impl Validator {
             (Type::Duration, Raw::Str(s)) => match duration::parse(s) {
                 Some(d) => Value::Duration(d),
                 None => {
-                    self.wrong(path, ty, raw, Some(Msg::new("时长写作 \"30 minutes\"、\"2 hours\" 或 ISO 8601 \"PT30M\"", "write durations as \"30 minutes\", \"2 hours\" or ISO 8601 \"PT30M\"")));
+                    self.wrong(
+                        path,
+                        ty,
+                        raw,
+                        Some(Msg::new(
+                            "时长写作 \"30 minutes\"、\"2 hours\" 或 ISO 8601 \"PT30M\"",
+                            "write durations as \"30 minutes\", \"2 hours\" or ISO 8601 \"PT30M\"",
+                        )),
+                    );
                     Value::Missing
                 }
             },
             (Type::List(elem), Raw::Seq(items)) => {
-                let values: Vec<Value> = items.iter().enumerate().map(|(i, item)| self.value(&format!("{path}[{i}]"), elem, item)).collect();
+                let values: Vec<Value> =
+                    items.iter().enumerate().map(|(i, item)| self.value(&format!("{path}[{i}]"), elem, item)).collect();
                 Value::List(values.into())
             }
             (Type::Record(rt), Raw::Map(_)) => self.record(path, rt, raw, &mut |_, _, _| false),
             (Type::Text | Type::Enum(_), Raw::Int(_) | Raw::Float(_) | Raw::Bool(_)) => {
                 let f = raw.describe();
-                self.wrong(path, ty, raw, Some(msg!("文本要加引号：\"{f}\"（不加引号会被当成数字，前导零等会丢失）", "quote it: \"{f}\" (unquoted, it is read as a number and leading zeros are lost)")));
+                self.wrong(
+                    path,
+                    ty,
+                    raw,
+                    Some(msg!(
+                        "文本要加引号：\"{f}\"（不加引号会被当成数字，前导零等会丢失）",
+                        "quote it: \"{f}\" (unquoted, it is read as a number and leading zeros are lost)"
+                    )),
+                );
                 Value::Missing
             }
             _ => {
@@ -177,7 +228,8 @@ impl Validator {
                 {
                     Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED).map_err(|_| not_a_number())
                 } else {
-                    Decimal::from_str(s).map_err(|e| if e.to_string().contains("too") { too_large() } else { not_a_number() })
+                    Decimal::from_str(s)
+                        .map_err(|e| if e.to_string().contains("too") { too_large() } else { not_a_number() })
                 }
             }
             _ => Err(not_a_number()),
@@ -196,8 +248,14 @@ impl Validator {
                     let code = self.currency.code;
                     self.problem(
                         path,
-                        msg!("金额 {d} 的小数位多于 {code} 的 {digits} 位", "amount {d} has more decimal places than {code} allows ({digits})"),
-                        Some(Msg::new("金额按最小货币单位记录，例如 129.99", "amounts are recorded in the currency's minor unit, e.g. 129.99")),
+                        msg!(
+                            "金额 {d} 的小数位多于 {code} 的 {digits} 位",
+                            "amount {d} has more decimal places than {code} allows ({digits})"
+                        ),
+                        Some(Msg::new(
+                            "金额按最小货币单位记录，例如 129.99",
+                            "amounts are recorded in the currency's minor unit, e.g. 129.99",
+                        )),
                     );
                     return Value::Missing;
                 }
@@ -241,11 +299,19 @@ pub(super) fn parse_datetime(s: &str) -> Result<DateTime<Utc>, Msg> {
     if let Some(t) = crate::syntax::parse_datetime(s) {
         return Ok(t.to_utc());
     }
-    let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"));
+    let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"));
     if local.is_ok() {
-        return Err(msg!("缺少时区偏移；写成 {s}+08:00 这样的形式", "the offset is missing; write it like {s}+08:00"));
+        let fixed = s.replacen(' ', "T", 1);
+        return Err(msg!(
+            "缺少时区偏移；写成 {fixed}+08:00 这样的形式",
+            "the offset is missing; write it like {fixed}+08:00"
+        ));
     }
-    Err(Msg::new("日期时间写作 RFC 3339，例如 2026-11-10T12:00:00+08:00", "write datetimes in RFC 3339, e.g. 2026-11-10T12:00:00+08:00"))
+    Err(Msg::new(
+        "日期时间写作 RFC 3339，例如 2026-11-10T12:00:00+08:00",
+        "write datetimes in RFC 3339, e.g. 2026-11-10T12:00:00+08:00",
+    ))
 }
 
 fn join(path: &str, key: &str) -> String {

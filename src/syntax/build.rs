@@ -127,9 +127,9 @@ impl<'a> Builder<'a> {
                 None => TypeKind::Named(String::new()),
             },
             Rule::record_type => TypeKind::Record(self.fields(base)),
-            Rule::enum_type => {
-                TypeKind::Enum(base.into_inner().map(|s| self.plain_text(s, "枚举值", "an enumeration value")).collect())
-            }
+            Rule::enum_type => TypeKind::Enum(
+                base.into_inner().map(|s| self.plain_text(s, "枚举值", "an enumeration value")).collect(),
+            ),
             _ => TypeKind::Named(base.as_str().to_owned()),
         };
         let base = TypeExpr::new(kind, base_span);
@@ -296,12 +296,15 @@ impl<'a> Builder<'a> {
                         None => {
                             let escape = p.as_str();
                             self.report(
-                                Diagnostic::error("bad-escape", msg!("无效的转义 `{escape}`", "invalid escape `{escape}`"))
-                                    .at(self.span(&p))
-                                    .help(Msg::new(
-                                        "可用的转义：\\\" \\\\ \\n \\t \\u{4E2D}",
-                                        "valid escapes: \\\" \\\\ \\n \\t \\u{4E2D}",
-                                    )),
+                                Diagnostic::error(
+                                    "bad-escape",
+                                    msg!("无效的转义 `{escape}`", "invalid escape `{escape}`"),
+                                )
+                                .at(self.span(&p))
+                                .help(Msg::new(
+                                    "可用的转义：\\\" \\\\ \\n \\t \\u{4E2D}",
+                                    "valid escapes: \\\" \\\\ \\n \\t \\u{4E2D}",
+                                )),
                             );
                         }
                     }

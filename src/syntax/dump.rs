@@ -51,7 +51,16 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
         DeclKind::Ledger(l) => writeln!(out, "ledger {}", l.node),
         DeclKind::Table(t) => {
             let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
-            writeln!(out, "table {}({}) -> {} hit {:?}", t.name.node, params.join(", "), ty(&t.result), t.hit.node)?;
+            let hit = match t.hit.node {
+                HitPolicy::Unique => "unique",
+                HitPolicy::First => "first",
+                HitPolicy::Collect(None) => "collect",
+                HitPolicy::Collect(Some(Aggregate::Sum)) => "collect sum",
+                HitPolicy::Collect(Some(Aggregate::Min)) => "collect min",
+                HitPolicy::Collect(Some(Aggregate::Max)) => "collect max",
+                HitPolicy::Collect(Some(Aggregate::Count)) => "collect count",
+            };
+            writeln!(out, "table {}({}) -> {} hit {hit}", t.name.node, params.join(", "), ty(&t.result))?;
             for row in &t.rows {
                 let cells: Vec<String> = row.cells.iter().map(cell).collect();
                 writeln!(out, "  [{}] => {}", cells.join(", "), expr(&row.result))?;
@@ -176,7 +185,10 @@ pub fn expr(e: &Expr) -> String {
         }
         ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
         ExprKind::Record(entries) => {
-            format!("{{{}}}", entries.iter().map(|(k, v)| format!("{}: {}", k.node, expr(v))).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{{}}}",
+                entries.iter().map(|(k, v)| format!("{}: {}", k.node, expr(v))).collect::<Vec<_>>().join(", ")
+            )
         }
         ExprKind::Unary(op, inner) => {
             format!("({} {})", if *op == UnaryOp::Not { "not" } else { "-" }, expr(inner))

@@ -26,10 +26,9 @@ impl Expected {
                 "声明（policy、input、const、let、output、ledger、table、rule…）".into(),
                 "a declaration (`policy`, `input`, `const`, `let`, `output`, `ledger`, `table`, `rule`…)".into(),
             ),
-            Expected::Operator => (
-                "运算符（and、or、==、<、+、in…）".into(),
-                "an operator (`and`, `or`, `==`, `<`, `+`, `in`…)".into(),
-            ),
+            Expected::Operator => {
+                ("运算符（and、or、==、<、+、in…）".into(), "an operator (`and`, `or`, `==`, `<`, `+`, `in`…)".into())
+            }
             Expected::Expression => ("表达式".into(), "an expression".into()),
             Expected::Code => (
                 "代码（大写加下划线，如 WINDOW_EXPIRED）".into(),
@@ -86,7 +85,11 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::op_of
         | Rule::op_is_missing
         | Rule::op_is_present
-        | Rule::member => Operator,
+        | Rule::member
+        | Rule::kw_and
+        | Rule::kw_or
+        | Rule::kw_of
+        | Rule::kw_is => Operator,
         Rule::expr
         | Rule::op_not
         | Rule::op_neg
@@ -108,12 +111,12 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_true
         | Rule::kw_false
         | Rule::kw_missing => Expression,
-        Rule::ident | Rule::named_type | Rule::record_entry | Rule::param | Rule::field_decl => {
-            Thing("名称", "a name")
-        }
+        Rule::ident | Rule::named_type | Rule::record_entry | Rule::param | Rule::field_decl => Thing("名称", "a name"),
         Rule::code => Expected::Code,
         Rule::string | Rule::message | Rule::enum_type => Thing("带引号的文本", "a quoted text"),
-        Rule::str_text | Rule::str_escape | Rule::str_interp => Thing("文本内容或结束引号 `\"`", "more text or a closing `\"`"),
+        Rule::str_text | Rule::str_escape | Rule::str_interp => {
+            Thing("文本内容或结束引号 `\"`", "more text or a closing `\"`")
+        }
         Rule::kw_version => Thing("`version`", "`version`"),
         Rule::kw_hit | Rule::hit_policy => Thing("`hit`", "`hit`"),
         Rule::kw_at | Rule::stage_tag => Thing("`at`", "`at`"),
@@ -137,19 +140,17 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_en => Thing("`en`", "`en`"),
         Rule::kw_then => Thing("`then`", "`then`"),
         Rule::kw_else => Thing("`else`", "`else`"),
-        Rule::kw_and => Thing("`and`", "`and`"),
-        Rule::kw_or => Thing("`or`", "`or`"),
         Rule::kw_not => Thing("`not`", "`not`"),
         Rule::kw_in => Thing("`in`", "`in`"),
-        Rule::kw_of => Thing("`of`", "`of`"),
-        Rule::kw_is => Thing("`is`", "`is`"),
         Rule::kw_present => Thing("`present`", "`present`"),
         Rule::hit_unique | Rule::hit_first | Rule::hit_collect | Rule::collect_word => {
             Thing("命中策略（unique、first、collect）", "a hit policy (`unique`, `first`, `collect`)")
         }
         Rule::aggregate => Thing("汇总方式（sum、min、max、count）", "an aggregate (`sum`, `min`, `max`, `count`)"),
         Rule::record_type => Thing("记录类型 `{ … }`", "a record type `{ … }`"),
-        Rule::type_expr | Rule::list_type => Thing("类型（int、money、text、list<…>…）", "a type (`int`, `money`, `text`, `list<…>`…)"),
+        Rule::type_expr | Rule::list_type => {
+            Thing("类型（int、money、text、list<…>…）", "a type (`int`, `money`, `text`, `list<…>`…)")
+        }
         Rule::optional => Thing("`?`", "`?`"),
         Rule::time_unit => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
         Rule::row | Rule::cell | Rule::cell_any | Rule::cell_cmp | Rule::cell_in | Rule::cell_not_in => {
@@ -171,15 +172,17 @@ fn describe(rule: Rule) -> Option<Expected> {
     })
 }
 
-/// Turns a pest error into a diagnostic with words for what was expected.
-pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str) -> Diagnostic {
-    let pos = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+/// Turns a pest error into a diagnostic with words for what was expected. `text` is the
+/// whole file and `offset` where the parsed part of it starts.
+pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str, offset: usize) -> Diagnostic {
+    let pos = offset
+        + match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     let found = found_at(text, pos);
     let span = Span::new(pos, pos + found.len().max(1).min(text.len().saturating_sub(pos).max(1)));
-    let expected: BTreeSet<Expected> = match &error.variant {
+    let mut expected: BTreeSet<Expected> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| describe(*r)).collect(),
         ErrorVariant::CustomError { message } => {
             return Diagnostic::error("syntax", msg!("无法解析：{message}", "cannot parse: {message}"))
@@ -190,6 +193,19 @@ pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str) -> Diag
                 ));
         }
     };
+    // Say the general thing once: "an operator" covers `in` and `not`, "an expression"
+    // covers names and texts.
+    if expected.contains(&Expected::Operator) {
+        expected.retain(|e| {
+            !matches!(
+                e,
+                Expected::Thing("`in`" | "`not`", _) | Expected::Thing(_, "a time unit (`days`, `hours`, `minutes`…)")
+            )
+        });
+    }
+    if expected.contains(&Expected::Expression) {
+        expected.retain(|e| !matches!(e, Expected::Thing("`not`" | "名称" | "带引号的文本", _)));
+    }
     let (found_zh, found_en) = if found.is_empty() {
         ("文件结尾".to_owned(), "the end of the file".to_owned())
     } else {
@@ -201,12 +217,9 @@ pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str) -> Diag
     } else {
         msg!("这里应为{zh}，却是 {found_zh}", "expected {en}, found {found_en}")
     };
-    let label = if expected.is_empty() {
-        Msg::new("无法理解", "not understood here")
-    } else {
-        msg!("应为{zh}", "expected {en}")
-    };
-    Diagnostic::error("syntax", message).at_labelled(span, label).maybe_help(hint(&found, &expected))
+    let label = Msg::new("解析在这里停止", "parsing stops here");
+    let before = text.get(..pos).unwrap_or("");
+    Diagnostic::error("syntax", message).at_labelled(span, label).maybe_help(hint(found, before, &expected))
 }
 
 fn join(expected: &BTreeSet<Expected>) -> (String, String) {
@@ -222,6 +235,9 @@ fn join(expected: &BTreeSet<Expected>) -> (String, String) {
     };
     (zh, en)
 }
+
+const DECLARATIONS: [&str; 11] =
+    ["policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule"];
 
 /// The token at `pos`: a word, or one character, or empty at the end.
 fn found_at(text: &str, pos: usize) -> &str {
@@ -239,7 +255,7 @@ fn found_at(text: &str, pos: usize) -> &str {
 }
 
 /// A help line for mistakes we can recognise.
-fn hint(found: &str, expected: &BTreeSet<Expected>) -> Option<Msg> {
+fn hint(found: &str, before: &str, expected: &BTreeSet<Expected>) -> Option<Msg> {
     let full_width = [
         ("，", ","),
         ("：", ":"),
@@ -265,13 +281,29 @@ fn hint(found: &str, expected: &BTreeSet<Expected>) -> Option<Msg> {
             "`{fw}` is a full-width character; write `{ascii}` (Chinese belongs inside quoted texts)"
         ));
     }
-    if expected.contains(&Expected::Code) && found.chars().next().is_some_and(char::is_alphabetic)
-    {
+    if expected.contains(&Expected::Code) && found.chars().next().is_some_and(char::is_alphabetic) {
         let upper = found.to_uppercase();
         return Some(msg!("代码用大写字母，例如 `{upper}`", "codes are written in capitals, e.g. `{upper}`"));
     }
     if found == ";" {
         return Some(Msg::new("不需要分号，换行即可", "no semicolons are needed; start a new line"));
+    }
+    let outcome = Expected::Thing(
+        "结果（reject、require、deduct、credit、flag、emit）",
+        "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
+    );
+    if expected.contains(&outcome) && (found.is_empty() || DECLARATIONS.contains(&found)) {
+        return Some(Msg::new(
+            "每条规则在条件之后至少要有一个结果，例如 `reject CODE \"说明\"`",
+            "every rule needs at least one outcome after its condition, e.g. `reject CODE \"message\"`",
+        ));
+    }
+    let last_line = before.rsplit('\n').nth(1).unwrap_or("").to_owned() + before.rsplit('\n').next().unwrap_or("");
+    if expected.contains(&Expected::Operator) && last_line.contains("=>") {
+        return Some(Msg::new(
+            "表格的行之间用逗号分隔：`\"a\" => 1,`",
+            "separate table rows with commas: `\"a\" => 1,`",
+        ));
     }
     None
 }

@@ -104,7 +104,9 @@ impl Builder<'_> {
                             None => Built::leaf(Expr::new(ExprKind::Error, span)),
                         }
                     }
-                    Rule::op_is_missing => self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), true)),
+                    Rule::op_is_missing => {
+                        self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), true))
+                    }
                     _ => self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), false)),
                 }
             })
@@ -125,12 +127,15 @@ impl Builder<'_> {
                     Rule::op_eq => BinaryOp::Eq,
                     Rule::op_assign => {
                         self.report(
-                            Diagnostic::error("assign-in-condition", Msg::new("比较相等要用 `==`", "comparison uses `==`"))
-                                .at_labelled(op_span, Msg::new("这里写成了 `=`", "`=` written here"))
-                                .help(Msg::new(
-                                    "把 `=` 改成 `==`；`=` 只用于 const、let 和 output 的定义",
-                                    "write `==`; a single `=` only defines a const, let or output",
-                                )),
+                            Diagnostic::error(
+                                "assign-in-condition",
+                                Msg::new("比较相等要用 `==`", "comparison uses `==`"),
+                            )
+                            .at_labelled(op_span, Msg::new("这里写成了 `=`", "`=` written here"))
+                            .help(Msg::new(
+                                "把 `=` 改成 `==`；`=` 只用于 const、let 和 output 的定义",
+                                "write `==`; a single `=` only defines a const, let or output",
+                            )),
                         );
                         BinaryOp::Eq
                     }
@@ -190,10 +195,7 @@ impl Builder<'_> {
                     msg!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层", "expression nests deeper than {MAX_EXPR_DEPTH} levels"),
                 )
                 .at(span)
-                .help(msg!(
-                    "用 let 把其中一部分拆成有名字的值",
-                    "split part of it into named values with `let`"
-                )),
+                .help(msg!("用 let 把其中一部分拆成有名字的值", "split part of it into named values with `let`")),
             );
             return Built { expr: Expr::new(ExprKind::Error, span), depth, poisoned: true };
         }
@@ -219,7 +221,8 @@ impl Builder<'_> {
                 None => leaf(ExprKind::Error),
             },
             Rule::if_expr => {
-                let mut parts: Vec<Built> = pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested(p)).collect();
+                let mut parts: Vec<Built> =
+                    pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.nested(p)).collect();
                 if parts.len() != 3 {
                     return leaf(ExprKind::Error);
                 }
@@ -276,7 +279,13 @@ impl Builder<'_> {
             Rule::date_lit => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 Ok(d) => leaf(ExprKind::Date(d)),
                 Err(_) => {
-                    self.bad_literal(span, "日期", "date", "YYYY-MM-DD，例如 2026-11-10", "YYYY-MM-DD, e.g. 2026-11-10");
+                    self.bad_literal(
+                        span,
+                        "日期",
+                        "date",
+                        "YYYY-MM-DD，例如 2026-11-10",
+                        "YYYY-MM-DD, e.g. 2026-11-10",
+                    );
                     leaf(ExprKind::Error)
                 }
             },
@@ -322,7 +331,12 @@ impl Builder<'_> {
         }
     }
 
-    fn combine_many(&self, span: crate::source::Span, items: Vec<Built>, make: impl FnOnce(Vec<Expr>) -> ExprKind) -> Built {
+    fn combine_many(
+        &self,
+        span: crate::source::Span,
+        items: Vec<Built>,
+        make: impl FnOnce(Vec<Expr>) -> ExprKind,
+    ) -> Built {
         let depth = 1 + items.iter().map(|c| c.depth).max().unwrap_or(0);
         if items.iter().any(|c| c.poisoned) {
             return Built { expr: Expr::new(ExprKind::Error, span), depth, poisoned: true };

@@ -97,10 +97,7 @@ fn too_deep(at: usize) -> Diagnostic {
         msg!("括号或插值嵌套超过 {MAX_NESTING} 层", "brackets or interpolations nest deeper than {MAX_NESTING} levels"),
     )
     .at_labelled(Span::new(at, at + 1), msg!("这里超过了上限", "the limit is passed here"))
-    .help(msg!(
-        "用 let 把内层的部分拆成有名字的值",
-        "split the inner part into named values with `let`"
-    ))
+    .help(msg!("用 let 把内层的部分拆成有名字的值", "split the inner part into named values with `let`"))
 }
 
 fn unterminated(start: usize, end: usize) -> Diagnostic {

@@ -14,7 +14,7 @@ use pest::Parser;
 
 use crate::diagnostics::Diagnostic;
 use crate::msg;
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use ast::PolicyFile;
 use build::Builder;
 use parser::{Rule, TenetParser};
@@ -42,7 +42,10 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
         let size = text.len();
         let diag = Diagnostic::error(
             "file-too-large",
-            msg!("策略文件有 {size} 字节，超过上限 {limit} 字节", "policy file has {size} bytes, over the limit of {limit}"),
+            msg!(
+                "策略文件有 {size} 字节，超过上限 {limit} 字节",
+                "policy file has {size} bytes, over the limit of {limit}"
+            ),
         )
         .help(msg!("把策略拆成几个文件", "split the policy into several files"))
         .in_file(file);
@@ -66,13 +69,8 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
 }
 
 fn parse_chunk(file: &Arc<SourceFile>, text: &str, offset: usize) -> Result<Parsed, Diagnostic> {
-    let mut pairs = TenetParser::parse(Rule::file, text).map_err(|e| {
-        let mut diag = errors::to_diagnostic(e, text);
-        if let Some(p) = diag.primary.as_mut() {
-            p.span = Span::new(p.span.start + offset, p.span.end + offset);
-        }
-        diag.in_file(file)
-    })?;
+    let mut pairs = TenetParser::parse(Rule::file, text)
+        .map_err(|e| errors::to_diagnostic(e, file.text(), offset).in_file(file))?;
     let builder = Builder::new(file, offset);
     let tree = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
     Ok(Parsed { file: tree, diagnostics: builder.finish(), incomplete: false })

@@ -2,7 +2,8 @@
 
 use chrono::TimeDelta;
 
-const UNITS: [(i64, &str, &str); 4] = [(86_400, "day", "days"), (3_600, "hour", "hours"), (60, "minute", "minutes"), (1, "second", "seconds")];
+const UNITS: [(i64, &str, &str); 4] =
+    [(86_400, "day", "days"), (3_600, "hour", "hours"), (60, "minute", "minutes"), (1, "second", "seconds")];
 
 /// `7 days`, `1 day 2 hours`, `30 minutes`, `0 seconds`; whole seconds (sub-second parts
 /// are shown as a decimal fraction of a second).
@@ -18,7 +19,8 @@ pub fn words(d: TimeDelta) -> String {
         if n > 0 && size > 1 {
             parts.push(format!("{n} {}", if n == 1 { one } else { many }));
         } else if size == 1 && (n > 0 || nanos > 0) {
-            let fraction = if nanos > 0 { format!(".{:09}", nanos).trim_end_matches('0').to_owned() } else { String::new() };
+            let fraction =
+                if nanos > 0 { format!(".{:09}", nanos).trim_end_matches('0').to_owned() } else { String::new() };
             parts.push(format!("{n}{fraction} {}", if n == 1 && nanos == 0 { one } else { many }));
         }
     }
@@ -77,7 +79,7 @@ fn parse_unsigned(t: &str) -> Option<TimeDelta> {
         return parse_iso(iso);
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    if words.is_empty() || words.len() % 2 != 0 {
+    if words.is_empty() || !words.len().is_multiple_of(2) {
         return None;
     }
     let mut total: i64 = 0;

@@ -125,7 +125,10 @@ mod tests {
         assert_eq!(Value::Money(Decimal::new(1000, 2)).equals(&Value::Int(10)), Some(true));
         assert_eq!(Value::text("a").equals(&Value::text("b")), Some(false));
         let list = |v: Vec<Value>| Value::List(v.into());
-        assert_eq!(list(vec![Value::Int(1), Value::Missing]).equals(&list(vec![Value::Int(2), Value::Missing])), Some(false));
+        assert_eq!(
+            list(vec![Value::Int(1), Value::Missing]).equals(&list(vec![Value::Int(2), Value::Missing])),
+            Some(false)
+        );
         assert_eq!(list(vec![Value::Int(1), Value::Missing]).equals(&list(vec![Value::Int(1), Value::Int(1)])), None);
     }
 }

@@ -1,0 +1,27 @@
+//! Checker inputs under `tests/check-inputs/`: every diagnostic of each policy, as a
+//! user sees it. Files named `err_*` must have errors; `warn_*` warnings but no error;
+//! the others nothing at all.
+
+use tenet::diagnostics::{Lang, Style, render_human};
+use tenet::source::SourceFile;
+
+#[test]
+fn check_inputs() {
+    insta::glob!("check-inputs/*.tenet", |path| {
+        let text = std::fs::read_to_string(path).expect("readable input");
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = SourceFile::new(name.clone(), text.clone());
+        let (program, diags) = tenet::compile_source(&file);
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        match name.split('_').next() {
+            Some("err") => assert!(errors > 0 && program.is_none(), "{name} should have errors"),
+            Some("warn") => assert!(errors == 0 && warnings > 0 && program.is_some(), "{name}: {diags:?}"),
+            _ => assert!(diags.is_empty() && program.is_some(), "{name}: {diags:?}"),
+        }
+        let rendered = render_human(&diags, Style { lang: Lang::Both, color: false, width: 100 });
+        insta::with_settings!({ description => text, omit_expression => true }, {
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}

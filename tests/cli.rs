@@ -1,0 +1,275 @@
+//! The command line as users and scripts see it: output, exit codes, bad input.
+
+mod support;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use insta_cmd::{Command, assert_cmd_snapshot, get_cargo_bin};
+
+fn tenet() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("tenet"));
+    cmd.current_dir(support::root());
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    tenet().args(args).output().expect("tenet runs")
+}
+
+fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
+    let mut child = tenet().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("tenet runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("writes stdin");
+    child.wait_with_output().expect("tenet finishes")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = run(args);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn check_bundled_policies_is_clean() {
+    assert_cmd_snapshot!(tenet().args(["check", "rules/"]));
+}
+
+#[test]
+fn check_without_paths_reads_rules() {
+    let out = run(&["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 errors"));
+}
+
+#[test]
+fn three_mistakes_three_diagnostics() {
+    let path = "tests/check-inputs/err_three_mistakes.tenet";
+    assert_cmd_snapshot!(tenet().args(["check", path]));
+    let diags = json(&["check", "--format", "json", path]);
+    let diags = diags.as_array().expect("an array");
+    assert_eq!(diags.len(), 3, "{diags:#?}");
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap_or_default()).collect();
+    assert_eq!(codes, ["unknown-name", "not-in-enum", "type-mismatch"]);
+    let lines: Vec<u64> = diags.iter().map(|d| d["line"].as_u64().unwrap_or_default()).collect();
+    assert_eq!(lines, [11, 15, 19]);
+    for key in ["severity", "code", "message", "file", "line", "column", "end_line", "end_column", "help"] {
+        assert!(diags[0].get(key).is_some(), "missing key {key}");
+    }
+}
+
+#[test]
+fn check_json_in_english() {
+    let diags = json(&["check", "--format", "json", "--lang", "en", "tests/check-inputs/err_three_mistakes.tenet"]);
+    assert_eq!(diags[0]["message"], "unknown name `reqest`");
+    assert_eq!(diags[0]["help"], "did you mean `request`?");
+}
+
+#[test]
+fn eval_explains_the_decision() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "examples/returns/opened-keyboard.yaml"]));
+}
+
+#[test]
+fn eval_human_in_english_with_every_rule() {
+    assert_cmd_snapshot!(tenet().args([
+        "eval",
+        "--lang",
+        "en",
+        "--explain",
+        "rules/returns.tenet",
+        "examples/returns/defect-without-photo.yaml"
+    ]));
+}
+
+#[test]
+fn eval_json_follows_the_contract() {
+    assert_cmd_snapshot!(tenet().args([
+        "eval",
+        "rules/returns.tenet",
+        "examples/returns/opened-keyboard.json",
+        "--format",
+        "json"
+    ]));
+    let v = json(&["eval", "rules/returns.tenet", "examples/returns/opened-keyboard.json", "--format", "json"]);
+    assert_eq!(v["decision"], "approved");
+    assert_eq!(v["codes"], serde_json::json!(["RESTOCKING_FEE", "RETURN_SHIPPING"]));
+    assert_eq!(v["ledgers"]["deductions"]["total"], "49.90");
+    assert_eq!(v["outputs"]["refund_amount"], "349.10");
+    assert_eq!(v["outputs"]["refund_due"], "2026-11-15T14:00:00+08:00");
+    assert_eq!(v["actions"][0]["at"], "2026-11-18T14:00:00+08:00");
+    assert_eq!(v["trace"], serde_json::json!([]), "the trace is empty without --explain");
+}
+
+#[test]
+fn eval_json_explain_has_a_trace_per_rule() {
+    let v = json(&["eval", "rules/returns.tenet", "examples/returns/too-late.yaml", "--format", "json", "--explain"]);
+    let trace = v["trace"].as_array().expect("trace");
+    assert_eq!(trace.len(), 24, "one entry per rule");
+    let window = trace.iter().find(|t| t["rule"] == "七天无理由退货期限").expect("window rule");
+    assert_eq!(window["status"], "fired");
+    let values = &window["conditions"][1]["values"];
+    assert_eq!(values[0], serde_json::json!({"expr": "submit_day", "value": "2026-11-09"}));
+    assert_eq!(values[1], serde_json::json!({"expr": "delivery_day + no_reason_window", "value": "2026-11-08"}));
+    let final_sale = trace.iter().find(|t| t["rule"] == "清仓商品不支持无理由退货").expect("final sale rule");
+    assert_eq!(final_sale["status"], "not_applicable");
+    assert_eq!(final_sale["missing"], serde_json::json!(["item.final_sale"]));
+}
+
+#[test]
+fn now_flag_overrides_the_facts() {
+    let v = json(&[
+        "eval",
+        "rules/returns.tenet",
+        "examples/returns/too-late.yaml",
+        "--format",
+        "json",
+        "--now",
+        "2026-12-01T00:00:00Z",
+    ]);
+    assert_eq!(v["now"], "2026-12-01T08:00:00+08:00", "shown in the policy's offset");
+    assert_eq!(v["actions"][0]["at"], "2026-12-02T08:00:00+08:00");
+}
+
+#[test]
+fn without_now_the_system_clock_is_used_and_said() {
+    let out = run_with_stdin(
+        &["eval", "tests/cli-inputs/overflow.tenet", "-", "--format", "json"],
+        "n: 1\nprice: \"1.00\"\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["now_source"], "system_clock");
+    assert_eq!(v["codes"], serde_json::json!(["BIG", "PRICEY"]));
+}
+
+#[test]
+fn stdin_json_is_recognised() {
+    let facts =
+        std::fs::read_to_string(support::root().join("examples/returns/opened-keyboard.json")).expect("example");
+    let out = run_with_stdin(&["eval", "rules/returns.tenet", "-", "--format", "json"], &facts);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["outputs"]["refund_amount"], "349.10");
+}
+
+#[test]
+fn invalid_facts_name_every_bad_path() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "tests/cli-inputs/bad-facts.yaml"]));
+    let v =
+        json(&["eval", "rules/returns.tenet", "tests/cli-inputs/bad-facts.yaml", "--format", "json", "--lang", "en"]);
+    assert_eq!(v["error"], "invalid_facts");
+    let paths: Vec<&str> =
+        v["diagnostics"].as_array().expect("diagnostics").iter().map(|d| d["path"].as_str().unwrap_or("")).collect();
+    for want in [
+        "order.delivered_at",
+        "item.unit_price",
+        "item.quantity",
+        "item.colour",
+        "request.desired",
+        "request.documents",
+        "request.refund_methd",
+        "inspecton",
+    ] {
+        assert!(paths.contains(&want), "no diagnostic for {want}: {paths:?}");
+    }
+    let quantity =
+        v["diagnostics"].as_array().and_then(|d| d.iter().find(|d| d["path"] == "item.quantity")).expect("quantity");
+    assert_eq!(quantity["message"], "expected int, found \"two\"");
+    let typo = v["diagnostics"].as_array().and_then(|d| d.iter().find(|d| d["path"] == "inspecton")).expect("typo");
+    assert_eq!(typo["help"], "did you mean `inspection`?");
+}
+
+#[test]
+fn exit_codes() {
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(code(&["eval", "rules/returns.tenet", "examples/returns/opened-keyboard.yaml"]), Some(0));
+    assert_eq!(code(&["eval", "tests/check-inputs/err_types.tenet", "examples/returns/opened-keyboard.yaml"]), Some(1));
+    assert_eq!(code(&["eval", "rules/returns.tenet", "tests/cli-inputs/bad-facts.yaml"]), Some(2));
+    assert_eq!(code(&["eval", "rules/no-such-policy.tenet", "examples/returns/opened-keyboard.yaml"]), Some(3));
+    assert_eq!(code(&["eval", "rules/returns.tenet", "examples/returns/no-such-facts.yaml"]), Some(3));
+    assert_eq!(
+        code(&["eval", "rules/returns.tenet", "examples/returns/opened-keyboard.yaml", "--now", "yesterday"]),
+        Some(3)
+    );
+    assert_eq!(code(&["evaluate"]), Some(3));
+    assert_eq!(code(&["eval"]), Some(3));
+    assert_eq!(code(&["--help"]), Some(0));
+    assert_eq!(code(&["check", "tests/check-inputs/err_three_mistakes.tenet"]), Some(1));
+    assert_eq!(code(&["check", "tests/check-inputs/warn_unused.tenet"]), Some(0));
+    assert_eq!(code(&["check", "no/such/dir"]), Some(3));
+}
+
+#[test]
+fn absent_file_is_named() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/no-such-policy.tenet", "examples/returns/opened-keyboard.yaml"]));
+}
+
+#[test]
+fn policy_that_is_not_utf8() {
+    assert_cmd_snapshot!(tenet().args(["check", "tests/cli-inputs/not-utf8.tenet"]));
+}
+
+#[test]
+fn facts_that_are_not_utf8() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "tests/cli-inputs/not-utf8.yaml"]));
+}
+
+#[test]
+fn facts_with_broken_syntax_point_at_the_line() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "tests/cli-inputs/broken.yaml"]));
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "tests/cli-inputs/broken.json"]));
+}
+
+#[test]
+fn deeply_nested_policy() {
+    assert_cmd_snapshot!(tenet().args(["check", "tests/cli-inputs/deep.tenet"]));
+}
+
+#[test]
+fn huge_plain_number_must_be_quoted() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/returns.tenet", "tests/cli-inputs/huge-number.yaml"]));
+}
+
+#[test]
+fn overflow_during_evaluation_is_a_diagnostic() {
+    let now = "--now=2026-11-10T12:00:00+08:00";
+    assert_cmd_snapshot!(tenet().args([
+        "eval",
+        "tests/cli-inputs/overflow.tenet",
+        "tests/cli-inputs/overflow-int.yaml",
+        now
+    ]));
+    assert_cmd_snapshot!(tenet().args([
+        "eval",
+        "tests/cli-inputs/overflow.tenet",
+        "tests/cli-inputs/overflow-money.yaml",
+        now
+    ]));
+}
+
+#[test]
+fn no_input_panics() {
+    // Every input file of the test suite, as policy and as facts: whatever it is, tenet
+    // answers with one of the contract's exit codes and never panics.
+    let root = support::root();
+    let mut inputs = Vec::new();
+    for dir in ["tests/parser-inputs", "tests/check-inputs", "tests/cli-inputs", "tests/cases", "examples", "rules"] {
+        for ext in ["tenet", "yaml", "json"] {
+            inputs.extend(support::files(&root.join(dir), ext));
+        }
+    }
+    assert!(inputs.len() > 50);
+    for input in &inputs {
+        let path = input.to_string_lossy();
+        for args in [
+            vec!["check", &*path],
+            vec!["eval", &*path, "examples/returns/opened-keyboard.yaml"],
+            vec!["eval", "rules/returns.tenet", &*path],
+        ] {
+            let out = run(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+            assert!(matches!(out.status.code(), Some(0..=3)), "{args:?} exited with {:?}", out.status.code());
+        }
+    }
+}
