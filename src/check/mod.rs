@@ -280,6 +280,24 @@ impl<'a> Checker<'a> {
             match &decl.node {
                 DeclKind::Input(fields) => {
                     for f in fields {
+                        if crate::syntax::is_keyword(&f.name.node) {
+                            let name = &f.name.node;
+                            self.report(
+                                Diagnostic::error(
+                                    "keyword-as-name",
+                                    msg!(
+                                        "`{name}` 是关键字，不能作为顶层输入的名字",
+                                        "`{name}` is a keyword and cannot name a top-level input"
+                                    ),
+                                )
+                                .at(f.name.span)
+                                .help(Msg::new(
+                                    "换一个名字，或把它放进一个记录里：`meta: {{ version: text }}`",
+                                    "rename it, or nest it in a record: `meta: {{ version: text }}`",
+                                )),
+                            );
+                            continue;
+                        }
                         let field = self.field(f);
                         if self.claim(&field.name, Symbol::Input(inputs.fields.len()), f.name.span) {
                             inputs.fields.push(field);

@@ -111,7 +111,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_true
         | Rule::kw_false
         | Rule::kw_missing => Expression,
-        Rule::ident | Rule::named_type | Rule::record_entry | Rule::param | Rule::field_decl => Thing("名称", "a name"),
+        Rule::ident | Rule::field_word | Rule::named_type | Rule::record_entry | Rule::param | Rule::field_decl => {
+            Thing("名称", "a name")
+        }
         Rule::code => Expected::Code,
         Rule::string | Rule::message | Rule::enum_type => Thing("带引号的文本", "a quoted text"),
         Rule::str_text | Rule::str_escape | Rule::str_interp => {

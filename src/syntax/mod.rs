@@ -95,6 +95,18 @@ fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
     out
 }
 
+/// The reserved words of the language (they cannot name inputs, consts or values).
+pub const KEYWORDS: [&str; 35] = [
+    "policy", "version", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "hit",
+    "rule", "at", "when", "reject", "require", "deduct", "credit", "flag", "emit", "into", "and", "or", "not", "in",
+    "of", "is", "missing", "present", "if", "then", "else", "true", "false",
+];
+
+/// True for a reserved word.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
 const DECLARATION_WORDS: [&str; 11] =
     ["policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule"];
 
@@ -109,4 +121,24 @@ fn chunk_starts(text: &str) -> Vec<usize> {
         offset += line.len();
     }
     starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> usize {
+        parse(&SourceFile::new("t.tenet", text)).diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    #[test]
+    fn the_keyword_list_matches_the_grammar() {
+        for kw in KEYWORDS {
+            assert!(errors(&format!("policy p\nlet {kw} = 1\n")) > 0, "`{kw}` should be reserved");
+            assert_eq!(errors(&format!("policy p\nlet x = a.{kw}\n")), 0, "`{kw}` should work as a field");
+        }
+        for word in ["en", "first", "unique", "collect", "sum", "days", "list", "now", "decision", "total"] {
+            assert_eq!(errors(&format!("policy p\nlet {word} = 1\n")), 0, "`{word}` should not be reserved");
+        }
+    }
 }

@@ -1,0 +1,201 @@
+//! The language's semantics, each asserted on a small policy: Kleene logic, missing
+//! values, hit policies, exact money, time.
+
+use tenet::Policy;
+use tenet::eval::{Evaluation, Status};
+use tenet::facts::Format;
+use tenet::value::Value;
+
+const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n";
+
+fn policy(body: &str) -> Policy {
+    let text = format!("{HEADER}{body}");
+    Policy::from_text("t.tenet", &text).unwrap_or_else(|d| panic!("invalid test policy: {d:#?}"))
+}
+
+fn run(policy: &Policy, facts: &str) -> Evaluation {
+    let facts = policy.facts_from_text(facts, Format::Json).unwrap_or_else(|d| panic!("invalid facts: {d:#?}"));
+    let now = "2026-11-10T12:00:00+08:00".parse().expect("datetime");
+    policy.explain(&facts, now).expect("evaluates")
+}
+
+fn value(policy: &Policy, eval: &Evaluation, name: &str) -> Option<Value> {
+    eval.value(policy.program(), name).cloned()
+}
+
+#[test]
+fn kleene_logic() {
+    let p = policy(
+        "input { a: bool?, b: bool? }
+         output a_or_true = a or true
+         output a_and_false = a and false
+         output a_or_false = a or false
+         output not_a = not a
+         output a_missing = a is missing
+         output b_present = b is present",
+    );
+    let e = run(&p, r#"{"b": true}"#);
+    assert_eq!(value(&p, &e, "a_or_true"), Some(Value::Bool(true)));
+    assert_eq!(value(&p, &e, "a_and_false"), Some(Value::Bool(false)));
+    assert_eq!(value(&p, &e, "a_or_false"), None, "missing or false is missing, so the output is absent");
+    assert_eq!(value(&p, &e, "not_a"), None);
+    assert_eq!(value(&p, &e, "a_missing"), Some(Value::Bool(true)));
+    assert_eq!(value(&p, &e, "b_present"), Some(Value::Bool(true)));
+}
+
+#[test]
+fn missing_propagates_and_rules_are_not_applicable() {
+    let p = policy(
+        "input { n: int?, m: int }
+         output plus_one = n + 1
+         output kept = m + 1
+         rule \"big n\" when n > 10 and m > 0 flag BIG",
+    );
+    let e = run(&p, r#"{"m": 5}"#);
+    assert_eq!(value(&p, &e, "plus_one"), None);
+    assert_eq!(value(&p, &e, "kept"), Some(Value::Int(6)));
+    assert!(e.codes().is_empty());
+    let trace = e.trace.as_ref().expect("explained");
+    assert_eq!(trace[0].status, Status::NotApplicable);
+    assert_eq!(trace[0].missing, ["n"]);
+}
+
+#[test]
+fn guards_and_coalesce() {
+    let p = policy(
+        "input { n: int?, ok: bool }
+         output guarded = 42 when ok
+         output fallback = coalesce(n, 7)",
+    );
+    let e = run(&p, r#"{"ok": false}"#);
+    assert_eq!(value(&p, &e, "guarded"), None);
+    assert_eq!(value(&p, &e, "fallback"), Some(Value::Int(7)));
+}
+
+#[test]
+fn unique_table_matching_twice_is_an_error_naming_the_rows() {
+    let p = policy(
+        "input { x: int }
+         table t(v: int) -> int hit unique { > 0 => 1, > x => 2 }
+         output r = t(5)",
+    );
+    let facts = p.facts_from_text(r#"{"x": 1}"#, Format::Json).expect("facts");
+    let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("dt")).expect_err("two rows match");
+    assert!(err.message.en.contains("rows 1 and 2"), "{err:?}");
+    let e = run(&p, r#"{"x": 10}"#);
+    assert_eq!(value(&p, &e, "r"), Some(Value::Int(1)));
+}
+
+#[test]
+fn hit_policies() {
+    let p = policy(
+        r#"input { x: int }
+           table first(v: int) -> text hit first { < 10 => "small", < 100 => "medium", _ => "large" }
+           table labels(v: int) -> text hit collect { > 0 => "positive", < 100 => "small", == 5 => "five" }
+           table fees(v: int) -> money hit collect sum { > 0 => 1.50, > 3 => 2.25, > 100 => 10 }
+           table how_many(v: int) -> int hit collect count { > 0 => 0, > 3 => 0 }
+           table lowest(v: int) -> int hit collect min { _ => 5, > 3 => 2 }
+           table none(v: int) -> int hit first { > 1000 => 1 }
+           output a = first(x)
+           output b = labels(x)
+           output c = fees(x)
+           output d = how_many(x)
+           output e = lowest(x)
+           output f = none(x)"#,
+    );
+    let e = run(&p, r#"{"x": 5}"#);
+    assert_eq!(value(&p, &e, "a"), Some(Value::text("small")));
+    assert_eq!(
+        value(&p, &e, "b"),
+        Some(Value::List(vec![Value::text("positive"), Value::text("small"), Value::text("five")].into()))
+    );
+    assert_eq!(value(&p, &e, "c"), Some(Value::Money("3.75".parse().expect("decimal"))));
+    assert_eq!(value(&p, &e, "d"), Some(Value::Int(2)));
+    assert_eq!(value(&p, &e, "e"), Some(Value::Int(2)));
+    assert_eq!(value(&p, &e, "f"), None, "no matching row gives no value");
+}
+
+#[test]
+fn ledger_lines_round_half_up_and_totals_sum_rounded_lines() {
+    let p = policy(
+        "input { price: money }
+         ledger fees
+         rule \"a\" deduct A 10% of price
+         rule \"b\" deduct B 10% of price
+         output total_fees = total(fees)",
+    );
+    // 10% of 0.05 is 0.005: each line rounds up to 0.01, so the total is 0.02, not 0.01.
+    let e = run(&p, r#"{"price": 0.05}"#);
+    let lines: Vec<String> = e.ledgers[0].lines.iter().map(|(_, a)| a.to_string()).collect();
+    assert_eq!(lines, ["0.01", "0.01"]);
+    assert_eq!(e.ledgers[0].total.to_string(), "0.02");
+}
+
+#[test]
+fn money_is_exact() {
+    let p = policy("input { a: money, b: money }\noutput sum = a + b\noutput third = a / 3");
+    let e = run(&p, r#"{"a": 0.1, "b": "0.2"}"#);
+    assert_eq!(value(&p, &e, "sum"), Some(Value::Money("0.3".parse().expect("decimal"))));
+    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    assert_eq!(json["outputs"]["sum"], "0.30");
+    assert_eq!(json["outputs"]["third"], "0.03", "money outputs are shown rounded to the cent");
+}
+
+#[test]
+fn dates_in_the_policy_time_zone() {
+    let p = policy(
+        "input { seen_at: datetime }
+         output day = date(seen_at)
+         output week_later = date(seen_at) + 7 days
+         output gap = date(seen_at) - 2026-11-01
+         output gap_days = (date(seen_at) - 2026-11-01).days",
+    );
+    // 20:30 UTC on 1 Nov is 04:30 on 2 Nov in Shanghai.
+    let e = run(&p, r#"{"seen_at": "2026-11-01T20:30:00Z"}"#);
+    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    assert_eq!(json["outputs"]["day"], "2026-11-02");
+    assert_eq!(json["outputs"]["week_later"], "2026-11-09");
+    assert_eq!(json["outputs"]["gap"], "P1D");
+    assert_eq!(json["outputs"]["gap_days"], 1);
+}
+
+#[test]
+fn messages_interpolate_and_show_missing_as_a_dash() {
+    let p = policy(
+        "input { n: int, note: text? }
+         rule \"r\" flag R \"n = {n}, note = {note}, 费率 {12.5%}, {{literal}}\" en \"n is {n}\"",
+    );
+    let e = run(&p, r#"{"n": 3}"#);
+    assert_eq!(e.findings[0].message.as_deref(), Some("n = 3, note = —, 费率 12.5%, {literal}"));
+    assert_eq!(e.findings[0].message_en.as_deref(), Some("n is 3"));
+}
+
+#[test]
+fn rules_reading_the_decision_run_after_it() {
+    let p = policy(
+        "input { n: int }
+         ledger fees
+         rule \"reject\" when n > 5 reject BIG \"太大\"
+         rule \"fee\" when n > 0 deduct FEE 2.50
+         rule \"after\" when decision == \"rejected\" and total(fees) > 0 flag REVIEW
+         output refund = 10 - total(fees) when decision == \"approved\"",
+    );
+    let e = run(&p, r#"{"n": 9}"#);
+    assert_eq!(e.codes(), ["BIG", "FEE", "REVIEW"]);
+    assert_eq!(value(&p, &e, "refund"), None);
+    let e = run(&p, r#"{"n": 1}"#);
+    assert_eq!(e.codes(), ["FEE"]);
+    assert_eq!(value(&p, &e, "refund"), Some(Value::Money("7.50".parse().expect("decimal"))));
+}
+
+#[test]
+fn a_rule_whose_amount_is_missing_records_nothing() {
+    let p = policy(
+        "input { price: money? }
+         ledger fees
+         rule \"fee\" deduct FEE 10% of price \"fee\"",
+    );
+    let e = run(&p, "{}");
+    assert!(e.findings.is_empty());
+    assert_eq!(e.trace.as_ref().expect("trace")[0].status, Status::NotApplicable);
+}
