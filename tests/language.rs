@@ -199,3 +199,25 @@ fn a_rule_whose_amount_is_missing_records_nothing() {
     assert!(e.findings.is_empty());
     assert_eq!(e.trace.as_ref().expect("trace")[0].status, Status::NotApplicable);
 }
+
+#[test]
+fn mixed_numeric_comparisons_in_both_orders() {
+    let p = policy(
+        "input { price: money, rate: decimal, n: int, tier: \"a\" | \"b\" }
+         output big = price > 1000
+         output big_mirrored = 1000 < price
+         output low_rate = rate < 1
+         output n_small = 3 > n
+         output n_is_two = n == 2
+         output tier_not_a = \"a\" != tier
+         output tier_in = tier in [\"b\"]",
+    );
+    let e = run(&p, r#"{"price": "1200.00", "rate": 0.5, "n": 2, "tier": "b"}"#);
+    for name in ["big", "big_mirrored", "low_rate", "n_small", "n_is_two", "tier_not_a", "tier_in"] {
+        assert_eq!(value(&p, &e, name), Some(Value::Bool(true)), "{name}");
+    }
+    let e = run(&p, r#"{"price": "999.99", "rate": 1, "n": 3, "tier": "a"}"#);
+    for name in ["big", "big_mirrored", "low_rate", "n_small", "n_is_two", "tier_not_a", "tier_in"] {
+        assert_eq!(value(&p, &e, name), Some(Value::Bool(false)), "{name}");
+    }
+}

@@ -3,6 +3,7 @@
 
 mod explain;
 pub mod program;
+mod specialize;
 
 use std::sync::Arc;
 
@@ -125,8 +126,8 @@ impl Lower<'_> {
         if let Expr::Const(v) = lowered {
             return v;
         }
-        let mut ctx = Ctx::constant(self.format);
-        match ctx.eval(&lowered, &[]) {
+        let ctx = Ctx::constant(self.format);
+        match ctx.value(&lowered, &[]) {
             Ok(v) => v,
             Err(fault) => {
                 let text = self.policy.file.slice(e.span).to_owned();
@@ -193,12 +194,21 @@ impl Lower<'_> {
             TKind::LedgerTotal(i) => Expr::LedgerTotal(to_u32(*i)),
             TKind::Not(x) => Expr::Not(self.boxed(x)),
             TKind::Neg(x) => Expr::Neg(self.boxed(x)),
-            TKind::And(a, b) => Expr::And(self.boxed(a), self.boxed(b)),
-            TKind::Or(a, b) => Expr::Or(self.boxed(a), self.boxed(b)),
-            TKind::Compare(op, a, b) => Expr::Compare(*op, self.boxed(a), self.boxed(b)),
-            TKind::In(a, b, negated) => Expr::In(self.boxed(a), self.boxed(b), *negated),
+            TKind::And(..) => Expr::And(self.chain(e, true)),
+            TKind::Or(..) => Expr::Or(self.chain(e, false)),
+            TKind::Compare(op, a, b) => {
+                let (l, r) = (self.expr(a), self.expr(b));
+                specialize::compare(*op, (l, &a.ty), (r, &b.ty))
+            }
+            TKind::In(a, b, negated) => {
+                let (l, r) = (self.expr(a), self.expr(b));
+                specialize::member((l, &a.ty), r, *negated)
+            }
             TKind::Arith(op, a, b) => Expr::Arith(*op, self.boxed(a), self.boxed(b), e.span),
-            TKind::IsMissing(x, missing) => Expr::IsMissing(self.boxed(x), *missing),
+            TKind::IsMissing(x, missing) => match self.expr(x) {
+                Expr::Path(root, path) => Expr::TestPath(root, path, PathTest::Missing(*missing)),
+                other => Expr::IsMissing(Box::new(other), *missing),
+            },
             TKind::If(c, a, b) => Expr::If(self.boxed(c), self.boxed(a), self.boxed(b)),
             TKind::Call(f, args) => Expr::Call(*f, self.many(args), e.span),
             TKind::Table(t, args) => Expr::Table(to_u32(*t), self.many(args), e.span),
@@ -215,14 +225,41 @@ impl Lower<'_> {
         }
     }
 
+    /// Text parts; constant interpolations are rendered now, once, and merged with the
+    /// literal text around them.
+    /// The operands of a chain of `and` (or of `or`), left to right.
+    fn chain(&mut self, e: &TExpr, and: bool) -> Box<[Expr]> {
+        let mut flat: Vec<&TExpr> = Vec::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            match &x.kind {
+                TKind::And(a, b) if and => stack.extend([&**b, &**a]),
+                TKind::Or(a, b) if !and => stack.extend([&**b, &**a]),
+                _ => flat.push(x),
+            }
+        }
+        flat.into_iter().map(|x| self.expr(x)).collect()
+    }
+
     fn parts(&mut self, parts: &[TPart]) -> Box<[Part]> {
-        parts
-            .iter()
-            .map(|p| match p {
-                TPart::Lit(s) => Part::Lit(s.as_str().into()),
-                TPart::Expr(e) => Part::Expr(self.expr(e)),
-            })
-            .collect()
+        let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+        for p in parts {
+            let text = match p {
+                TPart::Lit(s) => s.clone(),
+                TPart::Expr(e) => match self.expr(e) {
+                    Expr::Const(v) if !v.is_missing() => self.format.plain(&v).to_string(),
+                    other => {
+                        out.push(Part::Expr(other));
+                        continue;
+                    }
+                },
+            };
+            match out.last_mut() {
+                Some(Part::Lit(last)) => *last = Arc::from(format!("{last}{text}")),
+                _ => out.push(Part::Lit(text.into())),
+            }
+        }
+        out.into()
     }
 
     fn message(&mut self, m: &Option<MessageDef>) -> Option<Message> {

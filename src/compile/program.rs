@@ -16,6 +16,9 @@ pub enum Expr {
     Const(Value),
     /// A path into the facts: the input slot, then field slots.
     Path(u32, Box<[u32]>),
+    /// A fact path tested against a constant in place: the commonest condition,
+    /// compiled from `path == "text"`, `path < 3`, `path in [...]`, `path is missing`.
+    TestPath(u32, Box<[u32]>, PathTest),
     /// A field of a computed record.
     Field(Box<Expr>, u32),
     /// Whole units of a duration (unit size in seconds).
@@ -34,10 +37,10 @@ pub enum Expr {
     Not(Box<Expr>),
     /// `-x`.
     Neg(Box<Expr>),
-    /// Kleene `and`.
-    And(Box<Expr>, Box<Expr>),
-    /// Kleene `or`.
-    Or(Box<Expr>, Box<Expr>),
+    /// Kleene `and` of all parts (chains are flattened: `a and b and c`).
+    And(Box<[Expr]>),
+    /// Kleene `or` of all parts.
+    Or(Box<[Expr]>),
     /// Comparison.
     Compare(CmpOp, Box<Expr>, Box<Expr>),
     /// Membership (negated when true).
@@ -63,11 +66,24 @@ pub enum Expr {
     Text(Box<[Part]>),
 }
 
+/// The test of an [`Expr::TestPath`].
+#[derive(Clone, Debug)]
+pub enum PathTest {
+    /// `== text` (`!=` when negated).
+    TextEq(Arc<str>, bool),
+    /// `op n` on a whole number.
+    IntCmp(CmpOp, i64),
+    /// `in [texts]` (`not in` when negated).
+    TextIn(Box<[Arc<str>]>, bool),
+    /// `is missing` (true) / `is present` (false).
+    Missing(bool),
+}
+
 /// A piece of an interpolated text.
 #[derive(Clone, Debug)]
 pub enum Part {
     /// Literal characters.
-    Lit(Box<str>),
+    Lit(Arc<str>),
     /// A value to show.
     Expr(Expr),
 }

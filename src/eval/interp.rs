@@ -1,9 +1,13 @@
 //! The interpreter: evaluates compiled expressions against facts.
 
+use std::borrow::Cow;
+use std::cell::Cell as FuelCell;
+use std::fmt::Write;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::Decision;
 use super::ops::{self, OpError};
 use crate::check::hir::Builtin;
 use crate::compile::program::{Cell, Expr, Part, Table};
@@ -40,9 +44,20 @@ pub(crate) struct Ctx<'a> {
     pub facts: &'a [Value],
     pub now: Option<DateTime<Utc>>,
     pub slots: Vec<Value>,
-    pub decision: Option<Decision>,
+    /// The decision as a value, once known.
+    pub decision: Value,
     pub totals: Vec<Decimal>,
-    pub fuel: u64,
+    pub fuel: FuelCell<u64>,
+}
+
+/// The result of evaluating an expression: borrowed where the value already exists
+/// (facts, constants, computed values), so reading a fact never copies it.
+pub(crate) type Eval<'s> = Result<Cow<'s, Value>, Box<Fault>>;
+
+static MISSING: Value = Value::Missing;
+
+fn owned<'s>(v: Value) -> Eval<'s> {
+    Ok(Cow::Owned(v))
 }
 
 impl<'a> Ctx<'a> {
@@ -54,104 +69,161 @@ impl<'a> Ctx<'a> {
             facts: &[],
             now: None,
             slots: Vec::new(),
-            decision: None,
+            decision: Value::Missing,
             totals: Vec::new(),
-            fuel: FUEL,
+            fuel: FuelCell::new(FUEL),
         }
     }
 
-    /// Evaluates `e`; `params` are the arguments of the table being evaluated.
-    pub(crate) fn eval(&mut self, e: &Expr, params: &[Value]) -> Result<Value, Fault> {
-        if self.fuel == 0 {
-            return Err(Fault {
-                message: msg!("评估超过 {FUEL} 步，已停止", "evaluation took more than {FUEL} steps and was stopped"),
-                span: None,
-            });
-        }
-        self.fuel -= 1;
-        Ok(match e {
-            Expr::Const(v) => v.clone(),
-            Expr::Path(root, path) => {
-                let mut v = self.facts.get(*root as usize).unwrap_or(&Value::Missing);
-                for i in path.iter() {
-                    v = match v {
-                        Value::Record(fields) => fields.get(*i as usize).unwrap_or(&Value::Missing),
-                        _ => &Value::Missing,
-                    };
+    /// Evaluates `e` to an owned value.
+    pub(crate) fn value(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Fault>> {
+        self.eval(e, params).map(Cow::into_owned)
+    }
+
+    /// Evaluates a condition: `Some(true)`, `Some(false)`, or `None` when missing
+    /// (Kleene logic). Conditions are most of a policy, so they are computed here
+    /// directly, without building values.
+    pub(crate) fn truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Fault>> {
+        match e {
+            // Kleene: one false part makes `and` false whatever the others are; a
+            // missing part leaves it undecided unless a later part is false.
+            Expr::And(parts) => {
+                let mut all = Some(true);
+                for p in parts.iter() {
+                    match self.truth(p, params)? {
+                        Some(false) => return Ok(Some(false)),
+                        None => all = None,
+                        Some(true) => {}
+                    }
                 }
-                v.clone()
+                Ok(all)
             }
-            Expr::Field(base, i) => match self.eval(base, params)? {
-                Value::Record(fields) => fields.get(*i as usize).cloned().unwrap_or(Value::Missing),
-                _ => Value::Missing,
-            },
-            Expr::DurationPart(base, unit) => match self.eval(base, params)? {
-                Value::Duration(d) => Value::Int(d.num_seconds().div_euclid(*unit)),
-                _ => Value::Missing,
-            },
-            Expr::Derived(i) => self.slots.get(*i as usize).cloned().unwrap_or(Value::Missing),
-            Expr::Param(i) => params.get(*i as usize).cloned().unwrap_or(Value::Missing),
-            Expr::Now => self.now.map_or(Value::Missing, Value::DateTime),
-            Expr::Decision => self.decision.map_or(Value::Missing, |d| Value::text(d.as_str())),
-            Expr::LedgerTotal(i) => self.totals.get(*i as usize).map_or(Value::Missing, |t| Value::Money(*t)),
-            Expr::Not(x) => ops::not(&self.eval(x, params)?),
-            Expr::Neg(x) => ops::negate(&self.eval(x, params)?).map_err(|e| fault(e, None))?,
-            Expr::And(a, b) => {
-                let l = self.eval(a, params)?;
-                if l.truth() == Some(false) {
-                    return Ok(Value::Bool(false));
+            Expr::Or(parts) => {
+                let mut any = Some(false);
+                for p in parts.iter() {
+                    match self.truth(p, params)? {
+                        Some(true) => return Ok(Some(true)),
+                        None => any = None,
+                        Some(false) => {}
+                    }
                 }
-                let r = self.eval(b, params)?;
-                match (l.truth(), r.truth()) {
-                    (_, Some(false)) => Value::Bool(false),
-                    (Some(true), Some(true)) => Value::Bool(true),
-                    _ => Value::Missing,
-                }
+                Ok(any)
             }
-            Expr::Or(a, b) => {
-                let l = self.eval(a, params)?;
-                if l.truth() == Some(true) {
-                    return Ok(Value::Bool(true));
-                }
-                let r = self.eval(b, params)?;
-                match (l.truth(), r.truth()) {
-                    (_, Some(true)) => Value::Bool(true),
-                    (Some(false), Some(false)) => Value::Bool(false),
-                    _ => Value::Missing,
-                }
-            }
+            Expr::Not(x) => Ok(self.truth(x, params)?.map(|b| !b)),
             Expr::Compare(op, a, b) => {
-                let l = self.eval(a, params)?;
-                let r = self.eval(b, params)?;
-                ops::compare(*op, &l, &r)
+                let l = self.operand(a, params)?;
+                let r = self.operand(b, params)?;
+                Ok(ops::compare_truth(*op, &l, &r))
             }
             Expr::In(item, list, negated) => {
-                let item = self.eval(item, params)?;
-                let list = self.eval(list, params)?;
-                let found = ops::member(&item, &list);
-                if *negated { ops::not(&found) } else { found }
+                let item = self.operand(item, params)?;
+                let list = self.operand(list, params)?;
+                Ok(ops::member_truth(&item, &list).map(|b| b != *negated))
             }
+            Expr::TestPath(root, path, test) => Ok(test.apply(self.path(*root, path))),
+            Expr::IsMissing(x, missing) => Ok(Some(self.operand(x, params)?.is_missing() == *missing)),
+            Expr::Derived(i) => Ok(self.slots.get(*i as usize).and_then(Value::truth)),
+            Expr::Path(..) | Expr::Const(_) => Ok(self.operand(e, params)?.truth()),
+            _ => self.eval(e, params).map(|v| v.truth()),
+        }
+    }
+
+    /// Leaves (constants, facts, computed values, parameters) are read in place; the rest
+    /// goes through [`Self::eval`].
+    #[inline(always)]
+    fn operand<'s>(&'s self, e: &'s Expr, params: &'s [Value]) -> Eval<'s> {
+        match e {
+            Expr::Const(v) => Ok(Cow::Borrowed(v)),
+            Expr::Path(root, path) => Ok(Cow::Borrowed(self.path(*root, path))),
+            Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
+            Expr::Param(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
+            _ => self.eval(e, params),
+        }
+    }
+
+    #[inline(always)]
+    fn path(&self, root: u32, path: &[u32]) -> &Value {
+        let mut v = self.facts.get(root as usize).unwrap_or(&MISSING);
+        for i in path {
+            v = match v {
+                Value::Record(fields) => fields.get(*i as usize).unwrap_or(&MISSING),
+                _ => &MISSING,
+            };
+        }
+        v
+    }
+
+    /// Spends one step of fuel: once per computed value, rule and table row. (An
+    /// expression is bounded by the parser's depth limit, so counting nodes is not
+    /// needed.)
+    #[inline]
+    pub(crate) fn tick(&self) -> Result<(), Box<Fault>> {
+        let fuel = self.fuel.get();
+        if fuel == 0 {
+            return Err(out_of_fuel());
+        }
+        self.fuel.set(fuel - 1);
+        Ok(())
+    }
+
+    /// Evaluates `e`; `params` are the arguments of the table being evaluated.
+    pub(crate) fn eval<'s>(&'s self, e: &'s Expr, params: &'s [Value]) -> Eval<'s> {
+        match e {
+            Expr::Const(v) => Ok(Cow::Borrowed(v)),
+            Expr::Path(root, path) => Ok(Cow::Borrowed(self.path(*root, path))),
+            Expr::Field(base, i) => match self.eval(base, params)? {
+                Cow::Borrowed(Value::Record(fields)) => Ok(Cow::Borrowed(fields.get(*i as usize).unwrap_or(&MISSING))),
+                Cow::Owned(Value::Record(fields)) => owned(fields.get(*i as usize).cloned().unwrap_or(Value::Missing)),
+                _ => owned(Value::Missing),
+            },
+            Expr::DurationPart(base, unit) => owned(match &*self.eval(base, params)? {
+                Value::Duration(d) => Value::Int(d.num_seconds().div_euclid(*unit)),
+                _ => Value::Missing,
+            }),
+            Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
+            Expr::Param(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
+            Expr::Now => owned(self.now.map_or(Value::Missing, Value::DateTime)),
+            Expr::Decision => Ok(Cow::Borrowed(&self.decision)),
+            Expr::LedgerTotal(i) => owned(self.totals.get(*i as usize).map_or(Value::Missing, |t| Value::Money(*t))),
+            Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Compare(..)
+            | Expr::In(..)
+            | Expr::IsMissing(..)
+            | Expr::TestPath(..) => owned(self.truth(e, params)?.map_or(Value::Missing, Value::Bool)),
+            Expr::Neg(x) => owned(ops::negate(&*self.eval(x, params)?).map_err(|e| fault(e, None))?),
             Expr::Arith(op, a, b, span) => {
                 let l = self.eval(a, params)?;
                 let r = self.eval(b, params)?;
-                ops::arith(*op, &l, &r).map_err(|e| fault(e, Some(*span)))?
+                owned(ops::arith(*op, &l, &r).map_err(|e| fault(e, Some(*span)))?)
             }
-            Expr::IsMissing(x, missing) => Value::Bool(self.eval(x, params)?.is_missing() == *missing),
-            Expr::If(c, a, b) => match self.eval(c, params)?.truth() {
-                Some(true) => self.eval(a, params)?,
-                Some(false) => self.eval(b, params)?,
-                None => Value::Missing,
+            Expr::If(c, a, b) => match self.truth(c, params)? {
+                Some(true) => self.eval(a, params),
+                Some(false) => self.eval(b, params),
+                None => owned(Value::Missing),
             },
-            Expr::Call(f, args, span) => self.call(*f, args, params, *span)?,
+            Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span)?),
+            Expr::Table(..) | Expr::List(_) | Expr::Record(_) | Expr::Text(_) | Expr::Coerce(..) => {
+                owned(self.build(e, params)?)
+            }
+        }
+    }
+
+    /// The expressions that build new values; kept out of [`Self::eval`] so the hot
+    /// path stays small.
+    #[inline(never)]
+    fn build(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Fault>> {
+        Ok(match e {
             Expr::Table(t, args, span) => {
-                let args = args.iter().map(|a| self.eval(a, params)).collect::<Result<Vec<_>, _>>()?;
+                let args = args.iter().map(|a| self.value(a, params)).collect::<Result<Vec<_>, _>>()?;
                 self.table(*t as usize, &args, *span)?
             }
             Expr::List(items) => {
-                Value::List(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into())
+                Value::List(items.iter().map(|i| self.value(i, params)).collect::<Result<Vec<_>, _>>()?.into())
             }
             Expr::Record(items) => {
-                Value::Record(items.iter().map(|i| self.eval(i, params)).collect::<Result<Vec<_>, _>>()?.into())
+                Value::Record(items.iter().map(|i| self.value(i, params)).collect::<Result<Vec<_>, _>>()?.into())
             }
             Expr::Text(parts) => {
                 let mut out = String::new();
@@ -163,19 +235,35 @@ impl<'a> Ctx<'a> {
                             if v.is_missing() {
                                 return Ok(Value::Missing);
                             }
-                            out.push_str(&self.format.plain(&v).to_string());
+                            self.show(&mut out, &v);
                         }
                     }
                 }
                 Value::text(&out)
             }
-            Expr::Coerce(x, ty) => coerce(self.eval(x, params)?, ty),
+            Expr::Coerce(x, ty) => coerce(self.value(x, params)?, ty),
+            other => self.value(other, params)?,
         })
     }
 
+    /// Appends a value as messages show it.
+    fn show(&self, out: &mut String, v: &Value) {
+        match v {
+            Value::Text(s) => out.push_str(s),
+            other => {
+                let _ = write!(out, "{}", self.format.plain(other));
+            }
+        }
+    }
+
     /// Renders message parts; a missing value shows as `—` rather than hiding the message.
-    pub(crate) fn render(&mut self, parts: &[Part]) -> Result<String, Fault> {
-        let mut out = String::new();
+    /// A fixed message is shared, not copied.
+    pub(crate) fn render(&self, parts: &[Part]) -> Result<Arc<str>, Box<Fault>> {
+        if let [Part::Lit(fixed)] = parts {
+            return Ok(Arc::clone(fixed));
+        }
+        let mut out =
+            String::with_capacity(parts.iter().map(|p| if let Part::Lit(s) = p { s.len() + 8 } else { 12 }).sum());
         for p in parts {
             match p {
                 Part::Lit(s) => out.push_str(s),
@@ -184,18 +272,44 @@ impl<'a> Ctx<'a> {
                     if v.is_missing() {
                         out.push('—');
                     } else {
-                        out.push_str(&self.format.plain(&v).to_string());
+                        self.show(&mut out, &v);
                     }
                 }
             }
         }
-        Ok(out)
+        Ok(Arc::from(out))
     }
 
-    fn call(&mut self, f: Builtin, args: &[Expr], params: &[Value], span: Span) -> Result<Value, Fault> {
+    fn call(&self, f: Builtin, args: &[Expr], params: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+        // The common calls, without collecting their arguments.
+        match (f, args) {
+            (Builtin::Date, [x]) => {
+                return Ok(match &*self.eval(x, params)? {
+                    Value::DateTime(t) => Value::Date(t.with_timezone(&self.format.tz).date_naive()),
+                    other => other.clone(),
+                });
+            }
+            (Builtin::Min | Builtin::Max, [a, b, rest @ ..]) => {
+                let mut best = self.eval(a, params)?;
+                for x in std::iter::once(b).chain(rest) {
+                    let v = self.eval(x, params)?;
+                    let take = match v.compare(&best) {
+                        Some(std::cmp::Ordering::Greater) => f == Builtin::Max,
+                        Some(std::cmp::Ordering::Less) => f == Builtin::Min,
+                        Some(std::cmp::Ordering::Equal) => false,
+                        None => return Ok(Value::Missing),
+                    };
+                    if take {
+                        best = v;
+                    }
+                }
+                return Ok(best.into_owned());
+            }
+            _ => {}
+        }
         let mut values = Vec::with_capacity(args.len());
         for a in args {
-            values.push(self.eval(a, params)?);
+            values.push(self.value(a, params)?);
         }
         if f == Builtin::Coalesce {
             return Ok(values.into_iter().find(|v| !v.is_missing()).unwrap_or(Value::Missing));
@@ -289,17 +403,18 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn table(&mut self, index: usize, args: &[Value], span: Span) -> Result<Value, Fault> {
+    fn table(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<Fault>> {
         let Some(table) = self.tables.get(index) else { return Ok(Value::Missing) };
         let mut matched: Vec<usize> = Vec::new();
         for (r, row) in table.rows.iter().enumerate() {
+            self.tick()?;
             let mut all = true;
             for (cell, arg) in row.cells.iter().zip(args) {
                 let ok = match cell {
                     Cell::Any => Some(true),
-                    Cell::Cmp(op, e) => ops::compare(*op, arg, &self.eval(e, args)?).truth(),
+                    Cell::Cmp(op, e) => ops::compare(*op, arg, &*self.eval(e, args)?).truth(),
                     Cell::In(e, negated) => {
-                        let found = ops::member(arg, &self.eval(e, args)?);
+                        let found = ops::member(arg, &*self.eval(e, args)?);
                         (if *negated { ops::not(&found) } else { found }).truth()
                     }
                 };
@@ -318,22 +433,22 @@ impl<'a> Ctx<'a> {
         match table.hit {
             HitPolicy::Unique if matched.len() > 1 => {
                 let (a, b, name) = (matched[0] + 1, matched[1] + 1, &table.name);
-                Err(Fault::at(
+                Err(Box::new(Fault::at(
                     msg!(
                         "表格 `{name}` 的第 {a} 行和第 {b} 行同时匹配，unique 表格只能匹配一行",
                         "rows {a} and {b} of table `{name}` both match, but the table is unique"
                     ),
                     span,
-                ))
+                )))
             }
             HitPolicy::Unique | HitPolicy::First => match matched.first() {
-                Some(r) => self.eval(&table.rows[*r].result, args),
+                Some(r) => self.value(&table.rows[*r].result, args),
                 None => Ok(Value::Missing),
             },
             HitPolicy::Collect(aggregate) => {
                 let mut results = Vec::with_capacity(matched.len());
                 for r in matched {
-                    results.push(self.eval(&table.rows[r].result, args)?);
+                    results.push(self.value(&table.rows[r].result, args)?);
                 }
                 Ok(match aggregate {
                     None => Value::List(results.into()),
@@ -385,7 +500,16 @@ pub(crate) fn coerce(v: Value, ty: &Type) -> Value {
     }
 }
 
-fn fault(e: OpError, span: Option<Span>) -> Fault {
+#[cold]
+fn out_of_fuel() -> Box<Fault> {
+    Box::new(Fault {
+        message: msg!("评估超过 {FUEL} 步，已停止", "evaluation took more than {FUEL} steps and was stopped"),
+        span: None,
+    })
+}
+
+#[cold]
+fn fault(e: OpError, span: Option<Span>) -> Box<Fault> {
     let message = match e {
         OpError::Overflow => Msg::new("计算结果超出范围", "the result is out of range"),
         OpError::DivisionByZero => Msg::new("除数为零", "division by zero"),
@@ -395,5 +519,5 @@ fn fault(e: OpError, span: Option<Span>) -> Fault {
             "operand types do not match (a tenet bug; please report it)",
         ),
     };
-    Fault { message, span }
+    Box::new(Fault { message, span })
 }

@@ -49,9 +49,9 @@ pub struct Finding {
     /// Its code.
     pub code: Arc<str>,
     /// The message in Chinese.
-    pub message: Option<String>,
+    pub message: Option<Arc<str>>,
     /// The message in English.
-    pub message_en: Option<String>,
+    pub message_en: Option<Arc<str>>,
     /// For ledger lines: the amount, rounded to the currency's minor unit.
     pub amount: Option<Decimal>,
     /// For ledger lines: the ledger.
@@ -77,9 +77,9 @@ pub struct Action {
     /// When it is due.
     pub at: Option<DateTime<Utc>>,
     /// The message in Chinese.
-    pub message: Option<String>,
+    pub message: Option<Arc<str>>,
     /// The message in English.
-    pub message_en: Option<String>,
+    pub message_en: Option<Arc<str>>,
 }
 
 /// How a rule came out.
@@ -174,9 +174,9 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         facts: facts.roots(),
         now: Some(now),
         slots: vec![Value::Missing; program.derived.len()],
-        decision: None,
+        decision: Value::Missing,
         totals: Vec::new(),
-        fuel: interp::FUEL,
+        fuel: std::cell::Cell::new(interp::FUEL),
     };
     let mut run = Run {
         program,
@@ -185,7 +185,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         actions: Vec::new(),
         trace: explain.then(Vec::new),
     };
-    let fault = |f: Fault| to_diagnostic(program, f);
+    let fault = |f: Box<Fault>| to_diagnostic(program, *f);
     for step in &program.before {
         run.step(&mut ctx, *step).map_err(fault)?;
     }
@@ -212,7 +212,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
     } else {
         Decision::Approved
     };
-    ctx.decision = Some(decision);
+    ctx.decision = Value::text(decision.as_str());
     ctx.totals = ledgers.iter().map(|l| l.total).collect();
     for step in &program.after {
         run.step(&mut ctx, *step).map_err(fault)?;
@@ -249,22 +249,18 @@ struct Run<'p> {
     trace: Option<Vec<RuleTrace>>,
 }
 
-/// An outcome's value, worked out before anything is recorded, so a rule whose
-/// amount turns out missing records nothing.
-enum Ready {
-    Finding,
-    Line(Decimal),
-    Action(Option<DateTime<Utc>>),
-}
-
 impl Run<'_> {
-    fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Fault> {
+    fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Box<Fault>> {
+        ctx.tick()?;
         match step {
             Step::Derived(i) => {
                 let d = &self.program.derived[i as usize];
                 let value = match &d.guard {
-                    Some(g) if ctx.eval(g, &[])?.truth() != Some(true) => Value::Missing,
-                    _ => ctx.eval(&d.expr, &[])?,
+                    Some(g) if ctx.truth(g, &[])? != Some(true) => Value::Missing,
+                    _ if d.ty == crate::types::Type::Bool => {
+                        ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool)
+                    }
+                    _ => ctx.value(&d.expr, &[])?,
                 };
                 if let Some(slot) = ctx.slots.get_mut(i as usize) {
                     *slot = value;
@@ -275,11 +271,11 @@ impl Run<'_> {
         }
     }
 
-    fn rule(&mut self, ctx: &mut Ctx<'_>, index: u32) -> Result<(), Fault> {
+    fn rule(&mut self, ctx: &mut Ctx<'_>, index: u32) -> Result<(), Box<Fault>> {
         let rule = &self.program.rules[index as usize];
         let truth = match &rule.when {
             None => Some(true),
-            Some(w) => ctx.eval(w, &[])?.truth(),
+            Some(w) => ctx.truth(w, &[])?,
         };
         let mut status = match truth {
             Some(true) => Status::Fired,
@@ -287,34 +283,24 @@ impl Run<'_> {
             None => Status::NotApplicable,
         };
         let mut missing: Vec<String> = Vec::new();
-        let mut ready = Vec::new();
         if status == Status::Fired {
-            for outcome in &rule.outcomes {
-                match outcome {
-                    Outcome::Finding { .. } => ready.push(Ready::Finding),
-                    Outcome::Ledger { amount, .. } => match ctx.eval(amount, &[])?.as_decimal() {
-                        Some(a) => ready.push(Ready::Line(self.program.format.currency.round(a))),
-                        None => {
-                            status = Status::NotApplicable;
-                            missing.push("amount".into());
+            let (findings, actions) = (self.findings.len(), self.actions.len());
+            for (k, outcome) in rule.outcomes.iter().enumerate() {
+                if let Some(what) = self.record(ctx, index, outcome)? {
+                    // A rule whose amount or due time is missing records nothing.
+                    status = Status::NotApplicable;
+                    missing.push(what.into());
+                    self.findings.truncate(findings);
+                    self.actions.truncate(actions);
+                    for done in &rule.outcomes[..k] {
+                        if let Outcome::Ledger { ledger, .. } = done
+                            && let Some(lines) = self.lines.get_mut(*ledger as usize)
+                        {
+                            lines.pop();
                         }
-                    },
-                    Outcome::Emit { at, .. } => match at {
-                        None => ready.push(Ready::Action(None)),
-                        Some(at) => match ctx.eval(at, &[])? {
-                            Value::DateTime(t) => ready.push(Ready::Action(Some(t))),
-                            _ => {
-                                status = Status::NotApplicable;
-                                missing.push("at".into());
-                            }
-                        },
-                    },
+                    }
+                    break;
                 }
-            }
-        }
-        if status == Status::Fired {
-            for (outcome, value) in rule.outcomes.iter().zip(ready) {
-                self.record(ctx, index, outcome, value)?;
             }
         }
         if self.trace.is_some() {
@@ -326,26 +312,33 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn record(&mut self, ctx: &mut Ctx<'_>, rule: u32, outcome: &Outcome, value: Ready) -> Result<(), Fault> {
-        let (message, message_en) = match outcome {
-            Outcome::Finding { message, .. } | Outcome::Ledger { message, .. } | Outcome::Emit { message, .. } => {
-                match message {
-                    Some(m) => (Some(ctx.render(&m.zh)?), m.en.as_ref().map(|en| ctx.render(en)).transpose()?),
-                    None => (None, None),
-                }
-            }
+    /// Records one outcome of a fired rule; returns what was missing when it cannot be
+    /// recorded (`amount`, `at`).
+    fn record(&mut self, ctx: &Ctx<'_>, rule: u32, outcome: &Outcome) -> Result<Option<&'static str>, Box<Fault>> {
+        type Texts = (Option<Arc<str>>, Option<Arc<str>>);
+        let message = |m: &Option<crate::compile::program::Message>| -> Result<Texts, Box<Fault>> {
+            Ok(match m {
+                Some(m) => (Some(ctx.render(&m.zh)?), m.en.as_ref().map(|en| ctx.render(en)).transpose()?),
+                None => (None, None),
+            })
         };
-        match (outcome, value) {
-            (Outcome::Finding { kind, code, .. }, _) => self.findings.push(Finding {
-                rule,
-                kind: *kind,
-                code: code.clone(),
-                message,
-                message_en,
-                amount: None,
-                ledger: None,
-            }),
-            (Outcome::Ledger { kind, code, ledger, .. }, Ready::Line(amount)) => {
+        match outcome {
+            Outcome::Finding { kind, code, message: m } => {
+                let (message, message_en) = message(m)?;
+                self.findings.push(Finding {
+                    rule,
+                    kind: *kind,
+                    code: code.clone(),
+                    message,
+                    message_en,
+                    amount: None,
+                    ledger: None,
+                });
+            }
+            Outcome::Ledger { kind, code, ledger, amount, message: m } => {
+                let Some(amount) = ctx.eval(amount, &[])?.as_decimal() else { return Ok(Some("amount")) };
+                let amount = self.program.format.currency.round(amount);
+                let (message, message_en) = message(m)?;
                 if let Some(lines) = self.lines.get_mut(*ledger as usize) {
                     lines.push((code.clone(), amount));
                 }
@@ -359,12 +352,19 @@ impl Run<'_> {
                     ledger: Some(*ledger),
                 });
             }
-            (Outcome::Emit { action, .. }, Ready::Action(at)) => {
+            Outcome::Emit { action, at, message: m } => {
+                let at = match at {
+                    None => None,
+                    Some(at) => match &*ctx.eval(at, &[])? {
+                        Value::DateTime(t) => Some(*t),
+                        _ => return Ok(Some("at")),
+                    },
+                };
+                let (message, message_en) = message(m)?;
                 self.actions.push(Action { rule, kind: action.clone(), at, message, message_en });
             }
-            _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -375,13 +375,13 @@ fn explain(
     index: u32,
     status: Status,
     mut missing: Vec<String>,
-) -> Result<RuleTrace, Fault> {
+) -> Result<RuleTrace, Box<Fault>> {
     let mut conditions = Vec::with_capacity(rule.conditions.len());
     for c in &rule.conditions {
-        let result = ctx.eval(&c.expr, &[])?.truth();
+        let result = ctx.truth(&c.expr, &[])?;
         let mut values = Vec::with_capacity(c.operands.len());
         for (_, e) in &c.operands {
-            values.push(ctx.eval(e, &[])?);
+            values.push(ctx.value(e, &[])?);
         }
         if status == Status::NotApplicable && result.is_none() {
             for (text, e) in &c.reads {

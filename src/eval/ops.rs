@@ -140,7 +140,30 @@ pub fn negate(v: &Value) -> OpResult {
 
 /// `l op r` under Kleene logic: missing when either side is missing.
 pub fn compare(op: CmpOp, l: &Value, r: &Value) -> Value {
-    let result = match op {
+    compare_truth(op, l, r).map_or(Value::Missing, Value::Bool)
+}
+
+/// `l op r` as a truth value; `None` when either side is missing.
+#[inline]
+pub fn compare_truth(op: CmpOp, l: &Value, r: &Value) -> Option<bool> {
+    // Texts and whole numbers are most comparisons in a policy.
+    match (op, l, r) {
+        (CmpOp::Eq, Value::Text(a), Value::Text(b)) => return Some(a == b),
+        (CmpOp::Ne, Value::Text(a), Value::Text(b)) => return Some(a != b),
+        (_, Value::Int(a), Value::Int(b)) => {
+            let o = a.cmp(b);
+            return Some(match op {
+                CmpOp::Eq => o == Ordering::Equal,
+                CmpOp::Ne => o != Ordering::Equal,
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            });
+        }
+        _ => {}
+    }
+    match op {
         CmpOp::Eq => l.equals(r),
         CmpOp::Ne => l.equals(r).map(|b| !b),
         _ => l.compare(r).map(|o| match op {
@@ -149,25 +172,29 @@ pub fn compare(op: CmpOp, l: &Value, r: &Value) -> Value {
             CmpOp::Gt => o == Ordering::Greater,
             _ => o != Ordering::Less,
         }),
-    };
-    result.map_or(Value::Missing, Value::Bool)
+    }
 }
 
 /// `item in list`: true on a definite match, missing when an unknown item could match.
 pub fn member(item: &Value, list: &Value) -> Value {
-    let Value::List(items) = list else { return Value::Missing };
+    member_truth(item, list).map_or(Value::Missing, Value::Bool)
+}
+
+/// `item in list` as a truth value.
+pub fn member_truth(item: &Value, list: &Value) -> Option<bool> {
+    let Value::List(items) = list else { return None };
     if item.is_missing() {
-        return Value::Missing;
+        return None;
     }
     let mut unknown = false;
     for x in items.iter() {
         match item.equals(x) {
-            Some(true) => return Value::Bool(true),
+            Some(true) => return Some(true),
             None => unknown = true,
             Some(false) => {}
         }
     }
-    if unknown { Value::Missing } else { Value::Bool(false) }
+    if unknown { None } else { Some(false) }
 }
 
 /// Kleene `not`.

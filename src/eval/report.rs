@@ -30,9 +30,9 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
             m.insert("code".into(), json!(&*f.code));
             m.insert("kind".into(), json!(f.kind.as_str()));
             m.insert("stage".into(), json!(rule.stage.as_deref()));
-            m.insert("message".into(), json!(f.message));
+            m.insert("message".into(), json!(f.message.as_deref()));
             if let Some(en) = &f.message_en {
-                m.insert("message_en".into(), json!(en));
+                m.insert("message_en".into(), json!(&**en));
             }
             if let Some(a) = f.amount {
                 m.insert("amount".into(), json!(format.money(a)));
@@ -72,10 +72,10 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
             }
             m.insert("rule".into(), json!(&*program.rules[a.rule as usize].name));
             if let Some(msg) = &a.message {
-                m.insert("message".into(), json!(msg));
+                m.insert("message".into(), json!(&**msg));
             }
             if let Some(en) = &a.message_en {
-                m.insert("message_en".into(), json!(en));
+                m.insert("message_en".into(), json!(&**en));
             }
             Json::Object(m)
         })

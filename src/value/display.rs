@@ -65,7 +65,7 @@ impl fmt::Display for Shown<'_> {
             Value::Int(n) => write!(f, "{n}"),
             Value::Decimal(d) => write!(f, "{d}"),
             Value::Money(d) => f.write_str(&self.format.money(*d)),
-            Value::Percent(p) => f.write_str(&percent(*p)),
+            Value::Percent(p) => write!(f, "{}%", (*p * Decimal::ONE_HUNDRED).normalize()),
             Value::Text(s) if self.literal => write!(f, "{:?}", &**s),
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
