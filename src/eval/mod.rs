@@ -322,35 +322,11 @@ impl Run<'_> {
                 None => (None, None),
             })
         };
-        match outcome {
-            Outcome::Finding { kind, code, message: m } => {
-                let (message, message_en) = message(m)?;
-                self.findings.push(Finding {
-                    rule,
-                    kind: *kind,
-                    code: code.clone(),
-                    message,
-                    message_en,
-                    amount: None,
-                    ledger: None,
-                });
-            }
-            Outcome::Ledger { kind, code, ledger, amount, message: m } => {
+        let (kind, code, line, m) = match outcome {
+            Outcome::Finding { kind, code, message } => (kind, code, None, message),
+            Outcome::Ledger { kind, code, ledger, amount, message } => {
                 let Some(amount) = ctx.eval(amount, &[])?.as_decimal() else { return Ok(Some("amount")) };
-                let amount = self.program.format.currency.round(amount);
-                let (message, message_en) = message(m)?;
-                if let Some(lines) = self.lines.get_mut(*ledger as usize) {
-                    lines.push((code.clone(), amount));
-                }
-                self.findings.push(Finding {
-                    rule,
-                    kind: *kind,
-                    code: code.clone(),
-                    message,
-                    message_en,
-                    amount: Some(amount),
-                    ledger: Some(*ledger),
-                });
+                (kind, code, Some((*ledger, self.program.format.currency.round(amount))), message)
             }
             Outcome::Emit { action, at, message: m } => {
                 let at = match at {
@@ -362,8 +338,24 @@ impl Run<'_> {
                 };
                 let (message, message_en) = message(m)?;
                 self.actions.push(Action { rule, kind: action.clone(), at, message, message_en });
+                return Ok(None);
             }
+        };
+        let (message, message_en) = message(m)?;
+        if let Some((ledger, amount)) = line
+            && let Some(lines) = self.lines.get_mut(ledger as usize)
+        {
+            lines.push((code.clone(), amount));
         }
+        self.findings.push(Finding {
+            rule,
+            kind: *kind,
+            code: code.clone(),
+            message,
+            message_en,
+            amount: line.map(|l| l.1),
+            ledger: line.map(|l| l.0),
+        });
         Ok(None)
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pest::iterators::Pair;
 
 use super::ast::*;
-use super::parser::Rule;
+use super::parser::{Rule, is_declaration_keyword};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::{SourceFile, Span};
@@ -52,7 +52,7 @@ impl<'a> Builder<'a> {
         let rule = pair.as_rule();
         // Keywords are their own pairs; skip them so each arm sees only the parts.
         let inner = pair.into_inner();
-        let mut parts = inner.clone().filter(|p| !is_keyword(p.as_rule()));
+        let mut parts = inner.clone().filter(|p| !is_declaration_keyword(p.as_rule()));
         let kind = match rule {
             Rule::policy_decl => {
                 let mut name = None;
@@ -339,24 +339,6 @@ impl<'a> Builder<'a> {
         }
         Spanned::new(out, text.span)
     }
-}
-
-fn is_keyword(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::kw_policy
-            | Rule::kw_version
-            | Rule::kw_timezone
-            | Rule::kw_currency
-            | Rule::kw_stages
-            | Rule::kw_input
-            | Rule::kw_const
-            | Rule::kw_let
-            | Rule::kw_output
-            | Rule::kw_ledger
-            | Rule::kw_table
-            | Rule::kw_rule
-    )
 }
 
 fn unescape(escape: &str) -> Option<String> {
