@@ -11,12 +11,13 @@ pub mod compile;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
-mod policy;
+pub(crate) mod policy;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod time;
 pub mod types;
 pub mod value;
 
-pub use policy::{Policy, ReadError, compile_source, read_source, source_from_bytes};
+pub use policy::{Policy, ReadError, compile_source, compile_source_with, read_source, source_from_bytes};
 pub mod cli;

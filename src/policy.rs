@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 
 use crate::compile::{self, program::Program};
 use crate::diagnostics::{self, Diagnostic, Msg};
-use crate::eval::{self, Evaluation};
+use crate::eval::{self, EvalError, Evaluation};
 use crate::facts::{self, Facts, Format};
 use crate::msg;
 use crate::source::{SourceFile, Span};
@@ -84,15 +84,23 @@ pub fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>
 }
 
 /// Parses, checks and compiles; returns the program when there is no error, and every
-/// diagnostic, sorted.
+/// diagnostic, sorted. Files the policy names (holiday files) are read relative to the
+/// policy file's folder.
 pub fn compile_source(file: &Arc<SourceFile>) -> (Option<Program>, Vec<Diagnostic>) {
+    let folder = Path::new(file.name()).parent().map(Path::to_path_buf).unwrap_or_default();
+    let resolve = |name: &str| read_source(&folder.join(name));
+    compile_source_with(file, &resolve)
+}
+
+/// As [`compile_source`], reading the files the policy names through `resolve`.
+pub fn compile_source_with(file: &Arc<SourceFile>, resolve: check::Resolver<'_>) -> (Option<Program>, Vec<Diagnostic>) {
     let parsed = syntax::parse(file);
     let mut diags = parsed.diagnostics;
     if parsed.incomplete {
         diagnostics::sort(&mut diags);
         return (None, diags);
     }
-    let (checked, check_diags) = check::check(file, &parsed.file);
+    let (checked, check_diags) = check::check(file, &parsed.file, resolve);
     diags.extend(check_diags);
     // Compile even after errors: it reports constants that cannot be computed, and
     // skips whatever the checker already found wrong.
@@ -149,12 +157,12 @@ impl Policy {
     }
 
     /// Evaluates at `now`.
-    pub fn evaluate(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, Diagnostic> {
+    pub fn evaluate(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
         eval::evaluate(&self.program, facts, now, false)
     }
 
     /// Evaluates at `now` and records why each rule fired or not.
-    pub fn explain(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, Diagnostic> {
+    pub fn explain(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
         eval::evaluate(&self.program, facts, now, true)
     }
 }

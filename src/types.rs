@@ -26,6 +26,8 @@ pub enum Type {
     DateTime,
     /// `duration`.
     Duration,
+    /// `calendar`: a working calendar (`always`, or one the policy declares).
+    Calendar,
     /// `list<T>`.
     List(Arc<Type>),
     /// `{ a: T, … }`.
@@ -63,8 +65,8 @@ impl RecordType {
 }
 
 /// The scalar type names a policy can write.
-pub const NAMED_TYPES: [&str; 10] =
-    ["bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "duration", "list"];
+pub const NAMED_TYPES: [&str; 11] =
+    ["bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "duration", "calendar", "list"];
 
 impl Type {
     /// The type a name stands for.
@@ -79,6 +81,7 @@ impl Type {
             "date" => Type::Date,
             "datetime" => Type::DateTime,
             "duration" => Type::Duration,
+            "calendar" => Type::Calendar,
             _ => return None,
         })
     }
@@ -166,6 +169,7 @@ impl fmt::Display for Type {
             Type::Date => f.write_str("date"),
             Type::DateTime => f.write_str("datetime"),
             Type::Duration => f.write_str("duration"),
+            Type::Calendar => f.write_str("calendar"),
             Type::List(t) => write!(f, "list<{t}>"),
             Type::Record(r) => {
                 f.write_str("{")?;

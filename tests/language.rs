@@ -81,7 +81,7 @@ fn unique_table_matching_twice_is_an_error_naming_the_rows() {
     );
     let facts = p.facts_from_text(r#"{"x": 1}"#, Format::Json).expect("facts");
     let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("dt")).expect_err("two rows match");
-    assert!(err.message.en.contains("rows 1 and 2"), "{err:?}");
+    assert!(err.diagnostics()[0].message.en.contains("rows 1 and 2"), "{err:?}");
     let e = run(&p, r#"{"x": 10}"#);
     assert_eq!(value(&p, &e, "r"), Some(Value::Int(1)));
 }
@@ -126,7 +126,7 @@ fn ledger_lines_round_half_up_and_totals_sum_rounded_lines() {
     );
     // 10% of 0.05 is 0.005: each line rounds up to 0.01, so the total is 0.02, not 0.01.
     let e = run(&p, r#"{"price": 0.05}"#);
-    let lines: Vec<String> = e.ledgers[0].lines.iter().map(|(_, a)| a.to_string()).collect();
+    let lines: Vec<String> = e.ledgers[0].lines.iter().map(|l| l.amount.to_string()).collect();
     assert_eq!(lines, ["0.01", "0.01"]);
     assert_eq!(e.ledgers[0].total.to_string(), "0.02");
 }

@@ -10,8 +10,10 @@ use crate::source::Span;
 use crate::types::Type;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 14] =
-    ["date", "min", "max", "abs", "round", "floor", "ceil", "count", "sum", "any", "all", "coalesce", "length", "trim"];
+pub(super) const NAMES: [&str; 16] = [
+    "date", "min", "max", "abs", "round", "floor", "ceil", "count", "sum", "any", "all", "coalesce", "length", "trim",
+    "elapsed", "due",
+];
 
 /// The builtin called `name`.
 pub(super) fn lookup(name: &str) -> Option<Builtin> {
@@ -30,8 +32,18 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "coalesce" => Builtin::Coalesce,
         "length" => Builtin::Length,
         "trim" => Builtin::Trim,
+        "elapsed" => Builtin::Elapsed,
+        "due" => Builtin::Due,
         _ => return None,
     })
+}
+
+/// The slots of `from` and `to` in a list of pause records, when both are datetimes.
+fn pause_fields(ty: &Type) -> Option<(u16, u16)> {
+    let Type::Record(r) = ty.element()? else { return None };
+    let slot =
+        |name: &str| r.field(name).filter(|(_, f)| f.ty == Type::DateTime).and_then(|(i, _)| u16::try_from(i).ok());
+    Some((slot("from")?, slot("to")?))
 }
 
 fn ordered(t: &Type) -> bool {
@@ -44,6 +56,15 @@ impl Checker<'_> {
         if args.iter().any(|a| a.ty == Type::Error) {
             return TExpr::new(TKind::Call(b, args), Type::Error, span);
         }
+        // With a fourth argument, `elapsed` leaves out paused intervals: find where
+        // their `from` and `to` are.
+        let b = match (b, args.get(3)) {
+            (Builtin::Elapsed, Some(pauses)) => match pause_fields(&pauses.ty) {
+                Some((from, to)) => Builtin::ElapsedExcluding(from, to),
+                None => Builtin::ElapsedExcluding(u16::MAX, u16::MAX),
+            },
+            (b, _) => b,
+        };
         let result = self.builtin_type(b, &args);
         let ty = match result {
             Ok(t) => t,
@@ -68,6 +89,26 @@ impl Checker<'_> {
     fn builtin_type(&mut self, b: Builtin, args: &[TExpr]) -> Result<Type, Msg> {
         let types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
         match (b, types.as_slice()) {
+            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [Type::Duration, Type::Duration]) => Ok(Type::Duration),
+            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [Type::Duration, ..]) => Err(Msg::new(
+                "时长按单位取整：`ceil(late_by, 1 hours)`",
+                "durations round to a unit: `ceil(late_by, 1 hours)`",
+            )),
+            (Builtin::Elapsed, [Type::Calendar, Type::DateTime, Type::DateTime]) => Ok(Type::Duration),
+            (Builtin::ElapsedExcluding(from, _), [Type::Calendar, Type::DateTime, Type::DateTime, _])
+                if from != u16::MAX =>
+            {
+                Ok(Type::Duration)
+            }
+            (Builtin::Elapsed | Builtin::ElapsedExcluding(..), _) => Err(Msg::new(
+                "写成 elapsed(日历, 开始, 结束) 或 elapsed(日历, 开始, 结束, 暂停列表)；暂停是 {{ from: datetime, to: datetime }} 的列表",
+                "write elapsed(calendar, from, to) or elapsed(calendar, from, to, pauses); pauses are a list of {{ from: datetime, to: datetime }}",
+            )),
+            (Builtin::Due, [Type::Calendar, Type::DateTime, Type::Duration]) => Ok(Type::DateTime),
+            (Builtin::Due, _) => Err(Msg::new(
+                "写成 due(日历, 开始, 时长)，或 `开始 + 2 business hours`",
+                "write due(calendar, from, duration), or `from + 2 business hours`",
+            )),
             (Builtin::Date, [Type::DateTime | Type::Date]) => Ok(Type::Date),
             (Builtin::Date, _) => Err(Msg::new(
                 "date(x) 取日期时间 x 在策略时区中的日期",

@@ -37,6 +37,54 @@ impl TExpr {
 }
 
 impl Checker<'_> {
+    /// A calendar by name, as a constant.
+    pub(crate) fn calendar_value(&mut self, name: &str, span: Span) -> TExpr {
+        let expr = self.name(name, span);
+        if expr.ty != Type::Calendar && expr.ty != Type::Error {
+            let ty = &expr.ty;
+            self.report(
+                Diagnostic::error(
+                    "not-a-calendar",
+                    msg!("`{name}` 不是日历，是 {ty}", "`{name}` is not a calendar but a {ty}"),
+                )
+                .at(span)
+                .help(Msg::new(
+                    "日历用 `calendar 名称 {{ … }}` 声明；`always` 是 7×24",
+                    "declare calendars with `calendar name {{ … }}`; `always` is 24×7",
+                )),
+            );
+            return TExpr::error(span);
+        }
+        expr
+    }
+
+    /// `start + N cal hours`: the instant when N hours of `cal`'s working time have
+    /// passed after `start`.
+    fn due_after(&mut self, start: TExpr, duration: &Expr, span: Span) -> TExpr {
+        let ExprKind::Duration(n, unit, Some(cal)) = duration.node.unparen() else { return TExpr::error(span) };
+        let calendar = self.calendar_value(&cal.node, cal.span);
+        let amount = self.duration(*n, *unit, duration.span);
+        if !start.ty.fits(&Type::DateTime) {
+            let ty = &start.ty;
+            self.report(
+                Diagnostic::error(
+                    "type-mismatch",
+                    msg!(
+                        "工作时长只能加在日期时间上，这里是 {ty}",
+                        "working time can only be added to a datetime, this is {ty}"
+                    ),
+                )
+                .at(start.span)
+                .help(Msg::new(
+                    "例如 `ticket.opened_at + 2 business hours`",
+                    "for example `ticket.opened_at + 2 business hours`",
+                )),
+            );
+            return TExpr::error(span);
+        }
+        self.builtin(super::hir::Builtin::Due, vec![calendar, start, amount], span)
+    }
+
     /// Checks an expression.
     pub(crate) fn expr(&mut self, e: &Expr) -> TExpr {
         let span = e.span;
@@ -44,7 +92,15 @@ impl Checker<'_> {
             ExprKind::Int(n) => TExpr::lit(Value::Int(*n), Type::Int, span),
             ExprKind::Decimal(d) => TExpr::lit(Value::Decimal(*d), Type::Decimal, span),
             ExprKind::Percent(p) => TExpr::lit(Value::Percent(*p), Type::Percent, span),
-            ExprKind::Duration(n, unit) => self.duration(*n, *unit, span),
+            ExprKind::Duration(n, unit, calendar) => {
+                if let Some(cal) = calendar {
+                    // `N business hours` alone is a plain duration; after a datetime it
+                    // is a due time on that calendar (see `binary`).
+                    self.calendar_value(&cal.node, cal.span);
+                }
+                self.duration(*n, *unit, span)
+            }
+            ExprKind::Aggregate(name, c) => self.aggregate(name, c, span),
             ExprKind::Date(d) => TExpr::lit(Value::Date(*d), Type::Date, span),
             ExprKind::DateTime(d) => TExpr::lit(Value::DateTime(d.to_utc()), Type::DateTime, span),
             ExprKind::Bool(b) => TExpr::lit(Value::Bool(*b), Type::Bool, span),
@@ -60,6 +116,10 @@ impl Checker<'_> {
             ExprKind::Unary(op, inner) => {
                 let inner = self.expr(inner);
                 self.unary(*op, inner, span)
+            }
+            ExprKind::Binary(BinaryOp::Add, l, r) if matches!(r.node.unparen(), ExprKind::Duration(_, _, Some(_))) => {
+                let l = self.expr(l);
+                self.due_after(l, r, span)
             }
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l);
@@ -89,9 +149,20 @@ impl Checker<'_> {
                 self.expect_bool(&c, "if 条件", "an `if` condition");
                 let a = self.expr(a);
                 let b = self.expr(b);
-                let ty = match a.ty.join(&b.ty) {
-                    Some(t) => t,
-                    None => {
+                let ty = match (a.literal_text(), b.literal_text(), a.ty.join(&b.ty)) {
+                    // Branches that are literal texts give an enumeration, so that a
+                    // later `== "typo"` is caught.
+                    (Some(x), Some(y), _) => {
+                        Type::Enum(if x == y { vec![Arc::from(x)] } else { vec![Arc::from(x), Arc::from(y)] }.into())
+                    }
+                    (Some(x), None, _) if matches!(b.ty, Type::Enum(_)) => {
+                        Type::Enum([Arc::from(x)].into()).join(&b.ty).unwrap_or(Type::Text)
+                    }
+                    (None, Some(y), _) if matches!(a.ty, Type::Enum(_)) => {
+                        a.ty.join(&Type::Enum([Arc::from(y)].into())).unwrap_or(Type::Text)
+                    }
+                    (_, _, Some(t)) => t,
+                    (_, _, None) => {
                         let (ta, tb) = (&a.ty, &b.ty);
                         self.report(
                             Diagnostic::error(
@@ -162,14 +233,20 @@ impl Checker<'_> {
     }
 
     fn name(&mut self, name: &str, span: Span) -> TExpr {
-        if let Some(params) = &self.params
-            && let Some(i) = params.iter().position(|(n, _)| n == name)
-        {
-            let ty = params[i].1.clone();
-            return TExpr { kind: TKind::Param(i), ty, span, missing: true, constant: false, settled: false };
+        if let Some(i) = self.locals.iter().rposition(|l| l.name == name) {
+            let local = &self.locals[i];
+            return TExpr {
+                kind: TKind::Local(i),
+                ty: local.ty.clone(),
+                span,
+                missing: local.missing,
+                constant: false,
+                settled: false,
+            };
         }
         let Some((symbol, _)) = self.names.get(name).copied() else {
             return match name {
+                "always" => TExpr::lit(Value::Calendar(Arc::clone(&self.calendars[0])), Type::Calendar, span),
                 "now" => TExpr {
                     kind: TKind::Now,
                     ty: Type::DateTime,
@@ -191,6 +268,13 @@ impl Checker<'_> {
                     TExpr::error(span)
                 }
             };
+        };
+        let symbol = match symbol {
+            Symbol::Derived(i) if self.raw_inputs => match self.derived_decls[i] {
+                super::DerivedSource::Each(_, input) => Symbol::Input(input),
+                super::DerivedSource::Value(..) => symbol,
+            },
+            other => other,
         };
         self.used.insert(symbol);
         let info = self.infos.get(&symbol).cloned().unwrap_or_else(Info::error);
@@ -233,6 +317,7 @@ impl Checker<'_> {
                 );
                 TExpr::error(span)
             }
+            Symbol::Calendar(i) => TExpr::lit(Value::Calendar(Arc::clone(&self.calendars[i])), Type::Calendar, span),
             Symbol::Ledger(_) => {
                 self.report(
                     Diagnostic::error(
@@ -249,10 +334,8 @@ impl Checker<'_> {
 
     fn unknown_name(&mut self, name: &str, span: Span) {
         let mut candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
-        candidates.extend(["now", "decision"]);
-        if let Some(params) = &self.params {
-            candidates.extend(params.iter().map(|(n, _)| n.as_str()));
-        }
+        candidates.extend(["now", "decision", "always"]);
+        candidates.extend(self.locals.iter().map(|l| l.name.as_str()));
         let help = match suggest::closest(name, candidates) {
             Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
             None => Msg::new(
@@ -266,6 +349,16 @@ impl Checker<'_> {
     }
 
     fn member(&mut self, base: TExpr, field: &str, field_span: Span, span: Span) -> TExpr {
+        // Inside `for each x in xs { … }`, `x.value` reads a value computed earlier in
+        // the block.
+        if let (TKind::Local(b), Some(item)) = (&base.kind, self.block_item)
+            && *b == item
+            && let Some(k) = self.locals[item + 1..].iter().position(|l| l.name == field)
+        {
+            let local = &self.locals[item + 1 + k];
+            let (ty, missing) = (local.ty.clone(), local.missing);
+            return TExpr { kind: TKind::Local(item + 1 + k), ty, span, missing, constant: false, settled: false };
+        }
         match &base.ty {
             Type::Error => TExpr::error(span),
             Type::Record(rt) => match rt.field(field) {
@@ -357,8 +450,8 @@ impl Checker<'_> {
             let help = match suggest::closest(name, candidates) {
                 Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
                 None => Msg::new(
-                    "可用的函数：date min max abs round floor ceil count sum any all coalesce length trim total，以及策略中的表格",
-                    "functions are date min max abs round floor ceil count sum any all coalesce length trim total, and the policy's tables",
+                    "可用的函数：date min max abs round floor ceil count sum any all coalesce length trim elapsed due total，以及策略中的表格",
+                    "functions are date min max abs round floor ceil count sum any all coalesce length trim elapsed due total, and the policy's tables",
                 ),
             };
             self.report(
@@ -390,7 +483,7 @@ impl Checker<'_> {
                 settled: true,
             };
         }
-        let ledgers: Vec<String> = self.ledgers.iter().map(|(n, _)| n.clone()).collect();
+        let ledgers: Vec<String> = self.ledgers.iter().map(|l| l.name.clone()).collect();
         let list = ledgers.join(", ");
         self.report(
             Diagnostic::error(

@@ -42,8 +42,9 @@ pub enum TKind {
     Const(usize),
     /// A let or output by index.
     Derived(usize),
-    /// A table parameter, inside that table's rows.
-    Param(usize),
+    /// A local: a table parameter, a loop variable, or a per-item value, by its place
+    /// in the current frame.
+    Local(usize),
     /// The evaluation instant.
     Now,
     /// The decision (`approved`, `rejected`, `needs_info`).
@@ -78,8 +79,59 @@ pub enum TKind {
     Record(Vec<TExpr>),
     /// An interpolated text.
     Text(Vec<TPart>),
+    /// `count(x in xs where …)`, `sum(e for x in xs where …)`: the item is the next local.
+    Aggregate {
+        /// Which aggregate.
+        func: AggFunc,
+        /// The value taken from each item.
+        body: Option<Box<TExpr>>,
+        /// The list.
+        list: Box<TExpr>,
+        /// Only items for which this is true.
+        filter: Option<Box<TExpr>>,
+    },
+    /// A list whose records gain per-item values (`for each x in xs { let … }`): each
+    /// value is computed with the item as local 0 and earlier values as locals 1….
+    Extend {
+        /// The list.
+        list: Box<TExpr>,
+        /// The values and their `when` guards.
+        lets: Vec<(TExpr, Option<TExpr>)>,
+    },
     /// An expression that failed to check (already reported).
     Error,
+}
+
+/// Aggregates over a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFunc {
+    /// Number of items.
+    Count,
+    /// Sum of values.
+    Sum,
+    /// Smallest value.
+    Min,
+    /// Largest value.
+    Max,
+    /// Any value true.
+    Any,
+    /// All values true.
+    All,
+}
+
+impl AggFunc {
+    /// The aggregate called `name`.
+    pub fn named(name: &str) -> Option<AggFunc> {
+        Some(match name {
+            "count" => AggFunc::Count,
+            "sum" => AggFunc::Sum,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "any" => AggFunc::Any,
+            "all" => AggFunc::All,
+            _ => return None,
+        })
+    }
 }
 
 /// Arithmetic operators.
@@ -141,6 +193,13 @@ pub enum Builtin {
     Length,
     /// `trim(text)`.
     Trim,
+    /// `elapsed(calendar, from, to)`: working time between two instants.
+    Elapsed,
+    /// `elapsed(calendar, from, to, pauses)`: the same outside paused intervals; the
+    /// numbers are the slots of `from` and `to` in the pause records.
+    ElapsedExcluding(u16, u16),
+    /// `due(calendar, from, duration)`: when that much working time has passed.
+    Due,
 }
 
 impl Builtin {
@@ -161,6 +220,8 @@ impl Builtin {
             Builtin::Coalesce => "coalesce",
             Builtin::Length => "length",
             Builtin::Trim => "trim",
+            Builtin::Elapsed | Builtin::ElapsedExcluding(..) => "elapsed",
+            Builtin::Due => "due",
         }
     }
 }
@@ -216,6 +277,39 @@ pub struct DerivedDef {
 pub struct LedgerDef {
     /// Name.
     pub name: String,
+    /// The most its total may be.
+    pub cap: Option<TExpr>,
+    /// The flag raised when the cap bites.
+    pub cap_flag: Option<(String, Option<MessageDef>)>,
+}
+
+/// `for each var in list [where filter]`.
+#[derive(Clone, Debug)]
+pub struct ForDef {
+    /// The item's name.
+    pub var: String,
+    /// The list (evaluated with the outer loops' items as locals).
+    pub list: TExpr,
+    /// Items for which this is not true are skipped.
+    pub filter: Option<TExpr>,
+    /// The slot of the item record's `id` field, which names the item in results.
+    pub id_field: Option<usize>,
+}
+
+/// A constraint on the facts.
+#[derive(Clone, Debug)]
+pub struct EnsureDef {
+    /// Iteration, outermost first; the items are locals 0, 1, ….
+    pub each: Vec<ForDef>,
+    /// What must not be false.
+    pub cond: TExpr,
+    /// What to say when it is.
+    pub message: MessageDef,
+    /// The fact the condition reads first, to name in the diagnostic: the local it
+    /// starts from (or none for a top-level input) and the field names after it.
+    pub path: Option<(Option<usize>, Vec<String>)>,
+    /// Where it was declared.
+    pub span: Span,
 }
 
 /// A checked decision table.
@@ -328,6 +422,8 @@ pub struct RuleDef {
     pub name: String,
     /// Stage index.
     pub stage: Option<usize>,
+    /// Iteration, outermost first; the items are locals 0, 1, ….
+    pub each: Vec<ForDef>,
     /// Condition.
     pub when: Option<TExpr>,
     /// Outcomes.
@@ -365,6 +461,10 @@ pub struct CheckedPolicy {
     pub ledgers: Vec<LedgerDef>,
     /// Rules in declaration order.
     pub rules: Vec<RuleDef>,
+    /// Constraints on the facts.
+    pub ensures: Vec<EnsureDef>,
+    /// Calendars: the built-in `always` first, then the declared ones.
+    pub calendars: Vec<Arc<crate::time::Calendar>>,
     /// Consts in dependency order (each after those it reads).
     pub const_order: Vec<usize>,
     /// Lets and outputs in dependency order.
@@ -381,7 +481,7 @@ impl TKind {
             | TKind::Input(_)
             | TKind::Const(_)
             | TKind::Derived(_)
-            | TKind::Param(_)
+            | TKind::Local(_)
             | TKind::Now
             | TKind::Decision
             | TKind::LedgerTotal(_)
@@ -400,6 +500,12 @@ impl TKind {
             TKind::Call(_, xs) | TKind::Table(_, xs) | TKind::List(xs) | TKind::Record(xs) => xs.iter().collect(),
             TKind::Text(parts) => {
                 parts.iter().filter_map(|p| if let TPart::Expr(e) = p { Some(e) } else { None }).collect()
+            }
+            TKind::Aggregate { body, list, filter, .. } => {
+                body.iter().map(|b| &**b).chain([&**list]).chain(filter.iter().map(|f| &**f)).collect()
+            }
+            TKind::Extend { list, lets } => {
+                std::iter::once(&**list).chain(lets.iter().flat_map(|(v, g)| std::iter::once(v).chain(g))).collect()
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{Checker, Symbol};
+use super::{Checker, DerivedSource, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::syntax::ast::{CellKind, Expr, ExprKind, TextPart};
@@ -96,13 +96,24 @@ impl Checker<'_> {
         let mut locals: Vec<&str> = Vec::new();
         match symbol {
             Symbol::Const(i) => collect(&self.const_decls[i].value, &mut names),
-            Symbol::Derived(i) => {
-                let decl = self.derived_decls[i].0;
-                collect(&decl.value, &mut names);
-                if let Some(g) = &decl.guard {
-                    collect(g, &mut names);
+            Symbol::Derived(i) => match self.derived_decls[i] {
+                DerivedSource::Value(decl, _) => {
+                    collect(&decl.value, &mut names);
+                    if let Some(g) = &decl.guard {
+                        collect(g, &mut names);
+                    }
                 }
-            }
+                DerivedSource::Each(each, _) => {
+                    locals.push(each.clause.var.node.as_str());
+                    for decl in &each.lets {
+                        collect(&decl.value, &mut names);
+                        if let Some(g) = &decl.guard {
+                            collect(g, &mut names);
+                        }
+                        locals.push(decl.name.node.as_str());
+                    }
+                }
+            },
             Symbol::Table(i) => {
                 let table = self.table_decls[i].0;
                 locals.extend(table.params.iter().map(|p| p.name.node.as_str()));
@@ -118,7 +129,7 @@ impl Checker<'_> {
                     collect(&row.result, &mut names);
                 }
             }
-            Symbol::Input(_) | Symbol::Ledger(_) => {}
+            Symbol::Input(_) | Symbol::Ledger(_) | Symbol::Calendar(_) => {}
         }
         let mut out: Vec<Symbol> = Vec::new();
         for name in names {
@@ -145,6 +156,15 @@ fn collect<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
             args.iter().for_each(|a| collect(a, out));
         }
         ExprKind::Member(base, _) => collect(base, out),
+        ExprKind::Aggregate(_, c) => {
+            collect(&c.list, out);
+            // The item's name is local to the aggregate.
+            let mut inner = Vec::new();
+            for e in c.body.iter().chain(c.filter.iter()) {
+                collect(e, &mut inner);
+            }
+            out.extend(inner.into_iter().filter(|n| *n != c.var.node));
+        }
         ExprKind::List(items) => items.iter().for_each(|a| collect(a, out)),
         ExprKind::Record(entries) => entries.iter().for_each(|(_, v)| collect(v, out)),
         ExprKind::Unary(_, x) | ExprKind::IsMissing(x, _) | ExprKind::Paren(x) => collect(x, out),

@@ -6,7 +6,7 @@ use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{Ident, LedgerVerb, Message, OutcomeKind, RuleDecl};
+use crate::syntax::ast::{CapDecl, Ident, LedgerVerb, Message, OutcomeKind, RuleDecl};
 use crate::types::Type;
 
 impl Checker<'_> {
@@ -27,13 +27,14 @@ impl Checker<'_> {
             );
         }
         let stage = r.stage.as_ref().and_then(|s| self.stage(s));
-        let when = r.when.as_ref().map(|w| {
-            let w = self.expr(w);
-            self.expect_bool(&w, "规则条件", "a rule's condition");
-            w
-        });
+        let depth = self.locals.len();
+        let each = self.for_clauses(&r.each);
+        let when = r.when.as_ref().map(|w| self.condition(w, "规则条件", "a rule's condition"));
         let outcomes: Vec<OutcomeDef> = r.outcomes.iter().filter_map(|o| self.outcome(&o.node, o.span)).collect();
-        let settled = when.as_ref().is_some_and(|w| w.settled) || outcomes.iter().any(outcome_settled);
+        self.locals.truncate(depth);
+        let settled = when.as_ref().is_some_and(|w| w.settled)
+            || outcomes.iter().any(outcome_settled)
+            || each.iter().any(|f| f.list.settled || f.filter.as_ref().is_some_and(|x| x.settled));
         if settled {
             for (o, def) in r.outcomes.iter().zip(&outcomes) {
                 let decides = match def {
@@ -56,7 +57,7 @@ impl Checker<'_> {
                 }
             }
         }
-        Some(RuleDef { name: r.name.node.clone(), stage, when, outcomes, settled, span })
+        Some(RuleDef { name: r.name.node.clone(), stage, each, when, outcomes, settled, span })
     }
 
     fn stage(&mut self, s: &Ident) -> Option<usize> {
@@ -138,7 +139,7 @@ impl Checker<'_> {
     }
 
     /// Registers a finding code; each code belongs to one outcome.
-    fn code(&mut self, code: &Ident) {
+    pub(super) fn code(&mut self, code: &Ident) {
         if let Some(first) = self.codes.get(&code.node) {
             let (c, first) = (&code.node, *first);
             self.report(
@@ -158,6 +159,39 @@ impl Checker<'_> {
         }
     }
 
+    /// `cap LEDGER at amount [flag CODE "message"]`.
+    pub(super) fn cap(&mut self, cap: &CapDecl) {
+        let Some(i) = self.ledger_for(Some(&cap.ledger), cap.ledger.span) else { return };
+        if self.ledgers[i].cap.is_some() {
+            let name = &cap.ledger.node;
+            self.report(
+                Diagnostic::error(
+                    "duplicate-cap",
+                    msg!("账本 `{name}` 已经有上限", "ledger `{name}` already has a cap"),
+                )
+                .at(cap.ledger.span),
+            );
+            return;
+        }
+        let amount = self.expr(&cap.amount);
+        self.expect_amount(&amount);
+        if amount.settled {
+            self.report(
+                Diagnostic::error(
+                    "decided-too-late",
+                    Msg::new("上限不能读取 decision 或账本合计", "a cap cannot read the decision or a ledger total"),
+                )
+                .at(amount.span),
+            );
+        }
+        let flag = cap.flag.as_ref().map(|(code, message)| {
+            self.code(code);
+            (code.node.clone(), message.as_ref().map(|m| self.message(m)))
+        });
+        self.ledgers[i].cap = Some(amount);
+        self.ledgers[i].cap_flag = flag;
+    }
+
     fn ledger_for(&mut self, into: Option<&Ident>, span: Span) -> Option<usize> {
         match into {
             Some(name) => match self.names.get(&name.node).copied() {
@@ -167,7 +201,7 @@ impl Checker<'_> {
                 }
                 _ => {
                     let n = &name.node;
-                    let help = match suggest::closest(n, self.ledgers.iter().map(|(l, _)| l.as_str())) {
+                    let help = match suggest::closest(n, self.ledgers.iter().map(|l| l.name.as_str())) {
                         Some(c) => msg!("你是不是想写 `{c}`？", "did you mean `{c}`?"),
                         None => msg!("先声明：`ledger {n}`", "declare it first: `ledger {n}`"),
                     };
@@ -187,7 +221,7 @@ impl Checker<'_> {
                 let help = if self.ledgers.is_empty() {
                     Msg::new("先声明账本：`ledger deductions`", "declare a ledger first: `ledger deductions`")
                 } else {
-                    let list = self.ledgers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+                    let list = self.ledgers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ");
                     msg!(
                         "有多个账本时写明 `into 账本`：{list}",
                         "with several ledgers, say which with `into LEDGER`: {list}"
@@ -206,7 +240,7 @@ impl Checker<'_> {
         }
     }
 
-    fn expect_amount(&mut self, amount: &TExpr) {
+    pub(super) fn expect_amount(&mut self, amount: &TExpr) {
         let ok = matches!(amount.ty, Type::Int | Type::Decimal | Type::Money | Type::Error);
         if !ok {
             let ty = &amount.ty;
@@ -229,7 +263,7 @@ impl Checker<'_> {
         }
     }
 
-    fn message(&mut self, m: &Message) -> MessageDef {
+    pub(super) fn message(&mut self, m: &Message) -> MessageDef {
         MessageDef { zh: self.parts(&m.text.node), en: m.en.as_ref().map(|en| self.parts(&en.node)) }
     }
 }

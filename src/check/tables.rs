@@ -1,7 +1,7 @@
 //! Decision tables: parameters, cells, results, hit policies and overlapping rows.
 
 use super::hir::{CellDef, RowDef, TExpr, TableDef};
-use super::{Checker, ops, overlap};
+use super::{Checker, Local, ops, overlap};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::Span;
@@ -22,9 +22,15 @@ impl Checker<'_> {
         }
         let result = self.type_of(&t.result);
         self.check_hit(t.hit.node, &result, t.hit.span);
-        self.params = Some(params.clone());
+        // A table's rows see its parameters and nothing else local.
+        let outer = std::mem::replace(
+            &mut self.locals,
+            params.iter().map(|(name, ty)| Local { name: name.clone(), ty: ty.clone(), missing: true }).collect(),
+        );
+        let outer_block = self.block_item.take();
         let rows: Vec<RowDef> = t.rows.iter().map(|row| self.row(row, &params, &result)).collect();
-        self.params = None;
+        self.locals = outer;
+        self.block_item = outer_block;
         if t.rows.is_empty() {
             let n = &t.name.node;
             self.report(

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Exit, OutputFormat, Ui, err, human, out};
 use crate::diagnostics::{Diagnostic, Msg, render_human, to_json};
-use crate::eval::report;
+use crate::eval::{EvalError, report};
 use crate::facts::Format;
 use crate::{Policy, ReadError, read_source, source_from_bytes};
 
@@ -82,7 +82,12 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let result = if explain { policy.explain(&facts, now) } else { policy.evaluate(&facts, now) };
     let evaluation = match result {
         Ok(e) => e,
-        Err(d) => return fail(args, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+        Err(EvalError::InvalidFacts(diags)) => {
+            let diags: Vec<Diagnostic> =
+                diags.into_iter().map(|d| if d.file.is_none() { d.in_file(&facts_file) } else { d }).collect();
+            return fail(args, ui, "invalid_facts", &diags, Exit::InvalidFacts);
+        }
+        Err(EvalError::Fault(d)) => return fail(args, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
     };
     match args.format {
         OutputFormat::Json => {

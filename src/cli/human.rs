@@ -50,7 +50,10 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         );
     }
     for f in &eval.findings {
-        let rule = &program.rules[f.rule as usize];
+        let (name, stage) = match f.rule {
+            Some(r) => (program.rules[r as usize].name.to_string(), program.rules[r as usize].stage.as_deref()),
+            None => (f.ledger.map(|l| format!("cap {}", program.ledgers[l as usize].name)).unwrap_or_default(), None),
+        };
         let kind = match f.kind.as_str() {
             "reject" => label(ui, "拒绝", "reject"),
             "require" => label(ui, "需补充", "require"),
@@ -59,10 +62,11 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             _ => label(ui, "记入", "credit"),
         };
         let amount = f.amount.map(|a| format!(" {}", program.format.money(a))).unwrap_or_default();
-        let stage = rule.stage.as_deref().map(|st| format!(" [{st}]")).unwrap_or_default();
-        let _ = writeln!(s, "  ● {} {kind}{amount} · {}{stage}", paint(ui, "1", &f.code), rule.name);
+        let stage = stage.map(|st| format!(" [{st}]")).unwrap_or_default();
+        let item = f.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+        let _ = writeln!(s, "  ● {}{item} {kind}{amount} · {name}{stage}", paint(ui, "1", &f.code));
         message(&mut s, ui, f.message.as_deref(), f.message_en.as_deref());
-        if let Some(t) = traces.iter().find(|t| t.rule == f.rule) {
+        if let Some(t) = traces.iter().find(|t| Some(t.rule) == f.rule && t.item == f.item) {
             let because = values(program, t);
             if !because.is_empty() {
                 let _ = writeln!(s, "    {}: {because}", label(ui, "因为", "because"));
@@ -82,12 +86,13 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             for t in group {
                 let rule = &program.rules[t.rule as usize];
                 let stage = rule.stage.as_deref().map(|st| format!(" [{st}]")).unwrap_or_default();
+                let item = t.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
                 let detail = if status == Status::NotApplicable {
                     format!("{}: {}", label(ui, "缺少", "missing"), t.missing.join(", "))
                 } else {
                     values(program, t)
                 };
-                let _ = writeln!(s, "  · {}{stage}  {detail}", rule.name);
+                let _ = writeln!(s, "  · {}{item}{stage}  {detail}", rule.name);
             }
         }
     }
@@ -95,13 +100,33 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
     if !ledgers.is_empty() {
         let _ = writeln!(s, "\n{}:", label(ui, "账本", "Ledgers"));
         for (def, result) in ledgers {
-            let width = result.lines.iter().map(|(c, _)| c.len()).max().unwrap_or(0).max(5);
-            for (i, (code, amount)) in result.lines.iter().enumerate() {
+            let labels: Vec<String> = result
+                .lines
+                .iter()
+                .map(|l| match &l.item {
+                    Some(item) => format!("{} ({item})", l.code),
+                    None => l.code.to_string(),
+                })
+                .collect();
+            let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(8);
+            for (i, (line, text)) in result.lines.iter().zip(&labels).enumerate() {
                 let name = if i == 0 { def.name.as_str() } else { "" };
-                let _ = writeln!(s, "  {name:<14} {code:<width$}  {:>12}", program.format.money(*amount));
+                let _ = writeln!(s, "  {name:<14} {text:<width$}  {:>12}", program.format.money(line.amount));
             }
             let name = if result.lines.is_empty() { def.name.as_str() } else { "" };
-            let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
+            if let Some(cap) = result.cap {
+                let _ = writeln!(
+                    s,
+                    "  {name:<14} {:<width$}  {:>12}",
+                    label(ui, "未封顶合计", "uncapped"),
+                    program.format.money(result.uncapped)
+                );
+                let _ =
+                    writeln!(s, "  {:<14} {:<width$}  {:>12}", "", label(ui, "上限", "cap"), program.format.money(cap));
+                let _ = writeln!(s, "  {:<14} {:<width$}  {:>12}", "", "total", program.format.money(result.total));
+            } else {
+                let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
+            }
         }
     }
     let outputs: Vec<_> =
@@ -121,7 +146,8 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         let _ = writeln!(s, "\n{}:", label(ui, "行动", "Actions"));
         for a in &eval.actions {
             let at = a.at.map(|t| format!("  {}", program.format.datetime(&t))).unwrap_or_default();
-            let _ = writeln!(s, "  {}{at}", a.kind);
+            let item = a.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+            let _ = writeln!(s, "  {}{item}{at}", a.kind);
             message(&mut s, ui, a.message.as_deref(), a.message_en.as_deref());
         }
     }

@@ -8,7 +8,7 @@ mod specialize;
 use std::sync::Arc;
 
 use crate::check::CheckedPolicy;
-use crate::check::hir::{CellDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
+use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::eval::interp::Ctx;
 use crate::msg;
@@ -67,6 +67,7 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         .map(|r| Rule {
             name: Arc::from(r.name.as_str()),
             stage: r.stage.and_then(|s| policy.stages.get(s)).map(|s| Arc::from(s.as_str())),
+            each: r.each.iter().map(|f| lower.for_loop(f)).collect(),
             when: r.when.as_ref().map(|w| lower.expr(w)),
             conditions: r.when.as_ref().map(|w| lower.conditions(w)).unwrap_or_default(),
             outcomes: r.outcomes.iter().map(|o| lower.outcome(o)).collect(),
@@ -95,7 +96,27 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         derived,
         tables,
         rules,
-        ledgers: policy.ledgers.iter().map(|l| Ledger { name: l.name.clone() }).collect(),
+        ledgers: policy
+            .ledgers
+            .iter()
+            .map(|l| Ledger {
+                name: l.name.clone(),
+                cap: l.cap.as_ref().map(|c| lower.expr(c)),
+                cap_flag: l.cap_flag.as_ref().map(|(code, m)| (Arc::from(code.as_str()), lower.message(m))),
+            })
+            .collect(),
+        ensures: policy
+            .ensures
+            .iter()
+            .map(|e| Ensure {
+                each: e.each.iter().map(|f| lower.for_loop(f)).collect(),
+                cond: lower.expr(&e.cond),
+                message: lower.message(&Some(e.message.clone())).unwrap_or(Message { zh: Box::new([]), en: None }),
+                path: e.path.as_ref().map(|(local, names)| (local.map(to_u32), names.clone())),
+                span: e.span,
+            })
+            .collect(),
+        calendars: policy.calendars.clone(),
         before,
         after,
         file: Arc::clone(&policy.file),
@@ -188,7 +209,18 @@ impl Lower<'_> {
             TKind::DurationPart(base, unit) => Expr::DurationPart(self.boxed(base), unit.seconds()),
             TKind::Const(i) => Expr::Const(self.consts.get(*i).cloned().flatten().unwrap_or(Value::Missing)),
             TKind::Derived(i) => Expr::Derived(to_u32(*i)),
-            TKind::Param(i) => Expr::Param(to_u32(*i)),
+            TKind::Local(i) => Expr::Local(to_u32(*i)),
+            TKind::Aggregate { func, body, list, filter } => Expr::Aggregate {
+                func: *func,
+                body: body.as_ref().map(|b| self.boxed(b)),
+                list: self.boxed(list),
+                filter: filter.as_ref().map(|f| self.boxed(f)),
+                span: e.span,
+            },
+            TKind::Extend { list, lets } => Expr::Extend(
+                self.boxed(list),
+                lets.iter().map(|(v, g)| (self.expr(v), g.as_ref().map(|g| self.expr(g)))).collect(),
+            ),
             TKind::Now => Expr::Now,
             TKind::Decision => Expr::Decision,
             TKind::LedgerTotal(i) => Expr::LedgerTotal(to_u32(*i)),
@@ -227,6 +259,45 @@ impl Lower<'_> {
 
     /// Text parts; constant interpolations are rendered now, once, and merged with the
     /// literal text around them.
+    /// A `for each` clause.
+    fn for_loop(&mut self, f: &ForDef) -> Loop {
+        Loop {
+            var: f.var.clone(),
+            list: self.expr(&f.list),
+            filter: f.filter.as_ref().map(|x| self.expr(x)),
+            id_field: f.id_field.map(to_u32),
+            path: self.list_path(&f.list),
+        }
+    }
+
+    /// Where a list comes from, for naming its items.
+    fn list_path(&self, e: &TExpr) -> ListPath {
+        fn walk(e: &TExpr, inputs: &crate::types::RecordType) -> Option<(Option<u32>, String)> {
+            match &e.kind {
+                TKind::Input(i) => Some((None, inputs.fields.get(*i)?.name.clone())),
+                TKind::Derived(_) => None,
+                TKind::Local(i) => Some((Some(to_u32(*i)), String::new())),
+                TKind::Field(base, i) => {
+                    let (root, mut path) = walk(base, inputs)?;
+                    let Type::Record(r) = &base.ty else { return None };
+                    if !path.is_empty() || root.is_some() {
+                        path.push('.');
+                    }
+                    path.push_str(&r.fields.get(*i)?.name);
+                    Some((root, path))
+                }
+                // coalesce(x.list, []) is still x.list.
+                TKind::Call(crate::check::hir::Builtin::Coalesce, args) => walk(args.first()?, inputs),
+                _ => None,
+            }
+        }
+        match walk(e, &self.policy.inputs) {
+            Some((None, path)) => ListPath::Fact(path),
+            Some((Some(local), path)) => ListPath::Below(local, path),
+            None => ListPath::Text(self.policy.file.slice(e.span).to_owned()),
+        }
+    }
+
     /// The operands of a chain of `and` (or of `or`), left to right.
     fn chain(&mut self, e: &TExpr, and: bool) -> Box<[Expr]> {
         let mut flat: Vec<&TExpr> = Vec::new();
@@ -262,7 +333,7 @@ impl Lower<'_> {
         out.into()
     }
 
-    fn message(&mut self, m: &Option<MessageDef>) -> Option<Message> {
+    pub(crate) fn message(&mut self, m: &Option<MessageDef>) -> Option<Message> {
         m.as_ref().map(|m| Message { zh: self.parts(&m.zh), en: m.en.as_ref().map(|en| self.parts(en)) })
     }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::check::hir::{ArithOp, Builtin, FindingKind};
+use crate::check::hir::{AggFunc, ArithOp, Builtin, FindingKind};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{CmpOp, HitPolicy};
 use crate::types::{RecordType, Type};
@@ -25,8 +25,8 @@ pub enum Expr {
     DurationPart(Box<Expr>, i64),
     /// A let or output slot.
     Derived(u32),
-    /// A table parameter.
-    Param(u32),
+    /// A local of the current frame (table parameter, loop item, per-item value).
+    Local(u32),
     /// The evaluation instant.
     Now,
     /// The decision, once known.
@@ -55,6 +55,22 @@ pub enum Expr {
     Call(Builtin, Box<[Expr]>, Span),
     /// A table call.
     Table(u32, Box<[Expr]>, Span),
+    /// An aggregate over a list; the item is pushed onto the frame.
+    Aggregate {
+        /// Which aggregate.
+        func: AggFunc,
+        /// The value taken from each item.
+        body: Option<Box<Expr>>,
+        /// The list.
+        list: Box<Expr>,
+        /// Only items for which this is true.
+        filter: Option<Box<Expr>>,
+        /// For faults.
+        span: Span,
+    },
+    /// A list of records extended with per-item values (each computed with the item and
+    /// the earlier values as the frame).
+    Extend(Box<Expr>, Box<[(Expr, Option<Expr>)]>),
     /// A number widened to the type the checker gave the expression
     /// (`max(0, amount)` is money even when `0` wins).
     Coerce(Box<Expr>, Type),
@@ -194,6 +210,48 @@ pub struct Condition {
     pub reads: Vec<(String, Expr)>,
 }
 
+/// Where the items of a loop come from, to name them in results and diagnostics.
+#[derive(Clone, Debug)]
+pub enum ListPath {
+    /// A path in the facts: `tickets`, `order.items`.
+    Fact(String),
+    /// A path below an outer loop's item: `(0, ".paused")`.
+    Below(u32, String),
+    /// Anything else, by its source text.
+    Text(String),
+}
+
+/// `for each var in list [where filter]`.
+#[derive(Clone, Debug)]
+pub struct Loop {
+    /// The item's name.
+    pub var: String,
+    /// The list; outer items are the frame.
+    pub list: Expr,
+    /// Items for which this is not true are skipped.
+    pub filter: Option<Expr>,
+    /// The slot of the item's `id` field, which names it in results.
+    pub id_field: Option<u32>,
+    /// Where the list is.
+    pub path: ListPath,
+}
+
+/// A constraint on the facts.
+#[derive(Clone, Debug)]
+pub struct Ensure {
+    /// Iteration.
+    pub each: Vec<Loop>,
+    /// What must not be false.
+    pub cond: Expr,
+    /// The message when it is.
+    pub message: Message,
+    /// The fact to name: the loop it starts from (none for a top-level input) and the
+    /// field names after it.
+    pub path: Option<(Option<u32>, Vec<String>)>,
+    /// The declaration, for a diagnostic when no fact can be named.
+    pub span: Span,
+}
+
 /// A compiled rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -201,6 +259,8 @@ pub struct Rule {
     pub name: Arc<str>,
     /// Stage name.
     pub stage: Option<Arc<str>>,
+    /// Iteration: the rule runs once per item (combination).
+    pub each: Vec<Loop>,
     /// The whole condition, for the fast path.
     pub when: Option<Expr>,
     /// The condition split at its top-level `and`s, for explanations.
@@ -223,6 +283,10 @@ pub enum Step {
 pub struct Ledger {
     /// Name.
     pub name: String,
+    /// The most its total may be.
+    pub cap: Option<Expr>,
+    /// The flag raised when the cap bites.
+    pub cap_flag: Option<(Arc<str>, Option<Message>)>,
 }
 
 /// A compiled policy, ready to evaluate many times.
@@ -246,6 +310,10 @@ pub struct Program {
     pub tables: Vec<Table>,
     /// Rules in declaration order.
     pub rules: Vec<Rule>,
+    /// Constraints checked on the facts before evaluation.
+    pub ensures: Vec<Ensure>,
+    /// Calendars: `always` first, then the declared ones.
+    pub calendars: Vec<Arc<crate::time::Calendar>>,
     /// Ledgers.
     pub ledgers: Vec<Ledger>,
     /// Before the decision: values and the rules that decide.

@@ -5,16 +5,17 @@ use std::cell::Cell as FuelCell;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::ops::{self, OpError};
-use crate::check::hir::Builtin;
+use crate::check::hir::{AggFunc, Builtin};
 use crate::compile::program::{Cell, Expr, Part, Table};
 use crate::diagnostics::Msg;
 use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{Aggregate, HitPolicy};
+use crate::time::ClockError;
 use crate::types::Type;
 use crate::value::{Value, ValueFormat};
 
@@ -136,7 +137,7 @@ impl<'a> Ctx<'a> {
             Expr::Const(v) => Ok(Cow::Borrowed(v)),
             Expr::Path(root, path) => Ok(Cow::Borrowed(self.path(*root, path))),
             Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
-            Expr::Param(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
+            Expr::Local(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
             _ => self.eval(e, params),
         }
     }
@@ -181,7 +182,7 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             }),
             Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
-            Expr::Param(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
+            Expr::Local(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
             Expr::Now => owned(self.now.map_or(Value::Missing, Value::DateTime)),
             Expr::Decision => Ok(Cow::Borrowed(&self.decision)),
             Expr::LedgerTotal(i) => owned(self.totals.get(*i as usize).map_or(Value::Missing, |t| Value::Money(*t))),
@@ -204,9 +205,13 @@ impl<'a> Ctx<'a> {
                 None => owned(Value::Missing),
             },
             Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span)?),
-            Expr::Table(..) | Expr::List(_) | Expr::Record(_) | Expr::Text(_) | Expr::Coerce(..) => {
-                owned(self.build(e, params)?)
-            }
+            Expr::Table(..)
+            | Expr::List(_)
+            | Expr::Record(_)
+            | Expr::Text(_)
+            | Expr::Coerce(..)
+            | Expr::Aggregate { .. }
+            | Expr::Extend(..) => owned(self.build(e, params)?),
         }
     }
 
@@ -242,8 +247,99 @@ impl<'a> Ctx<'a> {
                 Value::text(&out)
             }
             Expr::Coerce(x, ty) => coerce(self.value(x, params)?, ty),
+            Expr::Aggregate { func, body, list, filter, span } => {
+                self.aggregate(*func, body.as_deref(), list, filter.as_deref(), params, *span)?
+            }
+            Expr::Extend(list, lets) => self.extend(list, lets, params)?,
             other => self.value(other, params)?,
         })
+    }
+
+    /// `count(x in xs where …)` and friends: the item is pushed onto the frame.
+    fn aggregate(
+        &self,
+        func: AggFunc,
+        body: Option<&Expr>,
+        list: &Expr,
+        filter: Option<&Expr>,
+        params: &[Value],
+        span: Span,
+    ) -> Result<Value, Box<Fault>> {
+        let items = match &*self.eval(list, params)? {
+            Value::List(items) => Arc::clone(items),
+            _ => return Ok(Value::Missing),
+        };
+        let mut frame = Vec::with_capacity(params.len() + 1);
+        frame.extend_from_slice(params);
+        frame.push(Value::Missing);
+        let last = frame.len() - 1;
+        let mut count: i64 = 0;
+        let mut values: Vec<Value> = Vec::new();
+        for item in items.iter() {
+            self.tick()?;
+            frame[last] = item.clone();
+            if let Some(f) = filter
+                && self.truth(f, &frame)? != Some(true)
+            {
+                continue;
+            }
+            match body {
+                None => count += 1,
+                Some(b) => values.push(self.value(b, &frame)?),
+            }
+        }
+        Ok(match func {
+            AggFunc::Count => Value::Int(count),
+            AggFunc::Sum => {
+                let mut total = Value::Int(0);
+                for v in &values {
+                    total = ops::arith(crate::check::hir::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
+                }
+                total
+            }
+            AggFunc::Min => extreme(values, false),
+            AggFunc::Max => extreme(values, true),
+            AggFunc::Any | AggFunc::All => {
+                let decisive = func == AggFunc::Any;
+                let mut unknown = false;
+                for v in &values {
+                    match v.truth() {
+                        Some(b) if b == decisive => return Ok(Value::Bool(decisive)),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown { Value::Missing } else { Value::Bool(!decisive) }
+            }
+        })
+    }
+
+    /// Appends per-item values to every record of a list.
+    fn extend(&self, list: &Expr, lets: &[(Expr, Option<Expr>)], params: &[Value]) -> Result<Value, Box<Fault>> {
+        let items = match &*self.eval(list, params)? {
+            Value::List(items) => Arc::clone(items),
+            _ => return Ok(Value::Missing),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut frame: Vec<Value> = Vec::with_capacity(lets.len() + 1);
+        for item in items.iter() {
+            self.tick()?;
+            frame.clear();
+            frame.push(item.clone());
+            for (value, guard) in lets {
+                let v = match guard {
+                    Some(g) if self.truth(g, &frame)? != Some(true) => Value::Missing,
+                    _ => self.value(value, &frame)?,
+                };
+                frame.push(v);
+            }
+            let fields: Vec<Value> = match item {
+                Value::Record(fields) => fields.iter().cloned().chain(frame.drain(1..)).collect(),
+                _ => frame.drain(1..).collect(),
+            };
+            out.push(Value::Record(fields.into()));
+        }
+        Ok(Value::List(out.into()))
     }
 
     /// Appends a value as messages show it.
@@ -258,7 +354,7 @@ impl<'a> Ctx<'a> {
 
     /// Renders message parts; a missing value shows as `—` rather than hiding the message.
     /// A fixed message is shared, not copied.
-    pub(crate) fn render(&self, parts: &[Part]) -> Result<Arc<str>, Box<Fault>> {
+    pub(crate) fn render(&self, parts: &[Part], frame: &[Value]) -> Result<Arc<str>, Box<Fault>> {
         if let [Part::Lit(fixed)] = parts {
             return Ok(Arc::clone(fixed));
         }
@@ -268,7 +364,7 @@ impl<'a> Ctx<'a> {
             match p {
                 Part::Lit(s) => out.push_str(s),
                 Part::Expr(x) => {
-                    let v = self.eval(x, &[])?;
+                    let v = self.eval(x, frame)?;
                     if v.is_missing() {
                         out.push('—');
                     } else {
@@ -339,6 +435,9 @@ impl<'a> Ctx<'a> {
                 Value::Duration(t) => Value::Duration(t.abs()),
                 other => other,
             },
+            Builtin::Round | Builtin::Floor | Builtin::Ceil if matches!(first, Value::Duration(_)) => {
+                return round_duration(f, &values, span);
+            }
             Builtin::Round | Builtin::Floor | Builtin::Ceil => {
                 let places = match values.get(1) {
                     Some(Value::Int(p)) => u32::try_from(*p).unwrap_or(0).min(28),
@@ -400,6 +499,44 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             },
             Builtin::Coalesce => first,
+            Builtin::Elapsed | Builtin::ElapsedExcluding(..) | Builtin::Due => {
+                return self.clock(f, &values, span);
+            }
+        })
+    }
+
+    /// `elapsed` and `due` on a calendar.
+    fn clock(&self, f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+        let [Value::Calendar(cal), Value::DateTime(from), rest @ ..] = values else { return Ok(Value::Missing) };
+        let result = match (f, rest) {
+            (Builtin::Elapsed, [Value::DateTime(to)]) => cal.elapsed(*from, *to).map(Value::Duration),
+            (Builtin::ElapsedExcluding(fi, ti), [Value::DateTime(to), Value::List(pauses)]) => {
+                let mut intervals = Vec::with_capacity(pauses.len());
+                for p in pauses.iter() {
+                    let Value::Record(fields) = p else { return Ok(Value::Missing) };
+                    match (fields.get(usize::from(fi)), fields.get(usize::from(ti))) {
+                        (Some(Value::DateTime(a)), Some(Value::DateTime(b))) => intervals.push((*a, *b)),
+                        _ => return Ok(Value::Missing),
+                    }
+                }
+                cal.elapsed_excluding(*from, *to, &intervals).map(Value::Duration)
+            }
+            (Builtin::Due, [Value::Duration(d)]) => cal.add(*from, *d).map(Value::DateTime),
+            _ => return Ok(Value::Missing),
+        };
+        result.map_err(|e| {
+            let message = match e {
+                ClockError::Backwards => Msg::new(
+                    "结束时间早于开始时间（或暂停的结束早于开始）",
+                    "the end is before the start (or a pause ends before it starts)",
+                ),
+                ClockError::NoWorkingTime => {
+                    let name = &cal.name;
+                    msg!("日历 {name} 在十年内没有工作时间", "calendar {name} has no working time within ten years")
+                }
+                ClockError::TooFar => Msg::new("两个时刻相距太远", "the two instants are too far apart"),
+            };
+            Box::new(Fault::at(message, span))
         })
     }
 
@@ -467,6 +604,29 @@ impl<'a> Ctx<'a> {
             }
         }
     }
+}
+
+/// A duration rounded to a multiple of a unit: `ceil(late_by, 1 hours)`.
+fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+    let [Value::Duration(d), Value::Duration(unit)] = values else { return Ok(Value::Missing) };
+    let nanos = |t: &TimeDelta| i128::from(t.num_seconds()) * 1_000_000_000 + i128::from(t.subsec_nanos());
+    let (n, u) = (nanos(d), nanos(unit));
+    if u <= 0 {
+        return Err(Box::new(Fault::at(
+            Msg::new("取整的单位必须大于零", "the unit to round to must be more than zero"),
+            span,
+        )));
+    }
+    let (q, r) = (n.div_euclid(u), n.rem_euclid(u));
+    let units = match f {
+        Builtin::Floor => q,
+        Builtin::Ceil => q + i128::from(r > 0),
+        _ => q + i128::from(2 * r >= u),
+    };
+    let total = units.checked_mul(u).ok_or_else(|| fault(OpError::Overflow, Some(span)))?;
+    let secs = i64::try_from(total.div_euclid(1_000_000_000)).map_err(|_| fault(OpError::Overflow, Some(span)))?;
+    let sub = u32::try_from(total.rem_euclid(1_000_000_000)).unwrap_or(0);
+    TimeDelta::new(secs, sub).map(Value::Duration).ok_or_else(|| fault(OpError::Overflow, Some(span)))
 }
 
 /// The smallest (or largest) value; missing when any is missing or there are none.

@@ -1,8 +1,10 @@
 //! Evaluation: runs a [`Program`] against facts at an instant, and explains the result.
 
+mod ensure;
 pub(crate) mod interp;
 mod ops;
 pub mod report;
+mod run;
 
 use std::sync::Arc;
 
@@ -10,11 +12,12 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::check::hir::FindingKind;
-use crate::compile::program::{Outcome, Program, Step};
+use crate::compile::program::Program;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Facts;
 use crate::value::Value;
 use interp::{Ctx, Fault};
+use run::Run;
 
 /// The decision: `rejected` if any reject fired, else `needs_info` if any require
 /// fired, else `approved`.
@@ -39,11 +42,13 @@ impl Decision {
     }
 }
 
-/// A fired rule's reject, require, flag or ledger line.
+/// A fired rule's reject, require, flag or ledger line, or a ledger's cap flag.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    /// Rule index in the program.
-    pub rule: u32,
+    /// Rule index in the program; `None` for the flag of a ledger's cap.
+    pub rule: Option<u32>,
+    /// The item the rule ran for (`T-3`), when it iterates.
+    pub item: Option<Arc<str>>,
     /// What kind.
     pub kind: FindingKind,
     /// Its code.
@@ -58,12 +63,27 @@ pub struct Finding {
     pub ledger: Option<u32>,
 }
 
+/// A ledger line: code, amount (rounded), and the item it is for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// The outcome's code.
+    pub code: Arc<str>,
+    /// The amount, rounded half-up to the currency's minor unit.
+    pub amount: Decimal,
+    /// The item of an iterating rule.
+    pub item: Option<Arc<str>>,
+}
+
 /// A ledger's lines and total.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LedgerResult {
-    /// `(code, amount)` in the order they were produced.
-    pub lines: Vec<(Arc<str>, Decimal)>,
-    /// The sum of the rounded lines.
+    /// Lines in the order they were produced.
+    pub lines: Vec<Line>,
+    /// The sum of the rounded lines, before any cap.
+    pub uncapped: Decimal,
+    /// The cap, rounded half-up to the minor unit, when the ledger has one.
+    pub cap: Option<Decimal>,
+    /// The total: the sum, or the cap when the sum is larger.
     pub total: Decimal,
 }
 
@@ -72,6 +92,8 @@ pub struct LedgerResult {
 pub struct Action {
     /// Rule index.
     pub rule: u32,
+    /// The item, when the rule iterates.
+    pub item: Option<Arc<str>>,
     /// Action kind (`follow_up`).
     pub kind: Arc<str>,
     /// When it is due.
@@ -113,11 +135,13 @@ pub struct ConditionTrace {
     pub values: Vec<Value>,
 }
 
-/// How one rule was decided.
+/// How one rule was decided (for one item, when it iterates).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleTrace {
     /// Rule index.
     pub rule: u32,
+    /// The item, when the rule iterates.
+    pub item: Option<Arc<str>>,
     /// Outcome.
     pub status: Status,
     /// One per condition of the rule.
@@ -164,10 +188,30 @@ impl Evaluation {
     }
 }
 
+/// Why an evaluation produced no result.
+#[derive(Debug)]
+pub enum EvalError {
+    /// The facts break the policy's `ensure` constraints; each names the fact.
+    InvalidFacts(Vec<Diagnostic>),
+    /// An expression could not be computed on these facts (overflow, division by zero,
+    /// a `unique` table matching twice, a clock running backwards).
+    Fault(Diagnostic),
+}
+
+impl EvalError {
+    /// The diagnostics to show.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            EvalError::InvalidFacts(d) => d,
+            EvalError::Fault(d) => std::slice::from_ref(d),
+        }
+    }
+}
+
 /// Evaluates `program` on `facts` at `now`; with `explain`, records why each rule
-/// fired or not. Fails only on an arithmetic fault (overflow, division by zero) or a
-/// `unique` table matching twice, with a diagnostic at the policy expression.
-pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: bool) -> Result<Evaluation, Diagnostic> {
+/// fired or not. The facts are first checked against the policy's `ensure`
+/// constraints.
+pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: bool) -> Result<Evaluation, EvalError> {
     let mut ctx = Ctx {
         format: program.format,
         tables: &program.tables,
@@ -178,33 +222,16 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         totals: Vec::new(),
         fuel: std::cell::Cell::new(interp::FUEL),
     };
-    let mut run = Run {
-        program,
-        findings: Vec::new(),
-        lines: vec![Vec::new(); program.ledgers.len()],
-        actions: Vec::new(),
-        trace: explain.then(Vec::new),
-    };
-    let fault = |f: Box<Fault>| to_diagnostic(program, *f);
+    let fault = |f: Box<Fault>| EvalError::Fault(to_diagnostic(program, *f));
+    let broken = ensure::check(program, &ctx).map_err(fault)?;
+    if !broken.is_empty() {
+        return Err(EvalError::InvalidFacts(broken));
+    }
+    let mut run = Run::new(program, explain);
     for step in &program.before {
         run.step(&mut ctx, *step).map_err(fault)?;
     }
-    let mut ledgers = Vec::with_capacity(run.lines.len());
-    for lines in std::mem::take(&mut run.lines) {
-        let mut total = Decimal::ZERO;
-        for (_, amount) in &lines {
-            total = total.checked_add(*amount).ok_or_else(|| {
-                to_diagnostic(
-                    program,
-                    Fault {
-                        message: Msg::new("账本合计超出范围", "a ledger total is out of range"), span: None
-                    },
-                )
-            })?;
-        }
-        total.rescale(program.format.currency.minor_digits);
-        ledgers.push(LedgerResult { lines, total });
-    }
+    let ledgers = run.settle(&ctx).map_err(fault)?;
     let decision = if run.findings.iter().any(|f| f.kind == FindingKind::Reject) {
         Decision::Rejected
     } else if run.findings.iter().any(|f| f.kind == FindingKind::Require) {
@@ -239,150 +266,4 @@ fn to_diagnostic(program: &Program, f: Fault) -> Diagnostic {
         d = d.at(span);
     }
     d
-}
-
-struct Run<'p> {
-    program: &'p Program,
-    findings: Vec<Finding>,
-    lines: Vec<Vec<(Arc<str>, Decimal)>>,
-    actions: Vec<Action>,
-    trace: Option<Vec<RuleTrace>>,
-}
-
-impl Run<'_> {
-    fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Box<Fault>> {
-        ctx.tick()?;
-        match step {
-            Step::Derived(i) => {
-                let d = &self.program.derived[i as usize];
-                let value = match &d.guard {
-                    Some(g) if ctx.truth(g, &[])? != Some(true) => Value::Missing,
-                    _ if d.ty == crate::types::Type::Bool => {
-                        ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool)
-                    }
-                    _ => ctx.value(&d.expr, &[])?,
-                };
-                if let Some(slot) = ctx.slots.get_mut(i as usize) {
-                    *slot = value;
-                }
-                Ok(())
-            }
-            Step::Rule(i) => self.rule(ctx, i),
-        }
-    }
-
-    fn rule(&mut self, ctx: &mut Ctx<'_>, index: u32) -> Result<(), Box<Fault>> {
-        let rule = &self.program.rules[index as usize];
-        let truth = match &rule.when {
-            None => Some(true),
-            Some(w) => ctx.truth(w, &[])?,
-        };
-        let mut status = match truth {
-            Some(true) => Status::Fired,
-            Some(false) => Status::NotFired,
-            None => Status::NotApplicable,
-        };
-        let mut missing: Vec<String> = Vec::new();
-        if status == Status::Fired {
-            let (findings, actions) = (self.findings.len(), self.actions.len());
-            for (k, outcome) in rule.outcomes.iter().enumerate() {
-                if let Some(what) = self.record(ctx, index, outcome)? {
-                    // A rule whose amount or due time is missing records nothing.
-                    status = Status::NotApplicable;
-                    missing.push(what.into());
-                    self.findings.truncate(findings);
-                    self.actions.truncate(actions);
-                    for done in &rule.outcomes[..k] {
-                        if let Outcome::Ledger { ledger, .. } = done
-                            && let Some(lines) = self.lines.get_mut(*ledger as usize)
-                        {
-                            lines.pop();
-                        }
-                    }
-                    break;
-                }
-            }
-        }
-        if self.trace.is_some() {
-            let entry = explain(ctx, rule, index, status, missing)?;
-            if let Some(trace) = self.trace.as_mut() {
-                trace.push(entry);
-            }
-        }
-        Ok(())
-    }
-
-    /// Records one outcome of a fired rule; returns what was missing when it cannot be
-    /// recorded (`amount`, `at`).
-    fn record(&mut self, ctx: &Ctx<'_>, rule: u32, outcome: &Outcome) -> Result<Option<&'static str>, Box<Fault>> {
-        type Texts = (Option<Arc<str>>, Option<Arc<str>>);
-        let message = |m: &Option<crate::compile::program::Message>| -> Result<Texts, Box<Fault>> {
-            Ok(match m {
-                Some(m) => (Some(ctx.render(&m.zh)?), m.en.as_ref().map(|en| ctx.render(en)).transpose()?),
-                None => (None, None),
-            })
-        };
-        let (kind, code, line, m) = match outcome {
-            Outcome::Finding { kind, code, message } => (kind, code, None, message),
-            Outcome::Ledger { kind, code, ledger, amount, message } => {
-                let Some(amount) = ctx.eval(amount, &[])?.as_decimal() else { return Ok(Some("amount")) };
-                (kind, code, Some((*ledger, self.program.format.currency.round(amount))), message)
-            }
-            Outcome::Emit { action, at, message: m } => {
-                let at = match at {
-                    None => None,
-                    Some(at) => match &*ctx.eval(at, &[])? {
-                        Value::DateTime(t) => Some(*t),
-                        _ => return Ok(Some("at")),
-                    },
-                };
-                let (message, message_en) = message(m)?;
-                self.actions.push(Action { rule, kind: action.clone(), at, message, message_en });
-                return Ok(None);
-            }
-        };
-        let (message, message_en) = message(m)?;
-        if let Some((ledger, amount)) = line
-            && let Some(lines) = self.lines.get_mut(ledger as usize)
-        {
-            lines.push((code.clone(), amount));
-        }
-        self.findings.push(Finding {
-            rule,
-            kind: *kind,
-            code: code.clone(),
-            message,
-            message_en,
-            amount: line.map(|l| l.1),
-            ledger: line.map(|l| l.0),
-        });
-        Ok(None)
-    }
-}
-
-/// Re-evaluates a rule's conditions one by one, with the values that decided them.
-fn explain(
-    ctx: &mut Ctx<'_>,
-    rule: &crate::compile::program::Rule,
-    index: u32,
-    status: Status,
-    mut missing: Vec<String>,
-) -> Result<RuleTrace, Box<Fault>> {
-    let mut conditions = Vec::with_capacity(rule.conditions.len());
-    for c in &rule.conditions {
-        let result = ctx.truth(&c.expr, &[])?;
-        let mut values = Vec::with_capacity(c.operands.len());
-        for (_, e) in &c.operands {
-            values.push(ctx.value(e, &[])?);
-        }
-        if status == Status::NotApplicable && result.is_none() {
-            for (text, e) in &c.reads {
-                if ctx.eval(e, &[])?.is_missing() && !missing.contains(text) {
-                    missing.push(text.clone());
-                }
-            }
-        }
-        conditions.push(ConditionTrace { result, values });
-    }
-    Ok(RuleTrace { rule: index, status, conditions, missing })
 }

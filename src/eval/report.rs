@@ -24,12 +24,22 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
         .findings
         .iter()
         .map(|f| {
-            let rule = &program.rules[f.rule as usize];
+            let rule = f.rule.map(|r| &program.rules[r as usize]);
             let mut m = Map::new();
-            m.insert("rule".into(), json!(&*rule.name));
+            match rule {
+                Some(rule) => m.insert("rule".into(), json!(&*rule.name)),
+                // A cap's flag: named after the cap's declaration.
+                None => m.insert(
+                    "rule".into(),
+                    json!(f.ledger.map(|l| format!("cap {}", program.ledgers[l as usize].name))),
+                ),
+            };
+            if let Some(item) = &f.item {
+                m.insert("item".into(), json!(&**item));
+            }
             m.insert("code".into(), json!(&*f.code));
             m.insert("kind".into(), json!(f.kind.as_str()));
-            m.insert("stage".into(), json!(rule.stage.as_deref()));
+            m.insert("stage".into(), json!(rule.and_then(|r| r.stage.as_deref())));
             m.insert("message".into(), json!(f.message.as_deref()));
             if let Some(en) = &f.message_en {
                 m.insert("message_en".into(), json!(&**en));
@@ -49,9 +59,24 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
         let lines: Vec<Json> = result
             .lines
             .iter()
-            .map(|(code, amount)| json!({"code": &**code, "amount": format.money(*amount)}))
+            .map(|line| {
+                let mut m = Map::new();
+                m.insert("code".into(), json!(&*line.code));
+                m.insert("amount".into(), json!(format.money(line.amount)));
+                if let Some(item) = &line.item {
+                    m.insert("item".into(), json!(&**item));
+                }
+                Json::Object(m)
+            })
             .collect();
-        ledgers.insert(def.name.clone(), json!({"lines": lines, "total": format.money(result.total)}));
+        let mut m = Map::new();
+        m.insert("lines".into(), Json::Array(lines));
+        if let Some(cap) = result.cap {
+            m.insert("uncapped".into(), json!(format.money(result.uncapped)));
+            m.insert("cap".into(), json!(format.money(cap)));
+        }
+        m.insert("total".into(), json!(format.money(result.total)));
+        ledgers.insert(def.name.clone(), Json::Object(m));
     }
     out.insert("ledgers".into(), Json::Object(ledgers));
     let mut outputs = Map::new();
@@ -71,6 +96,9 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
                 m.insert("at".into(), json!(format.datetime(&at)));
             }
             m.insert("rule".into(), json!(&*program.rules[a.rule as usize].name));
+            if let Some(item) = &a.item {
+                m.insert("item".into(), json!(&**item));
+            }
             if let Some(msg) = &a.message {
                 m.insert("message".into(), json!(&**msg));
             }
@@ -104,6 +132,9 @@ fn trace_json(program: &Program, t: &RuleTrace) -> Json {
         .collect();
     let mut m = Map::new();
     m.insert("rule".into(), json!(&*rule.name));
+    if let Some(item) = &t.item {
+        m.insert("item".into(), json!(&**item));
+    }
     m.insert("stage".into(), json!(rule.stage.as_deref()));
     m.insert("status".into(), json!(t.status.as_str()));
     m.insert("conditions".into(), Json::Array(conditions));

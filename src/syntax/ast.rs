@@ -74,6 +74,97 @@ pub enum DeclKind {
     Table(TableDecl),
     /// `rule "name" at stage when cond outcomes…`.
     Rule(RuleDecl),
+    /// `cap LEDGER at amount [flag CODE "message"]`.
+    Cap(CapDecl),
+    /// `calendar NAME "title" { … }`.
+    Calendar(CalendarDecl),
+    /// `for each x in list { let … }`: values computed once per item.
+    Each(EachDecl),
+    /// `ensure [for each …] condition otherwise "message"`.
+    Ensure(EnsureDecl),
+}
+
+/// `cap credits at 25% of monthly_fee flag CREDIT_CAPPED`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapDecl {
+    /// The ledger capped.
+    pub ledger: Ident,
+    /// The most its total may be.
+    pub amount: Expr,
+    /// The flag raised when the cap bites, with its message.
+    pub flag: Option<(Ident, Option<Message>)>,
+}
+
+/// A working calendar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarDecl {
+    /// Its name.
+    pub name: Ident,
+    /// A human title.
+    pub title: Option<Spanned<String>>,
+    /// `timezone "…"` (defaults to the policy's).
+    pub timezone: Option<Spanned<String>>,
+    /// Weekly working hours.
+    pub hours: Vec<HoursLine>,
+    /// Holiday files (holidays and make-up working days).
+    pub holidays: Vec<Spanned<String>>,
+}
+
+/// `monday..friday 09:00-12:00, 13:00-18:00`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HoursLine {
+    /// First day of the range.
+    pub from: Spanned<chrono::Weekday>,
+    /// Last day of the range (the same day for a single day).
+    pub to: Spanned<chrono::Weekday>,
+    /// Working ranges as seconds since midnight, `[start, end)`.
+    pub ranges: Vec<Spanned<(u32, u32)>>,
+}
+
+/// `for each x in list [where cond]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForClause {
+    /// The item's name.
+    pub var: Ident,
+    /// The list.
+    pub list: Expr,
+    /// Items for which this is not true are skipped.
+    pub filter: Option<Expr>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `for each ticket in tickets { let … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EachDecl {
+    /// The list and its item's name.
+    pub clause: ForClause,
+    /// The values computed for each item.
+    pub lets: Vec<ValueDecl>,
+}
+
+/// `ensure for each ticket in tickets cond otherwise "message"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnsureDecl {
+    /// Iteration, outermost first.
+    pub each: Vec<ForClause>,
+    /// What must not be false.
+    pub cond: Expr,
+    /// What to say when it is.
+    pub message: Message,
+}
+
+/// `agg(body for var in list where filter)` inside a call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comprehension {
+    /// The value taken from each item (absent for `count(x in xs …)`).
+    pub body: Option<Expr>,
+    /// The item's name.
+    pub var: Ident,
+    /// The list.
+    pub list: Expr,
+    /// Only items for which this is true.
+    pub filter: Option<Expr>,
 }
 
 /// A named value: const, let or output.
@@ -123,6 +214,8 @@ pub struct RuleDecl {
     pub name: Spanned<String>,
     /// `at STAGE`.
     pub stage: Option<Ident>,
+    /// `for each …` clauses: the rule runs once per item.
+    pub each: Vec<ForClause>,
     /// `when COND`; a rule without one always fires.
     pub when: Option<Expr>,
     /// What happens when it fires.
@@ -327,8 +420,8 @@ pub enum ExprKind {
     Decimal(Decimal),
     /// `10%`, stored as the fraction `0.10`.
     Percent(Decimal),
-    /// `7 days`.
-    Duration(Decimal, TimeUnit),
+    /// `7 days`; `2 business hours` names a calendar.
+    Duration(Decimal, TimeUnit, Option<Ident>),
     /// `2026-11-10`.
     Date(NaiveDate),
     /// `2026-11-10T12:00:00+08:00`.
@@ -343,6 +436,8 @@ pub enum ExprKind {
     Member(Box<Expr>, Ident),
     /// `name(args)`: a builtin or a table.
     Call(Ident, Vec<Expr>),
+    /// `count(x in xs where …)`, `sum(e for x in xs where …)`: a call over a list.
+    Aggregate(Ident, Box<Comprehension>),
     /// `[a, b]`.
     List(Vec<Expr>),
     /// `{ a: x }`.

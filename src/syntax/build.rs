@@ -87,6 +87,49 @@ impl<'a> Builder<'a> {
                 if rule == Rule::let_decl { DeclKind::Let(decl) } else { DeclKind::Output(decl) }
             }
             Rule::ledger_decl => DeclKind::Ledger(self.ident(parts.next()?)),
+            Rule::cap_decl => {
+                let ledger = self.ident(parts.next()?);
+                let mut amount = None;
+                let mut code = None;
+                let mut message = None;
+                for p in parts {
+                    match p.as_rule() {
+                        Rule::expr => amount = Some(self.expr(p)),
+                        Rule::code => code = Some(self.ident(p)),
+                        Rule::message => message = Some(self.message(p)),
+                        _ => {}
+                    }
+                }
+                DeclKind::Cap(CapDecl { ledger, amount: amount?, flag: code.map(|c| (c, message)) })
+            }
+            Rule::calendar_decl => DeclKind::Calendar(self.calendar(parts)?),
+            Rule::each_decl => {
+                let clause = self.for_clause(parts.next()?)?;
+                let lets = parts
+                    .filter_map(|p| {
+                        let mut it = p.into_inner().filter(|p| !is_declaration_keyword(p.as_rule()));
+                        let name = self.ident(it.next()?);
+                        let value = self.expr(it.next()?);
+                        let guard = it.next().and_then(|g| self.guard(g));
+                        Some(ValueDecl { name, value, guard })
+                    })
+                    .collect();
+                DeclKind::Each(EachDecl { clause, lets })
+            }
+            Rule::ensure_decl => {
+                let mut each = Vec::new();
+                let mut cond = None;
+                let mut message = None;
+                for p in parts {
+                    match p.as_rule() {
+                        Rule::for_clause => each.extend(self.for_clause(p)),
+                        Rule::expr => cond = Some(self.expr(p)),
+                        Rule::message => message = Some(self.message(p)),
+                        _ => {}
+                    }
+                }
+                DeclKind::Ensure(EnsureDecl { each, cond: cond?, message: message? })
+            }
             Rule::table_decl => DeclKind::Table(self.table(parts)?),
             Rule::rule_decl => DeclKind::Rule(self.rule(parts)?),
             _ => return None,
@@ -139,16 +182,78 @@ impl<'a> Builder<'a> {
     fn rule(&self, mut parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<RuleDecl> {
         let name = self.plain_text(parts.next()?, "规则名称", "a rule name");
         let mut stage = None;
+        let mut each = Vec::new();
         let mut when = None;
         let mut outcomes = Vec::new();
         for p in parts {
             match p.as_rule() {
                 Rule::stage_tag => stage = p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)),
+                Rule::for_clause => each.extend(self.for_clause(p)),
                 Rule::guard => when = self.guard(p),
                 _ => outcomes.extend(self.outcome(p)),
             }
         }
-        Some(RuleDecl { name, stage, when, outcomes })
+        Some(RuleDecl { name, stage, each, when, outcomes })
+    }
+
+    /// `for each x in list [where cond]`.
+    pub(crate) fn for_clause(&self, pair: Pair<'_, Rule>) -> Option<ForClause> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().filter(|p| matches!(p.as_rule(), Rule::ident | Rule::expr));
+        let var = self.ident(it.next()?);
+        let list = self.expr(it.next()?);
+        let filter = it.next().map(|p| self.expr(p));
+        Some(ForClause { var, list, filter, span })
+    }
+
+    fn calendar(&self, mut parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<CalendarDecl> {
+        let name = self.ident(parts.next()?);
+        let mut decl = CalendarDecl { name, title: None, timezone: None, hours: Vec::new(), holidays: Vec::new() };
+        for p in parts {
+            match p.as_rule() {
+                Rule::string => decl.title = Some(self.plain_text(p, "日历标题", "a calendar title")),
+                Rule::timezone_decl => {
+                    let zone = p.into_inner().find(|p| p.as_rule() == Rule::string)?;
+                    decl.timezone = Some(self.plain_text(zone, "时区", "a time zone"));
+                }
+                Rule::holidays_line => {
+                    let file = p.into_inner().find(|p| p.as_rule() == Rule::string)?;
+                    decl.holidays.push(self.plain_text(file, "节假日文件", "a holiday file"));
+                }
+                Rule::hours_line => decl.hours.extend(self.hours_line(p)),
+                _ => {}
+            }
+        }
+        Some(decl)
+    }
+
+    fn hours_line(&self, pair: Pair<'_, Rule>) -> Option<HoursLine> {
+        let mut it = pair.into_inner();
+        let days = it.next()?;
+        let mut weekdays = days.into_inner().map(|d| Spanned::new(weekday(d.as_str()), self.span(&d)));
+        let from = weekdays.next()?;
+        let to = weekdays.next().unwrap_or_else(|| from.clone());
+        let ranges = it
+            .filter_map(|range| {
+                let span = self.span(&range);
+                let mut clocks = range.into_inner().map(|c| clock_seconds(c.as_str()));
+                match (clocks.next()?, clocks.next()?) {
+                    (Some(a), Some(b)) => Some(Spanned::new((a, b), span)),
+                    _ => {
+                        self.report(
+                            Diagnostic::error("bad-hours", Msg::new("时间不存在", "not a time of day")).at(span).help(
+                                Msg::new(
+                                    "时间写作 HH:MM，从 00:00 到 24:00",
+                                    "write times as HH:MM, from 00:00 to 24:00",
+                                ),
+                            ),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect();
+        Some(HoursLine { from, to, ranges })
     }
 
     fn outcome(&self, pair: Pair<'_, Rule>) -> Option<Outcome> {
@@ -339,6 +444,29 @@ impl<'a> Builder<'a> {
         }
         Spanned::new(out, text.span)
     }
+}
+
+fn weekday(word: &str) -> chrono::Weekday {
+    use chrono::Weekday::*;
+    match &word[..3.min(word.len())] {
+        "mon" => Mon,
+        "tue" => Tue,
+        "wed" => Wed,
+        "thu" => Thu,
+        "fri" => Fri,
+        "sat" => Sat,
+        _ => Sun,
+    }
+}
+
+/// `HH:MM` as seconds since midnight; `24:00` is the end of the day.
+fn clock_seconds(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return None;
+    }
+    Some(h * 3600 + m * 60)
 }
 
 fn unescape(escape: &str) -> Option<String> {

@@ -49,6 +49,53 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             writeln!(out)
         }
         DeclKind::Ledger(l) => writeln!(out, "ledger {}", l.node),
+        DeclKind::Cap(c) => {
+            write!(out, "cap {} at {}", c.ledger.node, expr(&c.amount))?;
+            if let Some((code, m)) = &c.flag {
+                write!(out, " flag {}", code.node)?;
+                if let Some(m) = m {
+                    write!(out, " {}", message(m))?;
+                }
+            }
+            writeln!(out)
+        }
+        DeclKind::Calendar(c) => {
+            write!(out, "calendar {}", c.name.node)?;
+            if let Some(t) = &c.title {
+                write!(out, " {:?}", t.node)?;
+            }
+            writeln!(out)?;
+            if let Some(tz) = &c.timezone {
+                writeln!(out, "  timezone {:?}", tz.node)?;
+            }
+            for h in &c.hours {
+                let ranges: Vec<String> =
+                    h.ranges.iter().map(|r| format!("{}-{}", clock(r.node.0), clock(r.node.1))).collect();
+                writeln!(out, "  {:?}..{:?} {}", h.from.node, h.to.node, ranges.join(", "))?;
+            }
+            for f in &c.holidays {
+                writeln!(out, "  holidays {:?}", f.node)?;
+            }
+            Ok(())
+        }
+        DeclKind::Each(e) => {
+            writeln!(out, "{}", for_clause(&e.clause))?;
+            for v in &e.lets {
+                write!(out, "  let {} = {}", v.name.node, expr(&v.value))?;
+                if let Some(g) = &v.guard {
+                    write!(out, " when {}", expr(g))?;
+                }
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        DeclKind::Ensure(e) => {
+            write!(out, "ensure")?;
+            for c in &e.each {
+                write!(out, " {}", for_clause(c))?;
+            }
+            writeln!(out, " {} otherwise {}", expr(&e.cond), message(&e.message))
+        }
         DeclKind::Table(t) => {
             let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
             let hit = match t.hit.node {
@@ -73,6 +120,9 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
                 write!(out, " at {}", s.node)?;
             }
             writeln!(out)?;
+            for c in &r.each {
+                writeln!(out, "  {}", for_clause(c))?;
+            }
             if let Some(w) = &r.when {
                 writeln!(out, "  when {}", expr(w))?;
             }
@@ -82,6 +132,15 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             Ok(())
         }
     }
+}
+
+fn for_clause(c: &ForClause) -> String {
+    let filter = c.filter.as_ref().map(|f| format!(" where {}", expr(f))).unwrap_or_default();
+    format!("for each {} in {}{filter}", c.var.node, expr(&c.list))
+}
+
+fn clock(seconds: u32) -> String {
+    format!("{:02}:{:02}", seconds / 3600, seconds % 3600 / 60)
 }
 
 fn field(f: &FieldDecl) -> String {
@@ -164,7 +223,8 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Int(n) => n.to_string(),
         ExprKind::Decimal(d) => d.to_string(),
         ExprKind::Percent(p) => format!("{}%", (*p * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
-        ExprKind::Duration(n, u) => format!("{}{}", n, u.word()),
+        ExprKind::Duration(n, u, None) => format!("{}{}", n, u.word()),
+        ExprKind::Duration(n, u, Some(cal)) => format!("{}{}@{}", n, u.word(), cal.node),
         ExprKind::Date(d) => d.to_string(),
         ExprKind::DateTime(d) => d.to_rfc3339(),
         ExprKind::Bool(b) => b.to_string(),
@@ -184,6 +244,11 @@ pub fn expr(e: &Expr) -> String {
             s
         }
         ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
+        ExprKind::Aggregate(name, c) => {
+            let body = c.body.as_ref().map(|b| format!("{} ", expr(b))).unwrap_or_default();
+            let filter = c.filter.as_ref().map(|f| format!(" where {}", expr(f))).unwrap_or_default();
+            format!("({} {body}for {} in {}{filter})", name.node, c.var.node, expr(&c.list))
+        }
         ExprKind::Record(entries) => {
             format!(
                 "{{{}}}",

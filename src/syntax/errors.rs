@@ -56,6 +56,13 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_ledger
         | Rule::kw_table
         | Rule::kw_rule
+        | Rule::kw_cap
+        | Rule::kw_calendar
+        | Rule::kw_ensure
+        | Rule::cap_decl
+        | Rule::calendar_decl
+        | Rule::each_decl
+        | Rule::ensure_decl
         | Rule::policy_decl
         | Rule::timezone_decl
         | Rule::currency_decl
@@ -141,6 +148,16 @@ fn describe(rule: Rule) -> Option<Expected> {
             "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
         ),
         Rule::kw_into | Rule::into => Thing("`into`", "`into`"),
+        Rule::kw_for | Rule::for_clause => Thing("`for each`", "`for each`"),
+        Rule::kw_each => Thing("`each`", "`each`"),
+        Rule::kw_where => Thing("`where`", "`where`"),
+        Rule::kw_holidays | Rule::holidays_line => Thing("`holidays \"文件\"`", "`holidays \"file\"`"),
+        Rule::otherwise => Thing("`otherwise`（条件之后的说明）", "`otherwise` (the message after the condition)"),
+        Rule::hours_line | Rule::day_range | Rule::weekday => {
+            Thing("工作时间（如 monday..friday 09:00-18:00）", "working hours (such as `monday..friday 09:00-18:00`)")
+        }
+        Rule::time_range | Rule::clock => Thing("时间段（如 09:00-18:00）", "a time range such as `09:00-18:00`"),
+        Rule::comprehension => Expression,
         Rule::kw_en => Thing("`en`", "`en`"),
         Rule::kw_then => Thing("`then`", "`then`"),
         Rule::kw_else => Thing("`else`", "`else`"),
@@ -240,8 +257,10 @@ fn join(expected: &BTreeSet<Expected>) -> (String, String) {
     (zh, en)
 }
 
-const DECLARATIONS: [&str; 11] =
-    ["policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule"];
+const DECLARATIONS: [&str; 15] = [
+    "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule", "cap",
+    "calendar", "for", "ensure",
+];
 
 /// The token at `pos`: a word, or one character, or empty at the end.
 fn found_at(text: &str, pos: usize) -> &str {

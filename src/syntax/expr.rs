@@ -255,7 +255,11 @@ impl Builder<'_> {
                 let Some(name) = it.next().map(|p| self.ident(p)) else {
                     return leaf(ExprKind::Error);
                 };
-                let args: Vec<Built> = it.map(|p| self.nested(p)).collect();
+                let mut rest = it.peekable();
+                if let Some(c) = rest.next_if(|p| p.as_rule() == Rule::comprehension) {
+                    return self.aggregate(name, c, span);
+                }
+                let args: Vec<Built> = rest.map(|p| self.nested(p)).collect();
                 self.combine_many(span, args, |args| ExprKind::Call(name, args))
             }
             Rule::ident => leaf(ExprKind::Name(text.to_owned())),
@@ -268,11 +272,18 @@ impl Builder<'_> {
                 }
             }
             Rule::duration_lit => {
-                let mut it = pair.into_inner();
-                let amount = it.next().and_then(|p| self.decimal(p.as_str(), span));
-                let unit = it.next().map(|p| time_unit(p.as_str()));
+                let mut amount = None;
+                let mut calendar = None;
+                let mut unit = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::number => amount = self.decimal(p.as_str(), span),
+                        Rule::ident => calendar = Some(self.ident(p)),
+                        _ => unit = Some(time_unit(p.as_str())),
+                    }
+                }
                 match (amount, unit) {
-                    (Some(a), Some(u)) => leaf(ExprKind::Duration(a, u)),
+                    (Some(a), Some(u)) => leaf(ExprKind::Duration(a, u, calendar)),
                     _ => leaf(ExprKind::Error),
                 }
             }
@@ -329,6 +340,33 @@ impl Builder<'_> {
             }
             _ => leaf(ExprKind::Error),
         }
+    }
+
+    /// `name(body for var in list where filter)`.
+    fn aggregate(&self, name: Ident, pair: Pair<'_, Rule>, span: crate::source::Span) -> Built {
+        let mut body = None;
+        let mut var = None;
+        let mut list = None;
+        let mut filter = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::expr if var.is_none() => body = Some(self.nested(p)),
+                Rule::expr if list.is_none() => list = Some(self.nested(p)),
+                Rule::expr => filter = Some(self.nested(p)),
+                Rule::ident => var = Some(self.ident(p)),
+                _ => {}
+            }
+        }
+        let (Some(var), Some(list)) = (var, list) else { return Built::leaf(Expr::new(ExprKind::Error, span)) };
+        let (has_body, has_filter) = (body.is_some(), filter.is_some());
+        let parts: Vec<Built> = body.into_iter().chain(std::iter::once(list)).chain(filter).collect();
+        self.combine_many(span, parts, |exprs| {
+            let mut it = exprs.into_iter();
+            let body = if has_body { it.next() } else { None };
+            let Some(list) = it.next() else { return ExprKind::Error };
+            let filter = if has_filter { it.next() } else { None };
+            ExprKind::Aggregate(name, Box::new(Comprehension { body, var, list, filter }))
+        })
     }
 
     fn combine_many(

@@ -96,10 +96,11 @@ fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
 }
 
 /// The reserved words of the language (they cannot name inputs, consts or values).
-pub const KEYWORDS: [&str; 35] = [
+pub const KEYWORDS: [&str; 42] = [
     "policy", "version", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "hit",
     "rule", "at", "when", "reject", "require", "deduct", "credit", "flag", "emit", "into", "and", "or", "not", "in",
-    "of", "is", "missing", "present", "if", "then", "else", "true", "false",
+    "of", "is", "missing", "present", "if", "then", "else", "true", "false", "calendar", "holidays", "for", "each",
+    "where", "ensure", "cap",
 ];
 
 /// True for a reserved word.
@@ -107,8 +108,10 @@ pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-const DECLARATION_WORDS: [&str; 11] =
-    ["policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule"];
+const DECLARATION_WORDS: [&str; 15] = [
+    "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule", "cap",
+    "calendar", "for", "ensure",
+];
 
 fn chunk_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];

@@ -22,5 +22,8 @@ pub(crate) fn is_declaration_keyword(rule: Rule) -> bool {
             | Rule::kw_ledger
             | Rule::kw_table
             | Rule::kw_rule
+            | Rule::kw_cap
+            | Rule::kw_calendar
+            | Rule::kw_ensure
     )
 }

@@ -71,6 +71,7 @@ impl fmt::Display for Shown<'_> {
             Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(t) => f.write_str(&self.format.datetime(t)),
             Value::Duration(d) => f.write_str(&duration::words(*d)),
+            Value::Calendar(c) => f.write_str(&c.name),
             Value::List(items) | Value::Record(items) => {
                 let (open, close) = if matches!(self.value, Value::List(_)) { ("[", "]") } else { ("{", "}") };
                 f.write_str(open)?;

@@ -41,6 +41,8 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// A length of time, exact to the nanosecond.
     Duration(TimeDelta),
+    /// A working calendar.
+    Calendar(Arc<crate::time::Calendar>),
     /// A list.
     List(Arc<[Value]>),
     /// A record: fields in schema order.
@@ -77,6 +79,7 @@ impl Value {
             (Value::Text(a), Value::Text(b)) => Some(a == b),
             (Value::Bool(a), Value::Bool(b)) => Some(a == b),
             (Value::Int(a), Value::Int(b)) => Some(a == b),
+            (Value::Calendar(a), Value::Calendar(b)) => Some(Arc::ptr_eq(a, b) || a.name == b.name),
             (Value::List(a), Value::List(b)) => {
                 if a.len() != b.len() {
                     return Some(false);

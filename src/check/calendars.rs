@@ -1,0 +1,151 @@
+//! Calendars: weekly hours (checked for empty and overlapping ranges) and holiday
+//! files (read through the resolver and validated like policy text).
+
+use std::sync::Arc;
+
+use super::{Checker, Symbol};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::Span;
+use crate::syntax::ast::{CalendarDecl, DeclKind, PolicyFile};
+use crate::time::{Calendar, holidays};
+
+const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+fn clock(seconds: u32) -> String {
+    format!("{:02}:{:02}", seconds / 3600, seconds % 3600 / 60)
+}
+
+impl Checker<'_> {
+    /// Checks every `calendar` declaration and makes its name known.
+    pub(super) fn calendars(&mut self, ast: &PolicyFile) {
+        for decl in &ast.decls {
+            if let DeclKind::Calendar(c) = &decl.node {
+                let calendar = self.calendar(c);
+                if self.claim(&c.name.node, Symbol::Calendar(self.calendars.len()), c.name.span) {
+                    self.used.insert(Symbol::Calendar(self.calendars.len()));
+                    self.calendars.push(Arc::new(calendar));
+                }
+            }
+        }
+    }
+
+    fn calendar(&mut self, c: &CalendarDecl) -> Calendar {
+        let mut cal = Calendar::always();
+        cal.always = false;
+        cal.name = c.name.node.clone();
+        cal.title = c.title.as_ref().map(|t| t.node.clone());
+        cal.tz = match &c.timezone {
+            Some(tz) => self.timezone_named(tz).unwrap_or(self.timezone),
+            None => self.timezone,
+        };
+        // Every range with its span, per weekday, to report overlaps at both places.
+        let mut days: [Vec<((u32, u32), Span)>; 7] = Default::default();
+        for line in &c.hours {
+            let first = line.from.node.num_days_from_monday();
+            let last = line.to.node.num_days_from_monday();
+            let span_days = (last + 7 - first) % 7;
+            for range in &line.ranges {
+                let (start, end) = range.node;
+                if end <= start {
+                    let (s, e) = (clock(start), clock(end));
+                    self.report(
+                        Diagnostic::error(
+                            "bad-hours",
+                            msg!("时间段 {s}-{e} 的结束不晚于开始", "the range {s}-{e} does not end after it starts"),
+                        )
+                        .at(range.span)
+                        .help(Msg::new(
+                            "跨过午夜的班次分两段写：22:00-24:00 和次日 00:00-06:00",
+                            "write a shift past midnight as two ranges: 22:00-24:00, then 00:00-06:00 the next day",
+                        )),
+                    );
+                    continue;
+                }
+                for k in 0..=span_days {
+                    days[((first + k) % 7) as usize].push(((start, end), range.span));
+                }
+            }
+        }
+        for (d, ranges) in days.iter_mut().enumerate() {
+            ranges.sort_by_key(|r| r.0);
+            for pair in ranges.windows(2) {
+                let ((a, a_span), (b, b_span)) = (pair[0], pair[1]);
+                if b.0 < a.1 {
+                    let (day, ra, rb) =
+                        (DAYS[d], format!("{}-{}", clock(a.0), clock(a.1)), format!("{}-{}", clock(b.0), clock(b.1)));
+                    self.report(
+                        Diagnostic::error(
+                            "overlapping-hours",
+                            msg!("{day} 的时间段 {ra} 和 {rb} 重叠", "on {day}, {ra} and {rb} overlap"),
+                        )
+                        .at(b_span)
+                        .also(a_span, msg!("与 {ra} 重叠", "overlaps {ra}"))
+                        .help(Msg::new("每个时刻只能属于一个时间段", "each moment belongs to at most one range")),
+                    );
+                }
+            }
+            cal.week[d] = ranges.iter().map(|r| r.0).collect();
+        }
+        if cal.week.iter().all(Vec::is_empty) {
+            let name = &c.name.node;
+            self.report(
+                Diagnostic::error(
+                    "no-hours",
+                    msg!("日历 `{name}` 没有工作时间", "calendar `{name}` has no working hours"),
+                )
+                .at(c.name.span)
+                .help(Msg::new(
+                    "加上例如 `monday..friday 09:00-18:00`",
+                    "add for example `monday..friday 09:00-18:00`",
+                )),
+            );
+        }
+        for file in &c.holidays {
+            self.holiday_file(&mut cal, &file.node, file.span);
+        }
+        cal
+    }
+
+    fn holiday_file(&mut self, cal: &mut Calendar, path: &str, span: Span) {
+        let source = match (self.resolve)(path) {
+            Ok(f) => f,
+            Err(e) => {
+                let why = e.to_string();
+                self.report(
+                    Diagnostic::error(
+                        "holiday-file",
+                        msg!("无法读取节假日文件：{why}", "cannot read the holiday file: {why}"),
+                    )
+                    .at(span)
+                    .help(Msg::new("路径相对于策略文件所在的目录", "the path is relative to the policy file's folder")),
+                );
+                return;
+            }
+        };
+        let (file, diags) = holidays::load(&source);
+        self.diags.extend(diags);
+        if let Some(zone) = &file.timezone
+            && zone.as_str() != cal.tz.name()
+        {
+            let calendar_zone = cal.tz.name();
+            self.report(
+                Diagnostic::error(
+                    "holiday-file",
+                    msg!(
+                        "节假日文件的时区是 {zone}，日历的时区是 {calendar_zone}",
+                        "the holiday file is for {zone} but the calendar is in {calendar_zone}"
+                    ),
+                )
+                .at(span)
+                .help(Msg::new(
+                    "给日历写上同样的 timezone，或换用对应的节假日文件",
+                    "give the calendar the same timezone, or use the matching holiday file",
+                )),
+            );
+        }
+        cal.holidays.extend(file.holidays);
+        cal.workdays.extend(file.workdays);
+        cal.holiday_files.push(source.name().to_owned());
+    }
+}

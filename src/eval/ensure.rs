@@ -1,0 +1,76 @@
+//! `ensure` constraints: checked on the facts before anything is evaluated. Each
+//! broken one becomes a diagnostic naming the fact (`tickets[2].resolved_at`).
+
+use super::interp::{Ctx, Fault};
+use crate::compile::program::{Ensure, ListPath, Program};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::value::Value;
+
+/// Every broken constraint, in declaration and item order.
+pub(super) fn check(program: &Program, ctx: &Ctx<'_>) -> Result<Vec<Diagnostic>, Box<Fault>> {
+    let mut broken = Vec::new();
+    for e in &program.ensures {
+        let mut frame = Vec::new();
+        let mut paths = Vec::new();
+        walk(program, ctx, e, 0, &mut frame, &mut paths, &mut broken)?;
+    }
+    Ok(broken)
+}
+
+fn walk(
+    program: &Program,
+    ctx: &Ctx<'_>,
+    e: &Ensure,
+    depth: usize,
+    frame: &mut Vec<Value>,
+    paths: &mut Vec<String>,
+    broken: &mut Vec<Diagnostic>,
+) -> Result<(), Box<Fault>> {
+    let Some(lp) = e.each.get(depth) else {
+        if ctx.truth(&e.cond, frame)? == Some(false) {
+            let zh = ctx.render(&e.message.zh, frame)?;
+            let en = match &e.message.en {
+                Some(en) => ctx.render(en, frame)?,
+                None => zh.clone(),
+            };
+            let mut d = Diagnostic::error("invalid-fact", Msg::new(zh.to_string(), en.to_string()));
+            match &e.path {
+                Some((local, names)) => {
+                    let base = local.and_then(|l| paths.get(l as usize)).cloned();
+                    let path = match base {
+                        Some(b) if names.is_empty() => b,
+                        Some(b) => format!("{b}.{}", names.join(".")),
+                        None => names.join("."),
+                    };
+                    d = d.at_path(path);
+                }
+                None => d = d.at(e.span).in_file(&program.file),
+            }
+            broken.push(d);
+        }
+        return Ok(());
+    };
+    let items = match ctx.value(&lp.list, frame)? {
+        Value::List(items) => items,
+        _ => return Ok(()),
+    };
+    for (i, item) in items.iter().enumerate() {
+        ctx.tick()?;
+        frame.push(item.clone());
+        let keep = match &lp.filter {
+            Some(f) => ctx.truth(f, frame)? == Some(true),
+            None => true,
+        };
+        if keep {
+            let path = match &lp.path {
+                ListPath::Fact(p) | ListPath::Text(p) => format!("{p}[{i}]"),
+                ListPath::Below(l, p) => format!("{}{p}[{i}]", paths.get(*l as usize).map_or("", String::as_str)),
+            };
+            paths.push(path);
+            walk(program, ctx, e, depth + 1, frame, paths, broken)?;
+            paths.pop();
+        }
+        frame.pop();
+    }
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! Running steps: computed values, rules (once, or once per item), ledger totals.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::interp::{Ctx, Fault};
+use super::{Action, ConditionTrace, Finding, LedgerResult, Line, RuleTrace, Status};
+use crate::check::hir::FindingKind;
+use crate::compile::program::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
+use crate::diagnostics::Msg;
+use crate::value::Value;
+
+type Texts = (Option<Arc<str>>, Option<Arc<str>>);
+
+/// What an evaluation has recorded so far.
+pub(super) struct Run<'p> {
+    program: &'p Program,
+    pub findings: Vec<Finding>,
+    lines: Vec<Vec<Line>>,
+    pub actions: Vec<Action>,
+    pub trace: Option<Vec<RuleTrace>>,
+}
+
+impl<'p> Run<'p> {
+    pub fn new(program: &'p Program, explain: bool) -> Run<'p> {
+        Run {
+            program,
+            findings: Vec::new(),
+            lines: vec![Vec::new(); program.ledgers.len()],
+            actions: Vec::new(),
+            trace: explain.then(Vec::new),
+        }
+    }
+
+    pub fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Box<Fault>> {
+        ctx.tick()?;
+        match step {
+            Step::Derived(i) => {
+                let d = &self.program.derived[i as usize];
+                let value = match &d.guard {
+                    Some(g) if ctx.truth(g, &[])? != Some(true) => Value::Missing,
+                    _ if d.ty == crate::types::Type::Bool => {
+                        ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool)
+                    }
+                    _ => ctx.value(&d.expr, &[])?,
+                };
+                if let Some(slot) = ctx.slots.get_mut(i as usize) {
+                    *slot = value;
+                }
+                Ok(())
+            }
+            Step::Rule(i) => {
+                let mut frame = Vec::new();
+                let mut labels = Vec::new();
+                self.rule(ctx, i, 0, &mut frame, &mut labels)
+            }
+        }
+    }
+
+    /// Runs a rule for every combination of its loops' items (once when it has none).
+    fn rule(
+        &mut self,
+        ctx: &Ctx<'_>,
+        index: u32,
+        depth: usize,
+        frame: &mut Vec<Value>,
+        labels: &mut Vec<String>,
+    ) -> Result<(), Box<Fault>> {
+        let program = self.program;
+        let rule = &program.rules[index as usize];
+        let Some(lp) = rule.each.get(depth) else {
+            let item = (!labels.is_empty()).then(|| Arc::from(labels.join(" / ")));
+            return self.rule_once(ctx, index, frame, item);
+        };
+        let items = match ctx.value(&lp.list, frame)? {
+            Value::List(items) => items,
+            _ => return Ok(()),
+        };
+        for (i, item) in items.iter().enumerate() {
+            ctx.tick()?;
+            frame.push(item.clone());
+            let keep = match &lp.filter {
+                Some(f) => ctx.truth(f, frame)? == Some(true),
+                None => true,
+            };
+            if keep {
+                labels.push(label(lp, item, i, labels));
+                self.rule(ctx, index, depth + 1, frame, labels)?;
+                labels.pop();
+            }
+            frame.pop();
+        }
+        Ok(())
+    }
+
+    fn rule_once(
+        &mut self,
+        ctx: &Ctx<'_>,
+        index: u32,
+        frame: &[Value],
+        item: Option<Arc<str>>,
+    ) -> Result<(), Box<Fault>> {
+        let rule = &self.program.rules[index as usize];
+        let truth = match &rule.when {
+            None => Some(true),
+            Some(w) => ctx.truth(w, frame)?,
+        };
+        let mut status = match truth {
+            Some(true) => Status::Fired,
+            Some(false) => Status::NotFired,
+            None => Status::NotApplicable,
+        };
+        let mut missing: Vec<String> = Vec::new();
+        if status == Status::Fired {
+            let (findings, actions) = (self.findings.len(), self.actions.len());
+            for (k, outcome) in rule.outcomes.iter().enumerate() {
+                if let Some(what) = self.record(ctx, index, outcome, frame, &item)? {
+                    // A rule whose amount or due time is missing records nothing.
+                    status = Status::NotApplicable;
+                    missing.push(what.into());
+                    self.findings.truncate(findings);
+                    self.actions.truncate(actions);
+                    for done in &rule.outcomes[..k] {
+                        if let Outcome::Ledger { ledger, .. } = done
+                            && let Some(lines) = self.lines.get_mut(*ledger as usize)
+                        {
+                            lines.pop();
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        if self.trace.is_some() {
+            let entry = explain(ctx, rule, index, frame, item, status, missing)?;
+            if let Some(trace) = self.trace.as_mut() {
+                trace.push(entry);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records one outcome of a fired rule; returns what was missing when it cannot be
+    /// recorded (`amount`, `at`).
+    fn record(
+        &mut self,
+        ctx: &Ctx<'_>,
+        rule: u32,
+        outcome: &Outcome,
+        frame: &[Value],
+        item: &Option<Arc<str>>,
+    ) -> Result<Option<&'static str>, Box<Fault>> {
+        let (kind, code, line, m) = match outcome {
+            Outcome::Finding { kind, code, message } => (kind, code, None, message),
+            Outcome::Ledger { kind, code, ledger, amount, message } => {
+                let Some(amount) = ctx.eval(amount, frame)?.as_decimal() else { return Ok(Some("amount")) };
+                (kind, code, Some((*ledger, self.program.format.currency.round(amount))), message)
+            }
+            Outcome::Emit { action, at, message: m } => {
+                let at = match at {
+                    None => None,
+                    Some(at) => match &*ctx.eval(at, frame)? {
+                        Value::DateTime(t) => Some(*t),
+                        _ => return Ok(Some("at")),
+                    },
+                };
+                let (message, message_en) = texts(ctx, m, frame)?;
+                self.actions.push(Action { rule, item: item.clone(), kind: action.clone(), at, message, message_en });
+                return Ok(None);
+            }
+        };
+        let (message, message_en) = texts(ctx, m, frame)?;
+        if let Some((ledger, amount)) = line
+            && let Some(lines) = self.lines.get_mut(ledger as usize)
+        {
+            lines.push(Line { code: code.clone(), amount, item: item.clone() });
+        }
+        self.findings.push(Finding {
+            rule: Some(rule),
+            item: item.clone(),
+            kind: *kind,
+            code: code.clone(),
+            message,
+            message_en,
+            amount: line.map(|l| l.1),
+            ledger: line.map(|l| l.0),
+        });
+        Ok(None)
+    }
+
+    /// Ledger totals after the deciding rules: each the sum of its rounded lines, or its
+    /// cap when the sum is larger (raising the cap's flag).
+    pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult>, Box<Fault>> {
+        let program = self.program;
+        let currency = program.format.currency;
+        let mut out = Vec::with_capacity(self.lines.len());
+        for (i, (def, lines)) in program.ledgers.iter().zip(std::mem::take(&mut self.lines)).enumerate() {
+            let mut uncapped = Decimal::ZERO;
+            for line in &lines {
+                uncapped = uncapped.checked_add(line.amount).ok_or_else(|| {
+                    Box::new(Fault {
+                        message: Msg::new("账本合计超出范围", "a ledger total is out of range"),
+                        span: None,
+                    })
+                })?;
+            }
+            uncapped.rescale(currency.minor_digits);
+            let cap = match &def.cap {
+                Some(c) => ctx.value(c, &[])?.as_decimal().map(|c| currency.round(c)),
+                None => None,
+            };
+            let mut total = uncapped;
+            if let Some(cap) = cap
+                && uncapped > cap
+            {
+                total = cap;
+                if let Some((code, m)) = &def.cap_flag {
+                    let (message, message_en) = texts(ctx, m, &[])?;
+                    self.findings.push(Finding {
+                        rule: None,
+                        item: None,
+                        kind: FindingKind::Flag,
+                        code: code.clone(),
+                        message,
+                        message_en,
+                        amount: None,
+                        ledger: Some(u32::try_from(i).unwrap_or(u32::MAX)),
+                    });
+                }
+            }
+            out.push(LedgerResult { lines, uncapped, cap, total });
+        }
+        Ok(out)
+    }
+}
+
+fn texts(ctx: &Ctx<'_>, m: &Option<Message>, frame: &[Value]) -> Result<Texts, Box<Fault>> {
+    Ok(match m {
+        Some(m) => (Some(ctx.render(&m.zh, frame)?), m.en.as_ref().map(|en| ctx.render(en, frame)).transpose()?),
+        None => (None, None),
+    })
+}
+
+/// How an item is named in results: its `id`, or its place in its list.
+fn label(lp: &Loop, item: &Value, index: usize, outer: &[String]) -> String {
+    if let (Some(f), Value::Record(fields)) = (lp.id_field, item)
+        && let Some(id) = fields.get(f as usize).filter(|v| !v.is_missing())
+    {
+        return match id {
+            Value::Text(s) => s.to_string(),
+            other => format!("{}", crate::value::ValueFormat::default().plain(other)),
+        };
+    }
+    match &lp.path {
+        ListPath::Fact(path) | ListPath::Text(path) => format!("{path}[{index}]"),
+        ListPath::Below(local, path) => {
+            let base = outer.get(*local as usize).map_or("", String::as_str);
+            format!("{base}{path}[{index}]")
+        }
+    }
+}
+
+/// Re-evaluates a rule's conditions one by one, with the values that decided them.
+fn explain(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    index: u32,
+    frame: &[Value],
+    item: Option<Arc<str>>,
+    status: Status,
+    mut missing: Vec<String>,
+) -> Result<RuleTrace, Box<Fault>> {
+    let mut conditions = Vec::with_capacity(rule.conditions.len());
+    for c in &rule.conditions {
+        let result = ctx.truth(&c.expr, frame)?;
+        let mut values = Vec::with_capacity(c.operands.len());
+        for (_, e) in &c.operands {
+            values.push(ctx.value(e, frame)?);
+        }
+        if status == Status::NotApplicable && result.is_none() {
+            for (text, e) in &c.reads {
+                if ctx.eval(e, frame)?.is_missing() && !missing.contains(text) {
+                    missing.push(text.clone());
+                }
+            }
+        }
+        conditions.push(ConditionTrace { result, values });
+    }
+    Ok(RuleTrace { rule: index, item, status, conditions, missing })
+}
