@@ -11,7 +11,15 @@ fn check_inputs() {
         let text = std::fs::read_to_string(path).expect("readable input");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let file = SourceFile::new(name.clone(), text.clone());
-        let (program, diags) = tenet::compile_source(&file);
+        // Files a policy names (holiday files) are read next to the inputs.
+        let folder = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        // Named as the policy names them, so snapshots do not depend on the checkout.
+        let resolve = |p: &str| match tenet::read_source(&folder.join(p)) {
+            Ok(f) => Ok(SourceFile::new(p.to_owned(), f.text().to_owned())),
+            Err(tenet::ReadError::Io { source, .. }) => Err(tenet::ReadError::Io { path: p.to_owned(), source }),
+            Err(other) => Err(other),
+        };
+        let (program, diags) = tenet::compile_source_with(&file, &resolve);
         let errors = diags.iter().filter(|d| d.is_error()).count();
         let warnings = diags.len() - errors;
         match name.split('_').next() {

@@ -273,3 +273,57 @@ fn no_input_panics() {
         }
     }
 }
+
+#[test]
+fn sla_facts_that_make_no_sense_name_their_path() {
+    assert_cmd_snapshot!(tenet().args(["eval", "rules/support_sla.tenet", "tests/cli-inputs/sla-bad-facts.yaml"]));
+    let v = json(&[
+        "eval",
+        "rules/support_sla.tenet",
+        "tests/cli-inputs/sla-bad-facts.yaml",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(v["error"], "invalid_facts");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    let found: Vec<(&str, &str)> =
+        diags.iter().map(|d| (d["path"].as_str().unwrap_or(""), d["message"].as_str().unwrap_or(""))).collect();
+    assert_eq!(
+        found,
+        [
+            ("tickets[0].resolved_at", "Ticket T-1 was resolved before it was opened."),
+            ("tickets[1].paused[1].to", "Ticket T-2 has a pause that ends before it starts."),
+        ]
+    );
+}
+
+#[test]
+fn sla_unknown_priority_is_invalid_facts() {
+    let v = json(&[
+        "eval",
+        "rules/support_sla.tenet",
+        "tests/cli-inputs/sla-unknown-priority.yaml",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(v["error"], "invalid_facts");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diags[0]["path"], "tickets[0].priority");
+    assert_eq!(diags[1]["path"], "tickets[1].priority");
+    assert_eq!(diags[1]["help"], "did you mean \"P1\"? Allowed: \"P1\", \"P2\", \"P3\"");
+}
+
+#[test]
+fn sla_month_explained() {
+    assert_cmd_snapshot!(tenet().args([
+        "eval",
+        "rules/support_sla.tenet",
+        "examples/sla/november.yaml",
+        "--lang",
+        "en"
+    ]));
+}

@@ -101,8 +101,8 @@ impl Checker<'_> {
                 Ok(Type::Duration)
             }
             (Builtin::Elapsed | Builtin::ElapsedExcluding(..), _) => Err(Msg::new(
-                "写成 elapsed(日历, 开始, 结束) 或 elapsed(日历, 开始, 结束, 暂停列表)；暂停是 {{ from: datetime, to: datetime }} 的列表",
-                "write elapsed(calendar, from, to) or elapsed(calendar, from, to, pauses); pauses are a list of {{ from: datetime, to: datetime }}",
+                "写成 elapsed(日历, 开始, 结束) 或 elapsed(日历, 开始, 结束, 暂停列表)；暂停是 { from: datetime, to: datetime } 的列表",
+                "write elapsed(calendar, from, to) or elapsed(calendar, from, to, pauses); pauses are a list of { from: datetime, to: datetime }",
             )),
             (Builtin::Due, [Type::Calendar, Type::DateTime, Type::Duration]) => Ok(Type::DateTime),
             (Builtin::Due, _) => Err(Msg::new(

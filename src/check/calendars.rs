@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::{Checker, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
+use crate::policy::ReadError;
 use crate::source::Span;
 use crate::syntax::ast::{CalendarDecl, DeclKind, PolicyFile};
 use crate::time::{Calendar, holidays};
@@ -67,25 +68,34 @@ impl Checker<'_> {
                 }
             }
         }
+        // Each overlapping pair once, with every day it happens on.
+        type Range = ((u32, u32), Span);
+        let mut overlaps: Vec<(Range, Range, Vec<&str>)> = Vec::new();
         for (d, ranges) in days.iter_mut().enumerate() {
             ranges.sort_by_key(|r| r.0);
             for pair in ranges.windows(2) {
-                let ((a, a_span), (b, b_span)) = (pair[0], pair[1]);
-                if b.0 < a.1 {
-                    let (day, ra, rb) =
-                        (DAYS[d], format!("{}-{}", clock(a.0), clock(a.1)), format!("{}-{}", clock(b.0), clock(b.1)));
-                    self.report(
-                        Diagnostic::error(
-                            "overlapping-hours",
-                            msg!("{day} 的时间段 {ra} 和 {rb} 重叠", "on {day}, {ra} and {rb} overlap"),
-                        )
-                        .at(b_span)
-                        .also(a_span, msg!("与 {ra} 重叠", "overlaps {ra}"))
-                        .help(Msg::new("每个时刻只能属于一个时间段", "each moment belongs to at most one range")),
-                    );
+                let (a, b) = (pair[0], pair[1]);
+                if b.0.0 < a.0.1 {
+                    match overlaps.iter_mut().find(|(x, y, _)| x.1 == a.1 && y.1 == b.1) {
+                        Some((_, _, on)) => on.push(DAYS[d]),
+                        None => overlaps.push((a, b, vec![DAYS[d]])),
+                    }
                 }
             }
             cal.week[d] = ranges.iter().map(|r| r.0).collect();
+        }
+        for ((a, a_span), (b, b_span), on) in overlaps {
+            let (ra, rb) = (format!("{}-{}", clock(a.0), clock(a.1)), format!("{}-{}", clock(b.0), clock(b.1)));
+            let (zh, en) = (on.join("、"), on.join(", "));
+            self.report(
+                Diagnostic::error(
+                    "overlapping-hours",
+                    msg!("时间段 {ra} 和 {rb} 重叠（{zh}）", "{ra} and {rb} overlap (on {en})"),
+                )
+                .at(b_span)
+                .also(a_span, msg!("与 {ra} 重叠", "overlaps {ra}"))
+                .help(Msg::new("每个时刻只能属于一个时间段", "each moment belongs to at most one range")),
+            );
         }
         if cal.week.iter().all(Vec::is_empty) {
             let name = &c.name.node;
@@ -110,16 +120,19 @@ impl Checker<'_> {
     fn holiday_file(&mut self, cal: &mut Calendar, path: &str, span: Span) {
         let source = match (self.resolve)(path) {
             Ok(f) => f,
-            Err(e) => {
-                let why = e.to_string();
+            Err(ReadError::Io { path, source }) => {
                 self.report(
                     Diagnostic::error(
                         "holiday-file",
-                        msg!("无法读取节假日文件：{why}", "cannot read the holiday file: {why}"),
+                        msg!("无法读取节假日文件 {path}：{source}", "cannot read the holiday file {path}: {source}"),
                     )
                     .at(span)
                     .help(Msg::new("路径相对于策略文件所在的目录", "the path is relative to the policy file's folder")),
                 );
+                return;
+            }
+            Err(ReadError::NotText(d)) => {
+                self.diags.push(*d);
                 return;
             }
         };

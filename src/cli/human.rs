@@ -7,7 +7,8 @@ use super::Ui;
 use crate::compile::program::Program;
 use crate::diagnostics::Lang;
 use crate::eval::{Decision, Evaluation, RuleTrace, Status};
-use crate::value::to_json;
+use crate::types::Type;
+use crate::value::{Value, to_json};
 
 fn label(ui: &Ui, zh: &str, en: &str) -> String {
     match ui.lang {
@@ -135,9 +136,14 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         let _ = writeln!(s, "\n{}:", label(ui, "输出", "Outputs"));
         let width = outputs.iter().map(|(d, _)| d.name.len()).max().unwrap_or(0);
         for (def, value) in outputs {
-            let shown = match to_json(value, &def.ty, &program.format) {
-                serde_json::Value::String(text) => text,
-                other => other.to_string(),
+            let shown = match (value, to_json(value, &def.ty, &program.format)) {
+                // A list of records does not fit on a line.
+                (Value::List(items), _) if matches!(def.ty.element(), Some(Type::Record(_))) => {
+                    let n = items.len();
+                    label(ui, &format!("{n} 项（用 --format json 查看）"), &format!("{n} items (see --format json)"))
+                }
+                (_, serde_json::Value::String(text)) => text,
+                (_, other) => other.to_string(),
             };
             let _ = writeln!(s, "  {:<width$}  {shown}", def.name);
         }

@@ -246,7 +246,7 @@ impl Lower<'_> {
             TKind::Table(t, args) => Expr::Table(to_u32(*t), self.many(args), e.span),
             TKind::List(items) => Expr::List(self.many(items)),
             TKind::Record(items) => Expr::Record(self.many(items)),
-            TKind::Text(parts) => Expr::Text(self.parts(parts)),
+            TKind::Text(parts) => Expr::Text(self.parts(parts, false)),
         };
         // Numbers that meet in one value take the type the checker gave it.
         let widens = matches!(e.kind, TKind::Call(..) | TKind::If(..) | TKind::Table(..));
@@ -312,12 +312,13 @@ impl Lower<'_> {
         flat.into_iter().map(|x| self.expr(x)).collect()
     }
 
-    fn parts(&mut self, parts: &[TPart]) -> Box<[Part]> {
+    fn parts(&mut self, parts: &[TPart], chinese: bool) -> Box<[Part]> {
         let mut out: Vec<Part> = Vec::with_capacity(parts.len());
         for p in parts {
             let text = match p {
                 TPart::Lit(s) => s.clone(),
                 TPart::Expr(e) => match self.expr(e) {
+                    Expr::Const(v) if !v.is_missing() && chinese => self.format.chinese(&v).to_string(),
                     Expr::Const(v) if !v.is_missing() => self.format.plain(&v).to_string(),
                     other => {
                         out.push(Part::Expr(other));
@@ -334,7 +335,7 @@ impl Lower<'_> {
     }
 
     pub(crate) fn message(&mut self, m: &Option<MessageDef>) -> Option<Message> {
-        m.as_ref().map(|m| Message { zh: self.parts(&m.zh), en: m.en.as_ref().map(|en| self.parts(en)) })
+        m.as_ref().map(|m| Message { zh: self.parts(&m.zh, true), en: m.en.as_ref().map(|en| self.parts(en, false)) })
     }
 
     fn outcome(&mut self, o: &OutcomeDef) -> Outcome {

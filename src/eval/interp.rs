@@ -354,7 +354,7 @@ impl<'a> Ctx<'a> {
 
     /// Renders message parts; a missing value shows as `—` rather than hiding the message.
     /// A fixed message is shared, not copied.
-    pub(crate) fn render(&self, parts: &[Part], frame: &[Value]) -> Result<Arc<str>, Box<Fault>> {
+    pub(crate) fn render(&self, parts: &[Part], frame: &[Value], chinese: bool) -> Result<Arc<str>, Box<Fault>> {
         if let [Part::Lit(fixed)] = parts {
             return Ok(Arc::clone(fixed));
         }
@@ -365,10 +365,15 @@ impl<'a> Ctx<'a> {
                 Part::Lit(s) => out.push_str(s),
                 Part::Expr(x) => {
                     let v = self.eval(x, frame)?;
-                    if v.is_missing() {
-                        out.push('—');
-                    } else {
-                        self.show(&mut out, &v);
+                    match &*v {
+                        Value::Missing => out.push('—'),
+                        Value::Text(s) => out.push_str(s),
+                        other if chinese => {
+                            let _ = write!(out, "{}", self.format.chinese(other));
+                        }
+                        other => {
+                            let _ = write!(out, "{}", self.format.plain(other));
+                        }
                     }
                 }
             }

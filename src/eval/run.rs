@@ -237,7 +237,9 @@ impl<'p> Run<'p> {
 
 fn texts(ctx: &Ctx<'_>, m: &Option<Message>, frame: &[Value]) -> Result<Texts, Box<Fault>> {
     Ok(match m {
-        Some(m) => (Some(ctx.render(&m.zh, frame)?), m.en.as_ref().map(|en| ctx.render(en, frame)).transpose()?),
+        Some(m) => {
+            (Some(ctx.render(&m.zh, frame, true)?), m.en.as_ref().map(|en| ctx.render(en, frame, false)).transpose()?)
+        }
         None => (None, None),
     })
 }

@@ -264,6 +264,20 @@ mod tests {
     }
 
     #[test]
+    fn daylight_saving_days_count_real_time() {
+        let mut c = business();
+        c.tz = chrono_tz::America::New_York;
+        c.holidays.clear();
+        // 8 March 2026 (a Sunday) springs forward at 02:00: 01:00–04:00 local is 2 hours.
+        c.week[6] = vec![(3600, 4 * 3600)];
+        let e = c.elapsed(at("2026-03-08T00:00:00-05:00"), at("2026-03-09T00:00:00-04:00")).unwrap();
+        assert_eq!(e, TimeDelta::hours(2));
+        // 1 November 2026 falls back at 02:00: 01:00–04:00 local is 4 hours.
+        let e = c.elapsed(at("2026-11-01T00:00:00-04:00"), at("2026-11-02T00:00:00-05:00")).unwrap();
+        assert_eq!(e, TimeDelta::hours(4));
+    }
+
+    #[test]
     fn a_calendar_without_hours_gives_up() {
         let mut c = business();
         c.week = Default::default();

@@ -23,22 +23,29 @@ impl Default for ValueFormat {
     }
 }
 
-/// A value ready to display; `literal` quotes texts (for traces).
+/// A value ready to display; `literal` quotes texts (for traces), `chinese` words
+/// durations in Chinese (for Chinese messages).
 pub struct Shown<'a> {
     value: &'a Value,
     format: &'a ValueFormat,
     literal: bool,
+    chinese: bool,
 }
 
 impl ValueFormat {
     /// For messages: texts as they are.
     pub fn plain<'a>(&'a self, value: &'a Value) -> Shown<'a> {
-        Shown { value, format: self, literal: false }
+        Shown { value, format: self, literal: false, chinese: false }
+    }
+
+    /// For Chinese messages: texts as they are, durations in Chinese words.
+    pub fn chinese<'a>(&'a self, value: &'a Value) -> Shown<'a> {
+        Shown { value, format: self, literal: false, chinese: true }
     }
 
     /// For traces: texts quoted, so `"no_reason"` is clearly a text.
     pub fn literal<'a>(&'a self, value: &'a Value) -> Shown<'a> {
-        Shown { value, format: self, literal: true }
+        Shown { value, format: self, literal: true, chinese: false }
     }
 
     /// Money rounded to the minor unit, with exactly that many places.
@@ -70,6 +77,7 @@ impl fmt::Display for Shown<'_> {
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(t) => f.write_str(&self.format.datetime(t)),
+            Value::Duration(d) if self.chinese => f.write_str(&duration::words_zh(*d)),
             Value::Duration(d) => f.write_str(&duration::words(*d)),
             Value::Calendar(c) => f.write_str(&c.name),
             Value::List(items) | Value::Record(items) => {

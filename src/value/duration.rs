@@ -31,34 +31,59 @@ pub fn words(d: TimeDelta) -> String {
     if negative { format!("-{joined}") } else { joined }
 }
 
-/// ISO 8601: `P7D`, `PT4H30M`, `P1DT2H`, `PT0S`.
+/// Chinese words: `7 天`, `1 天 2 小时`, `30 分钟`, `0 秒`.
+pub fn words_zh(d: TimeDelta) -> String {
+    let negative = d < TimeDelta::zero();
+    let d = d.abs();
+    let mut secs = d.num_seconds();
+    let mut parts = Vec::new();
+    for (size, unit) in [(86_400, "天"), (3_600, "小时"), (60, "分钟"), (1, "秒")] {
+        let n = secs / size;
+        secs %= size;
+        if n > 0 {
+            parts.push(format!("{n} {unit}"));
+        }
+    }
+    let nanos = d.subsec_nanos();
+    if nanos > 0 {
+        let fraction = format!("{nanos:09}");
+        let seconds =
+            parts.pop().filter(|p| p.ends_with('秒')).map_or("0".to_owned(), |p| p.trim_end_matches(" 秒").to_owned());
+        parts.push(format!("{seconds}.{} 秒", fraction.trim_end_matches('0')));
+    }
+    if parts.is_empty() {
+        return "0 秒".into();
+    }
+    let joined = parts.join(" ");
+    if negative { format!("-{joined}") } else { joined }
+}
+
+/// ISO 8601: whole days as `P7D`, anything else in hours, minutes and seconds
+/// (`PT45H`, `PT4H30M`, `PT0S`) — a 45-hour target reads as 45 hours.
 pub fn iso(d: TimeDelta) -> String {
     let negative = d < TimeDelta::zero();
     let d = d.abs();
     let secs = d.num_seconds();
     let nanos = d.subsec_nanos();
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (hours, rest) = (rest / 3_600, rest % 3_600);
-    let (minutes, seconds) = (rest / 60, rest % 60);
-    let mut out = String::from(if negative { "-P" } else { "P" });
-    if days > 0 {
-        out.push_str(&format!("{days}D"));
+    let sign = if negative { "-" } else { "" };
+    if nanos == 0 && secs > 0 && secs % 86_400 == 0 {
+        return format!("{sign}P{}D", secs / 86_400);
     }
-    if hours > 0 || minutes > 0 || seconds > 0 || nanos > 0 || days == 0 {
-        out.push('T');
-        if hours > 0 {
-            out.push_str(&format!("{hours}H"));
-        }
-        if minutes > 0 {
-            out.push_str(&format!("{minutes}M"));
-        }
-        if seconds > 0 || nanos > 0 || (hours == 0 && minutes == 0) {
-            if nanos > 0 {
-                let fraction = format!("{:09}", nanos);
-                out.push_str(&format!("{seconds}.{}S", fraction.trim_end_matches('0')));
-            } else {
-                out.push_str(&format!("{seconds}S"));
-            }
+    let (hours, rest) = (secs / 3_600, secs % 3_600);
+    let (minutes, seconds) = (rest / 60, rest % 60);
+    let mut out = format!("{sign}PT");
+    if hours > 0 {
+        out.push_str(&format!("{hours}H"));
+    }
+    if minutes > 0 {
+        out.push_str(&format!("{minutes}M"));
+    }
+    if seconds > 0 || nanos > 0 || (hours == 0 && minutes == 0) {
+        if nanos > 0 {
+            let fraction = format!("{nanos:09}");
+            out.push_str(&format!("{seconds}.{}S", fraction.trim_end_matches('0')));
+        } else {
+            out.push_str(&format!("{seconds}S"));
         }
     }
     out
@@ -154,13 +179,17 @@ mod tests {
     fn words_and_iso() {
         let d = TimeDelta::seconds(86_400 + 2 * 3_600);
         assert_eq!(words(d), "1 day 2 hours");
-        assert_eq!(iso(d), "P1DT2H");
+        assert_eq!(iso(d), "PT26H");
+        assert_eq!(iso(TimeDelta::hours(45)), "PT45H");
         assert_eq!(words(TimeDelta::minutes(30)), "30 minutes");
         assert_eq!(iso(TimeDelta::minutes(30)), "PT30M");
         assert_eq!(iso(TimeDelta::days(7)), "P7D");
         assert_eq!(iso(TimeDelta::zero()), "PT0S");
         assert_eq!(words(TimeDelta::zero()), "0 seconds");
         assert_eq!(words(-TimeDelta::hours(1)), "-1 hour");
+        assert_eq!(words_zh(d), "1 天 2 小时");
+        assert_eq!(words_zh(TimeDelta::minutes(15)), "15 分钟");
+        assert_eq!(words_zh(TimeDelta::zero()), "0 秒");
     }
 
     #[test]
