@@ -3,21 +3,20 @@
 //! `eval/parsed_facts`: one evaluation from facts already validated (the compiled
 //! program's hot path). `eval/json_end_to_end`: the same from a JSON string — parse,
 //! validate against the schema, evaluate.
+//!
+//! `sla/month_200_tickets`: the bundled SLA policy over a month of 200 tickets (all
+//! priorities, business-hour clocks, pauses, some pending at `now`).
 
 use std::hint::black_box;
 
+mod common;
+
+use common::{bundled, month_of_tickets};
 use criterion::{Criterion, criterion_group, criterion_main};
-use tenet::Policy;
 use tenet::facts::Format;
 
-fn returns_policy() -> Policy {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/returns.tenet");
-    let text = std::fs::read_to_string(path).expect("bundled policy");
-    Policy::from_text("rules/returns.tenet", &text).expect("bundled policy is valid")
-}
-
 fn bench(c: &mut Criterion) {
-    let policy = returns_policy();
+    let policy = bundled("returns");
     let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/returns/opened-keyboard.json"))
         .expect("example facts");
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
@@ -35,5 +34,23 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_sla(c: &mut Criterion) {
+    let policy = bundled("support_sla");
+    let json = month_of_tickets(200);
+    let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
+    let now = facts.now.expect("now");
+    let mut group = c.benchmark_group("sla");
+    group.bench_function("month_200_tickets", |b| {
+        b.iter(|| policy.evaluate(black_box(&facts), now).expect("evaluates"))
+    });
+    group.bench_function("month_200_tickets_json", |b| {
+        b.iter(|| {
+            let facts = policy.facts_from_text(black_box(&json), Format::Json).expect("valid facts");
+            policy.evaluate(&facts, now).expect("evaluates")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_sla);
 criterion_main!(benches);

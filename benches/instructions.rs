@@ -1,20 +1,25 @@
-//! A deterministic companion to the `eval` bench: evaluates the bundled return policy
-//! N times (N from the first argument), so that `valgrind --tool=callgrind` can count
-//! instructions per evaluation — repeatable on a noisy machine, unlike wall time.
-//! See BENCHMARKS.md for the commands.
+//! A deterministic companion to the `eval` bench: evaluates a bundled policy N times
+//! (`returns N` or `sla N`), so that `valgrind --tool=callgrind` can count instructions
+//! per evaluation — repeatable on a noisy machine, unlike wall time. See BENCHMARKS.md.
+
+mod common;
 
 use std::hint::black_box;
 
-use tenet::Policy;
 use tenet::facts::Format;
 
 fn main() {
-    // `cargo bench` passes `--bench`; only a number is taken as N.
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(0);
+    // `cargo bench` passes `--bench`; the workload is a word, N a number.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(0);
+    let sla = args.iter().any(|a| a == "sla");
     let dir = env!("CARGO_MANIFEST_DIR");
-    let text = std::fs::read_to_string(format!("{dir}/rules/returns.tenet")).expect("bundled policy");
-    let policy = Policy::from_text("rules/returns.tenet", &text).expect("valid policy");
-    let json = std::fs::read_to_string(format!("{dir}/examples/returns/opened-keyboard.json")).expect("example");
+    let (policy, json) = if sla {
+        (common::bundled("support_sla"), common::month_of_tickets(200))
+    } else {
+        let json = std::fs::read_to_string(format!("{dir}/examples/returns/opened-keyboard.json")).expect("example");
+        (common::bundled("returns"), json)
+    };
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
     let now = facts.now.expect("now");
     let mut findings = 0;

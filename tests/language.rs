@@ -221,3 +221,124 @@ fn mixed_numeric_comparisons_in_both_orders() {
         assert_eq!(value(&p, &e, name), Some(Value::Bool(false)), "{name}");
     }
 }
+
+#[test]
+fn aggregates_filter_and_follow_kleene_logic() {
+    let p = policy(
+        "input { xs: list<{ n: int, ok: bool? }> }
+         output big = count(x in xs where x.n > 1)
+         output total = sum(x.n for x in xs)
+         output biggest = max(x.n for x in xs where x.n < 10)
+         output none_matching = min(x.n for x in xs where x.n > 100)
+         output all_ok = all(x.ok for x in xs)
+         output any_ok = any(x.ok for x in xs)",
+    );
+    let e = run(&p, r#"{"xs": [{"n": 1, "ok": true}, {"n": 5}, {"n": 12, "ok": true}]}"#);
+    assert_eq!(value(&p, &e, "big"), Some(Value::Int(2)));
+    assert_eq!(value(&p, &e, "total"), Some(Value::Int(18)));
+    assert_eq!(value(&p, &e, "biggest"), Some(Value::Int(5)));
+    assert_eq!(value(&p, &e, "none_matching"), None, "the minimum of nothing is missing");
+    assert_eq!(value(&p, &e, "all_ok"), None, "true, missing, true: not known to be all true");
+    assert_eq!(value(&p, &e, "any_ok"), Some(Value::Bool(true)));
+}
+
+#[test]
+fn per_item_values_are_computed_once_and_read_anywhere() {
+    let p = policy(
+        "input { orders: list<{ id: text, amount: money }> }
+         for each order in orders {
+           let large = order.amount >= 1000
+           let fee = if large then 10% of order.amount else 0
+         }
+         output fees = sum(o.fee for o in orders)
+         ledger fees_charged
+         rule \"大额订单\" for each o in orders where o.large deduct LARGE o.fee \"{o.id}\"",
+    );
+    let e = run(&p, r#"{"orders": [{"id": "A", "amount": "1500.00"}, {"id": "B", "amount": "20.00"}]}"#);
+    assert_eq!(value(&p, &e, "fees"), Some(Value::Money("150.00".parse().expect("decimal"))));
+    assert_eq!(e.findings.len(), 1);
+    assert_eq!(e.findings[0].item.as_deref(), Some("A"), "the finding names its item by id");
+    assert_eq!(e.ledgers[0].lines[0].item.as_deref(), Some("A"));
+}
+
+#[test]
+fn items_without_an_id_are_named_by_place() {
+    let p = policy("input { xs: list<{ n: int }> }\nrule \"r\" for each x in xs where x.n > 1 flag BIG");
+    let e = run(&p, r#"{"xs": [{"n": 1}, {"n": 2}]}"#);
+    assert_eq!(e.findings[0].item.as_deref(), Some("xs[1]"));
+}
+
+#[test]
+fn a_cap_bites_only_above_it() {
+    let p = policy(
+        "input { fee: money, n: int }
+         ledger credits
+         cap credits at 10% of fee flag CAPPED
+         rule \"a\" when n > 0 credit A 60.00
+         rule \"b\" when n > 1 credit B 40.00
+         rule \"c\" when n > 2 credit C 0.01",
+    );
+    let e = run(&p, r#"{"fee": "1000.00", "n": 2}"#);
+    assert_eq!(e.ledgers[0].total.to_string(), "100.00", "exactly the cap");
+    assert!(!e.codes().contains(&"CAPPED"));
+    let e = run(&p, r#"{"fee": "1000.00", "n": 3}"#);
+    assert_eq!(e.ledgers[0].uncapped.to_string(), "100.01");
+    assert_eq!(e.ledgers[0].total.to_string(), "100.00");
+    assert!(e.codes().contains(&"CAPPED"));
+}
+
+#[test]
+fn ensures_stop_evaluation_and_name_the_fact() {
+    let p = policy(
+        "input { xs: list<{ a: int, b: int }> }
+         ensure for each x in xs x.b >= x.a otherwise \"b 小于 a\" en \"b is below a\"
+         output n = count(x in xs)",
+    );
+    let facts =
+        p.facts_from_text(r#"{"xs": [{"a": 1, "b": 2}, {"a": 3, "b": 2}]}"#, Format::Json).expect("schema-valid");
+    let now = "2026-11-10T12:00:00+08:00".parse().expect("dt");
+    let Err(tenet::eval::EvalError::InvalidFacts(diags)) = p.evaluate(&facts, now) else {
+        panic!("ensure should fail")
+    };
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].path.as_deref(), Some("xs[1].b"));
+    assert_eq!(diags[0].message.en, "b is below a");
+}
+
+#[test]
+fn business_hours_after_an_instant() {
+    let p = policy(
+        "calendar office { monday..friday 09:00-12:00, 13:00-17:00 }
+         input { at: { opened: datetime } }
+         output due_in_3 = at.opened + 3 office hours
+         output due_in_6 = at.opened + 6 office hours
+         output due_fn = due(office, at.opened, 3 hours)
+         output worked = elapsed(office, at.opened, at.opened + 3 days)",
+    );
+    // Friday 11:00: one hour before lunch, two after it.
+    let e = run(&p, r#"{"at": {"opened": "2026-11-06T11:00:00+08:00"}}"#);
+    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    assert_eq!(json["outputs"]["due_in_3"], "2026-11-06T15:00:00+08:00");
+    assert_eq!(json["outputs"]["due_fn"], json["outputs"]["due_in_3"]);
+    // Six hours: Friday's five, then Monday 09:00–10:00.
+    assert_eq!(json["outputs"]["due_in_6"], "2026-11-09T10:00:00+08:00");
+    // Fri 11:00–12:00 and 13:00–17:00, the weekend, Mon 09:00–11:00.
+    assert_eq!(json["outputs"]["worked"], "PT7H");
+}
+
+#[test]
+fn durations_round_to_units() {
+    let p = policy(
+        "input { d: duration }
+         output up = ceil(d, 1 hours)
+         output down = floor(d, 1 hours)
+         output near = round(d, 1 hours)
+         output hours_started = ceil(d / 1 hours)",
+    );
+    let e = run(&p, r#"{"d": "90 minutes"}"#);
+    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    assert_eq!(json["outputs"]["up"], "PT2H");
+    assert_eq!(json["outputs"]["down"], "PT1H");
+    assert_eq!(json["outputs"]["near"], "PT2H", "half-up");
+    assert_eq!(json["outputs"]["hours_started"], "2");
+}

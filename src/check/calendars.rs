@@ -9,7 +9,8 @@ use crate::msg;
 use crate::policy::ReadError;
 use crate::source::Span;
 use crate::syntax::ast::{CalendarDecl, DeclKind, PolicyFile};
-use crate::time::{Calendar, holidays};
+use crate::time::Calendar;
+use crate::time::holidays::{self, HolidayFile};
 
 const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
@@ -32,14 +33,11 @@ impl Checker<'_> {
     }
 
     fn calendar(&mut self, c: &CalendarDecl) -> Calendar {
-        let mut cal = Calendar::always();
-        cal.always = false;
-        cal.name = c.name.node.clone();
-        cal.title = c.title.as_ref().map(|t| t.node.clone());
-        cal.tz = match &c.timezone {
+        let zone = match &c.timezone {
             Some(tz) => self.timezone_named(tz).unwrap_or(self.timezone),
             None => self.timezone,
         };
+        let mut week: [Vec<(u32, u32)>; 7] = Default::default();
         // Every range with its span, per weekday, to report overlaps at both places.
         let mut days: [Vec<((u32, u32), Span)>; 7] = Default::default();
         for line in &c.hours {
@@ -82,7 +80,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            cal.week[d] = ranges.iter().map(|r| r.0).collect();
+            week[d] = ranges.iter().map(|r| r.0).collect();
         }
         for ((a, a_span), (b, b_span), on) in overlaps {
             let (ra, rb) = (format!("{}-{}", clock(a.0), clock(a.1)), format!("{}-{}", clock(b.0), clock(b.1)));
@@ -97,7 +95,7 @@ impl Checker<'_> {
                 .help(Msg::new("每个时刻只能属于一个时间段", "each moment belongs to at most one range")),
             );
         }
-        if cal.week.iter().all(Vec::is_empty) {
+        if week.iter().all(Vec::is_empty) {
             let name = &c.name.node;
             self.report(
                 Diagnostic::error(
@@ -111,13 +109,21 @@ impl Checker<'_> {
                 )),
             );
         }
+        let mut days = HolidayFile::default();
+        let mut files = Vec::new();
         for file in &c.holidays {
-            self.holiday_file(&mut cal, &file.node, file.span);
+            if let Some(name) = self.holiday_file(&mut days, zone, &file.node, file.span) {
+                files.push(name);
+            }
         }
+        let mut cal = Calendar::new(c.name.node.clone(), zone, week, days.holidays, days.workdays);
+        cal.title = c.title.as_ref().map(|t| t.node.clone());
+        cal.holiday_files = files;
         cal
     }
 
-    fn holiday_file(&mut self, cal: &mut Calendar, path: &str, span: Span) {
+    /// Reads one holiday file into `days`; returns its name when it could be read.
+    fn holiday_file(&mut self, days: &mut HolidayFile, zone: chrono_tz::Tz, path: &str, span: Span) -> Option<String> {
         let source = match (self.resolve)(path) {
             Ok(f) => f,
             Err(ReadError::Io { path, source }) => {
@@ -129,19 +135,19 @@ impl Checker<'_> {
                     .at(span)
                     .help(Msg::new("路径相对于策略文件所在的目录", "the path is relative to the policy file's folder")),
                 );
-                return;
+                return None;
             }
             Err(ReadError::NotText(d)) => {
                 self.diags.push(*d);
-                return;
+                return None;
             }
         };
         let (file, diags) = holidays::load(&source);
         self.diags.extend(diags);
-        if let Some(zone) = &file.timezone
-            && zone.as_str() != cal.tz.name()
+        if let Some(file_zone) = &file.timezone
+            && file_zone.as_str() != zone.name()
         {
-            let calendar_zone = cal.tz.name();
+            let (zone, calendar_zone) = (file_zone, zone.name());
             self.report(
                 Diagnostic::error(
                     "holiday-file",
@@ -157,8 +163,8 @@ impl Checker<'_> {
                 )),
             );
         }
-        cal.holidays.extend(file.holidays);
-        cal.workdays.extend(file.workdays);
-        cal.holiday_files.push(source.name().to_owned());
+        days.holidays.extend(file.holidays);
+        days.workdays.extend(file.workdays);
+        Some(source.name().to_owned())
     }
 }

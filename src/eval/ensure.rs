@@ -11,10 +11,24 @@ pub(super) fn check(program: &Program, ctx: &Ctx<'_>) -> Result<Vec<Diagnostic>,
     let mut broken = Vec::new();
     for e in &program.ensures {
         let mut frame = Vec::new();
-        let mut paths = Vec::new();
-        walk(program, ctx, e, 0, &mut frame, &mut paths, &mut broken)?;
+        let mut places = Vec::new();
+        walk(program, ctx, e, 0, &mut frame, &mut places, &mut broken)?;
     }
     Ok(broken)
+}
+
+/// The path of each loop's current item (`tickets[2]`, `tickets[2].paused[0]`), built
+/// only when a constraint is broken.
+fn item_paths(e: &Ensure, places: &[usize]) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::with_capacity(places.len());
+    for (lp, i) in e.each.iter().zip(places) {
+        let path = match &lp.path {
+            ListPath::Fact(p) | ListPath::Text(p) => format!("{p}[{i}]"),
+            ListPath::Below(l, p) => format!("{}{p}[{i}]", paths.get(*l as usize).map_or("", String::as_str)),
+        };
+        paths.push(path);
+    }
+    paths
 }
 
 fn walk(
@@ -23,7 +37,7 @@ fn walk(
     e: &Ensure,
     depth: usize,
     frame: &mut Vec<Value>,
-    paths: &mut Vec<String>,
+    places: &mut Vec<usize>,
     broken: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Fault>> {
     let Some(lp) = e.each.get(depth) else {
@@ -36,6 +50,7 @@ fn walk(
             let mut d = Diagnostic::error("invalid-fact", Msg::new(zh.to_string(), en.to_string()));
             match &e.path {
                 Some((local, names)) => {
+                    let paths = item_paths(e, places);
                     let base = local.and_then(|l| paths.get(l as usize)).cloned();
                     let path = match base {
                         Some(b) if names.is_empty() => b,
@@ -62,13 +77,9 @@ fn walk(
             None => true,
         };
         if keep {
-            let path = match &lp.path {
-                ListPath::Fact(p) | ListPath::Text(p) => format!("{p}[{i}]"),
-                ListPath::Below(l, p) => format!("{}{p}[{i}]", paths.get(*l as usize).map_or("", String::as_str)),
-            };
-            paths.push(path);
-            walk(program, ctx, e, depth + 1, frame, paths, broken)?;
-            paths.pop();
+            places.push(i);
+            walk(program, ctx, e, depth + 1, frame, places, broken)?;
+            places.pop();
         }
         frame.pop();
     }

@@ -50,6 +50,7 @@ impl<'p> Run<'p> {
                 }
                 Ok(())
             }
+            Step::Rule(i) if self.program.rules[i as usize].each.is_empty() => self.rule_once(ctx, i, &[], None),
             Step::Rule(i) => {
                 let mut frame = Vec::new();
                 let mut labels = Vec::new();

@@ -96,11 +96,11 @@ fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
 }
 
 /// The reserved words of the language (they cannot name inputs, consts or values).
-pub const KEYWORDS: [&str; 42] = [
+pub const KEYWORDS: [&str; 41] = [
     "policy", "version", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "hit",
-    "rule", "at", "when", "reject", "require", "deduct", "credit", "flag", "emit", "into", "and", "or", "not", "in",
-    "of", "is", "missing", "present", "if", "then", "else", "true", "false", "calendar", "holidays", "for", "each",
-    "where", "ensure", "cap",
+    "rule", "when", "reject", "require", "deduct", "credit", "flag", "emit", "into", "and", "or", "not", "in", "of",
+    "is", "missing", "present", "if", "then", "else", "true", "false", "calendar", "holidays", "for", "each", "where",
+    "ensure", "cap",
 ];
 
 /// True for a reserved word.
@@ -140,7 +140,7 @@ mod tests {
             assert!(errors(&format!("policy p\nlet {kw} = 1\n")) > 0, "`{kw}` should be reserved");
             assert_eq!(errors(&format!("policy p\nlet x = a.{kw}\n")), 0, "`{kw}` should work as a field");
         }
-        for word in ["en", "first", "unique", "collect", "sum", "days", "list", "now", "decision", "total"] {
+        for word in ["at", "en", "first", "unique", "collect", "sum", "days", "list", "now", "decision", "total"] {
             assert_eq!(errors(&format!("policy p\nlet {word} = 1\n")), 0, "`{word}` should not be reserved");
         }
     }

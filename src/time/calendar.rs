@@ -4,18 +4,27 @@
 //! A day's working time is its weekly hours, none on a holiday, and on a make-up
 //! working day (调休) the hours of the calendar's first working weekday. Hours are
 //! local to the calendar's time zone; instants are absolute, so facts may carry any
-//! offset.
+//! offset. The inner loops run on integers (nanoseconds, day numbers): a month of
+//! tickets walks thousands of days.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, LocalResult, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+
+/// Days [`Calendar::add`] searches for working time before giving up.
+pub const HORIZON_DAYS: i64 = 3_660;
 
 /// An interval of time, `[start, end)`.
 pub type Interval = (DateTime<Utc>, DateTime<Utc>);
 
-/// Days [`Calendar::add`] searches for working time before giving up.
-pub const HORIZON_DAYS: i64 = 3_660;
+/// The span over which a zone is tested for a steady offset.
+pub const STEADY_FROM: (i32, u32, u32) = (2000, 1, 1);
+/// End of that span (inclusive).
+pub const STEADY_TO: (i32, u32, u32) = (2050, 12, 31);
+
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SECOND;
 
 /// A calendar: 24×7, or weekly hours with holidays and make-up working days.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +46,12 @@ pub struct Calendar {
     pub workdays: BTreeSet<NaiveDate>,
     /// The holiday files it read, for documents.
     pub holiday_files: Vec<String>,
+    /// The zone's UTC offset in seconds when it keeps one offset over the whole of
+    /// [`STEADY_FROM`, `STEADY_TO`]: days in that span are placed by arithmetic.
+    steady_offset: Option<i32>,
+    /// Holidays (`true`) and make-up days (`false`) by day number, sorted.
+    special: Vec<(i32, bool)>,
+    steady_days: (i32, i32),
 }
 
 /// Why a clock computation has no answer.
@@ -48,6 +63,26 @@ pub enum ClockError {
     NoWorkingTime,
     /// The instants are too far apart to iterate.
     TooFar,
+}
+
+fn nanos(t: DateTime<Utc>) -> i128 {
+    i128::from(t.timestamp()) * NANOS_PER_SECOND + i128::from(t.timestamp_subsec_nanos())
+}
+
+fn delta(n: i128) -> Result<TimeDelta, ClockError> {
+    let secs = i64::try_from(n.div_euclid(NANOS_PER_SECOND)).map_err(|_| ClockError::TooFar)?;
+    let sub = u32::try_from(n.rem_euclid(NANOS_PER_SECOND)).map_err(|_| ClockError::TooFar)?;
+    TimeDelta::new(secs, sub).ok_or(ClockError::TooFar)
+}
+
+fn instant_at(n: i128) -> Result<DateTime<Utc>, ClockError> {
+    let secs = i64::try_from(n.div_euclid(NANOS_PER_SECOND)).map_err(|_| ClockError::TooFar)?;
+    let sub = u32::try_from(n.rem_euclid(NANOS_PER_SECOND)).map_err(|_| ClockError::TooFar)?;
+    DateTime::from_timestamp(secs, sub).ok_or(ClockError::TooFar)
+}
+
+fn day_number(day: NaiveDate) -> i32 {
+    day.num_days_from_ce()
 }
 
 impl Calendar {
@@ -62,16 +97,55 @@ impl Calendar {
             holidays: BTreeSet::new(),
             workdays: BTreeSet::new(),
             holiday_files: Vec::new(),
+            steady_offset: Some(0),
+            special: Vec::new(),
+            steady_days: (0, 0),
+        }
+    }
+
+    /// A working calendar: weekly hours in a zone, holidays and make-up days.
+    pub fn new(
+        name: impl Into<String>,
+        tz: Tz,
+        week: [Vec<(u32, u32)>; 7],
+        holidays: BTreeSet<NaiveDate>,
+        workdays: BTreeSet<NaiveDate>,
+    ) -> Calendar {
+        let mut special: Vec<(i32, bool)> = holidays
+            .iter()
+            .map(|d| (day_number(*d), true))
+            .chain(workdays.iter().filter(|d| !holidays.contains(d)).map(|d| (day_number(*d), false)))
+            .collect();
+        special.sort_unstable();
+        let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).map_or(0, day_number);
+        Calendar {
+            name: name.into(),
+            title: None,
+            always: false,
+            tz,
+            week,
+            holidays,
+            workdays,
+            holiday_files: Vec::new(),
+            steady_offset: steady_offset(tz),
+            special,
+            steady_days: (day(STEADY_FROM), day(STEADY_TO)),
         }
     }
 
     /// The working ranges of a local day.
     pub fn hours_on(&self, day: NaiveDate) -> &[(u32, u32)] {
-        if self.holidays.contains(&day) {
+        self.hours_on_number(day_number(day))
+    }
+
+    fn hours_on_number(&self, n: i32) -> &[(u32, u32)] {
+        let special = self.special.binary_search_by_key(&n, |s| s.0).ok().map(|i| self.special[i].1);
+        if special == Some(true) {
             return &[];
         }
-        let weekday = &self.week[day.weekday().num_days_from_monday() as usize];
-        if self.workdays.contains(&day) && weekday.is_empty() {
+        // Day 1 of the common era was a Monday.
+        let weekday = &self.week[usize::try_from((n - 1).rem_euclid(7)).unwrap_or(0)];
+        if special == Some(false) && weekday.is_empty() {
             return self.makeup_hours();
         }
         weekday
@@ -82,22 +156,57 @@ impl Calendar {
         self.week.iter().find(|d| !d.is_empty()).map_or(&[], Vec::as_slice)
     }
 
-    /// The instant a local day's second-of-day falls on. A local time skipped by a
-    /// daylight-saving change maps to the first instant after the gap.
-    fn instant(&self, day: NaiveDate, seconds: u32) -> Option<DateTime<Utc>> {
-        let midnight = day.and_hms_opt(0, 0, 0)?;
-        let local = midnight.checked_add_signed(TimeDelta::seconds(i64::from(seconds)))?;
-        match self.tz.from_local_datetime(&local) {
-            LocalResult::Single(t) => Some(t.to_utc()),
-            LocalResult::Ambiguous(first, _) => Some(first.to_utc()),
-            LocalResult::None => (1..=4)
-                .find_map(|h| self.tz.from_local_datetime(&(local + TimeDelta::hours(h))).earliest())
-                .map(|t| t.to_utc()),
+    /// The instant a local day's second-of-day falls on, in nanoseconds. A local time
+    /// skipped by a daylight-saving change maps to the first instant after the gap.
+    fn instant(&self, n: i32, seconds: u32) -> Option<i128> {
+        if let Some(offset) = self.steady_offset
+            && (self.steady_days.0..=self.steady_days.1).contains(&n)
+        {
+            let local = i128::from(n - 719_163) * 86_400 + i128::from(seconds);
+            return Some((local - i128::from(offset)) * NANOS_PER_SECOND);
         }
+        let local = NaiveDate::from_num_days_from_ce_opt(n)?
+            .and_hms_opt(0, 0, 0)?
+            .checked_add_signed(TimeDelta::seconds(i64::from(seconds)))?;
+        let utc = match self.tz.from_local_datetime(&local) {
+            LocalResult::Single(t) => t.to_utc(),
+            LocalResult::Ambiguous(first, _) => first.to_utc(),
+            LocalResult::None => {
+                (1..=4).find_map(|h| self.tz.from_local_datetime(&(local + TimeDelta::hours(h))).earliest())?.to_utc()
+            }
+        };
+        Some(nanos(utc))
     }
 
-    fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
-        t.with_timezone(&self.tz).date_naive()
+    fn local_day(&self, t: DateTime<Utc>) -> i32 {
+        day_number(t.with_timezone(&self.tz).date_naive())
+    }
+
+    /// Calls `f` with each working interval (nanoseconds) of the days from `first` on,
+    /// until `f` returns false or `days` days have passed.
+    fn walk(&self, first: i32, days: i64, mut f: impl FnMut(i128, i128) -> bool) {
+        let last = first.saturating_add(i32::try_from(days).unwrap_or(i32::MAX));
+        let mut start = self.instant(first, 0);
+        for n in first..=last {
+            let next = self.instant(n + 1, 0);
+            // One zone lookup a day: ranges are offsets from the day's start, except on
+            // a day that is not 24 hours long (a daylight-saving change).
+            let regular = matches!((start, next), (Some(s), Some(e)) if e - s == NANOS_PER_DAY);
+            for &(a, b) in self.hours_on_number(n) {
+                let bounds = match start {
+                    Some(s) if regular => {
+                        Some((s + i128::from(a) * NANOS_PER_SECOND, s + i128::from(b) * NANOS_PER_SECOND))
+                    }
+                    _ => self.instant(n, a).zip(self.instant(n, b)),
+                };
+                if let Some((s, e)) = bounds
+                    && !f(s, e)
+                {
+                    return;
+                }
+            }
+            start = next;
+        }
     }
 
     /// Working time in `[from, to)`.
@@ -109,25 +218,20 @@ impl Calendar {
             return Ok(to - from);
         }
         let (first, last) = (self.local_day(from), self.local_day(to));
-        if (last - first).num_days() > HORIZON_DAYS * 10 {
+        let days = i64::from(last - first);
+        if days > HORIZON_DAYS * 10 {
             return Err(ClockError::TooFar);
         }
-        let mut total = TimeDelta::zero();
-        let mut day = first;
-        while day <= last {
-            for &(start, end) in self.hours_on(day) {
-                let (Some(s), Some(e)) = (self.instant(day, start), self.instant(day, end)) else { continue };
-                let (s, e) = (s.max(from), e.min(to));
-                if e > s {
-                    total += e - s;
-                }
+        let (f, t) = (nanos(from), nanos(to));
+        let mut total: i128 = 0;
+        self.walk(first, days, |s, e| {
+            let (s, e) = (s.max(f), e.min(t));
+            if e > s {
+                total += e - s;
             }
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => break,
-            }
-        }
-        Ok(total)
+            true
+        });
+        delta(total)
     }
 
     /// Working time in `[from, to)` outside the paused intervals (which are merged
@@ -154,24 +258,41 @@ impl Calendar {
         if self.always {
             return from.checked_add_signed(duration).ok_or(ClockError::TooFar);
         }
-        let mut remaining = duration;
-        let mut day = self.local_day(from);
-        for _ in 0..HORIZON_DAYS {
-            for &(start, end) in self.hours_on(day) {
-                let (Some(s), Some(e)) = (self.instant(day, start), self.instant(day, end)) else { continue };
-                let s = s.max(from);
-                if e <= s {
-                    continue;
-                }
-                if e - s >= remaining {
-                    return Ok(s + remaining);
-                }
-                remaining -= e - s;
+        let f = nanos(from);
+        let mut remaining = i128::from(duration.num_seconds()) * NANOS_PER_SECOND + i128::from(duration.subsec_nanos());
+        let mut due = None;
+        self.walk(self.local_day(from), HORIZON_DAYS, |s, e| {
+            let s = s.max(f);
+            if e <= s {
+                return true;
             }
-            day = day.succ_opt().ok_or(ClockError::NoWorkingTime)?;
-        }
-        Err(ClockError::NoWorkingTime)
+            if e - s >= remaining {
+                due = Some(s + remaining);
+                return false;
+            }
+            remaining -= e - s;
+            true
+        });
+        due.map_or(Err(ClockError::NoWorkingTime), instant_at)
     }
+}
+
+/// The zone's offset when it is the same at noon UTC on every day of the steady span.
+fn steady_offset(tz: Tz) -> Option<i32> {
+    let from = NaiveDate::from_ymd_opt(STEADY_FROM.0, STEADY_FROM.1, STEADY_FROM.2)?;
+    let to = NaiveDate::from_ymd_opt(STEADY_TO.0, STEADY_TO.1, STEADY_TO.2)?;
+    let offset_on = |day: NaiveDate| {
+        day.and_hms_opt(12, 0, 0).map(|noon| tz.offset_from_utc_datetime(&noon).fix().local_minus_utc())
+    };
+    let first = offset_on(from)?;
+    let mut day = from;
+    while day <= to {
+        if offset_on(day)? != first {
+            return None;
+        }
+        day = day.succ_opt()?;
+    }
+    Some(first)
 }
 
 /// Pauses clipped to `[from, to)`, sorted, with overlapping or touching ones merged.
@@ -195,17 +316,22 @@ pub fn merge(pauses: &[Interval], from: DateTime<Utc>, to: DateTime<Utc>) -> Res
 mod tests {
     use super::*;
 
-    fn business() -> Calendar {
-        let mut c = Calendar::always();
-        c.always = false;
-        c.name = "business".into();
-        c.tz = chrono_tz::Asia::Shanghai;
-        for d in 0..5 {
-            c.week[d] = vec![(9 * 3600, 18 * 3600)];
+    fn week(days: std::ops::Range<usize>, from: u32, to: u32) -> [Vec<(u32, u32)>; 7] {
+        let mut week: [Vec<(u32, u32)>; 7] = Default::default();
+        for d in days {
+            week[d] = vec![(from, to)];
         }
-        c.holidays = (1..=7).map(|d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap()).collect();
-        c.workdays = [NaiveDate::from_ymd_opt(2026, 10, 10).unwrap()].into();
-        c
+        week
+    }
+
+    fn business() -> Calendar {
+        Calendar::new(
+            "business",
+            chrono_tz::Asia::Shanghai,
+            week(0..5, 9 * 3600, 18 * 3600),
+            (1..=7).map(|d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap()).collect(),
+            [NaiveDate::from_ymd_opt(2026, 10, 10).unwrap()].into(),
+        )
     }
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -265,11 +391,15 @@ mod tests {
 
     #[test]
     fn daylight_saving_days_count_real_time() {
-        let mut c = business();
-        c.tz = chrono_tz::America::New_York;
-        c.holidays.clear();
-        // 8 March 2026 (a Sunday) springs forward at 02:00: 01:00–04:00 local is 2 hours.
-        c.week[6] = vec![(3600, 4 * 3600)];
+        // Sundays 01:00–04:00 in New York.
+        let c = Calendar::new(
+            "night",
+            chrono_tz::America::New_York,
+            week(6..7, 3600, 4 * 3600),
+            BTreeSet::new(),
+            BTreeSet::new(),
+        );
+        // 8 March 2026 springs forward at 02:00: 01:00–04:00 local is 2 hours.
         let e = c.elapsed(at("2026-03-08T00:00:00-05:00"), at("2026-03-09T00:00:00-04:00")).unwrap();
         assert_eq!(e, TimeDelta::hours(2));
         // 1 November 2026 falls back at 02:00: 01:00–04:00 local is 4 hours.
@@ -278,10 +408,21 @@ mod tests {
     }
 
     #[test]
+    fn steady_zones_are_recognised() {
+        assert_eq!(steady_offset(chrono_tz::Asia::Shanghai), Some(8 * 3600));
+        assert_eq!(steady_offset(chrono_tz::America::New_York), None);
+        // Before the steady span, the zone lookup is used: Shanghai had daylight saving
+        // in 1988 (UTC+9 in summer).
+        let c = business();
+        let day = day_number(NaiveDate::from_ymd_opt(1988, 7, 3).unwrap());
+        assert_eq!(c.instant(day, 0), Some(nanos(at("1988-07-03T00:00:00+09:00"))));
+        let day = day_number(NaiveDate::from_ymd_opt(2026, 7, 3).unwrap());
+        assert_eq!(c.instant(day, 0), Some(nanos(at("2026-07-03T00:00:00+08:00"))));
+    }
+
+    #[test]
     fn a_calendar_without_hours_gives_up() {
-        let mut c = business();
-        c.week = Default::default();
-        c.workdays.clear();
+        let c = Calendar::new("never", chrono_tz::Asia::Shanghai, Default::default(), BTreeSet::new(), BTreeSet::new());
         assert_eq!(c.add(at("2026-11-06T17:00:00+08:00"), TimeDelta::hours(1)), Err(ClockError::NoWorkingTime));
     }
 }

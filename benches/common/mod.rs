@@ -1,0 +1,53 @@
+//! Workloads shared by the benchmarks.
+
+#![allow(dead_code)]
+
+use tenet::Policy;
+
+/// A bundled policy from `rules/`.
+pub fn bundled(name: &str) -> Policy {
+    let path = format!("{}/rules/{name}.tenet", env!("CARGO_MANIFEST_DIR"));
+    let file = tenet::read_source(std::path::Path::new(&path)).expect("bundled policy");
+    Policy::from_source(&file).expect("bundled policy is valid")
+}
+
+/// A month of `n` tickets, the same every run: a small linear congruential generator
+/// spreads openings over November and picks priorities, response and resolution times.
+pub fn month_of_tickets(n: usize) -> String {
+    let mut seed: u64 = 2026;
+    let mut next = |modulo: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % modulo
+    };
+    let start = 1_761_926_400i64; // 2026-11-01T00:00:00+08:00
+    let mut tickets = Vec::with_capacity(n);
+    for i in 0..n {
+        let opened = start + i64::try_from(next(29 * 86_400)).unwrap_or(0);
+        let priority = ["P1", "P2", "P3"][usize::try_from(next(3)).unwrap_or(0)];
+        let at = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .expect("in range")
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .to_rfc3339()
+        };
+        let response = opened + i64::try_from(next(4 * 3600)).unwrap_or(0);
+        let resolved = response + i64::try_from(next(3 * 86_400)).unwrap_or(0);
+        let mut ticket = serde_json::json!({
+            "id": format!("T-{i}"), "priority": priority, "opened_at": at(opened), "first_response_at": at(response),
+        });
+        if next(10) > 0 {
+            ticket["resolved_at"] = serde_json::json!(at(resolved));
+        }
+        if next(4) == 0 {
+            ticket["paused"] = serde_json::json!([{ "from": at(response + 600), "to": at(response + 600 + i64::try_from(next(86_400)).unwrap_or(0)) }]);
+        }
+        tickets.push(ticket);
+    }
+    serde_json::json!({
+        "now": "2026-12-01T00:00:00+08:00",
+        "period": { "start": "2026-11-01T00:00:00+08:00", "end": "2026-12-01T00:00:00+08:00" },
+        "monthly_fee": "50000.00",
+        "tickets": tickets,
+    })
+    .to_string()
+}
