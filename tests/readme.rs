@@ -17,7 +17,10 @@ fn blocks(text: &str, lang: &str) -> Vec<String> {
 
 #[test]
 fn the_tour_policy_checks_cleanly() {
-    let tours: Vec<String> = blocks(&readme(), "tenet").into_iter().filter(|b| b.starts_with("policy ") || b.contains("\npolicy ")).collect();
+    let tours: Vec<String> = blocks(&readme(), "tenet")
+        .into_iter()
+        .filter(|b| b.starts_with("policy ") || b.contains("\npolicy "))
+        .collect();
     assert!(tours.len() >= 2, "the README has a whole policy in its tour and in the SLA section");
     for tour in tours {
         let (program, diags) = tenet::compile_source(&SourceFile::new("README.md", tour));
