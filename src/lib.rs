@@ -18,6 +18,7 @@ pub mod syntax;
 pub mod time;
 pub mod types;
 pub mod value;
+pub mod workflow;
 
 pub use policy::{Policy, ReadError, compile_source, compile_source_with, read_source, source_from_bytes};
 pub mod cli;

@@ -106,6 +106,17 @@ impl Checker<'_> {
                 _ => {}
             }
         }
+        // A workflow's stages are stages too: rules may be tagged with them (that is how
+        // a rule guards a transition) without listing them twice.
+        for decl in &ast.decls {
+            if let DeclKind::Workflow(w) = &decl.node {
+                for s in &w.stages {
+                    if !self.stages.iter().any(|(n, _)| *n == s.node) {
+                        self.stages.push((s.node.clone(), s.span));
+                    }
+                }
+            }
+        }
         let start = Span::new(0, 0);
         if !seen.contains_key("policy") {
             self.report(

@@ -469,6 +469,8 @@ pub struct CheckedPolicy {
     pub const_order: Vec<usize>,
     /// Lets and outputs in dependency order.
     pub derived_order: Vec<usize>,
+    /// The workflow, when the policy declares one.
+    pub workflow: Option<WorkflowDef>,
     /// The source.
     pub file: Arc<SourceFile>,
 }
@@ -520,4 +522,87 @@ impl TExpr {
         let settled = children.iter().any(|c| c.settled);
         TExpr { kind, ty, span, missing, constant, settled }
     }
+}
+
+/// A checked workflow: names resolved to indices.
+#[derive(Clone, Debug)]
+pub struct WorkflowDef {
+    /// Its name.
+    pub name: String,
+    /// A human title.
+    pub title: Option<String>,
+    /// Stages in declaration order.
+    pub stages: Vec<String>,
+    /// Where a case starts.
+    pub initial: usize,
+    /// Stages a case never leaves.
+    pub finals: Vec<usize>,
+    /// Declared events.
+    pub events: Vec<String>,
+    /// Transitions in declaration order.
+    pub transitions: Vec<TransitionDef>,
+    /// Stage deadlines.
+    pub deadlines: Vec<DeadlineDef>,
+    /// Actions scheduled on entering a stage.
+    pub entries: Vec<EntryDef>,
+}
+
+/// `from -> to on event [else otherwise]`.
+#[derive(Clone, Debug)]
+pub struct TransitionDef {
+    /// Stage index.
+    pub from: usize,
+    /// Stage index.
+    pub to: usize,
+    /// Event index.
+    pub event: usize,
+    /// Stage reached instead when a reject rule of `to` fires.
+    pub otherwise: Option<usize>,
+}
+
+/// A fixed bilingual text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedText {
+    /// Chinese.
+    pub zh: String,
+    /// English, when given.
+    pub en: Option<String>,
+}
+
+/// How long a deadline or a delay is.
+#[derive(Clone, Debug)]
+pub enum AmountDef {
+    /// A plain duration (literal or const): whole days count local days in the
+    /// policy's zone, anything else is exact time.
+    Plain(TExpr),
+    /// Working time on a calendar (`2 business hours`).
+    Working(Arc<crate::time::Calendar>, TExpr),
+    /// Whole working days on a calendar (`2 business days`).
+    WorkingDays(Arc<crate::time::Calendar>, u32),
+}
+
+/// `deadline stage within amount of anchor`.
+#[derive(Clone, Debug)]
+pub struct DeadlineDef {
+    /// The stage that must be left.
+    pub stage: usize,
+    /// Counted from entering this stage.
+    pub anchor: usize,
+    /// How long.
+    pub within: AmountDef,
+    /// What to say.
+    pub message: Option<FixedText>,
+}
+
+/// `entering stage emit action after amount`.
+#[derive(Clone, Debug)]
+pub struct EntryDef {
+    /// The stage.
+    pub stage: usize,
+    /// The action's kind.
+    pub action: String,
+    /// Delay after entering.
+    pub after: Option<AmountDef>,
+    /// What it is for.
+    pub message: Option<FixedText>,
 }

@@ -15,6 +15,7 @@ mod rules;
 mod schema;
 mod tables;
 mod values;
+mod workflow;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -125,6 +126,7 @@ pub(crate) struct Checker<'a> {
     ensures: Vec<hir::EnsureDef>,
     codes: HashMap<String, Span>,
     order: Vec<Symbol>,
+    workflow: Option<hir::WorkflowDef>,
 }
 
 impl<'a> Checker<'a> {
@@ -160,6 +162,7 @@ impl<'a> Checker<'a> {
             ensures: Vec::new(),
             codes: HashMap::new(),
             order: Vec::new(),
+            workflow: None,
         }
     }
 
@@ -197,6 +200,7 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
+        self.workflows(ast);
         self.warn_unused();
     }
 
@@ -268,6 +272,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .filter_map(|s| if let Symbol::Derived(i) = s { Some(*i) } else { None })
                 .collect(),
+            workflow: self.workflow,
             file: Arc::clone(self.file),
         }
     }

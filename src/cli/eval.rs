@@ -31,21 +31,9 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let now_arg = match args.now.as_deref().map(crate::syntax::parse_datetime) {
-        None => None,
-        Some(Some(t)) => Some(t.to_utc()),
-        Some(None) => {
-            let given = args.now.as_deref().unwrap_or_default();
-            err(&format!(
-                "{}\n",
-                Msg::new(
-                    format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
-                    format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
-                )
-                .get(ui.lang)
-            ));
-            return Exit::Usage;
-        }
+    let now_arg = match parse_now(args.now.as_deref(), ui) {
+        Ok(t) => t,
+        Err(exit) => return exit,
     };
     let policy_file = match read_source(&args.policy) {
         Ok(f) => f,
@@ -102,6 +90,25 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         OutputFormat::Human => out(&human::render(policy.program(), &evaluation, ui, args.explain, note.is_some())),
     }
     Exit::Ok
+}
+
+/// Parses `--now`; a bad value is a usage error, reported here.
+pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
+    let Some(given) = given else { return Ok(None) };
+    match crate::syntax::parse_datetime(given) {
+        Some(t) => Ok(Some(t.to_utc())),
+        None => {
+            err(&format!(
+                "{}\n",
+                Msg::new(
+                    format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
+                    format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
+                )
+                .get(ui.lang)
+            ));
+            Err(Exit::Usage)
+        }
+    }
 }
 
 /// Reports diagnostics: as text on stderr, or as one JSON object on stdout.

@@ -1,5 +1,6 @@
 //! The command line: a thin layer of clap over the library. One file per subcommand.
 
+mod case;
 mod check;
 mod eval;
 mod human;
@@ -47,6 +48,8 @@ enum Command {
     Check(check::Args),
     /// 用事实评估策略 · evaluate a policy against a facts file
     Eval(eval::Args),
+    /// 回放案例的事件历史 · replay a case's event history through the policy's workflow
+    Case(case::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(args) => check::run(&args, &ui),
         Command::Eval(args) => eval::run(&args, &ui),
+        Command::Case(args) => case::run(&args, &ui),
     };
     exit.into()
 }

@@ -4,6 +4,7 @@
 mod explain;
 pub mod program;
 mod specialize;
+mod workflow;
 
 use std::sync::Arc;
 
@@ -83,10 +84,12 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         let step = Step::Rule(to_u32(i));
         if r.settled { after.push(step) } else { before.push(step) }
     }
+    let workflow = policy.workflow.as_ref().map(|w| Arc::new(lower.workflow(w)));
     if !lower.diags.is_empty() {
         return Err(lower.diags);
     }
     Ok(Program {
+        workflow,
         name: policy.name.clone(),
         title: policy.title.clone(),
         version: policy.version.clone(),

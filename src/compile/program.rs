@@ -320,6 +320,8 @@ pub struct Program {
     pub before: Vec<Step>,
     /// After the decision: values and rules that read it.
     pub after: Vec<Step>,
+    /// The workflow, when the policy declares one.
+    pub workflow: Option<Arc<crate::workflow::Workflow>>,
     /// The policy source.
     pub file: Arc<SourceFile>,
 }

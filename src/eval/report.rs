@@ -6,6 +6,17 @@ use super::{Evaluation, RuleTrace};
 use crate::compile::program::Program;
 use crate::value::to_json as value_json;
 
+/// The outputs that have a value, by name, in declaration order.
+pub fn outputs_json(program: &Program, eval: &Evaluation) -> Json {
+    let mut outputs = Map::new();
+    for (def, value) in program.derived.iter().zip(&eval.values) {
+        if def.exported && !value.is_missing() {
+            outputs.insert(def.name.clone(), value_json(value, &def.ty, &program.format));
+        }
+    }
+    Json::Object(outputs)
+}
+
 /// The result object: policy, version, now, decision, codes, findings, ledgers,
 /// outputs, actions, trace (filled when explained). `now_note` says where `now` came
 /// from when it was not given (the system clock).
@@ -79,13 +90,7 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
         ledgers.insert(def.name.clone(), Json::Object(m));
     }
     out.insert("ledgers".into(), Json::Object(ledgers));
-    let mut outputs = Map::new();
-    for (def, value) in program.derived.iter().zip(&eval.values) {
-        if def.exported && !value.is_missing() {
-            outputs.insert(def.name.clone(), value_json(value, &def.ty, format));
-        }
-    }
-    out.insert("outputs".into(), Json::Object(outputs));
+    out.insert("outputs".into(), outputs_json(program, eval));
     let actions: Vec<Json> = eval
         .actions
         .iter()

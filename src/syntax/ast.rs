@@ -82,6 +82,70 @@ pub enum DeclKind {
     Each(EachDecl),
     /// `ensure [for each …] condition otherwise "message"`.
     Ensure(EnsureDecl),
+    /// `workflow NAME "title" { … }`.
+    Workflow(WorkflowDecl),
+}
+
+/// A workflow: the stages a case moves through and the events that move it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkflowDecl {
+    /// Its name.
+    pub name: Option<Ident>,
+    /// A human title.
+    pub title: Option<Spanned<String>>,
+    /// `stages a, b, c` (possibly several lines).
+    pub stages: Vec<Ident>,
+    /// `initial a` (more than one is an error the checker reports).
+    pub initial: Vec<Ident>,
+    /// `final x, y`.
+    pub finals: Vec<Ident>,
+    /// `events e, f`.
+    pub events: Vec<Ident>,
+    /// `from -> to on event [else other]`.
+    pub transitions: Vec<Spanned<TransitionDecl>>,
+    /// `deadline stage within amount of (entering | stage) ["message"]`.
+    pub deadlines: Vec<Spanned<DeadlineDecl>>,
+    /// `entering stage emit action [after amount] ["message"]`.
+    pub entering: Vec<Spanned<EntryDecl>>,
+}
+
+/// `review -> preparation on approve`, `application -> review on submit else rejected`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransitionDecl {
+    /// The stage the case must be in.
+    pub from: Ident,
+    /// Where it goes.
+    pub to: Ident,
+    /// The event that moves it.
+    pub event: Ident,
+    /// Where it goes instead when a reject rule of the target stage fires.
+    pub otherwise: Option<Ident>,
+}
+
+/// `deadline review within 2 business days of entering`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeadlineDecl {
+    /// The stage that must be left in time.
+    pub stage: Ident,
+    /// How long: a duration literal (maybe on a calendar) or a const's name.
+    pub within: Expr,
+    /// Counted from entering this stage; `None` for `of entering` (the stage itself).
+    pub anchor: Option<Ident>,
+    /// What to say when it is overdue.
+    pub message: Option<Message>,
+}
+
+/// `entering closed emit follow_up after 3 days "…"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryDecl {
+    /// The stage entered.
+    pub stage: Ident,
+    /// The action's kind.
+    pub action: Ident,
+    /// How long after entering it is due (at once when absent).
+    pub after: Option<Expr>,
+    /// What it is for.
+    pub message: Option<Message>,
 }
 
 /// `cap credits at 25% of monthly_fee flag CREDIT_CAPPED`.

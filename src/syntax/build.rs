@@ -130,6 +130,7 @@ impl<'a> Builder<'a> {
                 }
                 DeclKind::Ensure(EnsureDecl { each, cond: cond?, message: message? })
             }
+            Rule::workflow_decl => DeclKind::Workflow(self.workflow(parts)),
             Rule::table_decl => DeclKind::Table(self.table(parts)?),
             Rule::rule_decl => DeclKind::Rule(self.rule(parts)?),
             _ => return None,
@@ -225,6 +226,77 @@ impl<'a> Builder<'a> {
             }
         }
         Some(decl)
+    }
+
+    fn workflow(&self, parts: impl Iterator<Item = Pair<'a, Rule>>) -> WorkflowDecl {
+        let mut wf = WorkflowDecl::default();
+        for p in parts {
+            let span = self.span(&p);
+            let rule = p.as_rule();
+            let words = || {
+                p.clone()
+                    .into_inner()
+                    .filter(|q| matches!(q.as_rule(), Rule::ident | Rule::field_word))
+                    .map(|q| self.ident(q))
+            };
+            match rule {
+                Rule::ident => wf.name = Some(self.ident(p)),
+                Rule::string => wf.title = Some(self.plain_text(p, "流程标题", "a workflow title")),
+                Rule::wf_stages => wf.stages.extend(words()),
+                Rule::wf_initial => wf.initial.extend(words()),
+                Rule::wf_final => wf.finals.extend(words()),
+                Rule::wf_events => wf.events.extend(words()),
+                Rule::wf_transition => {
+                    let mut it = words();
+                    if let (Some(from), Some(to), Some(event)) = (it.next(), it.next(), it.next()) {
+                        let otherwise = it.next();
+                        wf.transitions.push(Spanned::new(TransitionDecl { from, to, event, otherwise }, span));
+                    }
+                }
+                Rule::wf_deadline => {
+                    let mut stage = None;
+                    let mut within = None;
+                    let mut anchor = None;
+                    let mut message = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::ident if stage.is_none() => stage = Some(self.ident(q)),
+                            Rule::ident => anchor = Some(self.ident(q)),
+                            Rule::wf_amount => within = self.amount(q),
+                            Rule::message => message = Some(self.message(q)),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(stage), Some(within)) = (stage, within) {
+                        wf.deadlines.push(Spanned::new(DeadlineDecl { stage, within, anchor, message }, span));
+                    }
+                }
+                Rule::wf_entering => {
+                    let mut names = Vec::new();
+                    let mut after = None;
+                    let mut message = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::ident => names.push(self.ident(q)),
+                            Rule::wf_amount => after = self.amount(q),
+                            Rule::message => message = Some(self.message(q)),
+                            _ => {}
+                        }
+                    }
+                    let mut names = names.into_iter();
+                    if let (Some(stage), Some(action)) = (names.next(), names.next()) {
+                        wf.entering.push(Spanned::new(EntryDecl { stage, action, after, message }, span));
+                    }
+                }
+                _ => {}
+            }
+        }
+        wf
+    }
+
+    /// A `wf_amount`: a duration literal or a name, as an expression.
+    fn amount(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        pair.into_inner().next().map(|p| self.primary_expr(p))
     }
 
     fn hours_line(&self, pair: Pair<'_, Rule>) -> Option<HoursLine> {

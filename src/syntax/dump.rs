@@ -15,6 +15,51 @@ pub fn file(file: &PolicyFile) -> String {
     out
 }
 
+fn names(list: &[Ident]) -> String {
+    list.iter().map(|s| s.node.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn workflow(out: &mut String, w: &WorkflowDecl) -> fmt::Result {
+    write!(out, "workflow {}", w.name.as_ref().map_or("?", |n| n.node.as_str()))?;
+    if let Some(t) = &w.title {
+        write!(out, " {:?}", t.node)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "  stages {}", names(&w.stages))?;
+    writeln!(out, "  initial {}", names(&w.initial))?;
+    writeln!(out, "  final {}", names(&w.finals))?;
+    writeln!(out, "  events {}", names(&w.events))?;
+    for t in &w.transitions {
+        let t = &t.node;
+        write!(out, "  {} -> {} on {}", t.from.node, t.to.node, t.event.node)?;
+        if let Some(o) = &t.otherwise {
+            write!(out, " else {}", o.node)?;
+        }
+        writeln!(out)?;
+    }
+    for d in &w.deadlines {
+        let d = &d.node;
+        let anchor = d.anchor.as_ref().map_or("entering", |a| a.node.as_str());
+        write!(out, "  deadline {} within {} of {anchor}", d.stage.node, expr(&d.within))?;
+        if let Some(m) = &d.message {
+            write!(out, " {}", message(m))?;
+        }
+        writeln!(out)?;
+    }
+    for e in &w.entering {
+        let e = &e.node;
+        write!(out, "  entering {} emit {}", e.stage.node, e.action.node)?;
+        if let Some(a) = &e.after {
+            write!(out, " after {}", expr(a))?;
+        }
+        if let Some(m) = &e.message {
+            write!(out, " {}", message(m))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
     match &decl.node {
         DeclKind::Policy { name, title, version } => {
@@ -96,6 +141,7 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             }
             writeln!(out, " {} otherwise {}", expr(&e.cond), message(&e.message))
         }
+        DeclKind::Workflow(w) => workflow(out, w),
         DeclKind::Table(t) => {
             let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
             let hit = match t.hit.node {

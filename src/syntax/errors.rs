@@ -59,6 +59,8 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_cap
         | Rule::kw_calendar
         | Rule::kw_ensure
+        | Rule::kw_workflow
+        | Rule::workflow_decl
         | Rule::cap_decl
         | Rule::calendar_decl
         | Rule::each_decl
@@ -159,6 +161,27 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::time_range | Rule::clock => Thing("时间段（如 09:00-18:00）", "a time range such as `09:00-18:00`"),
         Rule::comprehension => Expression,
         Rule::kw_en => Thing("`en`", "`en`"),
+        Rule::wf_stages
+        | Rule::wf_initial
+        | Rule::wf_final
+        | Rule::wf_events
+        | Rule::wf_transition
+        | Rule::wf_deadline
+        | Rule::wf_entering
+        | Rule::kw_initial
+        | Rule::kw_final
+        | Rule::kw_events
+        | Rule::kw_deadline
+        | Rule::kw_entering => Thing(
+            "流程内容（stages、initial、final、events、`a -> b on 事件`、deadline、entering）或 `}`",
+            "a workflow item (`stages`, `initial`, `final`, `events`, `a -> b on event`, `deadline`, `entering`) or `}`",
+        ),
+        Rule::kw_on => Thing("`on 事件`", "`on EVENT`"),
+        Rule::kw_within => Thing("`within`", "`within`"),
+        Rule::kw_after => Thing("`after`", "`after`"),
+        Rule::wf_amount => {
+            Thing("时长（如 2 business days）或常量名", "a duration (such as `2 business days`) or a const's name")
+        }
         Rule::kw_then => Thing("`then`", "`then`"),
         Rule::kw_else => Thing("`else`", "`else`"),
         Rule::kw_not => Thing("`not`", "`not`"),
@@ -184,6 +207,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::ident_cont
         | Rule::keyword
         | Rule::decl
+        | Rule::wf_item
         | Rule::outcome
         | Rule::prefix
         | Rule::postfix

@@ -208,6 +208,11 @@ impl Builder<'_> {
         self.expr_built(pair)
     }
 
+    /// Builds a single primary pair (a literal or a name) on its own.
+    pub(crate) fn primary_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.primary(pair).expr
+    }
+
     fn primary(&self, pair: Pair<'_, Rule>) -> Built {
         let span = self.span(&pair);
         let text = pair.as_str();

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// Days [`Calendar::add`] searches for working time before giving up.
@@ -274,6 +274,32 @@ impl Calendar {
             true
         });
         due.map_or(Err(ClockError::NoWorkingTime), instant_at)
+    }
+}
+
+impl Calendar {
+    /// The same local time of day on the `days`-th working day after `from`'s local
+    /// date (`2 business days` after Friday 17:00 is Tuesday 17:00). A day counts when it
+    /// has working hours; the built-in `always` calendar counts every day.
+    pub fn add_working_days(&self, from: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>, ClockError> {
+        let local = from.with_timezone(&self.tz);
+        let mut n = day_number(local.date_naive());
+        let mut left = days;
+        let mut steps = 0;
+        while left > 0 {
+            n += 1;
+            steps += 1;
+            if steps > HORIZON_DAYS {
+                return Err(ClockError::NoWorkingTime);
+            }
+            if self.always || !self.hours_on_number(n).is_empty() {
+                left -= 1;
+            }
+        }
+        let seconds = local.time().num_seconds_from_midnight();
+        let at = self.instant(n, seconds).ok_or(ClockError::TooFar)?;
+        let sub = i128::from(from.timestamp_subsec_nanos());
+        instant_at(at + sub)
     }
 }
 

@@ -1,0 +1,425 @@
+//! Workflows: every stage, event and calendar name resolved, and the shape of the
+//! graph checked — unreachable stages, stages with no way out, unused events.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::prelude::ToPrimitive;
+
+use super::Checker;
+use super::hir::{AmountDef, DeadlineDef, EntryDef, FixedText, TKind, TransitionDef, WorkflowDef};
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::msg;
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, TextPart, TimeUnit, WorkflowDecl};
+use crate::types::Type;
+use crate::value::Value;
+
+/// A list of declared names with where each was declared.
+struct Names<'n> {
+    list: &'n [String],
+    index: HashMap<&'n str, usize>,
+}
+
+impl<'n> Names<'n> {
+    fn new(list: &'n [String]) -> Self {
+        Names { list, index: list.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect() }
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// Checks the policy's workflow (at most one).
+    pub(super) fn workflows(&mut self, ast: &'a PolicyFile) {
+        let mut first: Option<Span> = None;
+        for decl in &ast.decls {
+            let DeclKind::Workflow(w) = &decl.node else { continue };
+            if let Some(earlier) = first {
+                self.report(
+                    Diagnostic::error(
+                        "several-workflows",
+                        Msg::new("一个策略文件只能声明一个流程", "a policy file declares at most one workflow"),
+                    )
+                    .at(decl.span)
+                    .also(earlier, Msg::new("第一个流程在这里", "the first workflow is here"))
+                    .help(Msg::new(
+                        "把另一个流程放到自己的策略文件里",
+                        "put the other workflow in a policy file of its own",
+                    )),
+                );
+                continue;
+            }
+            first = Some(decl.span);
+            self.workflow = self.workflow_def(w, decl.span);
+        }
+    }
+
+    fn workflow_def(&mut self, w: &WorkflowDecl, span: Span) -> Option<WorkflowDef> {
+        let stages = self.declared(&w.stages, ("阶段", "stage"));
+        let events = self.declared(&w.events, ("事件", "event"));
+        if stages.is_empty() {
+            self.report(
+                Diagnostic::error("no-stages", Msg::new("流程没有声明阶段", "the workflow declares no stages"))
+                    .at(span)
+                    .help(Msg::new(
+                        "例如 `stages application, review, closed`",
+                        "e.g. `stages application, review, closed`",
+                    )),
+            );
+            return None;
+        }
+        let stage_names = Names::new(&stages);
+        let event_names = Names::new(&events);
+        let initial = match w.initial.as_slice() {
+            [] => {
+                let first = &stages[0];
+                self.report(
+                    Diagnostic::error("no-initial", Msg::new("流程没有起始阶段", "the workflow has no initial stage"))
+                        .at(span)
+                        .help(msg!("加一行 `initial {first}`", "add a line `initial {first}`")),
+                );
+                None
+            }
+            [one, rest @ ..] => {
+                for extra in rest {
+                    self.report(
+                        Diagnostic::error(
+                            "several-initial",
+                            Msg::new("流程只能有一个起始阶段", "a workflow has exactly one initial stage"),
+                        )
+                        .at(extra.span)
+                        .also(one.span, Msg::new("起始阶段已在这里声明", "the initial stage is declared here"))
+                        .help(Msg::new("删除多余的 `initial`", "remove the extra `initial`")),
+                    );
+                }
+                self.lookup(&stage_names, one, ("阶段", "stage"))
+            }
+        };
+        let finals: Vec<usize> =
+            w.finals.iter().filter_map(|f| self.lookup(&stage_names, f, ("阶段", "stage"))).collect();
+
+        let mut transitions = Vec::new();
+        let mut by_source: HashMap<(usize, usize), Span> = HashMap::new();
+        let mut event_used = vec![false; events.len()];
+        for t in &w.transitions {
+            let from = self.lookup(&stage_names, &t.node.from, ("阶段", "stage"));
+            let to = self.lookup(&stage_names, &t.node.to, ("阶段", "stage"));
+            let event = self.lookup(&event_names, &t.node.event, ("事件", "event"));
+            let otherwise = match &t.node.otherwise {
+                Some(o) => self.lookup(&stage_names, o, ("阶段", "stage")).map(Some),
+                None => Some(None),
+            };
+            let (Some(from), Some(to), Some(event), Some(otherwise)) = (from, to, event, otherwise) else { continue };
+            event_used[event] = true;
+            if finals.contains(&from) {
+                let name = &stages[from];
+                self.report(
+                    Diagnostic::error(
+                        "final-has-exit",
+                        msg!("终止阶段 `{name}` 不能再转出", "the final stage `{name}` cannot be left"),
+                    )
+                    .at(t.span)
+                    .help(msg!(
+                        "删除这条转移，或把 `{name}` 从 final 中去掉",
+                        "remove this transition, or take `{name}` out of `final`"
+                    )),
+                );
+            }
+            if let Some(earlier) = by_source.insert((from, event), t.span) {
+                let (s, e) = (&stages[from], &events[event]);
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-transition",
+                        msg!(
+                            "阶段 `{s}` 上的事件 `{e}` 有两条转移",
+                            "event `{e}` has two transitions from stage `{s}`"
+                        ),
+                    )
+                    .at(t.span)
+                    .also(earlier, Msg::new("另一条在这里", "the other one is here"))
+                    .help(Msg::new(
+                        "一个阶段上的每个事件只能通向一个阶段；用不同的事件名区分",
+                        "each event leads to one stage from a given stage; use different event names",
+                    )),
+                );
+                continue;
+            }
+            transitions.push(TransitionDef { from, to, event, otherwise });
+        }
+        let initial = initial?;
+        self.graph_shape(w, &stages, initial, &finals, &transitions);
+        for (i, used) in event_used.iter().enumerate() {
+            if !used && let Some(decl) = w.events.iter().find(|e| e.node == events[i]) {
+                let name = &events[i];
+                self.report(
+                    Diagnostic::warning(
+                        "unused-event",
+                        msg!("事件 `{name}` 没有用于任何转移", "event `{name}` is used by no transition"),
+                    )
+                    .at(decl.span)
+                    .help(Msg::new(
+                        "删除它，或加一条 `a -> b on 事件`",
+                        "remove it, or add a transition `a -> b on EVENT`",
+                    )),
+                );
+            }
+        }
+
+        let mut deadlines = Vec::new();
+        for d in &w.deadlines {
+            let stage = self.lookup(&stage_names, &d.node.stage, ("阶段", "stage"));
+            let anchor = match &d.node.anchor {
+                Some(a) => self.lookup(&stage_names, a, ("阶段", "stage")),
+                None => stage,
+            };
+            let within = self.amount(&d.node.within);
+            let message = d.node.message.as_ref().and_then(|m| self.fixed_text(m));
+            let (Some(stage), Some(anchor), Some(within)) = (stage, anchor, within) else { continue };
+            if finals.contains(&stage) {
+                let name = &stages[stage];
+                self.report(
+                    Diagnostic::error(
+                        "deadline-on-final",
+                        msg!("终止阶段 `{name}` 不会被离开，期限永远无法完成", "the final stage `{name}` is never left, so its deadline could never be met"),
+                    )
+                    .at(d.node.stage.span)
+                    .help(Msg::new(
+                        "期限写在需要按时完成的阶段上，例如 `deadline refund within 7 days of inspection`",
+                        "put the deadline on the stage that must be finished in time, e.g. `deadline refund within 7 days of inspection`",
+                    )),
+                );
+                continue;
+            }
+            deadlines.push(DeadlineDef { stage, anchor, within, message });
+        }
+
+        let mut entries = Vec::new();
+        for e in &w.entering {
+            let stage = self.lookup(&stage_names, &e.node.stage, ("阶段", "stage"));
+            let after = match &e.node.after {
+                Some(a) => self.amount(a).map(Some),
+                None => Some(None),
+            };
+            let message = e.node.message.as_ref().and_then(|m| self.fixed_text(m));
+            if let (Some(stage), Some(after)) = (stage, after) {
+                entries.push(EntryDef { stage, action: e.node.action.node.clone(), after, message });
+            }
+        }
+        Some(WorkflowDef {
+            name: w.name.as_ref().map(|n| n.node.clone()).unwrap_or_default(),
+            title: w.title.as_ref().map(|t| t.node.clone()),
+            stages,
+            initial,
+            finals,
+            events,
+            transitions,
+            deadlines,
+            entries,
+        })
+    }
+
+    /// Names in declaration order; a repeated one is reported and kept once.
+    fn declared(&mut self, idents: &[Ident], (zh, en): (&str, &str)) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut spans: HashMap<&str, Span> = HashMap::new();
+        for ident in idents {
+            if let Some(&earlier) = spans.get(ident.node.as_str()) {
+                let name = &ident.node;
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        msg!("{zh} `{name}` 声明了两次", "{en} `{name}` is declared twice"),
+                    )
+                    .at(ident.span)
+                    .also(earlier, Msg::new("第一次在这里", "first declared here"))
+                    .help(Msg::new("删除重复的名字", "remove the repeated name")),
+                );
+                continue;
+            }
+            spans.insert(&ident.node, ident.span);
+            out.push(ident.node.clone());
+        }
+        out
+    }
+
+    fn lookup(&mut self, names: &Names<'_>, ident: &Ident, (zh, en): (&str, &str)) -> Option<usize> {
+        if let Some(&i) = names.index.get(ident.node.as_str()) {
+            return Some(i);
+        }
+        let name = &ident.node;
+        let help = match suggest::closest(name, names.list.iter().map(String::as_str)) {
+            Some(near) => msg!("是不是 `{near}`？", "did you mean `{near}`?"),
+            None => {
+                let all = names.list.join(", ");
+                msg!("流程声明的{zh}：{all}", "the workflow's {en}s: {all}")
+            }
+        };
+        self.report(
+            Diagnostic::error("unknown-name", msg!("流程中没有{zh} `{name}`", "the workflow has no {en} `{name}`"))
+                .at(ident.span)
+                .help(help),
+        );
+        None
+    }
+
+    /// Unreachable stages (warnings) and stages with no way out that are not final (errors).
+    fn graph_shape(
+        &mut self,
+        w: &WorkflowDecl,
+        stages: &[String],
+        initial: usize,
+        finals: &[usize],
+        transitions: &[TransitionDef],
+    ) {
+        let mut reached = vec![false; stages.len()];
+        reached[initial] = true;
+        let mut queue = vec![initial];
+        while let Some(s) = queue.pop() {
+            for t in transitions.iter().filter(|t| t.from == s) {
+                for next in std::iter::once(t.to).chain(t.otherwise) {
+                    if !reached[next] {
+                        reached[next] = true;
+                        queue.push(next);
+                    }
+                }
+            }
+        }
+        let span_of = |name: &str| w.stages.iter().find(|s| s.node == name).map(|s| s.span).unwrap_or_default();
+        for (i, name) in stages.iter().enumerate() {
+            if !reached[i] {
+                let start = &stages[initial];
+                self.report(
+                    Diagnostic::warning(
+                        "unreachable-stage",
+                        msg!(
+                            "从起始阶段 `{start}` 无法到达阶段 `{name}`",
+                            "stage `{name}` cannot be reached from the initial stage `{start}`"
+                        ),
+                    )
+                    .at(span_of(name))
+                    .help(msg!(
+                        "加一条 `… -> {name} on 事件`，或删除这个阶段",
+                        "add a transition `… -> {name} on EVENT`, or remove the stage"
+                    )),
+                );
+            }
+            let leaves = transitions.iter().any(|t| t.from == i && (t.to != i || t.otherwise.is_some_and(|o| o != i)));
+            if !leaves && !finals.contains(&i) {
+                self.report(
+                    Diagnostic::error(
+                        "dead-end-stage",
+                        msg!(
+                            "阶段 `{name}` 没有出路，却不是终止阶段",
+                            "stage `{name}` has no way out but is not final"
+                        ),
+                    )
+                    .at(span_of(name))
+                    .help(msg!(
+                        "加一条 `{name} -> … on 事件`，或把它写进 `final`",
+                        "add a transition `{name} -> … on EVENT`, or list it under `final`"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// A deadline's or delay's length: `7 days`, `2 business days`, `4 business hours`,
+    /// or the name of a duration const.
+    fn amount(&mut self, e: &Expr) -> Option<AmountDef> {
+        if let ExprKind::Duration(n, unit, Some(cal)) = &e.node {
+            let calendar = self.calendar_value(&cal.node, cal.span);
+            let TKind::Lit(Value::Calendar(calendar)) = calendar.kind else { return None };
+            return match unit {
+                TimeUnit::Days => match n.to_u32().filter(|_| n.fract().is_zero()) {
+                    Some(days) => Some(AmountDef::WorkingDays(Arc::clone(&calendar), days)),
+                    None => {
+                        self.report(
+                            Diagnostic::error(
+                                "bad-duration",
+                                Msg::new("工作日数必须是整数", "working days must be a whole number"),
+                            )
+                            .at(e.span)
+                            .help(Msg::new("例如 `2 business days`", "for example `2 business days`")),
+                        );
+                        None
+                    }
+                },
+                TimeUnit::Weeks => {
+                    self.report(
+                        Diagnostic::error(
+                            "bad-duration",
+                            Msg::new(
+                                "日历上的期限按工作日或工作小时计，不按周",
+                                "deadlines on a calendar count working days or hours, not weeks",
+                            ),
+                        )
+                        .at(e.span)
+                        .help(Msg::new("例如写 `10 business days`", "write e.g. `10 business days`")),
+                    );
+                    None
+                }
+                _ => {
+                    let plain = Expr::new(ExprKind::Duration(*n, *unit, None), e.span);
+                    let amount = self.expr(&plain);
+                    Some(AmountDef::Working(calendar, amount))
+                }
+            };
+        }
+        let amount = self.expr(e);
+        if amount.ty == Type::Error {
+            return None;
+        }
+        if amount.ty != Type::Duration || !amount.constant {
+            let ty = &amount.ty;
+            self.report(
+                Diagnostic::error(
+                    "not-a-duration",
+                    msg!("这里需要一个固定的时长，却是 {ty}", "a fixed duration is needed here, found {ty}"),
+                )
+                .at(e.span)
+                .help(Msg::new(
+                    "写 `7 days`、`2 business days`，或一个时长常量的名字",
+                    "write `7 days`, `2 business days`, or the name of a duration const",
+                )),
+            );
+            return None;
+        }
+        Some(AmountDef::Plain(amount))
+    }
+
+    /// A workflow message: fixed text (a workflow has no item or fact to interpolate).
+    fn fixed_text(&mut self, m: &Message) -> Option<FixedText> {
+        let mut plain = |parts: &[TextPart], span: Span| -> Option<String> {
+            let mut out = String::new();
+            for part in parts {
+                match part {
+                    TextPart::Lit(s) => out.push_str(s),
+                    TextPart::Expr(_) => {
+                        self.report(
+                            Diagnostic::error(
+                                "workflow-text",
+                                Msg::new(
+                                    "流程中的说明是固定文本，不能插入 `{…}`",
+                                    "texts in a workflow are fixed: `{…}` cannot be used",
+                                ),
+                            )
+                            .at(span)
+                            .help(Msg::new(
+                                "写出数字本身，或把需要计算的说明放到规则里",
+                                "write the number itself, or put a computed message in a rule",
+                            )),
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        };
+        let zh = plain(&m.text.node, m.text.span)?;
+        let en = match &m.en {
+            Some(en) => Some(plain(&en.node, en.span)?),
+            None => None,
+        };
+        Some(FixedText { zh, en })
+    }
+}

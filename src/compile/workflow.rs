@@ -1,0 +1,70 @@
+//! Lowering a checked workflow: amounts folded to durations, names to shared strings.
+
+use std::sync::Arc;
+
+use super::Lower;
+use crate::check::hir::{AmountDef, WorkflowDef};
+use crate::value::Value;
+use crate::workflow::{Amount, Deadline, Entry, Transition, Workflow};
+
+impl Lower<'_> {
+    pub(super) fn workflow(&mut self, w: &WorkflowDef) -> Workflow {
+        let mut finals = vec![false; w.stages.len()];
+        for &f in &w.finals {
+            if let Some(slot) = finals.get_mut(f) {
+                *slot = true;
+            }
+        }
+        Workflow {
+            name: w.name.clone(),
+            title: w.title.clone(),
+            stages: w.stages.iter().map(|s| Arc::from(s.as_str())).collect(),
+            initial: w.initial,
+            finals,
+            events: w.events.iter().map(|e| Arc::from(e.as_str())).collect(),
+            transitions: w
+                .transitions
+                .iter()
+                .map(|t| Transition { from: t.from, to: t.to, event: t.event, otherwise: t.otherwise })
+                .collect(),
+            deadlines: w
+                .deadlines
+                .iter()
+                .filter_map(|d| {
+                    let within = self.amount(&d.within)?;
+                    Some(Deadline { stage: d.stage, anchor: d.anchor, within, message: d.message.clone() })
+                })
+                .collect(),
+            entries: w
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    let after = match &e.after {
+                        Some(a) => Some(self.amount(a)?),
+                        None => None,
+                    };
+                    Some(Entry {
+                        stage: e.stage,
+                        action: Arc::from(e.action.as_str()),
+                        after,
+                        message: e.message.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn amount(&mut self, a: &AmountDef) -> Option<Amount> {
+        match a {
+            AmountDef::Plain(e) => match self.fold(e) {
+                Value::Duration(d) => Some(Amount::Plain(d)),
+                _ => None,
+            },
+            AmountDef::Working(cal, e) => match self.fold(e) {
+                Value::Duration(d) => Some(Amount::Working(Arc::clone(cal), d)),
+                _ => None,
+            },
+            AmountDef::WorkingDays(cal, n) => Some(Amount::WorkingDays(Arc::clone(cal), *n)),
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Case files for `tenet case`: the facts a case starts with and the events that
+//! happened to it, in order.
+//!
+//! ```yaml
+//! name: a return that ends refunded      # optional
+//! now: 2026-11-20T12:00:00+08:00         # optional: --now overrides it
+//! facts: { …as for tenet eval… }
+//! events:
+//!   - { at: 2026-11-03T10:00:00+08:00, event: submit, by: customer }
+//!   - { at: …, event: inspect, by: warehouse, data: { inspection: { … } } }
+//! ```
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::diagnostics::{Diagnostic, Msg};
+use crate::facts::{self, Format, Raw};
+use crate::msg;
+use crate::source::SourceFile;
+use crate::suggest;
+
+/// One event of a case's history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The event's name, as the workflow declares it.
+    pub name: String,
+    /// Who did it.
+    pub by: Option<String>,
+    /// Facts that became known with it; merged into the case's facts from then on.
+    pub data: Option<Raw>,
+}
+
+/// A parsed case file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// A short description.
+    pub name: Option<String>,
+    /// The instant to report deadlines at, when the file gives one.
+    pub now: Option<DateTime<Utc>>,
+    /// The facts the case starts with.
+    pub facts: Raw,
+    /// The history, in the order given.
+    pub events: Vec<Event>,
+}
+
+const KEYS: [&str; 5] = ["name", "policy", "now", "facts", "events"];
+const EVENT_KEYS: [&str; 4] = ["at", "event", "by", "data"];
+
+impl Case {
+    /// Parses a case file (YAML or JSON); every problem names its path.
+    pub fn parse(file: &Arc<SourceFile>, format: Format) -> Result<Case, Vec<Diagnostic>> {
+        let raw = facts::parse_raw(file, format).map_err(|d| vec![d])?;
+        let mut problems = Vec::new();
+        let case = from_raw(&raw, &mut problems);
+        match case {
+            Some(case) if problems.is_empty() => Ok(case),
+            _ => Err(problems.into_iter().map(|d| d.in_file(file)).collect()),
+        }
+    }
+}
+
+fn problem(path: &str, message: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::error("invalid-case", message).at_path(path).help(help)
+}
+
+fn entries(raw: &Raw) -> Option<&[(Raw, Raw)]> {
+    if let Raw::Map(e) = raw { Some(e) } else { None }
+}
+
+fn unknown_key(path: &str, key: &str, known: &[&str], problems: &mut Vec<Diagnostic>) {
+    let help = match suggest::closest(key, known.iter().copied()) {
+        Some(near) => msg!("是不是 `{near}`？", "did you mean `{near}`?"),
+        None => {
+            let all = known.join(", ");
+            msg!("可用的键：{all}", "known keys: {all}")
+        }
+    };
+    problems.push(problem(path, msg!("未知的键 `{key}`", "unknown key `{key}`"), help));
+}
+
+fn datetime(path: &str, raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<DateTime<Utc>> {
+    let parsed = match raw {
+        Raw::Str(s) => crate::syntax::parse_datetime(s).map(|t| t.to_utc()),
+        _ => None,
+    };
+    if parsed.is_none() {
+        let found = raw.describe();
+        problems.push(problem(
+            path,
+            msg!("应是带时区偏移的日期时间，却是 {found}", "expected a datetime with an offset, found {found}"),
+            Msg::new("例如 '2026-11-10T09:30:00+08:00'（加引号）", "for example '2026-11-10T09:30:00+08:00' (quoted)"),
+        ));
+    }
+    parsed
+}
+
+fn text(path: &str, raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<String> {
+    if let Raw::Str(s) = raw {
+        return Some(s.clone());
+    }
+    let found = raw.describe();
+    problems.push(problem(
+        path,
+        msg!("应是文本，却是 {found}", "expected a text, found {found}"),
+        Msg::new("写成带引号的文本", "write it as a quoted text"),
+    ));
+    None
+}
+
+fn from_raw(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Case> {
+    let Some(top) = entries(raw) else {
+        problems.push(problem(
+            "",
+            Msg::new("案例文件应是一个映射", "a case file must be a mapping"),
+            Msg::new("以 `facts:` 和 `events:` 开头", "start with `facts:` and `events:`"),
+        ));
+        return None;
+    };
+    let mut case = Case { name: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
+    let mut has_facts = false;
+    for (k, v) in top {
+        let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
+        match key {
+            "name" => case.name = text("name", v, problems),
+            "policy" => {
+                text("policy", v, problems);
+            }
+            "now" => case.now = datetime("now", v, problems),
+            "facts" => {
+                has_facts = true;
+                if entries(v).is_none() {
+                    let found = v.describe();
+                    problems.push(problem(
+                        "facts",
+                        msg!("`facts` 应是一个映射，却是 {found}", "`facts` must be a mapping, found {found}"),
+                        Msg::new("写出案例开始时已知的事实", "write the facts known when the case starts"),
+                    ));
+                }
+                case.facts = v.clone();
+            }
+            "events" => case.events = events(v, problems),
+            other => unknown_key(other, other, &KEYS, problems),
+        }
+    }
+    if !has_facts {
+        problems.push(problem(
+            "facts",
+            Msg::new("缺少 `facts`", "`facts` is missing"),
+            Msg::new(
+                "写出案例开始时已知的事实（可以是 `{}`）",
+                "write the facts known when the case starts (may be `{}`)",
+            ),
+        ));
+    }
+    Some(case)
+}
+
+fn events(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Vec<Event> {
+    let Raw::Seq(items) = raw else {
+        let found = raw.describe();
+        problems.push(problem(
+            "events",
+            msg!("`events` 应是一个列表，却是 {found}", "`events` must be a list, found {found}"),
+            Msg::new("每项写成 `- {at: …, event: …}`", "write each as `- {at: …, event: …}`"),
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("events[{i}]");
+        let Some(fields) = entries(item) else {
+            let found = item.describe();
+            problems.push(problem(
+                &path,
+                msg!("事件应是一个映射，却是 {found}", "an event must be a mapping, found {found}"),
+                Msg::new(
+                    "例如 `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
+                    "e.g. `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
+                ),
+            ));
+            continue;
+        };
+        let (mut at, mut name, mut by, mut data) = (None, None, None, None);
+        for (k, v) in fields {
+            let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
+            let field = format!("{path}.{key}");
+            match key {
+                "at" => at = datetime(&field, v, problems),
+                "event" => name = text(&field, v, problems),
+                "by" => by = text(&field, v, problems),
+                "data" if entries(v).is_some() => data = Some(v.clone()),
+                "data" => {
+                    let found = v.describe();
+                    problems.push(problem(
+                        &field,
+                        msg!("`data` 应是一个映射，却是 {found}", "`data` must be a mapping, found {found}"),
+                        Msg::new(
+                            "写出这个事件带来的事实，如 `{refund: {status: success}}`",
+                            "write the facts this event brings, e.g. `{refund: {status: success}}`",
+                        ),
+                    ));
+                }
+                other => unknown_key(&field, other, &EVENT_KEYS, problems),
+            }
+        }
+        for (present, key) in [(at.is_some(), "at"), (name.is_some(), "event")] {
+            if !present && !fields.iter().any(|(k, _)| matches!(k, Raw::Str(s) if s == key)) {
+                problems.push(problem(
+                    &format!("{path}.{key}"),
+                    msg!("事件缺少 `{key}`", "the event has no `{key}`"),
+                    Msg::new(
+                        "每个事件都要写 `at`（时间）和 `event`（事件名）",
+                        "every event needs `at` (when) and `event` (what)",
+                    ),
+                ));
+            }
+        }
+        if let (Some(at), Some(name)) = (at, name) {
+            out.push(Event { at, name, by, data });
+        }
+    }
+    out
+}
+
+/// `base` with `update` merged in: mappings merge key by key, anything else replaces.
+pub fn merge(base: &Raw, update: &Raw) -> Raw {
+    match (base, update) {
+        (Raw::Map(old), Raw::Map(new)) => {
+            let mut out = old.clone();
+            for (k, v) in new {
+                match out.iter_mut().find(|(ok, _)| ok == k) {
+                    Some((_, slot)) => *slot = merge(slot, v),
+                    None => out.push((k.clone(), v.clone())),
+                }
+            }
+            Raw::Map(out)
+        }
+        (_, new) => new.clone(),
+    }
+}
