@@ -327,3 +327,46 @@ fn sla_month_explained() {
         "en"
     ]));
 }
+
+#[test]
+fn case_human_shows_stage_trail_deadlines_and_next_events() {
+    assert_cmd_snapshot!(tenet().args(["case", "rules/returns.tenet", "examples/cases/return-overdue-review.yaml"]));
+}
+
+#[test]
+fn case_json_answers_where_the_refund_is() {
+    let v = json(&["case", "rules/returns.tenet", "examples/cases/return-refunded.yaml", "--format", "json"]);
+    assert_eq!(v["stage"], "closed");
+    assert_eq!(v["outputs"]["refund_status"], "success");
+    assert_eq!(v["trail"].as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn case_now_overrides_the_file() {
+    let v = json(&[
+        "case",
+        "rules/returns.tenet",
+        "examples/cases/return-overdue-review.yaml",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-24T12:00:00+08:00",
+    ]);
+    assert_eq!(v["deadlines"][0]["status"], "open", "due at 17:45 that day");
+}
+
+#[test]
+fn case_exit_codes() {
+    // A policy without a workflow.
+    let out = run(&["case", "rules/support_sla.tenet", "examples/cases/return-refunded.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-workflow"));
+    // Starting facts that do not fit the policy: the path is named under `facts`.
+    let out = run(&["case", "rules/signing.tenet", "examples/cases/return-refunded.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"], "invalid_facts");
+    // An absent case file.
+    let out = run(&["case", "rules/returns.tenet", "examples/cases/nothing.yaml"]);
+    assert_eq!(out.status.code(), Some(3));
+}

@@ -38,6 +38,8 @@ pub struct Event {
 pub struct Case {
     /// A short description.
     pub name: Option<String>,
+    /// The policy it belongs to, relative to the case file (optional).
+    pub policy: Option<String>,
     /// The instant to report deadlines at, when the file gives one.
     pub now: Option<DateTime<Utc>>,
     /// The facts the case starts with.
@@ -119,15 +121,13 @@ fn from_raw(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Case> {
         ));
         return None;
     };
-    let mut case = Case { name: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
+    let mut case = Case { name: None, policy: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
     let mut has_facts = false;
     for (k, v) in top {
         let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
         match key {
             "name" => case.name = text("name", v, problems),
-            "policy" => {
-                text("policy", v, problems);
-            }
+            "policy" => case.policy = text("policy", v, problems),
             "now" => case.now = datetime("now", v, problems),
             "facts" => {
                 has_facts = true;
