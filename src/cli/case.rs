@@ -4,15 +4,14 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, err, out};
+use super::{Exit, OutputFormat, Ui, err, fail, out};
 use crate::compile::program::Program;
-use crate::diagnostics::{Diagnostic, Lang, Msg, render_human, to_json};
+use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::facts::Format;
 use crate::workflow::replay::{self, DeadlineStatus, Outcome, Replay, ReplayError};
 use crate::workflow::{Workflow, case::Case, report};
-use crate::{Policy, ReadError, read_source};
+use crate::{ReadError, read_source};
 
 /// Arguments of `tenet case`.
 #[derive(clap::Args, Debug)]
@@ -34,24 +33,13 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    let policy_file = match read_source(&args.policy) {
-        Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_policy", &[*d], Exit::InvalidPolicy),
-        Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
-        }
-    };
-    let policy = match Policy::from_source(&policy_file) {
+    let policy = match super::load_policy(&args.policy, args.format, ui) {
         Ok(p) => p,
-        Err(diags) => {
-            let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
-            return fail(args, ui, "invalid_policy", &errors, Exit::InvalidPolicy);
-        }
+        Err(exit) => return exit,
     };
     let case_file = match read_source(&args.case) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_case", &[*d], Exit::InvalidFacts),
+        Err(ReadError::NotText(d)) => return fail(args.format, ui, "invalid_case", &[*d], Exit::InvalidFacts),
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;
@@ -59,7 +47,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let case = match Case::parse(&case_file, Format::from_path(case_file.name())) {
         Ok(c) => c,
-        Err(diags) => return fail(args, ui, "invalid_case", &diags, Exit::InvalidFacts),
+        Err(diags) => return fail(args.format, ui, "invalid_case", &diags, Exit::InvalidFacts),
     };
     let (now, note) = match (now_arg, case.now) {
         (Some(t), _) | (None, Some(t)) => (t, None),
@@ -76,8 +64,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 ),
             )
             .help(Msg::new("在策略中加上 `workflow 名称 { … }`", "add `workflow NAME { … }` to the policy"))
-            .in_file(&policy_file);
-            return fail(args, ui, "invalid_policy", &[d], Exit::InvalidPolicy);
+            .in_file(&policy.program().file);
+            return fail(args.format, ui, "invalid_policy", &[d], Exit::InvalidPolicy);
         }
         Err(ReplayError::InvalidFacts(diags)) => {
             let diags: Vec<Diagnostic> = diags
@@ -87,7 +75,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                     d.at_path(path).in_file(&case_file)
                 })
                 .collect();
-            return fail(args, ui, "invalid_facts", &diags, Exit::InvalidFacts);
+            return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
     };
     let program = policy.program();
@@ -100,17 +88,6 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         OutputFormat::Human => out(&render(program, wf, &result, ui, note.is_some())),
     }
     Exit::Ok
-}
-
-fn fail(args: &Args, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
-    match args.format {
-        OutputFormat::Json => {
-            let value = json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
-            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
-        }
-        OutputFormat::Human => err(&render_human(diags, ui.style())),
-    }
-    exit
 }
 
 fn label(ui: &Ui, zh: &str, en: &str) -> String {

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, err, human, out};
-use crate::diagnostics::{Diagnostic, Msg, render_human, to_json};
+use super::{Exit, OutputFormat, Ui, err, fail, human, out};
+use crate::diagnostics::{Diagnostic, Msg};
 use crate::eval::{EvalError, report};
 use crate::facts::Format;
-use crate::{Policy, ReadError, read_source, source_from_bytes};
+use crate::{ReadError, read_source, source_from_bytes};
 
 /// Arguments of `tenet eval`.
 #[derive(clap::Args, Debug)]
@@ -35,24 +35,13 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    let policy_file = match read_source(&args.policy) {
-        Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_policy", &[*d], Exit::InvalidPolicy),
-        Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
-        }
-    };
-    let policy = match Policy::from_source(&policy_file) {
+    let policy = match super::load_policy(&args.policy, args.format, ui) {
         Ok(p) => p,
-        Err(diags) => {
-            let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
-            return fail(args, ui, "invalid_policy", &errors, Exit::InvalidPolicy);
-        }
+        Err(exit) => return exit,
     };
     let (facts_file, format) = match read_facts(&args.facts) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args, ui, "invalid_facts", &[*d], Exit::InvalidFacts),
+        Err(ReadError::NotText(d)) => return fail(args.format, ui, "invalid_facts", &[*d], Exit::InvalidFacts),
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;
@@ -60,7 +49,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let facts = match policy.facts(&facts_file, format) {
         Ok(f) => f,
-        Err(diags) => return fail(args, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+        Err(diags) => return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
     let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now) {
         (Some(t), _) | (None, Some(t)) => (t, None),
@@ -73,9 +62,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Err(EvalError::InvalidFacts(diags)) => {
             let diags: Vec<Diagnostic> =
                 diags.into_iter().map(|d| if d.file.is_none() { d.in_file(&facts_file) } else { d }).collect();
-            return fail(args, ui, "invalid_facts", &diags, Exit::InvalidFacts);
+            return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
-        Err(EvalError::Fault(d)) => return fail(args, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+        Err(EvalError::Fault(d)) => return fail(args.format, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
     };
     match args.format {
         OutputFormat::Json => {
@@ -109,18 +98,6 @@ pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<
             Err(Exit::Usage)
         }
     }
-}
-
-/// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
-fn fail(args: &Args, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
-    match args.format {
-        OutputFormat::Json => {
-            let value = json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
-            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
-        }
-        OutputFormat::Human => err(&render_human(diags, ui.style())),
-    }
-    exit
 }
 
 fn read_facts(path: &str) -> Result<(std::sync::Arc<crate::source::SourceFile>, Format), ReadError> {

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{Lang, Style};
+use crate::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
+use crate::{Policy, ReadError, read_source};
 
 /// Exit codes of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +108,34 @@ pub fn main() -> ExitCode {
         Command::Case(args) => case::run(&args, &ui),
     };
     exit.into()
+}
+
+/// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
+pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
+    match format {
+        OutputFormat::Json => {
+            let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => err(&render_human(diags, ui.style())),
+    }
+    exit
+}
+
+/// Reads and compiles a policy file; a failure is reported here and gives the exit.
+pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
+    let file = match read_source(path) {
+        Ok(f) => f,
+        Err(ReadError::NotText(d)) => return Err(fail(format, ui, "invalid_policy", &[*d], Exit::InvalidPolicy)),
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Err(Exit::Usage);
+        }
+    };
+    Policy::from_source(&file).map_err(|diags| {
+        let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+        fail(format, ui, "invalid_policy", &errors, Exit::InvalidPolicy)
+    })
 }
 
 /// Writes to standard output; a closed pipe is not an error worth a panic.
