@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod facts;
 pub(crate) mod policy;
+pub mod render;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
