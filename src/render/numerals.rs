@@ -138,7 +138,11 @@ pub fn chinese_number(n: u32) -> String {
     match n {
         0..=9 => SMALL[n as usize].to_owned(),
         10..=19 => format!("十{}", if n == 10 { "" } else { SMALL[(n % 10) as usize] }),
-        20..=99 => format!("{}十{}", SMALL[(n / 10) as usize], if n % 10 == 0 { "" } else { SMALL[(n % 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            SMALL[(n / 10) as usize],
+            if n.is_multiple_of(10) { "" } else { SMALL[(n % 10) as usize] }
+        ),
         _ => n.to_string(),
     }
 }
