@@ -428,6 +428,8 @@ pub struct RuleDef {
     pub when: Option<TExpr>,
     /// Outcomes.
     pub outcomes: Vec<OutcomeDef>,
+    /// The rule in contract words (constant).
+    pub terms: Option<MessageDef>,
     /// Reads the decision or a ledger total.
     pub settled: bool,
     /// Where it was declared.

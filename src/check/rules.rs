@@ -27,6 +27,9 @@ impl Checker<'_> {
             );
         }
         let stage = r.stage.as_ref().and_then(|s| self.stage(s));
+        // Checked before the rule's items are named: contract words speak of the rule,
+        // not of one ticket.
+        let terms = r.terms.as_ref().map(|m| self.terms(m));
         let depth = self.locals.len();
         let each = self.for_clauses(&r.each);
         let when = r.when.as_ref().map(|w| self.condition(w, "规则条件", "a rule's condition"));
@@ -57,7 +60,7 @@ impl Checker<'_> {
                 }
             }
         }
-        Some(RuleDef { name: r.name.node.clone(), stage, each, when, outcomes, settled, span })
+        Some(RuleDef { name: r.name.node.clone(), stage, each, when, outcomes, terms, settled, span })
     }
 
     fn stage(&mut self, s: &Ident) -> Option<usize> {
@@ -261,6 +264,30 @@ impl Checker<'_> {
                 .help(help),
             );
         }
+    }
+
+    /// A rule's `terms`: a message whose every interpolation is constant.
+    fn terms(&mut self, m: &Message) -> MessageDef {
+        let def = self.message(m);
+        for part in def.zh.iter().chain(def.en.iter().flatten()) {
+            if let super::hir::TPart::Expr(e) = part
+                && !e.constant
+                && e.ty != crate::types::Type::Error
+            {
+                self.report(
+                    Diagnostic::error(
+                        "terms-not-constant",
+                        Msg::new("条文只能引用常量", "contract terms may only use consts"),
+                    )
+                    .at(e.span)
+                    .help(Msg::new(
+                        "条文描述规则本身，不描述某一次评估；把数字写成常量再引用",
+                        "terms describe the rule, not one evaluation; make the number a const and use it",
+                    )),
+                );
+            }
+        }
+        def
     }
 
     pub(super) fn message(&mut self, m: &Message) -> MessageDef {

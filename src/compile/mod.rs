@@ -72,6 +72,7 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
             when: r.when.as_ref().map(|w| lower.expr(w)),
             conditions: r.when.as_ref().map(|w| lower.conditions(w)).unwrap_or_default(),
             outcomes: r.outcomes.iter().map(|o| lower.outcome(o)).collect(),
+            terms: lower.message(&r.terms),
         })
         .collect();
     let mut before = Vec::new();

@@ -113,6 +113,21 @@ pub struct Message {
     pub en: Option<Box<[Part]>>,
 }
 
+impl Message {
+    /// The text when every part is fixed (constant interpolations are rendered when the
+    /// policy is compiled): Chinese, then English if given.
+    pub fn fixed(&self) -> Option<(String, Option<String>)> {
+        let join = |parts: &[Part]| -> Option<String> {
+            parts.iter().map(|p| if let Part::Lit(s) = p { Some(&**s) } else { None }).collect()
+        };
+        let en = match &self.en {
+            Some(en) => Some(join(en)?),
+            None => None,
+        };
+        Some((join(&self.zh)?, en))
+    }
+}
+
 /// A let or output.
 #[derive(Clone, Debug)]
 pub struct Derived {
@@ -267,6 +282,8 @@ pub struct Rule {
     pub conditions: Vec<Condition>,
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
+    /// The rule in contract words, rendered when the policy is compiled.
+    pub terms: Option<Message>,
 }
 
 /// A step of evaluation.

@@ -284,6 +284,8 @@ pub struct RuleDecl {
     pub when: Option<Expr>,
     /// What happens when it fires.
     pub outcomes: Vec<Outcome>,
+    /// `terms "…"`: the rule in contract words (consts only).
+    pub terms: Option<Message>,
 }
 
 /// What a fired rule does.

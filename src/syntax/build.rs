@@ -186,15 +186,17 @@ impl<'a> Builder<'a> {
         let mut each = Vec::new();
         let mut when = None;
         let mut outcomes = Vec::new();
+        let mut terms = None;
         for p in parts {
             match p.as_rule() {
+                Rule::terms => terms = p.into_inner().find(|q| q.as_rule() == Rule::message).map(|q| self.message(q)),
                 Rule::stage_tag => stage = p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)),
                 Rule::for_clause => each.extend(self.for_clause(p)),
                 Rule::guard => when = self.guard(p),
                 _ => outcomes.extend(self.outcome(p)),
             }
         }
-        Some(RuleDecl { name, stage, each, when, outcomes })
+        Some(RuleDecl { name, stage, each, when, outcomes, terms })
     }
 
     /// `for each x in list [where cond]`.

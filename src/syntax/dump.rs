@@ -175,6 +175,9 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             for o in &r.outcomes {
                 writeln!(out, "  {}", outcome(&o.node))?;
             }
+            if let Some(t) = &r.terms {
+                writeln!(out, "  terms {}", message(t))?;
+            }
             Ok(())
         }
     }

@@ -179,6 +179,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_on => Thing("`on 事件`", "`on EVENT`"),
         Rule::kw_within => Thing("`within`", "`within`"),
         Rule::kw_after => Thing("`after`", "`after`"),
+        Rule::kw_terms | Rule::terms => Thing("`terms \"合同条文\"`", "`terms \"contract wording\"`"),
         Rule::wf_amount => {
             Thing("时长（如 2 business days）或常量名", "a duration (such as `2 business days`) or a const's name")
         }
