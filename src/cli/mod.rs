@@ -4,6 +4,7 @@ mod case;
 mod check;
 mod eval;
 mod human;
+mod render;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -36,9 +37,9 @@ impl From<Exit> for ExitCode {
 #[derive(Parser, Debug)]
 #[command(name = "tenet", version, about, long_about = None)]
 struct Cli {
-    /// 消息语言 · language of messages
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Both)]
-    lang: LangArg,
+    /// 消息语言（render 时也是文档语言）· language of messages (for render, of the document) [default: both]
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +52,8 @@ enum Command {
     Eval(eval::Args),
     /// 回放案例的事件历史 · replay a case's event history through the policy's workflow
     Case(case::Args),
+    /// 生成技术支持协议文本 · render the technical support agreement
+    Render(render::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -96,9 +99,14 @@ pub fn main() -> ExitCode {
         }
     };
     let lang = match cli.lang {
-        LangArg::Zh => Lang::Zh,
-        LangArg::En => Lang::En,
-        LangArg::Both => Lang::Both,
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Both) | None => Lang::Both,
+    };
+    let doc_lang = match cli.lang {
+        Some(LangArg::Zh) => Some(crate::render::DocLang::Zh),
+        Some(LangArg::En) => Some(crate::render::DocLang::En),
+        Some(LangArg::Both) | None => None,
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let ui = Ui { lang, color };
@@ -106,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &ui),
         Command::Eval(args) => eval::run(&args, &ui),
         Command::Case(args) => case::run(&args, &ui),
+        Command::Render(args) => render::run(&args, &ui, doc_lang),
     };
     exit.into()
 }

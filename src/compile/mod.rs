@@ -43,6 +43,8 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         .map(|t| Table {
             name: t.name.clone(),
             hit: t.hit,
+            params: t.params.iter().map(|(n, _)| n.clone()).collect(),
+            result: t.result.clone(),
             rows: t
                 .rows
                 .iter()
@@ -86,11 +88,19 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         if r.settled { after.push(step) } else { before.push(step) }
     }
     let workflow = policy.workflow.as_ref().map(|w| Arc::new(lower.workflow(w)));
+    let consts = policy
+        .consts
+        .iter()
+        .zip(&lower.consts)
+        .filter(|(c, _)| !c.name.is_empty())
+        .map(|(c, v)| (c.name.clone(), v.clone().unwrap_or(Value::Missing)))
+        .collect();
     if !lower.diags.is_empty() {
         return Err(lower.diags);
     }
     Ok(Program {
         workflow,
+        consts,
         name: policy.name.clone(),
         title: policy.title.clone(),
         version: policy.version.clone(),

@@ -150,6 +150,10 @@ pub struct Table {
     pub name: String,
     /// Hit policy.
     pub hit: HitPolicy,
+    /// Parameter names, in order.
+    pub params: Vec<String>,
+    /// The type of a row's result.
+    pub result: Type,
     /// Rows.
     pub rows: Vec<Row>,
     /// Where it was declared (for errors).
@@ -339,6 +343,8 @@ pub struct Program {
     pub after: Vec<Step>,
     /// The workflow, when the policy declares one.
     pub workflow: Option<Arc<crate::workflow::Workflow>>,
+    /// Consts with their values, in declaration order (for documents).
+    pub consts: Vec<(String, Value)>,
     /// The policy source.
     pub file: Arc<SourceFile>,
 }
