@@ -370,3 +370,47 @@ fn case_exit_codes() {
     let out = run(&["case", "rules/returns.tenet", "examples/cases/nothing.yaml"]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn render_final_refuses_a_draft() {
+    assert_cmd_snapshot!(tenet().args(["render", "examples/agreements/ts-2026-0042.yaml", "--final"]));
+}
+
+#[test]
+fn render_writes_atomically_and_keeps_a_good_file_on_failure() {
+    let dir = std::env::temp_dir().join(format!("tenet-cli-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out_file = dir.join("agreement.html");
+    let out = run(&[
+        "render",
+        "examples/agreements/ts-2026-0042.yaml",
+        "--format",
+        "html",
+        "--out",
+        &out_file.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let good = std::fs::read_to_string(&out_file).expect("written");
+    assert!(good.contains("<h2>第四条 服务质量保证</h2>"));
+    // A failed render (--final on a draft) leaves the good file as it was, and no temp file.
+    let out =
+        run(&["render", "examples/agreements/ts-2026-0042.yaml", "--final", "--out", &out_file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&out_file).expect("still there"), good);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("dir").filter_map(Result::ok).collect();
+    assert_eq!(leftovers.len(), 1, "only the output file");
+    // A folder that does not exist: exit 3, nothing written.
+    let missing = dir.join("no/such/folder/a.md");
+    let out = run(&["render", "examples/agreements/ts-2026-0042.yaml", "--out", &missing.display().to_string()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!missing.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn render_language_comes_from_lang_or_the_data() {
+    let out = run(&["render", "examples/agreements/ts-2026-0042.yaml"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# 技术支持协议"));
+    let out = run(&["--lang", "en", "render", "examples/agreements/ts-2026-0042.yaml"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# Technical Support Agreement"));
+}

@@ -120,3 +120,58 @@ fn template_error(e: &minijinja::Error) -> Diagnostic {
         "the template uses a value the agreement data does not have, or is written wrongly; check that line and the data",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    use super::*;
+
+    fn run(lang: &str, source: &str) -> Result<String, minijinja::Error> {
+        let mut env = templates::environment(DocFormat::Markdown)?;
+        env.add_template_owned("test.md.j2", source.to_owned())?;
+        env.get_template("test.md.j2")?.render(context! { lang => lang })
+    }
+
+    #[test]
+    fn filters_speak_the_document_language() {
+        let zh = run(
+            "zh",
+            r#"{{ "50000.00"|money }}|{{ "2026-01-01"|longdate }}|{{ 4|clause }}|{{ "PT30M"|words }}|{{ "PT2H"|words("business") }}|{{ ["monday", "tuesday", "friday"]|weekdays }}|{{ 12|cn }}"#,
+        );
+        assert_eq!(
+            zh.expect("renders"),
+            "人民币伍万元整（¥50,000.00）|2026年1月1日|第四条|30 分钟|2 个工作小时|周一至周五|十二"
+        );
+        let en = run(
+            "en",
+            r#"{{ "50000.00"|money }}|{{ "2026-01-01"|longdate }}|{{ 4|clause }}|{{ "PT30M"|words }}|{{ "PT1H"|words("business") }}|{{ ["saturday"]|weekdays }}"#,
+        );
+        assert_eq!(en.expect("renders"), "CNY 50,000.00|1 January 2026|Article 4|30 minutes|1 business hour|Saturday");
+        let exact = run("zh", r#"{{ "1001.01"|capital }}|{{ "0.05"|thousands }}|{{ "50000.00"|times(12) }}"#);
+        assert_eq!(exact.expect("renders"), "人民币壹仟零壹元零壹分|0.05|600000.00");
+    }
+
+    #[test]
+    fn a_template_error_names_the_file_and_line() {
+        let e = run("zh", "第一行\n{{ agreement.missing }}\n").expect_err("strict undefined");
+        let d = template_error(&e);
+        let text = d.message.en.clone();
+        assert!(text.contains("templates/test.md.j2, line 2"), "{text}");
+    }
+
+    #[test]
+    fn fuel_stops_a_runaway_template() {
+        let e = run("zh", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+            .expect_err("out of fuel");
+        assert_eq!(e.kind(), minijinja::ErrorKind::OutOfFuel);
+    }
+
+    #[test]
+    fn bad_filter_input_is_an_error_not_a_panic() {
+        assert!(run("zh", r#"{{ "lots"|money }}"#).is_err());
+        assert!(run("zh", r#"{{ "1e30"|capital }}"#).is_err());
+        assert!(run("zh", r#"{{ "2026-13-01"|longdate }}"#).is_err());
+        assert!(run("zh", r#"{{ ["someday"]|weekdays }}"#).is_err());
+    }
+}
