@@ -52,14 +52,34 @@ impl Case {
     }
 }
 
+/// One expectation that does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What was compared: `decision`, `codes`, `ledger deductions`, `output refund_amount`.
+    pub what: String,
+    /// What the case expects.
+    pub expected: String,
+    /// What the policy gave.
+    pub actual: String,
+}
+
 /// Every difference between an expectation and a result, as readable lines; empty when
 /// the case passes.
 pub fn compare(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<String> {
+    mismatches(program, eval, expect)
+        .into_iter()
+        .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+        .collect()
+}
+
+/// Every expectation that does not hold.
+pub fn mismatches(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<Mismatch> {
     let mut out = Vec::new();
+    let mut push = |what: String, expected: String, actual: String| out.push(Mismatch { what, expected, actual });
     if let Some(want) = &expect.decision
         && want != eval.decision.as_str()
     {
-        out.push(format!("decision: expected {want}, got {}", eval.decision.as_str()));
+        push("decision".into(), want.clone(), eval.decision.as_str().into());
     }
     if let Some(want) = &expect.codes {
         let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
@@ -68,17 +88,15 @@ pub fn compare(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<Str
         let mut got = eval.codes();
         got.sort_unstable();
         if want != got {
-            out.push(format!("codes: expected {want:?}, got {got:?}"));
+            push("codes".into(), format!("[{}]", want.join(", ")), format!("[{}]", got.join(", ")));
         }
     }
     for (name, want) in entries(expect.ledgers.as_ref()) {
         let got = program.ledgers.iter().position(|l| l.name == name).and_then(|i| eval.ledgers.get(i));
         match got {
             Some(l) if same(want, &program.format.money(l.total)) => {}
-            Some(l) => {
-                out.push(format!("ledger {name}: expected {}, got {}", want.describe(), program.format.money(l.total)))
-            }
-            None => out.push(format!("ledger {name}: the policy has no such ledger")),
+            Some(l) => push(format!("ledger {name}"), show(want), program.format.money(l.total)),
+            None => push(format!("ledger {name}"), show(want), "(the policy has no such ledger)".into()),
         }
     }
     for (name, want) in entries(expect.outputs.as_ref()) {
@@ -93,11 +111,19 @@ pub fn compare(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<Str
             });
         match got {
             Some(g) if same(want, &g) => {}
-            Some(g) => out.push(format!("output {name}: expected {}, got {g}", want.describe())),
-            None => out.push(format!("output {name}: expected {}, but it has no value", want.describe())),
+            Some(g) => push(format!("output {name}"), show(want), g),
+            None => push(format!("output {name}"), show(want), "(no value)".into()),
         }
     }
     out
+}
+
+/// An expected value as written, without quotes.
+fn show(raw: &Raw) -> String {
+    match raw {
+        Raw::Str(s) => s.clone(),
+        other => other.describe(),
+    }
 }
 
 fn entries(raw: Option<&Raw>) -> Vec<(String, &Raw)> {

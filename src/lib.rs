@@ -13,6 +13,7 @@ pub mod eval;
 pub mod facts;
 pub(crate) mod policy;
 pub mod render;
+pub mod review;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

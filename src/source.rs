@@ -93,3 +93,13 @@ impl SourceFile {
         (line + 1, column + 1)
     }
 }
+
+/// `rel` found next to `base`, or next to one of its parent folders (so that
+/// `sla: rules/support_sla.tenet` works from `examples/agreements/`).
+pub fn locate(base: &std::path::Path, rel: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(rel);
+    if path.is_absolute() {
+        return path.is_file().then(|| path.to_path_buf());
+    }
+    base.ancestors().map(|dir| dir.join(path)).find(|p| p.is_file())
+}

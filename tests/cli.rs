@@ -414,3 +414,30 @@ fn render_language_comes_from_lang_or_the_data() {
     let out = run(&["--lang", "en", "render", "examples/agreements/ts-2026-0042.yaml"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("# Technical Support Agreement"));
 }
+
+#[test]
+fn test_shows_each_failure_as_expected_against_actual() {
+    assert_cmd_snapshot!(tenet().args(["--lang", "en", "test", "tests/cli-inputs/failing-cases"]));
+}
+
+#[test]
+fn test_runs_the_corpus_with_full_rule_coverage() {
+    let out = run(&["test", "--min-coverage", "100"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn test_coverage_names_rules_no_case_fires() {
+    let out = run(&["--lang", "en", "test", "tests/cases/returns/public", "--min-coverage", "100"]);
+    assert_eq!(out.status.code(), Some(1), "the public cases alone do not fire every rule");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("fired by no case: "), "{stdout}");
+    assert!(stdout.contains("coverage too low: rules/returns.tenet"), "{stdout}");
+    let v = json(&["test", "tests/cases/returns/public", "--format", "json"]);
+    assert_eq!(v["failed"], 0);
+    let rules = v["coverage"][0]["rules"].as_array().expect("rules");
+    assert!(rules.iter().any(|r| r["cases"] == 0));
+}

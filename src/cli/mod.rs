@@ -5,6 +5,7 @@ mod check;
 mod eval;
 mod human;
 mod render;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -54,6 +55,8 @@ enum Command {
     Case(case::Args),
     /// 生成技术支持协议文本 · render the technical support agreement
     Render(render::Args),
+    /// 运行案例文件 · run case files against their policies
+    Test(test::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args, &ui),
         Command::Case(args) => case::run(&args, &ui),
         Command::Render(args) => render::run(&args, &ui, doc_lang),
+        Command::Test(args) => test::run(&args, &ui),
     };
     exit.into()
 }

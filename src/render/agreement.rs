@@ -1,7 +1,7 @@
 //! The agreement data file: validated against its schema, with the SLA policy and the
 //! signing workflow it depends on loaded and its status judged.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
@@ -38,16 +38,6 @@ fn problem(data: &Arc<SourceFile>, path: &str, message: Msg, help: Msg) -> Diagn
     Diagnostic::error("invalid-agreement", message).at_path(path).help(help).in_file(data)
 }
 
-/// `rel` found next to `base`, or next to one of its parent folders (so that
-/// `sla: rules/support_sla.tenet` works from `examples/agreements/`).
-fn locate(base: &Path, rel: &str) -> Option<PathBuf> {
-    let path = Path::new(rel);
-    if path.is_absolute() {
-        return path.exists().then(|| path.to_path_buf());
-    }
-    base.ancestors().map(|dir| dir.join(path)).find(|p| p.is_file())
-}
-
 fn load_policy(path: &Path) -> Result<Policy, Vec<Diagnostic>> {
     let file = read_source(path).map_err(|e| match e {
         ReadError::NotText(d) => vec![*d],
@@ -74,7 +64,7 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
     let base = Path::new(data.name()).parent().map(Path::to_path_buf).unwrap_or_default();
     let sla_name = text("sla");
-    let Some(sla_path) = locate(&base, &sla_name) else {
+    let Some(sla_path) = crate::source::locate(&base, &sla_name) else {
         return Err(fail(
             Fault::Data,
             vec![problem(
