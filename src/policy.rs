@@ -125,6 +125,14 @@ impl Policy {
         }
     }
 
+    /// Loads a policy from a source file, reading the files it names through `resolve`.
+    pub fn from_source_with(file: &Arc<SourceFile>, resolve: check::Resolver<'_>) -> Result<Policy, Vec<Diagnostic>> {
+        match compile_source_with(file, resolve) {
+            (Some(program), diags) => Ok(Policy { program, warnings: diags }),
+            (None, diags) => Err(diags),
+        }
+    }
+
     /// Loads a policy from text named `name`.
     pub fn from_text(name: &str, text: &str) -> Result<Policy, Vec<Diagnostic>> {
         Policy::from_source(&SourceFile::new(name, text))

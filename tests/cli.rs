@@ -441,3 +441,72 @@ fn test_coverage_names_rules_no_case_fires() {
     let rules = v["coverage"][0]["rules"].as_array().expect("rules");
     assert!(rules.iter().any(|r| r["cases"] == 0));
 }
+
+/// A copy of the return policy with `edit` applied, in a temporary `rules/` folder.
+fn edited_returns(tag: &str, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tenet-diff-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("calendars")).expect("mkdir");
+    let root = support::root().join("rules");
+    std::fs::copy(root.join("calendars/cn-2026.yaml"), dir.join("calendars/cn-2026.yaml")).expect("copy");
+    let text = std::fs::read_to_string(root.join("returns.tenet")).expect("policy");
+    let path = dir.join("returns.tenet");
+    std::fs::write(&path, edit(text)).expect("write");
+    path
+}
+
+#[test]
+fn diff_groups_what_a_change_does() {
+    let edited =
+        edited_returns("window", |s| s.replace("const no_reason_window = 7 days ", "const no_reason_window = 3 days "));
+    let edited = edited.display().to_string();
+    // The edited copy lives in a temporary folder: snapshot the output, not the arguments.
+    let out = run(&["--lang", "en", "diff", "rules/returns.tenet", &edited, "--cases", "tests/cases/returns/public"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    let v = json(&["diff", "rules/returns.tenet", &edited, "--cases", "tests/cases/returns", "--format", "json"]);
+    let first = &v["groups"][0];
+    assert_eq!(first["kind"], "approved → rejected (+WINDOW_EXPIRED)");
+    assert!(first["count"].as_u64().is_some_and(|n| n > 5));
+    assert_eq!(first["cases"][0]["old"]["decision"], "approved");
+    assert_eq!(first["cases"][0]["new"]["decision"], "rejected");
+}
+
+#[test]
+fn diff_of_an_unchanged_policy_reports_nothing() {
+    let same = edited_returns("same", |s| s);
+    let out = run(&[
+        "--lang",
+        "en",
+        "diff",
+        "rules/returns.tenet",
+        &same.display().to_string(),
+        "--cases",
+        "tests/cases/returns",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("no case changed"));
+}
+
+#[test]
+fn diff_reports_amount_changes() {
+    let edited = edited_returns("rate", |s| s.replace("const restocking_rate = 10%", "const restocking_rate = 15%"));
+    let v = json(&[
+        "diff",
+        "rules/returns.tenet",
+        &edited.display().to_string(),
+        "--cases",
+        "tests/cases/returns/public",
+        "--format",
+        "json",
+    ]);
+    let amounts = &v["groups"][0];
+    assert_eq!(amounts["kind"], "amounts");
+    let lines: Vec<String> = amounts["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .flat_map(|c| c["amounts"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect();
+    assert!(lines.contains(&"output refund_amount: 349.10 → 329.15".to_owned()), "{lines:?}");
+}

@@ -2,6 +2,7 @@
 
 mod case;
 mod check;
+mod diff;
 mod eval;
 mod human;
 mod render;
@@ -57,6 +58,8 @@ enum Command {
     Render(render::Args),
     /// 运行案例文件 · run case files against their policies
     Test(test::Args),
+    /// 比较两个策略版本对案例的影响 · what a policy change does to a corpus of cases
+    Diff(diff::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -119,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Case(args) => case::run(&args, &ui),
         Command::Render(args) => render::run(&args, &ui, doc_lang),
         Command::Test(args) => test::run(&args, &ui),
+        Command::Diff(args) => diff::run(&args, &ui),
     };
     exit.into()
 }
