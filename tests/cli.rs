@@ -510,3 +510,18 @@ fn diff_reports_amount_changes() {
         .collect();
     assert!(lines.contains(&"output refund_amount: 349.10 → 329.15".to_owned()), "{lines:?}");
 }
+
+#[test]
+fn check_deny_warnings_fails_on_lints() {
+    let out = run(&["check", "tests/check-inputs/warn_lints.tenet"]);
+    assert_eq!(out.status.code(), Some(0), "warnings alone pass");
+    let out = run(&["check", "--deny-warnings", "tests/check-inputs/warn_lints.tenet", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes: Vec<&str> = v.as_array().expect("diagnostics").iter().filter_map(|d| d["code"].as_str()).collect();
+    for code in ["never-fires", "same-situation", "table-gap", "unused-input"] {
+        assert!(codes.contains(&code), "{code} in {codes:?}");
+    }
+    let out = run(&["check", "--deny-warnings", "rules/"]);
+    assert_eq!(out.status.code(), Some(0), "the bundled policies are lint-clean");
+}

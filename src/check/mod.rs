@@ -8,6 +8,7 @@ mod expr;
 mod header;
 pub mod hir;
 mod iterate;
+mod lint;
 mod names;
 mod ops;
 mod overlap;
@@ -202,6 +203,7 @@ impl<'a> Checker<'a> {
         }
         self.workflows(ast);
         self.warn_unused();
+        self.lint(ast);
     }
 
     /// Runs `f` with extra locals in the frame, then removes them.

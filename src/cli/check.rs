@@ -14,6 +14,9 @@ pub(crate) struct Args {
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
+    /// 有警告也算失败（用于 CI）· fail on warnings too (for CI)
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -61,7 +64,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             out(&format!("{}\n", crate::diagnostics::Msg::new(zh, en).get(ui.lang)));
         }
     }
-    if errors > 0 { Exit::InvalidPolicy } else { Exit::Ok }
+    if errors > 0 || (args.deny_warnings && warnings > 0) { Exit::InvalidPolicy } else { Exit::Ok }
 }
 
 fn plural(n: usize) -> &'static str {
