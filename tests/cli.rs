@@ -525,3 +525,25 @@ fn check_deny_warnings_fails_on_lints() {
     let out = run(&["check", "--deny-warnings", "rules/"]);
     assert_eq!(out.status.code(), Some(0), "the bundled policies are lint-clean");
 }
+
+#[test]
+fn fmt_check_and_write() {
+    assert_eq!(run(&["fmt", "--check"]).status.code(), Some(0), "rules/ is formatted");
+    let out = run(&["--lang", "en", "fmt", "--check", "tests/format-inputs/messy.tenet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "would reformat tests/format-inputs/messy.tenet\n");
+    let dir = std::env::temp_dir().join(format!("tenet-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let copy = dir.join("messy.tenet");
+    std::fs::copy(support::root().join("tests/format-inputs/messy.tenet"), &copy).expect("copy");
+    let copy_arg = copy.display().to_string();
+    assert_eq!(run(&["fmt", &copy_arg]).status.code(), Some(0));
+    assert_eq!(run(&["fmt", "--check", &copy_arg]).status.code(), Some(0), "formatted once, clean after");
+    // A file with a syntax error is reported and left alone.
+    let broken = dir.join("broken.tenet");
+    std::fs::write(&broken, "policy p version \"1\"\nrule \"x\" when = 1\n").expect("write");
+    let out = run(&["fmt", &broken.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&broken).expect("still there"), "policy p version \"1\"\nrule \"x\" when = 1\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -73,7 +73,7 @@ fn plural(n: usize) -> &'static str {
 
 /// Adds `path` (a file) or every `*.tenet` below it (a directory), sorted; returns how
 /// many were added.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<usize> {
+pub(crate) fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<usize> {
     if !path.is_dir() {
         // A missing file is reported by the read that follows, with its name.
         std::fs::metadata(path)?;

@@ -4,11 +4,13 @@ mod case;
 mod check;
 mod diff;
 mod eval;
+mod fmt;
 mod human;
 mod render;
 mod test;
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -60,6 +62,8 @@ enum Command {
     Test(test::Args),
     /// 比较两个策略版本对案例的影响 · what a policy change does to a corpus of cases
     Diff(diff::Args),
+    /// 统一策略文件的排版 · lay policy files out in the canonical way
+    Fmt(fmt::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -123,6 +127,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render::run(&args, &ui, doc_lang),
         Command::Test(args) => test::run(&args, &ui),
         Command::Diff(args) => diff::run(&args, &ui),
+        Command::Fmt(args) => fmt::run(&args, &ui),
     };
     exit.into()
 }
@@ -167,4 +172,23 @@ pub(crate) fn err(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a
+/// failed write leaves no partial file and never replaces a good one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let temp = folder.join(format!(".{name}.tenet-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
 }

@@ -3,8 +3,7 @@
 //! `--lang zh|en` picks the document's language (default: the data's `language`, else
 //! Chinese).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out};
 use crate::diagnostics::{Lang, Msg, render_human};
@@ -66,7 +65,7 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
     match &args.out {
         None => out(&document.text),
         Some(path) => {
-            if let Err(e) = write_atomically(path, document.text.as_bytes()) {
+            if let Err(e) = super::write_atomically(path, document.text.as_bytes()) {
                 let shown = path.display();
                 err(&format!(
                     "{}\n",
@@ -81,23 +80,4 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
         }
     }
     Exit::Ok
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a
-/// failed write leaves no partial file and never replaces a good one.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let temp = folder.join(format!(".{name}.tenet-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
 }

@@ -5,6 +5,7 @@ mod build;
 pub mod dump;
 mod errors;
 mod expr;
+pub mod format;
 pub mod limits;
 mod parser;
 

@@ -1,0 +1,317 @@
+//! `tenet fmt`: one layout for policy files, in the manner of gofmt — the author's line
+//! breaks and comments stay; everything else is decided here:
+//!
+//! - indentation: two spaces per open bracket; inside a rule, its clauses (`when`,
+//!   outcomes, `for each`, `terms`) at two and their continuation lines (messages, `en`,
+//!   `and …`) at four; continuation lines of other declarations at two; a comment line
+//!   takes the indentation of the code after it;
+//! - spaces: runs of blanks between tokens become one space; tabs become spaces;
+//! - alignment: the `=>` of consecutive table rows line up, and so do the trailing
+//!   comments of consecutive lines (two columns after the longest code, counting CJK
+//!   characters as two columns);
+//! - blank lines: at most one in a row, none at the start or end; one newline at the end.
+//!
+//! Only whitespace outside strings and comments changes, so the formatted file parses to
+//! the same tree (checked before anything is written).
+
+/// Declarations at the start of a line at the top level.
+const DECLARATIONS: [&str; 16] = [
+    "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "cap", "table", "rule",
+    "calendar", "ensure", "workflow", "for",
+];
+/// Words that start a clause of a rule (indented one step).
+const RULE_CLAUSES: [&str; 9] = ["when", "for", "reject", "require", "deduct", "credit", "flag", "emit", "terms"];
+/// Words and symbols that continue the line before them.
+const CONTINUATIONS: [&str; 18] =
+    ["en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in"];
+
+/// One line split into code and an optional trailing comment.
+struct Line {
+    /// The code with its blanks collapsed (empty for a comment-only or blank line).
+    code: String,
+    /// `# …`, as written.
+    comment: Option<String>,
+    /// Brackets open before the line starts.
+    depth: usize,
+    /// The first word of the line that opened the innermost bracket open at its start.
+    opener: String,
+}
+
+/// Splits a line, collapsing blanks outside strings; tracks the open brackets (each
+/// with the first word of the line that opened it).
+fn scan(raw: &str, openers: &mut Vec<String>) -> Line {
+    let depth = openers.len();
+    let opener = openers.last().cloned().unwrap_or_default();
+    let mut code = String::new();
+    let mut comment = None;
+    let mut chars = raw.chars().peekable();
+    let mut pending_space = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\r' => pending_space += 1,
+            '#' => {
+                let rest: String = std::iter::once('#').chain(chars.by_ref()).collect();
+                comment = Some(rest.trim_end().to_owned());
+                break;
+            }
+            '"' | '\'' => {
+                if pending_space > 0 && !code.is_empty() {
+                    code.push(' ');
+                }
+                pending_space = 0;
+                code.push(c);
+                let mut escaped = false;
+                for s in chars.by_ref() {
+                    code.push(s);
+                    if escaped {
+                        escaped = false;
+                    } else if s == '\\' && c == '"' {
+                        escaped = true;
+                    } else if s == c {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                if pending_space > 0 && !code.is_empty() {
+                    code.push(' ');
+                }
+                pending_space = 0;
+                code.push(c);
+                match c {
+                    '{' | '[' | '(' => {
+                        let word = first_word(code.trim_start()).to_owned();
+                        openers.push(word);
+                    }
+                    '}' | ']' | ')' => {
+                        openers.pop();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Line { code, comment, depth, opener }
+}
+
+fn first_word(code: &str) -> &str {
+    let end = code.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(code.len());
+    if end == 0 { code.split(' ').next().unwrap_or("") } else { &code[..end] }
+}
+
+/// The policy text in the canonical layout.
+pub fn format(text: &str) -> String {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut openers = Vec::new();
+    let lines: Vec<Line> = text.lines().map(|raw| scan(raw, &mut openers)).collect();
+    // Indentation of code lines: the declaration a top-level line belongs to decides how
+    // its continuation lines are indented.
+    let mut indents: Vec<Option<usize>> = vec![None; lines.len()];
+    let mut decl = "";
+    let mut clause_in_rule = false;
+    for (i, line) in lines.iter().enumerate() {
+        if line.code.is_empty() {
+            continue;
+        }
+        let word = first_word(&line.code);
+        let closing = line.code.starts_with(['}', ']', ')']);
+        let depth = if closing { line.depth.saturating_sub(1) } else { line.depth };
+        let continuation = CONTINUATIONS.contains(&word) || line.code.starts_with('"');
+        let indent = if depth > 0 {
+            // Inside a workflow or a `for each` block, messages and `and …`/`then …` lines
+            // continue an item; in tables, records and lists every line is an item.
+            let continues = match line.opener.as_str() {
+                "workflow" | "for" => continuation,
+                _ => false,
+            };
+            2 * depth + if continues { 2 } else { 0 }
+        } else {
+            let in_rule = matches!(decl, "rule" | "ensure" | "cap");
+            // `for each x in xs {` opens a block; a rule's `for each … where …` does not.
+            let block = word == "for" && line.code.ends_with('{');
+            let starts_decl = DECLARATIONS.contains(&word) && (word != "for" || block || !in_rule);
+            if closing {
+                0
+            } else if starts_decl {
+                decl = if word == "for" { "each" } else { word };
+                clause_in_rule = false;
+                0
+            } else if in_rule && (RULE_CLAUSES.contains(&word) || word == "otherwise") {
+                clause_in_rule = true;
+                2
+            } else if in_rule && (clause_in_rule || continuation) {
+                4
+            } else {
+                2
+            }
+        };
+        indents[i] = Some(indent);
+    }
+    // Comment lines take the indentation of the next code line.
+    let mut next_indent = 0;
+    for i in (0..lines.len()).rev() {
+        match indents[i] {
+            Some(n) => next_indent = n,
+            None if lines[i].comment.is_some() => indents[i] = Some(next_indent),
+            None => {}
+        }
+    }
+    // (indent, code, comment) per line; None for a blank line.
+    let rendered: Vec<Option<Rendered>> = lines
+        .iter()
+        .zip(&indents)
+        .map(|(line, indent)| {
+            if line.code.is_empty() && line.comment.is_none() {
+                return None;
+            }
+            Some(Rendered { indent: indent.unwrap_or(0), code: line.code.clone(), comment: line.comment.clone() })
+        })
+        .collect();
+    let aligned = align_comments(align_rows(rendered));
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in aligned {
+        match line {
+            None => blank = !out.is_empty(),
+            Some(text) => {
+                if blank {
+                    out.push('\n');
+                }
+                blank = false;
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A line ready to print.
+struct Rendered {
+    indent: usize,
+    code: String,
+    comment: Option<String>,
+}
+
+/// Display columns: CJK and full-width characters take two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Trailing comments of consecutive code lines start in one column; a comment alone on
+/// its line stays at its indentation.
+fn align_comments(lines: Vec<Option<Rendered>>) -> Vec<Option<String>> {
+    let head = |r: &Rendered| format!("{}{}", " ".repeat(r.indent), r.code);
+    let trailing = |l: &Option<Rendered>| l.as_ref().is_some_and(|r| !r.code.is_empty() && r.comment.is_some());
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if !trailing(&lines[i]) {
+            out.push(lines[i].as_ref().map(|r| match &r.comment {
+                Some(c) if r.code.is_empty() => format!("{}{c}", " ".repeat(r.indent)),
+                _ => head(r),
+            }));
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < lines.len() && trailing(&lines[j]) {
+            j += 1;
+        }
+        let column = lines[i..j].iter().flatten().map(|r| width(&head(r))).max().unwrap_or(0) + 2;
+        for r in lines[i..j].iter().flatten() {
+            let h = head(r);
+            let pad = column - width(&h);
+            out.push(Some(format!("{h}{}{}", " ".repeat(pad), r.comment.as_deref().unwrap_or(""))));
+        }
+        i = j;
+    }
+    out
+}
+
+/// Lines up `=>` across consecutive table rows at the same indentation.
+fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
+    let arrow = |text: &str| -> Option<usize> {
+        // Only an arrow outside strings, before any comment.
+        let mut in_string = false;
+        let mut prev = '\0';
+        for (i, c) in text.char_indices() {
+            match c {
+                '"' if prev != '\\' => in_string = !in_string,
+                '#' if !in_string => return None,
+                '=' if !in_string && text[i..].starts_with("=> ") => return Some(i),
+                _ => {}
+            }
+            prev = c;
+        }
+        None
+    };
+    let mut out = lines;
+    let mut i = 0;
+    while i < out.len() {
+        let Some(r) = &out[i] else {
+            i += 1;
+            continue;
+        };
+        if arrow(&r.code).is_none() {
+            i += 1;
+            continue;
+        }
+        let indent = r.indent;
+        let mut j = i;
+        while j < out.len() && out[j].as_ref().is_some_and(|r| r.indent == indent && arrow(&r.code).is_some()) {
+            j += 1;
+        }
+        let column = out[i..j]
+            .iter()
+            .flatten()
+            .filter_map(|r| arrow(&r.code).map(|a| width(r.code[..a].trim_end())))
+            .max()
+            .unwrap_or(0);
+        for r in out[i..j].iter_mut().flatten() {
+            if let Some(a) = arrow(&r.code) {
+                let head = r.code[..a].trim_end().to_owned();
+                let pad = column - width(&head);
+                r.code = format!("{head}{} {}", " ".repeat(pad), &r.code[a..]);
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// Why a file was not formatted.
+#[derive(Debug)]
+pub enum FormatError {
+    /// The file does not parse; formatting it could not be checked.
+    Syntax(Vec<crate::diagnostics::Diagnostic>),
+    /// The layout would change what the file says (a bug in the formatter): nothing is
+    /// written.
+    Changed,
+}
+
+/// Formats `file` and proves the result parses to the same tree.
+pub fn format_checked(file: &std::sync::Arc<crate::source::SourceFile>) -> Result<String, FormatError> {
+    let before = super::parse(file);
+    if before.incomplete || before.diagnostics.iter().any(crate::diagnostics::Diagnostic::is_error) {
+        return Err(FormatError::Syntax(before.diagnostics));
+    }
+    let formatted = format(file.text());
+    let after = super::parse(&crate::source::SourceFile::new(file.name().to_owned(), formatted.clone()));
+    if super::dump::file(&after.file) != super::dump::file(&before.file) {
+        return Err(FormatError::Changed);
+    }
+    Ok(formatted)
+}

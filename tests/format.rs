@@ -1,0 +1,124 @@
+//! `tenet fmt`: one layout, idempotent, comment-preserving, and never changing what a
+//! policy says — for every policy in the repository and for generated variations.
+
+mod support;
+
+use proptest::prelude::*;
+use tenet::source::SourceFile;
+use tenet::syntax::{self, dump, format::format};
+
+/// The tree of a policy, without positions.
+fn tree(text: &str) -> String {
+    let parsed = syntax::parse(&SourceFile::new("x.tenet", text.to_owned()));
+    dump::file(&parsed.file)
+}
+
+fn parses(text: &str) -> bool {
+    let parsed = syntax::parse(&SourceFile::new("x.tenet", text.to_owned()));
+    !parsed.incomplete && !parsed.diagnostics.iter().any(|d| d.is_error())
+}
+
+/// Every policy file in the repository that parses.
+fn corpus() -> Vec<(String, String)> {
+    let root = support::root();
+    let mut files = Vec::new();
+    for dir in ["rules", "tests/check-inputs", "tests/parser-inputs", "tests/format-inputs"] {
+        files.extend(support::files(&root.join(dir), "tenet"));
+    }
+    files
+        .into_iter()
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("readable")))
+        .filter(|(_, t)| parses(t))
+        .collect()
+}
+
+#[test]
+fn every_policy_in_the_repository_keeps_its_meaning_and_formats_once() {
+    let files = corpus();
+    assert!(files.len() >= 25, "the corpus has {} files", files.len());
+    for (name, text) in files {
+        let once = format(&text);
+        assert_eq!(tree(&once), tree(&text), "{name}: formatting changed the tree");
+        assert_eq!(format(&once), once, "{name}: formatting is not idempotent");
+        let comments = |t: &str| t.lines().filter_map(|l| l.find('#').map(|i| l[i..].trim_end().to_owned())).count();
+        assert!(comments(&once) >= comments(&text), "{name}: a comment was lost");
+    }
+}
+
+#[test]
+fn the_bundled_policies_are_formatted() {
+    for path in support::files(&support::root().join("rules"), "tenet") {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert_eq!(format(&text), text, "{} is not formatted: run `tenet fmt`", path.display());
+    }
+}
+
+#[test]
+fn a_messy_policy() {
+    let text = std::fs::read_to_string(support::root().join("tests/format-inputs/messy.tenet")).expect("input");
+    insta::with_settings!({ description => text.clone(), omit_expression => true }, {
+        insta::assert_snapshot!(format(&text));
+    });
+}
+
+/// Rewrites the blanks of a policy at random: every run of spaces outside strings and
+/// comments becomes 1–4 spaces or a tab, lines get random indentation and trailing
+/// blanks, and each blank line becomes one to three. Where lines break, and everything
+/// else, stays.
+fn perturb(text: &str, seeds: &[u8]) -> String {
+    let mut out = String::new();
+    let mut k = 0usize;
+    let mut next = || {
+        k += 1;
+        seeds[k % seeds.len()]
+    };
+    for line in text.lines() {
+        let body = line.trim_start();
+        out.push_str(&" ".repeat(usize::from(next() % 7)));
+        let mut in_string = false;
+        let mut in_comment = false;
+        let mut prev = '\0';
+        for c in body.chars() {
+            if !in_comment && c == '"' && prev != '\\' {
+                in_string = !in_string;
+            }
+            if !in_string && c == '#' {
+                in_comment = true;
+            }
+            if c == ' ' && !in_string && !in_comment {
+                match next() % 4 {
+                    0 => out.push('\t'),
+                    n => out.push_str(&" ".repeat(usize::from(n))),
+                }
+            } else {
+                out.push(c);
+            }
+            prev = c;
+        }
+        out.push_str(&" ".repeat(usize::from(next() % 3)));
+        out.push('\n');
+        if body.is_empty() {
+            for _ in 0..next() % 3 {
+                out.push_str(&" ".repeat(usize::from(next() % 3)));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn blanks_do_not_matter(seeds in proptest::collection::vec(any::<u8>(), 1..64), pick in any::<prop::sample::Index>()) {
+        let files = corpus();
+        let (name, text) = &files[pick.index(files.len())];
+        let varied = perturb(text, &seeds);
+        prop_assert_eq!(tree(&varied), tree(text), "{}: the perturbation itself changed the tree", name);
+        let formatted = format(&varied);
+        prop_assert_eq!(&formatted, &format(text), "{}: the layout depends on the blanks", name);
+        prop_assert_eq!(tree(&formatted), tree(text));
+        prop_assert_eq!(format(&formatted), formatted.clone());
+    }
+}
