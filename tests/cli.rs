@@ -547,3 +547,24 @@ fn fmt_check_and_write() {
     assert_eq!(std::fs::read_to_string(&broken).expect("still there"), "policy p version \"1\"\nrule \"x\" when = 1\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fmt_check_output() {
+    assert_cmd_snapshot!(tenet().args(["--lang", "en", "fmt", "--check", "tests/format-inputs/messy.tenet"]));
+}
+
+#[test]
+fn test_coverage_output() {
+    assert_cmd_snapshot!(tenet().args(["--lang", "en", "test", "tests/cases/support_sla/public", "--coverage"]));
+}
+
+#[test]
+fn check_lint_output() {
+    assert_cmd_snapshot!(tenet().args([
+        "--lang",
+        "en",
+        "check",
+        "--deny-warnings",
+        "tests/check-inputs/warn_lints.tenet"
+    ]));
+}
