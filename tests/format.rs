@@ -122,3 +122,94 @@ proptest! {
         prop_assert_eq!(format(&formatted), formatted.clone());
     }
 }
+
+/// Policies generated from the grammar: consts, values and rules with nested
+/// expressions, messages, comments and line breaks where an author might put them.
+mod generated {
+    use proptest::prelude::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["order", "total", "quantity", "limit", "rate", "item", "price"])
+            .prop_map(str::to_owned)
+    }
+
+    fn leaf() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u32..1000).prop_map(|n| n.to_string()),
+            (1u32..99).prop_map(|n| format!("{n}%")),
+            (1u32..30).prop_map(|n| format!("{n} days")),
+            name(),
+            (name(), name()).prop_map(|(a, b)| format!("{a}.{b}")),
+            prop::sample::select(vec!["\"web\"", "\"门店\"", "\"a {limit} b\"", "true", "missing"])
+                .prop_map(str::to_owned),
+        ]
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        leaf().prop_recursive(4, 24, 3, |inner| {
+            let op = prop::sample::select(vec!["+", "-", "*", "/", "of", "==", "!=", "<", ">=", "and", "or"]);
+            prop_oneof![
+                (inner.clone(), op, inner.clone(), any::<bool>()).prop_map(|(a, o, b, br)| if br {
+                    format!("{a}\n    {o} {b}")
+                } else {
+                    format!("{a} {o} {b}")
+                }),
+                inner.clone().prop_map(|e| format!("({e})")),
+                (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| format!("if {c} then {a} else {b}")),
+                (name(), prop::collection::vec(inner.clone(), 1..3))
+                    .prop_map(|(f, args)| format!("{f}({})", args.join(", "))),
+                prop::collection::vec(inner, 0..3).prop_map(|items| format!("[{}]", items.join(", "))),
+            ]
+        })
+    }
+
+    fn comment() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", "", "  # 说明", " # note: keep", "\t# 上限（含）"]).prop_map(str::to_owned)
+    }
+
+    fn decl() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (name(), expr(), comment()).prop_map(|(n, e, c)| format!("const {n}_c = {e}{c}")),
+            (name(), expr(), comment()).prop_map(|(n, e, c)| format!("let {n}_v = {e}{c}")),
+            (name(), expr(), any::<bool>(), comment()).prop_map(|(n, e, nl, c)| {
+                let sep = if nl { "\n  " } else { " " };
+                format!(
+                    "rule \"{n} 规则\"{sep}when {e}{c}\n  flag CODE_{}\n    \"消息 {{limit}}\" en \"message\"",
+                    n.to_uppercase()
+                )
+            }),
+            (name(), prop::collection::vec((leaf(), leaf(), comment()), 1..4)).prop_map(|(n, rows)| {
+                let rows: Vec<String> = rows.iter().map(|(a, b, c)| format!("  {a} => {b},{c}")).collect();
+                format!("table {n}_t(x: int) -> int hit first {{\n{}\n}}", rows.join("\n"))
+            }),
+        ]
+    }
+
+    pub fn policy() -> impl Strategy<Value = String> {
+        prop::collection::vec((decl(), any::<bool>()), 1..8).prop_map(|decls| {
+            let mut text = String::from("# generated\npolicy generated version \"1\"\n");
+            for (d, blank) in decls {
+                if blank {
+                    text.push('\n');
+                }
+                text.push_str(&d);
+                text.push('\n');
+            }
+            text
+        })
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_policies_keep_their_tree(text in generated::policy(), seeds in proptest::collection::vec(any::<u8>(), 1..16)) {
+        // Only policies that parse say anything about the formatter.
+        prop_assume!(parses(&text));
+        let formatted = format(&text);
+        prop_assert_eq!(tree(&formatted), tree(&text), "formatting changed the tree of\n{}", text);
+        prop_assert_eq!(format(&formatted), formatted.clone(), "not idempotent on\n{}", text);
+        prop_assert_eq!(format(&perturb(&text, &seeds)), formatted, "the layout depends on the blanks of\n{}", text);
+    }
+}
