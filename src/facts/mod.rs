@@ -52,9 +52,30 @@ impl Format {
     }
 }
 
+/// Largest facts document (and agreement data file), in bytes.
+pub const MAX_FACTS_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most items one list in the facts may hold.
+pub const MAX_LIST_ITEMS: usize = 100_000;
+
 /// Parses a document into its raw tree; a syntax error points at its line.
 pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnostic> {
     let text = file.text();
+    if text.len() > MAX_FACTS_BYTES {
+        let (size, limit) = (text.len(), MAX_FACTS_BYTES);
+        return Err(Diagnostic::error(
+            "facts-too-large",
+            msg!(
+                "事实文件有 {size} 字节，超过上限 {limit} 字节",
+                "the facts have {size} bytes, over the limit of {limit}"
+            ),
+        )
+        .help(Msg::new(
+            "每份事实只描述一个案例；大量案例请用 `tenet eval --batch`（每行一个）",
+            "one facts document describes one case; for many cases use `tenet eval --batch` (one per line)",
+        ))
+        .in_file(file));
+    }
     let located = |message: String, offset: Option<usize>| {
         let mut d =
             Diagnostic::error("facts-syntax", msg!("无法解析事实文件：{message}", "cannot parse the facts: {message}"))

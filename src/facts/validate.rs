@@ -188,6 +188,15 @@ impl Validator {
                     Value::Missing
                 }
             },
+            (Type::List(_), Raw::Seq(items)) if items.len() > super::MAX_LIST_ITEMS => {
+                let (n, limit) = (items.len(), super::MAX_LIST_ITEMS);
+                self.problem(
+                    path,
+                    msg!("列表有 {n} 项，超过上限 {limit} 项", "the list has {n} items, over the limit of {limit}"),
+                    Some(Msg::new("把数据分成几份分别评估", "split the data and evaluate the parts separately")),
+                );
+                Value::Missing
+            }
             (Type::List(elem), Raw::Seq(items)) => {
                 let values: Vec<Value> =
                     items.iter().enumerate().map(|(i, item)| self.value(&format!("{path}[{i}]"), elem, item)).collect();

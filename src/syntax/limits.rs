@@ -14,6 +14,41 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 /// Largest policy file, in bytes.
 pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 
+/// Parser steps (pest's call limit) one policy file may take. The bundled return policy
+/// takes about 109 000 (6.5 per byte); dense expressions take about 47 per byte, so a
+/// megabyte of them reaches the limit long before a real policy would.
+pub const MAX_PARSER_CALLS: usize = 50_000_000;
+
+static PARSER_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(MAX_PARSER_CALLS);
+
+/// The parser step limit in force (pest's limit is process-wide, so it is set before
+/// every parse).
+pub fn parser_calls() -> usize {
+    PARSER_CALLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Changes the parser step limit for the whole process (for embedding applications and
+/// the limit's own test).
+pub fn set_parser_calls(limit: usize) {
+    PARSER_CALLS.store(limit.max(1), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The diagnostic for a parse stopped by pest's call or stack limit.
+pub fn parser_limit(kind: &str) -> Diagnostic {
+    let limit = parser_calls();
+    Diagnostic::error(
+        "parser-limit",
+        msg!(
+            "策略过于复杂，解析在 {limit} 步后停止（{kind}）",
+            "the policy is too complex to parse: stopped after {limit} steps ({kind})"
+        ),
+    )
+    .help(msg!(
+        "把很长的表达式拆成几个 let，或把策略拆成几个文件",
+        "split very long expressions into several `let`s, or the policy into several files"
+    ))
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Code,

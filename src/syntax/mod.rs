@@ -57,8 +57,13 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
         let diagnostics = scanned.into_iter().map(|d| d.in_file(file)).collect();
         return Parsed { file: PolicyFile::default(), diagnostics, incomplete: true };
     }
+    pest::set_call_limit(std::num::NonZeroUsize::new(limits::parser_calls()));
     match parse_chunk(file, text, 0) {
         Ok(parsed) => parsed,
+        // Recovering chunk by chunk would only hit the limit again.
+        Err(first) if first.code == "parser-limit" => {
+            Parsed { file: PolicyFile::default(), diagnostics: vec![first], incomplete: true }
+        }
         Err(first) => {
             let mut recovered = recover(file, text);
             if !crate::diagnostics::has_errors(&recovered.diagnostics) {
@@ -70,8 +75,14 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
 }
 
 fn parse_chunk(file: &Arc<SourceFile>, text: &str, offset: usize) -> Result<Parsed, Diagnostic> {
-    let mut pairs = TenetParser::parse(Rule::file, text)
-        .map_err(|e| errors::to_diagnostic(e, file.text(), offset).in_file(file))?;
+    let mut pairs = TenetParser::parse(Rule::file, text).map_err(|e| {
+        if let pest::error::ErrorVariant::CustomError { message } = &e.variant
+            && message.contains("limit reached")
+        {
+            return limits::parser_limit(message).in_file(file);
+        }
+        errors::to_diagnostic(e, file.text(), offset).in_file(file)
+    })?;
     let builder = Builder::new(file, offset);
     let tree = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
     Ok(Parsed { file: tree, diagnostics: builder.finish(), incomplete: false })

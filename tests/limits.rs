@@ -1,0 +1,82 @@
+//! Every named limit produces a diagnostic when it is hit, never a hang or a panic.
+//! (The parser step limit has its own binary, `tests/parser_limit.rs`; template fuel is
+//! tested in `src/render`.)
+
+mod support;
+
+use tenet::Policy;
+use tenet::eval::EvalError;
+use tenet::facts::{self, Format};
+use tenet::source::SourceFile;
+use tenet::syntax::{self, limits};
+
+fn first_code(text: String) -> String {
+    let parsed = syntax::parse(&SourceFile::new("limit.tenet", text));
+    parsed.diagnostics.first().map(|d| d.code.to_owned()).unwrap_or_default()
+}
+
+#[test]
+fn policy_file_size() {
+    let text = format!("policy big version \"1\"\n{}", "# padding\n".repeat(limits::MAX_POLICY_BYTES / 10 + 1));
+    assert_eq!(first_code(text), "file-too-large");
+}
+
+#[test]
+fn bracket_nesting() {
+    let deep = format!(
+        "policy p version \"1\"\nconst c = {}1{}\n",
+        "(".repeat(limits::MAX_NESTING + 1),
+        ")".repeat(limits::MAX_NESTING + 1)
+    );
+    assert_eq!(first_code(deep), "nesting-too-deep");
+}
+
+#[test]
+fn expression_depth() {
+    let chain = vec!["1"; limits::MAX_EXPR_DEPTH + 2].join(" + ");
+    assert_eq!(first_code(format!("policy p version \"1\"\nconst c = {chain}\n")), "expression-too-deep");
+}
+
+#[test]
+fn facts_size() {
+    let policy = support::policy("returns");
+    let text = format!("{{\"pad\": \"{}\"}}", "x".repeat(facts::MAX_FACTS_BYTES));
+    let diags = policy.facts(&SourceFile::new("big.json", text), Format::Json).expect_err("too large");
+    assert_eq!(diags[0].code, "facts-too-large");
+}
+
+#[test]
+fn list_items() {
+    let policy = Policy::from_text(
+        "l.tenet",
+        "policy l version \"1\"\ntimezone \"UTC\"\ncurrency CNY\ninput { xs: list<int> }\noutput n = count(xs)\n",
+    )
+    .expect("valid");
+    let items = vec!["1"; facts::MAX_LIST_ITEMS + 1].join(",");
+    let diags = policy.facts_from_text(&format!("{{\"xs\": [{items}]}}"), Format::Json).expect_err("too long");
+    assert_eq!(diags[0].path.as_deref(), Some("xs"));
+    assert!(diags[0].message.en.contains("over the limit of 100000"));
+    let items = vec!["1"; facts::MAX_LIST_ITEMS].join(",");
+    assert!(
+        policy.facts_from_text(&format!("{{\"xs\": [{items}]}}"), Format::Json).is_ok(),
+        "the limit itself is allowed"
+    );
+}
+
+#[test]
+fn evaluation_fuel() {
+    // Every pair of 5 000 items: 25 million steps, past the fuel of 10 million.
+    let policy = Policy::from_text(
+        "fuel.tenet",
+        "policy fuel version \"1\"\ntimezone \"UTC\"\ncurrency CNY\ninput { xs: list<int> }\n\
+         output pairs = count(x in xs where count(y in xs where y > x) > 0)\n",
+    )
+    .expect("valid");
+    let items: Vec<String> = (0..5000).map(|i| i.to_string()).collect();
+    let facts = policy.facts_from_text(&format!("{{\"xs\": [{}]}}", items.join(",")), Format::Json).expect("facts");
+    let now = "2026-11-24T00:00:00Z".parse().expect("now");
+    match policy.evaluate(&facts, now) {
+        Err(EvalError::Fault(d)) => assert!(d.message.en.contains("more than 10000000 steps"), "{}", d.message.en),
+        other => panic!("expected the fuel to run out, got {other:?}"),
+    }
+}
