@@ -80,3 +80,14 @@ fn evaluation_fuel() {
         other => panic!("expected the fuel to run out, got {other:?}"),
     }
 }
+
+/// Found by the `facts_eval` fuzzer: a datetime with a multi-byte character where the
+/// minutes end panicked while the seconds were added.
+#[test]
+fn fuzz_regression_datetime_split_inside_a_character() {
+    assert!(tenet::syntax::parse_datetime("2026-1\u{fffd}\u{fffd}\u{3ab}\u{fffd}20:00+08:00").is_none());
+    let policy = support::policy("returns");
+    let facts = "now: '2026-1ΫΫΫ20:00+08:00'\n";
+    let diags = policy.facts_from_text(facts, Format::Yaml).expect_err("invalid");
+    assert!(diags.iter().any(|d| d.path.as_deref() == Some("now")), "{diags:?}");
+}
