@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod cases;
 pub mod check;
 pub mod compile;

@@ -150,6 +150,11 @@ impl Policy {
 
     /// Parses and validates facts from a source file.
     pub fn facts(&self, file: &Arc<SourceFile>, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        if format == Format::Json
+            && let Some(facts) = facts::from_json_fast(file.text(), &self.program.inputs, self.program.format.currency)
+        {
+            return Ok(facts);
+        }
         let raw = facts::parse_raw(file, format).map_err(|d| vec![d])?;
         self.facts_from_raw(&raw).map_err(|ds| ds.into_iter().map(|d| d.in_file(file)).collect())
     }

@@ -568,3 +568,60 @@ fn check_lint_output() {
         "tests/check-inputs/warn_lints.tenet"
     ]));
 }
+
+#[test]
+fn batch_keeps_order_reports_bad_lines_and_summarises() {
+    let out = run(&["--lang", "en", "eval", "rules/returns.tenet", "--batch", "tests/cli-inputs/batch.jsonl"]);
+    assert_eq!(out.status.code(), Some(2), "two lines could not be evaluated");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 12, "one result per non-blank line");
+    let numbers: Vec<u64> = lines.iter().filter_map(|l| l["line"].as_u64()).collect();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13], "input order, blank line 8 skipped");
+    assert_eq!(lines[5]["error"], "invalid_facts");
+    assert!(lines[5]["diagnostics"].as_array().is_some_and(|d| d.iter().any(|x| x["path"] == "item")));
+    assert_eq!(lines[9]["error"], "invalid_facts", "line 11 is not JSON");
+    assert_eq!(lines[1]["decision"], "approved");
+    assert_eq!(lines[1]["outputs"]["refund_amount"], "349.10");
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn batch_writes_its_output_atomically() {
+    let dir = std::env::temp_dir().join(format!("tenet-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out_file = dir.join("results.jsonl");
+    let out = run(&[
+        "eval",
+        "rules/returns.tenet",
+        "--batch",
+        "tests/cli-inputs/batch.jsonl",
+        "--out",
+        &out_file.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "results go to the file");
+    let written = std::fs::read_to_string(&out_file).expect("written");
+    assert_eq!(written.lines().count(), 12);
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "no temporary file left");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn batch_and_single_evaluation_agree() {
+    let single = json(&["eval", "rules/returns.tenet", "examples/returns/opened-keyboard.json", "--format", "json"]);
+    let dir = std::env::temp_dir().join(format!("tenet-batch-one-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let input = dir.join("one.jsonl");
+    let text = std::fs::read_to_string(support::root().join("examples/returns/opened-keyboard.json")).expect("example");
+    let one_line: serde_json::Value = serde_json::from_str(&text).expect("json");
+    std::fs::write(&input, format!("{one_line}\n")).expect("write");
+    let out = run(&["eval", "rules/returns.tenet", "--batch", &input.display().to_string()]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(line["decision"], single["decision"]);
+    assert_eq!(line["codes"], single["codes"]);
+    assert_eq!(line["outputs"], single["outputs"]);
+    assert_eq!(line["ledgers"]["deductions"], single["ledgers"]["deductions"]["total"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

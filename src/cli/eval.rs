@@ -18,7 +18,14 @@ pub(crate) struct Args {
     /// 策略文件 · the policy file
     policy: PathBuf,
     /// 事实文件（YAML 或 JSON，按扩展名；- 读标准输入）· facts file (YAML or JSON by extension; - reads stdin)
-    facts: String,
+    #[arg(required_unless_present = "batch")]
+    facts: Option<String>,
+    /// 批量评估：每行一个 JSON 案例 · evaluate a file of JSON lines, one case per line, in parallel
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["facts", "explain", "format"])]
+    batch: Option<PathBuf>,
+    /// 批量结果写入文件（原子写入），默认标准输出 · with --batch: write results here (atomically) instead of stdout
+    #[arg(long, requires = "batch")]
+    out: Option<PathBuf>,
     /// 评估时刻，覆盖事实中的 now · the evaluation instant, overriding the facts' `now` (RFC 3339)
     #[arg(long)]
     now: Option<String>,
@@ -39,7 +46,11 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let (facts_file, format) = match read_facts(&args.facts) {
+    if let Some(batch) = &args.batch {
+        return super::batch::run(&policy, batch, args.out.as_deref(), now_arg, ui);
+    }
+    let facts_arg = args.facts.as_deref().unwrap_or("-");
+    let (facts_file, format) = match read_facts(facts_arg) {
         Ok(f) => f,
         Err(ReadError::NotText(d)) => return fail(args.format, ui, "invalid_facts", &[*d], Exit::InvalidFacts),
         Err(e) => {

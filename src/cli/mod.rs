@@ -1,5 +1,6 @@
 //! The command line: a thin layer of clap over the library. One file per subcommand.
 
+mod batch;
 mod case;
 mod check;
 mod diff;

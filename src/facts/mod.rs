@@ -6,6 +6,7 @@
 //! float unchanged, so `129.99` is exactly 129.99. Longer unquoted numbers are refused
 //! with a request to quote them.
 
+mod fast;
 pub mod raw;
 mod validate;
 
@@ -105,6 +106,12 @@ fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
     }
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
     Some(start + column.saturating_sub(1))
+}
+
+/// JSON facts read straight into typed values when they are valid; `None` when they
+/// are not (run [`parse_raw`] and [`validate`] to learn what is wrong).
+pub fn from_json_fast(text: &str, schema: &RecordType, currency: Currency) -> Option<Facts> {
+    fast::from_json(text, schema, currency)
 }
 
 /// Validates a raw document against `schema`. The top level may also carry `now`.

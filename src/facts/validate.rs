@@ -276,7 +276,7 @@ impl Validator {
     }
 }
 
-fn float(f: f64) -> Result<Decimal, Msg> {
+pub(super) fn float(f: f64) -> Result<Decimal, Msg> {
     if !f.is_finite() {
         return Err(not_a_number());
     }

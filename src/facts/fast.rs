@@ -1,0 +1,246 @@
+//! The fast path for JSON facts: the document is read straight into typed values,
+//! guided by the schema, with no intermediate tree. It accepts exactly what the
+//! validator accepts and gives the same values; at the first thing it does not like it
+//! gives up, and the caller runs the validator, which says precisely what is wrong.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::Facts;
+use super::validate::{float, parse_datetime};
+use crate::types::{RecordType, Type};
+use crate::value::{Currency, Value, duration};
+
+/// The facts in `text`, when it is valid JSON that fits `schema`; `None` otherwise.
+pub fn from_json(text: &str, schema: &RecordType, currency: Currency) -> Option<Facts> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let facts = Top { schema, currency }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(facts)
+}
+
+/// Gives up (the validator will say why).
+fn no<E: de::Error>() -> E {
+    E::custom("not on the fast path")
+}
+
+/// A key, borrowed from the text when it has no escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct Top<'s> {
+    schema: &'s RecordType,
+    currency: Currency,
+}
+
+impl<'de> DeserializeSeed<'de> for Top<'_> {
+    type Value = Facts;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Facts, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Top<'_> {
+    type Value = Facts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("facts")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Facts, A::Error> {
+        let mut now = None;
+        let mut fields: Vec<Option<Value>> = vec![None; self.schema.fields.len()];
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.as_str();
+            if let Some((i, field)) = self.schema.field(key) {
+                if fields[i].is_some() {
+                    return Err(no());
+                }
+                fields[i] = Some(map.next_value_seed(Typed {
+                    ty: &field.ty,
+                    optional: field.optional,
+                    currency: self.currency,
+                })?);
+            } else if key == "now" && now.is_none() {
+                let v = map.next_value_seed(Typed { ty: &Type::DateTime, optional: false, currency: self.currency })?;
+                let Value::DateTime(t) = v else { return Err(no()) };
+                now = Some(t);
+            } else {
+                return Err(no());
+            }
+        }
+        let roots = complete(self.schema, fields).ok_or_else(no)?;
+        Ok(Facts { roots, now })
+    }
+}
+
+/// The record's values in schema order; absent optional fields are missing, an absent
+/// required one is `None`.
+fn complete(schema: &RecordType, fields: Vec<Option<Value>>) -> Option<Vec<Value>> {
+    schema
+        .fields
+        .iter()
+        .zip(fields)
+        .map(|(f, v)| match v {
+            Some(v) => Some(v),
+            None if f.optional => Some(Value::Missing),
+            None => None,
+        })
+        .collect()
+}
+
+/// One value of a known type.
+#[derive(Clone, Copy)]
+struct Typed<'t> {
+    ty: &'t Type,
+    optional: bool,
+    currency: Currency,
+}
+
+impl<'de> DeserializeSeed<'de> for Typed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Typed<'_> {
+    fn number<E: de::Error>(self, d: Decimal) -> Result<Value, E> {
+        match self.ty {
+            Type::Money => {
+                if d.normalize().scale() > self.currency.minor_digits {
+                    return Err(no());
+                }
+                Ok(Value::Money(d))
+            }
+            Type::Percent => Ok(Value::Percent(d)),
+            Type::Decimal => Ok(Value::Decimal(d)),
+            _ => Err(no()),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Typed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.ty)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        if self.optional { Ok(Value::Missing) } else { Err(no()) }
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        if *self.ty == Type::Bool { Ok(Value::Bool(v)) } else { Err(no()) }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        match self.ty {
+            Type::Int => Ok(Value::Int(v)),
+            _ => self.number(Decimal::from(v)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        match self.ty {
+            Type::Int => i64::try_from(v).map(Value::Int).map_err(|_| no()),
+            _ => self.number(Decimal::from(v)),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        self.number(float(v).map_err(|_| no())?)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        match self.ty {
+            Type::Text => Ok(Value::text(s)),
+            // The enumeration's own text: no allocation per value.
+            Type::Enum(values) => values.iter().find(|v| ***v == *s).map(|v| Value::Text(Arc::clone(v))).ok_or_else(no),
+            Type::Decimal | Type::Money | Type::Percent => {
+                let t = s.trim();
+                let d = match (self.ty, t.strip_suffix('%')) {
+                    (Type::Percent, Some(p)) => Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED),
+                    _ => Decimal::from_str(t),
+                };
+                self.number(d.map_err(|_| no())?)
+            }
+            Type::Date => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
+            Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
+            Type::Duration => duration::parse(s).map(Value::Duration).ok_or_else(no),
+            _ => Err(no()),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let Type::List(elem) = self.ty else { return Err(no()) };
+        let item = Typed { ty: elem, optional: false, currency: self.currency };
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(v) = seq.next_element_seed(item)? {
+            if values.len() >= super::MAX_LIST_ITEMS {
+                return Err(no());
+            }
+            values.push(v);
+        }
+        Ok(Value::List(values.into()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let Type::Record(rt) = self.ty else { return Err(no()) };
+        let mut fields: Vec<Option<Value>> = vec![None; rt.fields.len()];
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let Some((i, field)) = rt.field(key.as_str()) else { return Err(no()) };
+            if fields[i].is_some() {
+                return Err(no());
+            }
+            fields[i] = Some(map.next_value_seed(Typed {
+                ty: &field.ty,
+                optional: field.optional,
+                currency: self.currency,
+            })?);
+        }
+        complete(rt, fields).map(|v| Value::Record(v.into())).ok_or_else(no)
+    }
+}
