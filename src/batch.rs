@@ -8,6 +8,7 @@
 //! a bad line: `{"line":7,"error":"invalid_facts","diagnostics":[{"path":…,"message":…,"message_en":…}]}`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ use crate::Policy;
 use crate::diagnostics::Diagnostic;
 use crate::eval::{EvalError, Evaluation};
 use crate::facts::Raw;
-use crate::value::to_json;
+use crate::value::{Value, to_json};
 
 /// Lines read, evaluated and written at a time.
 pub const CHUNK_LINES: usize = 8192;
@@ -45,7 +46,7 @@ pub struct Summary {
 struct Outcome {
     json: String,
     decision: Option<&'static str>,
-    codes: Vec<String>,
+    codes: Vec<std::sync::Arc<str>>,
     without_now: bool,
 }
 
@@ -91,7 +92,12 @@ pub fn run(
             }
             summary.without_now += usize::from(r.without_now);
             for c in r.codes {
-                *summary.codes.entry(c).or_default() += 1;
+                match summary.codes.get_mut(&*c) {
+                    Some(n) => *n += 1,
+                    None => {
+                        summary.codes.insert(c.to_string(), 1);
+                    }
+                }
             }
             out.push_str(&r.json);
             out.push('\n');
@@ -150,21 +156,37 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
     }
 }
 
+/// Appends `text` as a JSON string.
+fn quote(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// A result line, written by hand: this is the hot path of a batch.
 fn success(policy: &Policy, line_no: usize, eval: &Evaluation) -> Outcome {
     let program = policy.program();
     let format = &program.format;
     let mut s = String::with_capacity(256);
-    let quote = |s: &mut String, text: &str| {
-        // serde_json escapes exactly as JSON requires.
-        s.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into()));
-    };
-    s.push_str("{\"line\":");
-    s.push_str(&line_no.to_string());
-    s.push_str(",\"decision\":\"");
-    s.push_str(eval.decision.as_str());
-    s.push_str("\",\"codes\":[");
-    let codes = eval.codes();
+    let _ = write!(s, "{{\"line\":{line_no},\"decision\":\"{}\",\"codes\":[", eval.decision.as_str());
+    let mut codes: Vec<std::sync::Arc<str>> = Vec::new();
+    for f in &eval.findings {
+        if !codes.contains(&f.code) {
+            codes.push(std::sync::Arc::clone(&f.code));
+        }
+    }
     for (i, c) in codes.iter().enumerate() {
         if i > 0 {
             s.push(',');
@@ -192,13 +214,18 @@ fn success(policy: &Policy, line_no: usize, eval: &Evaluation) -> Outcome {
         first = false;
         quote(&mut s, &d.name);
         s.push(':');
-        s.push_str(&to_json(v, &d.ty, format).to_string());
+        match v {
+            Value::Money(m) => quote(&mut s, &format.money(*m)),
+            Value::DateTime(t) => quote(&mut s, &format.datetime(t)),
+            Value::Text(t) => quote(&mut s, t),
+            Value::Int(n) => {
+                let _ = write!(s, "{n}");
+            }
+            other => {
+                let _ = write!(s, "{}", to_json(other, &d.ty, format));
+            }
+        }
     }
     s.push_str("}}");
-    Outcome {
-        json: s,
-        decision: Some(eval.decision.as_str()),
-        codes: codes.into_iter().map(str::to_owned).collect(),
-        without_now: false,
-    }
+    Outcome { json: s, decision: Some(eval.decision.as_str()), codes, without_now: false }
 }

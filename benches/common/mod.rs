@@ -51,3 +51,36 @@ pub fn month_of_tickets(n: usize) -> String {
     })
     .to_string()
 }
+
+/// `n` return cases as JSON lines: the facts of every case under `tests/cases/returns`,
+/// in turn.
+pub fn return_lines(n: usize) -> String {
+    let dir = format!("{}/tests/cases/returns", env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("cases") {
+            let p = entry.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let facts: Vec<String> = files
+        .iter()
+        .map(|p| {
+            let case: serde_yaml::Value =
+                serde_yaml::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
+            serde_json::to_string(&case["facts"]).expect("json")
+        })
+        .collect();
+    let mut out = String::new();
+    for i in 0..n {
+        out.push_str(&facts[i % facts.len()]);
+        out.push('\n');
+    }
+    out
+}

@@ -85,18 +85,12 @@ impl<'de> Visitor<'de> for Top<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Facts, A::Error> {
         let mut now = None;
-        let mut fields: Vec<Option<Value>> = vec![None; self.schema.fields.len()];
+        let mut fields = Fields::new(self.schema);
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.as_str();
             if let Some((i, field)) = self.schema.field(key) {
-                if fields[i].is_some() {
-                    return Err(no());
-                }
-                fields[i] = Some(map.next_value_seed(Typed {
-                    ty: &field.ty,
-                    optional: field.optional,
-                    currency: self.currency,
-                })?);
+                let seed = Typed { ty: &field.ty, optional: field.optional, currency: self.currency };
+                fields.set(i, map.next_value_seed(seed)?)?;
             } else if key == "now" && now.is_none() {
                 let v = map.next_value_seed(Typed { ty: &Type::DateTime, optional: false, currency: self.currency })?;
                 let Value::DateTime(t) = v else { return Err(no()) };
@@ -105,24 +99,37 @@ impl<'de> Visitor<'de> for Top<'_> {
                 return Err(no());
             }
         }
-        let roots = complete(self.schema, fields).ok_or_else(no)?;
-        Ok(Facts { roots, now })
+        Ok(Facts { roots: fields.finish()?, now })
     }
 }
 
-/// The record's values in schema order; absent optional fields are missing, an absent
-/// required one is `None`.
-fn complete(schema: &RecordType, fields: Vec<Option<Value>>) -> Option<Vec<Value>> {
-    schema
-        .fields
-        .iter()
-        .zip(fields)
-        .map(|(f, v)| match v {
-            Some(v) => Some(v),
-            None if f.optional => Some(Value::Missing),
-            None => None,
-        })
-        .collect()
+/// A record's values being read: in schema order, missing until set.
+struct Fields<'s> {
+    schema: &'s RecordType,
+    values: Vec<Value>,
+    seen: Vec<bool>,
+}
+
+impl<'s> Fields<'s> {
+    fn new(schema: &'s RecordType) -> Self {
+        let n = schema.fields.len();
+        Fields { schema, values: vec![Value::Missing; n], seen: vec![false; n] }
+    }
+
+    /// Sets field `i`; a key given twice is the validator's to report.
+    fn set<E: de::Error>(&mut self, i: usize, v: Value) -> Result<(), E> {
+        if std::mem::replace(&mut self.seen[i], true) {
+            return Err(no());
+        }
+        self.values[i] = v;
+        Ok(())
+    }
+
+    /// The values, when every required field was given.
+    fn finish<E: de::Error>(self) -> Result<Vec<Value>, E> {
+        let complete = self.schema.fields.iter().zip(&self.seen).all(|(f, seen)| *seen || f.optional);
+        if complete { Ok(self.values) } else { Err(no()) }
+    }
 }
 
 /// One value of a known type.
@@ -229,18 +236,12 @@ impl<'de> Visitor<'de> for Typed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let Type::Record(rt) = self.ty else { return Err(no()) };
-        let mut fields: Vec<Option<Value>> = vec![None; rt.fields.len()];
+        let mut fields = Fields::new(rt);
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let Some((i, field)) = rt.field(key.as_str()) else { return Err(no()) };
-            if fields[i].is_some() {
-                return Err(no());
-            }
-            fields[i] = Some(map.next_value_seed(Typed {
-                ty: &field.ty,
-                optional: field.optional,
-                currency: self.currency,
-            })?);
+            let seed = Typed { ty: &field.ty, optional: field.optional, currency: self.currency };
+            fields.set(i, map.next_value_seed(seed)?)?;
         }
-        complete(rt, fields).map(|v| Value::Record(v.into())).ok_or_else(no)
+        Ok(Value::Record(fields.finish()?.into()))
     }
 }
