@@ -90,16 +90,6 @@ impl Bounds {
     }
 }
 
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
-}
-
 fn conjuncts<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
     if let TKind::And(a, b) = &e.kind {
         conjuncts(a, out);
@@ -153,7 +143,7 @@ impl Checker<'_> {
                 let (path, value, op) = match (self.path_name(a), self.constant_value(b)) {
                     (Some(p), Some(v)) => (p, v, *op),
                     _ => match (self.path_name(b), self.constant_value(a)) {
-                        (Some(p), Some(v)) => (p, v, flip(*op)),
+                        (Some(p), Some(v)) => (p, v, op.mirrored()),
                         _ => continue,
                     },
                 };

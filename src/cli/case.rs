@@ -90,14 +90,6 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     Exit::Ok
 }
 
-fn label(ui: &Ui, zh: &str, en: &str) -> String {
-    match ui.lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-        Lang::Both => format!("{zh} {en}"),
-    }
-}
-
 fn text(ui: &Ui, zh: &str, en: Option<&str>) -> String {
     match (ui.lang, en) {
         (Lang::En, Some(en)) => en.to_owned(),
@@ -111,23 +103,23 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
     let format = &program.format;
     let time = |t: &DateTime<Utc>| format.datetime(t);
     let mut s = String::new();
-    let since = r.entered_at.map(|t| format!(" ({} {})", label(ui, "进入于", "since"), time(&t))).unwrap_or_default();
-    let _ = writeln!(s, "{}: {}{since}", label(ui, "当前阶段", "Stage"), wf.stages[r.stage]);
-    let clock = if system_clock { format!(" ({})", label(ui, "系统时钟", "system clock")) } else { String::new() };
+    let since = r.entered_at.map(|t| format!(" ({} {})", ui.label("进入于", "since"), time(&t))).unwrap_or_default();
+    let _ = writeln!(s, "{}: {}{since}", ui.label("当前阶段", "Stage"), wf.stages[r.stage]);
+    let clock = if system_clock { format!(" ({})", ui.label("系统时钟", "system clock")) } else { String::new() };
     let version = program.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
     let _ = writeln!(
         s,
         "{} {}{version} · {} {} · {} {}{clock}",
-        label(ui, "策略", "policy"),
+        ui.label("策略", "policy"),
         program.name,
-        label(ui, "流程", "workflow"),
+        ui.label("流程", "workflow"),
         wf.name,
-        label(ui, "时刻", "now"),
+        ui.label("时刻", "now"),
         time(&r.now)
     );
-    let _ = writeln!(s, "\n{}:", label(ui, "经过", "Trail"));
+    let _ = writeln!(s, "\n{}:", ui.label("经过", "Trail"));
     if r.trail.is_empty() {
-        let _ = writeln!(s, "  {}", label(ui, "还没有事件", "no events yet"));
+        let _ = writeln!(s, "  {}", ui.label("还没有事件", "no events yet"));
     }
     for step in &r.trail {
         let by = step.by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
@@ -136,9 +128,9 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
             None => format!("{} ↺", wf.stages[step.from]),
         };
         let outcome = match step.outcome {
-            Outcome::Accepted => label(ui, "已接受", "accepted"),
-            Outcome::Refused => label(ui, "被拒绝", "refused"),
-            Outcome::Illegal => label(ui, "无效", "illegal"),
+            Outcome::Accepted => ui.label("已接受", "accepted"),
+            Outcome::Refused => ui.label("被拒绝", "refused"),
+            Outcome::Illegal => ui.label("无效", "illegal"),
         };
         let _ = writeln!(s, "  {}. {} {}{by}  {moved}  {outcome}", step.index + 1, time(&step.at), step.event);
         for f in &step.findings {
@@ -153,24 +145,24 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
         }
     }
     if !r.deadlines.is_empty() {
-        let _ = writeln!(s, "\n{}:", label(ui, "期限", "Deadlines"));
+        let _ = writeln!(s, "\n{}:", ui.label("期限", "Deadlines"));
         for state in &r.deadlines {
             let Some(d) = wf.deadlines.get(state.deadline) else { continue };
             let status = match state.status {
-                DeadlineStatus::Open => label(ui, "进行中", "open"),
-                DeadlineStatus::Overdue => label(ui, "已逾期", "OVERDUE"),
-                DeadlineStatus::Met => label(ui, "按时完成", "met"),
-                DeadlineStatus::Missed => label(ui, "逾期完成", "missed"),
+                DeadlineStatus::Open => ui.label("进行中", "open"),
+                DeadlineStatus::Overdue => ui.label("已逾期", "OVERDUE"),
+                DeadlineStatus::Met => ui.label("按时完成", "met"),
+                DeadlineStatus::Missed => ui.label("逾期完成", "missed"),
             };
             let within = d.within.describe();
             let _ = writeln!(
                 s,
                 "  {}  {} {}  {status}  ({}, {} {} {})",
                 wf.stages[d.stage],
-                label(ui, "截止", "due"),
+                ui.label("截止", "due"),
                 time(&state.due),
                 within.get(ui.lang),
-                label(ui, "自进入", "from entering"),
+                ui.label("自进入", "from entering"),
                 wf.stages[d.anchor],
                 time(&state.since)
             );
@@ -182,17 +174,17 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
         }
     }
     if !r.actions.is_empty() {
-        let _ = writeln!(s, "\n{}:", label(ui, "行动", "Actions"));
+        let _ = writeln!(s, "\n{}:", ui.label("行动", "Actions"));
         for a in &r.actions {
-            let _ = writeln!(s, "  {} {} {}", a.action, label(ui, "于", "at"), time(&a.at));
+            let _ = writeln!(s, "  {} {} {}", a.action, ui.label("于", "at"), time(&a.at));
             if let Some(m) = &a.message {
                 let _ = writeln!(s, "      {}", text(ui, &m.zh, m.en.as_deref()));
             }
         }
     }
-    let _ = writeln!(s, "\n{}:", label(ui, "接下来可以", "Next"));
+    let _ = writeln!(s, "\n{}:", ui.label("接下来可以", "Next"));
     if r.next.is_empty() {
-        let _ = writeln!(s, "  {}", label(ui, "流程已结束", "the workflow has ended"));
+        let _ = writeln!(s, "  {}", ui.label("流程已结束", "the workflow has ended"));
     }
     for &(event, to) in &r.next {
         let _ = writeln!(s, "  {} → {}", wf.events[event], wf.stages[to]);
@@ -200,7 +192,7 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
     if let Some(e) = &r.evaluation {
         let outputs = crate::eval::report::outputs_json(program, e);
         if let Some(map) = outputs.as_object().filter(|m| !m.is_empty()) {
-            let _ = writeln!(s, "\n{}:", label(ui, "输出", "Outputs"));
+            let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
             let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             for (k, v) in map {
                 let shown = match v {
@@ -212,7 +204,7 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
         }
     }
     for d in &r.problems {
-        let _ = writeln!(s, "\n{}: {}", label(ui, "注意", "Note"), d.message.get(ui.lang));
+        let _ = writeln!(s, "\n{}: {}", ui.label("注意", "Note"), d.message.get(ui.lang));
     }
     s
 }

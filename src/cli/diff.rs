@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{Exit, OutputFormat, Ui, err, fail, out};
-use crate::diagnostics::Lang;
 use crate::review::diff::{self, Diff, Verdict};
 
 /// Arguments of `tenet diff`.
@@ -23,14 +22,6 @@ pub(crate) struct Args {
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
-}
-
-fn label(ui: &Ui, zh: &str, en: &str) -> String {
-    match ui.lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-        Lang::Both => format!("{zh} {en}"),
-    }
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -67,9 +58,9 @@ fn human(d: &Diff, ui: &Ui) -> String {
         let _ = writeln!(
             s,
             "{} ({} {})",
-            label(ui, "没有案例发生变化", "no case changed"),
+            ui.label("没有案例发生变化", "no case changed"),
             d.total,
-            label(ui, "个案例", "cases")
+            ui.label("个案例", "cases")
         );
         return s;
     }
@@ -80,7 +71,7 @@ fn human(d: &Diff, ui: &Ui) -> String {
         "{} / {} {}: {}",
         d.changes.len(),
         d.total,
-        label(ui, "个案例发生变化", "cases changed"),
+        ui.label("个案例发生变化", "cases changed"),
         summary.join(", ")
     );
     for (kind, changes) in groups {

@@ -10,14 +10,6 @@ use crate::eval::{Decision, Evaluation, RuleTrace, Status};
 use crate::types::Type;
 use crate::value::{Value, to_json};
 
-fn label(ui: &Ui, zh: &str, en: &str) -> String {
-    match ui.lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-        Lang::Both => format!("{zh} {en}"),
-    }
-}
-
 fn paint(ui: &Ui, code: &str, text: &str) -> String {
     if ui.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
@@ -30,24 +22,24 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         Decision::NeedsInfo => ("需补充信息", "needs_info", "1;33"),
         Decision::Rejected => ("拒绝", "rejected", "1;31"),
     };
-    let _ = writeln!(s, "{}: {}", label(ui, "决定", "Decision"), paint(ui, color, &label(ui, zh, en)));
+    let _ = writeln!(s, "{}: {}", ui.label("决定", "Decision"), paint(ui, color, &ui.label(zh, en)));
     let version = program.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
-    let clock = if system_clock { format!(" ({})", label(ui, "系统时钟", "system clock")) } else { String::new() };
+    let clock = if system_clock { format!(" ({})", ui.label("系统时钟", "system clock")) } else { String::new() };
     let _ = writeln!(
         s,
         "{} {}{version} · {} {}{clock}",
-        label(ui, "策略", "policy"),
+        ui.label("策略", "policy"),
         program.name,
-        label(ui, "时刻", "now"),
+        ui.label("时刻", "now"),
         program.format.datetime(&eval.now)
     );
     let traces: Vec<&RuleTrace> = eval.trace.iter().flatten().collect();
-    let _ = writeln!(s, "\n{}:", label(ui, "原因", "Why"));
+    let _ = writeln!(s, "\n{}:", ui.label("原因", "Why"));
     if eval.findings.is_empty() {
         let _ = writeln!(
             s,
             "  {}",
-            label(ui, "没有规则拒绝、要求补充或扣减 ·", "no rule rejected, required information or deducted")
+            ui.label("没有规则拒绝、要求补充或扣减 ·", "no rule rejected, required information or deducted")
         );
     }
     for f in &eval.findings {
@@ -56,11 +48,11 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             None => (f.ledger.map(|l| format!("cap {}", program.ledgers[l as usize].name)).unwrap_or_default(), None),
         };
         let kind = match f.kind.as_str() {
-            "reject" => label(ui, "拒绝", "reject"),
-            "require" => label(ui, "需补充", "require"),
-            "flag" => label(ui, "标记", "flag"),
-            "deduct" => label(ui, "扣减", "deduct"),
-            _ => label(ui, "记入", "credit"),
+            "reject" => ui.label("拒绝", "reject"),
+            "require" => ui.label("需补充", "require"),
+            "flag" => ui.label("标记", "flag"),
+            "deduct" => ui.label("扣减", "deduct"),
+            _ => ui.label("记入", "credit"),
         };
         let amount = f.amount.map(|a| format!(" {}", program.format.money(a))).unwrap_or_default();
         let stage = stage.map(|st| format!(" [{st}]")).unwrap_or_default();
@@ -70,7 +62,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         if let Some(t) = traces.iter().find(|t| Some(t.rule) == f.rule && t.item == f.item) {
             let because = values(program, t);
             if !because.is_empty() {
-                let _ = writeln!(s, "    {}: {because}", label(ui, "因为", "because"));
+                let _ = writeln!(s, "    {}: {because}", ui.label("因为", "because"));
             }
         }
     }
@@ -83,13 +75,13 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             if group.is_empty() {
                 continue;
             }
-            let _ = writeln!(s, "\n{}:", label(ui, zh, en));
+            let _ = writeln!(s, "\n{}:", ui.label(zh, en));
             for t in group {
                 let rule = &program.rules[t.rule as usize];
                 let stage = rule.stage.as_deref().map(|st| format!(" [{st}]")).unwrap_or_default();
                 let item = t.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
                 let detail = if status == Status::NotApplicable {
-                    format!("{}: {}", label(ui, "缺少", "missing"), t.missing.join(", "))
+                    format!("{}: {}", ui.label("缺少", "missing"), t.missing.join(", "))
                 } else {
                     values(program, t)
                 };
@@ -99,7 +91,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
     }
     let ledgers: Vec<_> = program.ledgers.iter().zip(&eval.ledgers).collect();
     if !ledgers.is_empty() {
-        let _ = writeln!(s, "\n{}:", label(ui, "账本", "Ledgers"));
+        let _ = writeln!(s, "\n{}:", ui.label("账本", "Ledgers"));
         for (def, result) in ledgers {
             let labels: Vec<String> = result
                 .lines
@@ -119,11 +111,11 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
                 let _ = writeln!(
                     s,
                     "  {name:<14} {:<width$}  {:>12}",
-                    label(ui, "未封顶合计", "uncapped"),
+                    ui.label("未封顶合计", "uncapped"),
                     program.format.money(result.uncapped)
                 );
                 let _ =
-                    writeln!(s, "  {:<14} {:<width$}  {:>12}", "", label(ui, "上限", "cap"), program.format.money(cap));
+                    writeln!(s, "  {:<14} {:<width$}  {:>12}", "", ui.label("上限", "cap"), program.format.money(cap));
                 let _ = writeln!(s, "  {:<14} {:<width$}  {:>12}", "", "total", program.format.money(result.total));
             } else {
                 let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
@@ -133,14 +125,14 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
     let outputs: Vec<_> =
         program.derived.iter().zip(&eval.values).filter(|(d, v)| d.exported && !v.is_missing()).collect();
     if !outputs.is_empty() {
-        let _ = writeln!(s, "\n{}:", label(ui, "输出", "Outputs"));
+        let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
         let width = outputs.iter().map(|(d, _)| d.name.len()).max().unwrap_or(0);
         for (def, value) in outputs {
             let shown = match (value, to_json(value, &def.ty, &program.format)) {
                 // A list of records does not fit on a line.
                 (Value::List(items), _) if matches!(def.ty.element(), Some(Type::Record(_))) => {
                     let n = items.len();
-                    label(ui, &format!("{n} 项（用 --format json 查看）"), &format!("{n} items (see --format json)"))
+                    ui.label(&format!("{n} 项（用 --format json 查看）"), &format!("{n} items (see --format json)"))
                 }
                 (_, serde_json::Value::String(text)) => text,
                 (_, other) => other.to_string(),
@@ -149,7 +141,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         }
     }
     if !eval.actions.is_empty() {
-        let _ = writeln!(s, "\n{}:", label(ui, "行动", "Actions"));
+        let _ = writeln!(s, "\n{}:", ui.label("行动", "Actions"));
         for a in &eval.actions {
             let at = a.at.map(|t| format!("  {}", program.format.datetime(&t))).unwrap_or_default();
             let item = a.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();

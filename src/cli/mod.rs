@@ -94,6 +94,15 @@ pub(crate) struct Ui {
 }
 
 impl Ui {
+    /// A heading or word in the chosen language (`中文 English` for both).
+    pub fn label(&self, zh: &str, en: &str) -> String {
+        match self.lang {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+            Lang::Both => format!("{zh} {en}"),
+        }
+    }
+
     pub fn style(&self) -> Style {
         Style { lang: self.lang, color: self.color, width: 100 }
     }

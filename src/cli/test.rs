@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{Exit, OutputFormat, Ui, err, out};
-use crate::diagnostics::Lang;
 use crate::review::test::{self, Outcome, TestRun};
 
 /// Arguments of `tenet test`.
@@ -24,14 +23,6 @@ pub(crate) struct Args {
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
-}
-
-fn label(ui: &Ui, zh: &str, en: &str) -> String {
-    match ui.lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-        Lang::Both => format!("{zh} {en}"),
-    }
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -75,8 +66,8 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
                 let _ = writeln!(s, "✗ {}{name}", r.path.display());
                 for m in found {
                     let _ = writeln!(s, "    {}", m.what);
-                    let _ = writeln!(s, "      - {}  {}", label(ui, "期望", "expected"), m.expected);
-                    let _ = writeln!(s, "      + {}  {}", label(ui, "实际", "actual  "), m.actual);
+                    let _ = writeln!(s, "      - {}  {}", ui.label("期望", "expected"), m.expected);
+                    let _ = writeln!(s, "      + {}  {}", ui.label("实际", "actual  "), m.actual);
                 }
             }
             Outcome::Broken(why) => {
@@ -91,10 +82,10 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
             let _ = writeln!(
                 s,
                 "\n{} {}: {fired}/{} {} ({:.1}%)",
-                label(ui, "覆盖率", "coverage"),
+                ui.label("覆盖率", "coverage"),
                 c.policy.display(),
                 c.rules.len(),
-                label(ui, "条规则被触发", "rules fired"),
+                ui.label("条规则被触发", "rules fired"),
                 c.percent()
             );
             for (name, stage, n) in &c.rules {
@@ -103,11 +94,11 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
             }
             let never: Vec<&str> = c.rules.iter().filter(|r| r.2 == 0).map(|r| &*r.0).collect();
             if !never.is_empty() {
-                let _ = writeln!(s, "  {}: {}", label(ui, "没有案例触发", "fired by no case"), never.join(", "));
+                let _ = writeln!(s, "  {}: {}", ui.label("没有案例触发", "fired by no case"), never.join(", "));
             }
         }
         for l in low {
-            let _ = writeln!(s, "{}: {l}", label(ui, "覆盖率不足", "coverage too low"));
+            let _ = writeln!(s, "{}: {l}", ui.label("覆盖率不足", "coverage too low"));
         }
     }
     let _ = writeln!(s, "{} passed, {} failed", run.passed(), run.failed());

@@ -19,7 +19,7 @@ pub(super) fn compare(op: CmpOp, (l, lt): (Expr, &Type), (r, rt): (Expr, &Type))
         (l, r) => return Expr::Compare(op, Box::new(l), Box::new(r)),
     };
     // The test reads `path op constant`.
-    let test_op = if path_left { op } else { mirror(op) };
+    let test_op = if path_left { op } else { op.mirrored() };
     let test = match (path_ty, &constant, test_op) {
         (Type::Text | Type::Enum(_), Value::Text(t), CmpOp::Eq) => PathTest::TextEq(Arc::clone(t), false),
         (Type::Text | Type::Enum(_), Value::Text(t), CmpOp::Ne) => PathTest::TextEq(Arc::clone(t), true),
@@ -46,17 +46,6 @@ pub(super) fn member((item, item_ty): (Expr, &Type), list: Expr, negated: bool) 
         }
     }
     Expr::In(Box::new(item), Box::new(list), negated)
-}
-
-/// The comparison with its sides swapped: `3 < x` is `x > 3`.
-fn mirror(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
 }
 
 impl PathTest {

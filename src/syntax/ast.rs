@@ -461,6 +461,17 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// The comparison with its sides swapped: `3 < x` is `x > 3`.
+    pub fn mirrored(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            other => other,
+        }
+    }
+
     /// As written.
     pub fn symbol(self) -> &'static str {
         match self {
