@@ -17,7 +17,6 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::check::hir::{ArithOp, FindingKind};
 use crate::compile::program::{Cell, Expr, Outcome, Program};
-use crate::syntax::ast::CmpOp;
 use crate::time::Calendar;
 use crate::types::Type;
 use crate::value::{Value, to_json};
@@ -132,19 +131,8 @@ fn cell(c: &Cell, format: &crate::value::ValueFormat) -> Json {
     };
     match c {
         Cell::Any => json!({"op": "any"}),
-        Cell::Cmp(op, e) => json!({"op": cmp(*op), "value": constant(e)}),
+        Cell::Cmp(op, e) => json!({"op": op.symbol(), "value": constant(e)}),
         Cell::In(e, negated) => json!({"op": if *negated { "not in" } else { "in" }, "value": constant(e)}),
-    }
-}
-
-fn cmp(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
     }
 }
 
