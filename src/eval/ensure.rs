@@ -65,23 +65,10 @@ fn walk(
         }
         return Ok(());
     };
-    let items = match ctx.value(&lp.list, frame)? {
-        Value::List(items) => items,
-        _ => return Ok(()),
-    };
-    for (i, item) in items.iter().enumerate() {
-        ctx.tick()?;
-        frame.push(item.clone());
-        let keep = match &lp.filter {
-            Some(f) => ctx.truth(f, frame)? == Some(true),
-            None => true,
-        };
-        if keep {
-            places.push(i);
-            walk(program, ctx, e, depth + 1, frame, places, broken)?;
-            places.pop();
-        }
-        frame.pop();
-    }
-    Ok(())
+    ctx.each_kept(lp, frame, |frame, i, _| {
+        places.push(i);
+        walk(program, ctx, e, depth + 1, frame, places, broken)?;
+        places.pop();
+        Ok(())
+    })
 }

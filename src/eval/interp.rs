@@ -154,6 +154,32 @@ impl<'a> Ctx<'a> {
         v
     }
 
+    /// Calls `visit` with the index and value of every item of `lp`'s list that passes
+    /// its filter, the item pushed onto the frame meanwhile: the one way `for each`
+    /// clauses of rules and ensures walk their lists.
+    #[inline]
+    pub(crate) fn each_kept(
+        &self,
+        lp: &crate::compile::program::Loop,
+        frame: &mut Vec<Value>,
+        mut visit: impl FnMut(&mut Vec<Value>, usize, &Value) -> Result<(), Box<Fault>>,
+    ) -> Result<(), Box<Fault>> {
+        let Value::List(items) = self.value(&lp.list, frame)? else { return Ok(()) };
+        for (i, item) in items.iter().enumerate() {
+            self.tick()?;
+            frame.push(item.clone());
+            let keep = match &lp.filter {
+                Some(f) => self.truth(f, frame)? == Some(true),
+                None => true,
+            };
+            if keep {
+                visit(frame, i, item)?;
+            }
+            frame.pop();
+        }
+        Ok(())
+    }
+
     /// Spends one step of fuel: once per computed value, rule and table row. (An
     /// expression is bounded by the parser's depth limit, so counting nodes is not
     /// needed.)

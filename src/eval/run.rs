@@ -74,25 +74,12 @@ impl<'p> Run<'p> {
             let item = (!labels.is_empty()).then(|| Arc::from(labels.join(" / ")));
             return self.rule_once(ctx, index, frame, item);
         };
-        let items = match ctx.value(&lp.list, frame)? {
-            Value::List(items) => items,
-            _ => return Ok(()),
-        };
-        for (i, item) in items.iter().enumerate() {
-            ctx.tick()?;
-            frame.push(item.clone());
-            let keep = match &lp.filter {
-                Some(f) => ctx.truth(f, frame)? == Some(true),
-                None => true,
-            };
-            if keep {
-                labels.push(label(lp, item, i, labels));
-                self.rule(ctx, index, depth + 1, frame, labels)?;
-                labels.pop();
-            }
-            frame.pop();
-        }
-        Ok(())
+        ctx.each_kept(lp, frame, |frame, i, item| {
+            labels.push(label(lp, item, i, labels));
+            self.rule(ctx, index, depth + 1, frame, labels)?;
+            labels.pop();
+            Ok(())
+        })
     }
 
     fn rule_once(
