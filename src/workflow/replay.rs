@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::Workflow;
 use super::case::{Case, merge};
-use super::{Amount, Workflow};
 use crate::check::hir::{FindingKind, FixedText};
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::eval::{EvalError, Evaluation};
@@ -453,14 +453,4 @@ fn problems(zh: &str, en: &str, diags: &[Diagnostic]) -> Msg {
             .join("; ")
     };
     Msg::new(format!("{zh}：{}", lines(Lang::Zh)), format!("{en}: {}", lines(Lang::En)))
-}
-
-impl Amount {
-    /// `Some` when this amount is counted on a calendar.
-    pub fn calendar(&self) -> Option<&str> {
-        match self {
-            Amount::Plain(_) => None,
-            Amount::Working(c, _) | Amount::WorkingDays(c, _) => Some(&c.name),
-        }
-    }
 }
