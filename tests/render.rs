@@ -70,6 +70,27 @@ fn ten_numbered_clauses_in_each_language() {
     assert!(zh.contains("2026年1月1日") && en.contains("1 January 2026"));
 }
 
+/// Chinese text puts no space between two Chinese characters (a space beside a figure or
+/// a Latin word is the usual style; `第一条 协议双方基本信息` headings are the exception).
+#[test]
+fn chinese_text_has_no_space_between_chinese_characters() {
+    fn chinese(c: char) -> bool {
+        ('\u{4e00}'..='\u{9fff}').contains(&c) || "（）。，；：、《》“”".contains(c)
+    }
+    let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
+    let mut gaps = Vec::new();
+    for line in zh.lines().filter(|l| !l.starts_with("## ")) {
+        let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+        for pair in words.windows(2) {
+            let (Some(a), Some(b)) = (pair[0].chars().last(), pair[1].chars().next()) else { continue };
+            if chinese(a) && chinese(b) {
+                gaps.push(format!("{} {}", pair[0], pair[1]));
+            }
+        }
+    }
+    assert!(gaps.is_empty(), "spaces between Chinese characters: {gaps:?}");
+}
+
 #[test]
 fn a_draft_is_marked_and_a_final_copy_is_refused_before_signing() {
     let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
