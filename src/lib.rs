@@ -21,6 +21,7 @@ pub mod syntax;
 pub mod time;
 pub mod types;
 pub mod value;
+mod width;
 pub mod workflow;
 
 pub use policy::{Policy, ReadError, compile_source, compile_source_with, read_source, source_from_bytes};

@@ -193,13 +193,13 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
         let outputs = crate::eval::report::outputs_json(program, e);
         if let Some(map) = outputs.as_object().filter(|m| !m.is_empty()) {
             let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
-            let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            let width = map.keys().map(|k| crate::width::columns(k)).max().unwrap_or(0);
             for (k, v) in map {
                 let shown = match v {
                     serde_json::Value::String(t) => t.clone(),
                     other => other.to_string(),
                 };
-                let _ = writeln!(s, "  {k:width$}  {shown}");
+                let _ = writeln!(s, "  {}  {shown}", crate::width::pad(k, width));
             }
         }
     }

@@ -9,6 +9,7 @@ use crate::diagnostics::Lang;
 use crate::eval::{Decision, Evaluation, RuleTrace, Status};
 use crate::types::Type;
 use crate::value::{Value, to_json};
+use crate::width::{columns, pad};
 
 fn paint(ui: &Ui, code: &str, text: &str) -> String {
     if ui.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
@@ -101,24 +102,20 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
                     None => l.code.to_string(),
                 })
                 .collect();
-            let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(8);
-            for (i, (line, text)) in result.lines.iter().zip(&labels).enumerate() {
-                let name = if i == 0 { def.name.as_str() } else { "" };
-                let _ = writeln!(s, "  {name:<14} {text:<width$}  {:>12}", program.format.money(line.amount));
-            }
-            let name = if result.lines.is_empty() { def.name.as_str() } else { "" };
+            let uncapped = ui.label("未封顶合计", "uncapped");
+            let cap_label = ui.label("上限", "cap");
+            let total = ui.label("合计", "total");
+            let mut rows: Vec<(&str, rust_decimal::Decimal)> =
+                labels.iter().map(String::as_str).zip(result.lines.iter().map(|l| l.amount)).collect();
             if let Some(cap) = result.cap {
-                let _ = writeln!(
-                    s,
-                    "  {name:<14} {:<width$}  {:>12}",
-                    ui.label("未封顶合计", "uncapped"),
-                    program.format.money(result.uncapped)
-                );
-                let _ =
-                    writeln!(s, "  {:<14} {:<width$}  {:>12}", "", ui.label("上限", "cap"), program.format.money(cap));
-                let _ = writeln!(s, "  {:<14} {:<width$}  {:>12}", "", "total", program.format.money(result.total));
-            } else {
-                let _ = writeln!(s, "  {name:<14} {:<width$}  {:>12}", "total", program.format.money(result.total));
+                rows.push((&uncapped, result.uncapped));
+                rows.push((&cap_label, cap));
+            }
+            rows.push((&total, result.total));
+            let width = rows.iter().map(|(text, _)| columns(text)).max().unwrap_or(0).max(8);
+            for (i, (text, amount)) in rows.iter().enumerate() {
+                let name = if i == 0 { def.name.as_str() } else { "" };
+                let _ = writeln!(s, "  {} {}  {:>12}", pad(name, 14), pad(text, width), program.format.money(*amount));
             }
         }
     }
@@ -126,7 +123,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         program.derived.iter().zip(&eval.values).filter(|(d, v)| d.exported && !v.is_missing()).collect();
     if !outputs.is_empty() {
         let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
-        let width = outputs.iter().map(|(d, _)| d.name.len()).max().unwrap_or(0);
+        let width = outputs.iter().map(|(d, _)| columns(&d.name)).max().unwrap_or(0);
         for (def, value) in outputs {
             let shown = match (value, to_json(value, &def.ty, &program.format)) {
                 // A list of records does not fit on a line.
@@ -137,7 +134,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
                 (_, serde_json::Value::String(text)) => text,
                 (_, other) => other.to_string(),
             };
-            let _ = writeln!(s, "  {:<width$}  {shown}", def.name);
+            let _ = writeln!(s, "  {}  {shown}", pad(&def.name, width));
         }
     }
     if !eval.actions.is_empty() {

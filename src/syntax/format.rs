@@ -14,6 +14,8 @@
 //! Only whitespace outside strings and comments changes, so the formatted file parses to
 //! the same tree (checked before anything is written).
 
+use crate::width::columns;
+
 /// Declarations at the start of a line at the top level.
 const DECLARATIONS: [&str; 16] = [
     "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "cap", "table", "rule",
@@ -193,23 +195,6 @@ struct Rendered {
     comment: Option<String>,
 }
 
-/// Display columns: CJK and full-width characters take two.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match u32::from(c) {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
 /// Trailing comments of consecutive code lines start in one column; a comment alone on
 /// its line stays at its indentation.
 fn align_comments(lines: Vec<Option<Rendered>>) -> Vec<Option<String>> {
@@ -230,10 +215,10 @@ fn align_comments(lines: Vec<Option<Rendered>>) -> Vec<Option<String>> {
         while j < lines.len() && trailing(&lines[j]) {
             j += 1;
         }
-        let column = lines[i..j].iter().flatten().map(|r| width(&head(r))).max().unwrap_or(0) + 2;
+        let column = lines[i..j].iter().flatten().map(|r| columns(&head(r))).max().unwrap_or(0) + 2;
         for r in lines[i..j].iter().flatten() {
             let h = head(r);
-            let pad = column - width(&h);
+            let pad = column - columns(&h);
             out.push(Some(format!("{h}{}{}", " ".repeat(pad), r.comment.as_deref().unwrap_or(""))));
         }
         i = j;
@@ -277,13 +262,13 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
         let column = out[i..j]
             .iter()
             .flatten()
-            .filter_map(|r| arrow(&r.code).map(|a| width(r.code[..a].trim_end())))
+            .filter_map(|r| arrow(&r.code).map(|a| columns(r.code[..a].trim_end())))
             .max()
             .unwrap_or(0);
         for r in out[i..j].iter_mut().flatten() {
             if let Some(a) = arrow(&r.code) {
                 let head = r.code[..a].trim_end().to_owned();
-                let pad = column - width(&head);
+                let pad = column - columns(&head);
                 r.code = format!("{head}{} {}", " ".repeat(pad), &r.code[a..]);
             }
         }
