@@ -261,3 +261,25 @@ fn business_days_skip_weekends_and_holidays() {
     let due = review.within.after(at("2026-11-20T17:45:00+08:00"), tz).expect("due");
     assert_eq!(due, at("2026-11-24T17:45:00+08:00"));
 }
+
+#[test]
+fn workflow_texts_say_the_numbers_of_their_consts() {
+    let path = support::root().join("examples/cases/return-refunded.yaml");
+    let (_, case) = load(&path);
+    let text = std::fs::read_to_string(support::root().join("rules/returns.tenet")).expect("policy");
+    let edited = text.replace("const follow_up_delay = 3 days", "const follow_up_delay = 5 days");
+    assert_ne!(edited, text, "the const is in the policy");
+    let name = support::root().join("rules/returns-edited.tenet");
+    let policy = Policy::from_source(&SourceFile::new(name.display().to_string(), edited)).expect("valid");
+    let r = replay::replay(&policy, &case, case.now.expect("now")).expect("replays");
+    let follow_up = r.actions.iter().find(|a| &*a.action == "follow_up").expect("scheduled on closing");
+    let message = follow_up.message.as_ref().expect("a text");
+    assert!(message.zh.starts_with("结案 5 天后"), "{}", message.zh);
+    assert!(message.en.as_deref().is_some_and(|en| en.starts_with("5 days after closing")), "{message:?}");
+
+    // A fact has no single value for the workflow's text: refused, naming the place.
+    let bad = MINI
+        .replace("deadline open within 3 hours of entering", "deadline open within 3 hours of entering \"{amount}\"");
+    let errors = Policy::from_text("mini.tenet", &bad).expect_err("a fact in a workflow text");
+    assert!(errors.iter().any(|d| d.code == "workflow-text"), "{errors:?}");
+}

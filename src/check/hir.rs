@@ -592,8 +592,8 @@ pub struct DeadlineDef {
     pub anchor: usize,
     /// How long.
     pub within: AmountDef,
-    /// What to say.
-    pub message: Option<FixedText>,
+    /// What to say (constant interpolations only).
+    pub message: Option<MessageDef>,
 }
 
 /// `entering stage emit action after amount`.
@@ -605,6 +605,6 @@ pub struct EntryDef {
     pub action: String,
     /// Delay after entering.
     pub after: Option<AmountDef>,
-    /// What it is for.
-    pub message: Option<FixedText>,
+    /// What it is for (constant interpolations only).
+    pub message: Option<MessageDef>,
 }

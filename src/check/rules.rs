@@ -268,23 +268,27 @@ impl Checker<'_> {
 
     /// A rule's `terms`: a message whose every interpolation is constant.
     fn terms(&mut self, m: &Message) -> MessageDef {
+        self.constant_message(
+            m,
+            "terms-not-constant",
+            Msg::new("条文只能引用常量", "contract terms may only use consts"),
+            Msg::new(
+                "条文描述规则本身，不描述某一次评估；把数字写成常量再引用",
+                "terms describe the rule, not one evaluation; make the number a const and use it",
+            ),
+        )
+    }
+
+    /// A message whose every interpolation must be constant (it is rendered once, when
+    /// the policy is compiled); any other interpolation is reported with `code`.
+    pub(super) fn constant_message(&mut self, m: &Message, code: &'static str, what: Msg, help: Msg) -> MessageDef {
         let def = self.message(m);
         for part in def.zh.iter().chain(def.en.iter().flatten()) {
             if let super::hir::TPart::Expr(e) = part
                 && !e.constant
                 && e.ty != crate::types::Type::Error
             {
-                self.report(
-                    Diagnostic::error(
-                        "terms-not-constant",
-                        Msg::new("条文只能引用常量", "contract terms may only use consts"),
-                    )
-                    .at(e.span)
-                    .help(Msg::new(
-                        "条文描述规则本身，不描述某一次评估；把数字写成常量再引用",
-                        "terms describe the rule, not one evaluation; make the number a const and use it",
-                    )),
-                );
+                self.report(Diagnostic::error(code, what.clone()).at(e.span).help(help.clone()));
             }
         }
         def

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::Checker;
-use super::hir::{AmountDef, DeadlineDef, EntryDef, FixedText, TKind, TransitionDef, WorkflowDef};
+use super::hir::{AmountDef, DeadlineDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, TextPart, TimeUnit, WorkflowDecl};
+use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, TimeUnit, WorkflowDecl};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -173,7 +173,7 @@ impl<'a> Checker<'a> {
                 None => stage,
             };
             let within = self.amount(&d.node.within);
-            let message = d.node.message.as_ref().and_then(|m| self.fixed_text(m));
+            let message = d.node.message.as_ref().and_then(|m| Some(self.workflow_text(m)));
             let (Some(stage), Some(anchor), Some(within)) = (stage, anchor, within) else { continue };
             if finals.contains(&stage) {
                 let name = &stages[stage];
@@ -200,7 +200,7 @@ impl<'a> Checker<'a> {
                 Some(a) => self.amount(a).map(Some),
                 None => Some(None),
             };
-            let message = e.node.message.as_ref().and_then(|m| self.fixed_text(m));
+            let message = e.node.message.as_ref().and_then(|m| Some(self.workflow_text(m)));
             if let (Some(stage), Some(after)) = (stage, after) {
                 entries.push(EntryDef { stage, action: e.node.action.node.clone(), after, message });
             }
@@ -387,39 +387,17 @@ impl<'a> Checker<'a> {
         Some(AmountDef::Plain(amount))
     }
 
-    /// A workflow message: fixed text (a workflow has no item or fact to interpolate).
-    fn fixed_text(&mut self, m: &Message) -> Option<FixedText> {
-        let mut plain = |parts: &[TextPart], span: Span| -> Option<String> {
-            let mut out = String::new();
-            for part in parts {
-                match part {
-                    TextPart::Lit(s) => out.push_str(s),
-                    TextPart::Expr(_) => {
-                        self.report(
-                            Diagnostic::error(
-                                "workflow-text",
-                                Msg::new(
-                                    "流程中的说明是固定文本，不能插入 `{…}`",
-                                    "texts in a workflow are fixed: `{…}` cannot be used",
-                                ),
-                            )
-                            .at(span)
-                            .help(Msg::new(
-                                "写出数字本身，或把需要计算的说明放到规则里",
-                                "write the number itself, or put a computed message in a rule",
-                            )),
-                        );
-                        return None;
-                    }
-                }
-            }
-            Some(out)
-        };
-        let zh = plain(&m.text.node, m.text.span)?;
-        let en = match &m.en {
-            Some(en) => Some(plain(&en.node, en.span)?),
-            None => None,
-        };
-        Some(FixedText { zh, en })
+    /// A workflow message: text and consts, rendered once when the policy is compiled (a
+    /// workflow has no item or fact to interpolate).
+    fn workflow_text(&mut self, m: &Message) -> MessageDef {
+        self.constant_message(
+            m,
+            "workflow-text",
+            Msg::new("流程中的说明只能插入常量", "texts in a workflow may only interpolate consts"),
+            Msg::new(
+                "流程说明对每个案件都一样；引用常量（如 `{refund_deadline}`），或把需要计算的说明放到规则里",
+                "a workflow text is the same for every case: use a const (such as `{refund_deadline}`), or put a computed message in a rule",
+            ),
+        )
     }
 }

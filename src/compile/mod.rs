@@ -271,8 +271,6 @@ impl Lower<'_> {
         }
     }
 
-    /// Text parts; constant interpolations are rendered now, once, and merged with the
-    /// literal text around them.
     /// A `for each` clause.
     fn for_loop(&mut self, f: &ForDef) -> Loop {
         Loop {
@@ -326,6 +324,8 @@ impl Lower<'_> {
         flat.into_iter().map(|x| self.expr(x)).collect()
     }
 
+    /// Text parts; constant interpolations are rendered now, once, and merged with the
+    /// literal text around them.
     fn parts(&mut self, parts: &[TPart], chinese: bool) -> Box<[Part]> {
         let mut out: Vec<Part> = Vec::with_capacity(parts.len());
         for p in parts {

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use super::Lower;
-use crate::check::hir::{AmountDef, WorkflowDef};
+use super::program::Part;
+use crate::check::hir::{AmountDef, FixedText, MessageDef, WorkflowDef};
 use crate::value::Value;
 use crate::workflow::{Amount, Deadline, Entry, Transition, Workflow};
 
@@ -32,7 +33,7 @@ impl Lower<'_> {
                 .iter()
                 .filter_map(|d| {
                     let within = self.amount(&d.within)?;
-                    Some(Deadline { stage: d.stage, anchor: d.anchor, within, message: d.message.clone() })
+                    Some(Deadline { stage: d.stage, anchor: d.anchor, within, message: self.fixed_text(&d.message) })
                 })
                 .collect(),
             entries: w
@@ -47,7 +48,7 @@ impl Lower<'_> {
                         stage: e.stage,
                         action: Arc::from(e.action.as_str()),
                         after,
-                        message: e.message.clone(),
+                        message: self.fixed_text(&e.message),
                     })
                 })
                 .collect(),
@@ -66,5 +67,20 @@ impl Lower<'_> {
             },
             AmountDef::WorkingDays(cal, n) => Some(Amount::WorkingDays(Arc::clone(cal), *n)),
         }
+    }
+
+    /// A workflow text with its consts rendered (the checker allows nothing else in it).
+    fn fixed_text(&mut self, m: &Option<MessageDef>) -> Option<FixedText> {
+        let m = self.message(m)?;
+        let plain = |parts: &[Part]| -> String {
+            parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Lit(s) => Some(&**s),
+                    Part::Expr(_) => None,
+                })
+                .collect()
+        };
+        Some(FixedText { zh: plain(&m.zh), en: m.en.as_deref().map(plain) })
     }
 }
