@@ -173,7 +173,7 @@ impl<'a> Checker<'a> {
                 None => stage,
             };
             let within = self.amount(&d.node.within);
-            let message = d.node.message.as_ref().and_then(|m| Some(self.workflow_text(m)));
+            let message = d.node.message.as_ref().map(|m| self.workflow_text(m));
             let (Some(stage), Some(anchor), Some(within)) = (stage, anchor, within) else { continue };
             if finals.contains(&stage) {
                 let name = &stages[stage];
@@ -200,7 +200,7 @@ impl<'a> Checker<'a> {
                 Some(a) => self.amount(a).map(Some),
                 None => Some(None),
             };
-            let message = e.node.message.as_ref().and_then(|m| Some(self.workflow_text(m)));
+            let message = e.node.message.as_ref().map(|m| self.workflow_text(m));
             if let (Some(stage), Some(after)) = (stage, after) {
                 entries.push(EntryDef { stage, action: e.node.action.node.clone(), after, message });
             }
