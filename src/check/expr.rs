@@ -94,9 +94,25 @@ impl Checker<'_> {
             ExprKind::Percent(p) => TExpr::lit(Value::Percent(*p), Type::Percent, span),
             ExprKind::Duration(n, unit, calendar) => {
                 if let Some(cal) = calendar {
-                    // `N business hours` alone is a plain duration; after a datetime it
-                    // is a due time on that calendar (see `binary`).
+                    // After a datetime, `N business hours` is a due time on that calendar
+                    // (see `due_after`); a workflow's deadlines read it themselves. As a
+                    // value it would silently lose its calendar, so it is refused.
                     self.calendar_value(&cal.node, cal.span);
+                    let text = self.file.slice(span).to_owned();
+                    self.report(
+                        Diagnostic::error(
+                            "calendar-duration",
+                            msg!(
+                                "`{text}` 按日历计时，只能加在日期时间之后，或用在流程的期限和进入动作中",
+                                "`{text}` counts on a calendar: it can only be added to a datetime, or used in a workflow's deadline or entry"
+                            ),
+                        )
+                        .at(span)
+                        .help(Msg::new(
+                            "写成 `opened_at + 2 business hours`，或用普通时长配合 due(日历, 开始, 时长)；作为常量或值时，日历会丢失",
+                            "write `opened_at + 2 business hours`, or a plain duration with due(calendar, from, duration); as a const or a value it would lose its calendar",
+                        )),
+                    );
                 }
                 self.duration(*n, *unit, span)
             }
