@@ -29,7 +29,11 @@ pub fn render_human(diags: &[Diagnostic], style: Style) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
-    for diag in diags {
+    for (i, diag) in diags.iter().enumerate() {
+        // A blank line between reports, as rustc leaves, so each reads as one block.
+        if i > 0 {
+            out.push('\n');
+        }
         let report = Report::new(diag, style.lang);
         if handler.render_report(&mut out, &report).is_err() {
             // The handler only fails when writing into the String fails, which it cannot;
