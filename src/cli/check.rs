@@ -53,6 +53,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         OutputFormat::Json => out(&format!("{}\n", render_json(&all, ui.lang))),
         OutputFormat::Human => {
             out(&render_human(&all, ui.style()));
+            if !all.is_empty() {
+                out("\n");
+            }
             let n = files.len();
             let zh = format!("检查了 {n} 个文件：{errors} 个错误，{warnings} 个警告");
             let en = format!(
