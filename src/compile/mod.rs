@@ -20,7 +20,7 @@ use program::*;
 /// Compiles a checked policy. Fails only when a constant cannot be computed
 /// (an overflow in a const, say), with a diagnostic at that expression.
 pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
-    let format = ValueFormat { tz: policy.timezone, currency: policy.currency };
+    let format = ValueFormat::new(policy.timezone, policy.currency);
     let mut lower = Lower { policy, format, consts: vec![None; policy.consts.len()], diags: Vec::new() };
     for &i in &policy.const_order {
         let value = lower.fold(&policy.consts[i].expr);

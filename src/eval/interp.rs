@@ -412,7 +412,7 @@ impl<'a> Ctx<'a> {
         match (f, args) {
             (Builtin::Date, [x]) => {
                 return Ok(match &*self.eval(x, params)? {
-                    Value::DateTime(t) => Value::Date(t.with_timezone(&self.format.tz).date_naive()),
+                    Value::DateTime(t) => Value::Date(self.format.local_date(t)),
                     other => other.clone(),
                 });
             }
@@ -448,7 +448,7 @@ impl<'a> Ctx<'a> {
         let first = values.first().cloned().unwrap_or(Value::Missing);
         Ok(match f {
             Builtin::Date => match first {
-                Value::DateTime(t) => Value::Date(t.with_timezone(&self.format.tz).date_naive()),
+                Value::DateTime(t) => Value::Date(self.format.local_date(&t)),
                 other => other,
             },
             Builtin::Min | Builtin::Max => {

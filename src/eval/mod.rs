@@ -40,6 +40,14 @@ impl Decision {
             Decision::Rejected => "rejected",
         }
     }
+
+    /// The decision as the text value rules read (`decision == "approved"`), made once.
+    fn value(self) -> Value {
+        static TEXTS: std::sync::LazyLock<[Value; 3]> = std::sync::LazyLock::new(|| {
+            [Decision::Approved, Decision::NeedsInfo, Decision::Rejected].map(|d| Value::text(d.as_str()))
+        });
+        TEXTS[self as usize].clone()
+    }
 }
 
 /// A fired rule's reject, require, flag or ledger line, or a ledger's cap flag.
@@ -239,7 +247,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
     } else {
         Decision::Approved
     };
-    ctx.decision = Value::text(decision.as_str());
+    ctx.decision = decision.value();
     ctx.totals = ledgers.iter().map(|l| l.total).collect();
     for step in &program.after {
         run.step(&mut ctx, *step).map_err(fault)?;

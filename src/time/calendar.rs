@@ -7,7 +7,8 @@
 //! offset. The inner loops run on integers (nanoseconds, day numbers): a month of
 //! tickets walks thousands of days.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -304,7 +305,29 @@ impl Calendar {
 }
 
 /// The zone's offset when it is the same at noon UTC on every day of the steady span.
-fn steady_offset(tz: Tz) -> Option<i32> {
+/// The zone's UTC offset in seconds when it keeps one over the whole of
+/// [`STEADY_FROM`, `STEADY_TO`]; worked out once per zone (it takes a lookup per day of
+/// the span) and remembered for every later calendar and policy.
+pub(crate) fn steady_offset(tz: Tz) -> Option<i32> {
+    static KNOWN: OnceLock<Mutex<HashMap<Tz, Option<i32>>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Mutex::default);
+    if let Ok(map) = known.lock()
+        && let Some(offset) = map.get(&tz)
+    {
+        return *offset;
+    }
+    let offset = find_steady_offset(tz);
+    if let Ok(mut map) = known.lock() {
+        map.insert(tz, offset);
+    }
+    offset
+}
+
+/// Seconds since the Unix epoch of local midnight on [`STEADY_FROM`] and of the day
+/// after [`STEADY_TO`]: local times in this range are placed by a steady offset.
+pub(crate) const STEADY_LOCAL_SECONDS: std::ops::Range<i64> = 946_684_800..2_556_144_000;
+
+fn find_steady_offset(tz: Tz) -> Option<i32> {
     let from = NaiveDate::from_ymd_opt(STEADY_FROM.0, STEADY_FROM.1, STEADY_FROM.2)?;
     let to = NaiveDate::from_ymd_opt(STEADY_TO.0, STEADY_TO.1, STEADY_TO.2)?;
     let offset_on = |day: NaiveDate| {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::SecondsFormat;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
@@ -15,11 +15,13 @@ pub struct ValueFormat {
     pub tz: Tz,
     /// Money is shown with this currency's minor unit.
     pub currency: Currency,
+    /// The zone's offset when it never changes over 2000–2050: local dates by arithmetic.
+    steady_offset: Option<i32>,
 }
 
 impl Default for ValueFormat {
     fn default() -> Self {
-        ValueFormat { tz: Tz::UTC, currency: Currency::default() }
+        ValueFormat::new(Tz::UTC, Currency::default())
     }
 }
 
@@ -33,6 +35,24 @@ pub struct Shown<'a> {
 }
 
 impl ValueFormat {
+    /// The format of a policy with this zone and currency.
+    pub fn new(tz: Tz, currency: Currency) -> ValueFormat {
+        ValueFormat { tz, currency, steady_offset: crate::time::calendar::steady_offset(tz) }
+    }
+
+    /// The local date of an instant in the policy's zone.
+    pub fn local_date(&self, at: &DateTime<Utc>) -> NaiveDate {
+        if let Some(offset) = self.steady_offset {
+            let local = at.timestamp() + i64::from(offset);
+            if crate::time::calendar::STEADY_LOCAL_SECONDS.contains(&local)
+                && let Some(day) = DateTime::from_timestamp(local, 0)
+            {
+                return day.date_naive();
+            }
+        }
+        at.with_timezone(&self.tz).date_naive()
+    }
+
     /// For messages: texts as they are.
     pub fn plain<'a>(&'a self, value: &'a Value) -> Shown<'a> {
         Shown { value, format: self, literal: false, chinese: false }
@@ -54,7 +74,7 @@ impl ValueFormat {
     }
 
     /// A datetime in the policy's zone, RFC 3339.
-    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+    pub fn datetime(&self, at: &DateTime<Utc>) -> String {
         at.with_timezone(&self.tz).to_rfc3339_opts(SecondsFormat::AutoSi, false)
     }
 }
