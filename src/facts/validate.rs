@@ -95,7 +95,7 @@ impl Validator {
                     };
                     self.problem(
                         &here,
-                        Msg::new("策略的输入中没有这个键", "the policy's input has no such key"),
+                        Msg::new("未知的键", "unknown key"),
                         Some(help),
                     );
                 }
