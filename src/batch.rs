@@ -226,6 +226,10 @@ fn success(policy: &Policy, line_no: usize, eval: &Evaluation) -> Outcome {
             }
         }
     }
-    s.push_str("}}");
+    s.push('}');
+    if let Some(warnings) = crate::eval::report::warnings_json(&eval.uncovered) {
+        let _ = write!(s, ",\"warnings\":{warnings}");
+    }
+    s.push('}');
     Outcome { json: s, decision: Some(eval.decision.as_str()), codes, without_now: false }
 }

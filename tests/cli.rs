@@ -300,6 +300,26 @@ fn sla_facts_that_make_no_sense_name_their_path() {
 }
 
 #[test]
+fn a_clock_through_a_year_without_holidays_is_said() {
+    // December's tickets run into January 2027; the bundled holiday file is 2026's.
+    assert_cmd_snapshot!(tenet().args([
+        "--lang",
+        "en",
+        "eval",
+        "rules/support_sla.tenet",
+        "tests/cli-inputs/sla-into-2027.yaml"
+    ]));
+    let v = json(&["eval", "rules/support_sla.tenet", "tests/cli-inputs/sla-into-2027.yaml", "--format", "json"]);
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["code"], "calendar-coverage");
+    assert!(warnings[0]["message_en"].as_str().is_some_and(|m| m.contains("business") && m.contains("2027")));
+    // A month inside 2026 has nothing to say, and its result keeps the usual keys.
+    let v = json(&["eval", "rules/support_sla.tenet", "examples/sla/november.yaml", "--format", "json"]);
+    assert!(v.get("warnings").is_none());
+}
+
+#[test]
 fn sla_unknown_priority_is_invalid_facts() {
     let v = json(&[
         "eval",

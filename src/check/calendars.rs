@@ -111,19 +111,29 @@ impl Checker<'_> {
         }
         let mut days = HolidayFile::default();
         let mut files = Vec::new();
+        let mut years = std::collections::BTreeSet::new();
         for file in &c.holidays {
-            if let Some(name) = self.holiday_file(&mut days, zone, &file.node, file.span) {
+            if let Some(name) = self.holiday_file(&mut days, &mut years, zone, &file.node, file.span) {
                 files.push(name);
             }
         }
         let mut cal = Calendar::new(c.name.node.clone(), zone, week, days.holidays, days.workdays);
         cal.title = c.title.as_ref().map(|t| t.node.clone());
         cal.holiday_files = files;
+        cal.covered_years = years;
         cal
     }
 
-    /// Reads one holiday file into `days`; returns its name when it could be read.
-    fn holiday_file(&mut self, days: &mut HolidayFile, zone: chrono_tz::Tz, path: &str, span: Span) -> Option<String> {
+    /// Reads one holiday file into `days` and the years it describes into `years`;
+    /// returns its name when it could be read.
+    fn holiday_file(
+        &mut self,
+        days: &mut HolidayFile,
+        years: &mut std::collections::BTreeSet<i32>,
+        zone: chrono_tz::Tz,
+        path: &str,
+        span: Span,
+    ) -> Option<String> {
         let source = match (self.resolve)(path) {
             Ok(f) => f,
             Err(ReadError::Io { path, source }) => {
@@ -162,6 +172,12 @@ impl Checker<'_> {
                     "give the calendar the same timezone, or use the matching holiday file",
                 )),
             );
+        }
+        match file.year {
+            Some(year) => {
+                years.insert(year);
+            }
+            None => years.extend(file.holidays.iter().chain(&file.workdays).map(chrono::Datelike::year)),
         }
         days.holidays.extend(file.holidays);
         days.workdays.extend(file.workdays);

@@ -117,6 +117,7 @@ fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: b
         ui.label("时刻", "now"),
         time(&r.now)
     );
+    super::human::warnings(&mut s, ui, &r.uncovered);
     let _ = writeln!(s, "\n{}:", ui.label("经过", "Trail"));
     if r.trail.is_empty() {
         let _ = writeln!(s, "  {}", ui.label("还没有事件", "no events yet"));

@@ -34,6 +34,8 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         ui.label("时刻", "now"),
         program.format.datetime(&eval.now)
     );
+    // Said before the reasons: it changes how far the numbers below can be trusted.
+    warnings(&mut s, ui, &eval.uncovered);
     let traces: Vec<&RuleTrace> = eval.trace.iter().flatten().collect();
     let _ = writeln!(s, "\n{}:", ui.label("原因", "Why"));
     if eval.findings.is_empty() {
@@ -147,6 +149,22 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         }
     }
     s
+}
+
+/// A `Warnings:` section for calendars counted through a year without holiday data.
+pub(crate) fn warnings(s: &mut String, ui: &Ui, uncovered: &[(String, i32)]) {
+    let warnings = crate::eval::coverage_warnings(uncovered);
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{}:", ui.label("注意", "Warnings"));
+    for w in &warnings {
+        let _ = writeln!(s, "  {} {}", paint(ui, "1;33", "⚠"), w.code);
+        message(s, ui, Some(&w.message.zh), Some(&w.message.en));
+        if let Some(help) = &w.help {
+            message(s, ui, Some(&format!("→ {}", help.zh)), Some(&format!("→ {}", help.en)));
+        }
+    }
 }
 
 fn message(s: &mut String, ui: &Ui, zh: Option<&str>, en: Option<&str>) {

@@ -49,6 +49,9 @@ pub(crate) struct Ctx<'a> {
     pub decision: Value,
     pub totals: Vec<Decimal>,
     pub fuel: FuelCell<u64>,
+    /// Calendars (by name) whose clocks ran through a year their holiday files do not
+    /// describe, with that year: said in the result's warnings.
+    pub uncovered: std::cell::RefCell<Vec<(String, i32)>>,
 }
 
 /// The result of evaluating an expression: borrowed where the value already exists
@@ -73,6 +76,7 @@ impl<'a> Ctx<'a> {
             decision: Value::Missing,
             totals: Vec::new(),
             fuel: FuelCell::new(FUEL),
+            uncovered: Default::default(),
         }
     }
 
@@ -555,6 +559,16 @@ impl<'a> Ctx<'a> {
             (Builtin::Due, [Value::Duration(d)]) => cal.add(*from, *d).map(Value::DateTime),
             _ => return Ok(Value::Missing),
         };
+        let end = match (&result, rest.first()) {
+            (Ok(Value::DateTime(due)), _) | (_, Some(Value::DateTime(due))) => *due,
+            _ => *from,
+        };
+        if let Some(year) = cal.uncovered_year(*from, end) {
+            let mut seen = self.uncovered.borrow_mut();
+            if !seen.iter().any(|(c, y)| *c == cal.name && *y == year) {
+                seen.push((cal.name.clone(), year));
+            }
+        }
         result.map_err(|e| {
             let message = match e {
                 ClockError::Backwards => Msg::new(

@@ -175,6 +175,10 @@ pub struct Evaluation {
     pub actions: Vec<Action>,
     /// Per-rule explanation, when asked for.
     pub trace: Option<Vec<RuleTrace>>,
+    /// Calendars whose clocks ran through a year no holiday file of theirs describes,
+    /// with the year, sorted: the result counted that year's holidays as working days
+    /// ([`coverage_warnings`] says so).
+    pub uncovered: Vec<(String, i32)>,
 }
 
 impl Evaluation {
@@ -229,6 +233,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         decision: Value::Missing,
         totals: Vec::new(),
         fuel: std::cell::Cell::new(interp::FUEL),
+        uncovered: Default::default(),
     };
     let fault = |f: Box<Fault>| EvalError::Fault(to_diagnostic(program, *f));
     let broken = ensure::check(program, &ctx).map_err(fault)?;
@@ -252,6 +257,8 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
     for step in &program.after {
         run.step(&mut ctx, *step).map_err(fault)?;
     }
+    let mut uncovered = ctx.uncovered.into_inner();
+    uncovered.sort();
     Ok(Evaluation {
         now,
         decision,
@@ -260,7 +267,28 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         values: ctx.slots,
         actions: run.actions,
         trace: run.trace,
+        uncovered,
     })
+}
+
+/// One warning per calendar and year a clock ran through without holiday data.
+pub fn coverage_warnings(uncovered: &[(String, i32)]) -> Vec<Diagnostic> {
+    uncovered
+        .iter()
+        .map(|(calendar, year)| {
+            Diagnostic::warning(
+                "calendar-coverage",
+                crate::msg!(
+                    "日历 {calendar} 的节假日文件不包括 {year} 年：该年的法定节假日和调休按普通工作日计算",
+                    "calendar {calendar} has no holiday file for {year}: that year's public holidays and make-up days were counted as ordinary days"
+                ),
+            )
+            .help(crate::msg!(
+                "在日历 {calendar} 中加上 {year} 年的节假日文件（例如 holidays \"calendars/cn-{year}.yaml\"），再重新评估",
+                "add a holiday file for {year} to calendar {calendar} (such as holidays \"calendars/cn-{year}.yaml\") and evaluate again"
+            ))
+        })
+        .collect()
 }
 
 fn to_diagnostic(program: &Program, f: Fault) -> Diagnostic {

@@ -17,6 +17,16 @@ pub fn outputs_json(program: &Program, eval: &Evaluation) -> Json {
     Json::Object(outputs)
 }
 
+/// The `warnings` of a result, as diagnostics, for calendars counted through a year
+/// without holiday data; `None` when there are none, so the usual result keeps its shape.
+pub fn warnings_json(uncovered: &[(String, i32)]) -> Option<Json> {
+    if uncovered.is_empty() {
+        return None;
+    }
+    let warnings = super::coverage_warnings(uncovered);
+    Some(json!(crate::diagnostics::to_json(&warnings, crate::diagnostics::Lang::Both)))
+}
+
 /// The result object: policy, version, now, decision, codes, findings, ledgers,
 /// outputs, actions, trace (filled when explained). `now_note` says where `now` came
 /// from when it was not given (the system clock).
@@ -114,6 +124,9 @@ pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> 
         })
         .collect();
     out.insert("actions".into(), Json::Array(actions));
+    if let Some(warnings) = warnings_json(&eval.uncovered) {
+        out.insert("warnings".into(), warnings);
+    }
     let trace: Vec<Json> = eval.trace.iter().flatten().map(|t| trace_json(program, t)).collect();
     out.insert("trace".into(), Json::Array(trace));
     Json::Object(out)

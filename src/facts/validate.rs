@@ -93,11 +93,7 @@ impl Validator {
                             msg!("这里可用的键：{list}", "keys allowed here: {list}")
                         }
                     };
-                    self.problem(
-                        &here,
-                        Msg::new("未知的键", "unknown key"),
-                        Some(help),
-                    );
+                    self.problem(&here, Msg::new("未知的键", "unknown key"), Some(help));
                 }
             }
         }

@@ -47,6 +47,9 @@ pub struct Calendar {
     pub workdays: BTreeSet<NaiveDate>,
     /// The holiday files it read, for documents.
     pub holiday_files: Vec<String>,
+    /// The years its holiday files describe (a file's `year:`, else the years of its
+    /// dates). Days of other years are counted by the weekly hours alone.
+    pub covered_years: BTreeSet<i32>,
     /// The zone's UTC offset in seconds when it keeps one offset over the whole of
     /// [`STEADY_FROM`, `STEADY_TO`]: days in that span are placed by arithmetic.
     steady_offset: Option<i32>,
@@ -98,6 +101,7 @@ impl Calendar {
             holidays: BTreeSet::new(),
             workdays: BTreeSet::new(),
             holiday_files: Vec::new(),
+            covered_years: BTreeSet::new(),
             steady_offset: Some(0),
             special: Vec::new(),
             steady_days: (0, 0),
@@ -128,10 +132,24 @@ impl Calendar {
             holidays,
             workdays,
             holiday_files: Vec::new(),
+            covered_years: BTreeSet::new(),
             steady_offset: steady_offset(tz),
             special,
             steady_days: (day(STEADY_FROM), day(STEADY_TO)),
         }
+    }
+
+    /// The first local year of `[from, to]` that its holiday files do not describe,
+    /// when it has holiday files: a clock that ran through that year counted its public
+    /// holidays as working days.
+    pub fn uncovered_year(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<i32> {
+        if self.always || self.covered_years.is_empty() {
+            return None;
+        }
+        let (a, b) = (from.min(to), from.max(to));
+        let first = a.with_timezone(&self.tz).year();
+        let last = b.with_timezone(&self.tz).year();
+        (first..=last).find(|y| !self.covered_years.contains(y))
     }
 
     /// The working ranges of a local day.
@@ -473,5 +491,21 @@ mod tests {
     fn a_calendar_without_hours_gives_up() {
         let c = Calendar::new("never", chrono_tz::Asia::Shanghai, Default::default(), BTreeSet::new(), BTreeSet::new());
         assert_eq!(c.add(at("2026-11-06T17:00:00+08:00"), TimeDelta::hours(1)), Err(ClockError::NoWorkingTime));
+    }
+
+    #[test]
+    fn years_without_holiday_data_are_named_in_local_time() {
+        let mut c = business();
+        assert_eq!(
+            c.uncovered_year(at("2025-12-31T17:00:00+08:00"), at("2027-01-04T10:00:00+08:00")),
+            None,
+            "no files, nothing claimed"
+        );
+        c.covered_years = [2026].into();
+        assert_eq!(c.uncovered_year(at("2026-03-01T00:00:00+08:00"), at("2026-12-31T23:59:59+08:00")), None);
+        // 2026-12-31T17:00Z is already 1 January 2027 in Shanghai.
+        assert_eq!(c.uncovered_year(at("2026-12-31T10:00:00Z"), at("2026-12-31T17:00:00Z")), Some(2027));
+        assert_eq!(c.uncovered_year(at("2025-12-31T09:00:00+08:00"), at("2026-01-05T09:00:00+08:00")), Some(2025));
+        assert_eq!(Calendar::always().uncovered_year(at("2025-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z")), None);
     }
 }

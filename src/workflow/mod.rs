@@ -78,6 +78,16 @@ impl Amount {
         }
     }
 
+    /// The first year of `[from, to]` the amount's calendar has no holiday file for.
+    pub fn uncovered(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<(String, i32)> {
+        match self {
+            Amount::Plain(_) => None,
+            Amount::Working(cal, _) | Amount::WorkingDays(cal, _) => {
+                cal.uncovered_year(from, to).map(|y| (cal.name.clone(), y))
+            }
+        }
+    }
+
     /// In words: `7 天`, `2 个工作日（business）`, `4 个工作小时（business）`.
     pub fn describe(&self) -> Msg {
         match self {

@@ -160,6 +160,10 @@ pub struct Replay {
     pub problems: Vec<Diagnostic>,
     /// The facts the case has gathered.
     pub facts: Raw,
+    /// Calendars whose working days or hours were counted through a year none of their
+    /// holiday files describes, with that year, sorted (deadlines, entry actions and the
+    /// final evaluation together).
+    pub uncovered: Vec<(String, i32)>,
 }
 
 /// Why a case could not be replayed at all.
@@ -215,6 +219,7 @@ pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay
         left: vec![None; wf.stages.len()],
         actions: Vec::new(),
         tz,
+        uncovered: Vec::new(),
     };
     state.entered[wf.initial] = case.events.first().map(|e| e.at);
     let mut facts = case.facts.clone();
@@ -261,6 +266,13 @@ pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay
             Ok(e) => (Some(e), Vec::new()),
             Err(e) => (None, e.diagnostics().to_vec()),
         };
+    let mut uncovered = state.uncovered;
+    for d in &deadlines {
+        uncovered.extend(wf.deadlines.get(d.deadline).and_then(|def| def.within.uncovered(d.since, d.due)));
+    }
+    uncovered.extend(evaluation.iter().flat_map(|e| e.uncovered.iter().cloned()));
+    uncovered.sort();
+    uncovered.dedup();
     let mut actions = state.actions;
     actions.sort_by(|a, b| (a.at, &a.action).cmp(&(b.at, &b.action)));
     Ok(Replay {
@@ -274,6 +286,7 @@ pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay
         evaluation,
         problems,
         facts,
+        uncovered,
     })
 }
 
@@ -286,6 +299,8 @@ struct State<'w> {
     left: Vec<Option<DateTime<Utc>>>,
     actions: Vec<Scheduled>,
     tz: chrono_tz::Tz,
+    /// Entry actions counted through a year without holiday data.
+    uncovered: Vec<(String, i32)>,
 }
 
 impl State<'_> {
@@ -304,6 +319,7 @@ impl State<'_> {
                 None => Some(at),
             };
             if let Some(due) = due {
+                self.uncovered.extend(entry.after.as_ref().and_then(|a| a.uncovered(at, due)));
                 self.actions.push(Scheduled {
                     action: Arc::clone(&entry.action),
                     stage: to,

@@ -133,6 +133,9 @@ pub fn to_json(
         replay.next.iter().map(|&(event, to)| json!({"event": &*wf.events[event], "to": &*wf.stages[to]})).collect();
     out.insert("next".into(), Json::Array(next));
     out.insert("outputs".into(), replay.evaluation.as_ref().map_or_else(|| json!({}), |e| outputs_json(program, e)));
+    if let Some(warnings) = crate::eval::report::warnings_json(&replay.uncovered) {
+        out.insert("warnings".into(), warnings);
+    }
     if !replay.problems.is_empty() {
         out.insert("problems".into(), json!(diagnostics_json(&replay.problems, Lang::Both)));
     }
