@@ -38,6 +38,9 @@ impl Fault {
     }
 }
 
+/// A calendar a clock ran on, with the earliest and latest instant it counted.
+pub(crate) type Clocked = (Arc<crate::time::Calendar>, DateTime<Utc>, DateTime<Utc>);
+
 /// What an expression can see.
 pub(crate) struct Ctx<'a> {
     pub format: ValueFormat,
@@ -49,9 +52,11 @@ pub(crate) struct Ctx<'a> {
     pub decision: Value,
     pub totals: Vec<Decimal>,
     pub fuel: FuelCell<u64>,
-    /// Calendars (by name) whose clocks ran through a year their holiday files do not
-    /// describe, with that year: said in the result's warnings.
-    pub uncovered: std::cell::RefCell<Vec<(String, i32)>>,
+    /// Each calendar a clock ran on, with the earliest and latest instant it counted:
+    /// the years in between that its holiday files do not describe are said in the
+    /// result's warnings. (Years are worked out once, after the evaluation: this is
+    /// the hot path of an SLA month.)
+    pub clocked: std::cell::RefCell<Vec<Clocked>>,
 }
 
 /// The result of evaluating an expression: borrowed where the value already exists
@@ -76,7 +81,7 @@ impl<'a> Ctx<'a> {
             decision: Value::Missing,
             totals: Vec::new(),
             fuel: FuelCell::new(FUEL),
-            uncovered: Default::default(),
+            clocked: Default::default(),
         }
     }
 
@@ -563,10 +568,15 @@ impl<'a> Ctx<'a> {
             (Ok(Value::DateTime(due)), _) | (_, Some(Value::DateTime(due))) => *due,
             _ => *from,
         };
-        if let Some(year) = cal.uncovered_year(*from, end) {
-            let mut seen = self.uncovered.borrow_mut();
-            if !seen.iter().any(|(c, y)| *c == cal.name && *y == year) {
-                seen.push((cal.name.clone(), year));
+        if !cal.covered_years.is_empty() {
+            let (a, b) = (from.min(&end), from.max(&end));
+            let mut clocked = self.clocked.borrow_mut();
+            match clocked.iter_mut().find(|(c, _, _)| Arc::ptr_eq(c, cal)) {
+                Some((_, lo, hi)) => {
+                    *lo = (*lo).min(*a);
+                    *hi = (*hi).max(*b);
+                }
+                None => clocked.push((Arc::clone(cal), *a, *b)),
             }
         }
         result.map_err(|e| {

@@ -233,7 +233,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         decision: Value::Missing,
         totals: Vec::new(),
         fuel: std::cell::Cell::new(interp::FUEL),
-        uncovered: Default::default(),
+        clocked: Default::default(),
     };
     let fault = |f: Box<Fault>| EvalError::Fault(to_diagnostic(program, *f));
     let broken = ensure::check(program, &ctx).map_err(fault)?;
@@ -257,8 +257,7 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
     for step in &program.after {
         run.step(&mut ctx, *step).map_err(fault)?;
     }
-    let mut uncovered = ctx.uncovered.into_inner();
-    uncovered.sort();
+    let uncovered = uncovered_years(ctx.clocked.into_inner());
     Ok(Evaluation {
         now,
         decision,
@@ -269,6 +268,20 @@ pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: b
         trace: run.trace,
         uncovered,
     })
+}
+
+/// The calendars and years, sorted, that clocks ran through without holiday data.
+fn uncovered_years(clocked: Vec<interp::Clocked>) -> Vec<(String, i32)> {
+    if clocked.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, i32)> = clocked
+        .iter()
+        .flat_map(|(cal, from, to)| cal.uncovered_years(*from, *to).map(|y| (cal.name.clone(), y)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// One warning per calendar and year a clock ran through without holiday data.

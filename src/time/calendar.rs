@@ -143,13 +143,18 @@ impl Calendar {
     /// when it has holiday files: a clock that ran through that year counted its public
     /// holidays as working days.
     pub fn uncovered_year(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<i32> {
-        if self.always || self.covered_years.is_empty() {
-            return None;
-        }
-        let (a, b) = (from.min(to), from.max(to));
-        let first = a.with_timezone(&self.tz).year();
-        let last = b.with_timezone(&self.tz).year();
-        (first..=last).find(|y| !self.covered_years.contains(y))
+        self.uncovered_years(from, to).next()
+    }
+
+    /// Every local year of `[from, to]` its holiday files do not describe (none when
+    /// it has no holiday files).
+    pub fn uncovered_years(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = i32> + '_ {
+        let (first, last) = if self.always || self.covered_years.is_empty() {
+            (1, 0)
+        } else {
+            (from.min(to).with_timezone(&self.tz).year(), from.max(to).with_timezone(&self.tz).year())
+        };
+        (first..=last).filter(|y| !self.covered_years.contains(y))
     }
 
     /// The working ranges of a local day.
