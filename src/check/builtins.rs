@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use super::Checker;
-use super::hir::{Builtin, TExpr, TKind};
+use super::hir::{TExpr, TKind};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::Builtin;
+use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::types::Type;
 
 /// Every builtin function name.
 pub(super) const NAMES: [&str; 16] = [
@@ -189,8 +190,8 @@ impl Checker<'_> {
             Some(t) => {
                 let missing = !matches!(
                     t.hit,
-                    crate::syntax::ast::HitPolicy::Collect(
-                        None | Some(crate::syntax::ast::Aggregate::Sum | crate::syntax::ast::Aggregate::Count)
+                    crate::lang::HitPolicy::Collect(
+                        None | Some(crate::lang::Aggregate::Sum | crate::lang::Aggregate::Count)
                     )
                 );
                 let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled));
@@ -248,7 +249,7 @@ fn cell_settled(c: &super::hir::CellDef) -> bool {
 impl super::hir::TableDef {
     /// The type a call of this table gives.
     pub fn output_type(&self) -> Type {
-        use crate::syntax::ast::{Aggregate, HitPolicy};
+        use crate::lang::{Aggregate, HitPolicy};
         match self.hit {
             HitPolicy::Collect(None) => Type::List(Arc::new(self.result.clone())),
             HitPolicy::Collect(Some(Aggregate::Count)) => Type::Int,

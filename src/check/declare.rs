@@ -6,10 +6,10 @@ use std::sync::Arc;
 use super::hir::LedgerDef;
 use super::{Checker, DerivedSource, Symbol, builtins};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{RecordType, Type};
 use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{DeclKind, EachDecl, ExprKind, PolicyFile};
-use crate::types::{RecordType, Type};
 
 impl<'a> Checker<'a> {
     /// Registers inputs, consts, lets, outputs, tables and ledgers in one namespace.

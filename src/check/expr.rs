@@ -6,14 +6,17 @@ use chrono::TimeDelta;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::hir::{ArithOp, TExpr, TKind, TPart};
+use super::hir::{TExpr, TKind, TPart};
+
 use super::{Checker, Info, Symbol, builtins, ops};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::ArithOp;
+use crate::lang::{CmpOp, TimeUnit};
+use crate::lang::{Field, RecordType, Type};
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{BinaryOp, CmpOp, Expr, ExprKind, TextPart, TimeUnit, UnaryOp};
-use crate::types::{Field, RecordType, Type};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, TextPart, UnaryOp};
 use crate::value::Value;
 
 impl TExpr {
@@ -82,7 +85,7 @@ impl Checker<'_> {
             );
             return TExpr::error(span);
         }
-        self.builtin(super::hir::Builtin::Due, vec![calendar, start, amount], span)
+        self.builtin(crate::lang::Builtin::Due, vec![calendar, start, amount], span)
     }
 
     /// Checks an expression.

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
+use crate::lang::{AggFunc, ArithOp, Builtin, CmpOp, FindingKind, HitPolicy, TimeUnit};
+use crate::lang::{RecordType, Type};
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{CmpOp, HitPolicy, TimeUnit};
-use crate::types::{RecordType, Type};
 use crate::value::{Currency, Value};
 
 /// A typed expression.
@@ -100,130 +100,6 @@ pub enum TKind {
     },
     /// An expression that failed to check (already reported).
     Error,
-}
-
-/// Aggregates over a list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AggFunc {
-    /// Number of items.
-    Count,
-    /// Sum of values.
-    Sum,
-    /// Smallest value.
-    Min,
-    /// Largest value.
-    Max,
-    /// Any value true.
-    Any,
-    /// All values true.
-    All,
-}
-
-impl AggFunc {
-    /// The aggregate called `name`.
-    pub fn named(name: &str) -> Option<AggFunc> {
-        Some(match name {
-            "count" => AggFunc::Count,
-            "sum" => AggFunc::Sum,
-            "min" => AggFunc::Min,
-            "max" => AggFunc::Max,
-            "any" => AggFunc::Any,
-            "all" => AggFunc::All,
-            _ => return None,
-        })
-    }
-}
-
-/// Arithmetic operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ArithOp {
-    /// `+`.
-    Add,
-    /// `-`.
-    Sub,
-    /// `*`.
-    Mul,
-    /// `/`.
-    Div,
-    /// `p of x`.
-    Of,
-}
-
-impl ArithOp {
-    /// As written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-            ArithOp::Of => "of",
-        }
-    }
-}
-
-/// Builtin functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Builtin {
-    /// `date(datetime)`: the local date in the policy's time zone.
-    Date,
-    /// `min(a, b, …)` or `min(list)`.
-    Min,
-    /// `max(a, b, …)` or `max(list)`.
-    Max,
-    /// `abs(x)`.
-    Abs,
-    /// `round(x, places)`: half-up.
-    Round,
-    /// `floor(x)`.
-    Floor,
-    /// `ceil(x)`.
-    Ceil,
-    /// `count(list)`.
-    Count,
-    /// `sum(list)`.
-    Sum,
-    /// `any(list<bool>)`.
-    Any,
-    /// `all(list<bool>)`.
-    All,
-    /// `coalesce(a, b, …)`: the first present value.
-    Coalesce,
-    /// `length(text)`: number of characters.
-    Length,
-    /// `trim(text)`.
-    Trim,
-    /// `elapsed(calendar, from, to)`: working time between two instants.
-    Elapsed,
-    /// `elapsed(calendar, from, to, pauses)`: the same outside paused intervals; the
-    /// numbers are the slots of `from` and `to` in the pause records.
-    ElapsedExcluding(u16, u16),
-    /// `due(calendar, from, duration)`: when that much working time has passed.
-    Due,
-}
-
-impl Builtin {
-    /// The name a policy calls it by.
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Date => "date",
-            Builtin::Min => "min",
-            Builtin::Max => "max",
-            Builtin::Abs => "abs",
-            Builtin::Round => "round",
-            Builtin::Floor => "floor",
-            Builtin::Ceil => "ceil",
-            Builtin::Count => "count",
-            Builtin::Sum => "sum",
-            Builtin::Any => "any",
-            Builtin::All => "all",
-            Builtin::Coalesce => "coalesce",
-            Builtin::Length => "length",
-            Builtin::Trim => "trim",
-            Builtin::Elapsed | Builtin::ElapsedExcluding(..) => "elapsed",
-            Builtin::Due => "due",
-        }
-    }
 }
 
 /// A piece of an interpolated text.
@@ -349,34 +225,6 @@ pub enum CellDef {
     Cmp(CmpOp, TExpr),
     /// `in list` (false) / `not in list` (true).
     In(TExpr, bool),
-}
-
-/// Kinds of finding a rule can produce.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FindingKind {
-    /// Refuses the request.
-    Reject,
-    /// Holds the request until information arrives.
-    Require,
-    /// Marks something worth attention.
-    Flag,
-    /// A ledger line (`deduct`).
-    Deduct,
-    /// A ledger line (`credit`).
-    Credit,
-}
-
-impl FindingKind {
-    /// The JSON name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingKind::Reject => "reject",
-            FindingKind::Require => "require",
-            FindingKind::Flag => "flag",
-            FindingKind::Deduct => "deduct",
-            FindingKind::Credit => "credit",
-        }
-    }
 }
 
 /// A checked outcome.
@@ -560,15 +408,6 @@ pub struct TransitionDef {
     pub event: usize,
     /// Stage reached instead when a reject rule of `to` fires.
     pub otherwise: Option<usize>,
-}
-
-/// A fixed bilingual text.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedText {
-    /// Chinese.
-    pub zh: String,
-    /// English, when given.
-    pub en: Option<String>,
 }
 
 /// How long a deadline or a delay is.

@@ -1,14 +1,16 @@
 //! Iteration: aggregates over lists, `for each` clauses of rules and ensures, and the
 //! ensures themselves.
 
-use super::hir::{AggFunc, EnsureDef, ForDef, TExpr, TKind};
+use super::hir::{EnsureDef, ForDef, TExpr, TKind};
+
 use super::{Checker, Local};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::AggFunc;
+use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Comprehension, EnsureDecl, ForClause, Ident};
-use crate::types::Type;
 
 impl Checker<'_> {
     /// `count(x in xs where …)`, `sum(e for x in xs where …)`, `min`, `max`, `any`, `all`.
@@ -157,7 +159,7 @@ impl Checker<'_> {
 
     /// The first fact path a condition reads, as (local it starts from, field names).
     fn first_path(&self, e: &TExpr) -> Option<(Option<usize>, Vec<String>)> {
-        fn chain(e: &TExpr, inputs: &crate::types::RecordType) -> Option<(Option<usize>, Vec<String>)> {
+        fn chain(e: &TExpr, inputs: &crate::lang::RecordType) -> Option<(Option<usize>, Vec<String>)> {
             match &e.kind {
                 TKind::Local(i) => Some((Some(*i), Vec::new())),
                 TKind::Input(i) => Some((None, vec![inputs.fields.get(*i)?.name.clone()])),

@@ -14,11 +14,12 @@ use std::collections::BTreeMap;
 use super::hir::{CellDef, TExpr, TKind};
 use super::{Checker, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::Type;
+use crate::lang::{CmpOp, HitPolicy};
 use crate::msg;
 use crate::source::Span;
-use crate::syntax::ast::{CmpOp, DeclKind, HitPolicy, OutcomeKind, PolicyFile};
+use crate::syntax::ast::{DeclKind, OutcomeKind, PolicyFile};
 use crate::syntax::dump::expr as dump_expr;
-use crate::types::Type;
 use crate::value::Value;
 
 /// Most combinations a gap check enumerates.

@@ -24,11 +24,11 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::lang::{RecordType, Type};
 use crate::policy::ReadError;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DeclKind, EachDecl, PolicyFile, TableDecl, ValueDecl};
 use crate::time::Calendar;
-use crate::types::{RecordType, Type};
 use crate::value::Currency;
 pub use hir::CheckedPolicy;
 use hir::{ConstDef, DerivedDef, LedgerDef, TableDef};
@@ -254,7 +254,7 @@ impl<'a> Checker<'a> {
                         name: String::new(),
                         params: Vec::new(),
                         result: Type::Error,
-                        hit: crate::syntax::ast::HitPolicy::Unique,
+                        hit: crate::lang::HitPolicy::Unique,
                         rows: Vec::new(),
                         span,
                     })

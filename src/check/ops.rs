@@ -1,11 +1,11 @@
 //! Which operators apply to which types, and what they produce.
 
 use crate::diagnostics::Msg;
+use crate::lang::CmpOp;
+use crate::lang::Type;
 use crate::msg;
-use crate::syntax::ast::CmpOp;
-use crate::types::Type;
 
-use super::hir::ArithOp;
+use crate::lang::ArithOp;
 
 /// The result type of `l op r`, or a help text saying why they do not combine.
 pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {

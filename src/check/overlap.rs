@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use super::hir::{CellDef, ConstDef, TExpr, TKind};
-use crate::syntax::ast::CmpOp;
-use crate::types::Type;
+use crate::lang::CmpOp;
+use crate::lang::Type;
 use crate::value::Value;
 
 /// A totally ordered image of a constant value.

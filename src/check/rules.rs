@@ -1,13 +1,15 @@
 //! Rules: stage, condition, outcomes, codes, and when each may run.
 
-use super::hir::{FindingKind, MessageDef, OutcomeDef, RuleDef, TExpr};
+use super::hir::{MessageDef, OutcomeDef, RuleDef, TExpr};
+
 use super::{Checker, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::FindingKind;
+use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{CapDecl, Ident, LedgerVerb, Message, OutcomeKind, RuleDecl};
-use crate::types::Type;
 
 impl Checker<'_> {
     pub(super) fn rule(&mut self, r: &RuleDecl, span: Span) -> Option<RuleDef> {
@@ -286,7 +288,7 @@ impl Checker<'_> {
         for part in def.zh.iter().chain(def.en.iter().flatten()) {
             if let super::hir::TPart::Expr(e) = part
                 && !e.constant
-                && e.ty != crate::types::Type::Error
+                && e.ty != crate::lang::Type::Error
             {
                 self.report(Diagnostic::error(code, what.clone()).at(e.span).help(help.clone()));
             }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::Checker;
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{Field, NAMED_TYPES, RecordType, Type};
 use crate::msg;
 use crate::suggest;
 use crate::syntax::ast::{FieldDecl, TypeExpr, TypeKind};
-use crate::types::{Field, NAMED_TYPES, RecordType, Type};
 
 impl Checker<'_> {
     /// A type where optional is not allowed (table parameters, results, list items).

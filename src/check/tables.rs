@@ -3,10 +3,11 @@
 use super::hir::{CellDef, RowDef, TExpr, TableDef};
 use super::{Checker, Local, ops, overlap};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::Type;
+use crate::lang::{Aggregate, CmpOp, HitPolicy};
 use crate::msg;
 use crate::source::Span;
-use crate::syntax::ast::{Aggregate, CellKind, CmpOp, HitPolicy, TableDecl};
-use crate::types::Type;
+use crate::syntax::ast::{CellKind, TableDecl};
 
 impl Checker<'_> {
     pub(super) fn table(&mut self, t: &TableDecl, span: Span) -> TableDef {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::hir::{ConstDef, DerivedDef, TExpr, TKind};
 use super::{Checker, DerivedSource, Info, Local, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{Field, RecordType, Type};
 use crate::msg;
 use crate::syntax::ast::EachDecl;
-use crate::types::{Field, RecordType, Type};
 
 impl Checker<'_> {
     pub(super) fn check_const(&mut self, i: usize) {

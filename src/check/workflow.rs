@@ -9,11 +9,12 @@ use rust_decimal::prelude::ToPrimitive;
 use super::Checker;
 use super::hir::{AmountDef, DeadlineDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::TimeUnit;
+use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, TimeUnit, WorkflowDecl};
-use crate::types::Type;
+use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, WorkflowDecl};
 use crate::value::Value;
 
 /// A list of declared names with where each was declared.

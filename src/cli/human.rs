@@ -7,7 +7,7 @@ use super::Ui;
 use crate::compile::program::Program;
 use crate::diagnostics::Lang;
 use crate::eval::{Decision, Evaluation, RuleTrace, Status};
-use crate::types::Type;
+use crate::lang::Type;
 use crate::value::{Value, to_json};
 use crate::width::{columns, pad};
 

@@ -4,7 +4,7 @@
 use super::Lower;
 use super::program::{Condition, Expr};
 use crate::check::hir::{TExpr, TKind};
-use crate::types::Type;
+use crate::lang::Type;
 
 impl Lower<'_> {
     /// A rule's condition split at its top-level `and`s.

@@ -12,8 +12,8 @@ use crate::check::CheckedPolicy;
 use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::eval::interp::Ctx;
+use crate::lang::Type;
 use crate::msg;
-use crate::types::Type;
 use crate::value::{Value, ValueFormat};
 use program::*;
 
@@ -284,7 +284,7 @@ impl Lower<'_> {
 
     /// Where a list comes from, for naming its items.
     fn list_path(&self, e: &TExpr) -> ListPath {
-        fn walk(e: &TExpr, inputs: &crate::types::RecordType) -> Option<(Option<u32>, String)> {
+        fn walk(e: &TExpr, inputs: &crate::lang::RecordType) -> Option<(Option<u32>, String)> {
             match &e.kind {
                 TKind::Input(i) => Some((None, inputs.fields.get(*i)?.name.clone())),
                 TKind::Derived(_) => None,
@@ -299,7 +299,7 @@ impl Lower<'_> {
                     Some((root, path))
                 }
                 // coalesce(x.list, []) is still x.list.
-                TKind::Call(crate::check::hir::Builtin::Coalesce, args) => walk(args.first()?, inputs),
+                TKind::Call(crate::lang::Builtin::Coalesce, args) => walk(args.first()?, inputs),
                 _ => None,
             }
         }

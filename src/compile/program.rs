@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::check::hir::{AggFunc, ArithOp, Builtin, FindingKind};
+use crate::lang::{AggFunc, ArithOp, Builtin, FindingKind};
+use crate::lang::{CmpOp, HitPolicy};
+use crate::lang::{RecordType, Type};
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{CmpOp, HitPolicy};
-use crate::types::{RecordType, Type};
 use crate::value::{Value, ValueFormat};
 
 /// A compiled expression.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::program::{Expr, PathTest};
-use crate::syntax::ast::CmpOp;
-use crate::types::Type;
+use crate::lang::CmpOp;
+use crate::lang::Type;
 use crate::value::Value;
 
 /// `l op r`, specialized when one side is a fact path of type text (or enumeration)

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use super::Lower;
 use super::program::Part;
-use crate::check::hir::{AmountDef, FixedText, MessageDef, WorkflowDef};
+use crate::check::hir::{AmountDef, MessageDef, WorkflowDef};
 use crate::value::Value;
-use crate::workflow::{Amount, Deadline, Entry, Transition, Workflow};
+use crate::workflow::{Amount, Deadline, Entry, FixedText, Transition, Workflow};
 
 impl Lower<'_> {
     pub(super) fn workflow(&mut self, w: &WorkflowDef) -> Workflow {

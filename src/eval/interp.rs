@@ -9,14 +9,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::ops::{self, OpError};
-use crate::check::hir::{AggFunc, Builtin};
 use crate::compile::program::{Cell, Expr, Part, Table};
 use crate::diagnostics::Msg;
+use crate::lang::Type;
+use crate::lang::{AggFunc, Builtin};
+use crate::lang::{Aggregate, HitPolicy};
 use crate::msg;
 use crate::source::Span;
-use crate::syntax::ast::{Aggregate, HitPolicy};
 use crate::time::ClockError;
-use crate::types::Type;
 use crate::value::{Value, ValueFormat};
 
 /// Steps one evaluation may take before it is stopped (policies cannot loop, so this
@@ -328,7 +328,7 @@ impl<'a> Ctx<'a> {
             AggFunc::Sum => {
                 let mut total = Value::Int(0);
                 for v in &values {
-                    total = ops::arith(crate::check::hir::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
+                    total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
                 }
                 total
             }
@@ -508,8 +508,8 @@ impl<'a> Ctx<'a> {
                 Value::List(items) => {
                     let mut total = Value::Int(0);
                     for item in items.iter() {
-                        total = ops::arith(crate::check::hir::ArithOp::Add, &total, item)
-                            .map_err(|e| fault(e, Some(span)))?;
+                        total =
+                            ops::arith(crate::lang::ArithOp::Add, &total, item).map_err(|e| fault(e, Some(span)))?;
                     }
                     total
                 }
@@ -648,8 +648,8 @@ impl<'a> Ctx<'a> {
                     Some(Aggregate::Sum) => {
                         let mut total = Value::Int(0);
                         for v in &results {
-                            total = ops::arith(crate::check::hir::ArithOp::Add, &total, v)
-                                .map_err(|e| fault(e, Some(span)))?;
+                            total =
+                                ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
                         }
                         total
                     }

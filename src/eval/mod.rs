@@ -11,10 +11,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::check::hir::FindingKind;
 use crate::compile::program::Program;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Facts;
+use crate::lang::FindingKind;
 use crate::value::Value;
 use interp::{Ctx, Fault};
 use run::Run;

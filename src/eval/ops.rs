@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 use chrono::{Days, TimeDelta};
 use rust_decimal::Decimal;
 
-use crate::check::hir::ArithOp;
-use crate::syntax::ast::CmpOp;
+use crate::lang::ArithOp;
+use crate::lang::CmpOp;
 use crate::value::Value;
 
 /// Why an operation has no value.

@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 
 use super::interp::{Ctx, Fault};
 use super::{Action, ConditionTrace, Finding, LedgerResult, Line, RuleTrace, Status};
-use crate::check::hir::FindingKind;
 use crate::compile::program::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
 use crate::diagnostics::Msg;
+use crate::lang::FindingKind;
 use crate::value::Value;
 
 type Texts = (Option<Arc<str>>, Option<Arc<str>>);
@@ -40,7 +40,7 @@ impl<'p> Run<'p> {
                 let d = &self.program.derived[i as usize];
                 let value = match &d.guard {
                     Some(g) if ctx.truth(g, &[])? != Some(true) => Value::Missing,
-                    _ if d.ty == crate::types::Type::Bool => {
+                    _ if d.ty == crate::lang::Type::Bool => {
                         ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool)
                     }
                     _ => ctx.value(&d.expr, &[])?,

@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::Facts;
 use super::validate::{float, parse_datetime};
-use crate::types::{RecordType, Type};
+use crate::lang::{RecordType, Type};
 use crate::value::{Currency, Value, duration};
 
 /// The facts in `text`, when it is valid JSON that fits `schema`; `None` otherwise.

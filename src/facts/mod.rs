@@ -15,9 +15,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{RecordType, Type};
 use crate::msg;
 use crate::source::{SourceFile, Span};
-use crate::types::{RecordType, Type};
 use crate::value::{Currency, Value};
 pub use raw::Raw;
 use validate::Validator;

@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 
 use super::raw::Raw;
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{RecordType, Type};
 use crate::msg;
 use crate::suggest;
-use crate::types::{RecordType, Type};
 use crate::value::{Currency, Value, duration};
 
 /// Most problems reported for one facts file.

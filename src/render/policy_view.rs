@@ -15,10 +15,10 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::check::hir::{ArithOp, FindingKind};
 use crate::compile::program::{Cell, Expr, Outcome, Program};
+use crate::lang::Type;
+use crate::lang::{ArithOp, FindingKind};
 use crate::time::Calendar;
-use crate::types::Type;
 use crate::value::{Value, to_json};
 
 const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];

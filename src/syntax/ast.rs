@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::lang::{CmpOp, HitPolicy, TimeUnit};
 use crate::source::Span;
 
 /// A node with the span it was parsed from.
@@ -390,30 +391,6 @@ pub struct Param {
     pub ty: TypeExpr,
 }
 
-/// How the rows of a table combine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HitPolicy {
-    /// At most one row may match (the default).
-    Unique,
-    /// The first matching row wins.
-    First,
-    /// Every matching row; aggregated when an aggregate is given.
-    Collect(Option<Aggregate>),
-}
-
-/// Aggregates of a `collect` table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aggregate {
-    /// Sum of results.
-    Sum,
-    /// Smallest result.
-    Min,
-    /// Largest result.
-    Max,
-    /// Number of matching rows.
-    Count,
-}
-
 /// A table row: one cell per input, then the result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -441,48 +418,6 @@ pub enum CellKind {
     NotIn(Expr),
     /// A bare value: equality.
     Eq(Expr),
-}
-
-/// A comparison in a table cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `==`.
-    Eq,
-    /// `!=`.
-    Ne,
-    /// `<`.
-    Lt,
-    /// `<=`.
-    Le,
-    /// `>`.
-    Gt,
-    /// `>=`.
-    Ge,
-}
-
-impl CmpOp {
-    /// The comparison with its sides swapped: `3 < x` is `x > 3`.
-    pub fn mirrored(self) -> CmpOp {
-        match self {
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            other => other,
-        }
-    }
-
-    /// As written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
 }
 
 /// An expression.
@@ -531,45 +466,6 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// Placeholder after a reported syntax mistake.
     Error,
-}
-
-/// Units of a duration literal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeUnit {
-    /// 604 800 seconds.
-    Weeks,
-    /// 86 400 seconds.
-    Days,
-    /// 3 600 seconds.
-    Hours,
-    /// 60 seconds.
-    Minutes,
-    /// 1 second.
-    Seconds,
-}
-
-impl TimeUnit {
-    /// Seconds in one unit.
-    pub fn seconds(self) -> i64 {
-        match self {
-            TimeUnit::Weeks => 604_800,
-            TimeUnit::Days => 86_400,
-            TimeUnit::Hours => 3_600,
-            TimeUnit::Minutes => 60,
-            TimeUnit::Seconds => 1,
-        }
-    }
-
-    /// The plural word.
-    pub fn word(self) -> &'static str {
-        match self {
-            TimeUnit::Weeks => "weeks",
-            TimeUnit::Days => "days",
-            TimeUnit::Hours => "hours",
-            TimeUnit::Minutes => "minutes",
-            TimeUnit::Seconds => "seconds",
-        }
-    }
 }
 
 /// Prefix operators.

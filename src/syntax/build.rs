@@ -8,6 +8,7 @@ use pest::iterators::Pair;
 use super::ast::*;
 use super::parser::{Rule, is_declaration_keyword};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::{Aggregate, CmpOp, HitPolicy};
 use crate::msg;
 use crate::source::{SourceFile, Span};
 

@@ -4,6 +4,7 @@
 use std::fmt::{self, Write};
 
 use super::ast::*;
+use crate::lang::{Aggregate, HitPolicy};
 
 /// Renders a whole file.
 pub fn file(file: &PolicyFile) -> String {

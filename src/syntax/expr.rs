@@ -11,6 +11,7 @@ use super::build::Builder;
 use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::lang::TimeUnit;
 use crate::msg;
 
 /// Operator precedence, loosest first.

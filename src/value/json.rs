@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use super::display::percent;
 use super::{Value, ValueFormat, duration};
-use crate::types::Type;
+use crate::lang::Type;
 
 /// The JSON form of a value of type `ty`; `null` for a missing value.
 pub fn to_json(value: &Value, ty: &Type, format: &ValueFormat) -> Json {

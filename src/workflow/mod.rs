@@ -10,10 +10,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Days, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::check::hir::FixedText;
 use crate::diagnostics::Msg;
 use crate::time::{Calendar, ClockError};
 use crate::value::duration;
+
+/// A fixed bilingual text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedText {
+    /// Chinese.
+    pub zh: String,
+    /// English, when given.
+    pub en: Option<String>,
+}
 
 /// A compiled workflow: names are indices.
 #[derive(Clone, Debug)]

@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::FixedText;
 use super::Workflow;
 use super::case::{Case, merge};
-use crate::check::hir::{FindingKind, FixedText};
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::eval::{EvalError, Evaluation};
 use crate::facts::Raw;
+use crate::lang::FindingKind;
 use crate::{Policy, msg, suggest};
 
 /// What happened to one event.

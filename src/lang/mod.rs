@@ -1,0 +1,10 @@
+//! The language's vocabulary shared by the checker and the runtime: types, operators,
+//! builtin functions. Nothing here knows about syntax trees or programs.
+
+mod builtins;
+mod ops;
+mod types;
+
+pub use builtins::Builtin;
+pub use ops::{AggFunc, Aggregate, ArithOp, CmpOp, FindingKind, HitPolicy, TimeUnit};
+pub use types::{Field, NAMED_TYPES, RecordType, Type};
