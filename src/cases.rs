@@ -148,7 +148,7 @@ fn same(want: &Raw, got: &str) -> bool {
         Raw::Bool(b) => b.to_string(),
         _ => return false,
     };
-    if let (Some(a), Some(b)) = (crate::syntax::parse_datetime(&text), crate::syntax::parse_datetime(got)) {
+    if let (Some(a), Some(b)) = (crate::time::parse_datetime(&text), crate::time::parse_datetime(got)) {
         return a == b;
     }
     if let (Ok(a), Ok(b)) = (Decimal::from_str(&text), Decimal::from_str(got)) {

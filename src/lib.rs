@@ -11,18 +11,19 @@ pub mod check;
 pub mod compile;
 pub mod diagnostics;
 pub mod eval;
+pub mod document;
 pub mod facts;
 pub mod lang;
 pub(crate) mod policy;
 pub mod render;
 pub mod review;
 pub mod source;
-pub mod suggest;
+
 pub mod syntax;
 pub mod time;
 pub mod value;
 mod width;
 pub mod workflow;
 
-pub use policy::{Policy, ReadError, compile_source, compile_source_with, read_source, source_from_bytes};
+pub use policy::{Policy, compile_source, compile_source_with};
 pub mod cli;

@@ -22,11 +22,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::compile::{self, program::Program};
-use crate::diagnostics::{self, Diagnostic, Msg};
+use crate::diagnostics::{self, Diagnostic};
 use crate::eval::{self, EvalError, Evaluation};
 use crate::facts::{self, Facts, Format};
-use crate::msg;
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use crate::{check, syntax};
 
 /// A checked, compiled policy.
@@ -36,59 +35,12 @@ pub struct Policy {
     warnings: Vec<Diagnostic>,
 }
 
-/// Why a file could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The file could not be opened or read.
-    #[error("无法读取 {path}：{source} · cannot read {path}: {source}")]
-    Io {
-        /// The path as given.
-        path: String,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The file is not UTF-8 text.
-    #[error("{0}")]
-    NotText(Box<Diagnostic>),
-}
-
-/// Reads a text file, reporting bytes that are not UTF-8 with their line.
-pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: name.clone(), source })?;
-    source_from_bytes(name, bytes)
-}
-
-/// Wraps bytes read from somewhere as a source file, if they are UTF-8.
-pub fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadError> {
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let line = valid.matches('\n').count() + 1;
-            let file = SourceFile::new(name, valid);
-            let diag = Diagnostic::error(
-                "not-utf8",
-                msg!(
-                    "第 {line} 行有不是 UTF-8 的字节（第 {at} 字节）",
-                    "line {line} has bytes that are not UTF-8 (byte {at})"
-                ),
-            )
-            .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
-            .at(Span::new(at, at))
-            .in_file(&file);
-            Err(ReadError::NotText(Box::new(diag)))
-        }
-    }
-}
-
 /// Parses, checks and compiles; returns the program when there is no error, and every
 /// diagnostic, sorted. Files the policy names (holiday files) are read relative to the
 /// policy file's folder.
 pub fn compile_source(file: &Arc<SourceFile>) -> (Option<Program>, Vec<Diagnostic>) {
     let folder = Path::new(file.name()).parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = |name: &str| read_source(&folder.join(name));
+    let resolve = |name: &str| crate::source::read_source(&folder.join(name));
     compile_source_with(file, &resolve)
 }
 

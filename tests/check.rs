@@ -14,9 +14,9 @@ fn check_inputs() {
         // Files a policy names (holiday files) are read next to the inputs.
         let folder = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         // Named as the policy names them, so snapshots do not depend on the checkout.
-        let resolve = |p: &str| match tenet::read_source(&folder.join(p)) {
+        let resolve = |p: &str| match tenet::source::read_source(&folder.join(p)) {
             Ok(f) => Ok(SourceFile::new(p.to_owned(), f.text().to_owned())),
-            Err(tenet::ReadError::Io { source, .. }) => Err(tenet::ReadError::Io { path: p.to_owned(), source }),
+            Err(tenet::source::ReadError::Io { source, .. }) => Err(tenet::source::ReadError::Io { path: p.to_owned(), source }),
             Err(other) => Err(other),
         };
         let (program, diags) = tenet::compile_source_with(&file, &resolve);

@@ -85,7 +85,7 @@ fn evaluation_fuel() {
 /// minutes end panicked while the seconds were added.
 #[test]
 fn fuzz_regression_datetime_split_inside_a_character() {
-    assert!(tenet::syntax::parse_datetime("2026-1\u{fffd}\u{fffd}\u{3ab}\u{fffd}20:00+08:00").is_none());
+    assert!(tenet::time::parse_datetime("2026-1\u{fffd}\u{fffd}\u{3ab}\u{fffd}20:00+08:00").is_none());
     let policy = support::policy("returns");
     let facts = "now: '2026-1ΫΫΫ20:00+08:00'\n";
     let diags = policy.facts_from_text(facts, Format::Yaml).expect_err("invalid");

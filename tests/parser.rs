@@ -36,7 +36,7 @@ fn parser_inputs() {
 #[test]
 fn bundled_policies() {
     for path in support::files(&support::root().join("rules"), "tenet") {
-        let file = tenet::read_source(&path).expect("readable policy");
+        let file = tenet::source::read_source(&path).expect("readable policy");
         let parsed = syntax::parse(&file);
         assert!(parsed.diagnostics.is_empty(), "{}: {:?}", path.display(), parsed.diagnostics);
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

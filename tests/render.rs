@@ -14,7 +14,7 @@ fn example() -> PathBuf {
 }
 
 fn source(path: &Path) -> Arc<SourceFile> {
-    tenet::read_source(path).expect("readable")
+    tenet::source::read_source(path).expect("readable")
 }
 
 fn render(path: &Path, lang: DocLang, format: DocFormat) -> String {

@@ -21,10 +21,10 @@ fn at(text: &str) -> DateTime<Utc> {
 
 /// The case file and the policy it names (relative to the case file).
 fn load(path: &Path) -> (Policy, Case) {
-    let file = tenet::read_source(path).expect("readable case");
+    let file = tenet::source::read_source(path).expect("readable case");
     let case = Case::parse(&file, Format::Yaml).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
     let policy_path = path.parent().expect("folder").join(case.policy.as_deref().expect("the case names its policy"));
-    let source = tenet::read_source(&policy_path).expect("readable policy");
+    let source = tenet::source::read_source(&policy_path).expect("readable policy");
     let policy = Policy::from_source(&source).unwrap_or_else(|d| panic!("{d:?}"));
     (policy, case)
 }
@@ -245,7 +245,7 @@ fn invalid_starting_facts_replay_nothing_and_a_policy_without_workflow_is_refuse
 
 #[test]
 fn business_days_skip_weekends_and_holidays() {
-    let source = tenet::read_source(&support::root().join("rules/returns.tenet")).expect("policy");
+    let source = tenet::source::read_source(&support::root().join("rules/returns.tenet")).expect("policy");
     let policy = Policy::from_source(&source).expect("valid");
     let wf: &Arc<tenet::workflow::Workflow> = policy.program().workflow.as_ref().expect("workflow");
     let review = wf.deadlines.iter().find(|d| &*wf.stages[d.stage] == "review").expect("review deadline");

@@ -7,7 +7,7 @@ use tenet::Policy;
 /// A bundled policy from `rules/`.
 pub fn bundled(name: &str) -> Policy {
     let path = format!("{}/rules/{name}.tenet", env!("CARGO_MANIFEST_DIR"));
-    let file = tenet::read_source(std::path::Path::new(&path)).expect("bundled policy");
+    let file = tenet::source::read_source(std::path::Path::new(&path)).expect("bundled policy");
     Policy::from_source(&file).expect("bundled policy is valid")
 }
 

@@ -10,7 +10,7 @@ use tenet::facts::Format;
 
 fn load(name: &str) -> Policy {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/").to_owned() + name;
-    let file = tenet::read_source(std::path::Path::new(&path)).expect("bundled policy");
+    let file = tenet::source::read_source(std::path::Path::new(&path)).expect("bundled policy");
     Policy::from_source(&file).expect("valid bundled policy")
 }
 

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let file = SourceFile::new("fuzz.tenet", text);
     // Holiday files are not read: every named file is absent.
     let resolve = |name: &str| {
-        Err(tenet::ReadError::Io { path: name.to_owned(), source: std::io::Error::other("not in the fuzzer") })
+        Err(tenet::source::ReadError::Io { path: name.to_owned(), source: std::io::Error::other("not in the fuzzer") })
     };
     let _ = tenet::compile_source_with(&file, &resolve);
     match tenet::syntax::format::format_checked(&file) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{Checker, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
-use crate::policy::ReadError;
+use crate::source::ReadError;
 use crate::source::Span;
 use crate::syntax::ast::{CalendarDecl, DeclKind, PolicyFile};
 use crate::time::Calendar;
@@ -147,8 +147,8 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            Err(ReadError::NotText(d)) => {
-                self.diags.push(*d);
+            Err(e @ ReadError::NotUtf8 { .. }) => {
+                self.diags.push(Diagnostic::from(&e));
                 return None;
             }
         };

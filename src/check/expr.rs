@@ -15,7 +15,7 @@ use crate::lang::{CmpOp, TimeUnit};
 use crate::lang::{Field, RecordType, Type};
 use crate::msg;
 use crate::source::Span;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, TextPart, UnaryOp};
 use crate::value::Value;
 

@@ -8,7 +8,7 @@ use super::Checker;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::Span;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{DeclKind, PolicyFile, Spanned};
 use crate::value::Currency;
 

@@ -9,7 +9,7 @@ use crate::lang::AggFunc;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{Comprehension, EnsureDecl, ForClause, Ident};
 
 impl Checker<'_> {

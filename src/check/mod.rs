@@ -25,7 +25,7 @@ use chrono_tz::Tz;
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::lang::{RecordType, Type};
-use crate::policy::ReadError;
+use crate::source::ReadError;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DeclKind, EachDecl, PolicyFile, TableDecl, ValueDecl};
 use crate::time::Calendar;

@@ -8,7 +8,7 @@ use crate::lang::FindingKind;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{CapDecl, Ident, LedgerVerb, Message, OutcomeKind, RuleDecl};
 
 impl Checker<'_> {

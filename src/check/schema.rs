@@ -7,7 +7,7 @@ use super::Checker;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Field, NAMED_TYPES, RecordType, Type};
 use crate::msg;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{FieldDecl, TypeExpr, TypeKind};
 
 impl Checker<'_> {

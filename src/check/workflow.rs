@@ -13,7 +13,7 @@ use crate::lang::TimeUnit;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, WorkflowDecl};
 use crate::value::Value;
 

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::facts::Format;
 use crate::workflow::replay::{self, DeadlineStatus, Outcome, Replay, ReplayError};
 use crate::workflow::{Workflow, case::Case, report};
-use crate::{ReadError, read_source};
+use crate::source::{ReadError, read_source};
 
 /// Arguments of `tenet case`.
 #[derive(clap::Args, Debug)]
@@ -39,7 +39,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let case_file = match read_source(&args.case) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args.format, ui, "invalid_case", &[*d], Exit::InvalidFacts),
+        Err(e @ ReadError::NotUtf8 { .. }) => return fail(args.format, ui, "invalid_case", &[Diagnostic::from(&e)], Exit::InvalidFacts),
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Exit, OutputFormat, Ui, err, out};
 use crate::diagnostics::{self, Diagnostic, render_human, render_json};
-use crate::{ReadError, compile_source, read_source};
+use crate::compile_source;
+use crate::source::{ReadError, read_source};
 
 /// Arguments of `tenet check`.
 #[derive(clap::Args, Debug)]
@@ -39,7 +40,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     for path in &files {
         match read_source(path) {
             Ok(file) => all.extend(compile_source(&file).1),
-            Err(ReadError::NotText(d)) => all.push(*d),
+            Err(e @ ReadError::NotUtf8 { .. }) => all.push(Diagnostic::from(&e)),
             Err(e @ ReadError::Io { .. }) => {
                 err(&format!("{e}\n"));
                 return Exit::Usage;

@@ -10,7 +10,7 @@ use super::{Exit, OutputFormat, Ui, err, fail, human, out};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::eval::{EvalError, report};
 use crate::facts::Format;
-use crate::{ReadError, read_source, source_from_bytes};
+use crate::source::{ReadError, read_source, source_from_bytes};
 
 /// Arguments of `tenet eval`.
 #[derive(clap::Args, Debug)]
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let facts_arg = args.facts.as_deref().unwrap_or("-");
     let (facts_file, format) = match read_facts(facts_arg) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => return fail(args.format, ui, "invalid_facts", &[*d], Exit::InvalidFacts),
+        Err(e @ ReadError::NotUtf8 { .. }) => return fail(args.format, ui, "invalid_facts", &[Diagnostic::from(&e)], Exit::InvalidFacts),
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;
@@ -95,7 +95,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
 /// Parses `--now`; a bad value is a usage error, reported here.
 pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
     let Some(given) = given else { return Ok(None) };
-    match crate::syntax::parse_datetime(given) {
+    match crate::time::parse_datetime(given) {
         Some(t) => Ok(Some(t.to_utc())),
         None => {
             err(&format!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{Exit, Ui, err, out, write_atomically};
 use crate::diagnostics::{Msg, render_human};
 use crate::syntax::format::{FormatError, format_checked};
-use crate::{ReadError, read_source};
+use crate::source::{ReadError, read_source};
 
 /// Arguments of `tenet fmt`.
 #[derive(clap::Args, Debug)]
@@ -31,8 +31,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     for path in &files {
         let file = match read_source(path) {
             Ok(f) => f,
-            Err(ReadError::NotText(d)) => {
-                err(&render_human(&[*d], ui.style()));
+            Err(e @ ReadError::NotUtf8 { .. }) => {
+                err(&render_human(&[crate::diagnostics::Diagnostic::from(&e)], ui.style()));
                 broken = true;
                 continue;
             }

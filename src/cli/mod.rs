@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
-use crate::{Policy, ReadError, read_source};
+use crate::Policy;
+use crate::source::{ReadError, read_source};
 
 /// Exit codes of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +159,7 @@ pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnosti
 pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
     let file = match read_source(path) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => return Err(fail(format, ui, "invalid_policy", &[*d], Exit::InvalidPolicy)),
+        Err(e @ ReadError::NotUtf8 { .. }) => return Err(fail(format, ui, "invalid_policy", &[Diagnostic::from(&e)], Exit::InvalidPolicy)),
         Err(e) => {
             err(&format!("{e}\n"));
             return Err(Exit::Usage);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{Exit, Ui, err, out};
 use crate::diagnostics::{Lang, Msg, render_human};
 use crate::render::{self, DocFormat, DocLang, Fault, Options};
-use crate::{ReadError, read_source};
+use crate::source::{ReadError, read_source};
 
 /// Document formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -39,8 +39,8 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
     let data = match read_source(&args.agreement) {
         Ok(f) => f,
-        Err(ReadError::NotText(d)) => {
-            err(&render_human(&[*d], ui.style()));
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            err(&render_human(&[crate::diagnostics::Diagnostic::from(&e)], ui.style()));
             return Exit::InvalidFacts;
         }
         Err(e) => {

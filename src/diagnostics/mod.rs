@@ -4,13 +4,14 @@
 //! texts in Chinese and English ([`Msg`]); the reader picks a [`Lang`].
 
 mod render;
+pub mod suggest;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use render::{Style, render_human, render_json, to_json};
 
-use crate::source::{SourceFile, Span};
+use crate::source::{ReadError, SourceFile, Span};
 
 /// A user-facing text in Chinese and English.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -242,4 +243,27 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// True when any of them is an error.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)
+}
+
+impl From<&ReadError> for Diagnostic {
+    /// A file that could not be read, as a diagnostic: bytes that are not UTF-8 point at
+    /// their line.
+    fn from(e: &ReadError) -> Diagnostic {
+        match e {
+            ReadError::Io { path, source } => {
+                Diagnostic::error("unreadable", msg!("无法读取 {path}：{source}", "cannot read {path}: {source}"))
+                    .help(Msg::new("检查文件路径", "check the file's path"))
+            }
+            ReadError::NotUtf8 { file, line, byte } => Diagnostic::error(
+                "not-utf8",
+                msg!(
+                    "第 {line} 行有不是 UTF-8 的字节（第 {byte} 字节）",
+                    "line {line} has bytes that are not UTF-8 (byte {byte})"
+                ),
+            )
+            .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
+            .at(Span::new(*byte, *byte))
+            .in_file(file),
+        }
+    }
 }

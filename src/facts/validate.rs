@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::raw::Raw;
+use crate::document::Raw;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
 use crate::msg;
-use crate::suggest;
+use crate::diagnostics::suggest;
 use crate::value::{Currency, Value, duration};
 
 /// Most problems reported for one facts file.
@@ -301,7 +301,7 @@ fn not_a_number() -> Msg {
 /// RFC 3339 with an offset; a missing offset is refused rather than guessed.
 pub(super) fn parse_datetime(s: &str) -> Result<DateTime<Utc>, Msg> {
     let s = s.trim();
-    if let Some(t) = crate::syntax::parse_datetime(s) {
+    if let Some(t) = crate::time::parse_datetime(s) {
         return Ok(t.to_utc());
     }
     let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")

@@ -11,7 +11,9 @@ use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Format;
 use crate::source::SourceFile;
 use crate::value::to_json;
-use crate::{Policy, ReadError, msg, read_source, suggest};
+use crate::{Policy, msg};
+use crate::diagnostics::suggest;
+use crate::source::read_source;
 
 /// The schema, as a policy's input declaration.
 const SCHEMA: &str = include_str!("agreement.tenet");
@@ -40,11 +42,7 @@ fn problem(data: &Arc<SourceFile>, path: &str, message: Msg, help: Msg) -> Diagn
 
 fn load_policy(path: &Path) -> Result<Policy, Vec<Diagnostic>> {
     let file = read_source(path).map_err(|e| match e {
-        ReadError::NotText(d) => vec![*d],
-        ReadError::Io { path, source } => vec![
-            Diagnostic::error("unreadable", msg!("无法读取 {path}：{source}", "cannot read {path}: {source}"))
-                .help(Msg::new("检查文件路径", "check the file's path")),
-        ],
+        e => vec![Diagnostic::from(&e)],
     })?;
     Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())
 }

@@ -9,7 +9,8 @@ use crate::cases::Case;
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::source::SourceFile;
 use crate::value::to_json;
-use crate::{Policy, ReadError, msg, read_source};
+use crate::{Policy, msg};
+use crate::source::{ReadError, read_source};
 
 /// What one version of the policy said about a case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,7 +122,7 @@ pub fn load(spec: &str) -> Result<Policy, Vec<Diagnostic>> {
             .map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect());
     }
     let file = read_source(Path::new(spec)).map_err(|e| match e {
-        ReadError::NotText(d) => vec![*d],
+        e @ ReadError::NotUtf8 { .. } => vec![Diagnostic::from(&e)],
         other => vec![Diagnostic::error("unreadable", msg!("{other}", "{other}"))],
     })?;
     Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())

@@ -306,7 +306,7 @@ impl Builder<'_> {
                     leaf(ExprKind::Error)
                 }
             },
-            Rule::datetime_lit => match parse_datetime(text) {
+            Rule::datetime_lit => match crate::time::parse_datetime(text) {
                 Some(d) => leaf(ExprKind::DateTime(d)),
                 None => {
                     self.bad_literal(
@@ -450,17 +450,6 @@ fn time_unit(word: &str) -> TimeUnit {
         _ => TimeUnit::Seconds,
     }
 }
-
-/// RFC 3339, with seconds optional (`2026-11-10T12:00+08:00`).
-pub fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
-        // `YYYY-MM-DDTHH:MM` is 16 ASCII bytes; anything else there is not a datetime
-        // (and may not even split at a character boundary).
-        let (head, tail) = text.split_at_checked(16)?;
-        chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{tail}")).ok()
-    })
-}
-
 /// The longest run of consecutive prefix operators among an expression's pairs.
 fn longest_prefix_run(pairs: pest::iterators::Pairs<'_, Rule>) -> usize {
     let mut longest = 0;

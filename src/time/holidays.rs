@@ -15,10 +15,10 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::facts::{Format, Raw, parse_raw};
+use crate::document::{Format, Raw, parse_raw};
 use crate::msg;
 use crate::source::{SourceFile, Span};
-use crate::suggest;
+use crate::diagnostics::suggest;
 
 /// The contents of a holiday file.
 #[derive(Clone, Debug, Default, PartialEq)]

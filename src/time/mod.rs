@@ -2,5 +2,7 @@
 
 pub mod calendar;
 pub mod holidays;
+mod text;
 
 pub use calendar::{Calendar, ClockError};
+pub use text::parse_datetime;

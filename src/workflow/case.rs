@@ -15,10 +15,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::facts::{self, Format, Raw};
+use crate::document::{self, Format, Raw};
 use crate::msg;
 use crate::source::SourceFile;
-use crate::suggest;
+use crate::diagnostics::suggest;
 
 /// One event of a case's history.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,7 +54,7 @@ const EVENT_KEYS: [&str; 4] = ["at", "event", "by", "data"];
 impl Case {
     /// Parses a case file (YAML or JSON); every problem names its path.
     pub fn parse(file: &Arc<SourceFile>, format: Format) -> Result<Case, Vec<Diagnostic>> {
-        let raw = facts::parse_raw(file, format).map_err(|d| vec![d])?;
+        let raw = document::parse_raw(file, format).map_err(|d| vec![d])?;
         let mut problems = Vec::new();
         let case = from_raw(&raw, &mut problems);
         match case {
@@ -85,7 +85,7 @@ fn unknown_key(path: &str, key: &str, known: &[&str], problems: &mut Vec<Diagnos
 
 fn datetime(path: &str, raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<DateTime<Utc>> {
     let parsed = match raw {
-        Raw::Str(s) => crate::syntax::parse_datetime(s).map(|t| t.to_utc()),
+        Raw::Str(s) => crate::time::parse_datetime(s).map(|t| t.to_utc()),
         _ => None,
     };
     if parsed.is_none() {

@@ -16,9 +16,10 @@ use super::Workflow;
 use super::case::{Case, merge};
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::eval::{EvalError, Evaluation};
-use crate::facts::Raw;
+use crate::document::Raw;
 use crate::lang::FindingKind;
-use crate::{Policy, msg, suggest};
+use crate::diagnostics::suggest;
+use crate::{Policy, msg};
 
 /// What happened to one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -141,7 +141,7 @@ fn throughput<T>(inputs: &[T], budget: Duration, mut f: impl FnMut(&T) -> Verdic
 
 fn main() {
     let cases = public_cases();
-    let source = tenet::read_source(Path::new(&root().join("rules/returns.tenet"))).expect("policy");
+    let source = tenet::source::read_source(Path::new(&root().join("rules/returns.tenet"))).expect("policy");
     let tenet = Tenet { policy: tenet::Policy::from_source(&source).expect("valid policy") };
     let mut rego = Rego::new();
     let zen = Zen::new();

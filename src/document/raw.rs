@@ -13,7 +13,7 @@ pub enum Raw {
     Bool(bool),
     /// A whole number as written.
     Int(i128),
-    /// A number with a fraction or exponent; see [`crate::facts`] on exactness.
+    /// A number with a fraction or exponent; see the facts module on exactness.
     Float(f64),
     /// A string.
     Str(String),

@@ -1,7 +1,12 @@
-//! Source files and byte spans: every location in a diagnostic points into one of these.
+//! Source files and byte spans (every location in a diagnostic points into one of
+//! these), and reading them from disk.
+
+mod read;
 
 use std::fmt;
 use std::sync::Arc;
+
+pub use read::{ReadError, locate, read_source, source_from_bytes};
 
 /// A half-open byte range `start..end` in a [`SourceFile`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -92,14 +97,4 @@ impl SourceFile {
         let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
-}
-
-/// `rel` found next to `base`, or next to one of its parent folders (so that
-/// `sla: rules/support_sla.tenet` works from `examples/agreements/`).
-pub fn locate(base: &std::path::Path, rel: &str) -> Option<std::path::PathBuf> {
-    let path = std::path::Path::new(rel);
-    if path.is_absolute() {
-        return path.is_file().then(|| path.to_path_buf());
-    }
-    base.ancestors().map(|dir| dir.join(path)).find(|p| p.is_file())
 }
