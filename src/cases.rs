@@ -6,9 +6,9 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::compile::program::Program;
 use crate::eval::Evaluation;
 use crate::facts::Raw;
+use crate::ir::Program;
 use crate::value::to_json;
 
 /// A case: facts and what evaluating them must give.

@@ -21,10 +21,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::compile::{self, program::Program};
+use crate::compile;
 use crate::diagnostics::{self, Diagnostic};
 use crate::eval::{self, EvalError, Evaluation};
 use crate::facts::{self, Facts, Format};
+use crate::ir::Program;
 use crate::source::SourceFile;
 use crate::{check, syntax};
 

@@ -16,7 +16,9 @@ fn check_inputs() {
         // Named as the policy names them, so snapshots do not depend on the checkout.
         let resolve = |p: &str| match tenet::source::read_source(&folder.join(p)) {
             Ok(f) => Ok(SourceFile::new(p.to_owned(), f.text().to_owned())),
-            Err(tenet::source::ReadError::Io { source, .. }) => Err(tenet::source::ReadError::Io { path: p.to_owned(), source }),
+            Err(tenet::source::ReadError::Io { source, .. }) => {
+                Err(tenet::source::ReadError::Io { path: p.to_owned(), source })
+            }
             Err(other) => Err(other),
         };
         let (program, diags) = tenet::compile_source_with(&file, &resolve);

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 
 use super::Checker;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::Span;
-use crate::diagnostics::suggest;
 use crate::syntax::ast::{DeclKind, PolicyFile, Spanned};
 use crate::value::Currency;
 

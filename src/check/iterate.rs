@@ -4,12 +4,12 @@
 use super::hir::{EnsureDef, ForDef, TExpr, TKind};
 
 use super::{Checker, Local};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::AggFunc;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::diagnostics::suggest;
 use crate::syntax::ast::{Comprehension, EnsureDecl, ForClause, Ident};
 
 impl Checker<'_> {

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Checker;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Field, NAMED_TYPES, RecordType, Type};
 use crate::msg;
-use crate::diagnostics::suggest;
 use crate::syntax::ast::{FieldDecl, TypeExpr, TypeKind};
 
 impl Checker<'_> {

@@ -8,12 +8,12 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::Checker;
 use super::hir::{AmountDef, DeadlineDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::TimeUnit;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
-use crate::diagnostics::suggest;
 use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, Message, PolicyFile, WorkflowDecl};
 use crate::value::Value;
 

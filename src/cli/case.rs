@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use super::{Exit, OutputFormat, Ui, err, fail, out};
-use crate::compile::program::Program;
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::facts::Format;
+use crate::ir::Program;
+use crate::source::{ReadError, read_source};
 use crate::workflow::replay::{self, DeadlineStatus, Outcome, Replay, ReplayError};
 use crate::workflow::{Workflow, case::Case, report};
-use crate::source::{ReadError, read_source};
 
 /// Arguments of `tenet case`.
 #[derive(clap::Args, Debug)]
@@ -39,7 +39,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let case_file = match read_source(&args.case) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => return fail(args.format, ui, "invalid_case", &[Diagnostic::from(&e)], Exit::InvalidFacts),
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return fail(args.format, ui, "invalid_case", &[Diagnostic::from(&e)], Exit::InvalidFacts);
+        }
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;

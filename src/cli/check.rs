@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{Exit, OutputFormat, Ui, err, out};
-use crate::diagnostics::{self, Diagnostic, render_human, render_json};
 use crate::compile_source;
+use crate::diagnostics::{self, Diagnostic, render_human, render_json};
 use crate::source::{ReadError, read_source};
 
 /// Arguments of `tenet check`.

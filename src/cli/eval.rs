@@ -52,7 +52,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let facts_arg = args.facts.as_deref().unwrap_or("-");
     let (facts_file, format) = match read_facts(facts_arg) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => return fail(args.format, ui, "invalid_facts", &[Diagnostic::from(&e)], Exit::InvalidFacts),
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return fail(args.format, ui, "invalid_facts", &[Diagnostic::from(&e)], Exit::InvalidFacts);
+        }
         Err(e) => {
             err(&format!("{e}\n"));
             return Exit::Usage;

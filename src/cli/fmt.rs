@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out, write_atomically};
 use crate::diagnostics::{Msg, render_human};
-use crate::syntax::format::{FormatError, format_checked};
 use crate::source::{ReadError, read_source};
+use crate::syntax::format::{FormatError, format_checked};
 
 /// Arguments of `tenet fmt`.
 #[derive(clap::Args, Debug)]

@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use super::Ui;
-use crate::compile::program::Program;
 use crate::diagnostics::Lang;
 use crate::eval::{Decision, Evaluation, RuleTrace, Status};
+use crate::ir::Program;
 use crate::lang::Type;
 use crate::value::{Value, to_json};
 use crate::width::{columns, pad};

@@ -16,8 +16,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
 use crate::Policy;
+use crate::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
 use crate::source::{ReadError, read_source};
 
 /// Exit codes of the command-line contract.
@@ -159,7 +159,9 @@ pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnosti
 pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
     let file = match read_source(path) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => return Err(fail(format, ui, "invalid_policy", &[Diagnostic::from(&e)], Exit::InvalidPolicy)),
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return Err(fail(format, ui, "invalid_policy", &[Diagnostic::from(&e)], Exit::InvalidPolicy));
+        }
         Err(e) => {
             err(&format!("{e}\n"));
             return Err(Exit::Usage);

@@ -2,8 +2,8 @@
 //! and the facts it reads.
 
 use super::Lower;
-use super::program::{Condition, Expr};
 use crate::check::hir::{TExpr, TKind};
+use crate::ir::{Condition, Expr};
 use crate::lang::Type;
 
 impl Lower<'_> {

@@ -2,7 +2,7 @@
 //! folded, evaluation order fixed, conditions split for explanations.
 
 mod explain;
-pub mod program;
+
 mod specialize;
 mod workflow;
 
@@ -11,11 +11,11 @@ use std::sync::Arc;
 use crate::check::CheckedPolicy;
 use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::eval::interp::Ctx;
+use crate::interp::Ctx;
+use crate::ir::*;
 use crate::lang::Type;
 use crate::msg;
 use crate::value::{Value, ValueFormat};
-use program::*;
 
 /// Compiles a checked policy. Fails only when a constant cannot be computed
 /// (an overflow in a const, say), with a diagnostic at that expression.

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::program::{Expr, PathTest};
+use crate::ir::{Expr, PathTest};
 use crate::lang::CmpOp;
 use crate::lang::Type;
 use crate::value::Value;

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::Lower;
-use super::program::Part;
 use crate::check::hir::{AmountDef, MessageDef, WorkflowDef};
+use crate::ir::Part;
+use crate::ir::{Amount, Deadline, Entry, FixedText, Transition, Workflow};
 use crate::value::Value;
-use crate::workflow::{Amount, Deadline, Entry, FixedText, Transition, Workflow};
 
 impl Lower<'_> {
     pub(super) fn workflow(&mut self, w: &WorkflowDef) -> Workflow {

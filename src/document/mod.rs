@@ -78,4 +78,3 @@ fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
     Some(start + column.saturating_sub(1))
 }
-

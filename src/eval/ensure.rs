@@ -1,9 +1,9 @@
 //! `ensure` constraints: checked on the facts before anything is evaluated. Each
 //! broken one becomes a diagnostic naming the fact (`tickets[2].resolved_at`).
 
-use super::interp::{Ctx, Fault};
-use crate::compile::program::{Ensure, ListPath, Program};
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::interp::{Ctx, Fault};
+use crate::ir::{Ensure, ListPath, Program};
 use crate::value::Value;
 
 /// Every broken constraint, in declaration and item order.

@@ -1,8 +1,7 @@
 //! Evaluation: runs a [`Program`] against facts at an instant, and explains the result.
 
 mod ensure;
-pub(crate) mod interp;
-mod ops;
+
 pub mod report;
 mod run;
 
@@ -11,12 +10,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::compile::program::Program;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Facts;
+use crate::interp::{self, Ctx, Fault};
+use crate::ir::Program;
 use crate::lang::FindingKind;
 use crate::value::Value;
-use interp::{Ctx, Fault};
 use run::Run;
 
 /// The decision: `rejected` if any reject fired, else `needs_info` if any require

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{Evaluation, RuleTrace};
-use crate::compile::program::Program;
+use crate::ir::Program;
 use crate::value::to_json as value_json;
 
 /// The outputs that have a value, by name, in declaration order.

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::interp::{Ctx, Fault};
 use super::{Action, ConditionTrace, Finding, LedgerResult, Line, RuleTrace, Status};
-use crate::compile::program::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
 use crate::diagnostics::Msg;
+use crate::interp::{Ctx, Fault};
+use crate::ir::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
 use crate::lang::FindingKind;
 use crate::value::Value;
 

@@ -9,15 +9,14 @@
 mod fast;
 mod validate;
 
-
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
 use crate::msg;
 
-use crate::value::{Currency, Value};
 pub use crate::document::{Format, MAX_FACTS_BYTES, Raw, parse_raw};
+use crate::value::{Currency, Value};
 use validate::Validator;
 
 /// Facts that passed validation: one value per top-level input, in schema order.

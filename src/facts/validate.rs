@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::document::Raw;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
+use crate::document::Raw;
 use crate::lang::{RecordType, Type};
 use crate::msg;
-use crate::diagnostics::suggest;
 use crate::value::{Currency, Value, duration};
 
 /// Most problems reported for one facts file.

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 use super::{DocLang, Fault, RenderError};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Format;
 use crate::source::SourceFile;
+use crate::source::read_source;
 use crate::value::to_json;
 use crate::{Policy, msg};
-use crate::diagnostics::suggest;
-use crate::source::read_source;
 
 /// The schema, as a policy's input declaration.
 const SCHEMA: &str = include_str!("agreement.tenet");

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::compile::program::{Cell, Expr, Outcome, Program};
+use crate::ir::{Cell, Expr, Outcome, Program};
 use crate::lang::Type;
 use crate::lang::{ArithOp, FindingKind};
 use crate::time::Calendar;

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cases::Case;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::{Policy, msg};
 use crate::source::read_source;
+use crate::{Policy, msg};
 
 /// Case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
 /// `.yml` and `.json` file under it), sorted, each once.

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use crate::cases::Case;
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::source::SourceFile;
+use crate::source::{ReadError, read_source};
 use crate::value::to_json;
 use crate::{Policy, msg};
-use crate::source::{ReadError, read_source};
 
 /// What one version of the policy said about a case.
 #[derive(Clone, Debug, PartialEq, Eq)]

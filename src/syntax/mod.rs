@@ -20,7 +20,6 @@ use ast::PolicyFile;
 use build::Builder;
 use parser::{Rule, TenetParser};
 
-
 /// The result of parsing: the tree, and what went wrong on the way.
 #[derive(Debug)]
 pub struct Parsed {

@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::{Format, Raw, parse_raw};
 use crate::msg;
 use crate::source::{SourceFile, Span};
-use crate::diagnostics::suggest;
 
 /// The contents of a holiday file.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -9,4 +9,3 @@ pub fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset
         chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{tail}")).ok()
     })
 }
-

@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::{self, Format, Raw};
 use crate::msg;
 use crate::source::SourceFile;
-use crate::diagnostics::suggest;
 
 /// One event of a case's history.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,11 +14,11 @@ use chrono::{DateTime, Utc};
 use super::FixedText;
 use super::Workflow;
 use super::case::{Case, merge};
-use crate::diagnostics::{Diagnostic, Lang, Msg};
-use crate::eval::{EvalError, Evaluation};
-use crate::document::Raw;
-use crate::lang::FindingKind;
 use crate::diagnostics::suggest;
+use crate::diagnostics::{Diagnostic, Lang, Msg};
+use crate::document::Raw;
+use crate::eval::{EvalError, Evaluation};
+use crate::lang::FindingKind;
 use crate::{Policy, msg};
 
 /// What happened to one event.

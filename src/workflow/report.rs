@@ -5,9 +5,9 @@ use serde_json::{Map, Value as Json, json};
 
 use super::Workflow;
 use super::replay::Replay;
-use crate::compile::program::Program;
 use crate::diagnostics::{Lang, Msg, to_json as diagnostics_json};
 use crate::eval::report::outputs_json;
+use crate::ir::Program;
 
 /// Puts `key` (Chinese) and `key_en` (English) for a message into `m`.
 fn bilingual(m: &mut Map<String, Json>, key: &str, msg: &Msg) {

@@ -342,7 +342,7 @@ pub struct Program {
     /// After the decision: values and rules that read it.
     pub after: Vec<Step>,
     /// The workflow, when the policy declares one.
-    pub workflow: Option<Arc<crate::workflow::Workflow>>,
+    pub workflow: Option<Arc<crate::ir::Workflow>>,
     /// Consts with their values, in declaration order (for documents).
     pub consts: Vec<(String, Value)>,
     /// The policy source.

@@ -1,4 +1,6 @@
-//! The interpreter: evaluates compiled expressions against facts.
+//! The interpreter of compiled expressions: evaluates an [`Expr`] against facts, the
+//! values computed so far and the frame of locals. The compiler runs it to fold
+//! constants; the evaluator runs it for every value, condition and amount.
 
 use std::borrow::Cow;
 use std::cell::Cell as FuelCell;
@@ -8,9 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::ops::{self, OpError};
-use crate::compile::program::{Cell, Expr, Part, Table};
+mod ops;
+
 use crate::diagnostics::Msg;
+use crate::ir::{Cell, Expr, Part, Table};
 use crate::lang::Type;
 use crate::lang::{AggFunc, Builtin};
 use crate::lang::{Aggregate, HitPolicy};
@@ -18,6 +21,7 @@ use crate::msg;
 use crate::source::Span;
 use crate::time::ClockError;
 use crate::value::{Value, ValueFormat};
+use ops::OpError;
 
 /// Steps one evaluation may take before it is stopped (policies cannot loop, so this
 /// only bounds pathological sizes).
@@ -169,7 +173,7 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub(crate) fn each_kept(
         &self,
-        lp: &crate::compile::program::Loop,
+        lp: &crate::ir::Loop,
         frame: &mut Vec<Value>,
         mut visit: impl FnMut(&mut Vec<Value>, usize, &Value) -> Result<(), Box<Fault>>,
     ) -> Result<(), Box<Fault>> {

@@ -1,0 +1,9 @@
+//! The compiled program: what the compiler hands to the evaluator and the workflow
+//! replay. Names are gone (every reference is a slot), constants are folded, and the
+//! evaluation order is fixed.
+
+mod program;
+mod workflow;
+
+pub use program::*;
+pub use workflow::{Amount, Deadline, Entry, FixedText, Transition, Workflow};

@@ -1,0 +1,153 @@
+//! The compiled workflow: stages, events, transitions, deadlines and entry actions,
+//! with names turned into indices.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Days, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::diagnostics::Msg;
+use crate::time::{Calendar, ClockError};
+use crate::value::duration;
+
+/// A fixed bilingual text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedText {
+    /// Chinese.
+    pub zh: String,
+    /// English, when given.
+    pub en: Option<String>,
+}
+
+/// A compiled workflow: names are indices.
+#[derive(Clone, Debug)]
+pub struct Workflow {
+    /// Its name.
+    pub name: String,
+    /// A human title.
+    pub title: Option<String>,
+    /// Stage names.
+    pub stages: Vec<Arc<str>>,
+    /// The stage a case starts in.
+    pub initial: usize,
+    /// Per stage: a case never leaves it.
+    pub finals: Vec<bool>,
+    /// Event names.
+    pub events: Vec<Arc<str>>,
+    /// Transitions in declaration order.
+    pub transitions: Vec<Transition>,
+    /// Stage deadlines.
+    pub deadlines: Vec<Deadline>,
+    /// Actions scheduled on entering a stage.
+    pub entries: Vec<Entry>,
+}
+
+/// `from -> to on event [else otherwise]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// Stage index.
+    pub from: usize,
+    /// Stage index.
+    pub to: usize,
+    /// Event index.
+    pub event: usize,
+    /// Where a reject of the target stage sends the case instead.
+    pub otherwise: Option<usize>,
+}
+
+/// How long a deadline or a delay is.
+#[derive(Clone, Debug)]
+pub enum Amount {
+    /// Exact time; whole days count local days in the policy's zone.
+    Plain(TimeDelta),
+    /// Working time on a calendar.
+    Working(Arc<Calendar>, TimeDelta),
+    /// Whole working days on a calendar.
+    WorkingDays(Arc<Calendar>, u32),
+}
+
+impl Amount {
+    /// The instant this long after `from`.
+    pub fn after(&self, from: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, ClockError> {
+        match self {
+            Amount::Plain(d) if d.num_seconds() % 86_400 == 0 && d.subsec_nanos() == 0 => {
+                let days = u64::try_from(d.num_days()).map_err(|_| ClockError::Backwards)?;
+                let local = from.with_timezone(&tz).naive_local().checked_add_days(Days::new(days));
+                let local = local.ok_or(ClockError::TooFar)?;
+                tz.from_local_datetime(&local).earliest().map(|t| t.to_utc()).ok_or(ClockError::TooFar)
+            }
+            Amount::Plain(d) => from.checked_add_signed(*d).ok_or(ClockError::TooFar),
+            Amount::Working(cal, d) => cal.add(from, *d),
+            Amount::WorkingDays(cal, n) => cal.add_working_days(from, *n),
+        }
+    }
+
+    /// The first year of `[from, to]` the amount's calendar has no holiday file for.
+    pub fn uncovered(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<(String, i32)> {
+        match self {
+            Amount::Plain(_) => None,
+            Amount::Working(cal, _) | Amount::WorkingDays(cal, _) => {
+                cal.uncovered_year(from, to).map(|y| (cal.name.clone(), y))
+            }
+        }
+    }
+
+    /// In words: `7 天`, `2 个工作日（business）`, `4 个工作小时（business）`.
+    pub fn describe(&self) -> Msg {
+        match self {
+            Amount::Plain(d) => Msg::new(duration::words_zh(*d), duration::words(*d)),
+            Amount::Working(cal, d) => Msg::new(
+                format!("{}工作时间（{}）", duration::words_zh(*d), cal.name),
+                format!("{} of working time ({})", duration::words(*d), cal.name),
+            ),
+            Amount::WorkingDays(cal, n) => Msg::new(
+                format!("{n} 个工作日（{}）", cal.name),
+                format!("{n} working day{} ({})", if *n == 1 { "" } else { "s" }, cal.name),
+            ),
+        }
+    }
+}
+
+/// `deadline stage within amount of anchor`: the stage must be left within `within`
+/// of entering `anchor`.
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    /// The stage that must be left.
+    pub stage: usize,
+    /// Counted from the latest entry into this stage.
+    pub anchor: usize,
+    /// How long.
+    pub within: Amount,
+    /// What to say when it is overdue.
+    pub message: Option<FixedText>,
+}
+
+/// `entering stage emit action [after amount]`.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The stage.
+    pub stage: usize,
+    /// The action's kind.
+    pub action: Arc<str>,
+    /// Delay after entering.
+    pub after: Option<Amount>,
+    /// What it is for.
+    pub message: Option<FixedText>,
+}
+
+impl Workflow {
+    /// The transition `event` takes from `stage`, if any.
+    pub fn transition(&self, stage: usize, event: usize) -> Option<&Transition> {
+        self.transitions.iter().find(|t| t.from == stage && t.event == event)
+    }
+
+    /// The index of a stage by name.
+    pub fn stage(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| &**s == name)
+    }
+
+    /// The index of an event by name.
+    pub fn event(&self, name: &str) -> Option<usize> {
+        self.events.iter().position(|e| &**e == name)
+    }
+}
