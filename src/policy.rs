@@ -27,6 +27,11 @@ use crate::eval::{self, EvalError, Evaluation};
 use crate::facts::{self, Facts, Format};
 use crate::ir::Program;
 use crate::source::SourceFile;
+use crate::workflow::{
+    self,
+    case::Case,
+    replay::{Replay, ReplayError},
+};
 use crate::{check, syntax};
 
 /// A checked, compiled policy.
@@ -125,6 +130,12 @@ impl Policy {
     /// Evaluates at `now`.
     pub fn evaluate(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
         eval::evaluate(&self.program, facts, now, false)
+    }
+
+    /// Replays a case's events through the policy's workflow and judges its deadlines
+    /// at `now`.
+    pub fn replay(&self, case: &Case, now: DateTime<Utc>) -> Result<Replay, ReplayError> {
+        workflow::replay::replay(&self.program, case, now)
     }
 
     /// Evaluates at `now` and records why each rule fired or not.

@@ -12,7 +12,7 @@ use tenet::Policy;
 use tenet::facts::Format;
 use tenet::source::SourceFile;
 use tenet::workflow::case::Case;
-use tenet::workflow::replay::{self, DeadlineStatus, Outcome, Replay, ReplayError};
+use tenet::workflow::replay::{DeadlineStatus, Outcome, Replay, ReplayError};
 use tenet::workflow::report;
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -32,7 +32,7 @@ fn load(path: &Path) -> (Policy, Case) {
 fn replayed(path: &Path) -> (Policy, Case, Replay) {
     let (policy, case) = load(path);
     let now = case.now.expect("examples give now");
-    let result = replay::replay(&policy, &case, now).expect("replays");
+    let result = policy.replay(&case, now).expect("replays");
     (policy, case, result)
 }
 
@@ -176,7 +176,7 @@ fn illegal_events_are_reported_and_change_nothing() {
         "{ at: '2026-11-02T11:30:00+08:00', event: close, data: { amount: lots } }",
         "{ at: '2026-11-09T11:00:00+08:00', event: close }",
     ]);
-    let r = replay::replay(&policy, &case, at("2026-11-03T00:00:00+08:00")).expect("replays");
+    let r = policy.replay(&case, at("2026-11-03T00:00:00+08:00")).expect("replays");
     let reasons: Vec<String> = r.trail.iter().filter_map(|s| s.reason.as_ref().map(|m| m.en.clone())).collect();
     assert_eq!(r.trail[0].outcome, Outcome::Accepted);
     assert!(reasons[0].contains("earlier than the one before it"), "{reasons:?}");
@@ -197,7 +197,7 @@ fn a_refused_event_keeps_its_data_and_the_next_one_can_pass() {
         "{ at: '2026-11-02T10:05:00+08:00', event: poke, data: { note: done } }",
         "{ at: '2026-11-02T10:10:00+08:00', event: close }",
     ]);
-    let r = replay::replay(&policy, &case, at("2026-11-03T00:00:00+08:00")).expect("replays");
+    let r = policy.replay(&case, at("2026-11-03T00:00:00+08:00")).expect("replays");
     let outcomes: Vec<Outcome> = r.trail.iter().map(|s| s.outcome).collect();
     assert_eq!(outcomes, [Outcome::Refused, Outcome::Accepted, Outcome::Accepted]);
     assert_eq!(&*r.trail[0].findings[0].code, "NOTE_REQUIRED");
@@ -211,7 +211,7 @@ fn replay_is_a_pure_function_of_policy_case_and_now() {
     let (policy, case, first) = replayed(&path);
     let (_, _, second) = replayed(&path);
     assert_eq!(to_json(&policy, &case, &first), to_json(&policy, &case, &second));
-    let later = replay::replay(&policy, &case, at("2026-12-31T00:00:00+08:00")).expect("replays");
+    let later = policy.replay(&case, at("2026-12-31T00:00:00+08:00")).expect("replays");
     assert_eq!(first.trail, later.trail, "now only changes how deadlines stand");
 }
 
@@ -233,14 +233,14 @@ fn invalid_starting_facts_replay_nothing_and_a_policy_without_workflow_is_refuse
     let policy = mini();
     let case =
         Case::parse(&SourceFile::new("c.yaml", "facts: { amount: two }\nevents: []\n"), Format::Yaml).expect("case");
-    assert!(matches!(replay::replay(&policy, &case, at("2026-11-03T00:00:00Z")), Err(ReplayError::InvalidFacts(_))));
+    assert!(matches!(policy.replay(&case, at("2026-11-03T00:00:00Z")), Err(ReplayError::InvalidFacts(_))));
     let plain = Policy::from_text(
         "p.tenet",
         "policy p version \"1\"\ntimezone \"UTC\"\ncurrency CNY\ninput { amount: money }\n",
     )
     .expect("valid");
     let case = Case::parse(&SourceFile::new("c.yaml", "facts: { amount: '1.00' }\n"), Format::Yaml).expect("case");
-    assert!(matches!(replay::replay(&plain, &case, at("2026-11-03T00:00:00Z")), Err(ReplayError::NoWorkflow)));
+    assert!(matches!(plain.replay(&case, at("2026-11-03T00:00:00Z")), Err(ReplayError::NoWorkflow)));
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn workflow_texts_say_the_numbers_of_their_consts() {
     assert_ne!(edited, text, "the const is in the policy");
     let name = support::root().join("rules/returns-edited.tenet");
     let policy = Policy::from_source(&SourceFile::new(name.display().to_string(), edited)).expect("valid");
-    let r = replay::replay(&policy, &case, case.now.expect("now")).expect("replays");
+    let r = policy.replay(&case, case.now.expect("now")).expect("replays");
     let follow_up = r.actions.iter().find(|a| &*a.action == "follow_up").expect("scheduled on closing");
     let message = follow_up.message.as_ref().expect("a text");
     assert!(message.zh.starts_with("结案 5 天后"), "{}", message.zh);

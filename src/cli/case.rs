@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::facts::Format;
 use crate::ir::Program;
 use crate::source::{ReadError, read_source};
-use crate::workflow::replay::{self, DeadlineStatus, Outcome, Replay, ReplayError};
+use crate::workflow::replay::{DeadlineStatus, Outcome, Replay, ReplayError};
 use crate::workflow::{Workflow, case::Case, report};
 
 /// Arguments of `tenet case`.
@@ -55,7 +55,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         (Some(t), _) | (None, Some(t)) => (t, None),
         (None, None) => (Utc::now(), Some("system_clock")),
     };
-    let result = match replay::replay(&policy, &case, now) {
+    let result = match policy.replay(&case, now) {
         Ok(r) => r,
         Err(ReplayError::NoWorkflow) => {
             let d = Diagnostic::error(

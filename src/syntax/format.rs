@@ -14,7 +14,7 @@
 //! Only whitespace outside strings and comments changes, so the formatted file parses to
 //! the same tree (checked before anything is written).
 
-use crate::width::columns;
+use unicode_width::UnicodeWidthStr;
 
 /// Declarations at the start of a line at the top level.
 const DECLARATIONS: [&str; 16] = [
@@ -215,10 +215,10 @@ fn align_comments(lines: Vec<Option<Rendered>>) -> Vec<Option<String>> {
         while j < lines.len() && trailing(&lines[j]) {
             j += 1;
         }
-        let column = lines[i..j].iter().flatten().map(|r| columns(&head(r))).max().unwrap_or(0) + 2;
+        let column = lines[i..j].iter().flatten().map(|r| head(r).width()).max().unwrap_or(0) + 2;
         for r in lines[i..j].iter().flatten() {
             let h = head(r);
-            let pad = column - columns(&h);
+            let pad = column - h.width();
             out.push(Some(format!("{h}{}{}", " ".repeat(pad), r.comment.as_deref().unwrap_or(""))));
         }
         i = j;
@@ -262,13 +262,13 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
         let column = out[i..j]
             .iter()
             .flatten()
-            .filter_map(|r| arrow(&r.code).map(|a| columns(r.code[..a].trim_end())))
+            .filter_map(|r| arrow(&r.code).map(|a| r.code[..a].trim_end().width()))
             .max()
             .unwrap_or(0);
         for r in out[i..j].iter_mut().flatten() {
             if let Some(a) = arrow(&r.code) {
                 let head = r.code[..a].trim_end().to_owned();
-                let pad = column - columns(&head);
+                let pad = column - head.width();
                 r.code = format!("{head}{} {}", " ".repeat(pad), &r.code[a..]);
             }
         }

@@ -17,9 +17,12 @@ use super::case::{Case, merge};
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Lang, Msg};
 use crate::document::Raw;
+use crate::eval;
 use crate::eval::{EvalError, Evaluation};
+use crate::facts::{self as facts_mod, Facts};
+use crate::ir::Program;
 use crate::lang::FindingKind;
-use crate::{Policy, msg};
+use crate::msg;
 
 /// What happened to one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,16 +206,15 @@ pub enum ReplayError {
 ///   - { at: "2026-11-02T10:00:00+08:00", event: approve, by: manager }
 /// "#), Format::Yaml).expect("a valid case");
 /// let now = "2026-11-03T00:00:00+08:00".parse().expect("a datetime");
-/// let result = replay::replay(&policy, &case, now).expect("replays");
+/// let result = policy.replay(&case, now).expect("replays");
 /// let workflow = policy.program().workflow.as_ref().expect("a workflow");
 /// assert_eq!(&*workflow.stages[result.stage], "refused");
 /// assert_eq!(result.trail[0].outcome, replay::Outcome::Refused);
 /// assert_eq!(&*result.trail[0].findings[0].code, "TOO_LARGE");
 /// ```
-pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay, ReplayError> {
-    let program = policy.program();
+pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Replay, ReplayError> {
     let Some(wf) = program.workflow.as_deref() else { return Err(ReplayError::NoWorkflow) };
-    policy.facts_from_raw(&case.facts).map_err(ReplayError::InvalidFacts)?;
+    validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
     let tz = program.format.tz;
     let mut state = State {
         wf,
@@ -239,7 +241,7 @@ pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay
             findings: Vec::new(),
             reason: None,
         };
-        match judge(policy, wf, &state, &facts, event, last, now) {
+        match judge(program, wf, &state, &facts, event, last, now) {
             Err(reason) => step.reason = Some(reason),
             Ok(Judged { to, otherwise, findings, merged }) => {
                 last = Some(event.at);
@@ -263,11 +265,13 @@ pub fn replay(policy: &Policy, case: &Case, now: DateTime<Utc>) -> Result<Replay
     } else {
         wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| (t.event, t.to)).collect()
     };
-    let (evaluation, problems) =
-        match policy.facts_from_raw(&facts).map_err(EvalError::InvalidFacts).and_then(|f| policy.evaluate(&f, now)) {
-            Ok(e) => (Some(e), Vec::new()),
-            Err(e) => (None, e.diagnostics().to_vec()),
-        };
+    let (evaluation, problems) = match validate(program, &facts)
+        .map_err(EvalError::InvalidFacts)
+        .and_then(|f| eval::evaluate(program, &f, now, false))
+    {
+        Ok(e) => (Some(e), Vec::new()),
+        Err(e) => (None, e.diagnostics().to_vec()),
+    };
     let mut uncovered = state.uncovered;
     for d in &deadlines {
         uncovered.extend(wf.deadlines.get(d.deadline).and_then(|def| def.within.uncovered(d.since, d.due)));
@@ -361,7 +365,7 @@ struct Judged {
 
 /// Whether an event can apply, and which guard rules fire if it does.
 fn judge(
-    policy: &Policy,
+    program: &Program,
     wf: &Workflow,
     state: &State<'_>,
     facts: &Raw,
@@ -426,12 +430,11 @@ fn judge(
         None => facts.clone(),
     };
     let validated =
-        policy.facts_from_raw(&merged).map_err(|ds| problems("事件数据无效", "the event's data is invalid", &ds))?;
-    let evaluation = policy.evaluate(&validated, event.at).map_err(|e| match e {
+        validate(program, &merged).map_err(|ds| problems("事件数据无效", "the event's data is invalid", &ds))?;
+    let evaluation = eval::evaluate(program, &validated, event.at, false).map_err(|e| match e {
         EvalError::InvalidFacts(ds) => problems("事件之后的事实不成立", "the facts after this event do not hold", &ds),
         EvalError::Fault(d) => problems("无法评估守卫规则", "the guard rules cannot be evaluated", &[d]),
     })?;
-    let program = policy.program();
     let guards: Vec<&str> = if state.stage == wf.initial && t.to != wf.initial {
         vec![&wf.stages[wf.initial], &wf.stages[t.to]]
     } else {
@@ -456,6 +459,11 @@ fn judge(
         })
         .collect();
     Ok(Judged { to: t.to, otherwise: t.otherwise, findings, merged })
+}
+
+/// Facts gathered so far, validated against the policy's schema.
+fn validate(program: &Program, raw: &Raw) -> Result<Facts, Vec<Diagnostic>> {
+    facts_mod::validate(raw, &program.inputs, program.format.currency)
 }
 
 /// One reason made of several diagnostics (each already names its path).
