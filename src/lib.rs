@@ -1,12 +1,10 @@
 //! tenet: a workflow rules engine with its own policy language.
 //!
 //! Data flows one way: [`syntax`] (text → AST) → [`check`] (names, types, tables) →
-//! [`compile`] (slot-indexed program) → [`eval`] (interpreter, trace) → `cli`.
+//! [`compile`] (slot-indexed program) → [`eval`] (interpreter, trace) → [`workflow`].
 
 #![warn(missing_docs)]
 
-pub mod batch;
-pub mod cases;
 pub mod check;
 pub mod compile;
 pub mod diagnostics;
@@ -17,15 +15,10 @@ pub mod interp;
 pub mod ir;
 pub mod lang;
 pub(crate) mod policy;
-pub mod render;
-pub mod review;
 pub mod source;
-
 pub mod syntax;
 pub mod time;
 pub mod value;
-mod width;
 pub mod workflow;
 
 pub use policy::{Policy, compile_source, compile_source_with};
-pub mod cli;

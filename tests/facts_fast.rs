@@ -11,8 +11,8 @@ fn case_facts(policy: &str) -> Vec<serde_json::Value> {
     support::files(&support::root().join("tests/cases").join(policy), "yaml")
         .into_iter()
         .map(|p| {
-            let case: serde_yaml::Value =
-                serde_yaml::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
+            let case: yaml_serde::Value =
+                yaml_serde::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
             serde_json::to_value(&case["facts"]).expect("json")
         })
         .collect()

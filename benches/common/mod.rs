@@ -4,10 +4,17 @@
 
 use tenet::Policy;
 
+/// The repository's root: the benchmarking crate's folder or the nearest one above it
+/// that holds `rules/` (the batch bench belongs to the command-line crate).
+pub fn root() -> std::path::PathBuf {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().find(|d| d.join("rules").is_dir()).unwrap_or(here).to_path_buf()
+}
+
 /// A bundled policy from `rules/`.
 pub fn bundled(name: &str) -> Policy {
-    let path = format!("{}/rules/{name}.tenet", env!("CARGO_MANIFEST_DIR"));
-    let file = tenet::source::read_source(std::path::Path::new(&path)).expect("bundled policy");
+    let path = root().join(format!("rules/{name}.tenet"));
+    let file = tenet::source::read_source(&path).expect("bundled policy");
     Policy::from_source(&file).expect("bundled policy is valid")
 }
 
@@ -55,7 +62,7 @@ pub fn month_of_tickets(n: usize) -> String {
 /// `n` return cases as JSON lines: the facts of every case under `tests/cases/returns`,
 /// in turn.
 pub fn return_lines(n: usize) -> String {
-    let dir = format!("{}/tests/cases/returns", env!("CARGO_MANIFEST_DIR"));
+    let dir = root().join("tests/cases/returns");
     let mut files = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(dir)];
     while let Some(d) = stack.pop() {
@@ -72,8 +79,8 @@ pub fn return_lines(n: usize) -> String {
     let facts: Vec<String> = files
         .iter()
         .map(|p| {
-            let case: serde_yaml::Value =
-                serde_yaml::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
+            let case: yaml_serde::Value =
+                yaml_serde::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
             serde_json::to_string(&case["facts"]).expect("json")
         })
         .collect();

@@ -64,7 +64,7 @@ pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnost
             let offset = offset_of(text, e.line(), e.column());
             located(e.to_string(), offset)
         }),
-        Format::Yaml => serde_yaml::from_str::<Raw>(text).map_err(|e| {
+        Format::Yaml => yaml_serde::from_str::<Raw>(text).map_err(|e| {
             let offset = e.location().map(|l| l.index());
             located(e.to_string(), offset)
         }),

@@ -1,0 +1,146 @@
+//! The agreement data file: validated against its schema, with the SLA policy and the
+//! signing workflow it depends on loaded and its status judged.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value as Json};
+
+use super::{DocLang, Fault, RenderError};
+use tenet::diagnostics::suggest;
+use tenet::diagnostics::{Diagnostic, Msg};
+use tenet::facts::Format;
+use tenet::source::SourceFile;
+use tenet::source::read_source;
+use tenet::value::to_json;
+use tenet::{Policy, msg};
+
+/// The schema, as a policy's input declaration.
+const SCHEMA: &str = include_str!("agreement.tenet");
+
+/// The stage from which an agreement is signed: before it, documents are drafts.
+const SIGNED: &str = "signed";
+
+/// A validated agreement with the policies it names.
+#[derive(Debug)]
+pub struct Agreement {
+    /// The data as validated (money as strings, dates `YYYY-MM-DD`, durations ISO 8601).
+    pub data: Json,
+    /// The data's `language`.
+    pub language: Option<DocLang>,
+    /// Its stage in the signing workflow.
+    pub status: String,
+    /// Before `signed`: the document carries a draft mark.
+    pub draft: bool,
+    /// The SLA policy clause 4 is rendered from.
+    pub sla: Policy,
+}
+
+fn problem(data: &Arc<SourceFile>, path: &str, message: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::error("invalid-agreement", message).at_path(path).help(help).in_file(data)
+}
+
+fn load_policy(path: &Path) -> Result<Policy, Vec<Diagnostic>> {
+    let file = read_source(path).map_err(|e| match e {
+        e => vec![Diagnostic::from(&e)],
+    })?;
+    Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())
+}
+
+/// Reads and validates an agreement data file and the policies it names.
+pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
+    let fail = |fault, diagnostics| RenderError { fault, diagnostics };
+    let schema = Policy::from_text("agreement.tenet", SCHEMA).map_err(|d| fail(Fault::Policy, d))?;
+    let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Fault::Data, d))?;
+    let program = schema.program();
+    let mut map = Map::new();
+    for (field, value) in program.inputs.fields.iter().zip(facts.roots()) {
+        if !value.is_missing() {
+            map.insert(field.name.clone(), to_json(value, &field.ty, &program.format));
+        }
+    }
+    let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
+    let base = Path::new(data.name()).parent().map(Path::to_path_buf).unwrap_or_default();
+    let sla_name = text("sla");
+    let Some(sla_path) = tenet::source::locate(&base, &sla_name) else {
+        return Err(fail(
+            Fault::Data,
+            vec![problem(
+                data,
+                "sla",
+                msg!("找不到 SLA 策略文件 {sla_name}", "the SLA policy {sla_name} cannot be found"),
+                Msg::new(
+                    "路径相对于协议数据文件所在的目录（或其上级目录），例如 rules/support_sla.tenet",
+                    "the path is relative to the agreement file's folder (or a folder above it), e.g. rules/support_sla.tenet",
+                ),
+            )],
+        ));
+    };
+    let sla = load_policy(&sla_path).map_err(|d| fail(Fault::Policy, d))?;
+    // The signing workflow lives beside the SLA policy (rules/signing.tenet).
+    let signing_path = sla_path.with_file_name("signing.tenet");
+    let signing = load_policy(&signing_path).map_err(|d| fail(Fault::Policy, d))?;
+    let stages: Vec<String> = signing
+        .program()
+        .workflow
+        .as_ref()
+        .map(|w| w.stages.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    let status = text("status");
+    let Some(position) = stages.iter().position(|s| *s == status) else {
+        let all = stages.join(", ");
+        let help = match suggest::closest(&status, stages.iter().map(String::as_str)) {
+            Some(near) => {
+                msg!("是不是 `{near}`？签订流程的阶段：{all}", "did you mean `{near}`? The signing stages: {all}")
+            }
+            None => msg!("签订流程的阶段：{all}", "the signing stages: {all}"),
+        };
+        return Err(fail(
+            Fault::Data,
+            vec![problem(
+                data,
+                "status",
+                msg!("`{status}` 不是签订流程的阶段", "`{status}` is not a stage of the signing workflow"),
+                help,
+            )],
+        ));
+    };
+    let draft = stages.iter().position(|s| s == SIGNED).is_some_and(|signed| position < signed);
+    let language = match map.get("language").and_then(Json::as_str) {
+        Some("en") => Some(DocLang::En),
+        Some(_) => Some(DocLang::Zh),
+        None => None,
+    };
+    Ok(Agreement { data: Json::Object(map), language, status, draft, sla })
+}
+
+impl Agreement {
+    /// `--final`: signed or later, and every field that may wait until signing present.
+    pub fn check_final(&self, data: &Arc<SourceFile>) -> Result<(), Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        if self.draft {
+            let status = &self.status;
+            problems.push(problem(
+                data,
+                "status",
+                msg!(
+                    "协议状态是 `{status}`，尚未签署，不能生成正式文本",
+                    "the status is `{status}`: the agreement is not signed, so no final copy"
+                ),
+                Msg::new(
+                    "签署后把 status 改为 signed（或 performing），或去掉 --final 生成草案",
+                    "after signing set status to signed (or performing), or leave out --final for a draft",
+                ),
+            ));
+        }
+        if self.data.pointer("/signing/date").is_none() {
+            problems.push(problem(
+                data,
+                "signing.date",
+                Msg::new("正式文本需要签署日期", "a final copy needs the signing date"),
+                Msg::new("填写 signing.date，例如 2026-01-01", "fill in signing.date, e.g. 2026-01-01"),
+            ));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}

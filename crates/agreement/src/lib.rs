@@ -1,0 +1,177 @@
+//! Agreement documents: the ten-clause technical support agreement rendered from its
+//! data file, the templates in `templates/` and the compiled SLA policy, so that the
+//! contract's clause 4 and the engine's numbers cannot disagree.
+//!
+//! Pipeline: data file → validated against the agreement schema (`agreement.tenet`) →
+//! SLA policy and signing workflow loaded → context (data, policy view, draft mark) →
+//! Markdown from the templates → for HTML, the Markdown as an HTML page.
+
+mod agreement;
+pub mod filters;
+pub mod numerals;
+pub mod policy_view;
+mod templates;
+
+use std::sync::Arc;
+
+pub use agreement::{Agreement, load};
+
+use tenet::diagnostics::{Diagnostic, Msg};
+use tenet::msg;
+use tenet::source::SourceFile;
+
+/// The document's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocLang {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+impl DocLang {
+    /// `zh` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocLang::Zh => "zh",
+            DocLang::En => "en",
+        }
+    }
+}
+
+/// The output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    /// Markdown.
+    Markdown,
+    /// A complete, printable HTML page.
+    Html,
+}
+
+/// What to render.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The language; the data file's `language` (else Chinese) when absent.
+    pub lang: Option<DocLang>,
+    /// The format.
+    pub format: DocFormat,
+    /// Refuse unless the agreement is signed and complete.
+    pub final_copy: bool,
+}
+
+/// A rendered document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The text.
+    pub text: String,
+    /// The language it is in.
+    pub lang: DocLang,
+    /// It carries the draft mark.
+    pub draft: bool,
+}
+
+/// Where a problem lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The agreement data (or `--final` refused it).
+    Data,
+    /// A policy it names.
+    Policy,
+    /// A template.
+    Template,
+}
+
+/// Why a document was not rendered.
+#[derive(Debug)]
+pub struct RenderError {
+    /// Where the problem lies.
+    pub fault: Fault,
+    /// What is wrong, each naming its path, file and line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Renders the agreement in `data` (YAML or JSON).
+pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, RenderError> {
+    let agreement = agreement::load(data)?;
+    if options.final_copy {
+        agreement.check_final(data).map_err(|diagnostics| RenderError { fault: Fault::Data, diagnostics })?;
+    }
+    let lang = options.lang.or(agreement.language).unwrap_or(DocLang::Zh);
+    let text = templates::render(&agreement, lang, options.format)
+        .map_err(|e| RenderError { fault: Fault::Template, diagnostics: vec![template_error(&e)] })?;
+    Ok(Document { text, lang, draft: agreement.draft })
+}
+
+/// A template error as a diagnostic: the template file, the line, what went wrong.
+fn template_error(e: &minijinja::Error) -> Diagnostic {
+    let name = e.name().unwrap_or("?");
+    let line = e.line().unwrap_or(0);
+    let detail = e.detail().map(str::to_owned).unwrap_or_else(|| e.kind().to_string());
+    let mut message =
+        msg!("模板 templates/{name} 第 {line} 行：{detail}", "template templates/{name}, line {line}: {detail}");
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.zh.push_str(&format!("（{cause}）"));
+        message.en.push_str(&format!(" ({cause})"));
+        source = cause.source();
+    }
+    Diagnostic::error("template", message).help(Msg::new(
+        "模板使用了协议数据中没有的值，或写法有误；检查这一行和协议数据",
+        "the template uses a value the agreement data does not have, or is written wrongly; check that line and the data",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    use super::*;
+
+    fn run(lang: &str, source: &str) -> Result<String, minijinja::Error> {
+        let mut env = templates::environment(DocFormat::Markdown)?;
+        env.add_template_owned("test.md.j2", source.to_owned())?;
+        env.get_template("test.md.j2")?.render(context! { lang => lang })
+    }
+
+    #[test]
+    fn filters_speak_the_document_language() {
+        let zh = run(
+            "zh",
+            r#"{{ "50000.00"|money }}|{{ "2026-01-01"|longdate }}|{{ 4|clause }}|{{ "PT30M"|words }}|{{ "PT2H"|words("business") }}|{{ ["monday", "tuesday", "friday"]|weekdays }}|{{ 12|cn }}"#,
+        );
+        assert_eq!(
+            zh.expect("renders"),
+            "人民币伍万元整（¥50,000.00）|2026年1月1日|第四条|30 分钟|2 个工作小时|周一至周五|十二"
+        );
+        let en = run(
+            "en",
+            r#"{{ "50000.00"|money }}|{{ "2026-01-01"|longdate }}|{{ 4|clause }}|{{ "PT30M"|words }}|{{ "PT1H"|words("business") }}|{{ ["saturday"]|weekdays }}"#,
+        );
+        assert_eq!(en.expect("renders"), "CNY 50,000.00|1 January 2026|Article 4|30 minutes|1 business hour|Saturday");
+        let exact = run("zh", r#"{{ "1001.01"|capital }}|{{ "0.05"|thousands }}|{{ "50000.00"|times(12) }}"#);
+        assert_eq!(exact.expect("renders"), "人民币壹仟零壹元零壹分|0.05|600000.00");
+    }
+
+    #[test]
+    fn a_template_error_names_the_file_and_line() {
+        let e = run("zh", "第一行\n{{ agreement.missing }}\n").expect_err("strict undefined");
+        let d = template_error(&e);
+        let text = d.message.en.clone();
+        assert!(text.contains("templates/test.md.j2, line 2"), "{text}");
+    }
+
+    #[test]
+    fn fuel_stops_a_runaway_template() {
+        let e = run("zh", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+            .expect_err("out of fuel");
+        assert_eq!(e.kind(), minijinja::ErrorKind::OutOfFuel);
+    }
+
+    #[test]
+    fn bad_filter_input_is_an_error_not_a_panic() {
+        assert!(run("zh", r#"{{ "lots"|money }}"#).is_err());
+        assert!(run("zh", r#"{{ "1e30"|capital }}"#).is_err());
+        assert!(run("zh", r#"{{ "2026-13-01"|longdate }}"#).is_err());
+        assert!(run("zh", r#"{{ ["someday"]|weekdays }}"#).is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! The agreement: full documents in both languages and formats (snapshotted), clause 4
+//! following the SLA policy, and every kind of bad input named by its path.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tenet_agreement::{self as render, DocFormat, DocLang, Fault, Options, RenderError};
+use tenet::source::SourceFile;
+
+fn example() -> PathBuf {
+    support::root().join("examples/agreements/ts-2026-0042.yaml")
+}
+
+fn source(path: &Path) -> Arc<SourceFile> {
+    tenet::source::read_source(path).expect("readable")
+}
+
+fn render(path: &Path, lang: DocLang, format: DocFormat) -> String {
+    let options = Options { lang: Some(lang), format, final_copy: false };
+    match render::render(&source(path), options) {
+        Ok(d) => d.text,
+        Err(e) => panic!("{:#?}", e.diagnostics),
+    }
+}
+
+fn failure(text: &str, final_copy: bool) -> RenderError {
+    // Written next to the example so that `sla: rules/support_sla.tenet` resolves.
+    let name = support::root().join("examples/agreements/bad.yaml");
+    let file = SourceFile::new(name.display().to_string(), text.to_owned());
+    let options = Options { lang: None, format: DocFormat::Markdown, final_copy };
+    render::render(&file, options).expect_err("must fail")
+}
+
+fn example_text() -> String {
+    std::fs::read_to_string(example()).expect("example")
+}
+
+#[test]
+fn full_documents() {
+    for (lang, format, name) in [
+        (DocLang::Zh, DocFormat::Markdown, "zh_md"),
+        (DocLang::En, DocFormat::Markdown, "en_md"),
+        (DocLang::Zh, DocFormat::Html, "zh_html"),
+        (DocLang::En, DocFormat::Html, "en_html"),
+    ] {
+        let text = render(&example(), lang, format);
+        insta::with_settings!({ snapshot_suffix => name, description => "examples/agreements/ts-2026-0042.yaml", omit_expression => true }, {
+            insta::assert_snapshot!(text);
+        });
+    }
+}
+
+#[test]
+fn ten_numbered_clauses_in_each_language() {
+    let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
+    let ordinals = ["第一条", "第二条", "第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条", "第十条"];
+    let headings: Vec<&str> = zh.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(headings.len(), 10);
+    for (h, o) in headings.iter().zip(ordinals) {
+        assert!(h.starts_with(o), "{h}");
+    }
+    let en = render(&example(), DocLang::En, DocFormat::Markdown);
+    let headings: Vec<&str> = en.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(headings.first().copied(), Some("Article 1 Parties"));
+    assert_eq!(headings.last().copied(), Some("Article 10 Dispute Resolution"));
+    assert!(zh.contains("人民币伍万元整（¥50,000.00）"));
+    assert!(en.contains("CNY 50,000.00"));
+    assert!(zh.contains("2026年1月1日") && en.contains("1 January 2026"));
+}
+
+/// Chinese text puts no space between two Chinese characters (a space beside a figure or
+/// a Latin word is the usual style; `第一条 协议双方基本信息` headings are the exception).
+#[test]
+fn chinese_text_has_no_space_between_chinese_characters() {
+    fn chinese(c: char) -> bool {
+        ('\u{4e00}'..='\u{9fff}').contains(&c) || "（）。，；：、《》“”".contains(c)
+    }
+    let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
+    let mut gaps = Vec::new();
+    for line in zh.lines().filter(|l| !l.starts_with("## ")) {
+        let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+        for pair in words.windows(2) {
+            let (Some(a), Some(b)) = (pair[0].chars().last(), pair[1].chars().next()) else { continue };
+            if chinese(a) && chinese(b) {
+                gaps.push(format!("{} {}", pair[0], pair[1]));
+            }
+        }
+    }
+    assert!(gaps.is_empty(), "spaces between Chinese characters: {gaps:?}");
+}
+
+#[test]
+fn a_draft_is_marked_and_a_final_copy_is_refused_before_signing() {
+    let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
+    assert!(zh.contains("草案"), "status review is before signed");
+    let e = failure(&example_text(), true);
+    assert_eq!(e.fault, Fault::Data);
+    assert_eq!(e.diagnostics[0].path.as_deref(), Some("status"));
+    // Signed, but the signing date missing: still refused, naming the field.
+    let signed = example_text().replace("status: review", "status: signed").replace("  date: 2026-01-01\n", "");
+    let e = failure(&signed, true);
+    let paths: Vec<&str> = e.diagnostics.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, ["signing.date"]);
+    // Signed and complete: no mark, and --final renders.
+    let complete = example_text().replace("status: review", "status: performing");
+    let name = support::root().join("examples/agreements/final.yaml");
+    let file = SourceFile::new(name.display().to_string(), complete);
+    let doc = render::render(&file, Options { lang: None, format: DocFormat::Markdown, final_copy: true })
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert!(!doc.draft && !doc.text.contains("草案"));
+}
+
+#[test]
+fn bad_agreement_data_names_each_path() {
+    let text = example_text()
+        .replace("notice_days: 30", "notice_dayz: 30")
+        .replace("due_day: 10", "due_day: ten")
+        .replace("  venue: 上海国际经济贸易仲裁委员会\n", "")
+        .replace("status: review", "status: reveiw");
+    let e = failure(&text, false);
+    assert_eq!(e.fault, Fault::Data);
+    let paths: Vec<&str> = e.diagnostics.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert!(paths.contains(&"termination.notice_dayz"), "{paths:?}");
+    assert!(paths.contains(&"fees.payment.due_day"), "{paths:?}");
+    assert!(paths.contains(&"disputes.venue"), "{paths:?}");
+    let unknown =
+        e.diagnostics.iter().find(|d| d.path.as_deref() == Some("termination.notice_dayz")).expect("unknown key");
+    assert!(unknown.help.as_ref().is_some_and(|h| h.en.contains("notice_days")), "did-you-mean");
+    // With the schema satisfied, a status that is not a signing stage is named too.
+    let e = failure(&example_text().replace("status: review", "status: reveiw"), false);
+    assert_eq!(e.diagnostics[0].path.as_deref(), Some("status"));
+    assert!(e.diagnostics[0].help.as_ref().is_some_and(|h| h.en.contains("did you mean `review`?")));
+    // An SLA policy that does not exist.
+    let e = failure(&example_text().replace("rules/support_sla.tenet", "rules/nope.tenet"), false);
+    assert_eq!(e.diagnostics[0].path.as_deref(), Some("sla"));
+}
+
+/// Copies the bundled policies and the example into a temporary folder, with `edit`
+/// applied to the SLA policy.
+fn edited_copy(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(rules.join("calendars")).expect("mkdir");
+    let root = support::root().join("rules");
+    for name in ["signing.tenet", "calendars/cn-2026.yaml"] {
+        std::fs::copy(root.join(name), rules.join(name)).expect("copy");
+    }
+    let sla = std::fs::read_to_string(root.join("support_sla.tenet")).expect("sla");
+    std::fs::write(rules.join("support_sla.tenet"), edit(sla)).expect("write");
+    let data = dir.join("agreement.yaml");
+    std::fs::write(&data, example_text()).expect("write");
+    data
+}
+
+fn clause_4(text: &str) -> String {
+    let start = text.find("## 第四条").expect("clause 4");
+    let end = text.find("## 第五条").expect("clause 5");
+    text[start..end].to_owned()
+}
+
+#[test]
+fn clause_4_follows_the_policy() {
+    let dir = std::env::temp_dir().join(format!("tenet-render-{}", std::process::id()));
+    let before = clause_4(&render(&edited_copy(&dir.join("a"), |s| s), DocLang::Zh, DocFormat::Markdown));
+    let edited = edited_copy(&dir.join("b"), |s| {
+        s.replace(r#""P1" => { response: 30 minutes"#, r#""P1" => { response: 20 minutes"#)
+            .replace("const credit_cap = 25%", "const credit_cap = 30%")
+    });
+    let after = clause_4(&render(&edited, DocLang::Zh, DocFormat::Markdown));
+    assert!(before.contains("| P1 | 30 分钟 |") && before.contains("月服务费的 25% 为上限"), "{before}");
+    assert!(after.contains("| P1 | 20 分钟 |"), "{after}");
+    assert!(after.contains("月服务费的 30% 为上限"), "{after}");
+    assert!(!after.contains("30 分钟") && !after.contains("25%"), "{after}");
+    let en = render(&edited, DocLang::En, DocFormat::Markdown);
+    assert!(en.contains("| P1 | 20 minutes |") && en.contains("capped at 30% of the monthly fee"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn html_escapes_data() {
+    let text = example_text().replace("name: 上海云帆电子商务有限公司", "name: \"<script>alert(1)</script> & Co\"");
+    let name = support::root().join("examples/agreements/escape.yaml");
+    let file = SourceFile::new(name.display().to_string(), text);
+    let doc = render::render(&file, Options { lang: Some(DocLang::En), format: DocFormat::Html, final_copy: false })
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert!(!doc.text.contains("<script>"));
+    assert!(doc.text.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+    assert!(doc.text.starts_with("<!DOCTYPE html>") && doc.text.contains("@page { size: A4"));
+}

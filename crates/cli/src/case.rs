@@ -1,0 +1,213 @@
+//! `tenet case POLICY CASE`: replay a case's events through the policy's workflow.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use super::{Exit, OutputFormat, Ui, err, fail, out};
+use tenet::diagnostics::{Diagnostic, Lang, Msg};
+use tenet::facts::Format;
+use tenet::ir::Program;
+use tenet::source::{ReadError, read_source};
+use tenet::workflow::replay::{DeadlineStatus, Outcome, Replay, ReplayError};
+use tenet::workflow::{Workflow, case::Case, report};
+
+/// Arguments of `tenet case`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 策略文件（须声明 workflow）· the policy file (it must declare a workflow)
+    policy: PathBuf,
+    /// 案例文件：初始事实和事件列表 · the case file: starting facts and the event list
+    case: PathBuf,
+    /// 评估时刻，覆盖案例中的 now · the instant deadlines are judged at, overriding the case's `now` (RFC 3339)
+    #[arg(long)]
+    now: Option<String>,
+    /// 输出格式 · output format
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    let now_arg = match super::eval::parse_now(args.now.as_deref(), ui) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let policy = match super::load_policy(&args.policy, args.format, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let case_file = match read_source(&args.case) {
+        Ok(f) => f,
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return fail(args.format, ui, "invalid_case", &[Diagnostic::from(&e)], Exit::InvalidFacts);
+        }
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Exit::Usage;
+        }
+    };
+    let case = match Case::parse(&case_file, Format::from_path(case_file.name())) {
+        Ok(c) => c,
+        Err(diags) => return fail(args.format, ui, "invalid_case", &diags, Exit::InvalidFacts),
+    };
+    let (now, note) = match (now_arg, case.now) {
+        (Some(t), _) | (None, Some(t)) => (t, None),
+        (None, None) => (Utc::now(), Some("system_clock")),
+    };
+    let result = match policy.replay(&case, now) {
+        Ok(r) => r,
+        Err(ReplayError::NoWorkflow) => {
+            let d = Diagnostic::error(
+                "no-workflow",
+                Msg::new(
+                    "这个策略没有声明流程，无法回放案例",
+                    "this policy declares no workflow, so a case cannot be replayed",
+                ),
+            )
+            .help(Msg::new("在策略中加上 `workflow 名称 { … }`", "add `workflow NAME { … }` to the policy"))
+            .in_file(&policy.program().file);
+            return fail(args.format, ui, "invalid_policy", &[d], Exit::InvalidPolicy);
+        }
+        Err(ReplayError::InvalidFacts(diags)) => {
+            let diags: Vec<Diagnostic> = diags
+                .into_iter()
+                .map(|d| {
+                    let path = d.path.as_deref().map(|p| format!("facts.{p}")).unwrap_or_else(|| "facts".into());
+                    d.at_path(path).in_file(&case_file)
+                })
+                .collect();
+            return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
+        }
+    };
+    let program = policy.program();
+    let Some(wf) = program.workflow.as_deref() else { return Exit::InvalidPolicy };
+    match args.format {
+        OutputFormat::Json => {
+            let value = report::to_json(program, wf, &result, case.name.as_deref(), note);
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => out(&render(program, wf, &result, ui, note.is_some())),
+    }
+    Exit::Ok
+}
+
+fn text(ui: &Ui, zh: &str, en: Option<&str>) -> String {
+    match (ui.lang, en) {
+        (Lang::En, Some(en)) => en.to_owned(),
+        (Lang::Both, Some(en)) if en != zh => format!("{zh}\n      {en}"),
+        _ => zh.to_owned(),
+    }
+}
+
+/// The replay for a terminal: where the case is, how it got there, what is due.
+fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: bool) -> String {
+    let format = &program.format;
+    let time = |t: &DateTime<Utc>| format.datetime(t);
+    let mut s = String::new();
+    let since = r.entered_at.map(|t| format!(" ({} {})", ui.label("进入于", "since"), time(&t))).unwrap_or_default();
+    let _ = writeln!(s, "{}: {}{since}", ui.label("当前阶段", "Stage"), wf.stages[r.stage]);
+    let clock = if system_clock { format!(" ({})", ui.label("系统时钟", "system clock")) } else { String::new() };
+    let version = program.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{} {}{version} · {} {} · {} {}{clock}",
+        ui.label("策略", "policy"),
+        program.name,
+        ui.label("流程", "workflow"),
+        wf.name,
+        ui.label("时刻", "now"),
+        time(&r.now)
+    );
+    super::human::warnings(&mut s, ui, &r.uncovered);
+    let _ = writeln!(s, "\n{}:", ui.label("经过", "Trail"));
+    if r.trail.is_empty() {
+        let _ = writeln!(s, "  {}", ui.label("还没有事件", "no events yet"));
+    }
+    for step in &r.trail {
+        let by = step.by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+        let moved = match step.to {
+            Some(to) => format!("{} → {}", wf.stages[step.from], wf.stages[to]),
+            None => format!("{} ↺", wf.stages[step.from]),
+        };
+        let outcome = match step.outcome {
+            Outcome::Accepted => ui.label("已接受", "accepted"),
+            Outcome::Refused => ui.label("被拒绝", "refused"),
+            Outcome::Illegal => ui.label("无效", "illegal"),
+        };
+        let _ = writeln!(s, "  {}. {} {}{by}  {moved}  {outcome}", step.index + 1, time(&step.at), step.event);
+        for f in &step.findings {
+            let item = f.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+            let _ = writeln!(s, "     ● {}{item} {} · {} [{}]", f.code, f.kind.as_str(), f.rule, f.stage);
+            if let Some(m) = &f.message {
+                let _ = writeln!(s, "      {}", text(ui, m, f.message_en.as_deref()));
+            }
+        }
+        if let Some(reason) = &step.reason {
+            let _ = writeln!(s, "      {}", reason.get(ui.lang));
+        }
+    }
+    if !r.deadlines.is_empty() {
+        let _ = writeln!(s, "\n{}:", ui.label("期限", "Deadlines"));
+        for state in &r.deadlines {
+            let Some(d) = wf.deadlines.get(state.deadline) else { continue };
+            let status = match state.status {
+                DeadlineStatus::Open => ui.label("进行中", "open"),
+                DeadlineStatus::Overdue => ui.label("已逾期", "OVERDUE"),
+                DeadlineStatus::Met => ui.label("按时完成", "met"),
+                DeadlineStatus::Missed => ui.label("逾期完成", "missed"),
+            };
+            let within = d.within.describe();
+            let _ = writeln!(
+                s,
+                "  {}  {} {}  {status}  ({}, {} {} {})",
+                wf.stages[d.stage],
+                ui.label("截止", "due"),
+                time(&state.due),
+                within.get(ui.lang),
+                ui.label("自进入", "from entering"),
+                wf.stages[d.anchor],
+                time(&state.since)
+            );
+            if state.status == DeadlineStatus::Overdue
+                && let Some(m) = &d.message
+            {
+                let _ = writeln!(s, "      {}", text(ui, &m.zh, m.en.as_deref()));
+            }
+        }
+    }
+    if !r.actions.is_empty() {
+        let _ = writeln!(s, "\n{}:", ui.label("行动", "Actions"));
+        for a in &r.actions {
+            let _ = writeln!(s, "  {} {} {}", a.action, ui.label("于", "at"), time(&a.at));
+            if let Some(m) = &a.message {
+                let _ = writeln!(s, "      {}", text(ui, &m.zh, m.en.as_deref()));
+            }
+        }
+    }
+    let _ = writeln!(s, "\n{}:", ui.label("接下来可以", "Next"));
+    if r.next.is_empty() {
+        let _ = writeln!(s, "  {}", ui.label("流程已结束", "the workflow has ended"));
+    }
+    for &(event, to) in &r.next {
+        let _ = writeln!(s, "  {} → {}", wf.events[event], wf.stages[to]);
+    }
+    if let Some(e) = &r.evaluation {
+        let outputs = tenet::eval::report::outputs_json(program, e);
+        if let Some(map) = outputs.as_object().filter(|m| !m.is_empty()) {
+            let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
+            let width = map.keys().map(|k| crate::width::columns(k)).max().unwrap_or(0);
+            for (k, v) in map {
+                let shown = match v {
+                    serde_json::Value::String(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(s, "  {}  {shown}", crate::width::pad(k, width));
+            }
+        }
+    }
+    for d in &r.problems {
+        let _ = writeln!(s, "\n{}: {}", ui.label("注意", "Note"), d.message.get(ui.lang));
+    }
+    s
+}

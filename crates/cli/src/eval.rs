@@ -1,0 +1,126 @@
+//! `tenet eval POLICY FACTS`: evaluate one facts file and print the decision.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::{Exit, OutputFormat, Ui, err, fail, human, out};
+use tenet::diagnostics::{Diagnostic, Msg};
+use tenet::eval::{EvalError, report};
+use tenet::facts::Format;
+use tenet::source::{ReadError, read_source, source_from_bytes};
+
+/// Arguments of `tenet eval`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 策略文件 · the policy file
+    policy: PathBuf,
+    /// 事实文件（YAML 或 JSON，按扩展名；- 读标准输入）· facts file (YAML or JSON by extension; - reads stdin)
+    #[arg(required_unless_present = "batch")]
+    facts: Option<String>,
+    /// 批量评估：每行一个 JSON 案例 · evaluate a file of JSON lines, one case per line, in parallel
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["facts", "explain", "format"])]
+    batch: Option<PathBuf>,
+    /// 批量结果写入文件（原子写入），默认标准输出 · with --batch: write results here (atomically) instead of stdout
+    #[arg(long, requires = "batch")]
+    out: Option<PathBuf>,
+    /// 评估时刻，覆盖事实中的 now · the evaluation instant, overriding the facts' `now` (RFC 3339)
+    #[arg(long)]
+    now: Option<String>,
+    /// 输出格式 · output format
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+    /// 附上每条规则的判定过程 · include why each rule fired or not
+    #[arg(long)]
+    explain: bool,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    let now_arg = match parse_now(args.now.as_deref(), ui) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let policy = match super::load_policy(&args.policy, args.format, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    if let Some(batch) = &args.batch {
+        return crate::eval_batch::run(&policy, batch, args.out.as_deref(), now_arg, ui);
+    }
+    let facts_arg = args.facts.as_deref().unwrap_or("-");
+    let (facts_file, format) = match read_facts(facts_arg) {
+        Ok(f) => f,
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return fail(args.format, ui, "invalid_facts", &[Diagnostic::from(&e)], Exit::InvalidFacts);
+        }
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Exit::Usage;
+        }
+    };
+    let facts = match policy.facts(&facts_file, format) {
+        Ok(f) => f,
+        Err(diags) => return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+    };
+    let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now) {
+        (Some(t), _) | (None, Some(t)) => (t, None),
+        (None, None) => (Utc::now(), Some("system_clock")),
+    };
+    let explain = args.explain || args.format == OutputFormat::Human;
+    let result = if explain { policy.explain(&facts, now) } else { policy.evaluate(&facts, now) };
+    let evaluation = match result {
+        Ok(e) => e,
+        Err(EvalError::InvalidFacts(diags)) => {
+            let diags: Vec<Diagnostic> =
+                diags.into_iter().map(|d| if d.file.is_none() { d.in_file(&facts_file) } else { d }).collect();
+            return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
+        }
+        Err(EvalError::Fault(d)) => return fail(args.format, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+    };
+    match args.format {
+        OutputFormat::Json => {
+            let mut value = report::to_json(policy.program(), &evaluation, note);
+            if !args.explain
+                && let Some(trace) = value.get_mut("trace")
+            {
+                *trace = json!([]);
+            }
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => out(&human::render(policy.program(), &evaluation, ui, args.explain, note.is_some())),
+    }
+    Exit::Ok
+}
+
+/// Parses `--now`; a bad value is a usage error, reported here.
+pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
+    let Some(given) = given else { return Ok(None) };
+    match tenet::time::parse_datetime(given) {
+        Some(t) => Ok(Some(t.to_utc())),
+        None => {
+            err(&format!(
+                "{}\n",
+                Msg::new(
+                    format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
+                    format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
+                )
+                .get(ui.lang)
+            ));
+            Err(Exit::Usage)
+        }
+    }
+}
+
+fn read_facts(path: &str) -> Result<(std::sync::Arc<tenet::source::SourceFile>, Format), ReadError> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
+        let json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{' || *b == b'[');
+        let file = source_from_bytes("<stdin>".into(), bytes)?;
+        return Ok((file, if json { Format::Json } else { Format::Yaml }));
+    }
+    let file = read_source(std::path::Path::new(path))?;
+    Ok((file, Format::from_path(path)))
+}

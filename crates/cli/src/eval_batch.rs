@@ -1,0 +1,106 @@
+//! `tenet eval POLICY --batch FILE.jsonl [--out FILE]`: many cases, in parallel, with a
+//! progress bar on a terminal and a summary at the end.
+
+use std::fmt::Write as _;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{Exit, Ui, err};
+use tenet::Policy;
+use crate::batch::{self, Summary};
+use tenet::diagnostics::{Lang, Msg};
+
+pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option<DateTime<Utc>>, ui: &Ui) -> Exit {
+    let file = match std::fs::File::open(input) {
+        Ok(f) => f,
+        Err(e) => {
+            let shown = input.display();
+            err(&format!(
+                "{}\n",
+                Msg::new(format!("无法读取 {shown}：{e}"), format!("cannot read {shown}: {e}")).get(ui.lang)
+            ));
+            return Exit::Usage;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}") {
+        bar.set_style(style);
+    }
+    let (now, clock) = match now {
+        Some(t) => (t, false),
+        None => (Utc::now(), true),
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut progress = |bytes: u64| bar.set_position(bytes);
+    let result = match out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut writer = BufWriter::with_capacity(1 << 20, stdout.lock());
+            batch::run(policy, &mut reader, &mut writer, now, &mut progress)
+        }
+        Some(path) => to_file(path, |w| batch::run(policy, &mut reader, w, now, &mut progress)),
+    };
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            err(&render(&summary, ui, clock));
+            if summary.errors > 0 { Exit::InvalidFacts } else { Exit::Ok }
+        }
+        Err(e) => {
+            err(&format!("{e}\n"));
+            Exit::Usage
+        }
+    }
+}
+
+/// Writes through `write` into a temporary file beside `path`, renamed into place only
+/// when everything was written.
+fn to_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<Summary>) -> std::io::Result<Summary> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let temp = folder.join(format!(".{name}.tenet-{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&temp).and_then(|f| {
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        let summary = write(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(summary)
+    });
+    match result.and_then(|s| std::fs::rename(&temp, path).map(|()| s)) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+fn render(s: &Summary, ui: &Ui, clock: bool) -> String {
+    let label = |zh: &str, en: &str| match ui.lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+        Lang::Both => format!("{zh} {en}"),
+    };
+    let mut out = String::new();
+    let _ =
+        writeln!(out, "{}: {} · {}: {}", label("案例", "cases"), s.cases, label("无法评估", "not evaluated"), s.errors);
+    for (d, n) in &s.decisions {
+        let _ = writeln!(out, "  {d:<12} {n}");
+    }
+    if !s.codes.is_empty() {
+        let _ = writeln!(out, "{}:", label("代码", "codes"));
+        for (c, n) in &s.codes {
+            let _ = writeln!(out, "  {c:<28} {n}");
+        }
+    }
+    if clock && s.without_now > 0 {
+        let n = s.without_now;
+        let zh = format!("{n} 个案例没有 now，按开始时的系统时钟评估");
+        let en = format!("{n} cases had no `now` and were evaluated at the system clock");
+        let _ = writeln!(out, "{}", label(&zh, &en));
+    }
+    out
+}

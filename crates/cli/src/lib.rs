@@ -1,0 +1,212 @@
+//! The `tenet` command: a thin layer of clap over the engine, one file per subcommand,
+//! and the tools built for it (batch evaluation, case expectations, review of policy
+//! changes).
+
+pub mod batch;
+mod case;
+mod check;
+mod diff;
+mod eval;
+mod fmt;
+mod human;
+mod render;
+mod test;
+pub mod review;
+mod width;
+mod eval_batch;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use tenet::Policy;
+use tenet::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
+use tenet::source::{ReadError, read_source};
+
+/// Exit codes of the command-line contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Done (whatever the decision).
+    Ok = 0,
+    /// The policy has errors.
+    InvalidPolicy = 1,
+    /// The facts have errors.
+    InvalidFacts = 2,
+    /// Bad usage, or a file could not be read or written.
+    Usage = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// tenet — 工作流规则引擎 · a workflow rules engine with its own policy language.
+#[derive(Parser, Debug)]
+#[command(name = "tenet", version, about, long_about = None)]
+struct Cli {
+    /// 消息语言（render 时也是文档语言）· language of messages (for render, of the document) [default: both]
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 检查策略文件 · check policy files (a directory means every *.tenet in it)
+    Check(check::Args),
+    /// 用事实评估策略 · evaluate a policy against a facts file
+    Eval(eval::Args),
+    /// 回放案例的事件历史 · replay a case's event history through the policy's workflow
+    Case(case::Args),
+    /// 生成技术支持协议文本 · render the technical support agreement
+    Render(render::Args),
+    /// 运行案例文件 · run case files against their policies
+    Test(test::Args),
+    /// 比较两个策略版本对案例的影响 · what a policy change does to a corpus of cases
+    Diff(diff::Args),
+    /// 统一策略文件的排版 · lay policy files out in the canonical way
+    Fmt(fmt::Args),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
+    /// 中文 · English
+    Both,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum OutputFormat {
+    /// For people.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// What every subcommand needs to print.
+pub(crate) struct Ui {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+impl Ui {
+    /// A heading or word in the chosen language (`中文 English` for both).
+    pub fn label(&self, zh: &str, en: &str) -> String {
+        match self.lang {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+            Lang::Both => format!("{zh} {en}"),
+        }
+    }
+
+    pub fn style(&self) -> Style {
+        Style { lang: self.lang, color: self.color, width: 100 }
+    }
+}
+
+/// Runs the command line with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Ok };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let lang = match cli.lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Both) | None => Lang::Both,
+    };
+    let doc_lang = match cli.lang {
+        Some(LangArg::Zh) => Some(tenet_agreement::DocLang::Zh),
+        Some(LangArg::En) => Some(tenet_agreement::DocLang::En),
+        Some(LangArg::Both) | None => None,
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let ui = Ui { lang, color };
+    let exit = match cli.command {
+        Command::Check(args) => check::run(&args, &ui),
+        Command::Eval(args) => eval::run(&args, &ui),
+        Command::Case(args) => case::run(&args, &ui),
+        Command::Render(args) => render::run(&args, &ui, doc_lang),
+        Command::Test(args) => test::run(&args, &ui),
+        Command::Diff(args) => diff::run(&args, &ui),
+        Command::Fmt(args) => fmt::run(&args, &ui),
+    };
+    exit.into()
+}
+
+/// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
+pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
+    match format {
+        OutputFormat::Json => {
+            let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
+            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        }
+        OutputFormat::Human => err(&render_human(diags, ui.style())),
+    }
+    exit
+}
+
+/// Reads and compiles a policy file; a failure is reported here and gives the exit.
+pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
+    let file = match read_source(path) {
+        Ok(f) => f,
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            return Err(fail(format, ui, "invalid_policy", &[Diagnostic::from(&e)], Exit::InvalidPolicy));
+        }
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Err(Exit::Usage);
+        }
+    };
+    Policy::from_source(&file).map_err(|diags| {
+        let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+        fail(format, ui, "invalid_policy", &errors, Exit::InvalidPolicy)
+    })
+}
+
+/// Writes to standard output; a closed pipe is not an error worth a panic.
+pub(crate) fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes to standard error.
+pub(crate) fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a
+/// failed write leaves no partial file and never replaces a good one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let temp = folder.join(format!(".{name}.tenet-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `tenet render AGREEMENT [--format md|html] [--out FILE] [--final]`: the technical
+//! support agreement from its data file, the templates and the SLA policy. The global
+//! `--lang zh|en` picks the document's language (default: the data's `language`, else
+//! Chinese).
+
+use std::path::PathBuf;
+
+use super::{Exit, Ui, err, out};
+use tenet::diagnostics::{Lang, Msg, render_human};
+use tenet_agreement::{DocFormat, DocLang, Fault, Options};
+use tenet::source::{ReadError, read_source};
+
+/// Document formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub(crate) enum FormatArg {
+    /// Markdown.
+    #[default]
+    Md,
+    /// A printable HTML page.
+    Html,
+}
+
+/// Arguments of `tenet render`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 协议数据文件（YAML 或 JSON）· the agreement data file (YAML or JSON)
+    agreement: PathBuf,
+    /// 输出格式 · output format
+    #[arg(long, value_enum, default_value_t)]
+    format: FormatArg,
+    /// 写入文件（原子写入）而不是标准输出 · write to this file (atomically) instead of standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// 正式文本：须已签署且信息完整 · a final copy: refused unless signed and complete
+    #[arg(long = "final")]
+    final_copy: bool,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
+    let data = match read_source(&args.agreement) {
+        Ok(f) => f,
+        Err(e @ ReadError::NotUtf8 { .. }) => {
+            err(&render_human(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
+            return Exit::InvalidFacts;
+        }
+        Err(e) => {
+            err(&format!("{e}\n"));
+            return Exit::Usage;
+        }
+    };
+    let format = match args.format {
+        FormatArg::Md => DocFormat::Markdown,
+        FormatArg::Html => DocFormat::Html,
+    };
+    let document = match tenet_agreement::render(&data, Options { lang: doc_lang, format, final_copy: args.final_copy }) {
+        Ok(d) => d,
+        Err(e) => {
+            err(&render_human(&e.diagnostics, ui.style()));
+            return match e.fault {
+                Fault::Data => Exit::InvalidFacts,
+                Fault::Policy | Fault::Template => Exit::InvalidPolicy,
+            };
+        }
+    };
+    match &args.out {
+        None => out(&document.text),
+        Some(path) => {
+            if let Err(e) = super::write_atomically(path, document.text.as_bytes()) {
+                let shown = path.display();
+                err(&format!(
+                    "{}\n",
+                    Msg::new(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")).get(ui.lang)
+                ));
+                return Exit::Usage;
+            }
+            if ui.lang != Lang::En {
+                err(&format!("已写入 {} · ", path.display()));
+            }
+            err(&format!("wrote {}\n", path.display()));
+        }
+    }
+    Exit::Ok
+}

@@ -1,0 +1,87 @@
+//! A corpus of case files: where they are, which policy each belongs to, each policy
+//! loaded once.
+//!
+//! A case names its policy with `policy:` (relative to the case file, or to a folder
+//! above it). Without it, the directory convention applies: a case under
+//! `…/cases/<name>/…` belongs to `rules/<name>.tenet`, with `rules/` looked for beside
+//! the `cases` folder and then beside each folder above it (so `tests/cases/returns/x.yaml`
+//! runs against `rules/returns.tenet` at the project's root).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::review::cases::Case;
+use tenet::diagnostics::{Diagnostic, Msg};
+use tenet::source::read_source;
+use tenet::{Policy, msg};
+
+/// Case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
+/// `.yml` and `.json` file under it), sorted, each once.
+pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            out.push(path.clone());
+            continue;
+        }
+        let mut stack = vec![path.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let p = entry?.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The policy file a case belongs to.
+pub fn policy_for(case_path: &Path, case: &Case) -> Result<PathBuf, Msg> {
+    let folder = case_path.parent().unwrap_or(Path::new("."));
+    if let Some(name) = &case.policy {
+        return tenet::source::locate(folder, name)
+            .ok_or_else(|| msg!("找不到案例指定的策略 {name}", "the policy {name} the case names cannot be found"));
+    }
+    let parts: Vec<&std::ffi::OsStr> = case_path.iter().collect();
+    let Some(at) = parts.iter().rposition(|p| *p == "cases") else {
+        return Err(Msg::new(
+            "案例没有写 `policy:`，也不在 `cases/<策略名>/` 目录下",
+            "the case has no `policy:` and is not under a `cases/<policy>/` folder",
+        ));
+    };
+    let Some(name) = parts.get(at + 1).filter(|_| at + 2 < parts.len()) else {
+        return Err(Msg::new("案例应放在 `cases/<策略名>/` 目录下", "put the case under a `cases/<policy>/` folder"));
+    };
+    let cases_dir: PathBuf = parts[..=at].iter().collect();
+    let rel = format!("rules/{}.tenet", name.to_string_lossy());
+    tenet::source::locate(&cases_dir, &rel).ok_or_else(|| {
+        msg!("找不到策略 {rel}（按目录约定）", "the policy {rel} (by the folder convention) cannot be found")
+    })
+}
+
+/// Policies by path, each loaded once; a broken one keeps its diagnostics.
+#[derive(Default)]
+pub struct Policies {
+    loaded: BTreeMap<PathBuf, Result<Policy, Vec<Diagnostic>>>,
+}
+
+impl Policies {
+    /// The policy at `path`.
+    pub fn get(&mut self, path: &Path) -> &Result<Policy, Vec<Diagnostic>> {
+        self.loaded.entry(path.to_path_buf()).or_insert_with(|| match read_source(path) {
+            Ok(file) => Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect()),
+            Err(e) => Err(vec![Diagnostic::error("unreadable", msg!("{e}", "{e}"))]),
+        })
+    }
+
+    /// Every policy loaded so far, by path.
+    pub fn all(&self) -> impl Iterator<Item = (&PathBuf, &Result<Policy, Vec<Diagnostic>>)> {
+        self.loaded.iter()
+    }
+}

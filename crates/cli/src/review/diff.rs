@@ -1,0 +1,199 @@
+//! `tenet diff`: every case evaluated under two versions of a policy, and only what
+//! changed — decision, codes, ledger totals, outputs — grouped by kind of change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::review::cases::Case;
+use tenet::diagnostics::{Diagnostic, Lang, Msg};
+use tenet::source::SourceFile;
+use tenet::source::{ReadError, read_source};
+use tenet::value::to_json;
+use tenet::{Policy, msg};
+
+/// What one version of the policy said about a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// `approved`, `needs_info`, `rejected`.
+    pub decision: String,
+    /// Fired codes, sorted.
+    pub codes: Vec<String>,
+    /// Ledger totals by name.
+    pub ledgers: BTreeMap<String, String>,
+    /// Outputs with a value, by name (JSON text for non-strings).
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// One case whose result differs.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The case file.
+    pub case: PathBuf,
+    /// Its `name`.
+    pub name: Option<String>,
+    /// Under the old policy (or why it could not be evaluated).
+    pub old: Result<Verdict, String>,
+    /// Under the new policy.
+    pub new: Result<Verdict, String>,
+}
+
+impl Change {
+    /// The group this change belongs to: `approved → rejected (+WINDOW_EXPIRED)`,
+    /// `codes: +X −Y`, `amounts`, or `error`.
+    pub fn kind(&self) -> String {
+        let (Ok(old), Ok(new)) = (&self.old, &self.new) else {
+            return "evaluation error".into();
+        };
+        let added: Vec<&str> = new.codes.iter().filter(|c| !old.codes.contains(c)).map(String::as_str).collect();
+        let removed: Vec<&str> = old.codes.iter().filter(|c| !new.codes.contains(c)).map(String::as_str).collect();
+        let mut codes: Vec<String> = added.iter().map(|c| format!("+{c}")).collect();
+        codes.extend(removed.iter().map(|c| format!("-{c}")));
+        let codes = codes.join(" ");
+        if old.decision != new.decision {
+            let suffix = if codes.is_empty() { String::new() } else { format!(" ({codes})") };
+            return format!("{} → {}{suffix}", old.decision, new.decision);
+        }
+        if !codes.is_empty() {
+            return format!("codes {codes}");
+        }
+        "amounts".into()
+    }
+
+    /// `ledger deductions: 49.90 → 39.90`, `output refund_amount: 349.10 → 359.10`.
+    pub fn amounts(&self) -> Vec<String> {
+        let (Ok(old), Ok(new)) = (&self.old, &self.new) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut compare = |what: &str, a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                let (x, y) = (a.get(k), b.get(k));
+                if x != y {
+                    let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "—".into());
+                    out.push(format!("{what} {k}: {} → {}", show(x), show(y)));
+                }
+            }
+        };
+        compare("ledger", &old.ledgers, &new.ledgers);
+        compare("output", &old.outputs, &new.outputs);
+        out
+    }
+}
+
+/// The result of a diff.
+#[derive(Clone, Debug, Default)]
+pub struct Diff {
+    /// Cases evaluated.
+    pub total: usize,
+    /// Cases that changed, sorted by path.
+    pub changes: Vec<Change>,
+}
+
+impl Diff {
+    /// Changes grouped by kind, largest group first (then by name), each with its cases.
+    pub fn groups(&self) -> Vec<(String, Vec<&Change>)> {
+        let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+        for c in &self.changes {
+            groups.entry(c.kind()).or_default().push(c);
+        }
+        let mut out: Vec<(String, Vec<&Change>)> = groups.into_iter().collect();
+        out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+}
+
+/// Loads a policy from a file, or from git when written `REV:path` and no such file
+/// exists (`HEAD:rules/returns.tenet`); holiday files come from the same revision.
+pub fn load(spec: &str) -> Result<Policy, Vec<Diagnostic>> {
+    if !Path::new(spec).exists()
+        && let Some((rev, path)) = spec.split_once(':')
+        && !rev.is_empty()
+    {
+        let text = git_show(rev, path).map_err(|m| vec![Diagnostic::error("git", m)])?;
+        let file = SourceFile::new(spec.to_owned(), text);
+        let folder = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
+            let rel = folder.join(name).to_string_lossy().replace('\\', "/");
+            git_show(rev, &rel)
+                .map(|t| SourceFile::new(format!("{rev}:{rel}"), t))
+                .map_err(|m| ReadError::Io { path: format!("{rev}:{rel}"), source: std::io::Error::other(m.en) })
+        };
+        return Policy::from_source_with(&file, &resolve)
+            .map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect());
+    }
+    let file = read_source(Path::new(spec)).map_err(|e| match e {
+        e @ ReadError::NotUtf8 { .. } => vec![Diagnostic::from(&e)],
+        other => vec![Diagnostic::error("unreadable", msg!("{other}", "{other}"))],
+    })?;
+    Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())
+}
+
+fn git_show(rev: &str, path: &str) -> Result<String, Msg> {
+    let out = std::process::Command::new("git")
+        .args(["show", &format!("{rev}:{path}")])
+        .output()
+        .map_err(|e| msg!("无法运行 git：{e}", "cannot run git: {e}"))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        return Err(msg!("git 中没有 {rev}:{path}（{why}）", "git has no {rev}:{path} ({why})"));
+    }
+    String::from_utf8(out.stdout).map_err(|_| msg!("{rev}:{path} 不是 UTF-8 文本", "{rev}:{path} is not UTF-8 text"))
+}
+
+fn verdict(policy: &Policy, case: &Case) -> Result<Verdict, String> {
+    let program = policy.program();
+    let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
+        let lines: Vec<String> =
+            ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
+        format!("invalid facts: {}", lines.join("; "))
+    })?;
+    let now = facts.now.ok_or("the case's facts have no `now`")?;
+    let eval = policy.evaluate(&facts, now).map_err(|e| {
+        format!("evaluation failed: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
+    })?;
+    let mut codes: Vec<String> = eval.codes().into_iter().map(str::to_owned).collect();
+    codes.sort();
+    let ledgers = program
+        .ledgers
+        .iter()
+        .zip(&eval.ledgers)
+        .map(|(l, r)| (l.name.clone(), program.format.money(r.total)))
+        .collect();
+    let outputs = program
+        .derived
+        .iter()
+        .zip(&eval.values)
+        .filter(|(d, v)| d.exported && !v.is_missing())
+        .map(|(d, v)| {
+            let text = match to_json(v, &d.ty, &program.format) {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (d.name.clone(), text)
+        })
+        .collect();
+    Ok(Verdict { decision: eval.decision.as_str().to_owned(), codes, ledgers, outputs })
+}
+
+/// Evaluates every case under `cases` with both policies.
+pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Diff> {
+    let files = super::corpus::case_files(cases)?;
+    let mut changes = Vec::new();
+    let mut total = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        // Replay cases and other YAML in the folder are not evaluation cases.
+        let Ok(case) = Case::from_yaml(&text) else { continue };
+        let (a, b) = (verdict(old, &case), verdict(new, &case));
+        // Cases neither version can evaluate belong to another policy (or are broken
+        // under both): they say nothing about this change.
+        if a.is_err() && b.is_err() {
+            continue;
+        }
+        total += 1;
+        if a != b {
+            changes.push(Change { case: path, name: case.name.clone(), old: a, new: b });
+        }
+    }
+    Ok(Diff { total, changes })
+}

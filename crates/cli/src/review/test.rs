@@ -1,0 +1,156 @@
+//! `tenet test`: case files run against their policies, with a readable difference for
+//! every expectation that does not hold, and which rules the cases fire.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::corpus::{self, Policies};
+use crate::review::cases::{Case, Mismatch, mismatches};
+use tenet::diagnostics::{Lang, Msg};
+use tenet::msg;
+
+/// How one case came out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Every expectation holds.
+    Passed,
+    /// These expectations do not.
+    Failed(Vec<Mismatch>),
+    /// The case could not be run (unreadable, no policy, invalid facts…).
+    Broken(Msg),
+}
+
+/// One case's result.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// The case file.
+    pub path: PathBuf,
+    /// Its `name`.
+    pub name: Option<String>,
+    /// Its policy file, when one was found.
+    pub policy: Option<PathBuf>,
+    /// How it came out.
+    pub outcome: Outcome,
+}
+
+/// How often each rule of one policy fired across the cases.
+#[derive(Clone, Debug)]
+pub struct Coverage {
+    /// The policy file.
+    pub policy: PathBuf,
+    /// Per rule in declaration order: name, stage, number of cases it fired in.
+    pub rules: Vec<(Arc<str>, Option<Arc<str>>, usize)>,
+}
+
+impl Coverage {
+    /// The share of rules fired by at least one case, in percent.
+    pub fn percent(&self) -> f64 {
+        if self.rules.is_empty() {
+            return 100.0;
+        }
+        let fired = self.rules.iter().filter(|r| r.2 > 0).count();
+        #[expect(clippy::cast_precision_loss, reason = "rule counts are far below 2^52")]
+        let share = fired as f64 * 100.0 / self.rules.len() as f64;
+        share
+    }
+}
+
+/// A whole run.
+#[derive(Clone, Debug, Default)]
+pub struct TestRun {
+    /// One per case file, sorted by path.
+    pub results: Vec<CaseResult>,
+    /// One per policy the cases use, sorted by path.
+    pub coverage: Vec<Coverage>,
+}
+
+impl TestRun {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.outcome == Outcome::Passed).count()
+    }
+
+    /// Cases that failed or could not run.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+}
+
+/// Runs every case file under `paths`.
+pub fn run(paths: &[PathBuf]) -> std::io::Result<TestRun> {
+    let files = corpus::case_files(paths)?;
+    let mut policies = Policies::default();
+    let mut fired: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut results = Vec::new();
+    for path in files {
+        let mut result = CaseResult { path: path.clone(), name: None, policy: None, outcome: Outcome::Passed };
+        result.outcome = match one(&path, &mut policies, &mut result, &mut fired) {
+            Ok(outcome) => outcome,
+            Err(why) => Outcome::Broken(why),
+        };
+        results.push(result);
+    }
+    let coverage = policies
+        .all()
+        .filter_map(|(path, p)| {
+            let program = p.as_ref().ok()?.program();
+            let counts = fired.get(path).cloned().unwrap_or_else(|| vec![0; program.rules.len()]);
+            let rules =
+                program.rules.iter().zip(counts).map(|(r, n)| (Arc::clone(&r.name), r.stage.clone(), n)).collect();
+            Some(Coverage { policy: path.clone(), rules })
+        })
+        .collect();
+    Ok(TestRun { results, coverage })
+}
+
+fn one(
+    path: &std::path::Path,
+    policies: &mut Policies,
+    result: &mut CaseResult,
+    fired: &mut BTreeMap<PathBuf, Vec<usize>>,
+) -> Result<Outcome, Msg> {
+    let text = std::fs::read_to_string(path).map_err(|e| msg!("无法读取：{e}", "cannot read it: {e}"))?;
+    let case = Case::from_yaml(&text).map_err(|e| msg!("不是有效的案例文件：{e}", "not a valid case file: {e}"))?;
+    result.name.clone_from(&case.name);
+    let policy_path = corpus::policy_for(path, &case)?;
+    result.policy = Some(policy_path.clone());
+    let policy = match policies.get(&policy_path) {
+        Ok(p) => p,
+        Err(ds) => {
+            let first = ds.first().map(|d| d.message.get(Lang::Both)).unwrap_or_default();
+            let shown = policy_path.display();
+            return Err(msg!("策略 {shown} 有错误：{first}", "the policy {shown} has errors: {first}"));
+        }
+    };
+    let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
+        let lines: Vec<String> =
+            ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
+        let joined = lines.join("; ");
+        msg!("事实无效：{joined}", "invalid facts: {joined}")
+    })?;
+    let now = facts.now.ok_or_else(|| {
+        Msg::new("案例的事实没有 `now`：测试须可重现", "the case's facts have no `now`: tests must be reproducible")
+    })?;
+    let eval = policy.evaluate(&facts, now).map_err(|e| {
+        let first = e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default();
+        msg!("评估失败：{first}", "evaluation failed: {first}")
+    })?;
+    let counts = fired.entry(policy_path).or_insert_with(|| vec![0; policy.program().rules.len()]);
+    let mut rules: Vec<usize> = eval
+        .findings
+        .iter()
+        .filter_map(|f| f.rule)
+        .chain(eval.actions.iter().map(|a| a.rule))
+        .filter_map(|r| usize::try_from(r).ok())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    for r in rules {
+        if let Some(c) = counts.get_mut(r) {
+            *c += 1;
+        }
+    }
+    let found = mismatches(policy.program(), &eval, &case.expect);
+    Ok(if found.is_empty() { Outcome::Passed } else { Outcome::Failed(found) })
+}
