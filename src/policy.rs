@@ -109,7 +109,7 @@ impl Policy {
     /// Parses and validates facts from a source file.
     pub fn facts(&self, file: &Arc<SourceFile>, format: Format) -> Result<Facts, Vec<Diagnostic>> {
         if format == Format::Json
-            && let Some(facts) = facts::from_json_fast(file.text(), &self.program.inputs, self.program.format.currency)
+            && let Some(facts) = facts::from_json_fast(file.text(), &self.program.inputs, self.program.locale.currency)
         {
             return Ok(facts);
         }
@@ -124,7 +124,7 @@ impl Policy {
 
     /// Validates an already parsed document.
     pub fn facts_from_raw(&self, raw: &facts::Raw) -> Result<Facts, Vec<Diagnostic>> {
-        facts::validate(raw, &self.program.inputs, self.program.format.currency)
+        facts::validate(raw, &self.program.inputs, self.program.locale.currency)
     }
 
     /// Evaluates at `now`.

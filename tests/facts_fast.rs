@@ -21,7 +21,7 @@ fn case_facts(policy: &str) -> Vec<serde_json::Value> {
 /// Both paths on one JSON text.
 fn both(policy: &Policy, text: &str) -> (Option<facts::Facts>, Option<facts::Facts>) {
     let program = policy.program();
-    let fast = facts::from_json_fast(text, &program.inputs, program.format.currency);
+    let fast = facts::from_json_fast(text, &program.inputs, program.locale.currency);
     let slow = serde_json::from_str::<Raw>(text).ok().and_then(|raw| policy.facts_from_raw(&raw).ok());
     (fast, slow)
 }

@@ -249,7 +249,7 @@ fn business_days_skip_weekends_and_holidays() {
     let policy = Policy::from_source(&source).expect("valid");
     let wf: &Arc<tenet::workflow::Workflow> = policy.program().workflow.as_ref().expect("workflow");
     let review = wf.deadlines.iter().find(|d| &*wf.stages[d.stage] == "review").expect("review deadline");
-    let tz = policy.program().format.tz;
+    let tz = policy.program().locale.tz;
     // Wednesday 30 September 2026 + 2 business days: 1–7 October are the National Day
     // holiday → Thursday 8 and Friday 9 October.
     let due = review.within.after(at("2026-09-30T10:00:00+08:00"), tz).expect("due");

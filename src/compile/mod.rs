@@ -15,13 +15,13 @@ use crate::interp::Ctx;
 use crate::ir::*;
 use crate::lang::Type;
 use crate::msg;
-use crate::value::{Value, ValueFormat};
+use crate::value::{Locale, Value};
 
 /// Compiles a checked policy. Fails only when a constant cannot be computed
 /// (an overflow in a const, say), with a diagnostic at that expression.
 pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
-    let format = ValueFormat::new(policy.timezone, policy.currency);
-    let mut lower = Lower { policy, format, consts: vec![None; policy.consts.len()], diags: Vec::new() };
+    let locale = Locale::new(policy.timezone, policy.currency);
+    let mut lower = Lower { policy, locale, consts: vec![None; policy.consts.len()], diags: Vec::new() };
     for &i in &policy.const_order {
         let value = lower.fold(&policy.consts[i].expr);
         lower.consts[i] = Some(value);
@@ -104,7 +104,7 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         name: policy.name.clone(),
         title: policy.title.clone(),
         version: policy.version.clone(),
-        format,
+        locale,
         stages: policy.stages.clone(),
         inputs: Arc::clone(&policy.inputs),
         derived,
@@ -145,7 +145,7 @@ fn to_u32(i: usize) -> u32 {
 
 pub(crate) struct Lower<'a> {
     policy: &'a CheckedPolicy,
-    format: ValueFormat,
+    locale: Locale,
     consts: Vec<Option<Value>>,
     diags: Vec<Diagnostic>,
 }
@@ -161,7 +161,7 @@ impl Lower<'_> {
         if let Expr::Const(v) = lowered {
             return v;
         }
-        let ctx = Ctx::constant(self.format);
+        let ctx = Ctx::constant(self.locale);
         match ctx.value(&lowered, &[]) {
             Ok(v) => v,
             Err(fault) => {
@@ -332,8 +332,8 @@ impl Lower<'_> {
             let text = match p {
                 TPart::Lit(s) => s.clone(),
                 TPart::Expr(e) => match self.expr(e) {
-                    Expr::Const(v) if !v.is_missing() && chinese => self.format.chinese(&v).to_string(),
-                    Expr::Const(v) if !v.is_missing() => self.format.plain(&v).to_string(),
+                    Expr::Const(v) if !v.is_missing() && chinese => self.locale.chinese(&v).to_string(),
+                    Expr::Const(v) if !v.is_missing() => self.locale.plain(&v).to_string(),
                     other => {
                         out.push(Part::Expr(other));
                         continue;

@@ -224,7 +224,7 @@ impl EvalError {
 /// constraints.
 pub fn evaluate(program: &Program, facts: &Facts, now: DateTime<Utc>, explain: bool) -> Result<Evaluation, EvalError> {
     let mut ctx = Ctx {
-        format: program.format,
+        locale: program.locale,
         tables: &program.tables,
         facts: facts.roots(),
         now: Some(now),

@@ -11,7 +11,7 @@ pub fn outputs_json(program: &Program, eval: &Evaluation) -> Json {
     let mut outputs = Map::new();
     for (def, value) in program.derived.iter().zip(&eval.values) {
         if def.exported && !value.is_missing() {
-            outputs.insert(def.name.clone(), value_json(value, &def.ty, &program.format));
+            outputs.insert(def.name.clone(), value_json(value, &def.ty, &program.locale));
         }
     }
     Json::Object(outputs)
@@ -31,7 +31,7 @@ pub fn warnings_json(uncovered: &[(String, i32)]) -> Option<Json> {
 /// outputs, actions, trace (filled when explained). `now_note` says where `now` came
 /// from when it was not given (the system clock).
 pub fn to_json(program: &Program, eval: &Evaluation, now_note: Option<&str>) -> Json {
-    let format = &program.format;
+    let format = &program.locale;
     let mut out = Map::new();
     out.insert("policy".into(), json!(program.name));
     out.insert("version".into(), json!(program.version));
@@ -143,7 +143,7 @@ fn trace_json(program: &Program, t: &RuleTrace) -> Json {
                 .operands
                 .iter()
                 .zip(&ct.values)
-                .map(|((text, _), v)| json!({"expr": text, "value": program.format.literal(v).to_string()}))
+                .map(|((text, _), v)| json!({"expr": text, "value": program.locale.literal(v).to_string()}))
                 .collect();
             json!({"condition": c.text, "result": ct.result, "values": values})
         })

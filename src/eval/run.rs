@@ -143,7 +143,7 @@ impl<'p> Run<'p> {
             Outcome::Finding { kind, code, message } => (kind, code, None, message),
             Outcome::Ledger { kind, code, ledger, amount, message } => {
                 let Some(amount) = ctx.eval(amount, frame)?.as_decimal() else { return Ok(Some("amount")) };
-                (kind, code, Some((*ledger, self.program.format.currency.round(amount))), message)
+                (kind, code, Some((*ledger, self.program.locale.currency.round(amount))), message)
             }
             Outcome::Emit { action, at, message: m } => {
                 let at = match at {
@@ -181,7 +181,7 @@ impl<'p> Run<'p> {
     /// cap when the sum is larger (raising the cap's flag).
     pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult>, Box<Fault>> {
         let program = self.program;
-        let currency = program.format.currency;
+        let currency = program.locale.currency;
         let mut out = Vec::with_capacity(self.lines.len());
         for (i, (def, lines)) in program.ledgers.iter().zip(std::mem::take(&mut self.lines)).enumerate() {
             let mut uncapped = Decimal::ZERO;
@@ -239,7 +239,7 @@ fn label(lp: &Loop, item: &Value, index: usize, outer: &[String]) -> String {
     {
         return match id {
             Value::Text(s) => s.to_string(),
-            other => format!("{}", crate::value::ValueFormat::default().plain(other)),
+            other => format!("{}", crate::value::Locale::default().plain(other)),
         };
     }
     match &lp.path {

@@ -20,7 +20,7 @@ use crate::lang::{Aggregate, HitPolicy};
 use crate::msg;
 use crate::source::Span;
 use crate::time::ClockError;
-use crate::value::{Value, ValueFormat};
+use crate::value::{Locale, Value};
 use ops::OpError;
 
 /// Steps one evaluation may take before it is stopped (policies cannot loop, so this
@@ -47,7 +47,7 @@ pub(crate) type Clocked = (Arc<crate::time::Calendar>, DateTime<Utc>, DateTime<U
 
 /// What an expression can see.
 pub(crate) struct Ctx<'a> {
-    pub format: ValueFormat,
+    pub locale: Locale,
     pub tables: &'a [Table],
     pub facts: &'a [Value],
     pub now: Option<DateTime<Utc>>,
@@ -75,9 +75,9 @@ fn owned<'s>(v: Value) -> Eval<'s> {
 
 impl<'a> Ctx<'a> {
     /// A context with nothing but constants (for folding).
-    pub(crate) fn constant(format: ValueFormat) -> Ctx<'static> {
+    pub(crate) fn constant(locale: Locale) -> Ctx<'static> {
         Ctx {
-            format,
+            locale,
             tables: &[],
             facts: &[],
             now: None,
@@ -386,7 +386,7 @@ impl<'a> Ctx<'a> {
         match v {
             Value::Text(s) => out.push_str(s),
             other => {
-                let _ = write!(out, "{}", self.format.plain(other));
+                let _ = write!(out, "{}", self.locale.plain(other));
             }
         }
     }
@@ -408,10 +408,10 @@ impl<'a> Ctx<'a> {
                         Value::Missing => out.push('—'),
                         Value::Text(s) => out.push_str(s),
                         other if chinese => {
-                            let _ = write!(out, "{}", self.format.chinese(other));
+                            let _ = write!(out, "{}", self.locale.chinese(other));
                         }
                         other => {
-                            let _ = write!(out, "{}", self.format.plain(other));
+                            let _ = write!(out, "{}", self.locale.plain(other));
                         }
                     }
                 }
@@ -425,7 +425,7 @@ impl<'a> Ctx<'a> {
         match (f, args) {
             (Builtin::Date, [x]) => {
                 return Ok(match &*self.eval(x, params)? {
-                    Value::DateTime(t) => Value::Date(self.format.local_date(t)),
+                    Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
                     other => other.clone(),
                 });
             }
@@ -461,7 +461,7 @@ impl<'a> Ctx<'a> {
         let first = values.first().cloned().unwrap_or(Value::Missing);
         Ok(match f {
             Builtin::Date => match first {
-                Value::DateTime(t) => Value::Date(self.format.local_date(&t)),
+                Value::DateTime(t) => Value::Date(self.locale.local_date(&t)),
                 other => other,
             },
             Builtin::Min | Builtin::Max => {

@@ -7,7 +7,7 @@ use crate::lang::{AggFunc, ArithOp, Builtin, FindingKind};
 use crate::lang::{CmpOp, HitPolicy};
 use crate::lang::{RecordType, Type};
 use crate::source::{SourceFile, Span};
-use crate::value::{Value, ValueFormat};
+use crate::value::{Locale, Value};
 
 /// A compiled expression.
 #[derive(Clone, Debug)]
@@ -320,7 +320,7 @@ pub struct Program {
     /// Version.
     pub version: Option<String>,
     /// Time zone and currency for values.
-    pub format: ValueFormat,
+    pub locale: Locale,
     /// Declared stages.
     pub stages: Vec<String>,
     /// The facts schema.

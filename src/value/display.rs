@@ -8,9 +8,11 @@ use rust_decimal::Decimal;
 
 use super::{Currency, Value, duration};
 
-/// What a value's text depends on: the policy's time zone and currency.
+/// A policy's locale: its time zone (where local dates are counted and datetimes are
+/// shown) and its currency (how money is rounded and shown). Evaluation depends on it
+/// as much as display does.
 #[derive(Clone, Copy, Debug)]
-pub struct ValueFormat {
+pub struct Locale {
     /// Datetimes are shown in this zone.
     pub tz: Tz,
     /// Money is shown with this currency's minor unit.
@@ -19,9 +21,9 @@ pub struct ValueFormat {
     steady_offset: Option<i32>,
 }
 
-impl Default for ValueFormat {
+impl Default for Locale {
     fn default() -> Self {
-        ValueFormat::new(Tz::UTC, Currency::default())
+        Locale::new(Tz::UTC, Currency::default())
     }
 }
 
@@ -29,15 +31,15 @@ impl Default for ValueFormat {
 /// durations in Chinese (for Chinese messages).
 pub struct Shown<'a> {
     value: &'a Value,
-    format: &'a ValueFormat,
+    locale: &'a Locale,
     literal: bool,
     chinese: bool,
 }
 
-impl ValueFormat {
-    /// The format of a policy with this zone and currency.
-    pub fn new(tz: Tz, currency: Currency) -> ValueFormat {
-        ValueFormat { tz, currency, steady_offset: crate::time::calendar::steady_offset(tz) }
+impl Locale {
+    /// The locale of a policy with this zone and currency.
+    pub fn new(tz: Tz, currency: Currency) -> Locale {
+        Locale { tz, currency, steady_offset: crate::time::calendar::steady_offset(tz) }
     }
 
     /// The local date of an instant in the policy's zone.
@@ -55,17 +57,17 @@ impl ValueFormat {
 
     /// For messages: texts as they are.
     pub fn plain<'a>(&'a self, value: &'a Value) -> Shown<'a> {
-        Shown { value, format: self, literal: false, chinese: false }
+        Shown { value, locale: self, literal: false, chinese: false }
     }
 
     /// For Chinese messages: texts as they are, durations in Chinese words.
     pub fn chinese<'a>(&'a self, value: &'a Value) -> Shown<'a> {
-        Shown { value, format: self, literal: false, chinese: true }
+        Shown { value, locale: self, literal: false, chinese: true }
     }
 
     /// For traces: texts quoted, so `"no_reason"` is clearly a text.
     pub fn literal<'a>(&'a self, value: &'a Value) -> Shown<'a> {
-        Shown { value, format: self, literal: true, chinese: false }
+        Shown { value, locale: self, literal: true, chinese: false }
     }
 
     /// Money rounded to the minor unit, with exactly that many places.
@@ -91,12 +93,12 @@ impl fmt::Display for Shown<'_> {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(n) => write!(f, "{n}"),
             Value::Decimal(d) => write!(f, "{d}"),
-            Value::Money(d) => f.write_str(&self.format.money(*d)),
+            Value::Money(d) => f.write_str(&self.locale.money(*d)),
             Value::Percent(p) => write!(f, "{}%", (*p * Decimal::ONE_HUNDRED).normalize()),
             Value::Text(s) if self.literal => write!(f, "{:?}", &**s),
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
-            Value::DateTime(t) => f.write_str(&self.format.datetime(t)),
+            Value::DateTime(t) => f.write_str(&self.locale.datetime(t)),
             Value::Duration(d) if self.chinese => f.write_str(&duration::words_zh(*d)),
             Value::Duration(d) => f.write_str(&duration::words(*d)),
             Value::Calendar(c) => f.write_str(&c.name),
@@ -107,7 +109,7 @@ impl fmt::Display for Shown<'_> {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{}", self.format.literal(item))?;
+                    write!(f, "{}", self.locale.literal(item))?;
                 }
                 f.write_str(close)
             }

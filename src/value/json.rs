@@ -4,11 +4,11 @@
 use serde_json::Value as Json;
 
 use super::display::percent;
-use super::{Value, ValueFormat, duration};
+use super::{Locale, Value, duration};
 use crate::lang::Type;
 
 /// The JSON form of a value of type `ty`; `null` for a missing value.
-pub fn to_json(value: &Value, ty: &Type, format: &ValueFormat) -> Json {
+pub fn to_json(value: &Value, ty: &Type, format: &Locale) -> Json {
     match value {
         Value::Missing => Json::Null,
         Value::Bool(b) => Json::Bool(*b),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
-pub use display::{Shown, ValueFormat};
+pub use display::{Locale, Shown};
 pub use json::to_json;
 pub use money::Currency;
 

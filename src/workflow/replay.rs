@@ -215,7 +215,7 @@ pub enum ReplayError {
 pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Replay, ReplayError> {
     let Some(wf) = program.workflow.as_deref() else { return Err(ReplayError::NoWorkflow) };
     validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
-    let tz = program.format.tz;
+    let tz = program.locale.tz;
     let mut state = State {
         wf,
         stage: wf.initial,
@@ -463,7 +463,7 @@ fn judge(
 
 /// Facts gathered so far, validated against the policy's schema.
 fn validate(program: &Program, raw: &Raw) -> Result<Facts, Vec<Diagnostic>> {
-    facts_mod::validate(raw, &program.inputs, program.format.currency)
+    facts_mod::validate(raw, &program.inputs, program.locale.currency)
 }
 
 /// One reason made of several diagnostics (each already names its path).

@@ -24,7 +24,7 @@ pub fn to_json(
     case_name: Option<&str>,
     now_note: Option<&str>,
 ) -> Json {
-    let format = &program.format;
+    let format = &program.locale;
     let stage = |i: usize| json!(&*wf.stages[i]);
     let mut out = Map::new();
     out.insert("policy".into(), json!(program.name));

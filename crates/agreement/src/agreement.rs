@@ -56,7 +56,7 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let mut map = Map::new();
     for (field, value) in program.inputs.fields.iter().zip(facts.roots()) {
         if !value.is_missing() {
-            map.insert(field.name.clone(), to_json(value, &field.ty, &program.format));
+            map.insert(field.name.clone(), to_json(value, &field.ty, &program.locale));
         }
     }
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();

@@ -25,7 +25,7 @@ const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday",
 
 /// The policy's view for templates.
 pub fn view(program: &Program) -> Json {
-    let format = &program.format;
+    let format = &program.locale;
     let mut out = Map::new();
     out.insert("name".into(), json!(program.name));
     out.insert("title".into(), json!(program.title));
@@ -124,7 +124,7 @@ fn value_type(v: &Value) -> Type {
     }
 }
 
-fn cell(c: &Cell, format: &tenet::value::ValueFormat) -> Json {
+fn cell(c: &Cell, format: &tenet::value::Locale) -> Json {
     let constant = |e: &Expr| match e {
         Expr::Const(v) => to_json(v, &value_type(v), format),
         _ => Json::Null,

@@ -6,8 +6,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tenet_agreement::{self as render, DocFormat, DocLang, Fault, Options, RenderError};
 use tenet::source::SourceFile;
+use tenet_agreement::{self as render, DocFormat, DocLang, Fault, Options, RenderError};
 
 fn example() -> PathBuf {
     support::root().join("examples/agreements/ts-2026-0042.yaml")

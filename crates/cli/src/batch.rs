@@ -130,7 +130,7 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
         return failed("invalid_facts", &[d]);
     }
     let program = policy.program();
-    let fast = tenet::facts::from_json_fast(line, &program.inputs, program.format.currency);
+    let fast = tenet::facts::from_json_fast(line, &program.inputs, program.locale.currency);
     let facts = match fast {
         Some(f) => f,
         // Not on the fast path: the full parser and validator say what is wrong.
@@ -178,7 +178,7 @@ fn quote(out: &mut String, text: &str) {
 /// A result line, written by hand: this is the hot path of a batch.
 fn success(policy: &Policy, line_no: usize, eval: &Evaluation) -> Outcome {
     let program = policy.program();
-    let format = &program.format;
+    let format = &program.locale;
     let mut s = String::with_capacity(256);
     let _ = write!(s, "{{\"line\":{line_no},\"decision\":\"{}\",\"codes\":[", eval.decision.as_str());
     let mut codes: Vec<std::sync::Arc<str>> = Vec::new();

@@ -102,7 +102,7 @@ fn text(ui: &Ui, zh: &str, en: Option<&str>) -> String {
 
 /// The replay for a terminal: where the case is, how it got there, what is due.
 fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: bool) -> String {
-    let format = &program.format;
+    let format = &program.locale;
     let time = |t: &DateTime<Utc>| format.datetime(t);
     let mut s = String::new();
     let since = r.entered_at.map(|t| format!(" ({} {})", ui.label("进入于", "since"), time(&t))).unwrap_or_default();

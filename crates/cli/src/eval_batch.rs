@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Exit, Ui, err};
-use tenet::Policy;
 use crate::batch::{self, Summary};
+use tenet::Policy;
 use tenet::diagnostics::{Lang, Msg};
 
 pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option<DateTime<Utc>>, ui: &Ui) -> Exit {

@@ -4,12 +4,12 @@
 use std::fmt::Write;
 
 use super::Ui;
+use crate::width::{columns, pad};
 use tenet::diagnostics::Lang;
 use tenet::eval::{Decision, Evaluation, RuleTrace, Status};
 use tenet::ir::Program;
 use tenet::lang::Type;
 use tenet::value::{Value, to_json};
-use crate::width::{columns, pad};
 
 fn paint(ui: &Ui, code: &str, text: &str) -> String {
     if ui.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
@@ -32,7 +32,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         ui.label("策略", "policy"),
         program.name,
         ui.label("时刻", "now"),
-        program.format.datetime(&eval.now)
+        program.locale.datetime(&eval.now)
     );
     // Said before the reasons: it changes how far the numbers below can be trusted.
     warnings(&mut s, ui, &eval.uncovered);
@@ -57,7 +57,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             "deduct" => ui.label("扣减", "deduct"),
             _ => ui.label("记入", "credit"),
         };
-        let amount = f.amount.map(|a| format!(" {}", program.format.money(a))).unwrap_or_default();
+        let amount = f.amount.map(|a| format!(" {}", program.locale.money(a))).unwrap_or_default();
         let stage = stage.map(|st| format!(" [{st}]")).unwrap_or_default();
         let item = f.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
         let _ = writeln!(s, "  ● {}{item} {kind}{amount} · {name}{stage}", paint(ui, "1", &f.code));
@@ -117,7 +117,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
             let width = rows.iter().map(|(text, _)| columns(text)).max().unwrap_or(0).max(8);
             for (i, (text, amount)) in rows.iter().enumerate() {
                 let name = if i == 0 { def.name.as_str() } else { "" };
-                let _ = writeln!(s, "  {} {}  {:>12}", pad(name, 14), pad(text, width), program.format.money(*amount));
+                let _ = writeln!(s, "  {} {}  {:>12}", pad(name, 14), pad(text, width), program.locale.money(*amount));
             }
         }
     }
@@ -127,7 +127,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
         let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
         let width = outputs.iter().map(|(d, _)| columns(&d.name)).max().unwrap_or(0);
         for (def, value) in outputs {
-            let shown = match (value, to_json(value, &def.ty, &program.format)) {
+            let shown = match (value, to_json(value, &def.ty, &program.locale)) {
                 // A list of records does not fit on a line.
                 (Value::List(items), _) if matches!(def.ty.element(), Some(Type::Record(_))) => {
                     let n = items.len();
@@ -142,7 +142,7 @@ pub(crate) fn render(program: &Program, eval: &Evaluation, ui: &Ui, all_rules: b
     if !eval.actions.is_empty() {
         let _ = writeln!(s, "\n{}:", ui.label("行动", "Actions"));
         for a in &eval.actions {
-            let at = a.at.map(|t| format!("  {}", program.format.datetime(&t))).unwrap_or_default();
+            let at = a.at.map(|t| format!("  {}", program.locale.datetime(&t))).unwrap_or_default();
             let item = a.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
             let _ = writeln!(s, "  {}{item}{at}", a.kind);
             message(&mut s, ui, a.message.as_deref(), a.message_en.as_deref());
@@ -184,7 +184,7 @@ fn values(program: &Program, t: &RuleTrace) -> String {
     let mut parts: Vec<String> = Vec::new();
     for (c, ct) in rule.conditions.iter().zip(&t.conditions) {
         for ((text, _), v) in c.operands.iter().zip(&ct.values) {
-            let item = format!("{text} = {}", program.format.literal(v));
+            let item = format!("{text} = {}", program.locale.literal(v));
             if !parts.contains(&item) {
                 parts.push(item);
             }

@@ -7,13 +7,13 @@ mod case;
 mod check;
 mod diff;
 mod eval;
+mod eval_batch;
 mod fmt;
 mod human;
 mod render;
-mod test;
 pub mod review;
+mod test;
 mod width;
-mod eval_batch;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

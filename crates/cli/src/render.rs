@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out};
 use tenet::diagnostics::{Lang, Msg, render_human};
-use tenet_agreement::{DocFormat, DocLang, Fault, Options};
 use tenet::source::{ReadError, read_source};
+use tenet_agreement::{DocFormat, DocLang, Fault, Options};
 
 /// Document formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -52,7 +52,8 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
         FormatArg::Md => DocFormat::Markdown,
         FormatArg::Html => DocFormat::Html,
     };
-    let document = match tenet_agreement::render(&data, Options { lang: doc_lang, format, final_copy: args.final_copy }) {
+    let document = match tenet_agreement::render(&data, Options { lang: doc_lang, format, final_copy: args.final_copy })
+    {
         Ok(d) => d,
         Err(e) => {
             err(&render_human(&e.diagnostics, ui.style()));

@@ -7,8 +7,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use tenet::Policy;
-use tenet_cli::review::cases::{Case, compare};
 use tenet::eval::report;
+use tenet_cli::review::cases::{Case, compare};
 
 fn load(path: &std::path::Path) -> Case {
     let text = std::fs::read_to_string(path).expect("case file is readable");

@@ -94,8 +94,8 @@ pub fn mismatches(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<
     for (name, want) in entries(expect.ledgers.as_ref()) {
         let got = program.ledgers.iter().position(|l| l.name == name).and_then(|i| eval.ledgers.get(i));
         match got {
-            Some(l) if same(want, &program.format.money(l.total)) => {}
-            Some(l) => push(format!("ledger {name}"), show(want), program.format.money(l.total)),
+            Some(l) if same(want, &program.locale.money(l.total)) => {}
+            Some(l) => push(format!("ledger {name}"), show(want), program.locale.money(l.total)),
             None => push(format!("ledger {name}"), show(want), "(the policy has no such ledger)".into()),
         }
     }
@@ -105,7 +105,7 @@ pub fn mismatches(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<
             .iter()
             .zip(&eval.values)
             .find(|(d, v)| d.exported && d.name == name && !v.is_missing())
-            .map(|(d, v)| match to_json(v, &d.ty, &program.format) {
+            .map(|(d, v)| match to_json(v, &d.ty, &program.locale) {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             });

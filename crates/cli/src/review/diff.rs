@@ -157,7 +157,7 @@ fn verdict(policy: &Policy, case: &Case) -> Result<Verdict, String> {
         .ledgers
         .iter()
         .zip(&eval.ledgers)
-        .map(|(l, r)| (l.name.clone(), program.format.money(r.total)))
+        .map(|(l, r)| (l.name.clone(), program.locale.money(r.total)))
         .collect();
     let outputs = program
         .derived
@@ -165,7 +165,7 @@ fn verdict(policy: &Policy, case: &Case) -> Result<Verdict, String> {
         .zip(&eval.values)
         .filter(|(d, v)| d.exported && !v.is_missing())
         .map(|(d, v)| {
-            let text = match to_json(v, &d.ty, &program.format) {
+            let text = match to_json(v, &d.ty, &program.locale) {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
