@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/returns/opened-keyboard.json"))
         .expect("example facts");
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
-    let now = facts.now.expect("now");
+    let now = facts.now().expect("now");
 
     let mut group = c.benchmark_group("eval");
     group.bench_function("parsed_facts", |b| b.iter(|| policy.evaluate(black_box(&facts), now).expect("evaluates")));
@@ -38,7 +38,7 @@ fn bench_sla(c: &mut Criterion) {
     let policy = bundled("support_sla");
     let json = month_of_tickets(200);
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
-    let now = facts.now.expect("now");
+    let now = facts.now().expect("now");
     let mut group = c.benchmark_group("sla");
     group.bench_function("month_200_tickets", |b| {
         b.iter(|| policy.evaluate(black_box(&facts), now).expect("evaluates"))

@@ -21,10 +21,10 @@ fn main() {
         (common::bundled("returns"), json)
     };
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
-    let now = facts.now.expect("now");
+    let now = facts.now().expect("now");
     let mut findings = 0;
     for _ in 0..n {
-        findings += policy.evaluate(black_box(&facts), now).expect("evaluates").findings.len();
+        findings += policy.evaluate(black_box(&facts), now).expect("evaluates").findings().len();
     }
     println!("{n} evaluations, {findings} findings");
 }

@@ -21,13 +21,17 @@ fn check_inputs() {
             }
             Err(other) => Err(other),
         };
-        let (program, diags) = tenet::compile_source_with(&file, &resolve);
+        let loaded = tenet::Policy::from_source_with(&file, &resolve);
+        let diags = match &loaded {
+            Ok(policy) => policy.warnings().to_vec(),
+            Err(e) => e.diagnostics(),
+        };
         let errors = diags.iter().filter(|d| d.is_error()).count();
         let warnings = diags.len() - errors;
         match name.split('_').next() {
-            Some("err") => assert!(errors > 0 && program.is_none(), "{name} should have errors"),
-            Some("warn") => assert!(errors == 0 && warnings > 0 && program.is_some(), "{name}: {diags:?}"),
-            _ => assert!(diags.is_empty() && program.is_some(), "{name}: {diags:?}"),
+            Some("err") => assert!(errors > 0 && loaded.is_err(), "{name} should have errors"),
+            Some("warn") => assert!(errors == 0 && warnings > 0 && loaded.is_ok(), "{name}: {diags:?}"),
+            _ => assert!(diags.is_empty() && loaded.is_ok(), "{name}: {diags:?}"),
         }
         let rendered = render_human(&diags, Style { lang: Lang::Both, color: false, width: 100 });
         insta::with_settings!({ description => text, omit_expression => true }, {

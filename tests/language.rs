@@ -10,17 +10,17 @@ const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurren
 
 fn policy(body: &str) -> Policy {
     let text = format!("{HEADER}{body}");
-    Policy::from_text("t.tenet", &text).unwrap_or_else(|d| panic!("invalid test policy: {d:#?}"))
+    Policy::from_text("t.tenet", &text).unwrap_or_else(|e| panic!("invalid test policy: {:#?}", e.diagnostics()))
 }
 
-fn run(policy: &Policy, facts: &str) -> Evaluation {
+fn run<'p>(policy: &'p Policy, facts: &str) -> Evaluation<'p> {
     let facts = policy.facts_from_text(facts, Format::Json).unwrap_or_else(|d| panic!("invalid facts: {d:#?}"));
     let now = "2026-11-10T12:00:00+08:00".parse().expect("datetime");
     policy.explain(&facts, now).expect("evaluates")
 }
 
-fn value(policy: &Policy, eval: &Evaluation, name: &str) -> Option<Value> {
-    eval.value(policy.program(), name).cloned()
+fn value(_policy: &Policy, eval: &Evaluation<'_>, name: &str) -> Option<Value> {
+    eval.value(name).cloned()
 }
 
 #[test]
@@ -55,9 +55,9 @@ fn missing_propagates_and_rules_are_not_applicable() {
     assert_eq!(value(&p, &e, "plus_one"), None);
     assert_eq!(value(&p, &e, "kept"), Some(Value::Int(6)));
     assert!(e.codes().is_empty());
-    let trace = e.trace.as_ref().expect("explained");
-    assert_eq!(trace[0].status, Status::NotApplicable);
-    assert_eq!(trace[0].missing, ["n"]);
+    let trace = e.trace().expect("explained");
+    assert_eq!(trace[0].status(), Status::NotApplicable);
+    assert_eq!(trace[0].missing(), ["n"]);
 }
 
 #[test]
@@ -126,9 +126,9 @@ fn ledger_lines_round_half_up_and_totals_sum_rounded_lines() {
     );
     // 10% of 0.05 is 0.005: each line rounds up to 0.01, so the total is 0.02, not 0.01.
     let e = run(&p, r#"{"price": 0.05}"#);
-    let lines: Vec<String> = e.ledgers[0].lines.iter().map(|l| l.amount.to_string()).collect();
+    let lines: Vec<String> = e.ledgers()[0].lines().iter().map(|l| l.amount().to_string()).collect();
     assert_eq!(lines, ["0.01", "0.01"]);
-    assert_eq!(e.ledgers[0].total.to_string(), "0.02");
+    assert_eq!(e.ledgers()[0].total().to_string(), "0.02");
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn money_is_exact() {
     let p = policy("input { a: money, b: money }\noutput sum = a + b\noutput third = a / 3");
     let e = run(&p, r#"{"a": 0.1, "b": "0.2"}"#);
     assert_eq!(value(&p, &e, "sum"), Some(Value::Money("0.3".parse().expect("decimal"))));
-    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    let json = e.to_json(None);
     assert_eq!(json["outputs"]["sum"], "0.30");
     assert_eq!(json["outputs"]["third"], "0.03", "money outputs are shown rounded to the cent");
 }
@@ -152,7 +152,7 @@ fn dates_in_the_policy_time_zone() {
     );
     // 20:30 UTC on 1 Nov is 04:30 on 2 Nov in Shanghai.
     let e = run(&p, r#"{"seen_at": "2026-11-01T20:30:00Z"}"#);
-    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    let json = e.to_json(None);
     assert_eq!(json["outputs"]["day"], "2026-11-02");
     assert_eq!(json["outputs"]["week_later"], "2026-11-09");
     assert_eq!(json["outputs"]["gap"], "P1D");
@@ -166,8 +166,8 @@ fn messages_interpolate_and_show_missing_as_a_dash() {
          rule \"r\" flag R \"n = {n}, note = {note}, 费率 {12.5%}, {{literal}}\" en \"n is {n}\"",
     );
     let e = run(&p, r#"{"n": 3}"#);
-    assert_eq!(e.findings[0].message.as_deref(), Some("n = 3, note = —, 费率 12.5%, {literal}"));
-    assert_eq!(e.findings[0].message_en.as_deref(), Some("n is 3"));
+    assert_eq!(e.findings()[0].message(), Some("n = 3, note = —, 费率 12.5%, {literal}"));
+    assert_eq!(e.findings()[0].message_en(), Some("n is 3"));
 }
 
 #[test]
@@ -196,8 +196,8 @@ fn a_rule_whose_amount_is_missing_records_nothing() {
          rule \"fee\" deduct FEE 10% of price \"fee\"",
     );
     let e = run(&p, "{}");
-    assert!(e.findings.is_empty());
-    assert_eq!(e.trace.as_ref().expect("trace")[0].status, Status::NotApplicable);
+    assert!(e.findings().is_empty());
+    assert_eq!(e.trace().expect("trace")[0].status(), Status::NotApplicable);
 }
 
 #[test]
@@ -256,16 +256,16 @@ fn per_item_values_are_computed_once_and_read_anywhere() {
     );
     let e = run(&p, r#"{"orders": [{"id": "A", "amount": "1500.00"}, {"id": "B", "amount": "20.00"}]}"#);
     assert_eq!(value(&p, &e, "fees"), Some(Value::Money("150.00".parse().expect("decimal"))));
-    assert_eq!(e.findings.len(), 1);
-    assert_eq!(e.findings[0].item.as_deref(), Some("A"), "the finding names its item by id");
-    assert_eq!(e.ledgers[0].lines[0].item.as_deref(), Some("A"));
+    assert_eq!(e.findings().len(), 1);
+    assert_eq!(e.findings()[0].item(), Some("A"), "the finding names its item by id");
+    assert_eq!(e.ledgers()[0].lines()[0].item(), Some("A"));
 }
 
 #[test]
 fn items_without_an_id_are_named_by_place() {
     let p = policy("input { xs: list<{ n: int }> }\nrule \"r\" for each x in xs where x.n > 1 flag BIG");
     let e = run(&p, r#"{"xs": [{"n": 1}, {"n": 2}]}"#);
-    assert_eq!(e.findings[0].item.as_deref(), Some("xs[1]"));
+    assert_eq!(e.findings()[0].item(), Some("xs[1]"));
 }
 
 #[test]
@@ -279,11 +279,11 @@ fn a_cap_bites_only_above_it() {
          rule \"c\" when n > 2 credit C 0.01",
     );
     let e = run(&p, r#"{"fee": "1000.00", "n": 2}"#);
-    assert_eq!(e.ledgers[0].total.to_string(), "100.00", "exactly the cap");
+    assert_eq!(e.ledgers()[0].total().to_string(), "100.00", "exactly the cap");
     assert!(!e.codes().contains(&"CAPPED"));
     let e = run(&p, r#"{"fee": "1000.00", "n": 3}"#);
-    assert_eq!(e.ledgers[0].uncapped.to_string(), "100.01");
-    assert_eq!(e.ledgers[0].total.to_string(), "100.00");
+    assert_eq!(e.ledgers()[0].uncapped().to_string(), "100.01");
+    assert_eq!(e.ledgers()[0].total().to_string(), "100.00");
     assert!(e.codes().contains(&"CAPPED"));
 }
 
@@ -317,7 +317,7 @@ fn business_hours_after_an_instant() {
     );
     // Friday 11:00: one hour before lunch, two after it.
     let e = run(&p, r#"{"at": {"opened": "2026-11-06T11:00:00+08:00"}}"#);
-    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    let json = e.to_json(None);
     assert_eq!(json["outputs"]["due_in_3"], "2026-11-06T15:00:00+08:00");
     assert_eq!(json["outputs"]["due_fn"], json["outputs"]["due_in_3"]);
     // Six hours: Friday's five, then Monday 09:00–10:00.
@@ -336,7 +336,7 @@ fn durations_round_to_units() {
          output hours_started = ceil(d / 1 hours)",
     );
     let e = run(&p, r#"{"d": "90 minutes"}"#);
-    let json = tenet::eval::report::to_json(p.program(), &e, None);
+    let json = e.to_json(None);
     assert_eq!(json["outputs"]["up"], "PT2H");
     assert_eq!(json["outputs"]["down"], "PT1H");
     assert_eq!(json["outputs"]["near"], "PT2H", "half-up");

@@ -1,19 +1,18 @@
-//! The parser step limit (`syntax::limits::MAX_PARSER_CALLS`). pest's limit is
+//! The parser step limit (`tenet::limits::MAX_PARSER_CALLS`). pest's limit is
 //! process-wide, so this test has a binary of its own.
 
-use tenet::source::SourceFile;
-use tenet::syntax::{self, limits};
+use tenet::Policy;
+use tenet::limits;
 
 #[test]
 fn a_policy_past_the_parser_step_limit_gets_a_diagnostic() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/returns.tenet")).expect("policy");
-    let file = SourceFile::new("returns.tenet", text);
-    assert!(!syntax::parse(&file).incomplete, "parses under the default limit");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/returns.tenet");
+    assert!(Policy::load(path).is_ok(), "loads under the default limit");
     limits::set_parser_calls(10_000);
-    let parsed = syntax::parse(&file);
+    let loaded = Policy::load(path);
     limits::set_parser_calls(limits::MAX_PARSER_CALLS);
-    assert!(parsed.incomplete);
-    assert_eq!(parsed.diagnostics.len(), 1);
-    assert_eq!(parsed.diagnostics[0].code, "parser-limit");
-    assert!(parsed.diagnostics[0].message.en.contains("stopped after 10000 steps"));
+    let diags = loaded.expect_err("stopped by the limit").diagnostics();
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "parser-limit");
+    assert!(diags[0].message.en.contains("stopped after 10000 steps"));
 }

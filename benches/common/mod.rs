@@ -64,7 +64,7 @@ pub fn month_of_tickets(n: usize) -> String {
 pub fn return_lines(n: usize) -> String {
     let dir = root().join("tests/cases/returns");
     let mut files = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(dir)];
+    let mut stack = vec![dir];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("cases") {
             let p = entry.expect("entry").path();

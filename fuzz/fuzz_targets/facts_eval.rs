@@ -23,9 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let format = if selector & 0x80 == 0 { Format::Yaml } else { Format::Json };
     let text = String::from_utf8_lossy(rest);
     let Ok(facts) = policy.facts_from_text(&text, format) else { return };
-    let now = facts.now.unwrap_or_else(|| "2026-11-24T12:00:00+08:00".parse().expect("now"));
+    let now = facts.now().unwrap_or_else(|| "2026-11-24T12:00:00+08:00".parse().expect("now"));
     let _ = policy.evaluate(&facts, now);
     if let Ok(e) = policy.explain(&facts, now) {
-        let _ = tenet::eval::report::to_json(policy.program(), &e, None);
+        let _ = e.to_json(None);
     }
 });

@@ -12,9 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let resolve = |name: &str| {
         Err(tenet::source::ReadError::Io { path: name.to_owned(), source: std::io::Error::other("not in the fuzzer") })
     };
-    let _ = tenet::compile_source_with(&file, &resolve);
-    match tenet::syntax::format::format_checked(&file) {
-        Ok(_) | Err(tenet::syntax::format::FormatError::Syntax(_)) => {}
-        Err(tenet::syntax::format::FormatError::Changed) => panic!("formatting changed the tree"),
+    let _ = tenet::Policy::from_source_with(&file, &resolve);
+    match tenet::format_policy(&file) {
+        Ok(_) | Err(tenet::FormatError::Syntax(_)) => {}
+        Err(tenet::FormatError::Changed) => panic!("formatting changed the tree"),
     }
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tenet::render::{self, DocFormat, DocLang, Options};
+use tenet_agreement::{self as render, DocFormat, DocLang, Options};
 use tenet::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {

@@ -144,8 +144,6 @@ pub struct DerivedDef {
     pub exported: bool,
     /// Reads the decision or a ledger total.
     pub settled: bool,
-    /// Where it was declared.
-    pub span: Span,
 }
 
 /// A ledger.
@@ -162,8 +160,6 @@ pub struct LedgerDef {
 /// `for each var in list [where filter]`.
 #[derive(Clone, Debug)]
 pub struct ForDef {
-    /// The item's name.
-    pub var: String,
     /// The list (evaluated with the outer loops' items as locals).
     pub list: TExpr,
     /// Items for which this is not true are skipped.

@@ -126,7 +126,7 @@ impl Checker<'_> {
                 };
                 self.locals.push(Local { name: c.var.node.clone(), ty: elem, missing: false });
                 let filter = c.filter.as_ref().map(|f| self.condition(f, "where 条件", "a `where` condition"));
-                ForDef { var: c.var.node.clone(), list, filter, id_field }
+                ForDef { list, filter, id_field }
             })
             .collect()
     }

@@ -242,7 +242,6 @@ impl<'a> Checker<'a> {
                         ty: Type::Error,
                         exported: false,
                         settled: false,
-                        span,
                     })
                 })
                 .collect(),

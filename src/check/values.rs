@@ -41,7 +41,7 @@ impl Checker<'_> {
                 let missing = expr.missing || guard.is_some();
                 let ty = expr.ty.clone();
                 self.infos.insert(Symbol::Derived(i), Info { ty: ty.clone(), missing, settled });
-                DerivedDef { name: decl.name.node.clone(), expr, guard, ty, exported, settled, span: decl.name.span }
+                DerivedDef { name: decl.name.node.clone(), expr, guard, ty, exported, settled }
             }
             DerivedSource::Each(each, input) => self.each(i, each, input),
         };
@@ -109,7 +109,7 @@ impl Checker<'_> {
         expr.missing = false;
         let settled = expr.settled;
         self.infos.insert(Symbol::Derived(i), Info { ty: ty.clone(), missing: false, settled });
-        DerivedDef { name, expr, guard: None, ty, exported: false, settled, span }
+        DerivedDef { name, expr, guard: None, ty, exported: false, settled }
     }
 
     pub(super) fn check_table(&mut self, i: usize) {

@@ -61,13 +61,14 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
                     result: lower.widened(&r.result, &t.result),
                 })
                 .collect(),
-            span: t.span,
         })
         .collect();
     let rules: Vec<Rule> = policy
         .rules
         .iter()
-        .map(|r| Rule {
+        .enumerate()
+        .map(|(index, r)| Rule {
+            index,
             name: Arc::from(r.name.as_str()),
             stage: r.stage.and_then(|s| policy.stages.get(s)).map(|s| Arc::from(s.as_str())),
             each: r.each.iter().map(|f| lower.for_loop(f)).collect(),
@@ -105,7 +106,6 @@ pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
         title: policy.title.clone(),
         version: policy.version.clone(),
         locale,
-        stages: policy.stages.clone(),
         inputs: Arc::clone(&policy.inputs),
         derived,
         tables,
@@ -274,7 +274,6 @@ impl Lower<'_> {
     /// A `for each` clause.
     fn for_loop(&mut self, f: &ForDef) -> Loop {
         Loop {
-            var: f.var.clone(),
             list: self.expr(&f.list),
             filter: f.filter.as_ref().map(|x| self.expr(x)),
             id_field: f.id_field.map(to_u32),

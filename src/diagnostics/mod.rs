@@ -147,6 +147,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl std::error::Error for Diagnostic {}
+
 impl Diagnostic {
     /// A new error.
     pub fn error(code: &'static str, message: Msg) -> Diagnostic {

@@ -42,9 +42,9 @@ fn walk(
 ) -> Result<(), Box<Fault>> {
     let Some(lp) = e.each.get(depth) else {
         if ctx.truth(&e.cond, frame)? == Some(false) {
-            let zh = ctx.render(&e.message.zh, frame, true)?;
+            let zh = ctx.interpolate(&e.message.zh, frame, true)?;
             let en = match &e.message.en {
-                Some(en) => ctx.render(en, frame, false)?,
+                Some(en) => ctx.interpolate(en, frame, false)?,
                 None => zh.clone(),
             };
             let mut d = Diagnostic::error("invalid-fact", Msg::new(zh.to_string(), en.to_string()));

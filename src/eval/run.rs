@@ -4,22 +4,24 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::{Action, ConditionTrace, Finding, LedgerResult, Line, RuleTrace, Status};
+use super::result::{Action, Finding, LedgerResult, Line};
+use super::trace::{ConditionTrace, RuleTrace, Status};
 use crate::diagnostics::Msg;
 use crate::interp::{Ctx, Fault};
 use crate::ir::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
 use crate::lang::FindingKind;
-use crate::value::Value;
+use crate::lang::Type;
+use crate::value::{Locale, Value};
 
 type Texts = (Option<Arc<str>>, Option<Arc<str>>);
 
 /// What an evaluation has recorded so far.
 pub(super) struct Run<'p> {
     program: &'p Program,
-    pub findings: Vec<Finding>,
-    lines: Vec<Vec<Line>>,
-    pub actions: Vec<Action>,
-    pub trace: Option<Vec<RuleTrace>>,
+    pub findings: Vec<Finding<'p>>,
+    lines: Vec<Vec<Line<'p>>>,
+    pub actions: Vec<Action<'p>>,
+    pub trace: Option<Vec<RuleTrace<'p>>>,
 }
 
 impl<'p> Run<'p> {
@@ -37,12 +39,10 @@ impl<'p> Run<'p> {
         ctx.tick()?;
         match step {
             Step::Derived(i) => {
-                let d = &self.program.derived[i as usize];
+                let Some(d) = self.program.derived.get(i as usize) else { return Ok(()) };
                 let value = match &d.guard {
                     Some(g) if ctx.truth(g, &[])? != Some(true) => Value::Missing,
-                    _ if d.ty == crate::lang::Type::Bool => {
-                        ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool)
-                    }
+                    _ if d.ty == Type::Bool => ctx.truth(&d.expr, &[])?.map_or(Value::Missing, Value::Bool),
                     _ => ctx.value(&d.expr, &[])?,
                 };
                 if let Some(slot) = ctx.slots.get_mut(i as usize) {
@@ -50,11 +50,14 @@ impl<'p> Run<'p> {
                 }
                 Ok(())
             }
-            Step::Rule(i) if self.program.rules[i as usize].each.is_empty() => self.rule_once(ctx, i, &[], None),
             Step::Rule(i) => {
+                let Some(rule) = self.program.rules.get(i as usize) else { return Ok(()) };
+                if rule.each.is_empty() {
+                    return self.rule_once(ctx, rule, &[], None);
+                }
                 let mut frame = Vec::new();
                 let mut labels = Vec::new();
-                self.rule(ctx, i, 0, &mut frame, &mut labels)
+                self.rule(ctx, rule, 0, &mut frame, &mut labels)
             }
         }
     }
@@ -63,20 +66,18 @@ impl<'p> Run<'p> {
     fn rule(
         &mut self,
         ctx: &Ctx<'_>,
-        index: u32,
+        rule: &'p Rule,
         depth: usize,
         frame: &mut Vec<Value>,
         labels: &mut Vec<String>,
     ) -> Result<(), Box<Fault>> {
-        let program = self.program;
-        let rule = &program.rules[index as usize];
         let Some(lp) = rule.each.get(depth) else {
             let item = (!labels.is_empty()).then(|| Arc::from(labels.join(" / ")));
-            return self.rule_once(ctx, index, frame, item);
+            return self.rule_once(ctx, rule, frame, item);
         };
         ctx.each_kept(lp, frame, |frame, i, item| {
             labels.push(label(lp, item, i, labels));
-            self.rule(ctx, index, depth + 1, frame, labels)?;
+            self.rule(ctx, rule, depth + 1, frame, labels)?;
             labels.pop();
             Ok(())
         })
@@ -85,11 +86,10 @@ impl<'p> Run<'p> {
     fn rule_once(
         &mut self,
         ctx: &Ctx<'_>,
-        index: u32,
+        rule: &'p Rule,
         frame: &[Value],
         item: Option<Arc<str>>,
     ) -> Result<(), Box<Fault>> {
-        let rule = &self.program.rules[index as usize];
         let truth = match &rule.when {
             None => Some(true),
             Some(w) => ctx.truth(w, frame)?,
@@ -103,13 +103,13 @@ impl<'p> Run<'p> {
         if status == Status::Fired {
             let (findings, actions) = (self.findings.len(), self.actions.len());
             for (k, outcome) in rule.outcomes.iter().enumerate() {
-                if let Some(what) = self.record(ctx, index, outcome, frame, &item)? {
+                if let Some(what) = self.record(ctx, rule, outcome, frame, &item)? {
                     // A rule whose amount or due time is missing records nothing.
                     status = Status::NotApplicable;
                     missing.push(what.into());
                     self.findings.truncate(findings);
                     self.actions.truncate(actions);
-                    for done in &rule.outcomes[..k] {
+                    for done in rule.outcomes.iter().take(k) {
                         if let Outcome::Ledger { ledger, .. } = done
                             && let Some(lines) = self.lines.get_mut(*ledger as usize)
                         {
@@ -121,7 +121,7 @@ impl<'p> Run<'p> {
             }
         }
         if self.trace.is_some() {
-            let entry = explain(ctx, rule, index, frame, item, status, missing)?;
+            let entry = explain(ctx, rule, frame, item, status, missing)?;
             if let Some(trace) = self.trace.as_mut() {
                 trace.push(entry);
             }
@@ -134,8 +134,8 @@ impl<'p> Run<'p> {
     fn record(
         &mut self,
         ctx: &Ctx<'_>,
-        rule: u32,
-        outcome: &Outcome,
+        rule: &'p Rule,
+        outcome: &'p Outcome,
         frame: &[Value],
         item: &Option<Arc<str>>,
     ) -> Result<Option<&'static str>, Box<Fault>> {
@@ -154,7 +154,7 @@ impl<'p> Run<'p> {
                     },
                 };
                 let (message, message_en) = texts(ctx, m, frame)?;
-                self.actions.push(Action { rule, item: item.clone(), kind: action.clone(), at, message, message_en });
+                self.actions.push(Action { rule, item: item.clone(), kind: action, at, message, message_en });
                 return Ok(None);
             }
         };
@@ -162,28 +162,28 @@ impl<'p> Run<'p> {
         if let Some((ledger, amount)) = line
             && let Some(lines) = self.lines.get_mut(ledger as usize)
         {
-            lines.push(Line { code: code.clone(), amount, item: item.clone() });
+            lines.push(Line { code, amount, item: item.clone() });
         }
         self.findings.push(Finding {
             rule: Some(rule),
+            ledger: line.and_then(|(l, _)| self.program.ledgers.get(l as usize)),
             item: item.clone(),
             kind: *kind,
-            code: code.clone(),
+            code,
             message,
             message_en,
             amount: line.map(|l| l.1),
-            ledger: line.map(|l| l.0),
         });
         Ok(None)
     }
 
     /// Ledger totals after the deciding rules: each the sum of its rounded lines, or its
     /// cap when the sum is larger (raising the cap's flag).
-    pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult>, Box<Fault>> {
+    pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult<'p>>, Box<Fault>> {
         let program = self.program;
         let currency = program.locale.currency;
         let mut out = Vec::with_capacity(self.lines.len());
-        for (i, (def, lines)) in program.ledgers.iter().zip(std::mem::take(&mut self.lines)).enumerate() {
+        for (def, lines) in program.ledgers.iter().zip(std::mem::take(&mut self.lines)) {
             let mut uncapped = Decimal::ZERO;
             for line in &lines {
                 uncapped = uncapped.checked_add(line.amount).ok_or_else(|| {
@@ -207,17 +207,17 @@ impl<'p> Run<'p> {
                     let (message, message_en) = texts(ctx, m, &[])?;
                     self.findings.push(Finding {
                         rule: None,
+                        ledger: Some(def),
                         item: None,
                         kind: FindingKind::Flag,
-                        code: code.clone(),
+                        code,
                         message,
                         message_en,
                         amount: None,
-                        ledger: Some(u32::try_from(i).unwrap_or(u32::MAX)),
                     });
                 }
             }
-            out.push(LedgerResult { lines, uncapped, cap, total });
+            out.push(LedgerResult { name: &def.name, lines, uncapped, cap, total });
         }
         Ok(out)
     }
@@ -225,9 +225,10 @@ impl<'p> Run<'p> {
 
 fn texts(ctx: &Ctx<'_>, m: &Option<Message>, frame: &[Value]) -> Result<Texts, Box<Fault>> {
     Ok(match m {
-        Some(m) => {
-            (Some(ctx.render(&m.zh, frame, true)?), m.en.as_ref().map(|en| ctx.render(en, frame, false)).transpose()?)
-        }
+        Some(m) => (
+            Some(ctx.interpolate(&m.zh, frame, true)?),
+            m.en.as_ref().map(|en| ctx.interpolate(en, frame, false)).transpose()?,
+        ),
         None => (None, None),
     })
 }
@@ -239,7 +240,7 @@ fn label(lp: &Loop, item: &Value, index: usize, outer: &[String]) -> String {
     {
         return match id {
             Value::Text(s) => s.to_string(),
-            other => format!("{}", crate::value::Locale::default().plain(other)),
+            other => format!("{}", Locale::default().plain(other)),
         };
     }
     match &lp.path {
@@ -252,15 +253,14 @@ fn label(lp: &Loop, item: &Value, index: usize, outer: &[String]) -> String {
 }
 
 /// Re-evaluates a rule's conditions one by one, with the values that decided them.
-fn explain(
+fn explain<'p>(
     ctx: &Ctx<'_>,
-    rule: &Rule,
-    index: u32,
+    rule: &'p Rule,
     frame: &[Value],
     item: Option<Arc<str>>,
     status: Status,
     mut missing: Vec<String>,
-) -> Result<RuleTrace, Box<Fault>> {
+) -> Result<RuleTrace<'p>, Box<Fault>> {
     let mut conditions = Vec::with_capacity(rule.conditions.len());
     for c in &rule.conditions {
         let result = ctx.truth(&c.expr, frame)?;
@@ -277,5 +277,5 @@ fn explain(
         }
         conditions.push(ConditionTrace { result, values });
     }
-    Ok(RuleTrace { rule: index, item, status, conditions, missing })
+    Ok(RuleTrace { rule, item, status, conditions, missing })
 }

@@ -7,6 +7,8 @@
 //! with a request to quote them.
 
 mod fast;
+#[cfg(test)]
+mod fast_tests;
 mod validate;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +18,7 @@ use crate::lang::{RecordType, Type};
 use crate::msg;
 
 pub use crate::document::{Format, MAX_FACTS_BYTES, Raw, parse_raw};
+pub use crate::time::parse_datetime;
 use crate::value::{Currency, Value};
 use validate::Validator;
 
@@ -23,14 +26,18 @@ use validate::Validator;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Facts {
     roots: Vec<Value>,
-    /// The `now` key, when the facts carry one.
-    pub now: Option<DateTime<Utc>>,
+    now: Option<DateTime<Utc>>,
 }
 
 impl Facts {
     /// The top-level inputs by slot.
-    pub fn roots(&self) -> &[Value] {
+    pub(crate) fn roots(&self) -> &[Value] {
         &self.roots
+    }
+
+    /// The `now` key, when the facts carry one.
+    pub fn now(&self) -> Option<DateTime<Utc>> {
+        self.now
     }
 }
 
@@ -39,12 +46,12 @@ pub const MAX_LIST_ITEMS: usize = 100_000;
 
 /// JSON facts read straight into typed values when they are valid; `None` when they
 /// are not (run [`parse_raw`] and [`validate`] to learn what is wrong).
-pub fn from_json_fast(text: &str, schema: &RecordType, currency: Currency) -> Option<Facts> {
+pub(crate) fn from_json_fast(text: &str, schema: &RecordType, currency: Currency) -> Option<Facts> {
     fast::from_json(text, schema, currency)
 }
 
 /// Validates a raw document against `schema`. The top level may also carry `now`.
-pub fn validate(raw: &Raw, schema: &RecordType, currency: Currency) -> Result<Facts, Vec<Diagnostic>> {
+pub(crate) fn validate(raw: &Raw, schema: &RecordType, currency: Currency) -> Result<Facts, Vec<Diagnostic>> {
     let mut v = Validator { currency, problems: Vec::new() };
     if !matches!(raw, Raw::Map(_)) {
         let found = raw.describe();

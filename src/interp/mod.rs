@@ -393,7 +393,7 @@ impl<'a> Ctx<'a> {
 
     /// Renders message parts; a missing value shows as `—` rather than hiding the message.
     /// A fixed message is shared, not copied.
-    pub(crate) fn render(&self, parts: &[Part], frame: &[Value], chinese: bool) -> Result<Arc<str>, Box<Fault>> {
+    pub(crate) fn interpolate(&self, parts: &[Part], frame: &[Value], chinese: bool) -> Result<Arc<str>, Box<Fault>> {
         if let [Part::Lit(fixed)] = parts {
             return Ok(Arc::clone(fixed));
         }

@@ -156,8 +156,6 @@ pub struct Table {
     pub result: Type,
     /// Rows.
     pub rows: Vec<Row>,
-    /// Where it was declared (for errors).
-    pub span: Span,
 }
 
 /// A compiled row.
@@ -243,8 +241,6 @@ pub enum ListPath {
 /// `for each var in list [where filter]`.
 #[derive(Clone, Debug)]
 pub struct Loop {
-    /// The item's name.
-    pub var: String,
     /// The list; outer items are the frame.
     pub list: Expr,
     /// Items for which this is not true are skipped.
@@ -274,6 +270,8 @@ pub struct Ensure {
 /// A compiled rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
+    /// Its position among the policy's rules.
+    pub index: usize,
     /// Name.
     pub name: Arc<str>,
     /// Stage name.
@@ -321,8 +319,6 @@ pub struct Program {
     pub version: Option<String>,
     /// Time zone and currency for values.
     pub locale: Locale,
-    /// Declared stages.
-    pub stages: Vec<String>,
     /// The facts schema.
     pub inputs: Arc<RecordType>,
     /// Lets and outputs.

@@ -13,10 +13,20 @@ use crate::value::duration;
 /// A fixed bilingual text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedText {
-    /// Chinese.
-    pub zh: String,
-    /// English, when given.
-    pub en: Option<String>,
+    pub(crate) zh: String,
+    pub(crate) en: Option<String>,
+}
+
+impl FixedText {
+    /// The Chinese text.
+    pub fn zh(&self) -> &str {
+        &self.zh
+    }
+
+    /// The English text, when the policy gives one.
+    pub fn en(&self) -> Option<&str> {
+        self.en.as_deref()
+    }
 }
 
 /// A compiled workflow: names are indices.
@@ -141,9 +151,19 @@ impl Workflow {
         self.transitions.iter().find(|t| t.from == stage && t.event == event)
     }
 
-    /// The index of a stage by name.
-    pub fn stage(&self, name: &str) -> Option<usize> {
-        self.stages.iter().position(|s| &**s == name)
+    /// A stage's name by index (empty for an index the workflow does not have).
+    pub fn stage_name(&self, i: usize) -> &str {
+        self.stages.get(i).map_or("", |s| s)
+    }
+
+    /// An event's name by index (empty for an index the workflow does not have).
+    pub fn event_name(&self, i: usize) -> &str {
+        self.events.get(i).map_or("", |e| e)
+    }
+
+    /// True when a case never leaves the stage.
+    pub fn is_final(&self, stage: usize) -> bool {
+        self.finals.get(stage).copied().unwrap_or(false)
     }
 
     /// The index of an event by name.

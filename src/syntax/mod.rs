@@ -6,8 +6,12 @@ pub mod dump;
 mod errors;
 mod expr;
 pub mod format;
+#[cfg(test)]
+mod format_tests;
 pub mod limits;
 mod parser;
+#[cfg(test)]
+mod parser_tests;
 
 use std::sync::Arc;
 

@@ -1,8 +1,10 @@
 //! Time as service agreements count it: working calendars, holiday files, clocks.
 
 pub mod calendar;
+#[cfg(test)]
+mod clock_tests;
 pub mod holidays;
 mod text;
 
-pub use calendar::{Calendar, ClockError};
+pub use calendar::{Calendar, ClockError, HORIZON_DAYS};
 pub use text::parse_datetime;

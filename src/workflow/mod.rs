@@ -1,8 +1,15 @@
-//! Workflows: the compiled stage graph of a policy, and the replay of a case's event
-//! history through it ([`replay::replay`]).
+//! Workflows: a case's event history ([`Case`]) replayed through the policy's stage
+//! graph, with its audit trail, deadlines and scheduled actions ([`Replay`]).
 
-pub mod case;
-pub mod replay;
-pub mod report;
+mod case;
+mod replay;
+mod report;
+mod result;
+#[cfg(test)]
+mod tests;
 
-pub use crate::ir::{Amount, Deadline, Entry, FixedText, Transition, Workflow};
+pub use crate::ir::FixedText;
+pub use case::{Case, Event};
+pub use replay::ReplayError;
+pub(crate) use replay::replay;
+pub use result::{DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};

@@ -7,176 +7,25 @@
 //! reject sends the case to `c` instead of leaving it where it was. A refused event's
 //! data is kept (what it told us stays true); an illegal event changes nothing.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
-use super::FixedText;
-use super::Workflow;
 use super::case::{Case, merge};
-use crate::diagnostics::suggest;
-use crate::diagnostics::{Diagnostic, Lang, Msg};
+use super::result::{DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
+use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
-use crate::eval;
-use crate::eval::{EvalError, Evaluation};
-use crate::facts::{self as facts_mod, Facts};
-use crate::ir::Program;
-use crate::lang::FindingKind;
+use crate::eval::{self, EvalError, Kind};
+use crate::facts::{self, Facts};
+use crate::ir::{Program, Workflow};
 use crate::msg;
 
-/// What happened to one event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The case moved.
-    Accepted,
-    /// A guard rule fired; the case stayed (or went to the `else` stage).
-    Refused,
-    /// The event could not apply at all (wrong stage, out of order, unknown, bad data);
-    /// nothing of it was applied.
-    Illegal,
-}
-
-impl Outcome {
-    /// `accepted`, `refused`, `illegal`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Accepted => "accepted",
-            Outcome::Refused => "refused",
-            Outcome::Illegal => "illegal",
-        }
-    }
-}
-
-/// A guard rule that fired.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardFinding {
-    /// `reject` or `require`.
-    pub kind: FindingKind,
-    /// Its code.
-    pub code: Arc<str>,
-    /// The rule's name.
-    pub rule: Arc<str>,
-    /// The stage the rule is tagged with.
-    pub stage: Arc<str>,
-    /// The item, when the rule iterates.
-    pub item: Option<Arc<str>>,
-    /// The message in Chinese.
-    pub message: Option<Arc<str>>,
-    /// The message in English.
-    pub message_en: Option<Arc<str>>,
-}
-
-/// One event of the audit trail.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// Position in the case file.
-    pub index: usize,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// The event's name.
-    pub event: String,
-    /// Who did it.
-    pub by: Option<String>,
-    /// The stage the case was in.
-    pub from: usize,
-    /// The stage it moved to, when it moved.
-    pub to: Option<usize>,
-    /// What happened.
-    pub outcome: Outcome,
-    /// The guard rules that refused it.
-    pub findings: Vec<GuardFinding>,
-    /// Why an illegal event could not apply.
-    pub reason: Option<Msg>,
-}
-
-/// Where a stage deadline stands at `now`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeadlineStatus {
-    /// Running, not yet due.
-    Open,
-    /// Running and past due.
-    Overdue,
-    /// The stage was left in time.
-    Met,
-    /// The stage was left late.
-    Missed,
-}
-
-impl DeadlineStatus {
-    /// `open`, `overdue`, `met`, `missed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeadlineStatus::Open => "open",
-            DeadlineStatus::Overdue => "overdue",
-            DeadlineStatus::Met => "met",
-            DeadlineStatus::Missed => "missed",
-        }
-    }
-}
-
-/// A deadline that has started.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeadlineState {
-    /// Index into the workflow's deadlines.
-    pub deadline: usize,
-    /// When its clock started (entering the anchor stage).
-    pub since: DateTime<Utc>,
-    /// When it is due.
-    pub due: DateTime<Utc>,
-    /// When the stage was left, if it was.
-    pub closed_at: Option<DateTime<Utc>>,
-    /// Where it stands.
-    pub status: DeadlineStatus,
-}
-
-/// An action scheduled by entering a stage.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scheduled {
-    /// The action's kind.
-    pub action: Arc<str>,
-    /// The stage whose entry scheduled it.
-    pub stage: usize,
-    /// When it is due.
-    pub at: DateTime<Utc>,
-    /// What it is for.
-    pub message: Option<FixedText>,
-}
-
-/// The result of a replay.
-#[derive(Clone, Debug)]
-pub struct Replay {
-    /// The instant deadlines are judged at.
-    pub now: DateTime<Utc>,
-    /// The current stage.
-    pub stage: usize,
-    /// When the case entered it (absent when there were no events).
-    pub entered_at: Option<DateTime<Utc>>,
-    /// Every event, in order.
-    pub trail: Vec<Step>,
-    /// Deadlines that have started, in declaration order.
-    pub deadlines: Vec<DeadlineState>,
-    /// Actions scheduled by stage entries, by due time.
-    pub actions: Vec<Scheduled>,
-    /// The events allowed next, with the stage each leads to.
-    pub next: Vec<(usize, usize)>,
-    /// The policy evaluated at `now` on the facts the case has gathered (for its outputs).
-    pub evaluation: Option<Evaluation>,
-    /// Why that evaluation failed, when it did.
-    pub problems: Vec<Diagnostic>,
-    /// The facts the case has gathered.
-    pub facts: Raw,
-    /// Calendars whose working days or hours were counted through a year none of their
-    /// holiday files describes, with that year, sorted (deadlines, entry actions and the
-    /// final evaluation together).
-    pub uncovered: Vec<(String, i32)>,
-}
-
 /// Why a case could not be replayed at all.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     /// The policy declares no workflow.
+    #[error("这个策略没有声明流程 · the policy declares no workflow")]
     NoWorkflow,
     /// The starting facts are invalid; nothing was replayed.
+    #[error("案例的初始事实无效 · the case's starting facts are invalid ({} problems)", .0.len())]
     InvalidFacts(Vec<Diagnostic>),
 }
 
@@ -184,7 +33,7 @@ pub enum ReplayError {
 /// function: the same policy, case and `now` always give the same replay.
 ///
 /// ```
-/// use tenet::{Policy, facts::Format, source::SourceFile, workflow::{case::Case, replay}};
+/// use tenet::{Policy, facts::Format, source::SourceFile, workflow::{Case, Outcome}};
 ///
 /// let policy = Policy::from_text("doc.tenet", r#"
 ///     policy doc version "1"
@@ -207,12 +56,11 @@ pub enum ReplayError {
 /// "#), Format::Yaml).expect("a valid case");
 /// let now = "2026-11-03T00:00:00+08:00".parse().expect("a datetime");
 /// let result = policy.replay(&case, now).expect("replays");
-/// let workflow = policy.program().workflow.as_ref().expect("a workflow");
-/// assert_eq!(&*workflow.stages[result.stage], "refused");
-/// assert_eq!(result.trail[0].outcome, replay::Outcome::Refused);
-/// assert_eq!(&*result.trail[0].findings[0].code, "TOO_LARGE");
+/// assert_eq!(result.stage(), "refused");
+/// assert_eq!(result.trail()[0].outcome(), Outcome::Refused);
+/// assert_eq!(result.trail()[0].findings()[0].code(), "TOO_LARGE");
 /// ```
-pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Replay, ReplayError> {
+pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) -> Result<Replay<'p>, ReplayError> {
     let Some(wf) = program.workflow.as_deref() else { return Err(ReplayError::NoWorkflow) };
     validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
     let tz = program.locale.tz;
@@ -225,7 +73,9 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
         tz,
         uncovered: Vec::new(),
     };
-    state.entered[wf.initial] = case.events.first().map(|e| e.at);
+    if let Some(first) = state.entered.get_mut(wf.initial) {
+        *first = case.events.first().map(|e| e.at);
+    }
     let mut facts = case.facts.clone();
     let mut last: Option<DateTime<Utc>> = None;
     let mut trail = Vec::new();
@@ -235,7 +85,7 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
             at: event.at,
             event: event.name.clone(),
             by: event.by.clone(),
-            from: state.stage,
+            from: wf.stage_name(state.stage),
             to: None,
             outcome: Outcome::Illegal,
             findings: Vec::new(),
@@ -245,7 +95,7 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
             Err(reason) => step.reason = Some(reason),
             Ok(Judged { to, otherwise, findings, merged }) => {
                 last = Some(event.at);
-                let redirect = otherwise.filter(|_| findings.iter().any(|f| f.kind == FindingKind::Reject));
+                let redirect = otherwise.filter(|_| findings.iter().any(|f| f.kind == Kind::Reject));
                 let target = if findings.is_empty() { Some(to) } else { redirect };
                 step.outcome = if findings.is_empty() { Outcome::Accepted } else { Outcome::Refused };
                 step.findings = findings;
@@ -253,14 +103,14 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
                 facts = merged;
                 if let Some(target) = target {
                     state.go(target, event.at);
-                    step.to = Some(target);
+                    step.to = Some(wf.stage_name(target));
                 }
             }
         }
         trail.push(step);
     }
     let deadlines = state.deadlines(now);
-    let next = if wf.finals[state.stage] {
+    let next = if wf.is_final(state.stage) {
         Vec::new()
     } else {
         wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| (t.event, t.to)).collect()
@@ -274,17 +124,19 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
     };
     let mut uncovered = state.uncovered;
     for d in &deadlines {
-        uncovered.extend(wf.deadlines.get(d.deadline).and_then(|def| def.within.uncovered(d.since, d.due)));
+        uncovered.extend(d.def.within.uncovered(d.since, d.due));
     }
     uncovered.extend(evaluation.iter().flat_map(|e| e.uncovered.iter().cloned()));
     uncovered.sort();
     uncovered.dedup();
     let mut actions = state.actions;
-    actions.sort_by(|a, b| (a.at, &a.action).cmp(&(b.at, &b.action)));
+    actions.sort_by(|a, b| (a.at, a.action).cmp(&(b.at, b.action)));
     Ok(Replay {
+        program,
+        workflow: wf,
         now,
         stage: state.stage,
-        entered_at: state.entered[state.stage],
+        entered_at: state.entered.get(state.stage).copied().flatten(),
         trail,
         deadlines,
         actions,
@@ -296,30 +148,35 @@ pub fn replay(program: &Program, case: &Case, now: DateTime<Utc>) -> Result<Repl
     })
 }
 
-struct State<'w> {
-    wf: &'w Workflow,
+struct State<'p> {
+    wf: &'p Workflow,
     stage: usize,
     /// Latest entry into each stage.
     entered: Vec<Option<DateTime<Utc>>>,
     /// Latest exit from each stage.
     left: Vec<Option<DateTime<Utc>>>,
-    actions: Vec<Scheduled>,
+    actions: Vec<Scheduled<'p>>,
     tz: chrono_tz::Tz,
     /// Entry actions counted through a year without holiday data.
     uncovered: Vec<(String, i32)>,
 }
 
-impl State<'_> {
+impl<'p> State<'p> {
     /// Moves the case. Staying in the same stage is not a new entry: its deadlines keep
     /// running and its entry actions are not scheduled again.
     fn go(&mut self, to: usize, at: DateTime<Utc>) {
         if to == self.stage {
             return;
         }
-        self.left[self.stage] = Some(at);
-        self.entered[to] = Some(at);
+        if let Some(left) = self.left.get_mut(self.stage) {
+            *left = Some(at);
+        }
+        if let Some(entered) = self.entered.get_mut(to) {
+            *entered = Some(at);
+        }
         self.stage = to;
-        for entry in self.wf.entries.iter().filter(|e| e.stage == to) {
+        let wf = self.wf;
+        for entry in wf.entries.iter().filter(|e| e.stage == to) {
             let due = match &entry.after {
                 Some(amount) => amount.after(at, self.tz).ok(),
                 None => Some(at),
@@ -327,56 +184,66 @@ impl State<'_> {
             if let Some(due) = due {
                 self.uncovered.extend(entry.after.as_ref().and_then(|a| a.uncovered(at, due)));
                 self.actions.push(Scheduled {
-                    action: Arc::clone(&entry.action),
-                    stage: to,
+                    action: &entry.action,
+                    stage: wf.stage_name(to),
                     at: due,
-                    message: entry.message.clone(),
+                    message: entry.message.as_ref(),
                 });
             }
         }
     }
 
-    fn deadlines(&self, now: DateTime<Utc>) -> Vec<DeadlineState> {
+    fn deadlines(&self, now: DateTime<Utc>) -> Vec<DeadlineState<'p>> {
+        let entered = |stage: usize| self.entered.get(stage).copied().flatten();
         let mut out = Vec::new();
-        for (i, d) in self.wf.deadlines.iter().enumerate() {
-            let Some(since) = self.entered[d.anchor] else { continue };
+        for d in &self.wf.deadlines {
+            let Some(since) = entered(d.anchor) else { continue };
             let Ok(due) = d.within.after(since, self.tz) else { continue };
-            let closed_at = self.left[d.stage].filter(|t| *t >= since && self.entered[d.stage].is_some());
+            let left = self.left.get(d.stage).copied().flatten();
+            let closed_at = left.filter(|t| *t >= since && entered(d.stage).is_some());
             let status = match closed_at {
                 Some(t) if t <= due => DeadlineStatus::Met,
                 Some(_) => DeadlineStatus::Missed,
                 // Ended elsewhere: the stage will never be reached, nothing is due.
-                None if self.wf.finals[self.stage] => continue,
+                None if self.wf.is_final(self.stage) => continue,
                 None if now > due => DeadlineStatus::Overdue,
                 None => DeadlineStatus::Open,
             };
-            out.push(DeadlineState { deadline: i, since, due, closed_at, status });
+            out.push(DeadlineState {
+                def: d,
+                stage: self.wf.stage_name(d.stage),
+                anchor: self.wf.stage_name(d.anchor),
+                since,
+                due,
+                closed_at,
+                status,
+            });
         }
         out
     }
 }
 
-struct Judged {
+struct Judged<'p> {
     to: usize,
     otherwise: Option<usize>,
-    findings: Vec<GuardFinding>,
+    findings: Vec<GuardFinding<'p>>,
     merged: Raw,
 }
 
 /// Whether an event can apply, and which guard rules fire if it does.
-fn judge(
-    program: &Program,
-    wf: &Workflow,
+fn judge<'p>(
+    program: &'p Program,
+    wf: &'p Workflow,
     state: &State<'_>,
     facts: &Raw,
     event: &super::case::Event,
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Judged, Msg> {
-    let stage = &wf.stages[state.stage];
+) -> Result<Judged<'p>, Msg> {
+    let stage = wf.stage_name(state.stage);
     let name = &event.name;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&state.tz).to_rfc3339();
-    if wf.finals[state.stage] {
+    if wf.is_final(state.stage) {
         return Err(msg!(
             "案例已在终止阶段 `{stage}`，不再接受事件",
             "the case is in the final stage `{stage}` and takes no more events"
@@ -400,7 +267,7 @@ fn judge(
     }
     let allowed = || {
         let names: Vec<&str> =
-            wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| &*wf.events[t.event]).collect();
+            wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| wf.event_name(t.event)).collect();
         names.join(", ")
     };
     let Some(e) = wf.event(name) else {
@@ -436,22 +303,21 @@ fn judge(
         EvalError::Fault(d) => problems("无法评估守卫规则", "the guard rules cannot be evaluated", &[d]),
     })?;
     let guards: Vec<&str> = if state.stage == wf.initial && t.to != wf.initial {
-        vec![&wf.stages[wf.initial], &wf.stages[t.to]]
+        vec![wf.stage_name(wf.initial), wf.stage_name(t.to)]
     } else {
-        vec![&wf.stages[t.to]]
+        vec![wf.stage_name(t.to)]
     };
     let findings = evaluation
-        .findings
+        .findings()
         .iter()
-        .filter(|f| matches!(f.kind, FindingKind::Reject | FindingKind::Require))
+        .filter(|f| matches!(f.kind(), Kind::Reject | Kind::Require))
         .filter_map(|f| {
-            let rule = program.rules.get(usize::try_from(f.rule?).ok()?)?;
-            let tag = rule.stage.as_ref()?;
-            guards.contains(&&**tag).then(|| GuardFinding {
-                kind: f.kind,
-                code: Arc::clone(&f.code),
-                rule: Arc::clone(&rule.name),
-                stage: Arc::clone(tag),
+            let (rule, stage) = (f.rule()?, f.stage()?);
+            guards.contains(&stage).then(|| GuardFinding {
+                kind: f.kind(),
+                code: f.code(),
+                rule,
+                stage,
                 item: f.item.clone(),
                 message: f.message.clone(),
                 message_en: f.message_en.clone(),
@@ -463,7 +329,7 @@ fn judge(
 
 /// Facts gathered so far, validated against the policy's schema.
 fn validate(program: &Program, raw: &Raw) -> Result<Facts, Vec<Diagnostic>> {
-    facts_mod::validate(raw, &program.inputs, program.locale.currency)
+    facts::validate(raw, &program.inputs, program.locale.currency)
 }
 
 /// One reason made of several diagnostics (each already names its path).

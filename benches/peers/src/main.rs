@@ -4,7 +4,7 @@
 //! case's expectation; then each engine evaluates the cases over and over on one thread,
 //! from input already in its own form, and the throughputs are printed side by side.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -75,14 +75,11 @@ impl Tenet {
     }
 
     fn eval(&self, facts: &tenet::facts::Facts) -> Verdict {
-        let e = self.policy.evaluate(facts, facts.now.expect("now")).expect("evaluates");
+        let e = self.policy.evaluate(facts, facts.now().expect("now")).expect("evaluates");
         let mut codes: Vec<String> = e.codes().into_iter().map(str::to_owned).collect();
         codes.sort();
-        let format = &self.policy.program().format;
-        let refund = e
-            .value(self.policy.program(), "refund_amount")
-            .and_then(|v| tenet::value::to_json(v, &tenet::types::Type::Money, format).as_str().map(cents));
-        Verdict { decision: e.decision.as_str().to_owned(), codes, refund_cents: refund }
+        let refund = e.outputs().find(|o| o.name() == "refund_amount").and_then(|o| o.to_json().as_str().map(cents));
+        Verdict { decision: e.decision().as_str().to_owned(), codes, refund_cents: refund }
     }
 }
 
@@ -141,8 +138,7 @@ fn throughput<T>(inputs: &[T], budget: Duration, mut f: impl FnMut(&T) -> Verdic
 
 fn main() {
     let cases = public_cases();
-    let source = tenet::source::read_source(Path::new(&root().join("rules/returns.tenet"))).expect("policy");
-    let tenet = Tenet { policy: tenet::Policy::from_source(&source).expect("valid policy") };
+    let tenet = Tenet { policy: tenet::Policy::load(root().join("rules/returns.tenet")).expect("valid policy") };
     let mut rego = Rego::new();
     let zen = Zen::new();
 

@@ -4,15 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::{DocLang, Fault, RenderError};
 use tenet::diagnostics::suggest;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::facts::Format;
 use tenet::source::SourceFile;
-use tenet::source::read_source;
-use tenet::value::to_json;
 use tenet::{Policy, msg};
 
 /// The schema, as a policy's input declaration.
@@ -41,24 +39,15 @@ fn problem(data: &Arc<SourceFile>, path: &str, message: Msg, help: Msg) -> Diagn
 }
 
 fn load_policy(path: &Path) -> Result<Policy, Vec<Diagnostic>> {
-    let file = read_source(path).map_err(|e| match e {
-        e => vec![Diagnostic::from(&e)],
-    })?;
-    Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())
+    Policy::load(path).map_err(|e| e.errors())
 }
 
 /// Reads and validates an agreement data file and the policies it names.
 pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let fail = |fault, diagnostics| RenderError { fault, diagnostics };
-    let schema = Policy::from_text("agreement.tenet", SCHEMA).map_err(|d| fail(Fault::Policy, d))?;
+    let schema = Policy::from_text("agreement.tenet", SCHEMA).map_err(|e| fail(Fault::Policy, e.diagnostics()))?;
     let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Fault::Data, d))?;
-    let program = schema.program();
-    let mut map = Map::new();
-    for (field, value) in program.inputs.fields.iter().zip(facts.roots()) {
-        if !value.is_missing() {
-            map.insert(field.name.clone(), to_json(value, &field.ty, &program.locale));
-        }
-    }
+    let map = schema.facts_to_json(&facts);
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
     let base = Path::new(data.name()).parent().map(Path::to_path_buf).unwrap_or_default();
     let sla_name = text("sla");
@@ -80,12 +69,7 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     // The signing workflow lives beside the SLA policy (rules/signing.tenet).
     let signing_path = sla_path.with_file_name("signing.tenet");
     let signing = load_policy(&signing_path).map_err(|d| fail(Fault::Policy, d))?;
-    let stages: Vec<String> = signing
-        .program()
-        .workflow
-        .as_ref()
-        .map(|w| w.stages.iter().map(|s| s.to_string()).collect())
-        .unwrap_or_default();
+    let stages: Vec<String> = signing.workflow_stages().map(str::to_owned).collect();
     let status = text("status");
     let Some(position) = stages.iter().position(|s| *s == status) else {
         let all = stages.join(", ");

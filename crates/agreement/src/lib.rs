@@ -9,7 +9,7 @@
 mod agreement;
 pub mod filters;
 pub mod numerals;
-pub mod policy_view;
+
 mod templates;
 
 use std::sync::Arc;

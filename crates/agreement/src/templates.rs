@@ -6,7 +6,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use pulldown_cmark::{Options, Parser, html};
 
 use super::agreement::Agreement;
-use super::{DocFormat, DocLang, filters, policy_view};
+use super::{DocFormat, DocLang, filters};
 
 /// Template instructions one render may spend. The bundled agreement needs between
 /// 1 000 and 3 000 (measured by lowering this limit until its render failed), so the
@@ -84,7 +84,7 @@ pub fn render(agreement: &Agreement, lang: DocLang, format: DocFormat) -> Result
     let env = environment(format)?;
     let ctx = context! {
         agreement => Value::from_serialize(&agreement.data),
-        sla => Value::from_serialize(policy_view::view(agreement.sla.program())),
+        sla => Value::from_serialize(agreement.sla.describe()),
         lang => lang.code(),
         draft => agreement.draft,
         status => agreement.status.as_str(),

@@ -8,18 +8,16 @@
 //! a bad line: `{"line":7,"error":"invalid_facts","diagnostics":[{"path":…,"message":…,"message_en":…}]}`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::{BufRead, Write};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use serde_json::json;
+use serde::Serialize;
 
 use tenet::Policy;
 use tenet::diagnostics::Diagnostic;
-use tenet::eval::{EvalError, Evaluation};
-use tenet::facts::Raw;
-use tenet::value::{Value, to_json};
+use tenet::eval::{self, EvalError};
 
 /// Lines read, evaluated and written at a time.
 pub const CHUNK_LINES: usize = 8192;
@@ -46,7 +44,7 @@ pub struct Summary {
 struct Outcome {
     json: String,
     decision: Option<&'static str>,
-    codes: Vec<std::sync::Arc<str>>,
+    codes: Vec<Arc<str>>,
     without_now: bool,
 }
 
@@ -110,17 +108,11 @@ pub fn run(
 }
 
 fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) -> Outcome {
-    let failed = |kind: &str, diags: &[Diagnostic]| {
-        let list: Vec<serde_json::Value> = diags
-            .iter()
-            .map(|d| json!({"path": d.path, "message": d.message.zh, "message_en": d.message.en}))
-            .collect();
-        Outcome {
-            json: json!({"line": line_no, "error": kind, "diagnostics": list}).to_string(),
-            decision: None,
-            codes: Vec::new(),
-            without_now: false,
-        }
+    let failed = |kind: &str, diags: &[Diagnostic]| Outcome {
+        json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: diags }).unwrap_or_default(),
+        decision: None,
+        codes: Vec::new(),
+        without_now: false,
     };
     if line.len() > MAX_LINE_BYTES {
         let d = Diagnostic::error(
@@ -129,107 +121,47 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
         );
         return failed("invalid_facts", &[d]);
     }
-    let program = policy.program();
-    let fast = tenet::facts::from_json_fast(line, &program.inputs, program.locale.currency);
-    let facts = match fast {
-        Some(f) => f,
-        // Not on the fast path: the full parser and validator say what is wrong.
-        None => {
-            let raw: Raw = match serde_json::from_str(line) {
-                Ok(r) => r,
-                Err(e) => {
-                    let d =
-                        Diagnostic::error("facts-syntax", tenet::msg!("不是有效的 JSON：{e}", "not valid JSON: {e}"));
-                    return failed("invalid_facts", &[d]);
-                }
-            };
-            match policy.facts_from_raw(&raw) {
-                Ok(f) => f,
-                Err(diags) => return failed("invalid_facts", &diags),
-            }
-        }
+    let facts = match policy.facts_from_json(line) {
+        Ok(f) => f,
+        Err(diags) => return failed("invalid_facts", &diags),
     };
-    match policy.evaluate(&facts, facts.now.unwrap_or(default_now)) {
-        Ok(eval) => Outcome { without_now: facts.now.is_none(), ..success(policy, line_no, &eval) },
+    match policy.evaluate(&facts, facts.now().unwrap_or(default_now)) {
+        Ok(eval) => Outcome {
+            json: serde_json::to_string(&Line { line: line_no, summary: eval.summary() }).unwrap_or_default(),
+            decision: Some(eval.decision().as_str()),
+            codes: eval.codes().into_iter().map(Arc::from).collect(),
+            without_now: facts.now().is_none(),
+        },
         Err(EvalError::InvalidFacts(diags)) => failed("invalid_facts", &diags),
         Err(EvalError::Fault(d)) => failed("evaluation_failed", &[d]),
     }
 }
 
-/// Appends `text` as a JSON string.
-fn quote(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+/// A result line: its number, then the evaluation's summary.
+#[derive(Serialize)]
+struct Line<'a> {
+    line: usize,
+    #[serde(flatten)]
+    summary: eval::Summary<'a, 'a>,
 }
 
-/// A result line, written by hand: this is the hot path of a batch.
-fn success(policy: &Policy, line_no: usize, eval: &Evaluation) -> Outcome {
-    let program = policy.program();
-    let format = &program.locale;
-    let mut s = String::with_capacity(256);
-    let _ = write!(s, "{{\"line\":{line_no},\"decision\":\"{}\",\"codes\":[", eval.decision.as_str());
-    let mut codes: Vec<std::sync::Arc<str>> = Vec::new();
-    for f in &eval.findings {
-        if !codes.contains(&f.code) {
-            codes.push(std::sync::Arc::clone(&f.code));
-        }
+/// A line that could not be evaluated: its number, what kind of failure, and why.
+#[derive(Serialize)]
+struct Failed<'a> {
+    line: usize,
+    error: &'a str,
+    #[serde(serialize_with = "brief")]
+    diagnostics: &'a [Diagnostic],
+}
+
+/// Diagnostics as a batch line carries them: the data path and both messages.
+fn brief<S: serde::Serializer>(diags: &&[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(diags.len()))?;
+    for d in diags.iter() {
+        seq.serialize_element(
+            &serde_json::json!({"path": d.path, "message": d.message.zh, "message_en": d.message.en}),
+        )?;
     }
-    for (i, c) in codes.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        quote(&mut s, c);
-    }
-    s.push_str("],\"ledgers\":{");
-    for (i, (l, r)) in program.ledgers.iter().zip(&eval.ledgers).enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        quote(&mut s, &l.name);
-        s.push(':');
-        quote(&mut s, &format.money(r.total));
-    }
-    s.push_str("},\"outputs\":{");
-    let mut first = true;
-    for (d, v) in program.derived.iter().zip(&eval.values) {
-        if !d.exported || v.is_missing() {
-            continue;
-        }
-        if !first {
-            s.push(',');
-        }
-        first = false;
-        quote(&mut s, &d.name);
-        s.push(':');
-        match v {
-            Value::Money(m) => quote(&mut s, &format.money(*m)),
-            Value::DateTime(t) => quote(&mut s, &format.datetime(t)),
-            Value::Text(t) => quote(&mut s, t),
-            Value::Int(n) => {
-                let _ = write!(s, "{n}");
-            }
-            other => {
-                let _ = write!(s, "{}", to_json(other, &d.ty, format));
-            }
-        }
-    }
-    s.push('}');
-    if let Some(warnings) = tenet::eval::report::warnings_json(&eval.uncovered) {
-        let _ = write!(s, ",\"warnings\":{warnings}");
-    }
-    s.push('}');
-    Outcome { json: s, decision: Some(eval.decision.as_str()), codes, without_now: false }
+    seq.end()
 }

@@ -8,10 +8,8 @@ use chrono::{DateTime, Utc};
 use super::{Exit, OutputFormat, Ui, err, fail, out};
 use tenet::diagnostics::{Diagnostic, Lang, Msg};
 use tenet::facts::Format;
-use tenet::ir::Program;
 use tenet::source::{ReadError, read_source};
-use tenet::workflow::replay::{DeadlineStatus, Outcome, Replay, ReplayError};
-use tenet::workflow::{Workflow, case::Case, report};
+use tenet::workflow::{Case, DeadlineStatus, Outcome, Replay, ReplayError};
 
 /// Arguments of `tenet case`.
 #[derive(clap::Args, Debug)]
@@ -66,7 +64,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 ),
             )
             .help(Msg::new("在策略中加上 `workflow 名称 { … }`", "add `workflow NAME { … }` to the policy"))
-            .in_file(&policy.program().file);
+            .in_file(policy.source());
             return fail(args.format, ui, "invalid_policy", &[d], Exit::InvalidPolicy);
         }
         Err(ReplayError::InvalidFacts(diags)) => {
@@ -80,14 +78,12 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
     };
-    let program = policy.program();
-    let Some(wf) = program.workflow.as_deref() else { return Exit::InvalidPolicy };
     match args.format {
         OutputFormat::Json => {
-            let value = report::to_json(program, wf, &result, case.name.as_deref(), note);
+            let value = result.to_json(case.name.as_deref(), note);
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
-        OutputFormat::Human => out(&render(program, wf, &result, ui, note.is_some())),
+        OutputFormat::Human => out(&render(&result, ui, note.is_some())),
     }
     Exit::Ok
 }
@@ -101,112 +97,106 @@ fn text(ui: &Ui, zh: &str, en: Option<&str>) -> String {
 }
 
 /// The replay for a terminal: where the case is, how it got there, what is due.
-fn render(program: &Program, wf: &Workflow, r: &Replay, ui: &Ui, system_clock: bool) -> String {
-    let format = &program.locale;
-    let time = |t: &DateTime<Utc>| format.datetime(t);
+fn render(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
+    let locale = r.locale();
+    let time = |t: &DateTime<Utc>| locale.datetime(t);
     let mut s = String::new();
-    let since = r.entered_at.map(|t| format!(" ({} {})", ui.label("进入于", "since"), time(&t))).unwrap_or_default();
-    let _ = writeln!(s, "{}: {}{since}", ui.label("当前阶段", "Stage"), wf.stages[r.stage]);
+    let since = r.entered_at().map(|t| format!(" ({} {})", ui.label("进入于", "since"), time(&t))).unwrap_or_default();
+    let _ = writeln!(s, "{}: {}{since}", ui.label("当前阶段", "Stage"), r.stage());
     let clock = if system_clock { format!(" ({})", ui.label("系统时钟", "system clock")) } else { String::new() };
-    let version = program.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+    let version = r.version().map(|v| format!(" {v}")).unwrap_or_default();
     let _ = writeln!(
         s,
         "{} {}{version} · {} {} · {} {}{clock}",
         ui.label("策略", "policy"),
-        program.name,
+        r.policy_name(),
         ui.label("流程", "workflow"),
-        wf.name,
+        r.workflow(),
         ui.label("时刻", "now"),
-        time(&r.now)
+        time(&r.now())
     );
-    super::human::warnings(&mut s, ui, &r.uncovered);
+    super::human::warnings(&mut s, ui, &r.warnings());
     let _ = writeln!(s, "\n{}:", ui.label("经过", "Trail"));
-    if r.trail.is_empty() {
+    if r.trail().is_empty() {
         let _ = writeln!(s, "  {}", ui.label("还没有事件", "no events yet"));
     }
-    for step in &r.trail {
-        let by = step.by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
-        let moved = match step.to {
-            Some(to) => format!("{} → {}", wf.stages[step.from], wf.stages[to]),
-            None => format!("{} ↺", wf.stages[step.from]),
+    for step in r.trail() {
+        let by = step.by().map(|b| format!(" ({b})")).unwrap_or_default();
+        let moved = match step.to() {
+            Some(to) => format!("{} → {to}", step.from()),
+            None => format!("{} ↺", step.from()),
         };
-        let outcome = match step.outcome {
+        let outcome = match step.outcome() {
             Outcome::Accepted => ui.label("已接受", "accepted"),
             Outcome::Refused => ui.label("被拒绝", "refused"),
             Outcome::Illegal => ui.label("无效", "illegal"),
         };
-        let _ = writeln!(s, "  {}. {} {}{by}  {moved}  {outcome}", step.index + 1, time(&step.at), step.event);
-        for f in &step.findings {
-            let item = f.item.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
-            let _ = writeln!(s, "     ● {}{item} {} · {} [{}]", f.code, f.kind.as_str(), f.rule, f.stage);
-            if let Some(m) = &f.message {
-                let _ = writeln!(s, "      {}", text(ui, m, f.message_en.as_deref()));
+        let _ = writeln!(s, "  {}. {} {}{by}  {moved}  {outcome}", step.index() + 1, time(&step.at()), step.event());
+        for f in step.findings() {
+            let item = f.item().map(|i| format!(" ({i})")).unwrap_or_default();
+            let _ = writeln!(s, "     ● {}{item} {} · {} [{}]", f.code(), f.kind().as_str(), f.rule(), f.stage());
+            if let Some(m) = f.message() {
+                let _ = writeln!(s, "      {}", text(ui, m, f.message_en()));
             }
         }
-        if let Some(reason) = &step.reason {
+        if let Some(reason) = step.reason() {
             let _ = writeln!(s, "      {}", reason.get(ui.lang));
         }
     }
-    if !r.deadlines.is_empty() {
+    if !r.deadlines().is_empty() {
         let _ = writeln!(s, "\n{}:", ui.label("期限", "Deadlines"));
-        for state in &r.deadlines {
-            let Some(d) = wf.deadlines.get(state.deadline) else { continue };
-            let status = match state.status {
+        for d in r.deadlines() {
+            let status = match d.status() {
                 DeadlineStatus::Open => ui.label("进行中", "open"),
                 DeadlineStatus::Overdue => ui.label("已逾期", "OVERDUE"),
                 DeadlineStatus::Met => ui.label("按时完成", "met"),
                 DeadlineStatus::Missed => ui.label("逾期完成", "missed"),
             };
-            let within = d.within.describe();
             let _ = writeln!(
                 s,
                 "  {}  {} {}  {status}  ({}, {} {} {})",
-                wf.stages[d.stage],
+                d.stage(),
                 ui.label("截止", "due"),
-                time(&state.due),
-                within.get(ui.lang),
+                time(&d.due()),
+                d.within().get(ui.lang),
                 ui.label("自进入", "from entering"),
-                wf.stages[d.anchor],
-                time(&state.since)
+                d.anchor(),
+                time(&d.since())
             );
-            if state.status == DeadlineStatus::Overdue
-                && let Some(m) = &d.message
+            if d.status() == DeadlineStatus::Overdue
+                && let Some(m) = d.message()
             {
-                let _ = writeln!(s, "      {}", text(ui, &m.zh, m.en.as_deref()));
+                let _ = writeln!(s, "      {}", text(ui, m.zh(), m.en()));
             }
         }
     }
-    if !r.actions.is_empty() {
+    if !r.actions().is_empty() {
         let _ = writeln!(s, "\n{}:", ui.label("行动", "Actions"));
-        for a in &r.actions {
-            let _ = writeln!(s, "  {} {} {}", a.action, ui.label("于", "at"), time(&a.at));
-            if let Some(m) = &a.message {
-                let _ = writeln!(s, "      {}", text(ui, &m.zh, m.en.as_deref()));
+        for a in r.actions() {
+            let _ = writeln!(s, "  {} {} {}", a.action(), ui.label("于", "at"), time(&a.at()));
+            if let Some(m) = a.message() {
+                let _ = writeln!(s, "      {}", text(ui, m.zh(), m.en()));
             }
         }
     }
     let _ = writeln!(s, "\n{}:", ui.label("接下来可以", "Next"));
-    if r.next.is_empty() {
+    if r.next().next().is_none() {
         let _ = writeln!(s, "  {}", ui.label("流程已结束", "the workflow has ended"));
     }
-    for &(event, to) in &r.next {
-        let _ = writeln!(s, "  {} → {}", wf.events[event], wf.stages[to]);
+    for (event, to) in r.next() {
+        let _ = writeln!(s, "  {event} → {to}");
     }
-    if let Some(e) = &r.evaluation {
-        let outputs = tenet::eval::report::outputs_json(program, e);
-        if let Some(map) = outputs.as_object().filter(|m| !m.is_empty()) {
+    if let Some(e) = r.evaluation() {
+        let outputs: Vec<_> = e.outputs().collect();
+        if !outputs.is_empty() {
             let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
-            let width = map.keys().map(|k| crate::width::columns(k)).max().unwrap_or(0);
-            for (k, v) in map {
-                let shown = match v {
-                    serde_json::Value::String(t) => t.clone(),
-                    other => other.to_string(),
-                };
-                let _ = writeln!(s, "  {}  {shown}", crate::width::pad(k, width));
+            let width = outputs.iter().map(|o| crate::width::columns(o.name())).max().unwrap_or(0);
+            for o in outputs {
+                let _ = writeln!(s, "  {}  {}", crate::width::pad(o.name(), width), o.text());
             }
         }
     }
-    for d in &r.problems {
+    for d in r.problems() {
         let _ = writeln!(s, "\n{}: {}", ui.label("注意", "Note"), d.message.get(ui.lang));
     }
     s

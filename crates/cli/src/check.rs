@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Exit, OutputFormat, Ui, err, out};
-use tenet::compile_source;
+use tenet::Policy;
 use tenet::diagnostics::{self, Diagnostic, render_human, render_json};
 use tenet::source::{ReadError, read_source};
 
@@ -39,7 +39,10 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let mut all: Vec<Diagnostic> = Vec::new();
     for path in &files {
         match read_source(path) {
-            Ok(file) => all.extend(compile_source(&file).1),
+            Ok(file) => match Policy::from_source(&file) {
+                Ok(policy) => all.extend_from_slice(policy.warnings()),
+                Err(e) => all.extend(e.diagnostics()),
+            },
             Err(e @ ReadError::NotUtf8 { .. }) => all.push(Diagnostic::from(&e)),
             Err(e @ ReadError::Io { .. }) => {
                 err(&format!("{e}\n"));

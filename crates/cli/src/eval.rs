@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Exit, OutputFormat, Ui, err, fail, human, out};
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::eval::{EvalError, report};
+use tenet::eval::EvalError;
 use tenet::facts::Format;
 use tenet::source::{ReadError, read_source, source_from_bytes};
 
@@ -64,7 +64,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(f) => f,
         Err(diags) => return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
-    let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now) {
+    let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now()) {
         (Some(t), _) | (None, Some(t)) => (t, None),
         (None, None) => (Utc::now(), Some("system_clock")),
     };
@@ -81,7 +81,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     match args.format {
         OutputFormat::Json => {
-            let mut value = report::to_json(policy.program(), &evaluation, note);
+            let mut value = evaluation.to_json(note);
             if !args.explain
                 && let Some(trace) = value.get_mut("trace")
             {
@@ -89,7 +89,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             }
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
-        OutputFormat::Human => out(&human::render(policy.program(), &evaluation, ui, args.explain, note.is_some())),
+        OutputFormat::Human => out(&human::render(&evaluation, ui, args.explain, note.is_some())),
     }
     Exit::Ok
 }
@@ -97,7 +97,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
 /// Parses `--now`; a bad value is a usage error, reported here.
 pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
     let Some(given) = given else { return Ok(None) };
-    match tenet::time::parse_datetime(given) {
+    match tenet::facts::parse_datetime(given) {
         Some(t) => Ok(Some(t.to_utc())),
         None => {
             err(&format!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{Exit, Ui, err, out, write_atomically};
 use tenet::diagnostics::{Msg, render_human};
 use tenet::source::{ReadError, read_source};
-use tenet::syntax::format::{FormatError, format_checked};
+use tenet::{FormatError, format_policy};
 
 /// Arguments of `tenet fmt`.
 #[derive(clap::Args, Debug)]
@@ -41,7 +41,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 return Exit::Usage;
             }
         };
-        let formatted = match format_checked(&file) {
+        let formatted = match format_policy(&file) {
             Ok(f) => f,
             Err(FormatError::Syntax(diags)) => {
                 err(&render_human(&diags, ui.style()));

@@ -21,9 +21,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tenet::Policy;
 use tenet::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
-use tenet::source::{ReadError, read_source};
+use tenet::source::ReadError;
+use tenet::{LoadError, Policy};
 
 /// Exit codes of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,19 +162,12 @@ pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnosti
 
 /// Reads and compiles a policy file; a failure is reported here and gives the exit.
 pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
-    let file = match read_source(path) {
-        Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => {
-            return Err(fail(format, ui, "invalid_policy", &[Diagnostic::from(&e)], Exit::InvalidPolicy));
-        }
-        Err(e) => {
+    Policy::load(path).map_err(|e| match e {
+        LoadError::Read(e @ ReadError::Io { .. }) => {
             err(&format!("{e}\n"));
-            return Err(Exit::Usage);
+            Exit::Usage
         }
-    };
-    Policy::from_source(&file).map_err(|diags| {
-        let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
-        fail(format, ui, "invalid_policy", &errors, Exit::InvalidPolicy)
+        e => fail(format, ui, "invalid_policy", &e.errors(), Exit::InvalidPolicy),
     })
 }
 

@@ -7,7 +7,6 @@ mod support;
 use std::collections::BTreeMap;
 
 use tenet::Policy;
-use tenet::eval::report;
 use tenet_cli::review::cases::{Case, compare};
 
 fn load(path: &std::path::Path) -> Case {
@@ -32,9 +31,9 @@ fn expectations_hold() {
                 continue;
             }
         };
-        let now = facts.now.expect("every case fixes `now`");
+        let now = facts.now().expect("every case fixes `now`");
         let eval = policy.evaluate(&facts, now).expect("evaluates");
-        for mismatch in compare(policy.program(), &eval, &case.expect) {
+        for mismatch in compare(&eval, &case.expect) {
             failures.push(format!("{}: {mismatch}", path.display()));
         }
     }
@@ -49,8 +48,8 @@ fn explained_results() {
         let policy = policies.entry(name.clone()).or_insert_with(|| support::policy(&name));
         let case = load(path);
         let facts = policy.facts_from_raw(&case.facts).expect("valid facts");
-        let eval = policy.explain(&facts, facts.now.expect("now")).expect("evaluates");
-        let json = report::to_json(policy.program(), &eval, None);
+        let eval = policy.explain(&facts, facts.now().expect("now")).expect("evaluates");
+        let json = eval.to_json(None);
         insta::with_settings!({ description => case.name.clone().unwrap_or_default(), omit_expression => true }, {
             insta::assert_json_snapshot!(json);
         });

@@ -8,8 +8,6 @@ use serde::Deserialize;
 
 use tenet::eval::Evaluation;
 use tenet::facts::Raw;
-use tenet::ir::Program;
-use tenet::value::to_json;
 
 /// A case: facts and what evaluating them must give.
 #[derive(Clone, Debug, Deserialize)]
@@ -65,21 +63,21 @@ pub struct Mismatch {
 
 /// Every difference between an expectation and a result, as readable lines; empty when
 /// the case passes.
-pub fn compare(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<String> {
-    mismatches(program, eval, expect)
+pub fn compare(eval: &Evaluation<'_>, expect: &Expect) -> Vec<String> {
+    mismatches(eval, expect)
         .into_iter()
         .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
         .collect()
 }
 
 /// Every expectation that does not hold.
-pub fn mismatches(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<Mismatch> {
+pub fn mismatches(eval: &Evaluation<'_>, expect: &Expect) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let mut push = |what: String, expected: String, actual: String| out.push(Mismatch { what, expected, actual });
     if let Some(want) = &expect.decision
-        && want != eval.decision.as_str()
+        && want != eval.decision().as_str()
     {
-        push("decision".into(), want.clone(), eval.decision.as_str().into());
+        push("decision".into(), want.clone(), eval.decision().as_str().into());
     }
     if let Some(want) = &expect.codes {
         let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
@@ -92,23 +90,15 @@ pub fn mismatches(program: &Program, eval: &Evaluation, expect: &Expect) -> Vec<
         }
     }
     for (name, want) in entries(expect.ledgers.as_ref()) {
-        let got = program.ledgers.iter().position(|l| l.name == name).and_then(|i| eval.ledgers.get(i));
-        match got {
-            Some(l) if same(want, &program.locale.money(l.total)) => {}
-            Some(l) => push(format!("ledger {name}"), show(want), program.locale.money(l.total)),
+        let money = |amount| eval.locale().money(amount);
+        match eval.ledger(&name) {
+            Some(l) if same(want, &money(l.total())) => {}
+            Some(l) => push(format!("ledger {name}"), show(want), money(l.total())),
             None => push(format!("ledger {name}"), show(want), "(the policy has no such ledger)".into()),
         }
     }
     for (name, want) in entries(expect.outputs.as_ref()) {
-        let got = program
-            .derived
-            .iter()
-            .zip(&eval.values)
-            .find(|(d, v)| d.exported && d.name == name && !v.is_missing())
-            .map(|(d, v)| match to_json(v, &d.ty, &program.locale) {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            });
+        let got = eval.outputs().find(|o| o.name() == name).map(|o| o.text());
         match got {
             Some(g) if same(want, &g) => {}
             Some(g) => push(format!("output {name}"), show(want), g),
@@ -148,7 +138,7 @@ fn same(want: &Raw, got: &str) -> bool {
         Raw::Bool(b) => b.to_string(),
         _ => return false,
     };
-    if let (Some(a), Some(b)) = (tenet::time::parse_datetime(&text), tenet::time::parse_datetime(got)) {
+    if let (Some(a), Some(b)) = (tenet::facts::parse_datetime(&text), tenet::facts::parse_datetime(got)) {
         return a == b;
     }
     if let (Ok(a), Ok(b)) = (Decimal::from_str(&text), Decimal::from_str(got)) {

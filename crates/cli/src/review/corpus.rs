@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use crate::review::cases::Case;
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::source::read_source;
 use tenet::{Policy, msg};
 
 /// Case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
@@ -74,10 +73,7 @@ pub struct Policies {
 impl Policies {
     /// The policy at `path`.
     pub fn get(&mut self, path: &Path) -> &Result<Policy, Vec<Diagnostic>> {
-        self.loaded.entry(path.to_path_buf()).or_insert_with(|| match read_source(path) {
-            Ok(file) => Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect()),
-            Err(e) => Err(vec![Diagnostic::error("unreadable", msg!("{e}", "{e}"))]),
-        })
+        self.loaded.entry(path.to_path_buf()).or_insert_with(|| Policy::load(path).map_err(|e| e.errors()))
     }
 
     /// Every policy loaded so far, by path.

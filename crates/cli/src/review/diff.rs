@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use crate::review::cases::Case;
 use tenet::diagnostics::{Diagnostic, Lang, Msg};
-use tenet::source::SourceFile;
-use tenet::source::{ReadError, read_source};
-use tenet::value::to_json;
+use tenet::source::{ReadError, SourceFile};
 use tenet::{Policy, msg};
 
 /// What one version of the policy said about a case.
@@ -118,14 +116,9 @@ pub fn load(spec: &str) -> Result<Policy, Vec<Diagnostic>> {
                 .map(|t| SourceFile::new(format!("{rev}:{rel}"), t))
                 .map_err(|m| ReadError::Io { path: format!("{rev}:{rel}"), source: std::io::Error::other(m.en) })
         };
-        return Policy::from_source_with(&file, &resolve)
-            .map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect());
+        return Policy::from_source_with(&file, &resolve).map_err(|e| e.errors());
     }
-    let file = read_source(Path::new(spec)).map_err(|e| match e {
-        e @ ReadError::NotUtf8 { .. } => vec![Diagnostic::from(&e)],
-        other => vec![Diagnostic::error("unreadable", msg!("{other}", "{other}"))],
-    })?;
-    Policy::from_source(&file).map_err(|ds| ds.into_iter().filter(Diagnostic::is_error).collect())
+    Policy::load(spec).map_err(|e| e.errors())
 }
 
 fn git_show(rev: &str, path: &str) -> Result<String, Msg> {
@@ -141,38 +134,20 @@ fn git_show(rev: &str, path: &str) -> Result<String, Msg> {
 }
 
 fn verdict(policy: &Policy, case: &Case) -> Result<Verdict, String> {
-    let program = policy.program();
     let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
         let lines: Vec<String> =
             ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
         format!("invalid facts: {}", lines.join("; "))
     })?;
-    let now = facts.now.ok_or("the case's facts have no `now`")?;
+    let now = facts.now().ok_or("the case's facts have no `now`")?;
     let eval = policy.evaluate(&facts, now).map_err(|e| {
         format!("evaluation failed: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
     })?;
     let mut codes: Vec<String> = eval.codes().into_iter().map(str::to_owned).collect();
     codes.sort();
-    let ledgers = program
-        .ledgers
-        .iter()
-        .zip(&eval.ledgers)
-        .map(|(l, r)| (l.name.clone(), program.locale.money(r.total)))
-        .collect();
-    let outputs = program
-        .derived
-        .iter()
-        .zip(&eval.values)
-        .filter(|(d, v)| d.exported && !v.is_missing())
-        .map(|(d, v)| {
-            let text = match to_json(v, &d.ty, &program.locale) {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (d.name.clone(), text)
-        })
-        .collect();
-    Ok(Verdict { decision: eval.decision.as_str().to_owned(), codes, ledgers, outputs })
+    let ledgers = eval.ledgers().iter().map(|l| (l.name().to_owned(), eval.locale().money(l.total()))).collect();
+    let outputs = eval.outputs().map(|o| (o.name().to_owned(), o.text())).collect();
+    Ok(Verdict { decision: eval.decision().as_str().to_owned(), codes, ledgers, outputs })
 }
 
 /// Evaluates every case under `cases` with both policies.

@@ -94,10 +94,13 @@ pub fn run(paths: &[PathBuf]) -> std::io::Result<TestRun> {
     let coverage = policies
         .all()
         .filter_map(|(path, p)| {
-            let program = p.as_ref().ok()?.program();
-            let counts = fired.get(path).cloned().unwrap_or_else(|| vec![0; program.rules.len()]);
-            let rules =
-                program.rules.iter().zip(counts).map(|(r, n)| (Arc::clone(&r.name), r.stage.clone(), n)).collect();
+            let policy = p.as_ref().ok()?;
+            let counts = fired.get(path).cloned().unwrap_or_else(|| vec![0; policy.rules().len()]);
+            let rules = policy
+                .rules()
+                .zip(counts)
+                .map(|((name, stage), n)| (Arc::from(name), stage.map(Arc::from), n))
+                .collect();
             Some(Coverage { policy: path.clone(), rules })
         })
         .collect();
@@ -129,28 +132,19 @@ fn one(
         let joined = lines.join("; ");
         msg!("事实无效：{joined}", "invalid facts: {joined}")
     })?;
-    let now = facts.now.ok_or_else(|| {
+    let now = facts.now().ok_or_else(|| {
         Msg::new("案例的事实没有 `now`：测试须可重现", "the case's facts have no `now`: tests must be reproducible")
     })?;
     let eval = policy.evaluate(&facts, now).map_err(|e| {
         let first = e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default();
         msg!("评估失败：{first}", "evaluation failed: {first}")
     })?;
-    let counts = fired.entry(policy_path).or_insert_with(|| vec![0; policy.program().rules.len()]);
-    let mut rules: Vec<usize> = eval
-        .findings
-        .iter()
-        .filter_map(|f| f.rule)
-        .chain(eval.actions.iter().map(|a| a.rule))
-        .filter_map(|r| usize::try_from(r).ok())
-        .collect();
-    rules.sort_unstable();
-    rules.dedup();
-    for r in rules {
+    let counts = fired.entry(policy_path).or_insert_with(|| vec![0; policy.rules().len()]);
+    for r in eval.fired_rules() {
         if let Some(c) = counts.get_mut(r) {
             *c += 1;
         }
     }
-    let found = mismatches(policy.program(), &eval, &case.expect);
+    let found = mismatches(&eval, &case.expect);
     Ok(if found.is_empty() { Outcome::Passed } else { Outcome::Failed(found) })
 }

@@ -15,10 +15,11 @@ pub fn root() -> PathBuf {
 /// Loads a policy under `rules/`, panicking with its diagnostics when it is invalid.
 pub fn policy(name: &str) -> Policy {
     let path = root().join("rules").join(format!("{name}.tenet"));
-    let file = tenet::source::read_source(&path).expect("policy file is readable");
-    match Policy::from_source(&file) {
+    match Policy::load(&path) {
         Ok(p) => p,
-        Err(diags) => panic!("{name} is invalid:\n{}", tenet::diagnostics::render_human(&diags, Default::default())),
+        Err(e) => {
+            panic!("{name} is invalid:\n{}", tenet::diagnostics::render_human(&e.diagnostics(), Default::default()))
+        }
     }
 }
 

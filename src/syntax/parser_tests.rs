@@ -2,15 +2,13 @@
 //! S-expressions) and syntax diagnostics are snapshotted. Files named `err_*` must
 //! produce at least one error; the others none.
 
-mod support;
-
-use tenet::diagnostics::{Style, render_human};
-use tenet::source::SourceFile;
-use tenet::syntax::{self, dump};
+use crate::diagnostics::{Style, render_human};
+use crate::source::SourceFile;
+use crate::syntax::{self, dump};
 
 #[test]
 fn parser_inputs() {
-    insta::glob!("parser-inputs/*.tenet", |path| {
+    insta::glob!("../../tests/parser-inputs", "*.tenet", |path| {
         let text = std::fs::read_to_string(path).expect("readable input");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let file = SourceFile::new(name.clone(), text.clone());
@@ -35,8 +33,8 @@ fn parser_inputs() {
 /// The bundled policies parse, and their trees are part of the review when they change.
 #[test]
 fn bundled_policies() {
-    for path in support::files(&support::root().join("rules"), "tenet") {
-        let file = tenet::source::read_source(&path).expect("readable policy");
+    for path in crate::test_support::files(&crate::test_support::root().join("rules"), "tenet") {
+        let file = crate::source::read_source(&path).expect("readable policy");
         let parsed = syntax::parse(&file);
         assert!(parsed.diagnostics.is_empty(), "{}: {:?}", path.display(), parsed.diagnostics);
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -2,17 +2,15 @@
 //! holidays and make-up days), on the 24×7 calendar and on a daylight-saving zone, and
 //! agreement with a slow day-by-day count made from the calendar's data alone.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::time::Calendar;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
-use tenet::time::Calendar;
 
 fn calendars() -> Vec<Arc<Calendar>> {
-    support::policy("support_sla").program().calendars.clone()
+    crate::test_support::policy("support_sla").program().calendars.clone()
 }
 
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
@@ -134,7 +132,7 @@ proptest! {
             let paused = cal.elapsed_excluding(a, b, &[p1, p2]).expect("forwards");
             prop_assert!(paused >= TimeDelta::zero() && paused <= full);
             // Overlapping pauses count once: the result equals pausing their union.
-            let merged = tenet::time::calendar::merge(&[p1, p2], a, b).expect("valid pauses");
+            let merged = crate::time::calendar::merge(&[p1, p2], a, b).expect("valid pauses");
             let by_union = cal.elapsed_excluding(a, b, &merged).expect("forwards");
             prop_assert_eq!(paused, by_union);
         }

@@ -1,14 +1,12 @@
 //! The fast JSON path gives exactly what the validator gives: the same facts for valid
 //! input, and nothing for input the validator refuses.
 
-mod support;
-
+use crate::Policy;
+use crate::facts::{self, Format, Raw};
 use proptest::prelude::*;
-use tenet::Policy;
-use tenet::facts::{self, Format, Raw};
 
 fn case_facts(policy: &str) -> Vec<serde_json::Value> {
-    support::files(&support::root().join("tests/cases").join(policy), "yaml")
+    crate::test_support::files(&crate::test_support::root().join("tests/cases").join(policy), "yaml")
         .into_iter()
         .map(|p| {
             let case: yaml_serde::Value =
@@ -29,7 +27,7 @@ fn both(policy: &Policy, text: &str) -> (Option<facts::Facts>, Option<facts::Fac
 #[test]
 fn every_case_takes_the_fast_path_to_the_same_facts() {
     for name in ["returns", "support_sla"] {
-        let policy = support::policy(name);
+        let policy = crate::test_support::policy(name);
         let all = case_facts(name);
         assert!(!all.is_empty());
         for facts in all {
@@ -60,7 +58,7 @@ fn mutate(v: &mut serde_json::Value, path: &[usize], replacement: &serde_json::V
 }
 
 static RETURNS: std::sync::LazyLock<(Policy, Vec<serde_json::Value>)> =
-    std::sync::LazyLock::new(|| (support::policy("returns"), case_facts("returns")));
+    std::sync::LazyLock::new(|| (crate::test_support::policy("returns"), case_facts("returns")));
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -89,8 +87,9 @@ proptest! {
 
 #[test]
 fn json_files_use_it_and_errors_still_name_the_path() {
-    let policy = support::policy("returns");
-    let text = std::fs::read_to_string(support::root().join("examples/returns/opened-keyboard.json")).expect("example");
+    let policy = crate::test_support::policy("returns");
+    let text = std::fs::read_to_string(crate::test_support::root().join("examples/returns/opened-keyboard.json"))
+        .expect("example");
     let facts = policy.facts_from_text(&text, Format::Json).expect("valid");
     let (fast, _) = both(&policy, &text);
     assert_eq!(Some(facts), fast);

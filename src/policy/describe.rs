@@ -15,16 +15,16 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use tenet::ir::{Cell, Expr, Outcome, Program};
-use tenet::lang::Type;
-use tenet::lang::{ArithOp, FindingKind};
-use tenet::time::Calendar;
-use tenet::value::{Value, to_json};
+use crate::ir::{Cell, Expr, Outcome, Program};
+use crate::lang::Type;
+use crate::lang::{ArithOp, FindingKind};
+use crate::time::Calendar;
+use crate::value::{Value, to_json};
 
 const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 /// The policy's view for templates.
-pub fn view(program: &Program) -> Json {
+pub(super) fn view(program: &Program) -> Json {
     let format = &program.locale;
     let mut out = Map::new();
     out.insert("name".into(), json!(program.name));
@@ -124,7 +124,7 @@ fn value_type(v: &Value) -> Type {
     }
 }
 
-fn cell(c: &Cell, format: &tenet::value::Locale) -> Json {
+fn cell(c: &Cell, format: &crate::value::Locale) -> Json {
     let constant = |e: &Expr| match e {
         Expr::Const(v) => to_json(v, &value_type(v), format),
         _ => Json::Null,

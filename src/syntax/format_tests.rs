@@ -1,11 +1,9 @@
 //! `tenet fmt`: one layout, idempotent, comment-preserving, and never changing what a
 //! policy says — for every policy in the repository and for generated variations.
 
-mod support;
-
+use crate::source::SourceFile;
+use crate::syntax::{self, dump, format::format};
 use proptest::prelude::*;
-use tenet::source::SourceFile;
-use tenet::syntax::{self, dump, format::format};
 
 /// The tree of a policy, without positions.
 fn tree(text: &str) -> String {
@@ -20,10 +18,10 @@ fn parses(text: &str) -> bool {
 
 /// Every policy file in the repository that parses.
 fn corpus() -> Vec<(String, String)> {
-    let root = support::root();
+    let root = crate::test_support::root();
     let mut files = Vec::new();
     for dir in ["rules", "tests/check-inputs", "tests/parser-inputs", "tests/format-inputs"] {
-        files.extend(support::files(&root.join(dir), "tenet"));
+        files.extend(crate::test_support::files(&root.join(dir), "tenet"));
     }
     files
         .into_iter()
@@ -47,7 +45,7 @@ fn every_policy_in_the_repository_keeps_its_meaning_and_formats_once() {
 
 #[test]
 fn the_bundled_policies_are_formatted() {
-    for path in support::files(&support::root().join("rules"), "tenet") {
+    for path in crate::test_support::files(&crate::test_support::root().join("rules"), "tenet") {
         let text = std::fs::read_to_string(&path).expect("readable");
         assert_eq!(format(&text), text, "{} is not formatted: run `tenet fmt`", path.display());
     }
@@ -55,7 +53,8 @@ fn the_bundled_policies_are_formatted() {
 
 #[test]
 fn a_messy_policy() {
-    let text = std::fs::read_to_string(support::root().join("tests/format-inputs/messy.tenet")).expect("input");
+    let text =
+        std::fs::read_to_string(crate::test_support::root().join("tests/format-inputs/messy.tenet")).expect("input");
     insta::with_settings!({ description => text.clone(), omit_expression => true }, {
         insta::assert_snapshot!(format(&text));
     });

@@ -1,0 +1,258 @@
+//! The library's front door: load a policy once, evaluate it many times.
+//!
+//! ```
+//! use tenet::{Policy, facts::Format};
+//!
+//! let policy = Policy::from_text("demo.tenet", r#"
+//!     policy demo version "1"
+//!     timezone "Asia/Shanghai"
+//!     currency CNY
+//!     input { order: { total: money } }
+//!     rule "大额订单" when order.total > 1000 flag LARGE_ORDER
+//! "#).expect("a valid policy");
+//! let facts = policy.facts_from_text(r#"{"order": {"total": "1200.00"}}"#, Format::Json).expect("valid facts");
+//! let now = "2026-11-10T12:00:00+08:00".parse().expect("a datetime");
+//! let result = policy.evaluate(&facts, now).expect("evaluates");
+//! assert_eq!(result.codes(), ["LARGE_ORDER"]);
+//! assert_eq!(result.decision().as_str(), "approved");
+//! ```
+
+mod describe;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::document::{self, Format, Raw};
+use crate::eval::{self, EvalError, Evaluation};
+use crate::facts::{self, Facts};
+use crate::ir::Program;
+use crate::source::{ReadError, SourceFile, read_source};
+use crate::value::Locale;
+use crate::workflow::{self, Case, Replay, ReplayError};
+use crate::{check, compile, msg, syntax};
+
+/// Reads a file a policy names (a holiday file), by the name the policy gives it.
+pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The policy file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The policy has errors. Every diagnostic found is here, warnings too, sorted by
+    /// position.
+    #[error("{}", summary(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let first = diags.iter().find(|d| d.is_error()).map(|d| format!("：{d}")).unwrap_or_default();
+    format!("策略有 {errors} 个错误 · the policy has {errors} error(s){first}")
+}
+
+impl LoadError {
+    /// What to show: the policy's diagnostics, or the reading failure as one.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LoadError::Read(e) => vec![Diagnostic::from(e)],
+            LoadError::Invalid(diags) => diags.clone(),
+        }
+    }
+
+    /// Only the errors (a broken policy's warnings are rarely worth reading first).
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.diagnostics().into_iter().filter(Diagnostic::is_error).collect()
+    }
+}
+
+/// A checked, compiled policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    program: Program,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Parses, checks and compiles; returns the program when there is no error, and every
+/// diagnostic, sorted.
+fn compile_source(file: &Arc<SourceFile>, resolve: Resolver<'_>) -> (Option<Program>, Vec<Diagnostic>) {
+    let parsed = syntax::parse(file);
+    let mut diags = parsed.diagnostics;
+    if parsed.incomplete {
+        diagnostics::sort(&mut diags);
+        return (None, diags);
+    }
+    let (checked, check_diags) = check::check(file, &parsed.file, resolve);
+    diags.extend(check_diags);
+    // Compile even after errors: it reports constants that cannot be computed, and
+    // skips whatever the checker already found wrong.
+    let program = match compile::compile(&checked) {
+        Ok(p) if !diagnostics::has_errors(&diags) => Some(p),
+        Ok(_) => None,
+        Err(errors) => {
+            diags.extend(errors);
+            None
+        }
+    };
+    diagnostics::sort(&mut diags);
+    (program, diags)
+}
+
+impl Policy {
+    /// Reads and loads a policy file; the holiday files it names are read relative to
+    /// its folder.
+    pub fn load(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
+        Policy::from_source(&read_source(path.as_ref())?)
+    }
+
+    /// Loads a policy from a source file; the holiday files it names are read relative
+    /// to the file's folder.
+    pub fn from_source(file: &Arc<SourceFile>) -> Result<Policy, LoadError> {
+        let folder = Path::new(file.name()).parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |name: &str| read_source(&folder.join(name));
+        Policy::from_source_with(file, &resolve)
+    }
+
+    /// Loads a policy from a source file, reading the files it names through `resolve`.
+    pub fn from_source_with(file: &Arc<SourceFile>, resolve: Resolver<'_>) -> Result<Policy, LoadError> {
+        match compile_source(file, resolve) {
+            (Some(program), warnings) => Ok(Policy { program, warnings }),
+            (None, diags) => Err(LoadError::Invalid(diags)),
+        }
+    }
+
+    /// Loads a policy from text named `name` (holiday files relative to the current
+    /// folder).
+    pub fn from_text(name: &str, text: &str) -> Result<Policy, LoadError> {
+        Policy::from_source(&SourceFile::new(name, text))
+    }
+
+    /// The compiled program, for the engine's own tests.
+    #[cfg(test)]
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The policy's machine name (`returns`).
+    pub fn name(&self) -> &str {
+        &self.program.name
+    }
+
+    /// Its title (`标准退货政策`).
+    pub fn title(&self) -> Option<&str> {
+        self.program.title.as_deref()
+    }
+
+    /// Its version.
+    pub fn version(&self) -> Option<&str> {
+        self.program.version.as_deref()
+    }
+
+    /// The policy's source file.
+    pub fn source(&self) -> &Arc<SourceFile> {
+        &self.program.file
+    }
+
+    /// Its zone and currency.
+    pub fn locale(&self) -> &Locale {
+        &self.program.locale
+    }
+
+    /// Warnings found while checking.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Its rules in declaration order: name and stage. [`Evaluation::fired_rules`]
+    /// gives positions in this order.
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = (&str, Option<&str>)> {
+        self.program.rules.iter().map(|r| (&*r.name, r.stage.as_deref()))
+    }
+
+    /// True when the policy declares a workflow, so cases can be replayed.
+    pub fn has_workflow(&self) -> bool {
+        self.program.workflow.is_some()
+    }
+
+    /// The stages of its workflow, in declaration order (none without a workflow).
+    pub fn workflow_stages(&self) -> impl Iterator<Item = &str> {
+        self.program.workflow.iter().flat_map(|w| w.stages.iter().map(|s| &**s))
+    }
+
+    /// Parses and validates facts from a source file (YAML or JSON).
+    pub fn facts(&self, file: &Arc<SourceFile>, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        if format == Format::Json
+            && let Some(facts) = facts::from_json_fast(file.text(), &self.program.inputs, self.program.locale.currency)
+        {
+            return Ok(facts);
+        }
+        let raw = document::parse_raw(file, format).map_err(|d| vec![d])?;
+        self.facts_from_raw(&raw).map_err(|ds| ds.into_iter().map(|d| d.in_file(file)).collect())
+    }
+
+    /// Parses and validates facts from text.
+    pub fn facts_from_text(&self, text: &str, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        self.facts(&SourceFile::new("<facts>", text), format)
+    }
+
+    /// Facts from one JSON document that has no file of its own (a batch line, a request
+    /// body): read straight into typed values when valid; otherwise parsed again to say
+    /// what is wrong, each problem naming its path.
+    pub fn facts_from_json(&self, text: &str) -> Result<Facts, Vec<Diagnostic>> {
+        if let Some(facts) = facts::from_json_fast(text, &self.program.inputs, self.program.locale.currency) {
+            return Ok(facts);
+        }
+        let raw: Raw = serde_json::from_str(text).map_err(|e| {
+            vec![Diagnostic::error("facts-syntax", msg!("不是有效的 JSON：{e}", "not valid JSON: {e}"))]
+        })?;
+        self.facts_from_raw(&raw)
+    }
+
+    /// Facts as JSON objects typed by the schema (money and decimals as strings,
+    /// datetimes in the policy's zone), by top-level input, absent ones left out.
+    pub fn facts_to_json(&self, facts: &Facts) -> serde_json::Map<String, serde_json::Value> {
+        let locale = &self.program.locale;
+        self.program
+            .inputs
+            .fields
+            .iter()
+            .zip(facts.roots())
+            .filter(|(_, value)| !value.is_missing())
+            .map(|(field, value)| (field.name.clone(), crate::value::to_json(value, &field.ty, locale)))
+            .collect()
+    }
+
+    /// Validates an already parsed document.
+    pub fn facts_from_raw(&self, raw: &Raw) -> Result<Facts, Vec<Diagnostic>> {
+        facts::validate(raw, &self.program.inputs, self.program.locale.currency)
+    }
+
+    /// Evaluates at `now`.
+    pub fn evaluate(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation<'_>, EvalError> {
+        eval::evaluate(&self.program, facts, now, false)
+    }
+
+    /// Evaluates at `now` and records why each rule fired or not
+    /// ([`Evaluation::trace`]).
+    pub fn explain(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation<'_>, EvalError> {
+        eval::evaluate(&self.program, facts, now, true)
+    }
+
+    /// Replays a case's events through the policy's workflow and judges its deadlines
+    /// at `now`. A pure function: the same policy, case and `now` always give the same
+    /// replay.
+    pub fn replay(&self, case: &Case, now: DateTime<Utc>) -> Result<Replay<'_>, ReplayError> {
+        workflow::replay(&self.program, case, now)
+    }
+
+    /// The compiled policy as documents see it: a documented, stable JSON shape of its
+    /// consts, tables, calendars, credit and flag rules with their contract terms, and
+    /// ledger caps (see the README, "Agreement documents").
+    pub fn describe(&self) -> serde_json::Value {
+        describe::view(&self.program)
+    }
+}
