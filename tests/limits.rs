@@ -77,7 +77,7 @@ fn evaluation_fuel() {
     let facts = policy.facts_from_text(&format!("{{\"xs\": [{}]}}", items.join(",")), Format::Json).expect("facts");
     let now = "2026-11-24T00:00:00Z".parse().expect("now");
     match policy.evaluate(&facts, now) {
-        Err(EvalError::Fault(d)) => assert!(d.message.en.contains("more than 10000000 steps"), "{}", d.message.en),
+        Err(EvalError::Failed(d)) => assert!(d.message.en.contains("more than 10000000 steps"), "{}", d.message.en),
         other => panic!("expected the fuel to run out, got {other:?}"),
     }
 }

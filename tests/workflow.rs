@@ -212,7 +212,7 @@ fn invalid_starting_facts_replay_nothing_and_a_policy_without_workflow_is_refuse
     )
     .expect("valid");
     let case = Case::parse(&SourceFile::new("c.yaml", "facts: { amount: '1.00' }\n"), Format::Yaml).expect("case");
-    assert!(matches!(plain.replay(&case, at("2026-11-03T00:00:00Z")), Err(ReplayError::NoWorkflow)));
+    assert!(matches!(plain.replay(&case, at("2026-11-03T00:00:00Z")), Err(ReplayError::NoWorkflow(_))));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! A diagnostic carries its own source file, so it can render itself anywhere, and its
 //! texts in Chinese and English ([`Msg`]); the reader picks a [`Lang`].
 
+pub mod codes;
+mod miette_bridge;
 mod render;
 pub mod suggest;
 

@@ -2,12 +2,12 @@
 //! broken one becomes a diagnostic naming the fact (`tickets[2].resolved_at`).
 
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::interp::{Ctx, Fault};
+use crate::interp::{Ctx, Trap};
 use crate::ir::{Ensure, ListPath, Program};
 use crate::value::Value;
 
 /// Every broken constraint, in declaration and item order.
-pub(super) fn check(program: &Program, ctx: &Ctx<'_>) -> Result<Vec<Diagnostic>, Box<Fault>> {
+pub(super) fn check(program: &Program, ctx: &Ctx<'_>) -> Result<Vec<Diagnostic>, Box<Trap>> {
     let mut broken = Vec::new();
     for e in &program.ensures {
         let mut frame = Vec::new();
@@ -39,7 +39,7 @@ fn walk(
     frame: &mut Vec<Value>,
     places: &mut Vec<usize>,
     broken: &mut Vec<Diagnostic>,
-) -> Result<(), Box<Fault>> {
+) -> Result<(), Box<Trap>> {
     let Some(lp) = e.each.get(depth) else {
         if ctx.truth(&e.cond, frame)? == Some(false) {
             let zh = ctx.interpolate(&e.message.zh, frame, true)?;

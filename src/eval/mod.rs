@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Facts;
-use crate::interp::{self, Ctx, Fault};
+use crate::interp::{self, Ctx, Trap};
 use crate::ir::Program;
 use crate::lang::FindingKind;
 pub use crate::lang::FindingKind as Kind;
@@ -29,7 +29,7 @@ pub enum EvalError {
     /// An expression could not be computed on these facts (overflow, division by zero,
     /// a `unique` table matching twice, a clock running backwards).
     #[error("{0}")]
-    Fault(Diagnostic),
+    Failed(Diagnostic),
 }
 
 impl EvalError {
@@ -37,7 +37,7 @@ impl EvalError {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             EvalError::InvalidFacts(d) => d,
-            EvalError::Fault(d) => std::slice::from_ref(d),
+            EvalError::Failed(d) => std::slice::from_ref(d),
         }
     }
 }
@@ -62,16 +62,16 @@ pub(crate) fn evaluate<'p>(
         fuel: std::cell::Cell::new(interp::FUEL),
         clocked: Default::default(),
     };
-    let fault = |f: Box<Fault>| EvalError::Fault(to_diagnostic(program, *f));
-    let broken = ensure::check(program, &ctx).map_err(fault)?;
+    let failed = |f: Box<Trap>| EvalError::Failed(to_diagnostic(program, *f));
+    let broken = ensure::check(program, &ctx).map_err(failed)?;
     if !broken.is_empty() {
         return Err(EvalError::InvalidFacts(broken));
     }
     let mut run = Run::new(program, explain);
     for step in &program.before {
-        run.step(&mut ctx, *step).map_err(fault)?;
+        run.step(&mut ctx, *step).map_err(failed)?;
     }
-    let ledgers = run.settle(&ctx).map_err(fault)?;
+    let ledgers = run.settle(&ctx).map_err(failed)?;
     let decision = if run.findings.iter().any(|f| f.kind == FindingKind::Reject) {
         Decision::Rejected
     } else if run.findings.iter().any(|f| f.kind == FindingKind::Require) {
@@ -82,7 +82,7 @@ pub(crate) fn evaluate<'p>(
     ctx.decision = decision.value();
     ctx.totals = ledgers.iter().map(|l| l.total).collect();
     for step in &program.after {
-        run.step(&mut ctx, *step).map_err(fault)?;
+        run.step(&mut ctx, *step).map_err(failed)?;
     }
     let uncovered = uncovered_years(ctx.clocked.into_inner());
     Ok(Evaluation {
@@ -132,7 +132,7 @@ pub(crate) fn coverage_warnings(uncovered: &[(String, i32)]) -> Vec<Diagnostic> 
         .collect()
 }
 
-fn to_diagnostic(program: &Program, f: Fault) -> Diagnostic {
+fn to_diagnostic(program: &Program, f: Trap) -> Diagnostic {
     let mut d = Diagnostic::error("evaluation", Msg::new("评估失败", "evaluation failed").with_detail(&f.message))
         .help(Msg::new(
             "这些事实让策略中的这个表达式无法计算；检查事实中的数值，或在策略中加上条件避开这种情况",

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::result::{Action, Finding, LedgerResult, Line};
 use super::trace::{ConditionTrace, RuleTrace, Status};
 use crate::diagnostics::Msg;
-use crate::interp::{Ctx, Fault};
+use crate::interp::{Ctx, Trap};
 use crate::ir::{ListPath, Loop, Message, Outcome, Program, Rule, Step};
 use crate::lang::FindingKind;
 use crate::lang::Type;
@@ -35,7 +35,7 @@ impl<'p> Run<'p> {
         }
     }
 
-    pub fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Box<Fault>> {
+    pub fn step(&mut self, ctx: &mut Ctx<'_>, step: Step) -> Result<(), Box<Trap>> {
         ctx.tick()?;
         match step {
             Step::Derived(i) => {
@@ -70,7 +70,7 @@ impl<'p> Run<'p> {
         depth: usize,
         frame: &mut Vec<Value>,
         labels: &mut Vec<String>,
-    ) -> Result<(), Box<Fault>> {
+    ) -> Result<(), Box<Trap>> {
         let Some(lp) = rule.each.get(depth) else {
             let item = (!labels.is_empty()).then(|| Arc::from(labels.join(" / ")));
             return self.rule_once(ctx, rule, frame, item);
@@ -89,7 +89,7 @@ impl<'p> Run<'p> {
         rule: &'p Rule,
         frame: &[Value],
         item: Option<Arc<str>>,
-    ) -> Result<(), Box<Fault>> {
+    ) -> Result<(), Box<Trap>> {
         let truth = match &rule.when {
             None => Some(true),
             Some(w) => ctx.truth(w, frame)?,
@@ -138,7 +138,7 @@ impl<'p> Run<'p> {
         outcome: &'p Outcome,
         frame: &[Value],
         item: &Option<Arc<str>>,
-    ) -> Result<Option<&'static str>, Box<Fault>> {
+    ) -> Result<Option<&'static str>, Box<Trap>> {
         let (kind, code, line, m) = match outcome {
             Outcome::Finding { kind, code, message } => (kind, code, None, message),
             Outcome::Ledger { kind, code, ledger, amount, message } => {
@@ -179,7 +179,7 @@ impl<'p> Run<'p> {
 
     /// Ledger totals after the deciding rules: each the sum of its rounded lines, or its
     /// cap when the sum is larger (raising the cap's flag).
-    pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult<'p>>, Box<Fault>> {
+    pub fn settle(&mut self, ctx: &Ctx<'_>) -> Result<Vec<LedgerResult<'p>>, Box<Trap>> {
         let program = self.program;
         let currency = program.locale.currency;
         let mut out = Vec::with_capacity(self.lines.len());
@@ -187,7 +187,7 @@ impl<'p> Run<'p> {
             let mut uncapped = Decimal::ZERO;
             for line in &lines {
                 uncapped = uncapped.checked_add(line.amount).ok_or_else(|| {
-                    Box::new(Fault {
+                    Box::new(Trap {
                         message: Msg::new("账本合计超出范围", "a ledger total is out of range"),
                         span: None,
                     })
@@ -223,7 +223,7 @@ impl<'p> Run<'p> {
     }
 }
 
-fn texts(ctx: &Ctx<'_>, m: &Option<Message>, frame: &[Value]) -> Result<Texts, Box<Fault>> {
+fn texts(ctx: &Ctx<'_>, m: &Option<Message>, frame: &[Value]) -> Result<Texts, Box<Trap>> {
     Ok(match m {
         Some(m) => (
             Some(ctx.interpolate(&m.zh, frame, true)?),
@@ -260,7 +260,7 @@ fn explain<'p>(
     item: Option<Arc<str>>,
     status: Status,
     mut missing: Vec<String>,
-) -> Result<RuleTrace<'p>, Box<Fault>> {
+) -> Result<RuleTrace<'p>, Box<Trap>> {
     let mut conditions = Vec::with_capacity(rule.conditions.len());
     for c in &rule.conditions {
         let result = ctx.truth(&c.expr, frame)?;

@@ -19,7 +19,6 @@ use crate::lang::{AggFunc, Builtin};
 use crate::lang::{Aggregate, HitPolicy};
 use crate::msg;
 use crate::source::Span;
-use crate::time::ClockError;
 use crate::value::{Locale, Value};
 use ops::OpError;
 
@@ -27,18 +26,19 @@ use ops::OpError;
 /// only bounds pathological sizes).
 pub const FUEL: u64 = 10_000_000;
 
-/// Why an evaluation stopped.
+/// Why an evaluation stopped — a trap, as virtual machines call it: what went wrong and
+/// where. The evaluator turns it into a diagnostic.
 #[derive(Clone, Debug)]
-pub struct Fault {
+pub struct Trap {
     /// What went wrong.
     pub message: Msg,
     /// The expression, when known.
     pub span: Option<Span>,
 }
 
-impl Fault {
-    fn at(message: Msg, span: Span) -> Fault {
-        Fault { message, span: Some(span) }
+impl Trap {
+    fn at(message: Msg, span: Span) -> Trap {
+        Trap { message, span: Some(span) }
     }
 }
 
@@ -65,7 +65,7 @@ pub(crate) struct Ctx<'a> {
 
 /// The result of evaluating an expression: borrowed where the value already exists
 /// (facts, constants, computed values), so reading a fact never copies it.
-pub(crate) type Eval<'s> = Result<Cow<'s, Value>, Box<Fault>>;
+pub(crate) type Eval<'s> = Result<Cow<'s, Value>, Box<Trap>>;
 
 static MISSING: Value = Value::Missing;
 
@@ -90,14 +90,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Evaluates `e` to an owned value.
-    pub(crate) fn value(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Fault>> {
+    pub(crate) fn value(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Trap>> {
         self.eval(e, params).map(Cow::into_owned)
     }
 
     /// Evaluates a condition: `Some(true)`, `Some(false)`, or `None` when missing
     /// (Kleene logic). Conditions are most of a policy, so they are computed here
     /// directly, without building values.
-    pub(crate) fn truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Fault>> {
+    pub(crate) fn truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Trap>> {
         match e {
             // Kleene: one false part makes `and` false whatever the others are; a
             // missing part leaves it undecided unless a later part is false.
@@ -175,8 +175,8 @@ impl<'a> Ctx<'a> {
         &self,
         lp: &crate::ir::Loop,
         frame: &mut Vec<Value>,
-        mut visit: impl FnMut(&mut Vec<Value>, usize, &Value) -> Result<(), Box<Fault>>,
-    ) -> Result<(), Box<Fault>> {
+        mut visit: impl FnMut(&mut Vec<Value>, usize, &Value) -> Result<(), Box<Trap>>,
+    ) -> Result<(), Box<Trap>> {
         let Value::List(items) = self.value(&lp.list, frame)? else { return Ok(()) };
         for (i, item) in items.iter().enumerate() {
             self.tick()?;
@@ -197,7 +197,7 @@ impl<'a> Ctx<'a> {
     /// expression is bounded by the parser's depth limit, so counting nodes is not
     /// needed.)
     #[inline]
-    pub(crate) fn tick(&self) -> Result<(), Box<Fault>> {
+    pub(crate) fn tick(&self) -> Result<(), Box<Trap>> {
         let fuel = self.fuel.get();
         if fuel == 0 {
             return Err(out_of_fuel());
@@ -232,11 +232,11 @@ impl<'a> Ctx<'a> {
             | Expr::In(..)
             | Expr::IsMissing(..)
             | Expr::TestPath(..) => owned(self.truth(e, params)?.map_or(Value::Missing, Value::Bool)),
-            Expr::Neg(x) => owned(ops::negate(&*self.eval(x, params)?).map_err(|e| fault(e, None))?),
+            Expr::Neg(x) => owned(ops::negate(&*self.eval(x, params)?).map_err(|e| trap(e, None))?),
             Expr::Arith(op, a, b, span) => {
                 let l = self.eval(a, params)?;
                 let r = self.eval(b, params)?;
-                owned(ops::arith(*op, &l, &r).map_err(|e| fault(e, Some(*span)))?)
+                owned(ops::arith(*op, &l, &r).map_err(|e| trap(e, Some(*span)))?)
             }
             Expr::If(c, a, b) => match self.truth(c, params)? {
                 Some(true) => self.eval(a, params),
@@ -257,7 +257,7 @@ impl<'a> Ctx<'a> {
     /// The expressions that build new values; kept out of [`Self::eval`] so the hot
     /// path stays small.
     #[inline(never)]
-    fn build(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Fault>> {
+    fn build(&self, e: &Expr, params: &[Value]) -> Result<Value, Box<Trap>> {
         Ok(match e {
             Expr::Table(t, args, span) => {
                 let args = args.iter().map(|a| self.value(a, params)).collect::<Result<Vec<_>, _>>()?;
@@ -303,7 +303,7 @@ impl<'a> Ctx<'a> {
         filter: Option<&Expr>,
         params: &[Value],
         span: Span,
-    ) -> Result<Value, Box<Fault>> {
+    ) -> Result<Value, Box<Trap>> {
         let items = match &*self.eval(list, params)? {
             Value::List(items) => Arc::clone(items),
             _ => return Ok(Value::Missing),
@@ -332,7 +332,7 @@ impl<'a> Ctx<'a> {
             AggFunc::Sum => {
                 let mut total = Value::Int(0);
                 for v in &values {
-                    total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
+                    total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
                 }
                 total
             }
@@ -354,7 +354,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Appends per-item values to every record of a list.
-    fn extend(&self, list: &Expr, lets: &[(Expr, Option<Expr>)], params: &[Value]) -> Result<Value, Box<Fault>> {
+    fn extend(&self, list: &Expr, lets: &[(Expr, Option<Expr>)], params: &[Value]) -> Result<Value, Box<Trap>> {
         let items = match &*self.eval(list, params)? {
             Value::List(items) => Arc::clone(items),
             _ => return Ok(Value::Missing),
@@ -393,7 +393,7 @@ impl<'a> Ctx<'a> {
 
     /// Renders message parts; a missing value shows as `—` rather than hiding the message.
     /// A fixed message is shared, not copied.
-    pub(crate) fn interpolate(&self, parts: &[Part], frame: &[Value], chinese: bool) -> Result<Arc<str>, Box<Fault>> {
+    pub(crate) fn interpolate(&self, parts: &[Part], frame: &[Value], chinese: bool) -> Result<Arc<str>, Box<Trap>> {
         if let [Part::Lit(fixed)] = parts {
             return Ok(Arc::clone(fixed));
         }
@@ -420,7 +420,7 @@ impl<'a> Ctx<'a> {
         Ok(Arc::from(out))
     }
 
-    fn call(&self, f: Builtin, args: &[Expr], params: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+    fn call(&self, f: Builtin, args: &[Expr], params: &[Value], span: Span) -> Result<Value, Box<Trap>> {
         // The common calls, without collecting their arguments.
         match (f, args) {
             (Builtin::Date, [x]) => {
@@ -472,7 +472,7 @@ impl<'a> Ctx<'a> {
                 extreme(items, f == Builtin::Max)
             }
             Builtin::Abs => match first {
-                Value::Int(n) => Value::Int(n.checked_abs().ok_or_else(|| fault(OpError::Overflow, Some(span)))?),
+                Value::Int(n) => Value::Int(n.checked_abs().ok_or_else(|| trap(OpError::Overflow, Some(span)))?),
                 Value::Decimal(d) => Value::Decimal(d.abs()),
                 Value::Money(d) => Value::Money(d.abs()),
                 Value::Percent(d) => Value::Percent(d.abs()),
@@ -512,8 +512,7 @@ impl<'a> Ctx<'a> {
                 Value::List(items) => {
                     let mut total = Value::Int(0);
                     for item in items.iter() {
-                        total =
-                            ops::arith(crate::lang::ArithOp::Add, &total, item).map_err(|e| fault(e, Some(span)))?;
+                        total = ops::arith(crate::lang::ArithOp::Add, &total, item).map_err(|e| trap(e, Some(span)))?;
                     }
                     total
                 }
@@ -550,7 +549,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `elapsed` and `due` on a calendar.
-    fn clock(&self, f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+    fn clock(&self, f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Trap>> {
         let [Value::Calendar(cal), Value::DateTime(from), rest @ ..] = values else { return Ok(Value::Missing) };
         let result = match (f, rest) {
             (Builtin::Elapsed, [Value::DateTime(to)]) => cal.elapsed(*from, *to).map(Value::Duration),
@@ -583,23 +582,10 @@ impl<'a> Ctx<'a> {
                 None => clocked.push((Arc::clone(cal), *a, *b)),
             }
         }
-        result.map_err(|e| {
-            let message = match e {
-                ClockError::Backwards => Msg::new(
-                    "结束时间早于开始时间（或暂停的结束早于开始）",
-                    "the end is before the start (or a pause ends before it starts)",
-                ),
-                ClockError::NoWorkingTime => {
-                    let name = &cal.name;
-                    msg!("日历 {name} 在十年内没有工作时间", "calendar {name} has no working time within ten years")
-                }
-                ClockError::TooFar => Msg::new("两个时刻相距太远", "the two instants are too far apart"),
-            };
-            Box::new(Fault::at(message, span))
-        })
+        result.map_err(|e| Box::new(Trap::at(e.message(&cal.name), span)))
     }
 
-    fn table(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+    fn table(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<Trap>> {
         let Some(table) = self.tables.get(index) else { return Ok(Value::Missing) };
         let mut matched: Vec<usize> = Vec::new();
         for (r, row) in table.rows.iter().enumerate() {
@@ -629,7 +615,7 @@ impl<'a> Ctx<'a> {
         match table.hit {
             HitPolicy::Unique if matched.len() > 1 => {
                 let (a, b, name) = (matched[0] + 1, matched[1] + 1, &table.name);
-                Err(Box::new(Fault::at(
+                Err(Box::new(Trap::at(
                     msg!(
                         "表格 `{name}` 的第 {a} 行和第 {b} 行同时匹配，unique 表格只能匹配一行",
                         "rows {a} and {b} of table `{name}` both match, but the table is unique"
@@ -653,7 +639,7 @@ impl<'a> Ctx<'a> {
                         let mut total = Value::Int(0);
                         for v in &results {
                             total =
-                                ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| fault(e, Some(span)))?;
+                                ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
                         }
                         total
                     }
@@ -666,12 +652,12 @@ impl<'a> Ctx<'a> {
 }
 
 /// A duration rounded to a multiple of a unit: `ceil(late_by, 1 hours)`.
-fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Fault>> {
+fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Trap>> {
     let [Value::Duration(d), Value::Duration(unit)] = values else { return Ok(Value::Missing) };
     let nanos = |t: &TimeDelta| i128::from(t.num_seconds()) * 1_000_000_000 + i128::from(t.subsec_nanos());
     let (n, u) = (nanos(d), nanos(unit));
     if u <= 0 {
-        return Err(Box::new(Fault::at(
+        return Err(Box::new(Trap::at(
             Msg::new("取整的单位必须大于零", "the unit to round to must be more than zero"),
             span,
         )));
@@ -682,10 +668,10 @@ fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box
         Builtin::Ceil => q + i128::from(r > 0),
         _ => q + i128::from(2 * r >= u),
     };
-    let total = units.checked_mul(u).ok_or_else(|| fault(OpError::Overflow, Some(span)))?;
-    let secs = i64::try_from(total.div_euclid(1_000_000_000)).map_err(|_| fault(OpError::Overflow, Some(span)))?;
+    let total = units.checked_mul(u).ok_or_else(|| trap(OpError::Overflow, Some(span)))?;
+    let secs = i64::try_from(total.div_euclid(1_000_000_000)).map_err(|_| trap(OpError::Overflow, Some(span)))?;
     let sub = u32::try_from(total.rem_euclid(1_000_000_000)).unwrap_or(0);
-    TimeDelta::new(secs, sub).map(Value::Duration).ok_or_else(|| fault(OpError::Overflow, Some(span)))
+    TimeDelta::new(secs, sub).map(Value::Duration).ok_or_else(|| trap(OpError::Overflow, Some(span)))
 }
 
 /// The smallest (or largest) value; missing when any is missing or there are none.
@@ -720,23 +706,14 @@ pub(crate) fn coerce(v: Value, ty: &Type) -> Value {
 }
 
 #[cold]
-fn out_of_fuel() -> Box<Fault> {
-    Box::new(Fault {
+fn out_of_fuel() -> Box<Trap> {
+    Box::new(Trap {
         message: msg!("评估超过 {FUEL} 步，已停止", "evaluation took more than {FUEL} steps and was stopped"),
         span: None,
     })
 }
 
 #[cold]
-fn fault(e: OpError, span: Option<Span>) -> Box<Fault> {
-    let message = match e {
-        OpError::Overflow => Msg::new("计算结果超出范围", "the result is out of range"),
-        OpError::DivisionByZero => Msg::new("除数为零", "division by zero"),
-        OpError::PartialDays => Msg::new("日期只能加减整天数的时长", "a date can only move by whole days"),
-        OpError::Types => Msg::new(
-            "运算的值类型不符（这是 tenet 的缺陷，请报告）",
-            "operand types do not match (a tenet bug; please report it)",
-        ),
-    };
-    Box::new(Fault { message, span })
+fn trap(e: OpError, span: Option<Span>) -> Box<Trap> {
+    Box::new(Trap { message: e.message(), span })
 }

@@ -5,21 +5,39 @@ use std::cmp::Ordering;
 use chrono::{Days, TimeDelta};
 use rust_decimal::Decimal;
 
+use crate::diagnostics::Msg;
 use crate::lang::ArithOp;
 use crate::lang::CmpOp;
 use crate::value::Value;
 
 /// Why an operation has no value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OpError {
     /// The result does not fit.
+    #[error("计算结果超出范围 · the result is out of range")]
     Overflow,
     /// Division by zero.
+    #[error("除数为零 · division by zero")]
     DivisionByZero,
     /// A date moved by a duration that is not whole days.
+    #[error("日期只能加减整天数的时长 · a date can only move by whole days")]
     PartialDays,
     /// Operand types the checker should have refused.
+    #[error(
+        "运算的值类型不符（这是 tenet 的缺陷，请报告）· operand types do not match (a tenet bug; please report it)"
+    )]
     Types,
+}
+
+impl OpError {
+    /// The message in both languages.
+    pub(crate) fn message(&self) -> Msg {
+        let text = self.to_string();
+        match text.split_once(" · ") {
+            Some((zh, en)) => Msg::new(zh, en),
+            None => Msg::new(text.clone(), text),
+        }
+    }
 }
 
 type OpResult = Result<Value, OpError>;

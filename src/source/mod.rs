@@ -86,6 +86,19 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
+    /// The byte offset where a 1-based line starts (the end of the text past the last).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+    }
+
+    /// The text of a 1-based line, without its line break (empty past the last line).
+    pub fn line(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let text = self.text.get(start..end).unwrap_or("");
+        text.strip_suffix('\n').map_or(text, |t| t.strip_suffix('\r').unwrap_or(t))
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -278,12 +278,16 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
 }
 
 /// Why a file was not formatted.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     /// The file does not parse; formatting it could not be checked.
+    #[error("文件无法解析，未格式化 · the file does not parse, so it was not formatted ({} errors)", .0.iter().filter(|d| d.is_error()).count())]
     Syntax(Vec<crate::diagnostics::Diagnostic>),
     /// The layout would change what the file says (a bug in the formatter): nothing is
     /// written.
+    #[error(
+        "格式化会改变文件的含义，未写入（这是 tenet 的缺陷，请报告）· formatting would change what the file says; nothing written (a tenet bug, please report it)"
+    )]
     Changed,
 }
 

@@ -13,6 +13,9 @@ use std::sync::{Mutex, OnceLock};
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use crate::diagnostics::{Lang, Msg};
+use crate::msg;
+
 /// Days [`Calendar::add`] searches for working time before giving up.
 pub const HORIZON_DAYS: i64 = 3_660;
 
@@ -59,14 +62,36 @@ pub struct Calendar {
 }
 
 /// Why a clock computation has no answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
     /// The end is before the start.
+    #[error("{}", self.message("").get(Lang::Both))]
     Backwards,
     /// No working time within [`HORIZON_DAYS`].
+    #[error("{}", self.message("").get(Lang::Both))]
     NoWorkingTime,
     /// The instants are too far apart to iterate.
+    #[error("{}", self.message("").get(Lang::Both))]
     TooFar,
+}
+
+impl ClockError {
+    /// The message in both languages, naming the calendar where it matters.
+    pub fn message(&self, calendar: &str) -> Msg {
+        match self {
+            ClockError::Backwards => Msg::new(
+                "结束时间早于开始时间（或暂停的结束早于开始）",
+                "the end is before the start (or a pause ends before it starts)",
+            ),
+            ClockError::NoWorkingTime if calendar.is_empty() => {
+                Msg::new("日历在十年内没有工作时间", "the calendar has no working time within ten years")
+            }
+            ClockError::NoWorkingTime => {
+                msg!("日历 {calendar} 在十年内没有工作时间", "calendar {calendar} has no working time within ten years")
+            }
+            ClockError::TooFar => Msg::new("两个时刻相距太远", "the two instants are too far apart"),
+        }
+    }
 }
 
 fn nanos(t: DateTime<Utc>) -> i128 {

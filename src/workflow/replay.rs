@@ -22,11 +22,21 @@ use crate::msg;
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     /// The policy declares no workflow.
-    #[error("这个策略没有声明流程 · the policy declares no workflow")]
-    NoWorkflow,
+    #[error("{0}")]
+    NoWorkflow(Box<Diagnostic>),
     /// The starting facts are invalid; nothing was replayed.
     #[error("案例的初始事实无效 · the case's starting facts are invalid ({} problems)", .0.len())]
     InvalidFacts(Vec<Diagnostic>),
+}
+
+impl ReplayError {
+    /// What to show: why the policy cannot replay, or the starting facts' problems.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            ReplayError::NoWorkflow(d) => vec![(**d).clone()],
+            ReplayError::InvalidFacts(diags) => diags.clone(),
+        }
+    }
 }
 
 /// Replays `case` through `policy`'s workflow and judges deadlines at `now`. A pure
@@ -61,7 +71,18 @@ pub enum ReplayError {
 /// assert_eq!(result.trail()[0].findings()[0].code(), "TOO_LARGE");
 /// ```
 pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) -> Result<Replay<'p>, ReplayError> {
-    let Some(wf) = program.workflow.as_deref() else { return Err(ReplayError::NoWorkflow) };
+    let Some(wf) = program.workflow.as_deref() else {
+        let d = Diagnostic::error(
+            "no-workflow",
+            Msg::new(
+                "这个策略没有声明流程，无法回放案例",
+                "this policy declares no workflow, so a case cannot be replayed",
+            ),
+        )
+        .help(Msg::new("在策略中加上 `workflow 名称 { … }`", "add `workflow NAME { … }` to the policy"))
+        .in_file(&program.file);
+        return Err(ReplayError::NoWorkflow(Box::new(d)));
+    };
     validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
     let tz = program.locale.tz;
     let mut state = State {
@@ -300,7 +321,7 @@ fn judge<'p>(
         validate(program, &merged).map_err(|ds| problems("事件数据无效", "the event's data is invalid", &ds))?;
     let evaluation = eval::evaluate(program, &validated, event.at, false).map_err(|e| match e {
         EvalError::InvalidFacts(ds) => problems("事件之后的事实不成立", "the facts after this event do not hold", &ds),
-        EvalError::Fault(d) => problems("无法评估守卫规则", "the guard rules cannot be evaluated", &[d]),
+        EvalError::Failed(d) => problems("无法评估守卫规则", "the guard rules cannot be evaluated", &[d]),
     })?;
     let guards: Vec<&str> = if state.stage == wf.initial && t.to != wf.initial {
         vec![wf.stage_name(wf.initial), wf.stage_name(t.to)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::{DocLang, Fault, RenderError};
+use super::{Blame, DocLang, RenderError};
 use tenet::diagnostics::suggest;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::facts::Format;
@@ -44,16 +44,16 @@ fn load_policy(path: &Path) -> Result<Policy, Vec<Diagnostic>> {
 
 /// Reads and validates an agreement data file and the policies it names.
 pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
-    let fail = |fault, diagnostics| RenderError { fault, diagnostics };
-    let schema = Policy::from_text("agreement.tenet", SCHEMA).map_err(|e| fail(Fault::Policy, e.diagnostics()))?;
-    let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Fault::Data, d))?;
+    let fail = |blame, diagnostics| RenderError { blame, diagnostics };
+    let schema = Policy::from_text("agreement.tenet", SCHEMA).map_err(|e| fail(Blame::Policy, e.diagnostics()))?;
+    let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
     let map = schema.facts_to_json(&facts);
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
     let base = Path::new(data.name()).parent().map(Path::to_path_buf).unwrap_or_default();
     let sla_name = text("sla");
     let Some(sla_path) = tenet::source::locate(&base, &sla_name) else {
         return Err(fail(
-            Fault::Data,
+            Blame::Data,
             vec![problem(
                 data,
                 "sla",
@@ -65,10 +65,10 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
             )],
         ));
     };
-    let sla = load_policy(&sla_path).map_err(|d| fail(Fault::Policy, d))?;
+    let sla = load_policy(&sla_path).map_err(|d| fail(Blame::Policy, d))?;
     // The signing workflow lives beside the SLA policy (rules/signing.tenet).
     let signing_path = sla_path.with_file_name("signing.tenet");
-    let signing = load_policy(&signing_path).map_err(|d| fail(Fault::Policy, d))?;
+    let signing = load_policy(&signing_path).map_err(|d| fail(Blame::Policy, d))?;
     let stages: Vec<String> = signing.workflow_stages().map(str::to_owned).collect();
     let status = text("status");
     let Some(position) = stages.iter().position(|s| *s == status) else {
@@ -80,7 +80,7 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
             None => msg!("签订流程的阶段：{all}", "the signing stages: {all}"),
         };
         return Err(fail(
-            Fault::Data,
+            Blame::Data,
             vec![problem(
                 data,
                 "status",

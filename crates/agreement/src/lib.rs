@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 pub use agreement::{Agreement, load};
 
+use tenet::diagnostics::codes::Explanation;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::msg;
 use tenet::source::SourceFile;
@@ -70,9 +71,28 @@ pub struct Document {
     pub draft: bool,
 }
 
+/// The codes of this crate's diagnostics, with what they mean (`tenet explain` prints
+/// them beside the engine's).
+pub const CODES: &[Explanation] = &[
+    Explanation {
+        code: "invalid-agreement",
+        severity: "error",
+        zh: "协议数据不完整或有误：缺少字段、阶段不对，或 `--final` 时仍是草稿。",
+        en: "The agreement data is incomplete or wrong: a missing field, an unknown stage, or a draft given `--final`.",
+        example: None,
+    },
+    Explanation {
+        code: "template",
+        severity: "error",
+        zh: "协议模板无法渲染：语法错误、未定义的值或超出计算上限。",
+        en: "An agreement template cannot be rendered: a syntax error, an undefined value, or its fuel ran out.",
+        example: None,
+    },
+];
+
 /// Where a problem lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
+pub enum Blame {
     /// The agreement data (or `--final` refused it).
     Data,
     /// A policy it names.
@@ -82,23 +102,28 @@ pub enum Fault {
 }
 
 /// Why a document was not rendered.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("协议未能生成 · the agreement was not rendered{}", first(.diagnostics))]
 pub struct RenderError {
     /// Where the problem lies.
-    pub fault: Fault,
+    pub blame: Blame,
     /// What is wrong, each naming its path, file and line.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+fn first(diags: &[Diagnostic]) -> String {
+    diags.iter().find(|d| d.is_error()).map(|d| format!(": {d}")).unwrap_or_default()
 }
 
 /// Renders the agreement in `data` (YAML or JSON).
 pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, RenderError> {
     let agreement = agreement::load(data)?;
     if options.final_copy {
-        agreement.check_final(data).map_err(|diagnostics| RenderError { fault: Fault::Data, diagnostics })?;
+        agreement.check_final(data).map_err(|diagnostics| RenderError { blame: Blame::Data, diagnostics })?;
     }
     let lang = options.lang.or(agreement.language).unwrap_or(DocLang::Zh);
     let text = templates::render(&agreement, lang, options.format)
-        .map_err(|e| RenderError { fault: Fault::Template, diagnostics: vec![template_error(&e)] })?;
+        .map_err(|e| RenderError { blame: Blame::Template, diagnostics: vec![template_error(&e)] })?;
     Ok(Document { text, lang, draft: agreement.draft })
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tenet::source::SourceFile;
-use tenet_agreement::{self as render, DocFormat, DocLang, Fault, Options, RenderError};
+use tenet_agreement::{self as render, Blame, DocFormat, DocLang, Options, RenderError};
 
 fn example() -> PathBuf {
     support::root().join("examples/agreements/ts-2026-0042.yaml")
@@ -96,7 +96,7 @@ fn a_draft_is_marked_and_a_final_copy_is_refused_before_signing() {
     let zh = render(&example(), DocLang::Zh, DocFormat::Markdown);
     assert!(zh.contains("草案"), "status review is before signed");
     let e = failure(&example_text(), true);
-    assert_eq!(e.fault, Fault::Data);
+    assert_eq!(e.blame, Blame::Data);
     assert_eq!(e.diagnostics[0].path.as_deref(), Some("status"));
     // Signed, but the signing date missing: still refused, naming the field.
     let signed = example_text().replace("status: review", "status: signed").replace("  date: 2026-01-01\n", "");
@@ -120,7 +120,7 @@ fn bad_agreement_data_names_each_path() {
         .replace("  venue: 上海国际经济贸易仲裁委员会\n", "")
         .replace("status: review", "status: reveiw");
     let e = failure(&text, false);
-    assert_eq!(e.fault, Fault::Data);
+    assert_eq!(e.blame, Blame::Data);
     let paths: Vec<&str> = e.diagnostics.iter().filter_map(|d| d.path.as_deref()).collect();
     assert!(paths.contains(&"termination.notice_dayz"), "{paths:?}");
     assert!(paths.contains(&"fees.payment.due_day"), "{paths:?}");

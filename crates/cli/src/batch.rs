@@ -133,7 +133,7 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
             without_now: facts.now().is_none(),
         },
         Err(EvalError::InvalidFacts(diags)) => failed("invalid_facts", &diags),
-        Err(EvalError::Fault(d)) => failed("evaluation_failed", &[d]),
+        Err(EvalError::Failed(d)) => failed("evaluation_failed", &[d]),
     }
 }
 

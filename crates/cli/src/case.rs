@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use super::{Exit, OutputFormat, Ui, err, fail, out};
-use tenet::diagnostics::{Diagnostic, Lang, Msg};
+use tenet::diagnostics::{Diagnostic, Lang};
 use tenet::facts::Format;
 use tenet::source::{ReadError, read_source};
 use tenet::workflow::{Case, DeadlineStatus, Outcome, Replay, ReplayError};
@@ -55,17 +55,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let result = match policy.replay(&case, now) {
         Ok(r) => r,
-        Err(ReplayError::NoWorkflow) => {
-            let d = Diagnostic::error(
-                "no-workflow",
-                Msg::new(
-                    "这个策略没有声明流程，无法回放案例",
-                    "this policy declares no workflow, so a case cannot be replayed",
-                ),
-            )
-            .help(Msg::new("在策略中加上 `workflow 名称 { … }`", "add `workflow NAME { … }` to the policy"))
-            .in_file(policy.source());
-            return fail(args.format, ui, "invalid_policy", &[d], Exit::InvalidPolicy);
+        Err(e @ ReplayError::NoWorkflow(_)) => {
+            return fail(args.format, ui, "invalid_policy", &e.diagnostics(), Exit::InvalidPolicy);
         }
         Err(ReplayError::InvalidFacts(diags)) => {
             let diags: Vec<Diagnostic> = diags

@@ -77,7 +77,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 diags.into_iter().map(|d| if d.file.is_none() { d.in_file(&facts_file) } else { d }).collect();
             return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
-        Err(EvalError::Fault(d)) => return fail(args.format, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+        Err(EvalError::Failed(d)) => return fail(args.format, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
     };
     match args.format {
         OutputFormat::Json => {

@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod eval;
 mod eval_batch;
+mod explain;
 mod fmt;
 mod human;
 mod render;
@@ -71,6 +72,8 @@ enum Command {
     Diff(diff::Args),
     /// 统一策略文件的排版 · lay policy files out in the canonical way
     Fmt(fmt::Args),
+    /// 解释诊断代码 · explain a diagnostic code, with an example
+    Explain(explain::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -144,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, &ui),
         Command::Diff(args) => diff::run(&args, &ui),
         Command::Fmt(args) => fmt::run(&args, &ui),
+        Command::Explain(args) => explain::run(&args, &ui),
     };
     exit.into()
 }

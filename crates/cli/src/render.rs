@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{Exit, Ui, err, out};
 use tenet::diagnostics::{Lang, Msg, render_human};
 use tenet::source::{ReadError, read_source};
-use tenet_agreement::{DocFormat, DocLang, Fault, Options};
+use tenet_agreement::{Blame, DocFormat, DocLang, Options};
 
 /// Document formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -57,9 +57,9 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
         Ok(d) => d,
         Err(e) => {
             err(&render_human(&e.diagnostics, ui.style()));
-            return match e.fault {
-                Fault::Data => Exit::InvalidFacts,
-                Fault::Policy | Fault::Template => Exit::InvalidPolicy,
+            return match e.blame {
+                Blame::Data => Exit::InvalidFacts,
+                Blame::Policy | Blame::Template => Exit::InvalidPolicy,
             };
         }
     };
