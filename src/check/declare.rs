@@ -19,7 +19,7 @@ impl<'a> Checker<'a> {
             match &decl.node {
                 DeclKind::Input(fields) => {
                     for f in fields {
-                        if crate::syntax::is_keyword(&f.name.node) {
+                        if crate::syntax::keywords::is_reserved(&f.name.node) {
                             let name = &f.name.node;
                             self.report(
                                 Diagnostic::error(

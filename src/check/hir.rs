@@ -280,9 +280,12 @@ pub struct RuleDef {
     pub span: Span,
 }
 
-/// A policy that passed the checker.
+/// The policy with its names resolved and every expression typed. After errors, the
+/// broken parts are placeholders (an error expression, an empty table), so that the
+/// compiler can still report what it finds in the same run; it becomes a program only
+/// when the checker found no error.
 #[derive(Clone, Debug)]
-pub struct CheckedPolicy {
+pub struct TypedPolicy {
     /// Machine name.
     pub name: String,
     /// Human title.

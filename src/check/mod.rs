@@ -30,7 +30,7 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DeclKind, EachDecl, PolicyFile, TableDecl, ValueDecl};
 use crate::time::Calendar;
 use crate::value::Currency;
-pub use hir::CheckedPolicy;
+pub use hir::TypedPolicy;
 use hir::{ConstDef, DerivedDef, LedgerDef, TableDef};
 
 /// Reads a file a policy names (a holiday file), by the name the policy gives it.
@@ -41,7 +41,7 @@ pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
 /// with the broken parts replaced by placeholders, so that later stages can still
 /// report what they find (a const that overflows, say) in the same run. Files the
 /// policy names are read through `resolve`.
-pub fn check(file: &Arc<SourceFile>, ast: &PolicyFile, resolve: Resolver<'_>) -> (CheckedPolicy, Vec<Diagnostic>) {
+pub fn check(file: &Arc<SourceFile>, ast: &PolicyFile, resolve: Resolver<'_>) -> (TypedPolicy, Vec<Diagnostic>) {
     let mut checker = Checker::new(file, resolve);
     checker.run(ast);
     let mut diags = std::mem::take(&mut checker.diags);
@@ -215,10 +215,10 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn finish(self) -> CheckedPolicy {
+    fn finish(self) -> TypedPolicy {
         let span = Span::default();
         let placeholder = || hir::TExpr::error(span);
-        CheckedPolicy {
+        TypedPolicy {
             name: self.name,
             title: self.title,
             version: self.version,

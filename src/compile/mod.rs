@@ -8,7 +8,7 @@ mod workflow;
 
 use std::sync::Arc;
 
-use crate::check::CheckedPolicy;
+use crate::check::TypedPolicy;
 use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
@@ -19,7 +19,7 @@ use crate::value::{Locale, Value};
 
 /// Compiles a checked policy. Fails only when a constant cannot be computed
 /// (an overflow in a const, say), with a diagnostic at that expression.
-pub fn compile(policy: &CheckedPolicy) -> Result<Program, Vec<Diagnostic>> {
+pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     let locale = Locale::new(policy.timezone, policy.currency);
     let mut lower = Lower { policy, locale, consts: vec![None; policy.consts.len()], diags: Vec::new() };
     for &i in &policy.const_order {
@@ -144,7 +144,7 @@ fn to_u32(i: usize) -> u32 {
 }
 
 pub(crate) struct Lower<'a> {
-    policy: &'a CheckedPolicy,
+    policy: &'a TypedPolicy,
     locale: Locale,
     consts: Vec<Option<Value>>,
     diags: Vec<Diagnostic>,

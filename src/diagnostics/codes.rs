@@ -262,6 +262,12 @@ pub const CODES: &[Explanation] = &[
         example: Some("calendar c {\n  mon..fri 09:00-18:00\n  holidays \"no-such-file.yaml\"\n}"),
     },
     e(
+        "internal",
+        "tenet 自身的缺陷（语法与构建器不一致），不是策略的错误；请报告。",
+        "A bug in tenet itself (the grammar and the syntax builder out of step), not a mistake in the policy; please report it.",
+        None,
+    ),
+    e(
         "interpolation-not-allowed",
         "这里的文本不能插值 `{…}`（如版本、时区）。",
         "This text cannot interpolate `{…}` (a version, a time zone).",

@@ -3,14 +3,24 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
-use super::parser::{Rule, is_declaration_keyword};
+use super::keywords;
+use super::parser::Rule;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Aggregate, CmpOp, HitPolicy};
 use crate::msg;
 use crate::source::{SourceFile, Span};
+
+/// A declaration's parts after its keyword: every declaration starts with its keyword
+/// (`let`, `rule`, …) except `for each`, whose first part is the whole `for` clause.
+fn without_keyword(mut pairs: Pairs<'_, Rule>) -> std::iter::Peekable<Pairs<'_, Rule>> {
+    if pairs.peek().is_some_and(|p| keywords::starts_declaration(p.as_str())) {
+        pairs.next();
+    }
+    pairs.peekable()
+}
 
 /// Builds the AST and collects the mistakes it finds on the way.
 pub(crate) struct Builder<'a> {
@@ -33,6 +43,28 @@ impl<'a> Builder<'a> {
         self.diags.borrow_mut().push(diag.in_file(self.file));
     }
 
+    /// A shape the grammar produced that this builder does not know. It can only be a
+    /// bug in tenet (the grammar and the builder out of step), so it is said as one
+    /// rather than read as some default.
+    pub(crate) fn unexpected(&self, pair: &Pair<'_, Rule>, wanted: &str) {
+        let rule = format!("{:?}", pair.as_rule());
+        let text: String = pair.as_str().chars().take(40).collect();
+        self.report(
+            Diagnostic::error(
+                "internal",
+                msg!(
+                    "解析器在需要{wanted}的地方给出了 {rule}（`{text}`）",
+                    "the parser gave {rule} (`{text}`) where the builder needs {wanted}"
+                ),
+            )
+            .at(self.span(pair))
+            .help(Msg::new(
+                "这是 tenet 的缺陷，不是策略的错误；请连同这个文件一起报告",
+                "this is a bug in tenet, not a mistake in the policy; please report it with this file",
+            )),
+        );
+    }
+
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.offset + s.start(), self.offset + s.end())
@@ -51,9 +83,10 @@ impl<'a> Builder<'a> {
     fn decl(&self, pair: Pair<'_, Rule>) -> Option<Decl> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        let pair_for_report = pair.clone();
         // Keywords are their own pairs; skip them so each arm sees only the parts.
         let inner = pair.into_inner();
-        let mut parts = inner.clone().filter(|p| !is_declaration_keyword(p.as_rule()));
+        let mut parts = without_keyword(inner.clone());
         let kind = match rule {
             Rule::policy_decl => {
                 let mut name = None;
@@ -108,7 +141,7 @@ impl<'a> Builder<'a> {
                 let clause = self.for_clause(parts.next()?)?;
                 let lets = parts
                     .filter_map(|p| {
-                        let mut it = p.into_inner().filter(|p| !is_declaration_keyword(p.as_rule()));
+                        let mut it = without_keyword(p.into_inner());
                         let name = self.ident(it.next()?);
                         let value = self.expr(it.next()?);
                         let guard = it.next().and_then(|g| self.guard(g));
@@ -134,7 +167,10 @@ impl<'a> Builder<'a> {
             Rule::workflow_decl => DeclKind::Workflow(self.workflow(parts)),
             Rule::table_decl => DeclKind::Table(self.table(parts)?),
             Rule::rule_decl => DeclKind::Rule(self.rule(parts)?),
-            _ => return None,
+            _ => {
+                self.unexpected(&pair_for_report, "a declaration");
+                return None;
+            }
         };
         Some(Decl::new(kind, span))
     }
@@ -305,7 +341,13 @@ impl<'a> Builder<'a> {
     fn hours_line(&self, pair: Pair<'_, Rule>) -> Option<HoursLine> {
         let mut it = pair.into_inner();
         let days = it.next()?;
-        let mut weekdays = days.into_inner().map(|d| Spanned::new(weekday(d.as_str()), self.span(&d)));
+        let mut weekdays = days.into_inner().filter_map(|d| match weekday(d.as_str()) {
+            Some(day) => Some(Spanned::new(day, self.span(&d))),
+            None => {
+                self.unexpected(&d, "a weekday");
+                None
+            }
+        });
         let from = weekdays.next()?;
         let to = weekdays.next().unwrap_or_else(|| from.clone());
         let ranges = it
@@ -334,6 +376,7 @@ impl<'a> Builder<'a> {
     fn outcome(&self, pair: Pair<'_, Rule>) -> Option<Outcome> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        let pair_for_report = pair.clone();
         let mut code = None;
         let mut action = None;
         let mut amount = None;
@@ -361,7 +404,10 @@ impl<'a> Builder<'a> {
             },
             Rule::flag => OutcomeKind::Flag { code: code?, message },
             Rule::emit => OutcomeKind::Emit { action: action?, at: amount, message },
-            _ => return None,
+            _ => {
+                self.unexpected(&pair_for_report, "an outcome");
+                return None;
+            }
         };
         Some(Outcome::new(kind, span))
     }
@@ -407,12 +453,17 @@ impl<'a> Builder<'a> {
             .map_or(HitPolicy::Unique, |p| match p.as_rule() {
                 Rule::hit_first => HitPolicy::First,
                 Rule::hit_collect => {
-                    let aggregate = p.into_inner().find(|a| a.as_rule() == Rule::aggregate).map(|a| match a.as_str() {
-                        "sum" => Aggregate::Sum,
-                        "min" => Aggregate::Min,
-                        "max" => Aggregate::Max,
-                        _ => Aggregate::Count,
-                    });
+                    let aggregate =
+                        p.into_inner().find(|a| a.as_rule() == Rule::aggregate).and_then(|a| match a.as_str() {
+                            "sum" => Some(Aggregate::Sum),
+                            "min" => Some(Aggregate::Min),
+                            "max" => Some(Aggregate::Max),
+                            "count" => Some(Aggregate::Count),
+                            _ => {
+                                self.unexpected(&a, "sum, min, max or count");
+                                None
+                            }
+                        });
                     HitPolicy::Collect(aggregate)
                 }
                 _ => HitPolicy::Unique,
@@ -441,19 +492,28 @@ impl<'a> Builder<'a> {
             Rule::cell_any => CellKind::Any,
             Rule::cell_cmp => {
                 let mut it = inner.into_inner();
-                let op = match it.next()?.as_str() {
+                let op_pair = it.next()?;
+                let op = match op_pair.as_str() {
                     "==" => CmpOp::Eq,
                     "!=" => CmpOp::Ne,
                     "<=" => CmpOp::Le,
                     ">=" => CmpOp::Ge,
                     "<" => CmpOp::Lt,
-                    _ => CmpOp::Gt,
+                    ">" => CmpOp::Gt,
+                    _ => {
+                        self.unexpected(&op_pair, "a comparison");
+                        return None;
+                    }
                 };
                 CellKind::Cmp(op, self.expr(it.next()?))
             }
             Rule::cell_in => CellKind::In(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
             Rule::cell_not_in => CellKind::NotIn(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
-            _ => CellKind::Eq(self.expr(inner)),
+            Rule::expr => CellKind::Eq(self.expr(inner)),
+            _ => {
+                self.unexpected(&inner, "a table cell");
+                return None;
+            }
         };
         Some(Cell::new(kind, span))
     }
@@ -521,17 +581,18 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn weekday(word: &str) -> chrono::Weekday {
+fn weekday(word: &str) -> Option<chrono::Weekday> {
     use chrono::Weekday::*;
-    match &word[..3.min(word.len())] {
+    Some(match word.get(..3)? {
         "mon" => Mon,
         "tue" => Tue,
         "wed" => Wed,
         "thu" => Thu,
         "fri" => Fri,
         "sat" => Sat,
-        _ => Sun,
-    }
+        "sun" => Sun,
+        _ => return None,
+    })
 }
 
 /// `HH:MM` as seconds since midnight; `24:00` is the end of the day.

@@ -282,11 +282,6 @@ fn join(expected: &BTreeSet<Expected>) -> (String, String) {
     (zh, en)
 }
 
-const DECLARATIONS: [&str; 15] = [
-    "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "table", "rule", "cap",
-    "calendar", "for", "ensure",
-];
-
 /// The token at `pos`: a word, or one character, or empty at the end.
 fn found_at(text: &str, pos: usize) -> &str {
     let rest = text.get(pos..).unwrap_or("");
@@ -340,7 +335,7 @@ fn hint(found: &str, before: &str, expected: &BTreeSet<Expected>) -> Option<Msg>
         "结果（reject、require、deduct、credit、flag、emit）",
         "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
     );
-    if expected.contains(&outcome) && (found.is_empty() || DECLARATIONS.contains(&found)) {
+    if expected.contains(&outcome) && (found.is_empty() || super::keywords::starts_declaration(found)) {
         return Some(Msg::new(
             "每条规则在条件之后至少要有一个结果，例如 `reject CODE \"说明\"`",
             "every rule needs at least one outcome after its condition, e.g. `reject CODE \"message\"`",

@@ -88,7 +88,11 @@ impl Builder<'_> {
                         self.mistake(op_span, "!", "not");
                         UnaryOp::Not
                     }
-                    _ => UnaryOp::Not,
+                    Rule::op_not => UnaryOp::Not,
+                    _ => {
+                        self.unexpected(&op, "a prefix operator");
+                        return Built::leaf(Expr::new(ExprKind::Error, op_span.to(rhs.expr.span)));
+                    }
                 };
                 let span = op_span.to(rhs.expr.span);
                 self.combine(span, [rhs], |mut c| ExprKind::Unary(unary, Box::new(c.remove(0))))
@@ -108,7 +112,13 @@ impl Builder<'_> {
                     Rule::op_is_missing => {
                         self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), true))
                     }
-                    _ => self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), false)),
+                    Rule::op_is_present => {
+                        self.combine(span, [lhs], |mut c| ExprKind::IsMissing(Box::new(c.remove(0)), false))
+                    }
+                    _ => {
+                        self.unexpected(&op, "a postfix operator");
+                        Built::leaf(Expr::new(ExprKind::Error, span))
+                    }
                 }
             })
             .map_infix(|lhs, op, rhs| {
@@ -151,7 +161,11 @@ impl Builder<'_> {
                     Rule::op_sub => BinaryOp::Sub,
                     Rule::op_mul => BinaryOp::Mul,
                     Rule::op_div => BinaryOp::Div,
-                    _ => BinaryOp::Of,
+                    Rule::op_of => BinaryOp::Of,
+                    _ => {
+                        self.unexpected(&op, "an operator");
+                        return Built::leaf(Expr::new(ExprKind::Error, span));
+                    }
                 };
                 if binary.is_comparison()
                     && let ExprKind::Binary(inner, ..) = &lhs.expr.node
@@ -285,7 +299,10 @@ impl Builder<'_> {
                     match p.as_rule() {
                         Rule::number => amount = self.decimal(p.as_str(), span),
                         Rule::ident => calendar = Some(self.ident(p)),
-                        _ => unit = Some(time_unit(p.as_str())),
+                        _ => match time_unit(p.as_str()) {
+                            Some(u) => unit = Some(u),
+                            None => self.unexpected(&p, "a time unit"),
+                        },
                     }
                 }
                 match (amount, unit) {
@@ -441,14 +458,15 @@ fn too_large(span: crate::source::Span) -> Diagnostic {
         ))
 }
 
-fn time_unit(word: &str) -> TimeUnit {
-    match word.trim_end_matches('s') {
+fn time_unit(word: &str) -> Option<TimeUnit> {
+    Some(match word.trim_end_matches('s') {
         "week" => TimeUnit::Weeks,
         "day" => TimeUnit::Days,
         "hour" => TimeUnit::Hours,
         "minute" => TimeUnit::Minutes,
-        _ => TimeUnit::Seconds,
-    }
+        "second" => TimeUnit::Seconds,
+        _ => return None,
+    })
 }
 /// The longest run of consecutive prefix operators among an expression's pairs.
 fn longest_prefix_run(pairs: pest::iterators::Pairs<'_, Rule>) -> usize {

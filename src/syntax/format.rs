@@ -16,11 +16,6 @@
 
 use unicode_width::UnicodeWidthStr;
 
-/// Declarations at the start of a line at the top level.
-const DECLARATIONS: [&str; 16] = [
-    "policy", "timezone", "currency", "stages", "input", "const", "let", "output", "ledger", "cap", "table", "rule",
-    "calendar", "ensure", "workflow", "for",
-];
 /// Words that start a clause of a rule (indented one step).
 const RULE_CLAUSES: [&str; 9] = ["when", "for", "reject", "require", "deduct", "credit", "flag", "emit", "terms"];
 /// Words and symbols that continue the line before them.
@@ -131,7 +126,7 @@ pub fn format(text: &str) -> String {
             let in_rule = matches!(decl, "rule" | "ensure" | "cap");
             // `for each x in xs {` opens a block; a rule's `for each … where …` does not.
             let block = word == "for" && line.code.ends_with('{');
-            let starts_decl = DECLARATIONS.contains(&word) && (word != "for" || block || !in_rule);
+            let starts_decl = super::keywords::starts_declaration(word) && (word != "for" || block || !in_rule);
             if closing {
                 0
             } else if starts_decl {
