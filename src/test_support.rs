@@ -14,7 +14,7 @@ pub(crate) fn policy(name: &str) -> Policy {
     match Policy::load(root().join("rules").join(format!("{name}.tenet"))) {
         Ok(p) => p,
         Err(e) => {
-            panic!("{name} is invalid:\n{}", crate::diagnostics::render_human(&e.diagnostics(), Default::default()))
+            panic!("{name} is invalid:\n{}", crate::diagnostics::to_text(&e.diagnostics(), Default::default()))
         }
     }
 }

@@ -2,7 +2,7 @@
 //! user sees it. Files named `err_*` must have errors; `warn_*` warnings but no error;
 //! the others nothing at all.
 
-use tenet::diagnostics::{Lang, Style, render_human};
+use tenet::diagnostics::{Lang, Style, to_text};
 use tenet::source::SourceFile;
 
 #[test]
@@ -33,7 +33,7 @@ fn check_inputs() {
             Some("warn") => assert!(errors == 0 && warnings > 0 && loaded.is_ok(), "{name}: {diags:?}"),
             _ => assert!(diags.is_empty() && loaded.is_ok(), "{name}: {diags:?}"),
         }
-        let rendered = render_human(&diags, Style { lang: Lang::Both, color: false, width: 100 });
+        let rendered = to_text(&diags, Style { lang: Lang::Both, color: false, width: 100 });
         insta::with_settings!({ description => text, omit_expression => true }, {
             insta::assert_snapshot!(rendered);
         });

@@ -281,7 +281,7 @@ impl Checker<'_> {
         )
     }
 
-    /// A message whose every interpolation must be constant (it is rendered once, when
+    /// A message whose every interpolation must be constant (it is filled in once, when
     /// the policy is compiled); any other interpolation is reported with `code`.
     pub(super) fn constant_message(&mut self, m: &Message, code: &'static str, what: Msg, help: Msg) -> MessageDef {
         let def = self.message(m);

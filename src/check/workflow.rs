@@ -388,7 +388,7 @@ impl<'a> Checker<'a> {
         Some(AmountDef::Plain(amount))
     }
 
-    /// A workflow message: text and consts, rendered once when the policy is compiled (a
+    /// A workflow message: text and consts, filled in once when the policy is compiled (a
     /// workflow has no item or fact to interpolate).
     fn workflow_text(&mut self, m: &Message) -> MessageDef {
         self.constant_message(

@@ -323,7 +323,7 @@ impl Lower<'_> {
         flat.into_iter().map(|x| self.expr(x)).collect()
     }
 
-    /// Text parts; constant interpolations are rendered now, once, and merged with the
+    /// Text parts; constant interpolations are filled in now, once, and merged with the
     /// literal text around them.
     fn parts(&mut self, parts: &[TPart], chinese: bool) -> Box<[Part]> {
         let mut out: Vec<Part> = Vec::with_capacity(parts.len());

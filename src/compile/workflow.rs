@@ -69,7 +69,7 @@ impl Lower<'_> {
         }
     }
 
-    /// A workflow text with its consts rendered (the checker allows nothing else in it).
+    /// A workflow text with its consts filled in (the checker allows nothing else in it).
     fn fixed_text(&mut self, m: &Option<MessageDef>) -> Option<FixedText> {
         let m = self.message(m)?;
         let plain = |parts: &[Part]| -> String {

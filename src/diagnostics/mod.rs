@@ -4,14 +4,16 @@
 //! texts in Chinese and English ([`Msg`]); the reader picks a [`Lang`].
 
 pub mod codes;
+mod json;
 mod miette_bridge;
-mod render;
 pub mod suggest;
+mod text;
 
 use std::fmt;
 use std::sync::Arc;
 
-pub use render::{Style, render_human, render_json, to_json};
+pub use json::{JsonDiagnostic, to_json, to_json_text};
+pub use text::{Style, to_text};
 
 use crate::source::{ReadError, SourceFile, Span};
 

@@ -114,7 +114,7 @@ pub struct Message {
 }
 
 impl Message {
-    /// The text when every part is fixed (constant interpolations are rendered when the
+    /// The text when every part is fixed (constant interpolations are filled in when the
     /// policy is compiled): Chinese, then English if given.
     pub fn fixed(&self) -> Option<(String, Option<String>)> {
         let join = |parts: &[Part]| -> Option<String> {
@@ -284,7 +284,7 @@ pub struct Rule {
     pub conditions: Vec<Condition>,
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
-    /// The rule in contract words, rendered when the policy is compiled.
+    /// The rule in contract words, filled in when the policy is compiled.
     pub terms: Option<Message>,
 }
 

@@ -2,7 +2,7 @@
 //! S-expressions) and syntax diagnostics are snapshotted. Files named `err_*` must
 //! produce at least one error; the others none.
 
-use crate::diagnostics::{Style, render_human};
+use crate::diagnostics::{Style, to_text};
 use crate::source::SourceFile;
 use crate::syntax::{self, dump};
 
@@ -22,7 +22,7 @@ fn parser_inputs() {
         let mut out = dump::file(&parsed.file);
         if !parsed.diagnostics.is_empty() {
             out.push_str("---\n");
-            out.push_str(&render_human(&parsed.diagnostics, Style::default()));
+            out.push_str(&to_text(&parsed.diagnostics, Style::default()));
         }
         insta::with_settings!({ description => text, omit_expression => true }, {
             insta::assert_snapshot!(out);

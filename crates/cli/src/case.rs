@@ -74,7 +74,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             let value = result.to_json(case.name.as_deref(), note);
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
-        OutputFormat::Human => out(&render(&result, ui, note.is_some())),
+        OutputFormat::Human => out(&text_of(&result, ui, note.is_some())),
     }
     Exit::Ok
 }
@@ -88,7 +88,7 @@ fn text(ui: &Ui, zh: &str, en: Option<&str>) -> String {
 }
 
 /// The replay for a terminal: where the case is, how it got there, what is due.
-fn render(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
+fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
     let locale = r.locale();
     let time = |t: &DateTime<Utc>| locale.datetime(t);
     let mut s = String::new();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Exit, OutputFormat, Ui, err, out};
 use tenet::Policy;
-use tenet::diagnostics::{self, Diagnostic, render_human, render_json};
+use tenet::diagnostics::{self, Diagnostic, to_json_text, to_text};
 use tenet::source::{ReadError, read_source};
 
 /// Arguments of `tenet check`.
@@ -54,9 +54,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     match args.format {
-        OutputFormat::Json => out(&format!("{}\n", render_json(&all, ui.lang))),
+        OutputFormat::Json => out(&format!("{}\n", to_json_text(&all, ui.lang))),
         OutputFormat::Human => {
-            out(&render_human(&all, ui.style()));
+            out(&to_text(&all, ui.style()));
             if !all.is_empty() {
                 out("\n");
             }

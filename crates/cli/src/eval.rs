@@ -89,7 +89,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             }
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
-        OutputFormat::Human => out(&human::render(&evaluation, ui, args.explain, note.is_some())),
+        OutputFormat::Human => out(&human::text_of(&evaluation, ui, args.explain, note.is_some())),
     }
     Exit::Ok
 }

@@ -47,7 +47,7 @@ pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
-            err(&render(&summary, ui, clock));
+            err(&summary_text(&summary, ui, clock));
             if summary.errors > 0 { Exit::InvalidFacts } else { Exit::Ok }
         }
         Err(e) => {
@@ -78,7 +78,7 @@ fn to_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<Su
     }
 }
 
-fn render(s: &Summary, ui: &Ui, clock: bool) -> String {
+fn summary_text(s: &Summary, ui: &Ui, clock: bool) -> String {
     let label = |zh: &str, en: &str| match ui.lang {
         Lang::Zh => zh.to_owned(),
         Lang::En => en.to_owned(),

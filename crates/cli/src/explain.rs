@@ -3,7 +3,7 @@
 //! code, every code with its one-line meaning.
 
 use tenet::diagnostics::codes::{self, Explanation};
-use tenet::diagnostics::{Lang, Msg, render_human, suggest};
+use tenet::diagnostics::{Lang, Msg, suggest, to_text};
 use tenet::source::SourceFile;
 
 use super::{Exit, Ui, err, out};
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         };
         let own: Vec<_> = diags.into_iter().filter(|d| d.code == e.code).collect();
         text.push_str(&format!("\n{}:\n\n", ui.label("tenet check 会说", "tenet check says")));
-        text.push_str(&render_human(&own, ui.style()));
+        text.push_str(&to_text(&own, ui.style()));
     }
     out(&text);
     Exit::Ok

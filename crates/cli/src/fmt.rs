@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out, write_atomically};
-use tenet::diagnostics::{Msg, render_human};
+use tenet::diagnostics::{Msg, to_text};
 use tenet::source::{ReadError, read_source};
 use tenet::{FormatError, format_policy};
 
@@ -32,7 +32,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         let file = match read_source(path) {
             Ok(f) => f,
             Err(e @ ReadError::NotUtf8 { .. }) => {
-                err(&render_human(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
+                err(&to_text(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
                 broken = true;
                 continue;
             }
@@ -44,7 +44,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         let formatted = match format_policy(&file) {
             Ok(f) => f,
             Err(FormatError::Syntax(diags)) => {
-                err(&render_human(&diags, ui.style()));
+                err(&to_text(&diags, ui.style()));
                 broken = true;
                 continue;
             }

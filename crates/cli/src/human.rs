@@ -14,7 +14,7 @@ fn paint(ui: &Ui, code: &str, text: &str) -> String {
 }
 
 /// Renders an evaluation (which must carry a trace) for a terminal.
-pub(crate) fn render(eval: &Evaluation<'_>, ui: &Ui, all_rules: bool, system_clock: bool) -> String {
+pub(crate) fn text_of(eval: &Evaluation<'_>, ui: &Ui, all_rules: bool, system_clock: bool) -> String {
     let locale = eval.locale();
     let mut s = String::new();
     let (zh, en, color) = match eval.decision() {

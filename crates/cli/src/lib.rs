@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tenet::diagnostics::{Diagnostic, Lang, Style, render_human, to_json};
+use tenet::diagnostics::{Diagnostic, Lang, Style, to_json, to_text};
 use tenet::source::ReadError;
 use tenet::{LoadError, Policy};
 
@@ -159,7 +159,7 @@ pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnosti
             let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
-        OutputFormat::Human => err(&render_human(diags, ui.style())),
+        OutputFormat::Human => err(&to_text(diags, ui.style())),
     }
     exit
 }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out};
-use tenet::diagnostics::{Lang, Msg, render_human};
+use tenet::diagnostics::{Lang, Msg, to_text};
 use tenet::source::{ReadError, read_source};
 use tenet_agreement::{Blame, DocFormat, DocLang, Options};
 
@@ -40,7 +40,7 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
     let data = match read_source(&args.agreement) {
         Ok(f) => f,
         Err(e @ ReadError::NotUtf8 { .. }) => {
-            err(&render_human(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
+            err(&to_text(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
             return Exit::InvalidFacts;
         }
         Err(e) => {
@@ -56,7 +56,7 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
     {
         Ok(d) => d,
         Err(e) => {
-            err(&render_human(&e.diagnostics, ui.style()));
+            err(&to_text(&e.diagnostics, ui.style()));
             return match e.blame {
                 Blame::Data => Exit::InvalidFacts,
                 Blame::Policy | Blame::Template => Exit::InvalidPolicy,

@@ -74,6 +74,10 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
                 let _ = writeln!(s, "! {}{name}", r.path.display());
                 let _ = writeln!(s, "    {}", why.get(ui.lang));
             }
+            Outcome::Skipped(why) => {
+                let _ = writeln!(s, "- {}{name}", r.path.display());
+                let _ = writeln!(s, "    {}", why.get(ui.lang));
+            }
         }
     }
     if coverage {
@@ -101,7 +105,10 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
             let _ = writeln!(s, "{}: {l}", ui.label("覆盖率不足", "coverage too low"));
         }
     }
-    let _ = writeln!(s, "{} passed, {} failed", run.passed(), run.failed());
+    let _ = match run.skipped() {
+        0 => writeln!(s, "{} passed, {} failed", run.passed(), run.failed()),
+        n => writeln!(s, "{} passed, {} failed, {n} skipped", run.passed(), run.failed()),
+    };
     s
 }
 
@@ -122,6 +129,7 @@ fn to_json(run: &TestRun) -> serde_json::Value {
                     ),
                 ),
                 Outcome::Broken(why) => ("broken", json!({"message": why.zh, "message_en": why.en})),
+                Outcome::Skipped(why) => ("skipped", json!({"message": why.zh, "message_en": why.en})),
             };
             json!({
                 "case": r.path.display().to_string(),
@@ -143,5 +151,5 @@ fn to_json(run: &TestRun) -> serde_json::Value {
             })
         })
         .collect();
-    json!({"passed": run.passed(), "failed": run.failed(), "cases": cases, "coverage": coverage})
+    json!({"passed": run.passed(), "failed": run.failed(), "skipped": run.skipped(), "cases": cases, "coverage": coverage})
 }

@@ -7,11 +7,11 @@ mod support;
 use std::collections::BTreeMap;
 
 use tenet::Policy;
-use tenet_cli::review::cases::{Case, compare};
+use tenet_cli::review::test_case::{TestCase, compare};
 
-fn load(path: &std::path::Path) -> Case {
+fn load(path: &std::path::Path) -> TestCase {
     let text = std::fs::read_to_string(path).expect("case file is readable");
-    Case::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    TestCase::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]

@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::review::cases::Case;
+use crate::review::test_case::TestCase;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::{Policy, msg};
 
-/// Case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
+/// Test case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
 /// `.yml` and `.json` file under it), sorted, each once.
 pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -41,7 +41,7 @@ pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// The policy file a case belongs to.
-pub fn policy_for(case_path: &Path, case: &Case) -> Result<PathBuf, Msg> {
+pub fn policy_for(case_path: &Path, case: &TestCase) -> Result<PathBuf, Msg> {
     let folder = case_path.parent().unwrap_or(Path::new("."));
     if let Some(name) = &case.policy {
         return tenet::source::locate(folder, name)

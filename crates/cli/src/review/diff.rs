@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::review::cases::Case;
+use crate::review::test_case::TestCase;
 use tenet::diagnostics::{Diagnostic, Lang, Msg};
 use tenet::source::{ReadError, SourceFile};
 use tenet::{Policy, msg};
@@ -133,7 +133,7 @@ fn git_show(rev: &str, path: &str) -> Result<String, Msg> {
     String::from_utf8(out.stdout).map_err(|_| msg!("{rev}:{path} 不是 UTF-8 文本", "{rev}:{path} is not UTF-8 text"))
 }
 
-fn verdict(policy: &Policy, case: &Case) -> Result<Verdict, String> {
+fn verdict(policy: &Policy, case: &TestCase) -> Result<Verdict, String> {
     let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
         let lines: Vec<String> =
             ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
@@ -158,7 +158,7 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
     for path in files {
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
         // Replay cases and other YAML in the folder are not evaluation cases.
-        let Ok(case) = Case::from_yaml(&text) else { continue };
+        let Ok(case) = TestCase::from_yaml(&text) else { continue };
         let (a, b) = (verdict(old, &case), verdict(new, &case));
         // Cases neither version can evaluate belong to another policy (or are broken
         // under both): they say nothing about this change.

@@ -1,7 +1,7 @@
 //! Reviewing policy changes: case corpora run as tests with rule coverage, and the
 //! impact of a change on a corpus.
 
-pub mod cases;
 pub mod corpus;
 pub mod diff;
 pub mod test;
+pub mod test_case;

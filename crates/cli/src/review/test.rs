@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::corpus::{self, Policies};
-use crate::review::cases::{Case, Mismatch, mismatches};
+use crate::review::test_case::{Mismatch, TestCase, is_event_history, mismatches};
 use tenet::diagnostics::{Lang, Msg};
 use tenet::msg;
 
@@ -19,6 +19,8 @@ pub enum Outcome {
     Failed(Vec<Mismatch>),
     /// The case could not be run (unreadable, no policy, invalid facts…).
     Broken(Msg),
+    /// Not a test case: an event history, which `tenet case` replays.
+    Skipped(Msg),
 }
 
 /// One case's result.
@@ -73,7 +75,12 @@ impl TestRun {
 
     /// Cases that failed or could not run.
     pub fn failed(&self) -> usize {
-        self.results.len() - self.passed()
+        self.results.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_) | Outcome::Broken(_))).count()
+    }
+
+    /// Files that are not test cases (event histories).
+    pub fn skipped(&self) -> usize {
+        self.results.iter().filter(|r| matches!(r.outcome, Outcome::Skipped(_))).count()
     }
 }
 
@@ -114,7 +121,13 @@ fn one(
     fired: &mut BTreeMap<PathBuf, Vec<usize>>,
 ) -> Result<Outcome, Msg> {
     let text = std::fs::read_to_string(path).map_err(|e| msg!("无法读取：{e}", "cannot read it: {e}"))?;
-    let case = Case::from_yaml(&text).map_err(|e| msg!("不是有效的案例文件：{e}", "not a valid case file: {e}"))?;
+    if is_event_history(&text) {
+        return Ok(Outcome::Skipped(Msg::new(
+            "这是案例的事件历史，不是测试案例；用 `tenet case POLICY FILE` 回放它",
+            "an event history, not a test case: replay it with `tenet case POLICY FILE`",
+        )));
+    }
+    let case = TestCase::from_yaml(&text).map_err(|e| msg!("不是有效的案例文件：{e}", "not a valid case file: {e}"))?;
     result.name.clone_from(&case.name);
     let policy_path = corpus::policy_for(path, &case)?;
     result.policy = Some(policy_path.clone());

@@ -18,7 +18,7 @@ pub fn policy(name: &str) -> Policy {
     match Policy::load(&path) {
         Ok(p) => p,
         Err(e) => {
-            panic!("{name} is invalid:\n{}", tenet::diagnostics::render_human(&e.diagnostics(), Default::default()))
+            panic!("{name} is invalid:\n{}", tenet::diagnostics::to_text(&e.diagnostics(), Default::default()))
         }
     }
 }

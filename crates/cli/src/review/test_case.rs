@@ -1,4 +1,4 @@
-//! Case files: facts with the result they should give, as the command-line contract
+//! Test cases: facts with the result they should give, as the command-line contract
 //! describes them. Used by the test suite (and by `tenet test`).
 
 use std::str::FromStr;
@@ -12,7 +12,7 @@ use tenet::facts::Raw;
 /// A case: facts and what evaluating them must give.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Case {
+pub struct TestCase {
     /// A short description.
     #[serde(default)]
     pub name: Option<String>,
@@ -43,9 +43,16 @@ pub struct Expect {
     pub ledgers: Option<Raw>,
 }
 
-impl Case {
+/// True for a case file of the other kind: an event history for `tenet case` (it has
+/// `events` and no `expect`).
+pub fn is_event_history(text: &str) -> bool {
+    let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str::<yaml_serde::Value>(text) else { return false };
+    map.contains_key("events") && !map.contains_key("expect")
+}
+
+impl TestCase {
     /// Reads a case from YAML.
-    pub fn from_yaml(text: &str) -> Result<Case, yaml_serde::Error> {
+    pub fn from_yaml(text: &str) -> Result<TestCase, yaml_serde::Error> {
         yaml_serde::from_str(text)
     }
 }

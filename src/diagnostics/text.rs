@@ -1,4 +1,4 @@
-//! Rendering diagnostics: rustc-style text for people, or JSON for tools.
+//! Diagnostics as text for people, in the shape rustc prints them.
 //!
 //! ```text
 //! error[unknown-name]: 未知的名称 `reqest` · unknown name `reqest`
@@ -15,7 +15,6 @@
 
 use std::fmt::Write;
 
-use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Diagnostic, Label, Lang, Severity};
@@ -40,7 +39,7 @@ impl Default for Style {
 }
 
 /// Renders diagnostics as text, one report after another, a blank line between them.
-pub fn render_human(diags: &[Diagnostic], style: Style) -> String {
+pub fn to_text(diags: &[Diagnostic], style: Style) -> String {
     let mut out = String::new();
     for (i, diag) in diags.iter().enumerate() {
         if i > 0 {
@@ -224,54 +223,6 @@ fn underline(
     let _ = writeln!(out, "{pad} {bar} {}{painted}", " ".repeat(lead));
 }
 
-/// One diagnostic in the JSON form of the command-line contract.
-#[derive(Serialize)]
-pub struct JsonDiagnostic {
-    severity: &'static str,
-    code: &'static str,
-    message: String,
-    message_en: String,
-    file: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-    end_line: Option<usize>,
-    end_column: Option<usize>,
-    help: Option<String>,
-    help_en: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-}
-
-/// Converts diagnostics to their JSON form; `message` is Chinese unless `lang` is English.
-pub fn to_json(diags: &[Diagnostic], lang: Lang) -> Vec<JsonDiagnostic> {
-    let pick = |m: &super::Msg| if lang == Lang::En { m.en.clone() } else { m.zh.clone() };
-    diags
-        .iter()
-        .map(|d| {
-            let pos = d.position();
-            JsonDiagnostic {
-                severity: d.severity.as_str(),
-                code: d.code,
-                message: pick(&d.message),
-                message_en: d.message.en.clone(),
-                file: d.file.as_ref().map(|f| f.name().to_owned()),
-                line: pos.map(|p| p.0.0),
-                column: pos.map(|p| p.0.1),
-                end_line: pos.map(|p| p.1.0),
-                end_column: pos.map(|p| p.1.1),
-                help: d.help.as_ref().map(pick),
-                help_en: d.help.as_ref().map(|h| h.en.clone()),
-                path: d.path.clone(),
-            }
-        })
-        .collect()
-}
-
-/// Renders diagnostics as one pretty-printed JSON array.
-pub fn render_json(diags: &[Diagnostic], lang: Lang) -> String {
-    serde_json::to_string_pretty(&to_json(diags, lang)).unwrap_or_else(|_| "[]".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,10 +235,7 @@ mod tests {
             Some(l) => d.at_labelled(span, Msg::new(l, l)),
             None => d.at(span),
         };
-        render_human(
-            &[d.help(Msg::new("检查拼写", "check the spelling"))],
-            Style { lang: Lang::En, ..Style::default() },
-        )
+        to_text(&[d.help(Msg::new("检查拼写", "check the spelling"))], Style { lang: Lang::En, ..Style::default() })
     }
 
     #[test]
@@ -328,7 +276,7 @@ mod tests {
     fn without_a_span_the_place_is_said_in_words() {
         let file = SourceFile::new("facts.yaml", "a: 1\n".to_owned());
         let d = Diagnostic::error("invalid-fact", Msg::new("不对", "wrong")).in_file(&file).at_path("order.total");
-        let out = render_human(&[d], Style { lang: Lang::En, ..Style::default() });
+        let out = to_text(&[d], Style { lang: Lang::En, ..Style::default() });
         assert_eq!(out, "error[invalid-fact]: wrong\n --> facts.yaml, at order.total\n");
     }
 }

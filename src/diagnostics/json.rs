@@ -1,0 +1,53 @@
+//! Diagnostics as JSON for tools, in the shape the command-line contract gives.
+
+use serde::Serialize;
+
+use super::{Diagnostic, Lang};
+
+/// One diagnostic in the JSON form of the command-line contract.
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    severity: &'static str,
+    code: &'static str,
+    message: String,
+    message_en: String,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    help: Option<String>,
+    help_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+}
+
+/// Converts diagnostics to their JSON form; `message` is Chinese unless `lang` is English.
+pub fn to_json(diags: &[Diagnostic], lang: Lang) -> Vec<JsonDiagnostic> {
+    let pick = |m: &super::Msg| if lang == Lang::En { m.en.clone() } else { m.zh.clone() };
+    diags
+        .iter()
+        .map(|d| {
+            let pos = d.position();
+            JsonDiagnostic {
+                severity: d.severity.as_str(),
+                code: d.code,
+                message: pick(&d.message),
+                message_en: d.message.en.clone(),
+                file: d.file.as_ref().map(|f| f.name().to_owned()),
+                line: pos.map(|p| p.0.0),
+                column: pos.map(|p| p.0.1),
+                end_line: pos.map(|p| p.1.0),
+                end_column: pos.map(|p| p.1.1),
+                help: d.help.as_ref().map(pick),
+                help_en: d.help.as_ref().map(|h| h.en.clone()),
+                path: d.path.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Renders diagnostics as one pretty-printed JSON array.
+pub fn to_json_text(diags: &[Diagnostic], lang: Lang) -> String {
+    serde_json::to_string_pretty(&to_json(diags, lang)).unwrap_or_else(|_| "[]".to_owned())
+}
