@@ -5,7 +5,8 @@
 //!
 //! A result line is compact:
 //! `{"line":1,"decision":"approved","codes":[…],"ledgers":{"deductions":"49.90"},"outputs":{…}}`;
-//! a bad line: `{"line":7,"error":"invalid_facts","diagnostics":[{"path":…,"message":…,"message_en":…}]}`.
+//! a bad line: `{"line":7,"error":"invalid_facts","diagnostics":[…]}`, each diagnostic as
+//! `tenet check --format json` gives it (`code`, `message`, `message_en`, `path`, …).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use tenet::Policy;
-use tenet::diagnostics::Diagnostic;
+use tenet::diagnostics::{Diagnostic, JsonDiagnostic, Lang, to_json};
 use tenet::eval::{self, EvalError};
 
 /// Lines read, evaluated and written at a time.
@@ -109,7 +110,8 @@ pub fn run(
 
 fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) -> Outcome {
     let failed = |kind: &str, diags: &[Diagnostic]| Outcome {
-        json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: diags }).unwrap_or_default(),
+        json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: to_json(diags, Lang::Both) })
+            .unwrap_or_default(),
         decision: None,
         codes: Vec::new(),
         without_now: false,
@@ -150,18 +152,5 @@ struct Line<'a> {
 struct Failed<'a> {
     line: usize,
     error: &'a str,
-    #[serde(serialize_with = "brief")]
-    diagnostics: &'a [Diagnostic],
-}
-
-/// Diagnostics as a batch line carries them: the data path and both messages.
-fn brief<S: serde::Serializer>(diags: &&[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(diags.len()))?;
-    for d in diags.iter() {
-        seq.serialize_element(
-            &serde_json::json!({"path": d.path, "message": d.message.zh, "message_en": d.message.en}),
-        )?;
-    }
-    seq.end()
+    diagnostics: Vec<JsonDiagnostic>,
 }

@@ -1,6 +1,6 @@
 //! `tenet check [PATH ...]`: parse and check policy files, print every diagnostic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Exit, OutputFormat, Ui, err, out};
 use tenet::Policy;
@@ -22,20 +22,10 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
-    let mut files = Vec::new();
-    for root in &roots {
-        match collect(root, &mut files) {
-            Ok(0) if root.is_dir() => {
-                err(&format!("{} 下没有 .tenet 文件 · no .tenet files under {}\n", root.display(), root.display()));
-                return Exit::Usage;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                err(&format!("无法读取 {} · cannot read {}: {e}\n", root.display(), root.display()));
-                return Exit::Usage;
-            }
-        }
-    }
+    let files = match policy_files(&roots) {
+        Ok(files) => files,
+        Err(exit) => return exit,
+    };
     let mut all: Vec<Diagnostic> = Vec::new();
     for path in &files {
         match read_source(path) {
@@ -74,29 +64,28 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     if errors > 0 || (args.deny_warnings && warnings > 0) { Exit::InvalidPolicy } else { Exit::Ok }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// Adds `path` (a file) or every `*.tenet` below it (a directory), sorted; returns how
-/// many were added.
-pub(crate) fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<usize> {
-    if !path.is_dir() {
-        // A missing file is reported by the read that follows, with its name.
-        std::fs::metadata(path)?;
-        files.push(path.to_path_buf());
-        return Ok(1);
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    let mut added = 0;
-    for entry in entries {
-        if entry.is_dir() {
-            added += collect(&entry, files)?;
-        } else if entry.extension().is_some_and(|e| e == "tenet") {
-            files.push(entry);
-            added += 1;
+/// The policy files under `roots` (a folder means every `*.tenet` in it, recursively);
+/// a folder without any, or one that cannot be read, is reported here.
+pub(crate) fn policy_files(roots: &[PathBuf]) -> Result<Vec<PathBuf>, Exit> {
+    let mut files = Vec::new();
+    for root in roots {
+        match crate::files::collect(root, &["tenet"], &mut |note| err(&format!("{note}\n"))) {
+            Ok(found) if found.is_empty() && root.is_dir() => {
+                err(&format!("{} 下没有 .tenet 文件 · no .tenet files under {}\n", root.display(), root.display()));
+                return Err(Exit::Usage);
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                err(&format!("无法读取 {} · cannot read {}: {e}\n", root.display(), root.display()));
+                return Err(Exit::Usage);
+            }
         }
     }
-    Ok(added)
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -2,7 +2,7 @@
 //! progress bar on a terminal and a summary at the end.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -42,7 +42,7 @@ pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option
             let mut writer = BufWriter::with_capacity(1 << 20, stdout.lock());
             batch::run(policy, &mut reader, &mut writer, now, &mut progress)
         }
-        Some(path) => to_file(path, |w| batch::run(policy, &mut reader, w, now, &mut progress)),
+        Some(path) => crate::files::write_atomically(path, |w| batch::run(policy, &mut reader, w, now, &mut progress)),
     };
     bar.finish_and_clear();
     match result {
@@ -53,27 +53,6 @@ pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option
         Err(e) => {
             err(&format!("{e}\n"));
             Exit::Usage
-        }
-    }
-}
-
-/// Writes through `write` into a temporary file beside `path`, renamed into place only
-/// when everything was written.
-fn to_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<Summary>) -> std::io::Result<Summary> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let temp = folder.join(format!(".{name}.tenet-{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temp).and_then(|f| {
-        let mut w = BufWriter::with_capacity(1 << 20, f);
-        let summary = write(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        Ok(summary)
-    });
-    match result.and_then(|s| std::fs::rename(&temp, path).map(|()| s)) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
         }
     }
 }

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, Ui, err, out, write_atomically};
+use super::{Exit, Ui, err, out};
+use crate::files::write_atomically;
 use tenet::diagnostics::{Msg, to_text};
 use tenet::source::{ReadError, read_source};
 use tenet::{FormatError, format_policy};
@@ -19,13 +20,10 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
-    let mut files = Vec::new();
-    for root in &roots {
-        if let Err(e) = super::check::collect(root, &mut files) {
-            err(&format!("{}: {e}\n", root.display()));
-            return Exit::Usage;
-        }
-    }
+    let files = match super::check::policy_files(&roots) {
+        Ok(files) => files,
+        Err(exit) => return exit,
+    };
     let mut changed = Vec::new();
     let mut broken = false;
     for path in &files {
@@ -67,7 +65,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         }
         changed.push(path.clone());
         if !args.check
-            && let Err(e) = write_atomically(path, formatted.as_bytes())
+            && let Err(e) = write_atomically(path, |w| w.write_all(formatted.as_bytes()))
         {
             err(&format!("{}: {e}\n", path.display()));
             return Exit::Usage;

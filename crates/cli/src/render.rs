@@ -66,7 +66,7 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
     match &args.out {
         None => out(&document.text),
         Some(path) => {
-            if let Err(e) = super::write_atomically(path, document.text.as_bytes()) {
+            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(document.text.as_bytes())) {
                 let shown = path.display();
                 err(&format!(
                     "{}\n",

@@ -14,26 +14,12 @@ use crate::review::test_case::TestCase;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::{Policy, msg};
 
-/// Test case files under `paths` (a file is taken as it is; a folder means every `.yaml`,
-/// `.yml` and `.json` file under it), sorted, each once.
+/// Test case files under `paths` (a file is taken as it is; a folder means every
+/// `.yaml`, `.yml` and `.json` file under it), sorted, each once.
 pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
-        if path.is_file() {
-            out.push(path.clone());
-            continue;
-        }
-        let mut stack = vec![path.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir)? {
-                let p = entry?.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-                    out.push(p);
-                }
-            }
-        }
+        out.extend(crate::files::collect(path, &["yaml", "yml", "json"], &mut |_| {})?);
     }
     out.sort();
     out.dedup();
