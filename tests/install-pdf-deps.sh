@@ -1,8 +1,8 @@
 #!/bin/sh
-# Installs what the PDF check (tests/pdf.rs) needs, from Debian's packages: Chromium
-# to print the agreement's HTML page, a CJK font so Chinese text is real text in the
-# PDF, and poppler's pdfinfo/pdftotext to read the PDF back. Without them the check is
-# skipped with a message; with them it runs as part of `cargo test`.
+# Installs what the PDF check (crates/agreement/tests/pdf.rs) needs, from Debian's
+# packages: Chromium to print the agreement's HTML page, a CJK font so Chinese text is
+# real text in the PDF, and poppler's pdfinfo/pdftotext to read the PDF back. Without
+# them `cargo test` reports the check as ignored, saying why; with CI set it fails.
 set -eu
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 $SUDO apt-get update

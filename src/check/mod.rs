@@ -15,6 +15,8 @@ mod overlap;
 mod rules;
 mod schema;
 mod tables;
+#[cfg(test)]
+mod tests;
 mod values;
 mod workflow;
 

@@ -338,8 +338,14 @@ mod tests {
 
     #[test]
     fn datetimes_need_an_offset() {
-        assert!(parse_datetime("2026-11-10T12:00:00+08:00").is_ok());
-        assert!(parse_datetime("2026-11-10T12:00:00Z").is_ok());
+        let instant = |text: &str| DateTime::parse_from_rfc3339(text).expect("a datetime").to_utc();
+        assert_eq!(parse_datetime("2026-11-10T12:00:00+08:00"), Ok(instant("2026-11-10T04:00:00Z")));
+        assert_eq!(parse_datetime("2026-11-10T12:00:00Z"), Ok(instant("2026-11-10T12:00:00Z")));
+        assert_eq!(
+            parse_datetime("  2026-11-10T12:00+08:00 "),
+            Ok(instant("2026-11-10T04:00:00Z")),
+            "seconds optional"
+        );
         let missing = parse_datetime("2026-11-10T12:00:00").unwrap_err();
         assert!(missing.en.contains("offset"), "{missing:?}");
     }

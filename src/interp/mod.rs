@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-mod ops;
+pub(crate) mod ops;
 
 use crate::diagnostics::Msg;
 use crate::ir::{Cell, Expr, Part, Table};

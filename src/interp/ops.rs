@@ -86,6 +86,13 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
         (Of, V::Percent(p), b) => V::Decimal(dec(op, *p, plain(b).ok_or(OpError::Types)?)?),
         // Percentages.
         (Add | Sub, V::Percent(a), V::Percent(b)) => V::Percent(dec(op, *a, *b)?),
+        // A percentage with a plain number counts as its fraction: `1 - 10%` is 0.90.
+        (Add | Sub, V::Percent(a), b) if plain(b).is_some() => {
+            V::Decimal(dec(op, *a, plain(b).ok_or(OpError::Types)?)?)
+        }
+        (Add | Sub, a, V::Percent(b)) if plain(a).is_some() => {
+            V::Decimal(dec(op, plain(a).ok_or(OpError::Types)?, *b)?)
+        }
         (Mul, V::Percent(a), b) | (Mul, b, V::Percent(a)) => V::Percent(dec(op, *a, numeric(b)?)?),
         (Div, V::Percent(a), V::Percent(b)) => V::Decimal(dec(op, *a, *b)?),
         (Div, V::Percent(a), b) => V::Percent(dec(op, *a, plain(b).ok_or(OpError::Types)?)?),

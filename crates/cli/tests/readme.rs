@@ -31,18 +31,22 @@ fn the_tour_policy_checks_cleanly() {
     }
 }
 
+/// Every transcript in the README (a `text` block starting with `$ tenet …`) is what
+/// that command prints, whole: nothing left out, nothing added.
 #[test]
 fn the_shown_output_is_real() {
-    let text = blocks(&readme(), "text").into_iter().next().expect("an output example");
-    let mut lines = text.lines();
-    let command = lines.next().and_then(|l| l.strip_prefix("$ tenet ")).expect("starts with the command");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .current_dir(support::root())
-        .args(command.split_whitespace())
-        .output()
-        .expect("tenet runs");
-    let actual = String::from_utf8_lossy(&out.stdout);
-    let shown: Vec<&str> = lines.take_while(|l| *l != "…").collect();
-    let printed: Vec<&str> = actual.lines().take(shown.len()).collect();
-    assert_eq!(shown, printed);
+    let transcripts: Vec<String> =
+        blocks(&readme(), "text").into_iter().filter(|b| b.starts_with("$ tenet ")).collect();
+    assert!(!transcripts.is_empty(), "the README shows at least one command with its output");
+    for text in transcripts {
+        let (command, shown) = text.split_once('\n').expect("a command line, then its output");
+        let args: Vec<&str> = command.trim_start_matches("$ tenet ").split_whitespace().collect();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .current_dir(support::root())
+            .args(&args)
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("tenet runs");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), shown, "the README's output of `{command}`");
+    }
 }
