@@ -7,6 +7,14 @@
 //! `sla/month_200_tickets`: the bundled SLA policy over a month of 200 tickets (all
 //! priorities, business-hour clocks, pauses, some pending at `now`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 use std::hint::black_box;
 
 mod common;

@@ -2,6 +2,14 @@
 //! (`returns N` or `sla N`), so that `valgrind --tool=callgrind` can count instructions
 //! per evaluation — repeatable on a noisy machine, unlike wall time. See BENCHMARKS.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod common;
 
 use std::hint::black_box;

@@ -6,6 +6,14 @@
 //! To add a module, give it a place in [`LAYERS`]; to import across layers, the import
 //! must point down. If it cannot, the code is in the wrong layer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -2,6 +2,14 @@
 //! user sees it. Files named `err_*` must have errors; `warn_*` warnings but no error;
 //! the others nothing at all.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 use tenet::diagnostics::{Lang, Style, to_text};
 use tenet::source::SourceFile;
 

@@ -1,6 +1,14 @@
 //! The language's semantics, each asserted on a small policy: Kleene logic, missing
 //! values, hit policies, exact money, time.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 use tenet::Policy;
 use tenet::eval::{Evaluation, Status};
 use tenet::facts::Format;

@@ -2,6 +2,14 @@
 //! (The parser step limit has its own binary, `tests/parser_limit.rs`; template fuel is
 //! tested in `crates/agreement`.)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use tenet::Policy;

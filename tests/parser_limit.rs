@@ -1,6 +1,14 @@
 //! The parser step limit (`tenet::limits::MAX_PARSER_CALLS`). pest's limit is
 //! process-wide, so this test has a binary of its own.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 use tenet::Policy;
 use tenet::limits;
 

@@ -1,6 +1,14 @@
 //! Workflow replay: the bundled examples (snapshotted), guards that name their rules,
 //! deadlines on business calendars, and events that cannot apply.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use std::path::Path;

@@ -62,25 +62,26 @@ impl Checker<'_> {
                     continue;
                 }
                 for k in 0..=span_days {
-                    days[((first + k) % 7) as usize].push(((start, end), range.span));
+                    if let Some(day) = days.get_mut(((first + k) % 7) as usize) {
+                        day.push(((start, end), range.span));
+                    }
                 }
             }
         }
         // Each overlapping pair once, with every day it happens on.
         type Range = ((u32, u32), Span);
         let mut overlaps: Vec<(Range, Range, Vec<&str>)> = Vec::new();
-        for (d, ranges) in days.iter_mut().enumerate() {
+        for ((ranges, hours), day) in days.iter_mut().zip(week.iter_mut()).zip(DAYS) {
             ranges.sort_by_key(|r| r.0);
-            for pair in ranges.windows(2) {
-                let (a, b) = (pair[0], pair[1]);
+            for (a, b) in ranges.iter().zip(ranges.iter().skip(1)) {
                 if b.0.0 < a.0.1 {
                     match overlaps.iter_mut().find(|(x, y, _)| x.1 == a.1 && y.1 == b.1) {
-                        Some((_, _, on)) => on.push(DAYS[d]),
-                        None => overlaps.push((a, b, vec![DAYS[d]])),
+                        Some((_, _, on)) => on.push(day),
+                        None => overlaps.push((*a, *b, vec![day])),
                     }
                 }
             }
-            week[d] = ranges.iter().map(|r| r.0).collect();
+            *hours = ranges.iter().map(|r| r.0).collect();
         }
         for ((a, a_span), (b, b_span), on) in overlaps {
             let (ra, rb) = (format!("{}-{}", clock(a.0), clock(a.1)), format!("{}-{}", clock(b.0), clock(b.1)));

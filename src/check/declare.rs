@@ -96,7 +96,13 @@ impl<'a> Checker<'a> {
             _ => None,
         };
         let input = match target {
-            Some((_, Symbol::Input(i))) if matches!(&self.inputs.fields[i].ty, Type::List(t) if matches!(**t, Type::Record(_))) => {
+            Some((_, Symbol::Input(i)))
+                if self
+                    .inputs
+                    .fields
+                    .get(i)
+                    .is_some_and(|f| matches!(&f.ty, Type::List(t) if matches!(**t, Type::Record(_)))) =>
+            {
                 i
             }
             Some((name, Symbol::Derived(_))) => {
@@ -180,7 +186,7 @@ impl<'a> Checker<'a> {
             }
             let kind = match symbol {
                 Symbol::Const(_) => ("常量", "const"),
-                Symbol::Derived(i) if matches!(self.derived_decls[*i], DerivedSource::Value(_, false)) => {
+                Symbol::Derived(i) if matches!(self.derived_decls.get(*i), Some(DerivedSource::Value(_, false))) => {
                     ("值", "value")
                 }
                 Symbol::Table(_) => ("表格", "table"),

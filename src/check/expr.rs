@@ -252,8 +252,7 @@ impl Checker<'_> {
     }
 
     fn name(&mut self, name: &str, span: Span) -> TExpr {
-        if let Some(i) = self.locals.iter().rposition(|l| l.name == name) {
-            let local = &self.locals[i];
+        if let Some((i, local)) = self.locals.iter().enumerate().rev().find(|(_, l)| l.name == name) {
             return TExpr {
                 kind: TKind::Local(i),
                 ty: local.ty.clone(),
@@ -265,7 +264,10 @@ impl Checker<'_> {
         }
         let Some((symbol, _)) = self.names.get(name).copied() else {
             return match name {
-                "always" => TExpr::lit(Value::Calendar(Arc::clone(&self.calendars[0])), Type::Calendar, span),
+                "always" => match self.calendars.first() {
+                    Some(always) => TExpr::lit(Value::Calendar(Arc::clone(always)), Type::Calendar, span),
+                    None => TExpr::error(span),
+                },
                 "now" => TExpr {
                     kind: TKind::Now,
                     ty: Type::DateTime,
@@ -289,9 +291,9 @@ impl Checker<'_> {
             };
         };
         let symbol = match symbol {
-            Symbol::Derived(i) if self.raw_inputs => match self.derived_decls[i] {
-                super::DerivedSource::Each(_, input) => Symbol::Input(input),
-                super::DerivedSource::Value(..) => symbol,
+            Symbol::Derived(i) if self.raw_inputs => match self.derived_decls.get(i) {
+                Some(super::DerivedSource::Each(_, input)) => Symbol::Input(*input),
+                _ => symbol,
             },
             other => other,
         };
@@ -299,7 +301,7 @@ impl Checker<'_> {
         let info = self.infos.get(&symbol).cloned().unwrap_or_else(Info::error);
         match symbol {
             Symbol::Input(i) => {
-                let field: &Field = &self.inputs.fields[i];
+                let Some(field) = self.inputs.fields.get(i) else { return TExpr::error(span) };
                 TExpr {
                     kind: TKind::Input(i),
                     ty: field.ty.clone(),
@@ -336,7 +338,10 @@ impl Checker<'_> {
                 );
                 TExpr::error(span)
             }
-            Symbol::Calendar(i) => TExpr::lit(Value::Calendar(Arc::clone(&self.calendars[i])), Type::Calendar, span),
+            Symbol::Calendar(i) => match self.calendars.get(i) {
+                Some(cal) => TExpr::lit(Value::Calendar(Arc::clone(cal)), Type::Calendar, span),
+                None => TExpr::error(span),
+            },
             Symbol::Ledger(_) => {
                 self.report(
                     Diagnostic::error(
@@ -372,11 +377,10 @@ impl Checker<'_> {
         // the block.
         if let (TKind::Local(b), Some(item)) = (&base.kind, self.block_item)
             && *b == item
-            && let Some(k) = self.locals[item + 1..].iter().position(|l| l.name == field)
+            && let Some((k, local)) = self.locals.iter().enumerate().skip(item + 1).find(|(_, l)| l.name == field)
         {
-            let local = &self.locals[item + 1 + k];
             let (ty, missing) = (local.ty.clone(), local.missing);
-            return TExpr { kind: TKind::Local(item + 1 + k), ty, span, missing, constant: false, settled: false };
+            return TExpr { kind: TKind::Local(k), ty, span, missing, constant: false, settled: false };
         }
         match &base.ty {
             Type::Error => TExpr::error(span),

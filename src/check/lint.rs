@@ -270,11 +270,12 @@ impl Checker<'_> {
             let mut missing = Vec::new();
             for n in 0..total {
                 let mut rest = n;
+                // The n-th combination, one digit per domain (in mixed radix).
                 let combo: Vec<&String> = domains
                     .iter()
-                    .map(|d| {
-                        let v = &d[rest % d.len()];
-                        rest /= d.len();
+                    .filter_map(|d| {
+                        let v = d.get(rest % d.len().max(1));
+                        rest /= d.len().max(1);
                         v
                     })
                     .collect();

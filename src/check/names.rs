@@ -11,6 +11,10 @@ use crate::syntax::ast::{CellKind, Expr, ExprKind, TextPart};
 impl Checker<'_> {
     /// Consts, values and tables in dependency order (those in a cycle are left out,
     /// after one diagnostic per cycle).
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "every index is a position in `nodes` (from `0..nodes.len()` or `positions`), and `mark` and `edges` have one entry per node; `from` is a position in `stack`"
+    )]
     pub(super) fn dependency_order(&mut self) -> Vec<Symbol> {
         let nodes: Vec<Symbol> = (0..self.const_decls.len())
             .map(Symbol::Const)
@@ -71,10 +75,10 @@ impl Checker<'_> {
 
     fn report_cycle(&mut self, cycle: &[Symbol]) {
         let names: Vec<String> = cycle.iter().map(|s| self.symbol_name(*s)).collect();
+        let Some(first) = names.first().cloned() else { return };
         let mut path = names.join(" → ");
         path.push_str(" → ");
-        path.push_str(&names[0]);
-        let first = names[0].clone();
+        path.push_str(&first);
         let span = self.names.get(&first).map(|(_, s)| *s).unwrap_or_default();
         self.report(
             Diagnostic::error("cycle", msg!("`{first}` 依赖它自己：{path}", "`{first}` depends on itself: {path}"))
@@ -95,15 +99,20 @@ impl Checker<'_> {
         let mut names: Vec<&str> = Vec::new();
         let mut locals: Vec<&str> = Vec::new();
         match symbol {
-            Symbol::Const(i) => collect(&self.const_decls[i].value, &mut names),
-            Symbol::Derived(i) => match self.derived_decls[i] {
-                DerivedSource::Value(decl, _) => {
+            Symbol::Const(i) => {
+                if let Some(decl) = self.const_decls.get(i) {
+                    collect(&decl.value, &mut names);
+                }
+            }
+            Symbol::Derived(i) => match self.derived_decls.get(i).copied() {
+                None => {}
+                Some(DerivedSource::Value(decl, _)) => {
                     collect(&decl.value, &mut names);
                     if let Some(g) = &decl.guard {
                         collect(g, &mut names);
                     }
                 }
-                DerivedSource::Each(each, _) => {
+                Some(DerivedSource::Each(each, _)) => {
                     locals.push(each.clause.var.node.as_str());
                     for decl in &each.lets {
                         collect(&decl.value, &mut names);
@@ -115,7 +124,7 @@ impl Checker<'_> {
                 }
             },
             Symbol::Table(i) => {
-                let table = self.table_decls[i].0;
+                let Some(&(table, _)) = self.table_decls.get(i) else { return Vec::new() };
                 locals.extend(table.params.iter().map(|p| p.name.node.as_str()));
                 for row in &table.rows {
                     for cell in &row.cells {

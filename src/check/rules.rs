@@ -167,7 +167,7 @@ impl Checker<'_> {
     /// `cap LEDGER at amount [flag CODE "message"]`.
     pub(super) fn cap(&mut self, cap: &CapDecl) {
         let Some(i) = self.ledger_for(Some(&cap.ledger), cap.ledger.span) else { return };
-        if self.ledgers[i].cap.is_some() {
+        if self.ledgers.get(i).is_some_and(|l| l.cap.is_some()) {
             let name = &cap.ledger.node;
             self.report(
                 Diagnostic::error(
@@ -193,8 +193,10 @@ impl Checker<'_> {
             self.code(code);
             (code.node.clone(), message.as_ref().map(|m| self.message(m)))
         });
-        self.ledgers[i].cap = Some(amount);
-        self.ledgers[i].cap_flag = flag;
+        if let Some(ledger) = self.ledgers.get_mut(i) {
+            ledger.cap = Some(amount);
+            ledger.cap_flag = flag;
+        }
     }
 
     fn ledger_for(&mut self, into: Option<&Ident>, span: Span) -> Option<usize> {

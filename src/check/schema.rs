@@ -84,7 +84,10 @@ impl Checker<'_> {
                         msg!("字段 `{name}` 重复声明", "field `{name}` is declared twice"),
                     )
                     .at(f.name.span)
-                    .also(spans[i], Msg::new("第一次声明在这里", "first declared here")),
+                    .also(
+                        spans.get(i).copied().unwrap_or_default(),
+                        Msg::new("第一次声明在这里", "first declared here"),
+                    ),
                 );
                 continue;
             }

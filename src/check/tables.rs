@@ -13,7 +13,7 @@ impl Checker<'_> {
     pub(super) fn table(&mut self, t: &TableDecl, span: Span) -> TableDef {
         let params: Vec<(String, Type)> = t.params.iter().map(|p| (p.name.node.clone(), self.type_of(&p.ty))).collect();
         for (i, p) in t.params.iter().enumerate() {
-            if t.params[..i].iter().any(|q| q.name.node == p.name.node) {
+            if t.params.iter().take(i).any(|q| q.name.node == p.name.node) {
                 let n = &p.name.node;
                 self.report(
                     Diagnostic::error("duplicate-name", msg!("参数 `{n}` 重复", "parameter `{n}` is repeated"))
@@ -169,6 +169,7 @@ impl Checker<'_> {
 
     /// Warns about rows a `unique` table can match together, and `first`-table rows an
     /// earlier row always wins over; only where every cell is a constant.
+    #[expect(clippy::indexing_slicing, reason = "`sets` has one entry per row of `t`, so `i < j < t.rows.len()`")]
     fn overlaps(&mut self, t: &TableDef) {
         let sets: Vec<Option<Vec<overlap::Set>>> = t
             .rows

@@ -11,6 +11,10 @@ use crate::msg;
 use crate::syntax::ast::EachDecl;
 
 impl Checker<'_> {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`i` is a symbol the checker made from this declaration's position in the vector it indexes (`declare` pushes the declaration and its placeholder together)"
+    )]
     pub(super) fn check_const(&mut self, i: usize) {
         let decl = self.const_decls[i];
         let expr = self.expr(&decl.value);
@@ -32,6 +36,10 @@ impl Checker<'_> {
         self.consts[i] = Some(ConstDef { name: decl.name.node.clone(), expr });
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`i` is a symbol the checker made from this declaration's position in the vector it indexes (`declare` pushes the declaration and its placeholder together)"
+    )]
     pub(super) fn check_derived(&mut self, i: usize) {
         let def = match self.derived_decls[i] {
             DerivedSource::Value(decl, exported) => {
@@ -51,8 +59,10 @@ impl Checker<'_> {
     /// `for each x in xs { let a = …; let b = … }`: the list of `xs`'s records, each
     /// with `a` and `b` appended.
     fn each(&mut self, i: usize, each: &EachDecl, input: usize) -> DerivedDef {
-        let field = &self.inputs.fields[input];
-        let (name, list_ty) = (field.name.clone(), field.ty.clone());
+        let (name, list_ty) = match self.inputs.fields.get(input) {
+            Some(field) => (field.name.clone(), field.ty.clone()),
+            None => (String::new(), Type::Error),
+        };
         let record = match &list_ty {
             Type::List(t) => match &**t {
                 Type::Record(r) => (**r).clone(),
@@ -112,6 +122,10 @@ impl Checker<'_> {
         DerivedDef { name, expr, guard: None, ty, exported: false, settled }
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`i` is a symbol the checker made from this declaration's position in the vector it indexes (`declare` pushes the declaration and its placeholder together)"
+    )]
     pub(super) fn check_table(&mut self, i: usize) {
         let (decl, span) = self.table_decls[i];
         let def = self.table(decl, span);

@@ -55,6 +55,10 @@ impl<'a> Checker<'a> {
         }
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "stage and event indices come from looking names up in `stages` and `events` (`Names`), and the per-stage and per-event vectors are made with their lengths"
+    )]
     fn workflow_def(&mut self, w: &WorkflowDecl, span: Span) -> Option<WorkflowDef> {
         let stages = self.declared(&w.stages, ("阶段", "stage"));
         let events = self.declared(&w.events, ("事件", "event"));
@@ -264,6 +268,10 @@ impl<'a> Checker<'a> {
     }
 
     /// Unreachable stages (warnings) and stages with no way out that are not final (errors).
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "stage and event indices come from looking names up in `stages` and `events` (`Names`), and the per-stage and per-event vectors are made with their lengths"
+    )]
     fn graph_shape(
         &mut self,
         w: &WorkflowDecl,

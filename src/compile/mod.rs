@@ -23,8 +23,11 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     let locale = Locale::new(policy.timezone, policy.currency);
     let mut lower = Lower { policy, locale, consts: vec![None; policy.consts.len()], diags: Vec::new() };
     for &i in &policy.const_order {
-        let value = lower.fold(&policy.consts[i].expr);
-        lower.consts[i] = Some(value);
+        let Some(c) = policy.consts.get(i) else { continue };
+        let value = lower.fold(&c.expr);
+        if let Some(slot) = lower.consts.get_mut(i) {
+            *slot = Some(value);
+        }
     }
     let derived: Vec<Derived> = policy
         .derived
@@ -82,7 +85,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     let mut after = Vec::new();
     for &i in &policy.derived_order {
         let step = Step::Derived(to_u32(i));
-        if policy.derived[i].settled { after.push(step) } else { before.push(step) }
+        if policy.derived.get(i).is_some_and(|d| d.settled) { after.push(step) } else { before.push(step) }
     }
     for (i, r) in policy.rules.iter().enumerate() {
         let step = Step::Rule(to_u32(i));

@@ -39,10 +39,11 @@ impl Decision {
         static TEXTS: std::sync::LazyLock<[Value; 3]> = std::sync::LazyLock::new(|| {
             [Decision::Approved, Decision::NeedsInfo, Decision::Rejected].map(|d| Value::text(d.as_str()))
         });
+        let [approved, needs_info, rejected] = &*TEXTS;
         match self {
-            Decision::Approved => TEXTS[0].clone(),
-            Decision::NeedsInfo => TEXTS[1].clone(),
-            Decision::Rejected => TEXTS[2].clone(),
+            Decision::Approved => approved.clone(),
+            Decision::NeedsInfo => needs_info.clone(),
+            Decision::Rejected => rejected.clone(),
         }
     }
 }

@@ -118,10 +118,11 @@ impl<'s> Fields<'s> {
 
     /// Sets field `i`; a key given twice is the validator's to report.
     fn set<E: de::Error>(&mut self, i: usize, v: Value) -> Result<(), E> {
-        if std::mem::replace(&mut self.seen[i], true) {
+        let (Some(seen), Some(slot)) = (self.seen.get_mut(i), self.values.get_mut(i)) else { return Err(no()) };
+        if std::mem::replace(seen, true) {
             return Err(no());
         }
-        self.values[i] = v;
+        *slot = v;
         Ok(())
     }
 

@@ -80,7 +80,9 @@ impl Validator {
                     } else {
                         self.value(&here, &field.ty, value)
                     };
-                    fields[i] = Some(v);
+                    if let Some(slot) = fields.get_mut(i) {
+                        *slot = Some(v);
+                    }
                 }
                 None => {
                     if extra(self, key, value) {

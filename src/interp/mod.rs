@@ -310,13 +310,13 @@ impl<'a> Ctx<'a> {
         };
         let mut frame = Vec::with_capacity(params.len() + 1);
         frame.extend_from_slice(params);
-        frame.push(Value::Missing);
-        let last = frame.len() - 1;
         let mut count: i64 = 0;
         let mut values: Vec<Value> = Vec::new();
         for item in items.iter() {
             self.tick()?;
-            frame[last] = item.clone();
+            // The item is the frame's last local.
+            frame.truncate(params.len());
+            frame.push(item.clone());
             if let Some(f) = filter
                 && self.truth(f, &frame)? != Some(true)
             {
@@ -613,8 +613,8 @@ impl<'a> Ctx<'a> {
             }
         }
         match table.hit {
-            HitPolicy::Unique if matched.len() > 1 => {
-                let (a, b, name) = (matched[0] + 1, matched[1] + 1, &table.name);
+            HitPolicy::Unique if let [first, second, ..] = matched[..] => {
+                let (a, b, name) = (first + 1, second + 1, &table.name);
                 Err(Box::new(Trap::at(
                     msg!(
                         "表格 `{name}` 的第 {a} 行和第 {b} 行同时匹配，unique 表格只能匹配一行",
@@ -623,14 +623,14 @@ impl<'a> Ctx<'a> {
                     span,
                 )))
             }
-            HitPolicy::Unique | HitPolicy::First => match matched.first() {
-                Some(r) => self.value(&table.rows[*r].result, args),
+            HitPolicy::Unique | HitPolicy::First => match matched.first().and_then(|r| table.rows.get(*r)) {
+                Some(row) => self.value(&row.result, args),
                 None => Ok(Value::Missing),
             },
             HitPolicy::Collect(aggregate) => {
                 let mut results = Vec::with_capacity(matched.len());
-                for r in matched {
-                    results.push(self.value(&table.rows[r].result, args)?);
+                for row in matched.iter().filter_map(|r| table.rows.get(*r)) {
+                    results.push(self.value(&row.result, args)?);
                 }
                 Ok(match aggregate {
                     None => Value::List(results.into()),

@@ -143,18 +143,18 @@ fn clock(seconds: u32) -> String {
 fn calendar(c: &Calendar) -> Json {
     // Consecutive weekdays with the same hours become one line: monday..friday.
     let mut hours: Vec<Json> = Vec::new();
-    let mut day = 0;
-    while day < 7 {
-        let ranges = &c.week[day];
-        let mut last = day;
-        while last + 1 < 7 && c.week[last + 1] == *ranges {
-            last += 1;
+    let mut run: Vec<&str> = Vec::new();
+    for (i, (ranges, name)) in c.week.iter().zip(DAYS).enumerate() {
+        run.push(name);
+        // A run of days ends where the next day's hours differ (or the week does).
+        if c.week.get(i + 1) == Some(ranges) {
+            continue;
         }
         if !ranges.is_empty() {
             let texts: Vec<String> = ranges.iter().map(|(a, b)| format!("{}-{}", clock(*a), clock(*b))).collect();
-            hours.push(json!({"days": DAYS[day..=last], "ranges": texts}));
+            hours.push(json!({"days": run, "ranges": texts}));
         }
-        day = last + 1;
+        run = Vec::new();
     }
     json!({
         "title": c.title,

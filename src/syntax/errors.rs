@@ -271,12 +271,12 @@ pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str, offset:
 fn join(expected: &BTreeSet<Expected>) -> (String, String) {
     let words: Vec<(String, String)> = expected.iter().map(Expected::words).collect();
     let zh = words.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join("、");
-    let en = match words.len() {
-        0 => String::new(),
-        1 => words[0].1.clone(),
-        n => {
-            let head: Vec<&str> = words[..n - 1].iter().map(|w| w.1.as_str()).collect();
-            format!("{} or {}", head.join(", "), words[n - 1].1)
+    let en = match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.1.clone(),
+        Some((last, head)) => {
+            let head: Vec<&str> = head.iter().map(|w| w.1.as_str()).collect();
+            format!("{} or {}", head.join(", "), last.1)
         }
     };
     (zh, en)

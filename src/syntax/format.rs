@@ -103,11 +103,12 @@ pub fn format(text: &str) -> String {
     let lines: Vec<Line> = text.lines().map(|raw| scan(raw, &mut openers)).collect();
     // Indentation of code lines: the declaration a top-level line belongs to decides how
     // its continuation lines are indented.
-    let mut indents: Vec<Option<usize>> = vec![None; lines.len()];
+    let mut indents: Vec<Option<usize>> = Vec::with_capacity(lines.len());
     let mut decl = "";
     let mut clause_in_rule = false;
-    for (i, line) in lines.iter().enumerate() {
+    for line in &lines {
         if line.code.is_empty() {
+            indents.push(None);
             continue;
         }
         let word = first_word(&line.code);
@@ -142,14 +143,14 @@ pub fn format(text: &str) -> String {
                 2
             }
         };
-        indents[i] = Some(indent);
+        indents.push(Some(indent));
     }
     // Comment lines take the indentation of the next code line.
     let mut next_indent = 0;
-    for i in (0..lines.len()).rev() {
-        match indents[i] {
-            Some(n) => next_indent = n,
-            None if lines[i].comment.is_some() => indents[i] = Some(next_indent),
+    for (indent, line) in indents.iter_mut().zip(&lines).rev() {
+        match indent {
+            Some(n) => next_indent = *n,
+            None if line.comment.is_some() => *indent = Some(next_indent),
             None => {}
         }
     }
@@ -196,29 +197,29 @@ fn align_comments(lines: Vec<Option<Rendered>>) -> Vec<Option<String>> {
     let head = |r: &Rendered| format!("{}{}", " ".repeat(r.indent), r.code);
     let trailing = |l: &Option<Rendered>| l.as_ref().is_some_and(|r| !r.code.is_empty() && r.comment.is_some());
     let mut out = Vec::with_capacity(lines.len());
-    let mut i = 0;
-    while i < lines.len() {
-        if !trailing(&lines[i]) {
-            out.push(lines[i].as_ref().map(|r| match &r.comment {
-                Some(c) if r.code.is_empty() => format!("{}{c}", " ".repeat(r.indent)),
-                _ => head(r),
+    for group in lines.chunk_by(|a, b| trailing(a) == trailing(b)) {
+        if !group.first().is_some_and(trailing) {
+            out.extend(group.iter().map(|line| {
+                line.as_ref().map(|r| match &r.comment {
+                    Some(c) if r.code.is_empty() => format!("{}{c}", " ".repeat(r.indent)),
+                    _ => head(r),
+                })
             }));
-            i += 1;
             continue;
         }
-        let mut j = i;
-        while j < lines.len() && trailing(&lines[j]) {
-            j += 1;
-        }
-        let column = lines[i..j].iter().flatten().map(|r| head(r).width()).max().unwrap_or(0) + 2;
-        for r in lines[i..j].iter().flatten() {
+        let column = group.iter().flatten().map(|r| head(r).width()).max().unwrap_or(0) + 2;
+        for r in group.iter().flatten() {
             let h = head(r);
-            let pad = column - h.width();
+            let pad = column.saturating_sub(h.width());
             out.push(Some(format!("{h}{}{}", " ".repeat(pad), r.comment.as_deref().unwrap_or(""))));
         }
-        i = j;
     }
     out
+}
+
+/// A table row's text before its `=>` (trimmed) and from the `=>` on.
+fn split_at_arrow(code: &str, arrow: usize) -> Option<(&str, &str)> {
+    Some((code.get(..arrow)?.trim_end(), code.get(arrow..)?))
 }
 
 /// Lines up `=>` across consecutive table rows at the same indentation.
@@ -238,36 +239,26 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
         }
         None
     };
+    // Consecutive rows with an arrow at one indentation form a group.
+    let row = |l: &Option<Rendered>| l.as_ref().filter(|r| arrow(&r.code).is_some()).map(|r| r.indent);
     let mut out = lines;
-    let mut i = 0;
-    while i < out.len() {
-        let Some(r) = &out[i] else {
-            i += 1;
-            continue;
-        };
-        if arrow(&r.code).is_none() {
-            i += 1;
+    for group in out.chunk_by_mut(|a, b| row(a) == row(b)) {
+        if group.first().and_then(row).is_none() {
             continue;
         }
-        let indent = r.indent;
-        let mut j = i;
-        while j < out.len() && out[j].as_ref().is_some_and(|r| r.indent == indent && arrow(&r.code).is_some()) {
-            j += 1;
-        }
-        let column = out[i..j]
+        let split = |code: &str| arrow(code).map(|a| (code.to_owned(), a));
+        let column = group
             .iter()
             .flatten()
-            .filter_map(|r| arrow(&r.code).map(|a| r.code[..a].trim_end().width()))
-            .max()
-            .unwrap_or(0);
-        for r in out[i..j].iter_mut().flatten() {
-            if let Some(a) = arrow(&r.code) {
-                let head = r.code[..a].trim_end().to_owned();
-                let pad = column - head.width();
-                r.code = format!("{head}{} {}", " ".repeat(pad), &r.code[a..]);
+            .filter_map(|r| arrow(&r.code).and_then(|a| split_at_arrow(&r.code, a)).map(|(head, _)| head.width()))
+            .max();
+        for r in group.iter_mut().flatten() {
+            let Some((code, a)) = split(&r.code) else { continue };
+            if let (Some((head, rest)), Some(column)) = (split_at_arrow(&code, a), column) {
+                let pad = column.saturating_sub(head.width());
+                r.code = format!("{head}{} {rest}", " ".repeat(pad));
             }
         }
-        i = j.max(i + 1);
     }
     out
 }

@@ -188,12 +188,13 @@ impl Calendar {
     }
 
     fn hours_on_number(&self, n: i32) -> &[(u32, u32)] {
-        let special = self.special.binary_search_by_key(&n, |s| s.0).ok().map(|i| self.special[i].1);
+        let special =
+            self.special.binary_search_by_key(&n, |s| s.0).ok().and_then(|i| self.special.get(i)).map(|s| s.1);
         if special == Some(true) {
             return &[];
         }
         // Day 1 of the common era was a Monday.
-        let weekday = &self.week[usize::try_from((n - 1).rem_euclid(7)).unwrap_or(0)];
+        let weekday = self.week.get(usize::try_from((n - 1).rem_euclid(7)).unwrap_or(0)).map_or(&[][..], Vec::as_slice);
         if special == Some(false) && weekday.is_empty() {
             return self.makeup_hours();
         }

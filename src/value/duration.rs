@@ -109,11 +109,12 @@ fn parse_unsigned(t: &str) -> Option<TimeDelta> {
     }
     let mut total: i64 = 0;
     for pair in words.chunks(2) {
-        let n: i64 = pair[0].parse().ok()?;
+        let [number, unit] = pair else { return None };
+        let n: i64 = number.parse().ok()?;
         if n < 0 {
             return None;
         }
-        let size = match pair[1].trim_end_matches('s') {
+        let size = match unit.trim_end_matches('s') {
             "week" => 604_800,
             "day" => 86_400,
             "hour" => 3_600,

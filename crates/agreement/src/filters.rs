@@ -99,9 +99,11 @@ fn weekdays(state: &State, value: &Value) -> Result<String, Error> {
         .collect::<Result<_, _>>()?;
     let names = if chinese(state) { ZH } else { TITLE };
     let joiner = if chinese(state) { "至" } else { " to " };
+    // The positions come from `EN`, which lists the same seven days as `names`.
+    let name = |i: &usize| names.get(*i).copied().unwrap_or_default();
     Ok(match (days.first(), days.last()) {
-        (Some(a), Some(b)) if a != b => format!("{}{joiner}{}", names[*a], names[*b]),
-        (Some(a), _) => names[*a].to_owned(),
+        (Some(a), Some(b)) if a != b => format!("{}{joiner}{}", name(a), name(b)),
+        (Some(a), _) => name(a).to_owned(),
         _ => String::new(),
     })
 }

@@ -24,6 +24,10 @@ pub enum NumeralError {
 }
 
 /// `人民币伍万元整` for 50000; the amount is first rounded half-up to the fen.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the indices are decimal digits (`% 10`, `/ 10` of a number below 100) or positions below the table's length, as the arithmetic beside each shows"
+)]
 pub fn rmb_capital(amount: Decimal) -> Result<String, NumeralError> {
     let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
@@ -68,6 +72,10 @@ pub fn rmb_capital(amount: Decimal) -> Result<String, NumeralError> {
 }
 
 /// A positive whole number in capitals: `壹万贰仟叁佰肆拾伍`, `壹仟零壹`, `贰亿零叁拾万`.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the indices are decimal digits (`% 10`, `/ 10` of a number below 100) or positions below the table's length, as the arithmetic beside each shows"
+)]
 fn integer_capital(n: u128) -> Result<String, NumeralError> {
     let mut sections = Vec::new();
     let mut rest = n;
@@ -97,6 +105,10 @@ fn integer_capital(n: u128) -> Result<String, NumeralError> {
 }
 
 /// One to 9999 in capitals, with one `零` for each run of inner zeros.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the indices are decimal digits (`% 10`, `/ 10` of a number below 100) or positions below the table's length, as the arithmetic beside each shows"
+)]
 fn section_capital(section: usize) -> String {
     let digits = [section / 1000, section / 100 % 10, section / 10 % 10, section % 10];
     let mut out = String::new();
@@ -133,6 +145,10 @@ pub fn thousands(amount: Decimal) -> String {
 }
 
 /// `一` … `九十九`: the Chinese numeral of a clause or item number.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the indices are decimal digits (`% 10`, `/ 10` of a number below 100) or positions below the table's length, as the arithmetic beside each shows"
+)]
 pub fn chinese_number(n: u32) -> String {
     const SMALL: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
@@ -173,7 +189,8 @@ pub fn date_en(d: NaiveDate) -> String {
         "November",
         "December",
     ];
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+    let month = MONTHS.get(d.month0() as usize).copied().unwrap_or_default();
+    format!("{} {month} {}", d.day(), d.year())
 }
 
 #[cfg(test)]

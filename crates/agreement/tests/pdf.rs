@@ -4,6 +4,14 @@
 //! test is reported as ignored, with the reason (the crate's build script decides); under
 //! CI (`CI` set) it runs regardless and fails when a tool is missing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,14 @@
 //! The agreement: full documents in both languages and formats (snapshotted), clause 4
 //! following the SLA policy, and every kind of bad input named by its path.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

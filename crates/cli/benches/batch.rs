@@ -3,6 +3,14 @@
 //! into `serde_json::Value` on one thread. Both in one run, so their ratio is measured
 //! on the same machine at the same moment.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 #[path = "../../../benches/common/mod.rs"]
 mod common;
 

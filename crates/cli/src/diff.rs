@@ -25,18 +25,22 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let mut policies = Vec::new();
-    for spec in [&args.old, &args.new] {
-        match diff::load(spec) {
-            Ok(p) => policies.push(p),
-            Err(diags) => return fail(args.format, ui, "invalid_policy", &diags, Exit::InvalidPolicy),
-        }
-    }
+    let load = |spec: &str| {
+        diff::load(spec).map_err(|diags| fail(args.format, ui, "invalid_policy", &diags, Exit::InvalidPolicy))
+    };
+    let old = match load(&args.old) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let new = match load(&args.new) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     if let Some(missing) = args.cases.iter().find(|p| !p.exists()) {
         err(&format!("找不到 {0} · {0} does not exist\n", missing.display()));
         return Exit::Usage;
     }
-    let result = match diff::diff(&policies[0], &policies[1], &args.cases) {
+    let result = match diff::diff(&old, &new, &args.cases) {
         Ok(d) => d,
         Err(e) => {
             err(&format!("{e}\n"));

@@ -2,6 +2,14 @@
 //! expectations must hold, and its explained result is snapshotted so that a policy
 //! change shows up as a reviewable diff.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use std::collections::BTreeMap;

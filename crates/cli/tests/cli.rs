@@ -1,5 +1,13 @@
 //! The command line as users and scripts see it: output, exit codes, bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use std::io::Write;

@@ -1,6 +1,14 @@
 //! The README's examples are real: its policy tour checks cleanly, and the output it
 //! shows is what tenet prints.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
 mod support;
 
 use tenet::source::SourceFile;

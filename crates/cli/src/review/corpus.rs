@@ -43,7 +43,7 @@ pub fn policy_for(case_path: &Path, case: &TestCase) -> Result<PathBuf, Msg> {
     let Some(name) = parts.get(at + 1).filter(|_| at + 2 < parts.len()) else {
         return Err(Msg::new("案例应放在 `cases/<策略名>/` 目录下", "put the case under a `cases/<policy>/` folder"));
     };
-    let cases_dir: PathBuf = parts[..=at].iter().collect();
+    let cases_dir: PathBuf = parts.iter().take(at + 1).collect();
     let rel = format!("rules/{}.tenet", name.to_string_lossy());
     tenet::source::locate(&cases_dir, &rel).ok_or_else(|| {
         msg!("找不到策略 {rel}（按目录约定）", "the policy {rel} (by the folder convention) cannot be found")
