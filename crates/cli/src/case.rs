@@ -1,23 +1,21 @@
 //! `tenet case POLICY CASE`: replay a case's events through the policy's workflow.
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{Exit, OutputFormat, Ui, err, fail, out};
-use tenet::diagnostics::{Diagnostic, Lang};
+use super::{Exit, OutputFormat, Ui, fail, out};
+use tenet::diagnostics::{Diagnostic, Lang, Msg};
 use tenet::facts::Format;
-use tenet::source::{ReadError, read_source};
 use tenet::workflow::{Case, DeadlineStatus, Outcome, Replay, ReplayError};
 
 /// Arguments of `tenet case`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// 策略文件（须声明 workflow）· the policy file (it must declare a workflow)
-    policy: PathBuf,
-    /// 案例文件：初始事实和事件列表 · the case file: starting facts and the event list
-    case: PathBuf,
+    /// [策略文件] 案例文件：省略策略时用案例的 `policy:`；- 从标准输入读案例 · [POLICY] CASE: without the policy, the case's `policy:` names it; - reads the case from stdin
+    #[arg(required = true, num_args = 1..=2, value_names = ["POLICY", "CASE"])]
+    files: Vec<PathBuf>,
     /// 评估时刻，覆盖案例中的 now · the instant deadlines are judged at, overriding the case's `now` (RFC 3339)
     #[arg(long)]
     now: Option<String>,
@@ -27,31 +25,63 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let now_arg = match super::eval::parse_now(args.now.as_deref(), ui) {
+    let now_arg = match super::eval::parse_now(args.now.as_deref(), args.format, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    let policy = match super::load_policy(&args.policy, args.format, ui) {
-        Ok(p) => p,
-        Err(exit) => return exit,
+    let (policy_arg, case_arg) = match args.files.as_slice() {
+        [policy, case] => (Some(policy), case),
+        [case] => (None, case),
+        _ => return Exit::Usage,
     };
-    let case_file = match read_source(&args.case) {
+    let case_file = match crate::files::read(case_arg) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => {
-            return fail(args.format, ui, "invalid_case", &[Diagnostic::from(&e)], Exit::InvalidFacts);
-        }
-        Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
-        }
+        Err(e) => return super::unreadable(args.format, ui, &e, "invalid_case", Exit::InvalidFacts),
     };
-    let case = match Case::parse(&case_file, Format::from_path(case_file.name())) {
+    let format = if crate::files::is_stdin(case_arg) && case_file.text().trim_start().starts_with('{') {
+        Format::Json
+    } else {
+        Format::from_path(case_file.name())
+    };
+    let case = match Case::parse(&case_file, format) {
         Ok(c) => c,
         Err(diags) => return fail(args.format, ui, "invalid_case", &diags, Exit::InvalidFacts),
     };
+    // Without a policy argument, the case names its policy, relative to the case file.
+    let policy_path = match (policy_arg, &case.policy) {
+        (Some(p), _) => p.clone(),
+        (None, Some(named)) => {
+            let folder = if crate::files::is_stdin(case_arg) {
+                Path::new(".")
+            } else {
+                case_arg.parent().unwrap_or(Path::new("."))
+            };
+            folder.join(named)
+        }
+        (None, None) => {
+            let d = Diagnostic::error(
+                "invalid-case",
+                Msg::new(
+                    "案例没有写 `policy:`，也没有给出策略文件",
+                    "the case has no `policy:` and no policy file was given",
+                ),
+            )
+            .at_path("policy")
+            .help(Msg::new(
+                "写成 `tenet case 策略文件 案例文件`，或在案例中加上 `policy: 策略文件`",
+                "run `tenet case POLICY CASE`, or add `policy: POLICY` to the case",
+            ))
+            .in_file(&case_file);
+            return fail(args.format, ui, "invalid_case", &[d], Exit::Usage);
+        }
+    };
+    let policy = match super::load_policy(&policy_path, args.format, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     let (now, note) = match (now_arg, case.now) {
         (Some(t), _) | (None, Some(t)) => (t, None),
-        (None, None) => (Utc::now(), Some("system_clock")),
+        (None, None) => (crate::system_now(), Some("system_clock")),
     };
     let result = match policy.replay(&case, now) {
         Ok(r) => r,

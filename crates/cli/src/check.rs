@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::{Exit, OutputFormat, Ui, err, out};
 use tenet::Policy;
-use tenet::diagnostics::{self, Diagnostic, to_json_text, to_text};
-use tenet::source::{ReadError, read_source};
+use tenet::diagnostics::{self, Diagnostic, Msg, to_json_text, to_text};
+use tenet::source::ReadError;
 
 /// Arguments of `tenet check`.
 #[derive(clap::Args, Debug)]
@@ -22,22 +22,19 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
-    let files = match policy_files(&roots) {
+    let files = match policy_files(&roots, args.format, ui) {
         Ok(files) => files,
         Err(exit) => return exit,
     };
     let mut all: Vec<Diagnostic> = Vec::new();
     for path in &files {
-        match read_source(path) {
+        match crate::files::read(path) {
             Ok(file) => match Policy::from_source(&file) {
                 Ok(policy) => all.extend_from_slice(policy.warnings()),
                 Err(e) => all.extend(e.diagnostics()),
             },
             Err(e @ ReadError::NotUtf8 { .. }) => all.push(Diagnostic::from(&e)),
-            Err(e @ ReadError::Io { .. }) => {
-                err(&format!("{e}\n"));
-                return Exit::Usage;
-            }
+            Err(e @ ReadError::Io { .. }) => return super::unreadable(args.format, ui, &e, "", Exit::Usage),
         }
     }
     diagnostics::sort(&mut all);
@@ -64,20 +61,26 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     if errors > 0 || (args.deny_warnings && warnings > 0) { Exit::InvalidPolicy } else { Exit::Ok }
 }
 
-/// The policy files under `roots` (a folder means every `*.tenet` in it, recursively);
-/// a folder without any, or one that cannot be read, is reported here.
-pub(crate) fn policy_files(roots: &[PathBuf]) -> Result<Vec<PathBuf>, Exit> {
+/// The policy files under `roots` (a folder means every `*.tenet` in it, recursively;
+/// `-` is standard input); a folder without any, or one that cannot be read, is
+/// reported here.
+pub(crate) fn policy_files(roots: &[PathBuf], format: OutputFormat, ui: &Ui) -> Result<Vec<PathBuf>, Exit> {
     let mut files = Vec::new();
     for root in roots {
         match crate::files::collect(root, &["tenet"], &mut |note| err(&format!("{note}\n"))) {
             Ok(found) if found.is_empty() && root.is_dir() => {
-                err(&format!("{} 下没有 .tenet 文件 · no .tenet files under {}\n", root.display(), root.display()));
-                return Err(Exit::Usage);
+                let shown = root.display();
+                let d = Diagnostic::error(
+                    "unreadable",
+                    Msg::new(format!("{shown} 下没有 .tenet 文件"), format!("no .tenet files under {shown}")),
+                )
+                .help(Msg::new("给出策略文件或含有策略文件的目录", "name policy files, or a folder that holds some"));
+                return Err(super::fail(format, ui, "unreadable", &[d], Exit::Usage));
             }
             Ok(found) => files.extend(found),
-            Err(e) => {
-                err(&format!("无法读取 {} · cannot read {}: {e}\n", root.display(), root.display()));
-                return Err(Exit::Usage);
+            Err(source) => {
+                let e = ReadError::Io { path: root.display().to_string(), source };
+                return Err(super::unreadable(format, ui, &e, "", Exit::Usage));
             }
         }
     }

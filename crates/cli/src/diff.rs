@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, err, fail, out};
+use super::{Exit, OutputFormat, Ui, fail, out};
 use crate::review::diff::{self, Diff, Verdict};
+use tenet::diagnostics::Msg;
 
 /// Arguments of `tenet diff`.
 #[derive(clap::Args, Debug)]
@@ -37,14 +38,13 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Err(exit) => return exit,
     };
     if let Some(missing) = args.cases.iter().find(|p| !p.exists()) {
-        err(&format!("找不到 {0} · {0} does not exist\n", missing.display()));
-        return Exit::Usage;
+        let shown = missing.display();
+        return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
     }
     let result = match diff::diff(&old, &new, &args.cases) {
         Ok(d) => d,
         Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
+            return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
         }
     };
     match args.format {

@@ -1,16 +1,15 @@
 //! `tenet eval POLICY FACTS`: evaluate one facts file and print the decision.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, err, fail, human, out};
+use super::{Exit, OutputFormat, Ui, fail, human, out};
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::eval::EvalError;
+use tenet::eval::{Decision, EvalError};
 use tenet::facts::Format;
-use tenet::source::{ReadError, read_source, source_from_bytes};
+use tenet::source::ReadError;
 
 /// Arguments of `tenet eval`.
 #[derive(clap::Args, Debug)]
@@ -20,7 +19,7 @@ pub(crate) struct Args {
     /// 事实文件（YAML 或 JSON，按扩展名；- 读标准输入）· facts file (YAML or JSON by extension; - reads stdin)
     #[arg(required_unless_present = "batch")]
     facts: Option<String>,
-    /// 批量评估：每行一个 JSON 案例 · evaluate a file of JSON lines, one case per line, in parallel
+    /// 批量评估：每行一个 JSON 案例（- 读标准输入）· evaluate JSON lines, one case per line, in parallel (- reads stdin)
     #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["facts", "explain", "format"])]
     batch: Option<PathBuf>,
     /// 批量结果写入文件（原子写入），默认标准输出 · with --batch: write results here (atomically) instead of stdout
@@ -35,10 +34,33 @@ pub(crate) struct Args {
     /// 附上每条规则的判定过程 · include why each rule fired or not
     #[arg(long)]
     explain: bool,
+    /// 决定为此（或更严重）时退出码为 4，供脚本使用 · exit 4 when the decision is this or worse (needs_info: anything not approved), for scripts
+    #[arg(long, value_enum, value_name = "DECISION")]
+    fail_on: Option<FailOn>,
+}
+
+/// The decisions `--fail-on` can name, from the least to the most severe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    /// needs_info or rejected
+    #[value(name = "needs_info")]
+    NeedsInfo,
+    /// rejected
+    Rejected,
+}
+
+impl FailOn {
+    /// True when `decision` is this one or a more severe one.
+    pub(crate) fn hits(self, decision: Decision) -> bool {
+        match self {
+            FailOn::NeedsInfo => decision != Decision::Approved,
+            FailOn::Rejected => decision == Decision::Rejected,
+        }
+    }
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let now_arg = match parse_now(args.now.as_deref(), ui) {
+    let now_arg = match parse_now(args.now.as_deref(), args.format, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
@@ -47,18 +69,12 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Err(exit) => return exit,
     };
     if let Some(batch) = &args.batch {
-        return crate::eval_batch::run(&policy, batch, args.out.as_deref(), now_arg, ui);
+        return crate::eval_batch::run(&policy, batch, args.out.as_deref(), now_arg, args.fail_on, ui);
     }
     let facts_arg = args.facts.as_deref().unwrap_or("-");
     let (facts_file, format) = match read_facts(facts_arg) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => {
-            return fail(args.format, ui, "invalid_facts", &[Diagnostic::from(&e)], Exit::InvalidFacts);
-        }
-        Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
-        }
+        Err(e) => return super::unreadable(args.format, ui, &e, "invalid_facts", Exit::InvalidFacts),
     };
     let facts = match policy.facts(&facts_file, format) {
         Ok(f) => f,
@@ -66,7 +82,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let (now, note): (DateTime<Utc>, Option<&str>) = match (now_arg, facts.now()) {
         (Some(t), _) | (None, Some(t)) => (t, None),
-        (None, None) => (Utc::now(), Some("system_clock")),
+        (None, None) => (crate::system_now(), Some("system_clock")),
     };
     let explain = args.explain || args.format == OutputFormat::Human;
     let result = if explain { policy.explain(&facts, now) } else { policy.evaluate(&facts, now) };
@@ -91,36 +107,37 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         }
         OutputFormat::Human => out(&human::text_of(&evaluation, ui, args.explain, note.is_some())),
     }
-    Exit::Ok
+    match args.fail_on {
+        Some(threshold) if threshold.hits(evaluation.decision()) => Exit::Decision,
+        _ => Exit::Ok,
+    }
 }
 
 /// Parses `--now`; a bad value is a usage error, reported here.
-pub(crate) fn parse_now(given: Option<&str>, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
+pub(crate) fn parse_now(given: Option<&str>, format: OutputFormat, ui: &Ui) -> Result<Option<DateTime<Utc>>, Exit> {
     let Some(given) = given else { return Ok(None) };
     match tenet::facts::parse_datetime(given) {
         Some(t) => Ok(Some(t.to_utc())),
-        None => {
-            err(&format!(
-                "{}\n",
-                Msg::new(
-                    format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
-                    format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
-                )
-                .get(ui.lang)
-            ));
-            Err(Exit::Usage)
-        }
+        None => Err(super::usage(
+            format,
+            ui,
+            Msg::new(
+                format!("--now 的值 {given:?} 不是 RFC 3339 日期时间，例如 2026-11-10T12:00:00+08:00"),
+                format!("--now {given:?} is not an RFC 3339 datetime such as 2026-11-10T12:00:00+08:00"),
+            ),
+        )),
     }
 }
 
+/// The facts file and its format: by extension, or for standard input by its first
+/// character (`{` or `[` is JSON).
 fn read_facts(path: &str) -> Result<(std::sync::Arc<tenet::source::SourceFile>, Format), ReadError> {
-    if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
-        let json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{' || *b == b'[');
-        let file = source_from_bytes("<stdin>".into(), bytes)?;
-        return Ok((file, if json { Format::Json } else { Format::Yaml }));
-    }
-    let file = read_source(std::path::Path::new(path))?;
-    Ok((file, Format::from_path(path)))
+    let file = crate::files::read(std::path::Path::new(path))?;
+    let format = if path == "-" {
+        let json = file.text().trim_start().starts_with(['{', '[']);
+        if json { Format::Json } else { Format::Yaml }
+    } else {
+        Format::from_path(path)
+    };
+    Ok((file, format))
 }

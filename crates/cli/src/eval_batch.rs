@@ -2,39 +2,52 @@
 //! progress bar on a terminal and a summary at the end.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Exit, Ui, err};
+use super::{Exit, OutputFormat, Ui, err};
 use crate::batch::{self, Summary};
+use crate::eval::FailOn;
 use tenet::Policy;
-use tenet::diagnostics::{Lang, Msg};
+use tenet::diagnostics::Lang;
+use tenet::eval::Decision;
+use tenet::source::ReadError;
 
-pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option<DateTime<Utc>>, ui: &Ui) -> Exit {
-    let file = match std::fs::File::open(input) {
-        Ok(f) => f,
-        Err(e) => {
-            let shown = input.display();
-            err(&format!(
-                "{}\n",
-                Msg::new(format!("无法读取 {shown}：{e}"), format!("cannot read {shown}: {e}")).get(ui.lang)
-            ));
-            return Exit::Usage;
+pub(crate) fn run(
+    policy: &Policy,
+    input: &Path,
+    out: Option<&Path>,
+    now: Option<DateTime<Utc>>,
+    fail_on: Option<FailOn>,
+    ui: &Ui,
+) -> Exit {
+    // Standard input (`-`) or a file, read in chunks either way.
+    let (source, size): (Box<dyn Read>, u64) = if crate::files::is_stdin(input) {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        match std::fs::File::open(input) {
+            Ok(f) => {
+                let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+                (Box::new(f), size)
+            }
+            Err(source) => {
+                let e = ReadError::Io { path: input.display().to_string(), source };
+                return super::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts);
+            }
         }
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}") {
         bar.set_style(style);
     }
     let (now, clock) = match now {
         Some(t) => (t, false),
-        None => (Utc::now(), true),
+        None => (crate::system_now(), true),
     };
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut reader = BufReader::with_capacity(1 << 20, source);
     let mut progress = |bytes: u64| bar.set_position(bytes);
     let result = match out {
         None => {
@@ -48,7 +61,18 @@ pub(crate) fn run(policy: &Policy, input: &Path, out: Option<&Path>, now: Option
     match result {
         Ok(summary) => {
             err(&summary_text(&summary, ui, clock));
-            if summary.errors > 0 { Exit::InvalidFacts } else { Exit::Ok }
+            let failing = |f: FailOn| {
+                summary.decisions.iter().any(|(d, n)| {
+                    *n > 0 && [Decision::NeedsInfo, Decision::Rejected].iter().any(|x| x.as_str() == d && f.hits(*x))
+                })
+            };
+            if summary.errors > 0 {
+                Exit::InvalidFacts
+            } else if fail_on.is_some_and(failing) {
+                Exit::Decision
+            } else {
+                Exit::Ok
+            }
         }
         Err(e) => {
             err(&format!("{e}\n"));

@@ -25,6 +25,13 @@ const CLI_CODES: &[Explanation] = &[
         example: None,
     },
     Explanation {
+        code: "usage",
+        severity: "error",
+        zh: "命令用法不对：文件或目录不存在、选项的值无效等。",
+        en: "The command was used wrongly: a file or folder that does not exist, an option with an invalid value.",
+        example: None,
+    },
+    Explanation {
         code: "line-too-long",
         severity: "error",
         zh: "批量文件中这一行超过长度上限，没有评估。",

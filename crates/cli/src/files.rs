@@ -3,13 +3,34 @@
 //! temporary file beside the target, persisted over it only when complete, with the
 //! target's permissions kept).
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tenet::source::{ReadError, SourceFile, read_source, source_from_bytes};
+
+/// Reads a text file, or standard input when the path is `-` (named `<stdin>`).
+pub(crate) fn read(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
+    if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
+        return source_from_bytes("<stdin>".into(), bytes);
+    }
+    read_source(path)
+}
+
+/// True for `-`, which means standard input (or output).
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
 
 /// Every file under `root` whose extension is one of `extensions` (a file given directly
 /// is taken whatever its extension), sorted, each once. Symlinks are followed; a link
 /// that leads back into its own folder is reported through `note` and not followed.
 pub(crate) fn collect(root: &Path, extensions: &[&str], note: &mut dyn FnMut(String)) -> std::io::Result<Vec<PathBuf>> {
+    if is_stdin(root) {
+        return Ok(vec![root.to_path_buf()]);
+    }
     if !root.is_dir() {
         // A missing file is reported by the read that follows, with its name.
         std::fs::metadata(root)?;

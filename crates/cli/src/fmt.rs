@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, Ui, err, out};
+use super::{Exit, OutputFormat, Ui, err, out};
 use crate::files::write_atomically;
 use tenet::diagnostics::{Msg, to_text};
-use tenet::source::{ReadError, read_source};
+use tenet::source::ReadError;
 use tenet::{FormatError, format_policy};
 
 /// Arguments of `tenet fmt`.
@@ -20,14 +20,14 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
-    let files = match super::check::policy_files(&roots) {
+    let files = match super::check::policy_files(&roots, OutputFormat::Human, ui) {
         Ok(files) => files,
         Err(exit) => return exit,
     };
     let mut changed = Vec::new();
     let mut broken = false;
     for path in &files {
-        let file = match read_source(path) {
+        let file = match crate::files::read(path) {
             Ok(f) => f,
             Err(e @ ReadError::NotUtf8 { .. }) => {
                 err(&to_text(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
@@ -60,6 +60,16 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 continue;
             }
         };
+        // Standard input is formatted to standard output (with `--check`, only checked).
+        if crate::files::is_stdin(path) {
+            if formatted != file.text() {
+                changed.push(path.clone());
+            }
+            if !args.check {
+                out(&formatted);
+            }
+            continue;
+        }
         if formatted == file.text() {
             continue;
         }
@@ -72,6 +82,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         }
     }
     for path in &changed {
+        if crate::files::is_stdin(path) && !args.check {
+            continue;
+        }
         let verb = if args.check {
             Msg::new("需要格式化", "would reformat")
         } else {

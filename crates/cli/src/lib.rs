@@ -22,14 +22,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tenet::diagnostics::{Diagnostic, Lang, Style, to_json, to_text};
+use tenet::diagnostics::{Diagnostic, Lang, Msg, Style, to_json, to_text};
 use tenet::source::ReadError;
 use tenet::{LoadError, Policy};
 
 /// Exit codes of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    /// Done (whatever the decision).
+    /// Done (whatever the decision, unless `--fail-on` names it).
     Ok = 0,
     /// The policy has errors.
     InvalidPolicy = 1,
@@ -37,6 +37,8 @@ pub enum Exit {
     InvalidFacts = 2,
     /// Bad usage, or a file could not be read or written.
     Usage = 3,
+    /// Evaluated, and the decision is one `--fail-on` names.
+    Decision = 4,
 }
 
 impl From<Exit> for ExitCode {
@@ -52,6 +54,9 @@ struct Cli {
     /// 消息语言（render 时也是文档语言）· language of messages (for render, of the document) [default: both]
     #[arg(long, global = true, value_enum)]
     lang: Option<LangArg>,
+    /// 颜色：auto 只在终端且未设 NO_COLOR 时使用 · colours: auto uses them only on a terminal without NO_COLOR
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -84,6 +89,16 @@ enum LangArg {
     En,
     /// 中文 · English
     Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    /// 终端上且未设 NO_COLOR 时 · on a terminal, unless NO_COLOR is set
+    Auto,
+    /// 总是 · always
+    Always,
+    /// 从不 · never
+    Never,
 }
 
 /// Output format.
@@ -132,12 +147,18 @@ pub fn main() -> ExitCode {
         Some(LangArg::En) => Lang::En,
         Some(LangArg::Both) | None => Lang::Both,
     };
+    // A document has one language: `--lang both` is refused by `render`.
     let doc_lang = match cli.lang {
-        Some(LangArg::Zh) => Some(tenet_agreement::DocLang::Zh),
-        Some(LangArg::En) => Some(tenet_agreement::DocLang::En),
-        Some(LangArg::Both) | None => None,
+        Some(LangArg::Zh) => Ok(Some(tenet_agreement::DocLang::Zh)),
+        Some(LangArg::En) => Ok(Some(tenet_agreement::DocLang::En)),
+        Some(LangArg::Both) => Err(()),
+        None => Ok(None),
     };
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = match cli.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
     let ui = Ui { lang, color };
     let exit = match cli.command {
         Command::Check(args) => check::run(&args, &ui),
@@ -164,15 +185,37 @@ pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnosti
     exit
 }
 
-/// Reads and compiles a policy file; a failure is reported here and gives the exit.
+/// Reports a usage error (exit 3): on standard error for people, as JSON under
+/// `--format json`.
+pub(crate) fn usage(format: OutputFormat, ui: &Ui, message: Msg) -> Exit {
+    fail(format, ui, "usage", &[Diagnostic::error("usage", message)], Exit::Usage)
+}
+
+/// Reports a file that could not be read: an I/O problem is a usage error (exit 3), bytes
+/// that are not UTF-8 are the input's own problem (`kind`, `invalid`); under
+/// `--format json` as JSON, like every other failure.
+pub(crate) fn unreadable(format: OutputFormat, ui: &Ui, e: &ReadError, kind: &str, invalid: Exit) -> Exit {
+    match e {
+        ReadError::Io { .. } => fail(format, ui, "unreadable", &[Diagnostic::from(e)], Exit::Usage),
+        ReadError::NotUtf8 { .. } => fail(format, ui, kind, &[Diagnostic::from(e)], invalid),
+    }
+}
+
+/// Reads and compiles a policy file (`-` reads standard input); a failure is reported
+/// here and gives the exit.
 pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
-    Policy::load(path).map_err(|e| match e {
-        LoadError::Read(e @ ReadError::Io { .. }) => {
-            err(&format!("{e}\n"));
-            Exit::Usage
-        }
+    let file = files::read(path).map_err(|e| unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy))?;
+    Policy::from_source(&file).map_err(|e| match e {
+        LoadError::Read(e) => unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy),
         e => fail(format, ui, "invalid_policy", &e.errors(), Exit::InvalidPolicy),
     })
+}
+
+/// The system clock's instant, to the second: a result that had to read the clock says
+/// when, without a fraction no one asked for.
+pub(crate) fn system_now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(0)
 }
 
 /// Writes to standard output; a closed pipe is not an error worth a panic.

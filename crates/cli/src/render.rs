@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out};
 use tenet::diagnostics::{Lang, Msg, to_text};
-use tenet::source::{ReadError, read_source};
+
 use tenet_agreement::{Blame, DocFormat, DocLang, Options};
 
 /// Document formats.
@@ -23,7 +23,7 @@ pub(crate) enum FormatArg {
 /// Arguments of `tenet render`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// 协议数据文件（YAML 或 JSON）· the agreement data file (YAML or JSON)
+    /// 协议数据文件（YAML 或 JSON；- 读标准输入）· the agreement data file (YAML or JSON; - reads stdin)
     agreement: PathBuf,
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
@@ -36,16 +36,23 @@ pub(crate) struct Args {
     final_copy: bool,
 }
 
-pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Option<DocLang>) -> Exit {
-    let data = match read_source(&args.agreement) {
+/// `doc_lang` is `Err` for `--lang both`: an agreement is rendered in one language.
+pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -> Exit {
+    let Ok(doc_lang) = doc_lang else {
+        err(&format!(
+            "{}\n",
+            Msg::new(
+                "一份协议只用一种语言：用 --lang zh 或 --lang en（不写时按协议数据的 language）",
+                "an agreement is written in one language: use --lang zh or --lang en (without it, the data's `language`)",
+            )
+            .get(ui.lang)
+        ));
+        return Exit::Usage;
+    };
+    let data = match crate::files::read(&args.agreement) {
         Ok(f) => f,
-        Err(e @ ReadError::NotUtf8 { .. }) => {
-            err(&to_text(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
-            return Exit::InvalidFacts;
-        }
         Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
+            return super::unreadable(super::OutputFormat::Human, ui, &e, "invalid_agreement", Exit::InvalidFacts);
         }
     };
     let format = match args.format {

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, err, out};
+use super::{Exit, OutputFormat, Ui, out};
 use crate::review::test::{self, Outcome, TestRun};
+use tenet::diagnostics::Msg;
 
 /// Arguments of `tenet test`.
 #[derive(clap::Args, Debug)]
@@ -28,14 +29,13 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("tests/cases")] } else { args.paths.clone() };
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        err(&format!("找不到 {0} · {0} does not exist\n", missing.display()));
-        return Exit::Usage;
+        let shown = missing.display();
+        return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
     }
     let result = match test::run(&paths) {
         Ok(r) => r,
         Err(e) => {
-            err(&format!("{e}\n"));
-            return Exit::Usage;
+            return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
         }
     };
     let low: Vec<String> = match args.min_coverage {

@@ -27,7 +27,13 @@ fn run(args: &[&str]) -> std::process::Output {
 }
 
 fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
-    let mut child = tenet().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("tenet runs");
+    let mut child = tenet()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tenet runs");
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("writes stdin");
     child.wait_with_output().expect("tenet finishes")
 }
@@ -652,4 +658,154 @@ fn batch_and_single_evaluation_agree() {
     assert_eq!(line["outputs"], single["outputs"]);
     assert_eq!(line["ledgers"]["deductions"], single["ledgers"]["deductions"]["total"]);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ── Conventions every command keeps: `-` for standard input, JSON failures under
+// `--format json`, `--color`, `--fail-on`, `now` to the second.
+
+fn code(args: &[&str]) -> Option<i32> {
+    run(args).status.code()
+}
+
+#[test]
+fn dash_reads_standard_input_for_every_file() {
+    // A policy on standard input reads the files it names relative to the current
+    // folder; this one names none.
+    let policy = std::fs::read_to_string(support::root().join("tests/check-inputs/clean.tenet")).expect("policy");
+    let checked = run_with_stdin(&["check", "-"], &policy);
+    assert_eq!(checked.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("0 errors"));
+
+    let messy = "policy p version \"1\"\n   timezone \"UTC\"\ncurrency CNY\n\n\n\ninput { a: int }\n    output o = a\n";
+    let formatted = run_with_stdin(&["fmt", "-"], messy);
+    assert_eq!(formatted.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&formatted.stdout),
+        "policy p version \"1\"\ntimezone \"UTC\"\ncurrency CNY\n\ninput { a: int }\noutput o = a\n",
+        "formatted to standard output, nothing else said there"
+    );
+    assert_eq!(run_with_stdin(&["fmt", "--check", "-"], messy).status.code(), Some(1));
+
+    let case = std::fs::read_to_string(support::root().join("examples/cases/return-refunded.yaml")).expect("case");
+    let replayed = run_with_stdin(&["case", "rules/returns.tenet", "-", "--format", "json"], &case);
+    assert_eq!(replayed.status.code(), Some(0), "{}", String::from_utf8_lossy(&replayed.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&replayed.stdout).expect("json");
+    assert_eq!(v["stage"], "closed");
+
+    let lines = std::fs::read_to_string(support::root().join("tests/cli-inputs/batch.jsonl")).expect("batch");
+    let batch =
+        run_with_stdin(&["eval", "rules/returns.tenet", "--batch", "-", "--now", "2026-11-10T12:00:00+08:00"], &lines);
+    let from_file = run(&[
+        "eval",
+        "rules/returns.tenet",
+        "--batch",
+        "tests/cli-inputs/batch.jsonl",
+        "--now",
+        "2026-11-10T12:00:00+08:00",
+    ]);
+    assert_eq!(batch.stdout, from_file.stdout, "a batch from standard input is the batch from the file");
+    assert!(!batch.stdout.is_empty());
+}
+
+#[test]
+fn a_case_that_names_its_policy_needs_no_policy_argument() {
+    let both = run(&["case", "rules/returns.tenet", "examples/cases/return-refunded.yaml", "--format", "json"]);
+    let named = run(&["case", "examples/cases/return-refunded.yaml", "--format", "json"]);
+    assert_eq!(named.status.code(), Some(0), "{}", String::from_utf8_lossy(&named.stderr));
+    assert_eq!(named.stdout, both.stdout);
+    let unnamed = run_with_stdin(&["case", "-"], "facts: {}\nevents: []\n");
+    assert_eq!(unnamed.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("no `policy:`"));
+}
+
+#[test]
+fn under_format_json_every_failure_is_json() {
+    for args in [
+        vec!["eval", "rules/returns.tenet", "no-such-facts.yaml", "--format", "json"],
+        vec!["eval", "rules/no-such-policy.tenet", "examples/returns/too-late.yaml", "--format", "json"],
+        vec!["check", "no-such-folder", "--format", "json"],
+        vec!["test", "no-such-folder", "--format", "json"],
+        vec!["eval", "rules/returns.tenet", "examples/returns/too-late.yaml", "--now", "yesterday", "--format", "json"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+        assert!(matches!(v["error"].as_str(), Some("unreadable" | "usage")), "{args:?}: {v}");
+        assert!(v["diagnostics"][0]["message"].is_string(), "{args:?}: {v}");
+    }
+}
+
+#[test]
+fn fail_on_gives_exit_4_for_the_decisions_it_names() {
+    let eval = |facts: &str, threshold: Option<&str>| {
+        let mut args = vec!["eval", "rules/returns.tenet", facts, "--format", "json"];
+        if let Some(t) = threshold {
+            args.extend(["--fail-on", t]);
+        }
+        code(&args)
+    };
+    assert_eq!(eval("examples/returns/too-late.yaml", None), Some(0), "opt-in: without it a rejection is a result");
+    assert_eq!(eval("examples/returns/too-late.yaml", Some("rejected")), Some(4));
+    assert_eq!(eval("examples/returns/defect-without-photo.yaml", Some("rejected")), Some(0));
+    assert_eq!(eval("examples/returns/defect-without-photo.yaml", Some("needs_info")), Some(4));
+    assert_eq!(
+        eval("examples/returns/too-late.yaml", Some("needs_info")),
+        Some(4),
+        "rejected is worse than needs_info"
+    );
+    assert_eq!(eval("examples/returns/opened-keyboard.yaml", Some("needs_info")), Some(0));
+}
+
+#[test]
+fn color_is_chosen_by_flag() {
+    let args = |color: &str| run(&["check", "tests/check-inputs/err_three_mistakes.tenet", "--color", color]);
+    assert!(String::from_utf8_lossy(&args("always").stdout).contains("\x1b["), "always paints");
+    assert!(!String::from_utf8_lossy(&args("never").stdout).contains("\x1b["), "never does not");
+    assert!(!String::from_utf8_lossy(&args("auto").stdout).contains("\x1b["), "auto does not paint a pipe");
+}
+
+#[test]
+fn the_system_clock_is_shown_to_the_second() {
+    let out = run_with_stdin(
+        &["eval", "tests/cli-inputs/overflow.tenet", "-", "--format", "json"],
+        "n: 1\nprice: \"1.00\"\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let now = v["now"].as_str().expect("now");
+    // 2026-12-02T05:12:34+00:00: no fraction of a second.
+    assert_eq!(now.len(), "2026-12-02T05:12:34+00:00".len(), "{now}");
+    assert!(!now.contains('.'), "{now}");
+}
+
+#[test]
+fn an_agreement_is_rendered_in_one_language() {
+    let out = run(&["render", "examples/agreements/ts-2026-0042.yaml", "--lang", "both"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lang zh or --lang en"));
+    assert!(out.stdout.is_empty(), "nothing half-rendered");
+}
+
+#[test]
+fn explain_prints_a_code_with_its_example() {
+    let out = run(&["explain", "unknown-name", "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("error[unknown-name]\nNo input, const, value or table has this name."), "{text}");
+    assert!(text.contains("output o = b"), "the example policy: {text}");
+    assert!(text.contains("error[unknown-name]: unknown name `b`"), "what check says about it: {text}");
+    let typo = run(&["explain", "unknown-nam", "--lang", "en"]);
+    assert_eq!(typo.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean `unknown-name`?"));
+    let list = String::from_utf8_lossy(&run(&["explain", "--lang", "en"]).stdout).into_owned();
+    assert!(list.lines().count() > 90, "every code, one per line");
+}
+
+#[test]
+fn test_skips_event_histories_with_a_note() {
+    let out = run(&["test", "examples/cases", "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("an event history, not a test case: replay it with `tenet case FILE`"), "{text}");
+    assert!(text.ends_with("0 passed, 0 failed, 4 skipped\n"), "{text}");
 }

@@ -123,8 +123,8 @@ fn one(
     let text = std::fs::read_to_string(path).map_err(|e| msg!("无法读取：{e}", "cannot read it: {e}"))?;
     if is_event_history(&text) {
         return Ok(Outcome::Skipped(Msg::new(
-            "这是案例的事件历史，不是测试案例；用 `tenet case POLICY FILE` 回放它",
-            "an event history, not a test case: replay it with `tenet case POLICY FILE`",
+            "这是案例的事件历史，不是测试案例；用 `tenet case 文件` 回放它",
+            "an event history, not a test case: replay it with `tenet case FILE`",
         )));
     }
     let case = TestCase::from_yaml(&text).map_err(|e| msg!("不是有效的案例文件：{e}", "not a valid case file: {e}"))?;
