@@ -1,4 +1,5 @@
-//! Evaluation: runs a [`Program`] against facts at an instant, and explains the result.
+//! Evaluation: a compiled policy run against facts at an instant — the decision, its
+//! findings, ledgers, outputs and actions ([`Evaluation`]), and why ([`RuleTrace`]).
 
 mod ensure;
 mod report;

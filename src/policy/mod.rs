@@ -38,6 +38,17 @@ use crate::{check, compile, msg, syntax};
 pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
 
 /// Why a policy could not be loaded.
+///
+/// ```
+/// use tenet::{LoadError, Policy};
+///
+/// let err = Policy::from_text("typo.tenet", "policy p version \"1\"\ninput { a: int }\noutput o = b\n").unwrap_err();
+/// let LoadError::Invalid(diagnostics) = &err else { panic!("the text was readable") };
+/// let error = diagnostics.iter().find(|d| d.is_error()).expect("an error");
+/// assert_eq!(error.code, "unknown-name");
+/// assert_eq!(error.position(), Some(((3, 12), (3, 13))), "line 3, the `b`");
+/// assert!(err.to_string().contains("unknown name `b`"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The policy file could not be read.
@@ -238,6 +249,27 @@ impl Policy {
 
     /// Evaluates at `now` and records why each rule fired or not
     /// ([`Evaluation::trace`]).
+    ///
+    /// ```
+    /// use tenet::{Policy, eval::Status};
+    ///
+    /// let policy = Policy::from_text("t.tenet", r#"
+    ///     policy t version "1"
+    ///     timezone "Asia/Shanghai"
+    ///     currency CNY
+    ///     input { days: int, reason: text? }
+    ///     rule "太迟" when days > 7 and reason == "no_reason" reject LATE "超过 7 天。"
+    /// "#)?;
+    /// let facts = policy.facts_from_json(r#"{"days": 9}"#).map_err(|d| d[0].clone())?;
+    /// let result = policy.explain(&facts, "2026-11-10T12:00:00+08:00".parse()?)?;
+    /// let trace = &result.trace().expect("explained")[0];
+    /// // The reason is absent, so the rule can neither fire nor be ruled out.
+    /// assert_eq!(trace.status(), Status::NotApplicable);
+    /// assert_eq!(trace.missing(), ["reason"]);
+    /// let first = trace.conditions().next().expect("a condition");
+    /// assert_eq!((first.text(), first.result()), ("days > 7", Some(true)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, facts: &Facts, now: DateTime<Utc>) -> Result<Evaluation<'_>, EvalError> {
         eval::evaluate(&self.program, facts, now, true)
     }
@@ -245,6 +277,35 @@ impl Policy {
     /// Replays a case's events through the policy's workflow and judges its deadlines
     /// at `now`. A pure function: the same policy, case and `now` always give the same
     /// replay.
+    ///
+    /// ```
+    /// use tenet::{Policy, facts::Format, source::SourceFile, workflow::{Case, Outcome}};
+    ///
+    /// let policy = Policy::from_text("doc.tenet", r#"
+    ///     policy doc version "1"
+    ///     timezone "Asia/Shanghai"
+    ///     currency CNY
+    ///     input { amount: money }
+    ///     rule "金额过大" at approved when amount > 1000 reject TOO_LARGE "金额超过 1000。"
+    ///     workflow approval {
+    ///       stages draft, approved, refused
+    ///       initial draft
+    ///       final approved, refused
+    ///       events approve
+    ///       draft -> approved on approve else refused
+    ///     }
+    /// "#).expect("a valid policy");
+    /// let case = Case::parse(&SourceFile::new("case.yaml", r#"
+    /// facts: { amount: "1200.00" }
+    /// events:
+    ///   - { at: "2026-11-02T10:00:00+08:00", event: approve, by: manager }
+    /// "#), Format::Yaml).expect("a valid case");
+    /// let now = "2026-11-03T00:00:00+08:00".parse().expect("a datetime");
+    /// let result = policy.replay(&case, now).expect("replays");
+    /// assert_eq!(result.stage(), "refused");
+    /// assert_eq!(result.trail()[0].outcome(), Outcome::Refused);
+    /// assert_eq!(result.trail()[0].findings()[0].code(), "TOO_LARGE");
+    /// ```
     pub fn replay(&self, case: &Case, now: DateTime<Utc>) -> Result<Replay<'_>, ReplayError> {
         workflow::replay(&self.program, case, now)
     }

@@ -278,6 +278,14 @@ pub enum FormatError {
 }
 
 /// Formats `file` and proves the result parses to the same tree.
+///
+/// ```
+/// use tenet::{format_policy, source::SourceFile};
+///
+/// let file = SourceFile::new("p.tenet", "policy p version \"1\"\n   input { a: int }\n\n\noutput o = a\n");
+/// assert_eq!(format_policy(&file)?, "policy p version \"1\"\ninput { a: int }\n\noutput o = a\n");
+/// # Ok::<(), tenet::FormatError>(())
+/// ```
 pub fn format_checked(file: &std::sync::Arc<crate::source::SourceFile>) -> Result<String, FormatError> {
     let before = super::parse(file);
     if before.incomplete || before.diagnostics.iter().any(crate::diagnostics::Diagnostic::is_error) {

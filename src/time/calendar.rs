@@ -16,7 +16,8 @@ use chrono_tz::Tz;
 use crate::diagnostics::{Lang, Msg};
 use crate::msg;
 
-/// Days [`Calendar::add`] searches for working time before giving up.
+/// Days a working-time clock searches for working time before giving up (a calendar
+/// with almost no hours).
 pub const HORIZON_DAYS: i64 = 3_660;
 
 /// An interval of time, `[start, end)`.

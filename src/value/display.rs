@@ -13,10 +13,10 @@ use super::{Currency, Value, duration};
 /// as much as display does.
 #[derive(Clone, Copy, Debug)]
 pub struct Locale {
-    /// Datetimes are shown in this zone.
-    pub tz: Tz,
-    /// Money is shown with this currency's minor unit.
-    pub currency: Currency,
+    /// Local dates are counted and datetimes shown in this zone.
+    pub(crate) tz: Tz,
+    /// Money is rounded to and shown with this currency's minor unit.
+    pub(crate) currency: Currency,
     /// The zone's offset when it never changes over 2000–2050: local dates by arithmetic.
     steady_offset: Option<i32>,
 }
@@ -40,6 +40,16 @@ impl Locale {
     /// The locale of a policy with this zone and currency.
     pub fn new(tz: Tz, currency: Currency) -> Locale {
         Locale { tz, currency, steady_offset: crate::time::calendar::steady_offset(tz) }
+    }
+
+    /// The time zone.
+    pub fn zone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
     }
 
     /// The local date of an instant in the policy's zone.

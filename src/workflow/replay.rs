@@ -39,37 +39,8 @@ impl ReplayError {
     }
 }
 
-/// Replays `case` through `policy`'s workflow and judges deadlines at `now`. A pure
-/// function: the same policy, case and `now` always give the same replay.
-///
-/// ```
-/// use tenet::{Policy, facts::Format, source::SourceFile, workflow::{Case, Outcome}};
-///
-/// let policy = Policy::from_text("doc.tenet", r#"
-///     policy doc version "1"
-///     timezone "Asia/Shanghai"
-///     currency CNY
-///     input { amount: money }
-///     rule "金额过大" at approved when amount > 1000 reject TOO_LARGE "金额超过 1000。"
-///     workflow approval {
-///       stages draft, approved, refused
-///       initial draft
-///       final approved, refused
-///       events approve
-///       draft -> approved on approve else refused
-///     }
-/// "#).expect("a valid policy");
-/// let case = Case::parse(&SourceFile::new("case.yaml", r#"
-/// facts: { amount: "1200.00" }
-/// events:
-///   - { at: "2026-11-02T10:00:00+08:00", event: approve, by: manager }
-/// "#), Format::Yaml).expect("a valid case");
-/// let now = "2026-11-03T00:00:00+08:00".parse().expect("a datetime");
-/// let result = policy.replay(&case, now).expect("replays");
-/// assert_eq!(result.stage(), "refused");
-/// assert_eq!(result.trail()[0].outcome(), Outcome::Refused);
-/// assert_eq!(result.trail()[0].findings()[0].code(), "TOO_LARGE");
-/// ```
+/// Replays `case` through `program`'s workflow and judges deadlines at `now`
+/// ([`crate::Policy::replay`] is the public entry).
 pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) -> Result<Replay<'p>, ReplayError> {
     let Some(wf) = program.workflow.as_deref() else {
         let d = Diagnostic::error(
