@@ -1,6 +1,9 @@
 # The bundled return policy (rules/returns.tenet) in Rego, for the side-by-side
 # benchmark: decision, fired codes and refund amount. Money is counted in fen (integer
-# cents) so that rounding is exact and half-up, as tenet rounds it.
+# cents) so that rounding is exact and half-up, as tenet rounds it. Written to mean the
+# same under regorus's interpreter and its bytecode VM (RVM): optional facts are read
+# with object.get and tested explicitly, and the decision is three rules, not an
+# `else` chain.
 package returns
 
 import rego.v1
@@ -61,12 +64,14 @@ findings contains ["INVALID_QUANTITY", "reject"] if input.request.quantity > inp
 
 findings contains ["REFUND_METHOD_REQUIRED", "reject"] if {
 	input.request.desired == "refund"
-	not input.request.refund_method
+	refund_method == null
 }
 
+refund_method := object.get(input.request, "refund_method", null)
+
 findings contains ["REFUND_METHOD_UNSUPPORTED", "reject"] if {
-	m := input.request.refund_method
-	not refund_methods[m]
+	refund_method != null
+	not refund_methods[refund_method]
 }
 
 findings contains ["WINDOW_EXPIRED", "reject"] if {
@@ -156,13 +161,27 @@ deductions contains ["RETURN_SHIPPING", 1000] if {
 
 # ── Result ───────────────────────────────────────────────────────────────────────
 
-decision := "rejected" if {
+rejected if {
 	some f in findings
 	f[1] == "reject"
-} else := "needs_info" if {
+}
+
+held if {
 	some f in findings
 	f[1] == "require"
-} else := "approved"
+}
+
+decision := "rejected" if rejected
+
+decision := "needs_info" if {
+	not rejected
+	held
+}
+
+decision := "approved" if {
+	not rejected
+	not held
+}
 
 codes := sort({f[0] | some f in findings} | {d[0] | some d in deductions})
 
