@@ -2,7 +2,9 @@
 //!
 //! `eval/parsed_facts`: one evaluation from facts already validated (the compiled
 //! program's hot path). `eval/json_end_to_end`: the same from a JSON string — parse,
-//! validate against the schema, evaluate.
+//! validate against the schema, evaluate. `eval/floor_read_facts`: the floor under both —
+//! the same JSON string read and validated into the engine's form, nothing evaluated; an
+//! evaluation is reported in BENCHMARKS.md as a multiple of it.
 //!
 //! `sla/month_200_tickets`: the bundled SLA policy over a month of 200 tickets (all
 //! priorities, business-hour clocks, pauses, some pending at `now`).
@@ -37,6 +39,9 @@ fn bench(c: &mut Criterion) {
             let facts = policy.facts_from_text(black_box(&json), Format::Json).expect("valid facts");
             policy.evaluate(&facts, now).expect("evaluates")
         })
+    });
+    group.bench_function("floor_read_facts", |b| {
+        b.iter(|| policy.facts_from_text(black_box(&json), Format::Json).expect("valid facts"))
     });
     group.bench_function("explained", |b| b.iter(|| policy.explain(black_box(&facts), now).expect("evaluates")));
     group.finish();

@@ -1,5 +1,5 @@
 //! A deterministic companion to the `eval` bench: evaluates a bundled policy N times
-//! (`returns N` or `sla N`), so that `valgrind --tool=callgrind` can count instructions
+//! (`returns N` or `sla N`), or only reads the return facts N times (`floor N`), so that `valgrind --tool=callgrind` can count instructions
 //! per evaluation — repeatable on a noisy machine, unlike wall time. See BENCHMARKS.md.
 
 #![allow(
@@ -31,6 +31,13 @@ fn main() {
     let facts = policy.facts_from_text(&json, Format::Json).expect("valid facts");
     let now = facts.now().expect("now");
     let mut findings = 0;
+    if args.iter().any(|a| a == "floor") {
+        for _ in 0..n {
+            black_box(policy.facts_from_text(black_box(&json), Format::Json).expect("valid facts"));
+        }
+        println!("{n} readings, {findings} findings");
+        return;
+    }
     for _ in 0..n {
         findings += policy.evaluate(black_box(&facts), now).expect("evaluates").findings().len();
     }

@@ -34,8 +34,11 @@ pub(super) fn compare(op: CmpOp, (l, lt): (Expr, &Type), (r, rt): (Expr, &Type))
 }
 
 /// `item in list`, specialized when the item is a text fact path and the list constant
-/// texts.
+/// texts, or the item a constant text and the list a fact path (`"photo" in documents`).
 pub(super) fn member((item, item_ty): (Expr, &Type), list: Expr, negated: bool) -> Expr {
+    if let (Expr::Const(Value::Text(t)), Expr::Path(root, path)) = (&item, &list) {
+        return Expr::TestPath(*root, path.clone(), PathTest::Contains(Arc::clone(t), negated));
+    }
     if let (Expr::Path(root, path), Expr::Const(Value::List(items)), Type::Text | Type::Enum(_)) =
         (&item, &list, item_ty)
     {
@@ -50,12 +53,24 @@ pub(super) fn member((item, item_ty): (Expr, &Type), list: Expr, negated: bool) 
 
 impl PathTest {
     /// The test applied to a value, under Kleene logic.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn apply(&self, v: &Value) -> Option<bool> {
         match (self, v) {
             (PathTest::Missing(missing), v) => Some(v.is_missing() == *missing),
             (PathTest::TextEq(t, negated), Value::Text(s)) => Some((**s == **t) != *negated),
             (PathTest::TextIn(list, negated), Value::Text(s)) => Some(list.iter().any(|t| **t == **s) != *negated),
+            // As `in` compares: a missing item leaves the answer open unless the text is found.
+            (PathTest::Contains(t, negated), Value::List(items)) => {
+                let mut unknown = false;
+                for x in items.iter() {
+                    match x {
+                        Value::Text(s) if **s == **t => return Some(!*negated),
+                        Value::Missing => unknown = true,
+                        _ => {}
+                    }
+                }
+                if unknown { None } else { Some(*negated) }
+            }
             (PathTest::IntCmp(op, n), Value::Int(x)) => Some(match op {
                 CmpOp::Eq => x == n,
                 CmpOp::Ne => x != n,
@@ -91,6 +106,23 @@ mod tests {
         assert_eq!(test.apply(&Value::text("c")), Some(true), "c not in [a, b]");
         assert_eq!(test.apply(&Value::text("a")), Some(false));
         assert_eq!(test.apply(&Value::Missing), None);
+    }
+
+    #[test]
+    fn text_in_a_fact_list() {
+        let e = member((Expr::Const(Value::text("photo")), &Type::Text), Expr::Path(0, Box::new([])), false);
+        let Expr::TestPath(_, _, test) = e else { panic!("not specialized") };
+        let list = |items: Vec<Value>| Value::List(items.into());
+        assert_eq!(test.apply(&list(vec![Value::text("receipt"), Value::text("photo")])), Some(true));
+        assert_eq!(test.apply(&list(vec![Value::text("receipt")])), Some(false));
+        assert_eq!(test.apply(&list(vec![])), Some(false));
+        assert_eq!(test.apply(&list(vec![Value::Missing])), None, "as `in` answers for a missing item");
+        assert_eq!(test.apply(&list(vec![Value::Missing, Value::text("photo")])), Some(true));
+        assert_eq!(test.apply(&Value::Missing), None);
+        for items in [vec![Value::text("photo")], vec![Value::text("x")], vec![Value::Missing], vec![]] {
+            let l = list(items);
+            assert_eq!(test.apply(&l), crate::interp::ops::member_truth(&Value::text("photo"), &l), "{l:?}");
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub(crate) fn evaluate<'p>(
         tables: &program.tables,
         facts: facts.roots(),
         now: Some(now),
-        slots: vec![Value::Missing; program.derived.len()],
+        slots: Value::missing_n(program.derived.len()),
         decision: Value::Missing,
         totals: Vec::new(),
         fuel: std::cell::Cell::new(interp::FUEL),

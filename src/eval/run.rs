@@ -94,6 +94,23 @@ impl<'p> Run<'p> {
             None => Some(true),
             Some(w) => ctx.truth(w, frame)?,
         };
+        // Most rules do not fire: without a trace to keep, nothing is left to do.
+        if truth != Some(true) && self.trace.is_none() {
+            return Ok(());
+        }
+        self.conclude(ctx, rule, frame, item, truth)
+    }
+
+    /// Records what a rule did: its outcomes when it fired, its trace when one is kept.
+    #[inline(never)]
+    fn conclude(
+        &mut self,
+        ctx: &Ctx<'_>,
+        rule: &'p Rule,
+        frame: &[Value],
+        item: Option<Arc<str>>,
+        truth: Option<bool>,
+    ) -> Result<(), Box<Trap>> {
         let mut status = match truth {
             Some(true) => Status::Fired,
             Some(false) => Status::NotFired,
@@ -193,7 +210,9 @@ impl<'p> Run<'p> {
                     })
                 })?;
             }
-            uncapped.rescale(currency.minor_digits);
+            if uncapped.scale() != currency.minor_digits {
+                uncapped.rescale(currency.minor_digits);
+            }
             let cap = match &def.cap {
                 Some(c) => ctx.value(c, &[])?.as_decimal().map(|c| currency.round(c)),
                 None => None,

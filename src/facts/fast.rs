@@ -113,7 +113,7 @@ struct Fields<'s> {
 impl<'s> Fields<'s> {
     fn new(schema: &'s RecordType) -> Self {
         let n = schema.fields.len();
-        Fields { schema, values: vec![Value::Missing; n], seen: vec![false; n] }
+        Fields { schema, values: Value::missing_n(n), seen: vec![false; n] }
     }
 
     /// Sets field `i`; a key given twice is the validator's to report.

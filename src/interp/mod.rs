@@ -96,7 +96,8 @@ impl<'a> Ctx<'a> {
 
     /// Evaluates a condition: `Some(true)`, `Some(false)`, or `None` when missing
     /// (Kleene logic). Conditions are most of a policy, so they are computed here
-    /// directly, without building values.
+    /// directly, without building values; this function handles the connectives and the
+    /// commonest leaves and stays small, the rest is [`Self::truth_of`]'s.
     pub(crate) fn truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Trap>> {
         match e {
             // Kleene: one false part makes `and` false whatever the others are; a
@@ -104,7 +105,7 @@ impl<'a> Ctx<'a> {
             Expr::And(parts) => {
                 let mut all = Some(true);
                 for p in parts.iter() {
-                    match self.truth(p, params)? {
+                    match self.leaf_truth(p, params)? {
                         Some(false) => return Ok(Some(false)),
                         None => all = None,
                         Some(true) => {}
@@ -115,7 +116,7 @@ impl<'a> Ctx<'a> {
             Expr::Or(parts) => {
                 let mut any = Some(false);
                 for p in parts.iter() {
-                    match self.truth(p, params)? {
+                    match self.leaf_truth(p, params)? {
                         Some(true) => return Ok(Some(true)),
                         None => any = None,
                         Some(false) => {}
@@ -123,6 +124,26 @@ impl<'a> Ctx<'a> {
                 }
                 Ok(any)
             }
+            _ => self.leaf_truth(e, params),
+        }
+    }
+
+    /// A part of a condition: facts tested in place and computed booleans are read
+    /// here, without a call.
+    #[inline(always)]
+    fn leaf_truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Trap>> {
+        match e {
+            Expr::TestPath(root, path, test) => Ok(test.apply(self.path(*root, path))),
+            Expr::Derived(i) => Ok(self.slots.get(*i as usize).and_then(Value::truth)),
+            Expr::And(_) | Expr::Or(_) => self.truth(e, params),
+            _ => self.truth_of(e, params),
+        }
+    }
+
+    /// The conditions that are not connectives or in-place tests.
+    #[inline(never)]
+    fn truth_of(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Trap>> {
+        match e {
             Expr::Not(x) => Ok(self.truth(x, params)?.map(|b| !b)),
             Expr::Compare(op, a, b) => {
                 let l = self.operand(a, params)?;
@@ -134,16 +155,15 @@ impl<'a> Ctx<'a> {
                 let list = self.operand(list, params)?;
                 Ok(ops::member_truth(&item, &list).map(|b| b != *negated))
             }
-            Expr::TestPath(root, path, test) => Ok(test.apply(self.path(*root, path))),
             Expr::IsMissing(x, missing) => Ok(Some(self.operand(x, params)?.is_missing() == *missing)),
-            Expr::Derived(i) => Ok(self.slots.get(*i as usize).and_then(Value::truth)),
-            Expr::Path(..) | Expr::Const(_) => Ok(self.operand(e, params)?.truth()),
+            Expr::Path(..) | Expr::Const(_) | Expr::Local(_) => Ok(self.operand(e, params)?.truth()),
+            Expr::TestPath(..) | Expr::Derived(_) | Expr::And(_) | Expr::Or(_) => self.truth(e, params),
             _ => self.eval(e, params).map(|v| v.truth()),
         }
     }
 
-    /// Leaves (constants, facts, computed values, parameters) are read in place; the rest
-    /// goes through [`Self::eval`].
+    /// Leaves (constants, facts, computed values, parameters) are read in place, without
+    /// a call; the rest goes to [`Self::compute`].
     #[inline(always)]
     fn operand<'s>(&'s self, e: &'s Expr, params: &'s [Value]) -> Eval<'s> {
         match e {
@@ -151,7 +171,8 @@ impl<'a> Ctx<'a> {
             Expr::Path(root, path) => Ok(Cow::Borrowed(self.path(*root, path))),
             Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
             Expr::Local(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
-            _ => self.eval(e, params),
+            Expr::Decision => Ok(Cow::Borrowed(&self.decision)),
+            _ => self.compute(e, params),
         }
     }
 
@@ -206,24 +227,30 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// Evaluates `e`; `params` are the arguments of the table being evaluated.
+    /// Evaluates `e`; `params` are the arguments of the table being evaluated. Leaves are
+    /// borrowed; everything computed goes to [`Self::compute`], so this function stays
+    /// small and cheap to call.
     pub(crate) fn eval<'s>(&'s self, e: &'s Expr, params: &'s [Value]) -> Eval<'s> {
+        self.operand(e, params)
+    }
+
+    /// The expressions that compute a value from others.
+    #[inline(never)]
+    fn compute<'s>(&'s self, e: &'s Expr, params: &'s [Value]) -> Eval<'s> {
         match e {
-            Expr::Const(v) => Ok(Cow::Borrowed(v)),
-            Expr::Path(root, path) => Ok(Cow::Borrowed(self.path(*root, path))),
-            Expr::Field(base, i) => match self.eval(base, params)? {
+            Expr::Const(_) | Expr::Path(..) | Expr::Derived(_) | Expr::Local(_) | Expr::Decision => {
+                self.eval(e, params)
+            }
+            Expr::Field(base, i) => match self.operand(base, params)? {
                 Cow::Borrowed(Value::Record(fields)) => Ok(Cow::Borrowed(fields.get(*i as usize).unwrap_or(&MISSING))),
                 Cow::Owned(Value::Record(fields)) => owned(fields.get(*i as usize).cloned().unwrap_or(Value::Missing)),
                 _ => owned(Value::Missing),
             },
-            Expr::DurationPart(base, unit) => owned(match &*self.eval(base, params)? {
+            Expr::DurationPart(base, unit) => owned(match &*self.operand(base, params)? {
                 Value::Duration(d) => Value::Int(d.num_seconds().div_euclid(*unit)),
                 _ => Value::Missing,
             }),
-            Expr::Derived(i) => Ok(Cow::Borrowed(self.slots.get(*i as usize).unwrap_or(&MISSING))),
-            Expr::Local(i) => Ok(Cow::Borrowed(params.get(*i as usize).unwrap_or(&MISSING))),
             Expr::Now => owned(self.now.map_or(Value::Missing, Value::DateTime)),
-            Expr::Decision => Ok(Cow::Borrowed(&self.decision)),
             Expr::LedgerTotal(i) => owned(self.totals.get(*i as usize).map_or(Value::Missing, |t| Value::Money(*t))),
             Expr::Not(_)
             | Expr::And(_)
@@ -232,10 +259,10 @@ impl<'a> Ctx<'a> {
             | Expr::In(..)
             | Expr::IsMissing(..)
             | Expr::TestPath(..) => owned(self.truth(e, params)?.map_or(Value::Missing, Value::Bool)),
-            Expr::Neg(x) => owned(ops::negate(&*self.eval(x, params)?).map_err(|e| trap(e, None))?),
+            Expr::Neg(x) => owned(ops::negate(&*self.operand(x, params)?).map_err(|e| trap(e, None))?),
             Expr::Arith(op, a, b, span) => {
-                let l = self.eval(a, params)?;
-                let r = self.eval(b, params)?;
+                let l = self.operand(a, params)?;
+                let r = self.operand(b, params)?;
                 owned(ops::arith(*op, &l, &r).map_err(|e| trap(e, Some(*span)))?)
             }
             Expr::If(c, a, b) => match self.truth(c, params)? {
@@ -243,6 +270,10 @@ impl<'a> Ctx<'a> {
                 Some(false) => self.eval(b, params),
                 None => owned(Value::Missing),
             },
+            Expr::Call(Builtin::Date, args, _) if let [x] = &**args => owned(match &*self.operand(x, params)? {
+                Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
+                other => other.clone(),
+            }),
             Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span)?),
             Expr::Table(..)
             | Expr::List(_)

@@ -69,6 +69,19 @@ fn plain(v: &Value) -> Option<Decimal> {
 pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
     use ArithOp::*;
     use Value as V;
+    // The pairs policies compute most, decided by the operands' kinds first; each gives
+    // what the general match below gives (held together by the operator x type tests).
+    match (l, r) {
+        (V::Money(a), V::Money(b)) if matches!(op, Add | Sub) => return Ok(V::Money(dec(op, *a, *b)?)),
+        (V::Money(a), V::Int(n)) if op == Mul => return Ok(V::Money(dec(op, *a, Decimal::from(*n))?)),
+        (V::Percent(p), V::Money(m)) if op == Of => return Ok(V::Money(dec(op, *p, *m)?)),
+        (V::Date(d), V::Duration(t)) if matches!(op, Add | Sub) => return Ok(V::Date(shift_date(*d, *t, op == Sub)?)),
+        (V::DateTime(d), V::Duration(t)) if matches!(op, Add | Sub) => {
+            let t = if op == Sub { -*t } else { *t };
+            return Ok(V::DateTime(d.checked_add_signed(t).ok_or(OpError::Overflow)?));
+        }
+        _ => {}
+    }
     Ok(match (op, l, r) {
         (_, V::Missing, _) | (_, _, V::Missing) => V::Missing,
         (Add, V::Int(a), V::Int(b)) => V::Int(a.checked_add(*b).ok_or(OpError::Overflow)?),

@@ -91,6 +91,8 @@ pub enum PathTest {
     IntCmp(CmpOp, i64),
     /// `in [texts]` (`not in` when negated).
     TextIn(Box<[Arc<str>]>, bool),
+    /// The fact is a list: `"text" in` it (`not in` when negated).
+    Contains(Arc<str>, bool),
     /// `is missing` (true) / `is present` (false).
     Missing(bool),
 }

@@ -56,10 +56,12 @@ impl Locale {
     pub fn local_date(&self, at: &DateTime<Utc>) -> NaiveDate {
         if let Some(offset) = self.steady_offset {
             let local = at.timestamp() + i64::from(offset);
+            // Days since 0001-01-01 (day 1 in chrono's count) of the local instant.
             if crate::time::calendar::STEADY_LOCAL_SECONDS.contains(&local)
-                && let Some(day) = DateTime::from_timestamp(local, 0)
+                && let Ok(days) = i32::try_from(local.div_euclid(86_400) + 719_163)
+                && let Some(day) = NaiveDate::from_num_days_from_ce_opt(days)
             {
-                return day.date_naive();
+                return day;
             }
         }
         at.with_timezone(&self.tz).date_naive()
@@ -122,6 +124,33 @@ impl fmt::Display for Shown<'_> {
                     write!(f, "{}", self.locale.literal(item))?;
                 }
                 f.write_str(close)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The local date by arithmetic is the date chrono-tz gives, across the years the
+    /// steady offset covers, at their edges and outside them.
+    #[test]
+    fn local_date_by_arithmetic_agrees_with_the_zone() {
+        for zone in [chrono_tz::Asia::Shanghai, chrono_tz::UTC, chrono_tz::Asia::Kolkata, chrono_tz::Europe::Berlin] {
+            let locale = Locale::new(zone, Currency::default());
+            // Every 7 hours 13 minutes from 1990 to 2060: all hours of the day, both
+            // sides of midnight, and instants before and after the steady range.
+            let (from, to) = (631_152_000_i64, 2_840_140_800_i64);
+            let mut t = from;
+            while t < to {
+                let at = DateTime::from_timestamp(t, 0).expect("in range");
+                assert_eq!(locale.local_date(&at), at.with_timezone(&zone).date_naive(), "{zone} at {at}");
+                t += 7 * 3600 + 13 * 60;
+            }
+            for edge in [946_684_800 - 8 * 3600, 946_684_800, 2_556_144_000 - 8 * 3600 - 1, 2_556_144_000] {
+                let at = DateTime::from_timestamp(edge, 0).expect("in range");
+                assert_eq!(locale.local_date(&at), at.with_timezone(&zone).date_naive(), "{zone} at {at}");
             }
         }
     }

@@ -50,6 +50,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// `n` missing values. (`vec![Value::Missing; n]` clones the first `n - 1` times
+    /// through `Clone`'s match; this only writes the tag, on every evaluation's slots
+    /// and every record read.)
+    pub(crate) fn missing_n(n: usize) -> Vec<Value> {
+        let mut v = Vec::with_capacity(n);
+        v.resize_with(n, || Value::Missing);
+        v
+    }
+
     /// True for [`Value::Missing`].
     pub fn is_missing(&self) -> bool {
         matches!(self, Value::Missing)

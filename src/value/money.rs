@@ -34,6 +34,9 @@ impl Currency {
     /// Rounds half-up (away from zero at .5) to the minor unit: the rule for every money
     /// line the engine produces.
     pub fn round(self, amount: Decimal) -> Decimal {
+        if amount.scale() == self.minor_digits {
+            return amount;
+        }
         let mut rounded = amount.round_dp_with_strategy(self.minor_digits, RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_digits);
         rounded
