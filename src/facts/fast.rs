@@ -107,28 +107,32 @@ impl<'de> Visitor<'de> for Top<'_> {
 struct Fields<'s> {
     schema: &'s RecordType,
     values: Vec<Value>,
-    seen: Vec<bool>,
+    /// Which fields were given, one bit each (a record of more than 128 fields is left
+    /// to the validating path).
+    seen: u128,
 }
 
 impl<'s> Fields<'s> {
     fn new(schema: &'s RecordType) -> Self {
-        let n = schema.fields.len();
-        Fields { schema, values: Value::missing_n(n), seen: vec![false; n] }
+        Fields { schema, values: Value::missing_n(schema.fields.len()), seen: 0 }
     }
 
     /// Sets field `i`; a key given twice is the validator's to report.
     fn set<E: de::Error>(&mut self, i: usize, v: Value) -> Result<(), E> {
-        let (Some(seen), Some(slot)) = (self.seen.get_mut(i), self.values.get_mut(i)) else { return Err(no()) };
-        if std::mem::replace(seen, true) {
+        let bit = u32::try_from(i).ok().and_then(|i| 1u128.checked_shl(i)).ok_or_else(no)?;
+        let Some(slot) = self.values.get_mut(i) else { return Err(no()) };
+        if self.seen & bit != 0 {
             return Err(no());
         }
+        self.seen |= bit;
         *slot = v;
         Ok(())
     }
 
     /// The values, when every required field was given.
     fn finish<E: de::Error>(self) -> Result<Vec<Value>, E> {
-        let complete = self.schema.fields.iter().zip(&self.seen).all(|(f, seen)| *seen || f.optional);
+        let given = |i: usize| u32::try_from(i).ok().and_then(|i| 1u128.checked_shl(i)).is_some_and(|b| self.seen & b != 0);
+        let complete = self.schema.fields.iter().enumerate().all(|(i, f)| f.optional || given(i));
         if complete { Ok(self.values) } else { Err(no()) }
     }
 }
