@@ -131,7 +131,8 @@ impl<'s> Fields<'s> {
 
     /// The values, when every required field was given.
     fn finish<E: de::Error>(self) -> Result<Vec<Value>, E> {
-        let given = |i: usize| u32::try_from(i).ok().and_then(|i| 1u128.checked_shl(i)).is_some_and(|b| self.seen & b != 0);
+        let given =
+            |i: usize| u32::try_from(i).ok().and_then(|i| 1u128.checked_shl(i)).is_some_and(|b| self.seen & b != 0);
         let complete = self.schema.fields.iter().enumerate().all(|(i, f)| f.optional || given(i));
         if complete { Ok(self.values) } else { Err(no()) }
     }

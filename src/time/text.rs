@@ -1,11 +1,130 @@
 //! Datetimes as policies and data files write them.
 
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+
 /// RFC 3339, with seconds optional (`2026-11-10T12:00+08:00`).
-pub fn parse_datetime(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
+    if let Some(t) = canonical(text.as_bytes()) {
+        return Some(t);
+    }
     chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
         // `YYYY-MM-DDTHH:MM` is 16 ASCII bytes; anything else there is not a datetime
         // (and may not even split at a character boundary).
         let (head, tail) = text.split_at_checked(16)?;
         chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{tail}")).ok()
     })
+}
+
+/// The form nearly every fact file writes — `YYYY-MM-DDTHH:MM:SS`, an optional fraction,
+/// then `Z` or `±HH:MM` — read digit by digit (chrono's general parser costs about five
+/// times as much, and facts hold many datetimes). Anything else, leap seconds included,
+/// is `None` and left to chrono, so the two always agree (see the tests).
+fn canonical(b: &[u8]) -> Option<DateTime<FixedOffset>> {
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let at = |i: usize| b.get(i).copied();
+    if (at(4), at(7), at(10), at(13), at(16)) != (Some(b'-'), Some(b'-'), Some(b'T'), Some(b':'), Some(b':')) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if second > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if at(i) == Some(b'.') {
+        let digits = b.get(i + 1..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        nanos = num(i + 1..i + 1 + digits)? * 10u32.pow(u32::try_from(9 - digits).ok()?);
+        i += 1 + digits;
+    }
+    let offset = match (at(i), b.len().saturating_sub(i)) {
+        (Some(b'Z'), 1) => 0,
+        (Some(sign @ (b'+' | b'-')), 6) if at(i + 3) == Some(b':') => {
+            let (h, m) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(h * 3600 + m * 60).ok()?;
+            if sign == b'-' { -seconds } else { seconds }
+        }
+        _ => return None,
+    };
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let offset = FixedOffset::east_opt(offset)?;
+    date.and_time(time).and_local_timezone(offset).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_canonical_form_is_read_as_chrono_reads_it() {
+        for text in [
+            "2026-11-10T12:00:00+08:00",
+            "2026-11-10T12:00:00Z",
+            "2026-11-10T12:00:00.5+08:00",
+            "2026-11-10T12:00:00.123456789-05:30",
+            "2026-02-28T23:59:59+00:00",
+            "2024-02-29T00:00:00+14:00",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(text).expect(text);
+            let ours = canonical(text.as_bytes()).expect(text);
+            assert_eq!((ours, ours.offset()), (chrono, chrono.offset()), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_forms_are_left_to_chrono() {
+        for text in [
+            "2026-11-10t12:00:00Z",
+            "2026-11-10 12:00:00Z",
+            "2026-11-10T12:00:60Z",
+            "2026-11-10T12:00+08:00",
+            "2026-11-10T12:00:00",
+            "2026-11-10T12:00:00.+08:00",
+            "2026-11-10T12:00:00.1234567890Z",
+            "2026-11-10T12:00:00z",
+            "2026-11-10T12:00:00+0800",
+            "2026-02-30T12:00:00Z",
+            "2026-11-10T24:00:00Z",
+            "2026-11-10T12:00:00+24:00",
+            "２０２６-11-10T12:00:00Z",
+            "",
+        ] {
+            assert_eq!(canonical(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(parse_datetime("2026-11-10T12:00+08:00"), parse_datetime("2026-11-10T12:00:00+08:00"));
+    }
+
+    proptest! {
+        /// Near misses of the form: whatever the fast reader accepts, chrono accepts with
+        /// the same instant and offset.
+        #[test]
+        fn agrees_with_chrono(
+            y in 0u32..10_000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, s in 0u32..62,
+            frac in proptest::option::of("[0-9]{0,10}"), off in 0usize..4, oh in 0u32..26, om in 0u32..62,
+        ) {
+            let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
+            let offset = match off {
+                0 => "Z".to_owned(),
+                1 => format!("+{oh:02}:{om:02}"),
+                2 => format!("-{oh:02}:{om:02}"),
+                _ => format!("+{oh:02}{om:02}"),
+            };
+            let text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}{offset}");
+            if let Some(ours) = canonical(text.as_bytes()) {
+                let chrono = DateTime::parse_from_rfc3339(&text);
+                prop_assert_eq!(Ok((ours, ours.offset().local_minus_utc())), chrono.map(|c| (c, c.offset().local_minus_utc())), "{}", text);
+            }
+        }
+    }
 }

@@ -1,16 +1,26 @@
 //! The bundled return policy in tenet, GoRules Zen and Rego (regorus), each set up the
-//! way its own documentation says is fastest, timed side by side.
+//! way its own documentation says is fastest, timed side by side; and the table a buyer
+//! asks for: decisions per second per core for the return policy, an SLA month and a
+//! batch of a million lines, with the peers' figures beside tenet's.
 //!
 //! 1. Every return case under `tests/cases/returns` (the 14 public ones and the rest)
-//!    goes through every engine; decisions, codes and refund amounts must agree with the
-//!    case's expectation, or the run stops before any timing.
-//! 2. Then rounds: in each round every engine evaluates every case, one after another,
-//!    in the same process and on the same thread, and reads the decision, the codes and
-//!    the refund out of its result; once from input already in its own form, once from
-//!    the case's JSON text (as a line of a batch arrives: tenet also validates it against
-//!    the policy's fact schema, the peers only parse). The figure is the median over the
-//!    rounds of each engine's throughput, and of the per-round ratio tenet / peer, with
-//!    the range of that ratio.
+//!    goes through every engine, from its own input form and from JSON text; decisions,
+//!    codes and refund amounts must agree with the case's expectation, or the run stops
+//!    before any timing.
+//! 2. Then rounds: in each round every engine runs every workload for about 0.3 s, one
+//!    engine after another, in the same process and on the same thread:
+//!    - *return decision*: every case from input already in the engine's form, the
+//!      verdict (decision, codes, refund) read out of its result;
+//!    - *from JSON text*: the same from each case's JSON text (tenet also validates it
+//!      against the policy's fact schema; the peers only parse it);
+//!    - *batch*: JSON lines of the cases in turn, 2 000 at a time, each parsed,
+//!      evaluated and written out as a result line (tenet through `tenet eval --batch`'s
+//!      own code, `tenet_cli::batch::run`, on a one-thread pool; the peers write
+//!      decision, codes and refund, a smaller line than tenet's);
+//!    - *SLA month*: the bundled SLA policy over 200 tickets (tenet only: neither peer
+//!      has working-hour calendars to write it with).
+//!    The figure is the median over the rounds of each engine's throughput, and of the
+//!    per-round ratio tenet / peer, with the range of that ratio.
 //!
 //! Setup per engine: tenet evaluates a loaded policy; Zen evaluates a `Decision` after
 //! `Decision::compile()` (what Zen's own loaders do), whose expressions compute the two
@@ -27,6 +37,9 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
+#[path = "../../common/mod.rs"]
+mod common;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -36,6 +49,15 @@ struct Verdict {
     decision: String,
     codes: Vec<String>,
     refund_cents: Option<i64>,
+}
+
+impl Verdict {
+    /// The verdict as a result line, as a peer's batch would write it.
+    fn write_line(&self, out: &mut Vec<u8>) {
+        let line = serde_json::json!({"decision": self.decision, "codes": self.codes, "refund_cents": self.refund_cents});
+        serde_json::to_writer(&mut *out, &line).expect("a line");
+        out.push(b'\n');
+    }
 }
 
 fn root() -> PathBuf {
@@ -68,8 +90,8 @@ fn cases() -> Vec<Case> {
     files
         .iter()
         .map(|p| {
-            let case: serde_yaml::Value =
-                serde_yaml::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
+            let case: yaml_serde::Value =
+                yaml_serde::from_str(&std::fs::read_to_string(p).expect("case")).expect("yaml");
             let facts = serde_json::to_value(&case["facts"]).expect("facts");
             let expect = serde_json::to_value(&case["expect"]).expect("expect");
             let mut codes: Vec<String> = expect["codes"]
@@ -283,19 +305,24 @@ impl Engine for Zen {
 
 /// An engine with its inputs, type-erased for the rounds.
 /// `eval(i, true)` starts from case `i`'s JSON text, `eval(i, false)` from its input
-/// already in the engine's form.
+/// already in the engine's form; `line(text, out)` evaluates one batch line and writes
+/// its result line.
 struct Runner<'a> {
     name: &'static str,
     eval: Box<dyn FnMut(usize, bool) -> Verdict + 'a>,
+    line: Box<dyn FnMut(&str, &mut Vec<u8>) + 'a>,
 }
 
-fn runner<'a, E: Engine + 'a>(mut engine: E, cases: &[Case]) -> Runner<'a> {
+fn runner<'a, E: Engine + 'a>(engine: E, cases: &[Case]) -> Runner<'a> {
     let inputs: Vec<E::Input> = cases.iter().map(|c| engine.prepare(&c.facts)).collect();
     let texts: Vec<String> = cases.iter().map(|c| c.facts.to_string()).collect();
     let name = engine.name();
+    let engine = std::rc::Rc::new(std::cell::RefCell::new(engine));
+    let for_lines = std::rc::Rc::clone(&engine);
     Runner {
         name,
         eval: Box::new(move |i, from_text| {
+            let mut engine = engine.borrow_mut();
             if from_text {
                 let input = engine.prepare_text(&texts[i]);
                 engine.eval(&input)
@@ -303,7 +330,19 @@ fn runner<'a, E: Engine + 'a>(mut engine: E, cases: &[Case]) -> Runner<'a> {
                 engine.eval(&inputs[i])
             }
         }),
+        line: Box::new(move |text, out| {
+            let mut engine = for_lines.borrow_mut();
+            let input = engine.prepare_text(text);
+            engine.eval(&input).write_line(out);
+        }),
     }
+}
+
+/// A workload: what one unit of it is, and per engine a unit's run, which returns how
+/// many evaluations it made.
+struct Workload<'a> {
+    what: &'static str,
+    runs: Vec<(&'static str, Box<dyn FnMut() -> u64 + 'a>)>,
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -351,41 +390,132 @@ fn main() {
         std::process::exit(1);
     }
 
-    // Each round: every engine over every case, enough times for about 0.3 s each, first
-    // from input in the engine's form, then from JSON text.
-    let modes = [(false, "input already in each engine's form"), (true, "from JSON text (parsing, and for tenet validating, inside the timing)")];
-    let mut per_round: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); runners.len()]; modes.len()];
-    for round in 0..rounds {
-        for (m, (from_text, _)) in modes.iter().enumerate() {
-            for (k, r) in runners.iter_mut().enumerate() {
-                let start = Instant::now();
-                let mut n = 0u64;
-                while start.elapsed().as_secs_f64() < 0.3 {
-                    for i in 0..cases.len() {
-                        std::hint::black_box((r.eval)(i, *from_text));
-                        n += 1;
+    let n = cases.len() as u64;
+    let runners_cell = std::cell::RefCell::new(runners);
+    let runners = &runners_cell;
+    let case_count = cases.len();
+    let per_engine = |from_text: bool| -> Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> {
+        (0..runners.borrow().len())
+            .map(|k| {
+                let name = runners.borrow()[k].name;
+                let run: Box<dyn FnMut() -> u64 + '_> = Box::new(move || {
+                    let mut runners = runners.borrow_mut();
+                    for i in 0..case_count {
+                        std::hint::black_box((runners[k].eval)(i, from_text));
                     }
+                    n
+                });
+                (name, run)
+            })
+            .collect()
+    };
+
+    // The batch: the cases' JSON lines in turn, 2 000 a unit.
+    const BATCH: usize = 2_000;
+    let lines = common::return_lines(BATCH);
+    let now = "2026-12-01T12:00:00+08:00".parse().expect("now");
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+    let batch_policy = common::bundled("returns");
+    let mut batch: Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> = vec![(
+        "tenet",
+        Box::new(|| {
+            let mut out = Vec::with_capacity(lines.len());
+            let summary = one_thread.install(|| {
+                tenet_cli::batch::run(&batch_policy, &mut lines.as_bytes(), &mut out, now, &mut |_| {}).expect("batch")
+            });
+            std::hint::black_box(&out);
+            summary.cases as u64
+        }),
+    )];
+    for k in 1..runners.borrow().len() {
+        let name = runners.borrow()[k].name;
+        let lines = &lines;
+        batch.push((
+            name,
+            Box::new(move || {
+                let mut runners = runners.borrow_mut();
+                let mut out = Vec::with_capacity(lines.len());
+                for line in lines.lines() {
+                    (runners[k].line)(line, &mut out);
                 }
-                per_round[m][k].push(n as f64 / start.elapsed().as_secs_f64());
+                std::hint::black_box(&out);
+                BATCH as u64
+            }),
+        ));
+    }
+
+    // The SLA month, tenet only.
+    let sla = common::bundled("support_sla");
+    let month = sla.facts_from_json(&common::month_of_tickets(200)).expect("valid month");
+    let month_now = month.now().expect("now");
+    let sla_runs: Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> = vec![(
+        "tenet",
+        Box::new(|| {
+            std::hint::black_box(sla.evaluate(&month, month_now).expect("evaluates"));
+            1
+        }),
+    )];
+
+    let mut workloads = vec![
+        Workload { what: "return decision, input already in each engine's form", runs: per_engine(false) },
+        Workload {
+            what: "return decision from JSON text (parsing, and for tenet validating, inside the timing)",
+            runs: per_engine(true),
+        },
+        Workload { what: "batch: JSON lines in, result lines out, one thread", runs: batch },
+        Workload { what: "SLA month of 200 tickets", runs: sla_runs },
+    ];
+
+    let mut per_round: Vec<Vec<Vec<f64>>> = workloads.iter().map(|w| vec![Vec::new(); w.runs.len()]).collect();
+    for round in 0..rounds {
+        for (w, workload) in workloads.iter_mut().enumerate() {
+            for (k, (_, run)) in workload.runs.iter_mut().enumerate() {
+                let start = Instant::now();
+                let mut done = 0u64;
+                while start.elapsed().as_secs_f64() < 0.3 {
+                    done += run();
+                }
+                per_round[w][k].push(done as f64 / start.elapsed().as_secs_f64());
             }
         }
         eprint!("\rround {}/{rounds}", round + 1);
     }
     eprintln!();
 
-    for (m, (_, what)) in modes.iter().enumerate() {
-        println!("\n{} cases, {rounds} rounds alternating engines, one thread, mimalloc, {what}:", cases.len());
-        println!("| engine | evaluations/s (median) | µs per evaluation | tenet ÷ engine, median (range) |");
+    let mut medians: Vec<Vec<(&str, f64, Option<(f64, f64, f64)>)>> = Vec::new();
+    for (w, workload) in workloads.iter().enumerate() {
+        println!("\n{} (cases: {}; {rounds} rounds alternating engines, one thread, mimalloc):", workload.what, cases.len());
+        println!("| engine | per second (median) | µs each | tenet ÷ engine, median (range) |");
         println!("|---|---|---|---|");
-        let tenet_rounds = per_round[m][0].clone();
-        for (k, r) in runners.iter().enumerate() {
-            let mut throughput = per_round[m][k].clone();
-            let med = median(&mut throughput);
-            let mut ratios: Vec<f64> = tenet_rounds.iter().zip(&per_round[m][k]).map(|(t, x)| t / x).collect();
+        let tenet_rounds = per_round[w][0].clone();
+        let mut row = Vec::new();
+        for (k, (name, _)) in workload.runs.iter().enumerate() {
+            let med = median(&mut per_round[w][k].clone());
+            let mut ratios: Vec<f64> = tenet_rounds.iter().zip(&per_round[w][k]).map(|(t, x)| t / x).collect();
             let (lo, hi) = ratios.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
             let ratio = median(&mut ratios);
             let shown = if k == 0 { "—".to_owned() } else { format!("{ratio:.1}× ({lo:.1}–{hi:.1}×)") };
-            println!("| {} | {med:.0} | {:.2} | {shown} |", r.name, 1e6 / med);
+            println!("| {name} | {med:.0} | {:.2} | {shown} |", 1e6 / med);
+            row.push((*name, med, (k > 0).then_some((ratio, lo, hi))));
         }
+        medians.push(row);
+    }
+
+    // The buyer's table: one row per workload, one column per engine.
+    let names: Vec<&str> = medians[0].iter().map(|(n, _, _)| *n).collect();
+    println!("\nPer core, medians of {rounds} rounds (a million lines: the time at the measured rate):");
+    println!("| workload | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for (w, row) in medians.iter().enumerate() {
+        let cell = |name: &str| -> String {
+            let Some((_, med, ratio)) = row.iter().find(|(n, _, _)| *n == name) else { return "—".into() };
+            let figure = if w == 2 { format!("{:.1} s", 1e6 / med) } else { format!("{med:.0}/s") };
+            match ratio {
+                Some((r, _, _)) => format!("{figure} (tenet {r:.1}×)"),
+                None => figure,
+            }
+        };
+        let label = ["return decision", "return decision from JSON", "a million batch lines", "SLA month, 200 tickets"][w];
+        println!("| {label} | {} |", names.iter().map(|n| cell(n)).collect::<Vec<_>>().join(" | "));
     }
 }
