@@ -29,7 +29,8 @@
 //! comparison, its tree-walking interpreter (`Engine::eval_rule`). All use mimalloc, the
 //! allocator of the `tenet` binary.
 //!
-//! `cd benches/peers && cargo run --release [ROUNDS] [CASE-NAME-PART]`
+//! `cd benches/peers && cargo run --release [ROUNDS] [CASE-NAME-PART]`; `cargo run --release
+//! lines N > FILE` writes the batch input as a file of N lines.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -352,6 +353,14 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn main() {
+    // `lines N`: the batch input, N JSON lines of the cases' facts in turn, to standard
+    // output (for timing `tenet eval --batch` on a file).
+    if std::env::args().nth(1).as_deref() == Some("lines") {
+        let n = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        std::io::Write::write_all(&mut out, common::return_lines(n).as_bytes()).expect("written");
+        return;
+    }
     let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(15);
     // An optional second argument keeps only the cases whose name contains it.
     let only = std::env::args().nth(2).unwrap_or_default();
