@@ -90,6 +90,61 @@ fn evaluation_fuel() {
     }
 }
 
+/// Evaluates `body` (after a header declaring `xs: list<int>`) on `xs = 0..n`.
+fn over_list(body: &str, n: usize) -> Result<tenet::eval::Evaluation<'static>, EvalError> {
+    let text = format!("policy l version \"1\"\ntimezone \"UTC\"\ncurrency CNY\ninput {{ xs: list<int> }}\n{body}\n");
+    let policy: &'static Policy = Box::leak(Box::new(Policy::from_text("l.tenet", &text).expect("valid")));
+    let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+    let facts = policy.facts_from_text(&format!("{{\"xs\": [{}]}}", items.join(",")), Format::Json).expect("facts");
+    policy.evaluate(&facts, "2026-11-24T00:00:00Z".parse().expect("now"))
+}
+
+/// Every loop is charged: a list builtin, `in` over a list and a list test of the facts
+/// inside an aggregate each walk the list once per item, and run out of fuel on long
+/// lists, naming the expression and saying what to do.
+#[test]
+fn every_list_walk_spends_fuel() {
+    for body in [
+        "output o = count(x in xs where max(y + x for y in xs) > 0)",
+        "output o = count(x in xs where x + 1 in xs)",
+        "output o = count(x in xs where sum(if x > 0 then xs else xs) > 0)",
+    ] {
+        match over_list(body, 50_000) {
+            Err(EvalError::Failed(d)) => {
+                assert!(d.message.en.contains("more than 10000000 steps"), "{body}: {}", d.message.en);
+                assert!(d.position().is_some(), "{body}: names where");
+                assert!(d.help.as_ref().is_some_and(|h| h.en.contains("each of its items")), "{body}: {:?}", d.help);
+            }
+            other => panic!("{body}: expected the fuel to run out, got {other:?}"),
+        }
+    }
+}
+
+/// A part of an aggregate that does not depend on its item is computed once per run of
+/// the aggregate: the honest policy over the longest list allowed stays fast, and gives
+/// the same answers as on a short list.
+#[test]
+fn what_does_not_depend_on_the_item_is_computed_once() {
+    let n = limits::MAX_LIST_ITEMS;
+    let e = over_list(
+        "output top = count(x in xs where x == max(xs))
+output above = count(x in xs where x >= sum(xs) / count(xs))",
+        n,
+    )
+    .expect("within fuel");
+    assert_eq!(e.value("top"), Some(&tenet::value::Value::Int(1)));
+    assert_eq!(e.value("above"), Some(&tenet::value::Value::Int(i64::try_from(n / 2).expect("small"))));
+    // Nested: the inner aggregate reads the outer item, so it runs per item; `max(xs)`
+    // reads neither and runs once.
+    let e = over_list("output o = sum(count(y in xs where y > x and y <= max(xs)) for x in xs)", 4).expect("evaluates");
+    assert_eq!(e.value("o"), Some(&tenet::value::Value::Int(3 + 2 + 1)));
+    // Kept lazily: a part the filter never reaches is never computed (here it would
+    // divide by zero).
+    let e = over_list("output o = count(x in xs where x > 100 and 1 / (count(xs) - count(xs)) > 0)", 10)
+        .expect("the division is never reached");
+    assert_eq!(e.value("o"), Some(&tenet::value::Value::Int(0)));
+}
+
 /// Found by the `facts_eval` fuzzer: a datetime with a multi-byte character where the
 /// minutes end panicked while the seconds were added.
 #[test]

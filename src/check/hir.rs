@@ -89,6 +89,8 @@ pub enum TKind {
         list: Box<TExpr>,
         /// Only items for which this is true.
         filter: Option<Box<TExpr>>,
+        /// The item's local index (the locals in scope before it).
+        item: usize,
     },
     /// A list whose records gain per-item values (`for each x in xs { let … }`): each
     /// value is computed with the item as local 0 and earlier values as locals 1….

@@ -17,6 +17,7 @@ impl Checker<'_> {
     pub(super) fn aggregate(&mut self, name: &Ident, c: &Comprehension, span: Span) -> TExpr {
         let list = self.expr(&c.list);
         let elem = self.element(&list);
+        let item_index = self.locals.len();
         let item = Local { name: c.var.node.clone(), ty: elem, missing: false };
         let (body, filter) = self.with_locals(vec![item], |this| {
             let filter = c.filter.as_ref().map(|f| this.condition(f, "where 条件", "a `where` condition"));
@@ -42,7 +43,13 @@ impl Checker<'_> {
         let ty = self.aggregate_type(func, body.as_ref(), &name.node, span);
         let body_missing = body.as_ref().is_some_and(|b| b.missing);
         let mut out = TExpr::new(
-            TKind::Aggregate { func, body: body.map(Box::new), list: Box::new(list), filter: filter.map(Box::new) },
+            TKind::Aggregate {
+                func,
+                body: body.map(Box::new),
+                list: Box::new(list),
+                filter: filter.map(Box::new),
+                item: item_index,
+            },
             ty,
             span,
         );

@@ -84,6 +84,60 @@ fn every_comparison_the_checker_accepts_is_decided() {
     assert!(wrong.is_empty(), "accepted but undecided:\n{}", wrong.join("\n"));
 }
 
+/// The builtins and aggregates that fold a list (`sum`, `min`, `max`: as a call, over an
+/// item expression, and as a collecting table) give a value of the type the checker
+/// promised for every element type they accept, whether there are no items, one or
+/// several.
+#[test]
+fn every_fold_the_checker_accepts_evaluates_to_its_type() {
+    let elements = [
+        (Type::Int, "3"),
+        (Type::Decimal, "\"2.5\""),
+        (Type::Money, "\"10.00\""),
+        (Type::Percent, "\"10%\""),
+        (Type::Duration, "\"2 hours\""),
+        (Type::Date, "\"2026-11-10\""),
+        (Type::DateTime, "\"2026-11-10T12:00:00+08:00\""),
+    ];
+    let now = "2026-11-10T12:00:00+08:00".parse().expect("now");
+    let (mut wrong, mut accepted) = (Vec::new(), Vec::new());
+    for (ty, sample) in &elements {
+        for fold in ["sum", "min", "max"] {
+            let body = format!(
+                "input {{ l: list<{ty}>, v: {ty} }}\n\
+                 table t(x: {ty}, n: int) -> {ty} hit collect {fold} {{\n  _, >= 1 => x,\n  _, >= 2 => x,\n}}\n\
+                 output by_call = {fold}(l)\n\
+                 output by_item = {fold}(x for x in l)\n\
+                 output by_table = t(v, count(l))\n"
+            );
+            let Ok(policy) = crate::Policy::from_text("t.tenet", &format!("{HEADER}{body}")) else { continue };
+            accepted.push(format!("{fold} {ty}"));
+            for n in 0..3 {
+                let items = vec![*sample; n].join(", ");
+                let facts = policy.facts_from_json(&format!("{{\"l\": [{items}], \"v\": {sample}}}")).expect("facts");
+                let e = match policy.evaluate(&facts, now) {
+                    Ok(e) => e,
+                    Err(err) => {
+                        wrong.push(format!("{fold} of {n} {ty}: {err}"));
+                        continue;
+                    }
+                };
+                for name in ["by_call", "by_item", "by_table"] {
+                    match e.value(name) {
+                        Some(v) if type_of(v) != *ty => wrong.push(format!("{fold} of {n} {ty}, {name}: {v:?}")),
+                        // Only the smallest or largest of nothing is missing.
+                        None if fold == "sum" || n > 0 => wrong.push(format!("{fold} of {n} {ty}, {name}: missing")),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "the checker and the runtime disagree:\n{}", wrong.join("\n"));
+    // sum over the five numeric kinds and durations; min and max over those and dates.
+    assert_eq!(accepted.len(), 5 + 7 + 7, "{accepted:?}");
+}
+
 #[test]
 fn refused_arithmetic_says_how_to_write_it() {
     let help = |op, l: &Type, r: &Type| ops::arith(op, l, r).expect_err("refused").en;

@@ -2,6 +2,7 @@
 //! folded, evaluation order fixed, conditions split for explanations.
 
 mod explain;
+mod hoist;
 
 mod specialize;
 mod workflow;
@@ -13,7 +14,7 @@ use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, T
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
 use crate::ir::*;
-use crate::lang::Type;
+use crate::lang::{AggFunc, Builtin, Type};
 use crate::msg;
 use crate::value::{Locale, Value};
 
@@ -21,7 +22,14 @@ use crate::value::{Locale, Value};
 /// (an overflow in a const, say), with a diagnostic at that expression.
 pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     let locale = Locale::new(policy.timezone, policy.currency);
-    let mut lower = Lower { policy, locale, consts: vec![None; policy.consts.len()], diags: Vec::new() };
+    let mut lower = Lower {
+        policy,
+        locale,
+        consts: vec![None; policy.consts.len()],
+        diags: Vec::new(),
+        hoist: Vec::new(),
+        once_slots: 0,
+    };
     for &i in &policy.const_order {
         let Some(c) = policy.consts.get(i) else { continue };
         let value = lower.fold(&c.expr);
@@ -103,6 +111,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
         return Err(lower.diags);
     }
     Ok(Program {
+        once_slots: lower.once_slots,
         workflow,
         consts,
         name: policy.name.clone(),
@@ -151,6 +160,10 @@ pub(crate) struct Lower<'a> {
     locale: Locale,
     consts: Vec<Option<Value>>,
     diags: Vec<Diagnostic>,
+    /// The aggregates being lowered, outermost first: each item's local index and the
+    /// once-slots hoisted to it.
+    hoist: Vec<(usize, Vec<u32>)>,
+    once_slots: u32,
 }
 
 impl Lower<'_> {
@@ -184,10 +197,26 @@ impl Lower<'_> {
         }
     }
 
-    /// Lowers an expression, folding it when it is constant.
+    /// Lowers an expression, folding it when it is constant; inside an aggregate, a
+    /// costly part that does not read the item is kept once per run (see `hoist`).
     pub(crate) fn expr(&mut self, e: &TExpr) -> Expr {
         if e.constant && !matches!(e.kind, TKind::Lit(_) | TKind::Error) {
             return Expr::Const(self.fold(e));
+        }
+        if !self.hoist.is_empty() && hoist::costly(e) {
+            // The outermost aggregate whose item (and everything bound after it) `e`
+            // does not read.
+            let free = hoist::max_free_local(e);
+            if let Some(frame) = self.hoist.iter_mut().find(|(item, _)| free.is_none_or(|f| *item > f)) {
+                let slot = self.once_slots;
+                self.once_slots = self.once_slots.saturating_add(1);
+                frame.1.push(slot);
+                // Parts of `e` are computed with it, not hoisted again.
+                let outer = std::mem::take(&mut self.hoist);
+                let inner = self.lower(e);
+                self.hoist = outer;
+                return Expr::Once(Box::new(inner), slot);
+            }
         }
         self.lower(e)
     }
@@ -227,13 +256,14 @@ impl Lower<'_> {
             TKind::Const(i) => Expr::Const(self.consts.get(*i).cloned().flatten().unwrap_or(Value::Missing)),
             TKind::Derived(i) => Expr::Derived(to_u32(*i)),
             TKind::Local(i) => Expr::Local(to_u32(*i)),
-            TKind::Aggregate { func, body, list, filter } => Expr::Aggregate {
-                func: *func,
-                body: body.as_ref().map(|b| self.boxed(b)),
-                list: self.boxed(list),
-                filter: filter.as_ref().map(|f| self.boxed(f)),
-                span: e.span,
-            },
+            TKind::Aggregate { func, body, list, filter, item } => {
+                let list = self.boxed(list);
+                self.hoist.push((*item, Vec::new()));
+                let body = body.as_ref().map(|b| self.boxed(b));
+                let filter = filter.as_ref().map(|f| self.boxed(f));
+                let resets = self.hoist.pop().map(|(_, slots)| slots).unwrap_or_default();
+                Expr::Aggregate { func: *func, body, list, filter, resets: resets.into(), span: e.span }
+            }
             TKind::Extend { list, lets } => Expr::Extend(
                 self.boxed(list),
                 lets.iter().map(|(v, g)| (self.expr(v), g.as_ref().map(|g| self.expr(g)))).collect(),
@@ -267,11 +297,17 @@ impl Lower<'_> {
         };
         // Numbers that meet in one value take the type the checker gave it.
         let widens = matches!(e.kind, TKind::Call(..) | TKind::If(..) | TKind::Table(..));
-        if widens && matches!(e.ty, Type::Money | Type::Decimal) {
-            Expr::Coerce(Box::new(lowered), e.ty.clone())
-        } else {
-            lowered
-        }
+        // A sum of nothing is `0`, which takes the sum's type (zero seconds, 0%).
+        let sums = matches!(
+            e.kind,
+            TKind::Call(Builtin::Sum, _) | TKind::Aggregate { func: AggFunc::Sum, .. } | TKind::Table(..)
+        );
+        let coerce = match e.ty {
+            Type::Money | Type::Decimal => widens || sums,
+            Type::Percent | Type::Duration => sums,
+            _ => false,
+        };
+        if coerce { Expr::Coerce(Box::new(lowered), e.ty.clone()) } else { lowered }
     }
 
     /// A `for each` clause.

@@ -468,6 +468,12 @@ pub const CODES: &[Explanation] = &[
         Some("table t(x: int) -> int hit first {\n  _ => 1,\n  1 => 2,\n}\noutput o = t(3)"),
     ),
     e(
+        "text-spans-lines",
+        "文本中的插值跨越了多行；文本连同其中的插值要写在一行内。",
+        "An interpolation in a text runs over several lines; a text, its interpolations included, stays on one line.",
+        Some("input { a: int }\noutput o = \"{a +\n1}\""),
+    ),
+    e(
         "type-mismatch",
         "值的类型不符合这里的要求。",
         "A value's type is not what is needed here.",

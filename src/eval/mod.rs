@@ -62,6 +62,7 @@ pub(crate) fn evaluate<'p>(
         totals: Vec::new(),
         fuel: std::cell::Cell::new(interp::FUEL),
         clocked: Default::default(),
+        once: std::cell::RefCell::new(vec![None; program.once_slots as usize]),
     };
     let failed = |f: Box<Trap>| EvalError::Failed(to_diagnostic(program, *f));
     let broken = ensure::check(program, &ctx).map_err(failed)?;
@@ -134,11 +135,14 @@ pub(crate) fn coverage_warnings(uncovered: &[(String, i32)]) -> Vec<Diagnostic> 
 }
 
 fn to_diagnostic(program: &Program, f: Trap) -> Diagnostic {
-    let mut d = Diagnostic::error("evaluation", Msg::new("评估失败", "evaluation failed").with_detail(&f.message))
-        .help(Msg::new(
+    let help = f.help.unwrap_or_else(|| {
+        Msg::new(
             "这些事实让策略中的这个表达式无法计算；检查事实中的数值，或在策略中加上条件避开这种情况",
             "these facts make this policy expression impossible to compute; check the numbers in the facts, or guard the case in the policy",
-        ))
+        )
+    });
+    let mut d = Diagnostic::error("evaluation", Msg::new("评估失败", "evaluation failed").with_detail(&f.message))
+        .help(help)
         .in_file(&program.file);
     if let Some(span) = f.span {
         d = d.at(span);

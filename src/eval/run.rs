@@ -207,6 +207,7 @@ impl<'p> Run<'p> {
                     Box::new(Trap {
                         message: Msg::new("账本合计超出范围", "a ledger total is out of range"),
                         span: None,
+                        help: None,
                     })
                 })?;
             }

@@ -34,11 +34,19 @@ pub struct Trap {
     pub message: Msg,
     /// The expression, when known.
     pub span: Option<Span>,
+    /// What to do about it, when the evaluator knows better than the general advice.
+    pub help: Option<Msg>,
 }
 
 impl Trap {
     fn at(message: Msg, span: Span) -> Trap {
-        Trap { message, span: Some(span) }
+        Trap { message, span: Some(span), help: None }
+    }
+
+    /// Names `span` as the place, unless a more precise one is known.
+    fn within(mut self: Box<Trap>, span: Span) -> Box<Trap> {
+        self.span.get_or_insert(span);
+        self
     }
 }
 
@@ -61,6 +69,9 @@ pub(crate) struct Ctx<'a> {
     /// result's warnings. (Years are worked out once, after the evaluation: this is
     /// the hot path of an SLA month.)
     pub clocked: std::cell::RefCell<Vec<Clocked>>,
+    /// The values of [`Expr::Once`] parts computed in the current runs of their
+    /// aggregates.
+    pub once: std::cell::RefCell<Vec<Option<Value>>>,
 }
 
 /// The result of evaluating an expression: borrowed where the value already exists
@@ -86,6 +97,7 @@ impl<'a> Ctx<'a> {
             totals: Vec::new(),
             fuel: FuelCell::new(FUEL),
             clocked: Default::default(),
+            once: Default::default(),
         }
     }
 
@@ -133,7 +145,14 @@ impl<'a> Ctx<'a> {
     #[inline(always)]
     fn leaf_truth(&self, e: &Expr, params: &[Value]) -> Result<Option<bool>, Box<Trap>> {
         match e {
-            Expr::TestPath(root, path, test) => Ok(test.apply(self.path(*root, path))),
+            Expr::TestPath(root, path, test) => {
+                let v = self.path(*root, path);
+                // The one test that walks a list of the facts.
+                if let (crate::ir::PathTest::Contains(..), Value::List(items)) = (test, v) {
+                    self.spend(items.len())?;
+                }
+                Ok(test.apply(v))
+            }
             Expr::Derived(i) => Ok(self.slots.get(*i as usize).and_then(Value::truth)),
             Expr::And(_) | Expr::Or(_) => self.truth(e, params),
             _ => self.truth_of(e, params),
@@ -153,6 +172,9 @@ impl<'a> Ctx<'a> {
             Expr::In(item, list, negated) => {
                 let item = self.operand(item, params)?;
                 let list = self.operand(list, params)?;
+                if let Value::List(items) = &*list {
+                    self.spend(items.len())?;
+                }
                 Ok(ops::member_truth(&item, &list).map(|b| b != *negated))
             }
             Expr::IsMissing(x, missing) => Ok(Some(self.operand(x, params)?.is_missing() == *missing)),
@@ -227,6 +249,23 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Spends fuel for `n` steps of work at once: the items of a list a builtin walks,
+    /// the days a clock counts.
+    #[inline]
+    pub(crate) fn spend(&self, n: usize) -> Result<(), Box<Trap>> {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        match self.fuel.get().checked_sub(n) {
+            Some(left) => {
+                self.fuel.set(left);
+                Ok(())
+            }
+            None => {
+                self.fuel.set(0);
+                Err(out_of_fuel())
+            }
+        }
+    }
+
     /// Evaluates `e`; `params` are the arguments of the table being evaluated. Leaves are
     /// borrowed; everything computed goes to [`Self::compute`], so this function stays
     /// small and cheap to call.
@@ -274,14 +313,15 @@ impl<'a> Ctx<'a> {
                 Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
                 other => other.clone(),
             }),
-            Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span)?),
+            Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span).map_err(|t| t.within(*span))?),
             Expr::Table(..)
             | Expr::List(_)
             | Expr::Record(_)
             | Expr::Text(_)
             | Expr::Coerce(..)
             | Expr::Aggregate { .. }
-            | Expr::Extend(..) => owned(self.build(e, params)?),
+            | Expr::Extend(..)
+            | Expr::Once(..) => owned(self.build(e, params)?),
         }
     }
 
@@ -317,8 +357,24 @@ impl<'a> Ctx<'a> {
                 Value::text(&out)
             }
             Expr::Coerce(x, ty) => coerce(self.value(x, params)?, ty),
-            Expr::Aggregate { func, body, list, filter, span } => {
-                self.aggregate(*func, body.as_deref(), list, filter.as_deref(), params, *span)?
+            Expr::Aggregate { func, body, list, filter, resets, span } => {
+                for slot in resets.iter() {
+                    if let Some(kept) = self.once.borrow_mut().get_mut(*slot as usize) {
+                        *kept = None;
+                    }
+                }
+                self.aggregate(*func, body.as_deref(), list, filter.as_deref(), params, *span)
+                    .map_err(|t| t.within(*span))?
+            }
+            Expr::Once(x, slot) => {
+                if let Some(Some(kept)) = self.once.borrow().get(*slot as usize) {
+                    return Ok(kept.clone());
+                }
+                let v = self.value(x, params)?;
+                if let Some(kept) = self.once.borrow_mut().get_mut(*slot as usize) {
+                    *kept = Some(v.clone());
+                }
+                v
             }
             Expr::Extend(list, lets) => self.extend(list, lets, params)?,
             other => self.value(other, params)?,
@@ -360,13 +416,7 @@ impl<'a> Ctx<'a> {
         }
         Ok(match func {
             AggFunc::Count => Value::Int(count),
-            AggFunc::Sum => {
-                let mut total = Value::Int(0);
-                for v in &values {
-                    total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
-                }
-                total
-            }
+            AggFunc::Sum => sum(&values, span)?,
             AggFunc::Min => extreme(values, false),
             AggFunc::Max => extreme(values, true),
             AggFunc::Any | AggFunc::All => {
@@ -489,6 +539,10 @@ impl<'a> Ctx<'a> {
         if values.iter().any(Value::is_missing) {
             return Ok(Value::Missing);
         }
+        // Builtins that walk a list spend a step per item (`count` only reads its length).
+        if let (false, Some(Value::List(items))) = (f == Builtin::Count, values.first()) {
+            self.spend(items.len())?;
+        }
         let first = values.first().cloned().unwrap_or(Value::Missing);
         Ok(match f {
             Builtin::Date => match first {
@@ -540,13 +594,7 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             },
             Builtin::Sum => match first {
-                Value::List(items) => {
-                    let mut total = Value::Int(0);
-                    for item in items.iter() {
-                        total = ops::arith(crate::lang::ArithOp::Add, &total, item).map_err(|e| trap(e, Some(span)))?;
-                    }
-                    total
-                }
+                Value::List(items) => sum(&items, span)?,
                 _ => Value::Missing,
             },
             Builtin::Any | Builtin::All => match first {
@@ -602,6 +650,13 @@ impl<'a> Ctx<'a> {
             (Ok(Value::DateTime(due)), _) | (_, Some(Value::DateTime(due))) => *due,
             _ => *from,
         };
+        // A clock walks the days between its ends (and each pause): a step a day.
+        let days = usize::try_from((end - *from).num_days().unsigned_abs()).unwrap_or(usize::MAX);
+        let pauses = match rest.get(1) {
+            Some(Value::List(p)) => p.len(),
+            _ => 0,
+        };
+        self.spend(days.saturating_add(pauses))?;
         if !cal.covered_years.is_empty() {
             let (a, b) = (from.min(&end), from.max(&end));
             let mut clocked = self.clocked.borrow_mut();
@@ -666,14 +721,7 @@ impl<'a> Ctx<'a> {
                 Ok(match aggregate {
                     None => Value::List(results.into()),
                     Some(Aggregate::Count) => Value::Int(i64::try_from(results.len()).unwrap_or(i64::MAX)),
-                    Some(Aggregate::Sum) => {
-                        let mut total = Value::Int(0);
-                        for v in &results {
-                            total =
-                                ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
-                        }
-                        total
-                    }
+                    Some(Aggregate::Sum) => sum(&results, span)?,
                     Some(Aggregate::Min) => extreme(results, false),
                     Some(Aggregate::Max) => extreme(results, true),
                 })
@@ -705,6 +753,18 @@ fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box
     TimeDelta::new(secs, sub).map(Value::Duration).ok_or_else(|| trap(OpError::Overflow, Some(span)))
 }
 
+/// The total of `values`, from the first of them, so it keeps their kind (a sum of
+/// percentages is a percentage, of durations a duration); `0` when there are none, which
+/// the compiler widens to the type the checker gave the sum (see [`coerce`]).
+fn sum(values: &[Value], span: Span) -> Result<Value, Box<Trap>> {
+    let Some((first, rest)) = values.split_first() else { return Ok(Value::Int(0)) };
+    let mut total = first.clone();
+    for v in rest {
+        total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
+    }
+    Ok(total)
+}
+
 /// The smallest (or largest) value; missing when any is missing or there are none.
 fn extreme(items: Vec<Value>, max: bool) -> Value {
     let mut best: Option<Value> = None;
@@ -727,11 +787,14 @@ fn extreme(items: Vec<Value>, max: bool) -> Value {
     best.unwrap_or(Value::Missing)
 }
 
-/// Widens a number to the type the checker assigned.
+/// Widens a number to the type the checker assigned; the `0` of an empty sum becomes the
+/// zero of the sum's type.
 pub(crate) fn coerce(v: Value, ty: &Type) -> Value {
     match (ty, &v) {
         (Type::Money, Value::Int(_) | Value::Decimal(_)) => v.as_decimal().map_or(v, Value::Money),
         (Type::Decimal, Value::Int(n)) => Value::Decimal(Decimal::from(*n)),
+        (Type::Percent, Value::Int(0)) => Value::Percent(Decimal::ZERO),
+        (Type::Duration, Value::Int(0)) => Value::Duration(TimeDelta::zero()),
         _ => v,
     }
 }
@@ -741,10 +804,14 @@ fn out_of_fuel() -> Box<Trap> {
     Box::new(Trap {
         message: msg!("评估超过 {FUEL} 步，已停止", "evaluation took more than {FUEL} steps and was stopped"),
         span: None,
+        help: Some(Msg::new(
+            "这些事实让策略做了太多的工作，通常是列表里的每一项又遍历整个列表；把不依赖当前项的部分写成 let，或缩短列表",
+            "these facts make the policy do too much work, usually a walk over a whole list for each of its items; move what does not depend on the item into a `let`, or shorten the list",
+        )),
     })
 }
 
 #[cold]
 fn trap(e: OpError, span: Option<Span>) -> Box<Trap> {
-    Box::new(Trap { message: e.message(), span })
+    Box::new(Trap { message: e.message(), span, help: None })
 }

@@ -65,9 +65,16 @@ pub enum Expr {
         list: Box<Expr>,
         /// Only items for which this is true.
         filter: Option<Box<Expr>>,
+        /// The [`Expr::Once`] slots inside that do not depend on the item: cleared when
+        /// the aggregate starts, so each is computed at most once per run.
+        resets: Box<[u32]>,
         /// For faults.
         span: Span,
     },
+    /// A part of an aggregate's filter or value that does not depend on its item
+    /// (`max(l)` in `count(x in l where x == max(l))`): computed the first time it is
+    /// needed in a run of the aggregate and kept in its slot for the rest of the run.
+    Once(Box<Expr>, u32),
     /// A list of records extended with per-item values (each computed with the item and
     /// the earlier values as the frame).
     Extend(Box<Expr>, Box<[(Expr, Option<Expr>)]>),
@@ -343,6 +350,8 @@ pub struct Program {
     pub workflow: Option<Arc<crate::ir::Workflow>>,
     /// Consts with their values, in declaration order (for documents).
     pub consts: Vec<(String, Value)>,
+    /// How many [`Expr::Once`] slots the program's aggregates use.
+    pub once_slots: u32,
     /// The policy source.
     pub file: Arc<SourceFile>,
 }

@@ -550,6 +550,24 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Rule::str_interp => {
+                    // A text stays on its line, interpolations included: everything that
+                    // reads policies line by line (the formatter, editors) relies on it.
+                    if p.as_str().contains('\n') {
+                        self.report(
+                            Diagnostic::error(
+                                "text-spans-lines",
+                                Msg::new(
+                                    "文本中的插值跨越了多行",
+                                    "an interpolation in a text runs over several lines",
+                                ),
+                            )
+                            .at(self.span(&p))
+                            .help(Msg::new(
+                                "把插值写在一行内；较长的表达式先用 let 命名",
+                                "keep the interpolation on one line; name a long expression with `let` first",
+                            )),
+                        );
+                    }
                     if let Some(e) = p.into_inner().find(|p| p.as_rule() == Rule::expr) {
                         parts.push(TextPart::Expr(self.expr(e)));
                     }

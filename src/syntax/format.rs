@@ -57,15 +57,16 @@ fn scan(raw: &str, openers: &mut Vec<String>) -> Line {
                 }
                 pending_space = 0;
                 code.push(c);
-                let mut escaped = false;
-                for s in chars.by_ref() {
-                    code.push(s);
-                    if escaped {
-                        escaped = false;
-                    } else if s == '\\' && c == '"' {
-                        escaped = true;
-                    } else if s == c {
-                        break;
+                if c == '"' {
+                    copy_text(&mut chars, &mut code);
+                } else {
+                    // A single-quoted text (refused by the checker, with help) has no
+                    // escapes or interpolations.
+                    for s in chars.by_ref() {
+                        code.push(s);
+                        if s == '\'' {
+                            break;
+                        }
                     }
                 }
             }
@@ -89,6 +90,38 @@ fn scan(raw: &str, openers: &mut Vec<String>) -> Line {
         }
     }
     Line { code, comment, depth, opener }
+}
+
+/// Copies a text after its opening `"` as the grammar reads it (`string` in
+/// grammar/tenet.pest): escapes, `{{` and `}}`, and interpolations, whose expressions
+/// may hold texts of their own — so a `#` or `"` inside them is not taken for a comment or
+/// the end of the text.
+fn copy_text(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, code: &mut String) {
+    while let Some(c) = chars.next() {
+        code.push(c);
+        match c {
+            '"' => return,
+            '\\' => code.extend(chars.next()),
+            '{' | '}' if chars.peek() == Some(&c) => code.extend(chars.next()),
+            '{' => copy_interpolation(chars, code),
+            _ => {}
+        }
+    }
+}
+
+/// Copies an interpolation's expression up to and including its closing `}`.
+fn copy_interpolation(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, code: &mut String) {
+    let mut depth = 0usize;
+    while let Some(c) = chars.next() {
+        code.push(c);
+        match c {
+            '"' => copy_text(chars, code),
+            '{' => depth += 1,
+            '}' if depth == 0 => return,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
 }
 
 fn first_word(code: &str) -> &str {

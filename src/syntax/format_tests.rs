@@ -92,6 +92,17 @@ fn comments(text: &str) -> Vec<String> {
 }
 
 #[test]
+fn texts_inside_interpolations_are_not_comments() {
+    let text = "policy p version \"1\"\ninput { a: int }\noutput o = \"{\"#\"}\"   # c\noutput q = \"{ {b: \"}}#\"}.b }{a}\"\n";
+    let file = std::sync::Arc::new(crate::source::SourceFile::new("t.tenet", text));
+    let formatted = super::format::format_checked(&file).expect("formats");
+    assert_eq!(
+        formatted,
+        "policy p version \"1\"\ninput { a: int }\noutput o = \"{\"#\"}\"  # c\noutput q = \"{ {b: \"}}#\"}.b }{a}\"\n"
+    );
+}
+
+#[test]
 fn the_comment_scanner_knows_texts() {
     assert_eq!(comments("const a = \"#x\" # one\n# two\n"), ["# one", "# two"]);
     assert_eq!(comments("output o = \"{\"#\"}\" # real\n"), ["# real"]);
@@ -206,8 +217,19 @@ mod generated {
             (1u32..30).prop_map(|n| format!("{n} days")),
             name(),
             (name(), name()).prop_map(|(a, b)| format!("{a}.{b}")),
-            prop::sample::select(vec!["\"web\"", "\"门店\"", "\"a {limit} b\"", "true", "missing"])
-                .prop_map(str::to_owned),
+            prop::sample::select(vec![
+                "\"web\"",
+                "\"门店\"",
+                "\"a {limit} b\"",
+                "true",
+                "missing",
+                // Texts whose interpolations hold texts, `#`, quotes and braces.
+                "\"{\"#\"}\"",
+                "\"x{\"{{\"}y#z\"",
+                "\"{ {a: \"}}\"}.a } \\\" #\"",
+                "\"{{#}} {limit}\"",
+            ])
+            .prop_map(str::to_owned),
         ]
     }
 
