@@ -350,3 +350,26 @@ fn durations_round_to_units() {
     assert_eq!(json["outputs"]["near"], "PT2H", "half-up");
     assert_eq!(json["outputs"]["hours_started"], "2");
 }
+
+#[test]
+fn rounding_to_negative_places_and_percentages_as_written() {
+    let p = policy(
+        "input { x: decimal, n: int, r: percent, m: money }
+         output tens = round(x, -1)
+         output floor_tens = floor(x, -1)
+         output hundreds = round(n, -2)
+         output money_tens = round(m, -1)
+         output up = ceil(r)
+         output near = round(r, 1)
+         output down = floor(r)",
+    );
+    let e = run(&p, r#"{"x": "1235", "n": 1250, "r": "12.34%", "m": "-1235.00"}"#);
+    let json = e.to_json(None);
+    assert_eq!(json["outputs"]["tens"], "1240", "half-up to tens, not to units");
+    assert_eq!(json["outputs"]["floor_tens"], "1230");
+    assert_eq!(json["outputs"]["hundreds"], 1300);
+    assert_eq!(json["outputs"]["money_tens"], "-1240.00", "away from zero, in the currency's unit");
+    assert_eq!(json["outputs"]["up"], "13%", "12.34% rounds up to 13%, not to 100%");
+    assert_eq!(json["outputs"]["near"], "12.3%");
+    assert_eq!(json["outputs"]["down"], "12%");
+}

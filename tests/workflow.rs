@@ -244,3 +244,59 @@ fn workflow_texts_say_the_numbers_of_their_consts() {
     let errors = Policy::from_text("mini.tenet", &bad).expect_err("a fact in a workflow text").diagnostics();
     assert!(errors.iter().any(|d| d.code == "workflow-text"), "{errors:?}");
 }
+
+/// One meaning per phrase: `N days` and `N cal days` after an instant give the same due
+/// time in an expression as in a deadline, across a daylight-saving change too.
+#[test]
+fn a_duration_means_the_same_in_an_expression_and_in_a_deadline() {
+    let text = r#"
+policy dst version "1"
+timezone "Europe/Berlin"
+currency EUR
+calendar office { monday..friday 09:00-17:00 }
+input { opened: datetime }
+output plus_one_day = opened + 1 days
+output plus_24_hours = opened + 24 hours
+output plus_25_hours = opened + 25 hours
+output plus_three_office_days = opened + 3 office days
+output plus_three_office_hours = opened + 3 office hours
+workflow w {
+  stages open, done
+  initial open
+  final done
+  events close, poke
+  open -> done on close
+  open -> open on poke
+  deadline open within 1 days of entering
+  deadline open within 3 office days of entering
+  deadline open within 3 office hours of entering
+}
+"#;
+    let policy = Policy::from_text("dst.tenet", text).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics()));
+    // Saturday 28 March 2026, 12:00 in Berlin; the clocks go forward that night.
+    let opened = "2026-03-28T12:00:00+01:00";
+    let facts = policy.facts_from_text(&format!(r#"{{"opened": "{opened}"}}"#), Format::Json).expect("facts");
+    let now = at("2026-03-28T13:00:00+01:00");
+    let eval = policy.explain(&facts, now).expect("evaluates");
+    let out = eval.to_json(None)["outputs"].clone();
+    // A day is the same wall-clock time the next day: 23 hours here, not 24.
+    assert_eq!(out["plus_one_day"], "2026-03-29T12:00:00+02:00");
+    assert_eq!(out["plus_24_hours"], "2026-03-29T12:00:00+02:00", "24 hours is a whole day too");
+    assert_eq!(out["plus_25_hours"], "2026-03-29T14:00:00+02:00", "anything else is exact");
+    // Three working days: Monday, Tuesday, Wednesday, at the same local time.
+    assert_eq!(out["plus_three_office_days"], "2026-04-01T12:00:00+02:00");
+    assert_eq!(out["plus_three_office_hours"], "2026-03-30T12:00:00+02:00");
+    // The case opens with a poke at the same instant and stays open.
+    let case = Case::parse(
+        &SourceFile::new(
+            "dst.yaml",
+            format!("facts: {{ opened: '{opened}' }}\nevents:\n  - {{ at: '{opened}', event: poke }}\n"),
+        ),
+        Format::Yaml,
+    )
+    .expect("a valid case");
+    let r = policy.replay(&case, now).expect("replays");
+    let dues: Vec<String> = r.deadlines().iter().map(|d| d.due().to_rfc3339()).collect();
+    let same = |name: &str| at(out[name].as_str().expect("a datetime")).to_rfc3339();
+    assert_eq!(dues, [same("plus_one_day"), same("plus_three_office_days"), same("plus_three_office_hours")]);
+}

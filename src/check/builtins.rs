@@ -106,6 +106,10 @@ impl Checker<'_> {
                 "write elapsed(calendar, from, to) or elapsed(calendar, from, to, pauses); pauses are a list of { from: datetime, to: datetime }",
             )),
             (Builtin::Due, [Type::Calendar, Type::DateTime, Type::Duration]) => Ok(Type::DateTime),
+            (Builtin::DueWorkingDays, [Type::Calendar, Type::DateTime, Type::Int]) => Ok(Type::DateTime),
+            (Builtin::DueWorkingDays, _) => {
+                Err(Msg::new("写成 `开始 + 2 business days`", "write `from + 2 business days`"))
+            }
             (Builtin::Due, _) => Err(Msg::new(
                 "写成 due(日历, 开始, 时长)，或 `开始 + 2 business hours`",
                 "write due(calendar, from, duration), or `from + 2 business hours`",
@@ -136,7 +140,10 @@ impl Checker<'_> {
             }
             (Builtin::Abs, [t]) if t.is_numeric() || **t == Type::Duration => Ok((*t).clone()),
             (Builtin::Abs, _) => Err(Msg::new("abs 的参数是一个数字或时长", "abs takes one number or duration")),
-            (Builtin::Round, [t]) | (Builtin::Round, [t, Type::Int]) if t.is_numeric() => {
+            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [t])
+            | (Builtin::Round | Builtin::Floor | Builtin::Ceil, [t, Type::Int])
+                if t.is_numeric() =>
+            {
                 if let Some(places) = args.get(1)
                     && !places.constant
                 {
@@ -150,11 +157,13 @@ impl Checker<'_> {
                 }
                 Ok((*t).clone())
             }
-            (Builtin::Round, _) => {
-                Err(Msg::new("写成 round(x) 或 round(x, 位数)", "write round(x) or round(x, places)"))
+            (Builtin::Round | Builtin::Floor | Builtin::Ceil, _) => {
+                let f = b.name();
+                Err(msg!(
+                    "写成 {f}(x) 或 {f}(x, 位数)；位数为负时取整到十、百……",
+                    "write {f}(x) or {f}(x, places); negative places round to tens, hundreds, …"
+                ))
             }
-            (Builtin::Floor | Builtin::Ceil, [t]) if t.is_numeric() => Ok((*t).clone()),
-            (Builtin::Floor | Builtin::Ceil, _) => Err(Msg::new("参数是一个数字", "the argument is one number")),
             (Builtin::Count, [t]) if t.element().is_some() => Ok(Type::Int),
             (Builtin::Count, _) => Err(Msg::new("count 的参数是一个列表", "count takes a list")),
             (Builtin::Sum, [t]) if t.element().is_some() => match t.element() {

@@ -148,8 +148,8 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            Err(e @ ReadError::NotUtf8 { .. }) => {
-                self.diags.push(Diagnostic::from(&e));
+            Err(e @ (ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. })) => {
+                self.diags.push(Diagnostic::from(&e).at(span));
                 return None;
             }
         };

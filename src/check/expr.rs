@@ -39,6 +39,14 @@ impl TExpr {
     }
 }
 
+/// How much time on a calendar `N cal UNIT` is.
+pub(crate) enum CalendarAmount {
+    /// Whole working days.
+    Days(u32),
+    /// Working time (a duration literal).
+    Time(TExpr),
+}
+
 impl Checker<'_> {
     /// A calendar by name, as a constant.
     pub(crate) fn calendar_value(&mut self, name: &str, span: Span) -> TExpr {
@@ -61,12 +69,12 @@ impl Checker<'_> {
         expr
     }
 
-    /// `start + N cal hours`: the instant when N hours of `cal`'s working time have
-    /// passed after `start`.
+    /// `start + N cal hours` or `start + N cal days`: when that much time on `cal` has
+    /// passed after `start`, counted as a deadline counts it ([`Self::calendar_amount`]).
     fn due_after(&mut self, start: TExpr, duration: &Expr, span: Span) -> TExpr {
         let ExprKind::Duration(n, unit, Some(cal)) = duration.node.unparen() else { return TExpr::error(span) };
         let calendar = self.calendar_value(&cal.node, cal.span);
-        let amount = self.duration(*n, *unit, duration.span);
+        let amount = self.calendar_amount(*n, *unit, duration.span);
         if !start.ty.fits(&Type::DateTime) {
             let ty = &start.ty;
             self.report(
@@ -85,7 +93,56 @@ impl Checker<'_> {
             );
             return TExpr::error(span);
         }
-        self.builtin(crate::lang::Builtin::Due, vec![calendar, start, amount], span)
+        match amount {
+            Some(CalendarAmount::Days(days)) => {
+                let days = TExpr::lit(Value::Int(i64::from(days)), Type::Int, duration.span);
+                self.builtin(crate::lang::Builtin::DueWorkingDays, vec![calendar, start, days], span)
+            }
+            Some(CalendarAmount::Time(amount)) => {
+                self.builtin(crate::lang::Builtin::Due, vec![calendar, start, amount], span)
+            }
+            None => TExpr::error(span),
+        }
+    }
+
+    /// What `N cal UNIT` means, in an expression and in a deadline alike: whole working
+    /// days for `days` (the same local time on the N-th working day), working time for
+    /// hours, minutes and seconds; weeks and fractions of a day are refused.
+    pub(crate) fn calendar_amount(&mut self, n: Decimal, unit: TimeUnit, span: Span) -> Option<CalendarAmount> {
+        match unit {
+            TimeUnit::Days => match n.to_u32().filter(|_| n.fract().is_zero()) {
+                Some(days) => Some(CalendarAmount::Days(days)),
+                None => {
+                    self.report(
+                        Diagnostic::error("bad-duration", Msg::new("工作日数必须是整数", "working days must be a whole number"))
+                            .at(span)
+                            .help(Msg::new(
+                                "例如 `2 business days`；不足一天的用工作小时，如 `4 business hours`",
+                                "for example `2 business days`; for part of a day use working hours, such as `4 business hours`",
+                            )),
+                    );
+                    None
+                }
+            },
+            TimeUnit::Weeks => {
+                self.report(
+                    Diagnostic::error(
+                        "bad-duration",
+                        Msg::new(
+                            "日历上的时长按工作日或工作小时计，不按周",
+                            "time on a calendar counts working days or hours, not weeks",
+                        ),
+                    )
+                    .at(span)
+                    .help(Msg::new("例如写 `10 business days`", "write e.g. `10 business days`")),
+                );
+                None
+            }
+            _ => {
+                let amount = self.duration(n, unit, span);
+                (amount.ty != Type::Error).then_some(CalendarAmount::Time(amount))
+            }
+        }
     }
 
     /// Checks an expression.

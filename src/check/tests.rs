@@ -51,7 +51,7 @@ fn every_arithmetic_the_checker_accepts_evaluates_to_its_type() {
         for (lt, lv) in samples() {
             for (rt, rv) in samples() {
                 let Ok(promised) = ops::arith(op, &lt, &rt) else { continue };
-                match runtime::arith(op, &lv, &rv) {
+                match runtime::arith(op, &lv, &rv, &crate::value::Locale::default()) {
                     Ok(v) if type_of(&v) == promised => {}
                     Ok(v) => {
                         wrong.push(format!("{lt} {} {rt}: checker says {promised}, runtime gave {v:?}", op.symbol()))

@@ -2,15 +2,12 @@
 //! graph checked — unreachable stages, stages with no way out, unused events.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use rust_decimal::prelude::ToPrimitive;
 
 use super::Checker;
+use super::expr::CalendarAmount;
 use super::hir::{AmountDef, DeadlineDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::lang::TimeUnit;
 use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
@@ -337,42 +334,12 @@ impl<'a> Checker<'a> {
     fn amount(&mut self, e: &Expr) -> Option<AmountDef> {
         if let ExprKind::Duration(n, unit, Some(cal)) = &e.node {
             let calendar = self.calendar_value(&cal.node, cal.span);
+            let amount = self.calendar_amount(*n, *unit, e.span)?;
             let TKind::Lit(Value::Calendar(calendar)) = calendar.kind else { return None };
-            return match unit {
-                TimeUnit::Days => match n.to_u32().filter(|_| n.fract().is_zero()) {
-                    Some(days) => Some(AmountDef::WorkingDays(Arc::clone(&calendar), days)),
-                    None => {
-                        self.report(
-                            Diagnostic::error(
-                                "bad-duration",
-                                Msg::new("工作日数必须是整数", "working days must be a whole number"),
-                            )
-                            .at(e.span)
-                            .help(Msg::new("例如 `2 business days`", "for example `2 business days`")),
-                        );
-                        None
-                    }
-                },
-                TimeUnit::Weeks => {
-                    self.report(
-                        Diagnostic::error(
-                            "bad-duration",
-                            Msg::new(
-                                "日历上的期限按工作日或工作小时计，不按周",
-                                "deadlines on a calendar count working days or hours, not weeks",
-                            ),
-                        )
-                        .at(e.span)
-                        .help(Msg::new("例如写 `10 business days`", "write e.g. `10 business days`")),
-                    );
-                    None
-                }
-                _ => {
-                    let plain = Expr::new(ExprKind::Duration(*n, *unit, None), e.span);
-                    let amount = self.expr(&plain);
-                    Some(AmountDef::Working(calendar, amount))
-                }
-            };
+            return Some(match amount {
+                CalendarAmount::Days(days) => AmountDef::WorkingDays(calendar, days),
+                CalendarAmount::Time(amount) => AmountDef::Working(calendar, amount),
+            });
         }
         let amount = self.expr(e);
         if amount.ty == Type::Error {

@@ -20,6 +20,7 @@ pub(super) fn costly(e: &TExpr) -> bool {
                 | Builtin::Elapsed
                 | Builtin::ElapsedExcluding(..)
                 | Builtin::Due
+                | Builtin::DueWorkingDays
         ),
         TKind::In(_, list, _) => !list.constant,
         _ => false,

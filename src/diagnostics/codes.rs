@@ -262,6 +262,12 @@ pub const CODES: &[Explanation] = &[
         example: Some("calendar c {\n  mon..fri 09:00-18:00\n  holidays \"no-such-file.yaml\"\n}"),
     },
     e(
+        "inexact-number",
+        "不加引号的数字位数太多（超过 15 位有效数字），读成浮点数会改变它；加上引号即可精确读取。",
+        "An unquoted number has more significant digits (over 15) than a float keeps; quote it to have it read exactly.",
+        None,
+    ),
+    e(
         "internal",
         "tenet 自身的缺陷（语法与构建器不一致），不是策略的错误；请报告。",
         "A bug in tenet itself (the grammar and the syntax builder out of step), not a mistake in the policy; please report it.",
@@ -472,6 +478,12 @@ pub const CODES: &[Explanation] = &[
         "文本中的插值跨越了多行；文本连同其中的插值要写在一行内。",
         "An interpolation in a text runs over several lines; a text, its interpolations included, stays on one line.",
         Some("input { a: int }\noutput o = \"{a +\n1}\""),
+    ),
+    e(
+        "too-large",
+        "文件超过 tenet 读取的大小上限（16 MiB），没有读取。",
+        "A file is over the size limit tenet reads (16 MiB) and was not read.",
+        None,
     ),
     e(
         "type-mismatch",

@@ -6,6 +6,7 @@
 pub mod codes;
 mod json;
 mod miette_bridge;
+mod printable;
 pub mod suggest;
 mod text;
 
@@ -13,6 +14,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use json::{JsonDiagnostic, to_json, to_json_text};
+pub use printable::printable;
 pub use text::{Style, to_text};
 
 use crate::source::{ReadError, SourceFile, Span};
@@ -270,6 +272,33 @@ impl From<&ReadError> for Diagnostic {
             .help(Msg::new("用 UTF-8 编码保存文件", "save the file as UTF-8"))
             .at(Span::new(*byte, *byte))
             .in_file(file),
+            ReadError::TooLarge { path, limit } => Diagnostic::error(
+                "too-large",
+                msg!(
+                    "{path} 超过 {limit} 字节的上限，没有读取",
+                    "{path} is over the limit of {limit} bytes and was not read"
+                ),
+            )
+            .help(Msg::new(
+                "把它分成几个文件；批量评估请用 --batch 按行读取",
+                "split it into several files; for many cases use --batch, which reads line by line",
+            )),
+        }
+    }
+}
+
+impl crate::source::LocateError {
+    /// What went wrong, in both languages, for a diagnostic.
+    pub fn message(&self) -> Msg {
+        match self {
+            crate::source::LocateError::NotFound { name, .. } => crate::msg!("找不到 {name}", "{name} cannot be found"),
+            crate::source::LocateError::Outside { name, root } => {
+                let root = root.display();
+                crate::msg!(
+                    "{name} 在项目目录 {root} 之外，未读取",
+                    "{name} lies outside the project folder {root} and was not read"
+                )
+            }
         }
     }
 }

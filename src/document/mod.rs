@@ -2,6 +2,7 @@
 //! case files and agreement data are YAML or JSON, and all land in a [`Raw`] tree whose
 //! syntax errors point at their line.
 
+mod numbers;
 mod raw;
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
 use crate::source::{SourceFile, Span};
+pub use numbers::{FLOAT_DIGITS, has_long_numbers};
 pub use raw::Raw;
 
 /// The syntax of a facts document.
@@ -59,7 +61,7 @@ pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnost
         }
         d
     };
-    match format {
+    let raw = match format {
         Format::Json => serde_json::from_str::<Raw>(text).map_err(|e| {
             let offset = offset_of(text, e.line(), e.column());
             located(e.to_string(), offset)
@@ -68,7 +70,31 @@ pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnost
             let offset = e.location().map(|l| l.index());
             located(e.to_string(), offset)
         }),
+    }?;
+    if let Some(d) = inexact_number(text, format, &raw) {
+        return Err(d.in_file(file));
     }
+    Ok(raw)
+}
+
+/// The error for the first unquoted number in `text` that `raw` holds as a float and
+/// that a float cannot keep ([`FLOAT_DIGITS`]), at its place in `text`.
+pub fn inexact_number(text: &str, format: Format, raw: &Raw) -> Option<Diagnostic> {
+    let (at, len) = numbers::first_inexact(text, format, raw)?;
+    let token = text.get(at..at + len).unwrap_or_default();
+    let digits = numbers::significant_digits(token);
+    let limit = FLOAT_DIGITS;
+    Some(
+        Diagnostic::error(
+            "inexact-number",
+            msg!(
+                "不加引号的数字 {token} 有 {digits} 位有效数字，超过能精确读取的 {limit} 位",
+                "the unquoted number {token} has {digits} significant digits, more than the {limit} read exactly"
+            ),
+        )
+        .help(msg!("加上引号，按原样精确读取：\"{token}\"", "quote it to have it read exactly as written: \"{token}\""))
+        .at(Span::new(at, at + len)),
+    )
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {

@@ -4,7 +4,6 @@
 //! gives up, and the caller runs the validator, which says precisely what is wrong.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -14,13 +13,20 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use super::Facts;
 use super::validate::{float, parse_datetime};
 use crate::lang::{RecordType, Type};
+use crate::value::number::{exact_decimal, percent_fraction};
 use crate::value::{Currency, Value, duration};
 
 /// The facts in `text`, when it is valid JSON that fits `schema`; `None` otherwise.
 pub fn from_json(text: &str, schema: &RecordType, currency: Currency) -> Option<Facts> {
+    let floats = std::cell::Cell::new(false);
     let mut de = serde_json::Deserializer::from_str(text);
-    let facts = Top { schema, currency }.deserialize(&mut de).ok()?;
+    let facts = Top { schema, currency, floats: &floats }.deserialize(&mut de).ok()?;
     de.end().ok()?;
+    // A float no longer says how it was written: when one was read, the text is looked
+    // at for numbers a float cannot keep (the validator then names them).
+    if floats.get() && crate::document::has_long_numbers(text, crate::document::Format::Json) {
+        return None;
+    }
     Some(facts)
 }
 
@@ -66,6 +72,8 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 struct Top<'s> {
     schema: &'s RecordType,
     currency: Currency,
+    /// Set when an unquoted number with a fraction was read.
+    floats: &'s std::cell::Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for Top<'_> {
@@ -89,10 +97,16 @@ impl<'de> Visitor<'de> for Top<'_> {
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.as_str();
             if let Some((i, field)) = self.schema.field(key) {
-                let seed = Typed { ty: &field.ty, optional: field.optional, currency: self.currency };
+                let seed =
+                    Typed { ty: &field.ty, optional: field.optional, currency: self.currency, floats: self.floats };
                 fields.set(i, map.next_value_seed(seed)?)?;
             } else if key == "now" && now.is_none() {
-                let v = map.next_value_seed(Typed { ty: &Type::DateTime, optional: false, currency: self.currency })?;
+                let v = map.next_value_seed(Typed {
+                    ty: &Type::DateTime,
+                    optional: false,
+                    currency: self.currency,
+                    floats: self.floats,
+                })?;
                 let Value::DateTime(t) = v else { return Err(no()) };
                 now = Some(t);
             } else {
@@ -144,6 +158,7 @@ struct Typed<'t> {
     ty: &'t Type,
     optional: bool,
     currency: Currency,
+    floats: &'t std::cell::Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for Typed<'_> {
@@ -203,7 +218,10 @@ impl<'de> Visitor<'de> for Typed<'_> {
         }
     }
 
+    /// An unquoted number with a fraction: exact when its shortest form is, and the
+    /// text is checked afterwards for digits the float dropped ([`from_json`]).
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        self.floats.set(true);
         self.number(float(v).map_err(|_| no())?)
     }
 
@@ -215,10 +233,10 @@ impl<'de> Visitor<'de> for Typed<'_> {
             Type::Decimal | Type::Money | Type::Percent => {
                 let t = s.trim();
                 let d = match (self.ty, t.strip_suffix('%')) {
-                    (Type::Percent, Some(p)) => Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED),
-                    _ => Decimal::from_str(t),
+                    (Type::Percent, Some(p)) => exact_decimal(p.trim()).ok().and_then(|d| percent_fraction(d).ok()),
+                    _ => exact_decimal(t).ok(),
                 };
-                self.number(d.map_err(|_| no())?)
+                self.number(d.ok_or_else(no)?)
             }
             Type::Date => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
             Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
@@ -229,7 +247,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let Type::List(elem) = self.ty else { return Err(no()) };
-        let item = Typed { ty: elem, optional: false, currency: self.currency };
+        let item = Typed { ty: elem, optional: false, currency: self.currency, floats: self.floats };
         let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         while let Some(v) = seq.next_element_seed(item)? {
             if values.len() >= super::MAX_LIST_ITEMS {
@@ -245,7 +263,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
         let mut fields = Fields::new(rt);
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let Some((i, field)) = rt.field(key.as_str()) else { return Err(no()) };
-            let seed = Typed { ty: &field.ty, optional: field.optional, currency: self.currency };
+            let seed = Typed { ty: &field.ty, optional: field.optional, currency: self.currency, floats: self.floats };
             fields.set(i, map.next_value_seed(seed)?)?;
         }
         Ok(Value::Record(fields.finish()?.into()))

@@ -1,7 +1,6 @@
 //! Raw documents to typed values, checked against the policy's schema. Every problem is
 //! reported with its path; nothing is evaluated on facts with a problem.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,6 +11,7 @@ use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::Raw;
 use crate::lang::{RecordType, Type};
 use crate::msg;
+use crate::value::number::{NumberError, exact_decimal, percent_fraction};
 use crate::value::{Currency, Value, duration};
 
 /// Most problems reported for one facts file.
@@ -230,13 +230,15 @@ impl Validator {
             Raw::Float(f) => float(*f),
             Raw::Str(s) => {
                 let s = s.trim();
-                if *ty == Type::Percent
-                    && let Some(p) = s.strip_suffix('%')
-                {
-                    Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED).map_err(|_| not_a_number())
-                } else {
-                    Decimal::from_str(s)
-                        .map_err(|e| if e.to_string().contains("too") { too_large() } else { not_a_number() })
+                let (number, percent) = match s.strip_suffix('%') {
+                    Some(p) if *ty == Type::Percent => (p.trim(), true),
+                    _ => (s, false),
+                };
+                match exact_decimal(number) {
+                    Ok(d) if percent => percent_fraction(d).map_err(|_| too_large()),
+                    Ok(d) => Ok(d),
+                    Err(NumberError::TooManyDigits) => Err(too_large()),
+                    Err(NumberError::NotANumber) => Err(not_a_number()),
                 }
             }
             _ => Err(not_a_number()),
@@ -289,11 +291,14 @@ pub(super) fn float(f: f64) -> Result<Decimal, Msg> {
             "this number has too many significant digits to be exact as an unquoted number; quote it, e.g. \"12345678901234567.89\"",
         ));
     }
-    Decimal::from_str(&text).map_err(|_| too_large())
+    exact_decimal(&text).map_err(|_| too_large())
 }
 
 fn too_large() -> Msg {
-    Msg::new("数字太大：小数最多 28 位有效数字", "the number is too large: decimals hold at most 28 significant digits")
+    Msg::new(
+        "数字超出精确范围：小数最多 28 位小数、约 28 位有效数字；tenet 不会悄悄舍入",
+        "the number has more digits than tenet keeps exactly (28 decimal places, about 28 significant digits); it is refused rather than rounded",
+    )
 }
 
 fn not_a_number() -> Msg {
@@ -305,6 +310,12 @@ pub(super) fn parse_datetime(s: &str) -> Result<DateTime<Utc>, Msg> {
     let s = s.trim();
     if let Some(t) = crate::time::parse_datetime(s) {
         return Ok(t.to_utc());
+    }
+    if crate::time::written_as_leap_second(s) {
+        return Err(Msg::new(
+            "秒数 60（闰秒）不计：tenet 的时钟没有闰秒，请写 59 秒或下一分钟",
+            "second 60 (a leap second) is not counted: tenet's clocks have no leap seconds; write second 59 or the next minute",
+        ));
     }
     let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"));

@@ -302,7 +302,7 @@ impl<'a> Ctx<'a> {
             Expr::Arith(op, a, b, span) => {
                 let l = self.operand(a, params)?;
                 let r = self.operand(b, params)?;
-                owned(ops::arith(*op, &l, &r).map_err(|e| trap(e, Some(*span)))?)
+                owned(ops::arith(*op, &l, &r, &self.locale).map_err(|e| trap(e, Some(*span)))?)
             }
             Expr::If(c, a, b) => match self.truth(c, params)? {
                 Some(true) => self.eval(a, params),
@@ -416,7 +416,7 @@ impl<'a> Ctx<'a> {
         }
         Ok(match func {
             AggFunc::Count => Value::Int(count),
-            AggFunc::Sum => sum(&values, span)?,
+            AggFunc::Sum => sum(&values, span, &self.locale)?,
             AggFunc::Min => extreme(values, false),
             AggFunc::Max => extreme(values, true),
             AggFunc::Any | AggFunc::All => {
@@ -569,7 +569,7 @@ impl<'a> Ctx<'a> {
             }
             Builtin::Round | Builtin::Floor | Builtin::Ceil => {
                 let places = match values.get(1) {
-                    Some(Value::Int(p)) => u32::try_from(*p).unwrap_or(0).min(28),
+                    Some(Value::Int(p)) => *p,
                     _ => 0,
                 };
                 let strategy = match f {
@@ -577,15 +577,17 @@ impl<'a> Ctx<'a> {
                     Builtin::Ceil => RoundingStrategy::ToPositiveInfinity,
                     _ => RoundingStrategy::MidpointAwayFromZero,
                 };
-                let round = |d: Decimal| {
-                    let mut r = d.round_dp_with_strategy(places, strategy);
-                    r.rescale(places);
-                    r
-                };
+                let overflow = || trap(OpError::Overflow, Some(span));
+                let round = |d: Decimal, places: i64| round_to(d, places, strategy).ok_or_else(overflow);
                 match first {
-                    Value::Decimal(d) => Value::Decimal(round(d)),
-                    Value::Money(d) => Value::Money(round(d)),
-                    Value::Percent(d) => Value::Percent(round(d)),
+                    Value::Int(n) if places < 0 => Value::Int(
+                        rust_decimal::prelude::ToPrimitive::to_i64(&round(Decimal::from(n), places)?)
+                            .ok_or_else(overflow)?,
+                    ),
+                    Value::Decimal(d) => Value::Decimal(round(d, places)?),
+                    Value::Money(d) => Value::Money(round(d, places)?),
+                    // Places count in the percentage as written: round(12.5%) is 13%.
+                    Value::Percent(d) => Value::Percent(round(d, places.saturating_add(2))?),
                     other => other,
                 }
             }
@@ -594,7 +596,7 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             },
             Builtin::Sum => match first {
-                Value::List(items) => sum(&items, span)?,
+                Value::List(items) => sum(&items, span, &self.locale)?,
                 _ => Value::Missing,
             },
             Builtin::Any | Builtin::All => match first {
@@ -621,7 +623,7 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             },
             Builtin::Coalesce => first,
-            Builtin::Elapsed | Builtin::ElapsedExcluding(..) | Builtin::Due => {
+            Builtin::Elapsed | Builtin::ElapsedExcluding(..) | Builtin::Due | Builtin::DueWorkingDays => {
                 return self.clock(f, &values, span);
             }
         })
@@ -644,6 +646,10 @@ impl<'a> Ctx<'a> {
                 cal.elapsed_excluding(*from, *to, &intervals).map(Value::Duration)
             }
             (Builtin::Due, [Value::Duration(d)]) => cal.add(*from, *d).map(Value::DateTime),
+            (Builtin::DueWorkingDays, [Value::Int(n)]) => match u32::try_from(*n) {
+                Ok(n) => cal.add_working_days(*from, n).map(Value::DateTime),
+                Err(_) => return Ok(Value::Missing),
+            },
             _ => return Ok(Value::Missing),
         };
         let end = match (&result, rest.first()) {
@@ -721,7 +727,7 @@ impl<'a> Ctx<'a> {
                 Ok(match aggregate {
                     None => Value::List(results.into()),
                     Some(Aggregate::Count) => Value::Int(i64::try_from(results.len()).unwrap_or(i64::MAX)),
-                    Some(Aggregate::Sum) => sum(&results, span)?,
+                    Some(Aggregate::Sum) => sum(&results, span, &self.locale)?,
                     Some(Aggregate::Min) => extreme(results, false),
                     Some(Aggregate::Max) => extreme(results, true),
                 })
@@ -756,11 +762,30 @@ fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box
 /// The total of `values`, from the first of them, so it keeps their kind (a sum of
 /// percentages is a percentage, of durations a duration); `0` when there are none, which
 /// the compiler widens to the type the checker gave the sum (see [`coerce`]).
-fn sum(values: &[Value], span: Span) -> Result<Value, Box<Trap>> {
+/// `d` rounded to `places` decimal places by `strategy`; negative places round to tens,
+/// hundreds, … (`round(1250, -2)` is 1300). The result has exactly `places` places
+/// (none when negative); `None` when it would not fit.
+fn round_to(d: Decimal, places: i64, strategy: RoundingStrategy) -> Option<Decimal> {
+    if places >= 0 {
+        // A decimal has at most 28 places, so more change nothing.
+        let places = u32::try_from(places.min(28)).ok()?;
+        let mut r = d.round_dp_with_strategy(places, strategy);
+        r.rescale(places);
+        return Some(r);
+    }
+    let unit =
+        Decimal::try_from_i128_with_scale(10i128.checked_pow(u32::try_from(places.unsigned_abs()).ok()?)?, 0).ok()?;
+    let units = d.checked_div(unit)?.round_dp_with_strategy(0, strategy);
+    let mut r = units.checked_mul(unit)?;
+    r.rescale(0);
+    Some(r)
+}
+
+fn sum(values: &[Value], span: Span, locale: &crate::value::Locale) -> Result<Value, Box<Trap>> {
     let Some((first, rest)) = values.split_first() else { return Ok(Value::Int(0)) };
     let mut total = first.clone();
     for v in rest {
-        total = ops::arith(crate::lang::ArithOp::Add, &total, v).map_err(|e| trap(e, Some(span)))?;
+        total = ops::arith(crate::lang::ArithOp::Add, &total, v, locale).map_err(|e| trap(e, Some(span)))?;
     }
     Ok(total)
 }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::diagnostics::Msg;
 use crate::lang::ArithOp;
 use crate::lang::CmpOp;
-use crate::value::Value;
+use crate::value::{Locale, Value};
 
 /// Why an operation has no value.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -65,8 +65,9 @@ fn plain(v: &Value) -> Option<Decimal> {
     }
 }
 
-/// `l op r`; missing when either side is missing.
-pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
+/// `l op r`; missing when either side is missing. A datetime moves by whole days in
+/// `locale`'s zone ([`crate::time::shift`]).
+pub fn arith(op: ArithOp, l: &Value, r: &Value, locale: &Locale) -> OpResult {
     use ArithOp::*;
     use Value as V;
     // The pairs policies compute most, decided by the operands' kinds first; each gives
@@ -76,10 +77,6 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
         (V::Money(a), V::Int(n)) if op == Mul => return Ok(V::Money(dec(op, *a, Decimal::from(*n))?)),
         (V::Percent(p), V::Money(m)) if op == Of => return Ok(V::Money(dec(op, *p, *m)?)),
         (V::Date(d), V::Duration(t)) if matches!(op, Add | Sub) => return Ok(V::Date(shift_date(*d, *t, op == Sub)?)),
-        (V::DateTime(d), V::Duration(t)) if matches!(op, Add | Sub) => {
-            let t = if op == Sub { -*t } else { *t };
-            return Ok(V::DateTime(d.checked_add_signed(t).ok_or(OpError::Overflow)?));
-        }
         _ => {}
     }
     Ok(match (op, l, r) {
@@ -115,7 +112,7 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
         }
         (Add | Sub, V::DateTime(d), V::Duration(t)) | (Add, V::Duration(t), V::DateTime(d)) => {
             let t = if op == Sub { -*t } else { *t };
-            V::DateTime(d.checked_add_signed(t).ok_or(OpError::Overflow)?)
+            V::DateTime(locale.shift(*d, t).ok_or(OpError::Overflow)?)
         }
         (Sub, V::Date(a), V::Date(b)) => {
             V::Duration(TimeDelta::try_days(a.signed_duration_since(*b).num_days()).ok_or(OpError::Overflow)?)
@@ -244,6 +241,10 @@ pub fn not(v: &Value) -> Value {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    fn arith(op: ArithOp, l: &Value, r: &Value) -> OpResult {
+        super::arith(op, l, r, &Locale::default())
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

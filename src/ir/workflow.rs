@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Days, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use crate::diagnostics::Msg;
@@ -68,7 +68,7 @@ pub struct Transition {
 /// How long a deadline or a delay is.
 #[derive(Clone, Debug)]
 pub enum Amount {
-    /// Exact time; whole days count local days in the policy's zone.
+    /// A plain duration, added by [`crate::time::shift`]: whole days are local days.
     Plain(TimeDelta),
     /// Working time on a calendar.
     Working(Arc<Calendar>, TimeDelta),
@@ -80,13 +80,7 @@ impl Amount {
     /// The instant this long after `from`.
     pub fn after(&self, from: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, ClockError> {
         match self {
-            Amount::Plain(d) if d.num_seconds() % 86_400 == 0 && d.subsec_nanos() == 0 => {
-                let days = u64::try_from(d.num_days()).map_err(|_| ClockError::Backwards)?;
-                let local = from.with_timezone(&tz).naive_local().checked_add_days(Days::new(days));
-                let local = local.ok_or(ClockError::TooFar)?;
-                tz.from_local_datetime(&local).earliest().map(|t| t.to_utc()).ok_or(ClockError::TooFar)
-            }
-            Amount::Plain(d) => from.checked_add_signed(*d).ok_or(ClockError::TooFar),
+            Amount::Plain(d) => crate::time::shift(from, *d, tz).ok_or(ClockError::TooFar),
             Amount::Working(cal, d) => cal.add(from, *d),
             Amount::WorkingDays(cal, n) => cal.add_working_days(from, *n),
         }

@@ -38,6 +38,9 @@ pub enum Builtin {
     ElapsedExcluding(u16, u16),
     /// `due(calendar, from, duration)`: when that much working time has passed.
     Due,
+    /// `from + N cal days`: the same local time on the N-th working day after `from`'s
+    /// local date, as a deadline counts it (not callable by name).
+    DueWorkingDays,
 }
 
 impl Builtin {
@@ -59,7 +62,7 @@ impl Builtin {
             Builtin::Length => "length",
             Builtin::Trim => "trim",
             Builtin::Elapsed | Builtin::ElapsedExcluding(..) => "elapsed",
-            Builtin::Due => "due",
+            Builtin::Due | Builtin::DueWorkingDays => "due",
         }
     }
 }

@@ -213,6 +213,7 @@ impl Policy {
     /// Parses and validates facts from text. (Valid JSON is read without indexing its
     /// lines: the source file diagnostics need is made only when something is wrong.)
     pub fn facts_from_text(&self, text: &str, format: Format) -> Result<Facts, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if format == Format::Json
             && let Some(facts) = facts::from_json_fast(text, &self.program.inputs, self.program.locale.currency)
         {
@@ -225,12 +226,16 @@ impl Policy {
     /// body): read straight into typed values when valid; otherwise parsed again to say
     /// what is wrong, each problem naming its path.
     pub fn facts_from_json(&self, text: &str) -> Result<Facts, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if let Some(facts) = facts::from_json_fast(text, &self.program.inputs, self.program.locale.currency) {
             return Ok(facts);
         }
         let raw: Raw = serde_json::from_str(text).map_err(|e| {
             vec![Diagnostic::error("facts-syntax", msg!("不是有效的 JSON：{e}", "not valid JSON: {e}"))]
         })?;
+        if let Some(d) = crate::document::inexact_number(text, Format::Json, &raw) {
+            return Err(vec![d]);
+        }
         self.facts_from_raw(&raw)
     }
 

@@ -6,7 +6,9 @@ mod read;
 use std::fmt;
 use std::sync::Arc;
 
-pub use read::{ReadError, locate, read_source, source_from_bytes};
+pub use read::{
+    LocateError, MAX_FILE_BYTES, ReadError, locate, project_root, read_source, read_source_from, source_from_bytes,
+};
 
 /// A half-open byte range `start..end` in a [`SourceFile`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

@@ -286,8 +286,12 @@ impl Builder<'_> {
             Rule::number => leaf(self.number(text, span)),
             Rule::percent_lit => {
                 let number = text.trim_end_matches('%');
-                match self.decimal(number, span) {
-                    Some(d) => leaf(ExprKind::Percent(d / rust_decimal::Decimal::ONE_HUNDRED)),
+                match self.decimal(number, span).map(crate::value::number::percent_fraction) {
+                    Some(Ok(d)) => leaf(ExprKind::Percent(d)),
+                    Some(Err(_)) => {
+                        self.report(too_large(span));
+                        leaf(ExprKind::Error)
+                    }
                     None => leaf(ExprKind::Error),
                 }
             }
@@ -423,7 +427,7 @@ impl Builder<'_> {
 
     fn decimal(&self, text: &str, span: crate::source::Span) -> Option<rust_decimal::Decimal> {
         let clean = text.replace('_', "");
-        match clean.parse::<rust_decimal::Decimal>() {
+        match crate::value::number::exact_decimal(&clean) {
             Ok(d) => Some(d),
             Err(_) => {
                 self.report(too_large(span));
@@ -450,11 +454,11 @@ impl Builder<'_> {
 }
 
 fn too_large(span: crate::source::Span) -> Diagnostic {
-    Diagnostic::error("number-too-large", Msg::new("数字超出可表示的范围", "number is too large to represent"))
+    Diagnostic::error("number-too-large", Msg::new("数字无法精确表示：太大或位数太多", "the number cannot be held exactly: too large or too many digits"))
         .at(span)
         .help(Msg::new(
-            "整数最大约 9.2×10¹⁸，小数最多 28 位有效数字",
-            "integers reach about 9.2×10¹⁸; decimals hold at most 28 significant digits",
+            "整数最大约 9.2×10¹⁸；小数最多 28 位小数、约 28 位有效数字，多出的位数不会被悄悄舍入",
+            "integers reach about 9.2×10¹⁸; decimals keep at most 28 decimal places and about 28 significant digits, and extra digits are refused, not rounded",
         ))
 }
 

@@ -307,7 +307,7 @@ impl Calendar {
             return Err(ClockError::Backwards);
         }
         if self.always {
-            return from.checked_add_signed(duration).ok_or(ClockError::TooFar);
+            return from.checked_add_signed(duration).filter(crate::time::within_years).ok_or(ClockError::TooFar);
         }
         let f = nanos(from);
         let mut remaining = i128::from(duration.num_seconds()) * NANOS_PER_SECOND + i128::from(duration.subsec_nanos());

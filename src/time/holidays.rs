@@ -33,6 +33,10 @@ pub struct HolidayFile {
     pub workdays: BTreeSet<NaiveDate>,
 }
 
+/// The years a holiday file may describe: wide enough for any real schedule, narrow
+/// enough to catch a mistyped year (`20266`).
+const YEARS: std::ops::RangeInclusive<i128> = 1900..=2199;
+
 const KEYS: [&str; 4] = ["year", "timezone", "holidays", "workdays"];
 
 /// Reads and validates a holiday file. Errors and warnings come back together; the
@@ -59,7 +63,20 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
     for (key, value) in &entries {
         let Raw::Str(key) = key else { continue };
         match (key.as_str(), value) {
-            ("year", Raw::Int(y)) => out.year = i32::try_from(*y).ok(),
+            ("year", Raw::Int(y)) if YEARS.contains(y) => out.year = i32::try_from(*y).ok(),
+            ("year", Raw::Int(y)) => {
+                let (first, last) = (YEARS.start(), YEARS.end());
+                diags.push(
+                    Diagnostic::error("holiday-file", msg!("年份 {y} 不合理", "year {y} is not a plausible year"))
+                        .help(msg!(
+                            "节假日文件描述 {first} 到 {last} 之间的某一年，例如 `year: 2026`",
+                            "a holiday file describes one year from {first} to {last}, such as `year: 2026`"
+                        ))
+                        .at_path("year")
+                        .at(locator.find("year"))
+                        .in_file(file),
+                );
+            }
             ("timezone", Raw::Str(tz)) => out.timezone = Some(tz.clone()),
             ("holidays" | "workdays", Raw::Seq(items)) => {
                 for (i, item) in items.iter().enumerate() {

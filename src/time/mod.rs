@@ -4,7 +4,9 @@ pub mod calendar;
 #[cfg(test)]
 mod clock_tests;
 pub mod holidays;
+mod shift;
 mod text;
 
 pub use calendar::{Calendar, ClockError, HORIZON_DAYS};
-pub use text::parse_datetime;
+pub use shift::{shift, within_years};
+pub use text::{parse_datetime, written_as_leap_second};

@@ -7,12 +7,26 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(t) = canonical(text.as_bytes()) {
         return Some(t);
     }
-    chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
         // `YYYY-MM-DDTHH:MM` is 16 ASCII bytes; anything else there is not a datetime
         // (and may not even split at a character boundary).
         let (head, tail) = text.split_at_checked(16)?;
         chrono::DateTime::parse_from_rfc3339(&format!("{head}:00{tail}")).ok()
-    })
+    })?;
+    // chrono takes `:60` at any minute; tenet counts no leap seconds (no clock it meets
+    // does, and none are due), so a second 60 is refused, not moved to the next minute.
+    (!is_leap_second(&parsed)).then_some(parsed)
+}
+
+/// Whether `t` was written with second 60.
+pub fn is_leap_second(t: &DateTime<FixedOffset>) -> bool {
+    use chrono::Timelike;
+    t.nanosecond() >= 1_000_000_000
+}
+
+/// Whether `text` is RFC 3339 in every way but a second 60 (for a message that says so).
+pub fn written_as_leap_second(text: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| is_leap_second(&t))
 }
 
 /// The form nearly every fact file writes — `YYYY-MM-DDTHH:MM:SS`, an optional fraction,
@@ -103,6 +117,17 @@ mod tests {
             assert_eq!(canonical(text.as_bytes()), None, "{text}");
         }
         assert_eq!(parse_datetime("2026-11-10T12:00+08:00"), parse_datetime("2026-11-10T12:00:00+08:00"));
+    }
+
+    #[test]
+    fn second_60_is_refused_at_any_minute() {
+        for text in
+            ["2026-11-10T10:30:60Z", "2016-12-31T23:59:60Z", "2017-01-01T07:59:60+08:00", "2026-11-10T10:30:60.5Z"]
+        {
+            assert_eq!(parse_datetime(text), None, "{text}");
+            assert!(written_as_leap_second(text), "{text}");
+        }
+        assert!(!written_as_leap_second("2026-11-10T10:30:59Z"));
     }
 
     proptest! {

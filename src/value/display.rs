@@ -52,6 +52,21 @@ impl Locale {
         self.currency
     }
 
+    /// `at + delta` with whole days as local days ([`crate::time::shift`]); a zone
+    /// without clock changes adds exactly, which is the same.
+    pub fn shift(&self, at: DateTime<Utc>, delta: chrono::TimeDelta) -> Option<DateTime<Utc>> {
+        let steady = crate::time::calendar::STEADY_LOCAL_SECONDS;
+        if self.steady_offset.is_some()
+            && let Some(to) = at.checked_add_signed(delta)
+            && crate::time::within_years(&to)
+            && steady.contains(&at.timestamp())
+            && steady.contains(&to.timestamp())
+        {
+            return Some(to);
+        }
+        crate::time::shift(at, delta, self.tz)
+    }
+
     /// The local date of an instant in the policy's zone.
     pub fn local_date(&self, at: &DateTime<Utc>) -> NaiveDate {
         if let Some(offset) = self.steady_offset {

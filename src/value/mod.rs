@@ -4,6 +4,7 @@ mod display;
 pub mod duration;
 mod json;
 pub mod money;
+pub mod number;
 
 use std::cmp::Ordering;
 use std::sync::Arc;

@@ -49,22 +49,20 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
     let map = schema.facts_to_json(&facts);
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
-    let base = Path::new(data.name()).parent().map(Path::to_path_buf).unwrap_or_default();
     let sla_name = text("sla");
-    let Some(sla_path) = tenet::source::locate(&base, &sla_name) else {
-        return Err(fail(
-            Blame::Data,
-            vec![problem(
-                data,
-                "sla",
-                msg!("找不到 SLA 策略文件 {sla_name}", "the SLA policy {sla_name} cannot be found"),
-                Msg::new(
-                    "路径相对于协议数据文件所在的目录（或其上级目录），例如 rules/support_sla.tenet",
-                    "the path is relative to the agreement file's folder (or a folder above it), e.g. rules/support_sla.tenet",
-                ),
-            )],
-        ));
-    };
+    let sla_path = tenet::source::locate(Path::new(data.name()), &sla_name).map_err(|e| {
+        let help = match &e {
+            tenet::source::LocateError::NotFound { .. } => Msg::new(
+                "路径相对于协议数据文件所在的目录（或其上级目录，直到项目根目录），例如 rules/support_sla.tenet",
+                "the path is relative to the agreement file's folder (or a folder above it, up to the project root), e.g. rules/support_sla.tenet",
+            ),
+            tenet::source::LocateError::Outside { .. } => Msg::new(
+                "数据文件只能引用项目目录内的文件；把策略放进项目里，写相对路径",
+                "a data file may name only files inside the project: put the policy there and write a relative path",
+            ),
+        };
+        fail(Blame::Data, vec![problem(data, "sla", e.message(), help)])
+    })?;
     let sla = load_policy(&sla_path).map_err(|d| fail(Blame::Policy, d))?;
     // The signing workflow lives beside the SLA policy (rules/signing.tenet).
     let signing_path = sla_path.with_file_name("signing.tenet");

@@ -62,26 +62,48 @@ pub fn run(
     let mut summary = Summary::default();
     let mut line_no = 0usize;
     let mut read = 0u64;
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK_LINES);
+    let mut chunk: Vec<(usize, Result<String, Diagnostic>)> = Vec::with_capacity(CHUNK_LINES);
     let mut out = String::new();
+    let mut bytes = Vec::new();
     loop {
         chunk.clear();
         while chunk.len() < CHUNK_LINES {
-            let mut line = String::new();
-            let n = input.read_line(&mut line)?;
+            let (n, whole) = read_line_within(input, &mut bytes, MAX_LINE_BYTES)?;
             if n == 0 {
                 break;
             }
             read += n as u64;
             line_no += 1;
-            if !line.trim().is_empty() {
-                chunk.push((line_no, line));
-            }
+            // A byte order mark before the first line is not part of it.
+            let start = if line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let line = match (whole, std::str::from_utf8(bytes.get(start..).unwrap_or_default())) {
+                (false, _) => Err(Diagnostic::error(
+                    "line-too-long",
+                    tenet::msg!("这一行超过 {MAX_LINE_BYTES} 字节", "the line is longer than {MAX_LINE_BYTES} bytes"),
+                )),
+                (true, Err(e)) => {
+                    let at = e.valid_up_to() + start + 1;
+                    Err(Diagnostic::error(
+                        "not-utf8",
+                        tenet::msg!("这一行的第 {at} 个字节不是 UTF-8", "byte {at} of the line is not UTF-8"),
+                    )
+                    .help(tenet::diagnostics::Msg::new("把文件存为 UTF-8 编码", "save the file as UTF-8")))
+                }
+                (true, Ok(text)) if text.trim().is_empty() => continue,
+                (true, Ok(text)) => Ok(text.to_owned()),
+            };
+            chunk.push((line_no, line));
         }
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<Outcome> = chunk.par_iter().map(|(n, line)| one(policy, *n, line, now)).collect();
+        let results: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|(n, line)| match line {
+                Ok(line) => one(policy, *n, line, now),
+                Err(d) => failed(*n, "invalid_facts", std::slice::from_ref(d)),
+            })
+            .collect();
         out.clear();
         for r in results {
             summary.cases += 1;
@@ -108,21 +130,52 @@ pub fn run(
     Ok(summary)
 }
 
-fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) -> Outcome {
-    let failed = |kind: &str, diags: &[Diagnostic]| Outcome {
+/// Reads one line (up to and including its newline) into `line`, keeping at most `max`
+/// bytes of it: returns the bytes consumed (0 at the end) and whether the whole line was
+/// kept. A longer line is read to its end but not held, so memory stays bounded.
+fn read_line_within(input: &mut dyn BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+    line.clear();
+    let (mut consumed, mut whole) = (0usize, true);
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((consumed, whole));
+        }
+        let (take, done) = match available.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if whole && line.len() + take <= max.saturating_add(1) {
+            line.extend_from_slice(available.get(..take).unwrap_or_default());
+        } else {
+            whole = false;
+            line.clear();
+        }
+        input.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, whole));
+        }
+    }
+}
+
+/// The record of a line that could not be evaluated.
+fn failed(line_no: usize, kind: &str, diags: &[Diagnostic]) -> Outcome {
+    Outcome {
         json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: to_json(diags, Lang::Both) })
             .unwrap_or_default(),
         decision: None,
         codes: Vec::new(),
         without_now: false,
-    };
-    if line.len() > MAX_LINE_BYTES {
-        let d = Diagnostic::error(
-            "line-too-long",
-            tenet::msg!("这一行超过 {MAX_LINE_BYTES} 字节", "the line is longer than {MAX_LINE_BYTES} bytes"),
-        );
-        return failed("invalid_facts", &[d]);
     }
+}
+
+fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) -> Outcome {
+    let failed = |kind: &str, diags: &[Diagnostic]| failed(line_no, kind, diags);
     let facts = match policy.facts_from_json(line) {
         Ok(f) => f,
         Err(diags) => return failed("invalid_facts", &diags),

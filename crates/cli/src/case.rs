@@ -1,7 +1,7 @@
 //! `tenet case POLICY CASE`: replay a case's events through the policy's workflow.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
@@ -50,14 +50,18 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     // Without a policy argument, the case names its policy, relative to the case file.
     let policy_path = match (policy_arg, &case.policy) {
         (Some(p), _) => p.clone(),
-        (None, Some(named)) => {
-            let folder = if crate::files::is_stdin(case_arg) {
-                Path::new(".")
-            } else {
-                case_arg.parent().unwrap_or(Path::new("."))
-            };
-            folder.join(named)
-        }
+        // Standard input stands for a file in the current folder.
+        (None, Some(named)) => match tenet::source::locate(case_arg, named) {
+            Ok(path) => path,
+            Err(e) => {
+                let help = Msg::new(
+                    "路径相对于案例文件所在的目录（或其上级目录，直到项目根目录），且须在项目之内",
+                    "the path is relative to the case file's folder (or a folder above it, up to the project root) and must lie inside the project",
+                );
+                let d = Diagnostic::error("invalid-case", e.message()).at_path("policy").help(help).in_file(&case_file);
+                return fail(args.format, ui, "invalid_case", &[d], Exit::InvalidFacts);
+            }
+        },
         (None, None) => {
             let d = Diagnostic::error(
                 "invalid-case",

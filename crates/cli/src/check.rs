@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 Ok(policy) => all.extend_from_slice(policy.warnings()),
                 Err(e) => all.extend(e.diagnostics()),
             },
-            Err(e @ ReadError::NotUtf8 { .. }) => all.push(Diagnostic::from(&e)),
+            Err(e @ (ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. })) => all.push(Diagnostic::from(&e)),
             Err(e @ ReadError::Io { .. }) => return super::unreadable(args.format, ui, &e, "", Exit::Usage),
         }
     }

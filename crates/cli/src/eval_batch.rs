@@ -24,6 +24,21 @@ pub(crate) fn run(
     fail_on: Option<FailOn>,
     ui: &Ui,
 ) -> Exit {
+    if let Some(path) = out
+        && crate::files::same_file(input, path)
+    {
+        let shown = path.display();
+        return super::usage(
+            OutputFormat::Human,
+            ui,
+            tenet::diagnostics::Msg::new(
+                format!("--out {shown} 就是输入文件：结果会覆盖案例；请写到另一个文件"),
+                format!(
+                    "--out {shown} is the input file: the results would overwrite the cases; write to another file"
+                ),
+            ),
+        );
+    }
     // Standard input (`-`) or a file, read in chunks either way.
     let (source, size): (Box<dyn Read>, u64) = if crate::files::is_stdin(input) {
         (Box::new(std::io::stdin()), 0)

@@ -1,20 +1,18 @@
 //! Files the commands read and write: folders walked once (walkdir, symlink loops
-//! reported instead of followed forever), and outputs written atomically (tempfile: a
-//! temporary file beside the target, persisted over it only when complete, with the
-//! target's permissions kept).
+//! reported instead of followed forever), and outputs written atomically (a temporary
+//! file beside the target, renamed over it only when complete, removed on failure or
+//! interruption, with the target's permissions kept).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tenet::source::{ReadError, SourceFile, read_source, source_from_bytes};
+use tenet::source::{ReadError, SourceFile, read_source, read_source_from};
 
 /// Reads a text file, or standard input when the path is `-` (named `<stdin>`).
 pub(crate) fn read(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
     if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: "<stdin>".into(), source })?;
-        return source_from_bytes("<stdin>".into(), bytes);
+        return read_source_from("<stdin>".into(), std::io::stdin().lock());
     }
     read_source(path)
 }
@@ -25,8 +23,9 @@ pub(crate) fn is_stdin(path: &Path) -> bool {
 }
 
 /// Every file under `root` whose extension is one of `extensions` (a file given directly
-/// is taken whatever its extension), sorted, each once. Symlinks are followed; a link
-/// that leads back into its own folder is reported through `note` and not followed.
+/// is taken whatever its extension), sorted, each once (a file reached through several
+/// links counts once). Symlinks are followed; a link that leads back into its own folder
+/// is reported through `note` and not followed.
 pub(crate) fn collect(root: &Path, extensions: &[&str], note: &mut dyn FnMut(String)) -> std::io::Result<Vec<PathBuf>> {
     if is_stdin(root) {
         return Ok(vec![root.to_path_buf()]);
@@ -53,31 +52,126 @@ pub(crate) fn collect(root: &Path, extensions: &[&str], note: &mut dyn FnMut(Str
         }
     }
     out.sort();
-    out.dedup();
+    // One file reached by several paths (through symlinks) is taken once, by its first.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
 /// Writes through `write` into a temporary file beside `path`, then puts it in place of
-/// `path` in one rename: a failed or interrupted write leaves no partial file and never
-/// replaces a good one. An existing target keeps its permissions.
+/// `path` in one rename: a failed or interrupted write (Ctrl-C included, see
+/// [`remove_temporary_files`]) leaves no partial file and never replaces a good one. An
+/// existing target keeps its permissions; a new one gets the usual ones (the umask
+/// decides); a symlink is written through — the file it points to is replaced, the link
+/// stays. Errors of the output itself name it.
 pub(crate) fn write_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new().prefix(".tenet-").suffix(".tmp").tempfile_in(folder)?;
+    let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = if is_link { std::fs::canonicalize(path).map_err(named)? } else { path.to_path_buf() };
+    let (temp_path, file) = create_temporary(&target).map_err(named)?;
+    let temp = Temporary::register(temp_path);
     let result = {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, Named { inner: &file, path });
         let result = write(&mut w)?;
         w.flush()?;
         result
     };
-    temp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        temp.as_file().set_permissions(meta.permissions())?;
+    file.sync_all().map_err(named)?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        file.set_permissions(meta.permissions()).map_err(named)?;
     }
-    temp.persist(path).map_err(|e| e.error)?;
+    drop(file);
+    std::fs::rename(&temp.0, &target).map_err(named)?;
+    temp.keep();
     Ok(result)
+}
+
+/// A new file `.NAME.PID-N.tenet.tmp` beside `target`, created with the usual
+/// permissions.
+fn create_temporary(target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut n = 0u32;
+    loop {
+        let candidate = folder.join(format!(".{name}.{}-{n}.tenet.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(file) => return Ok((candidate, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Temporary files being written, removed by [`remove_temporary_files`] when the process
+/// is interrupted.
+static TEMPORARY: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file that is removed when dropped, unless kept.
+struct Temporary(PathBuf);
+
+impl Temporary {
+    fn register(path: PathBuf) -> Temporary {
+        if let Ok(mut list) = TEMPORARY.lock() {
+            list.push(path.clone());
+        }
+        Temporary(path)
+    }
+
+    /// The file has been renamed into place: nothing to remove.
+    fn keep(self) {
+        self.forget();
+        std::mem::forget(self);
+    }
+
+    fn forget(&self) {
+        if let Ok(mut list) = TEMPORARY.lock() {
+            list.retain(|p| *p != self.0);
+        }
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        self.forget();
+    }
+}
+
+/// Removes the temporary files of writes in progress: called when the process is
+/// interrupted (SIGINT, SIGTERM), before it exits.
+pub(crate) fn remove_temporary_files() {
+    if let Ok(list) = TEMPORARY.lock() {
+        for path in list.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A writer whose errors name the file being written.
+struct Named<'a> {
+    inner: &'a std::fs::File,
+    path: &'a Path,
+}
+
+impl Write for Named<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
+    }
+}
+
+/// Whether two paths name the same existing file.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -114,14 +208,46 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_symlink_is_written_through_and_new_files_get_the_usual_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a folder");
+        let real = dir.path().join("real.txt");
+        std::fs::write(&real, "old").expect("writes");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o604)).expect("chmod");
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        write_atomically(&link, |w| w.write_all(b"new")).expect("written");
+        assert!(std::fs::symlink_metadata(&link).expect("meta").file_type().is_symlink(), "the link stays");
+        assert_eq!(std::fs::read_to_string(&real).expect("reads"), "new");
+        assert_eq!(std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777, 0o604);
+        // A new file: what `File::create` would give it, not a temporary file's 0600.
+        let fresh = dir.path().join("fresh.txt");
+        write_atomically(&fresh, |w| w.write_all(b"x")).expect("written");
+        let usual = dir.path().join("usual.txt");
+        std::fs::File::create(&usual).expect("creates");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), mode(&usual));
+        // An error names the output.
+        let missing = dir.path().join("no/such/folder/out.txt");
+        let e = write_atomically(&missing, |w| w.write_all(b"x")).expect_err("no folder");
+        assert!(e.to_string().contains("no/such/folder/out.txt"), "{e}");
+        assert!(same_file(&link, &real) && !same_file(&fresh, &real));
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_symlink_loop_is_noted_and_each_file_counted_once() {
         let dir = tempfile::tempdir().expect("a folder");
         std::fs::create_dir(dir.path().join("rules")).expect("mkdir");
         std::fs::write(dir.path().join("rules/a.tenet"), "").expect("writes");
         std::os::unix::fs::symlink("..", dir.path().join("rules/up")).expect("symlink");
         let mut notes = Vec::new();
+        std::os::unix::fs::symlink("rules", dir.path().join("again")).expect("symlink");
         let files = collect(&dir.path().join("rules"), &["tenet"], &mut |n| notes.push(n)).expect("walks");
         assert_eq!(files.len(), 1, "{files:?}");
         assert_eq!(notes.len(), 1, "{notes:?}");
+        // The same file through a second link counts once.
+        let files = collect(dir.path(), &["tenet"], &mut |_| {}).expect("walks");
+        assert_eq!(files.len(), 1, "{files:?}");
     }
 }

@@ -29,7 +29,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     for path in &files {
         let file = match crate::files::read(path) {
             Ok(f) => f,
-            Err(e @ ReadError::NotUtf8 { .. }) => {
+            Err(e @ (ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. })) => {
                 err(&to_text(&[tenet::diagnostics::Diagnostic::from(&e)], ui.style()));
                 broken = true;
                 continue;

@@ -134,6 +134,12 @@ impl Ui {
 
 /// Runs the command line with the process's arguments.
 pub fn main() -> ExitCode {
+    // An interrupted write leaves nothing behind: its temporary file goes, then the
+    // process ends as an interrupted one does (128 + SIGINT).
+    let _ = ctrlc::set_handler(|| {
+        files::remove_temporary_files();
+        std::process::exit(130);
+    });
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -197,7 +203,9 @@ pub(crate) fn usage(format: OutputFormat, ui: &Ui, message: Msg) -> Exit {
 pub(crate) fn unreadable(format: OutputFormat, ui: &Ui, e: &ReadError, kind: &str, invalid: Exit) -> Exit {
     match e {
         ReadError::Io { .. } => fail(format, ui, "unreadable", &[Diagnostic::from(e)], Exit::Usage),
-        ReadError::NotUtf8 { .. } => fail(format, ui, kind, &[Diagnostic::from(e)], invalid),
+        ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. } => {
+            fail(format, ui, kind, &[Diagnostic::from(e)], invalid)
+        }
     }
 }
 
@@ -219,15 +227,17 @@ pub(crate) fn system_now() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Writes to standard output; a closed pipe is not an error worth a panic.
+/// Control characters from facts or data are shown, not obeyed (see
+/// [`tenet::diagnostics::printable`]).
 pub(crate) fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.write_all(tenet::diagnostics::printable(text).as_bytes());
     let _ = stdout.flush();
 }
 
 /// Writes to standard error.
 pub(crate) fn err(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(tenet::diagnostics::printable(text).as_bytes());
     let _ = stderr.flush();
 }

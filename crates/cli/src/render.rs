@@ -49,6 +49,21 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         ));
         return Exit::Usage;
     };
+    if let Some(path) = &args.out
+        && crate::files::same_file(&args.agreement, path)
+    {
+        let shown = path.display();
+        return super::usage(
+            super::OutputFormat::Human,
+            ui,
+            Msg::new(
+                format!("--out {shown} 就是协议数据文件：文本会覆盖数据；请写到另一个文件"),
+                format!(
+                    "--out {shown} is the agreement data file: the document would overwrite the data; write to another file"
+                ),
+            ),
+        );
+    }
     let data = match crate::files::read(&args.agreement) {
         Ok(f) => f,
         Err(e) => {

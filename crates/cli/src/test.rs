@@ -19,7 +19,7 @@ pub(crate) struct Args {
     #[arg(long)]
     coverage: bool,
     /// 规则覆盖率低于 P% 时失败 · fail when a policy's rule coverage is below P percent
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = percent)]
     min_coverage: Option<f64>,
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
@@ -152,4 +152,13 @@ fn to_json(run: &TestRun) -> serde_json::Value {
         })
         .collect();
     json!({"passed": run.passed(), "failed": run.failed(), "skipped": run.skipped(), "cases": cases, "coverage": coverage})
+}
+
+/// `--min-coverage`: a number from 0 to 100 (`NaN`, `inf` and `-5` would make the check
+/// meaningless, so they are usage errors).
+fn percent(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("需要 0 到 100 之间的数字 · a number from 0 to 100 is needed, found `{text}`")),
+    }
 }

@@ -28,12 +28,17 @@ pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 
 /// The policy file a case belongs to.
 pub fn policy_for(case_path: &Path, case: &TestCase) -> Result<PathBuf, Msg> {
-    let folder = case_path.parent().unwrap_or(Path::new("."));
     if let Some(name) = &case.policy {
-        return tenet::source::locate(folder, name)
-            .ok_or_else(|| msg!("找不到案例指定的策略 {name}", "the policy {name} the case names cannot be found"));
+        return tenet::source::locate(case_path, name).map_err(|e| match e {
+            tenet::source::LocateError::NotFound { .. } => {
+                msg!("找不到案例指定的策略 {name}", "the policy {name} the case names cannot be found")
+            }
+            outside => outside.message(),
+        });
     }
-    let parts: Vec<&std::ffi::OsStr> = case_path.iter().collect();
+    // The convention reads the folders the case lies in, however its path is spelled.
+    let absolute = std::path::absolute(case_path).unwrap_or_else(|_| case_path.to_path_buf());
+    let parts: Vec<&std::ffi::OsStr> = absolute.iter().collect();
     let Some(at) = parts.iter().rposition(|p| *p == "cases") else {
         return Err(Msg::new(
             "案例没有写 `policy:`，也不在 `cases/<策略名>/` 目录下",
@@ -45,8 +50,14 @@ pub fn policy_for(case_path: &Path, case: &TestCase) -> Result<PathBuf, Msg> {
     };
     let cases_dir: PathBuf = parts.iter().take(at + 1).collect();
     let rel = format!("rules/{}.tenet", name.to_string_lossy());
-    tenet::source::locate(&cases_dir, &rel).ok_or_else(|| {
+    // `locate` looks from a file's folder: the cases folder is that of a file in it.
+    let found = tenet::source::locate(&cases_dir.join("case"), &rel).map_err(|_| {
         msg!("找不到策略 {rel}（按目录约定）", "the policy {rel} (by the folder convention) cannot be found")
+    })?;
+    // Shown as the case's path was spelled: relative to the current folder when it was.
+    Ok(match std::env::current_dir() {
+        Ok(cwd) if case_path.is_relative() => found.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(found),
+        _ => found,
     })
 }
 
