@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod adversary;
+
 use std::path::{Path, PathBuf};
 
 use tenet::Policy;
