@@ -84,7 +84,7 @@ pub(crate) fn write_atomically<T>(
         file.set_permissions(meta.permissions()).map_err(named)?;
     }
     drop(file);
-    std::fs::rename(&temp.0, &target).map_err(named)?;
+    std::fs::rename(&temp.path, &target).map_err(named)?;
     temp.keep();
     Ok(result)
 }
@@ -110,33 +110,33 @@ fn create_temporary(target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> 
 static TEMPORARY: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
 /// A temporary file that is removed when dropped, unless kept.
-struct Temporary(PathBuf);
+struct Temporary {
+    path: PathBuf,
+    kept: bool,
+}
 
 impl Temporary {
     fn register(path: PathBuf) -> Temporary {
         if let Ok(mut list) = TEMPORARY.lock() {
             list.push(path.clone());
         }
-        Temporary(path)
+        Temporary { path, kept: false }
     }
 
     /// The file has been renamed into place: nothing to remove.
-    fn keep(self) {
-        self.forget();
-        std::mem::forget(self);
-    }
-
-    fn forget(&self) {
-        if let Ok(mut list) = TEMPORARY.lock() {
-            list.retain(|p| *p != self.0);
-        }
+    fn keep(mut self) {
+        self.kept = true;
     }
 }
 
 impl Drop for Temporary {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-        self.forget();
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        if let Ok(mut list) = TEMPORARY.lock() {
+            list.retain(|p| *p != self.path);
+        }
     }
 }
 

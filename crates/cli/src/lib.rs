@@ -140,12 +140,18 @@ pub fn main() -> ExitCode {
         files::remove_temporary_files();
         std::process::exit(130);
     });
-    let cli = match Cli::try_parse() {
+    ExitCode::from(run(std::env::args_os()))
+}
+
+/// Runs one command line (`args` starts with the program's name) and gives its exit
+/// status: what `main` does, callable in-process (the end-to-end fuzz target drives it).
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { Exit::Usage } else { Exit::Ok };
             let _ = e.print();
-            return code.into();
+            return code as u8;
         }
     };
     let lang = match cli.lang {
@@ -176,7 +182,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, &ui),
         Command::Explain(args) => explain::run(&args, &ui),
     };
-    exit.into()
+    exit as u8
 }
 
 /// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
