@@ -197,13 +197,18 @@ impl Checker<'_> {
     pub(super) fn table_call(&mut self, i: usize, name: &str, args: Vec<TExpr>, span: Span) -> TExpr {
         let (params, result, settled, missing) = match self.tables.get(i).and_then(Option::as_ref) {
             Some(t) => {
-                let missing = !matches!(
+                use crate::lang::{Aggregate, HitPolicy};
+                // Lists, sums and counts are never missing; others are when no row
+                // matches, unless `otherwise` gives a present value (and rows do too).
+                let always = matches!(
                     t.hit,
-                    crate::lang::HitPolicy::Collect(
-                        None | Some(crate::lang::Aggregate::Sum | crate::lang::Aggregate::Count)
-                    )
+                    HitPolicy::Collect(None | Some(Aggregate::Sum | Aggregate::Count)) | HitPolicy::OutputOrder
                 );
-                let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled));
+                let defaulted =
+                    t.otherwise.as_ref().is_some_and(|o| !o.missing) && t.rows.iter().all(|r| !r.result.missing);
+                let missing = !always && !defaulted;
+                let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled))
+                    || t.otherwise.as_ref().is_some_and(|o| o.settled);
                 (t.params.clone(), t.output_type(), settled, missing)
             }
             None => return TExpr::new(TKind::Table(i, args), Type::Error, span),
@@ -224,6 +229,11 @@ impl Checker<'_> {
             );
             return TExpr::new(TKind::Table(i, args), Type::Error, span);
         }
+        let args: Vec<TExpr> = args
+            .into_iter()
+            .zip(&params)
+            .map(|(a, (pname, pty))| self.coerce(a, pty, &format!("{name}({pname})")))
+            .collect();
         for (arg, (pname, pty)) in args.iter().zip(&params) {
             if !(arg.ty.fits(pty) || arg.ty.is_numeric() && pty.is_numeric()) {
                 let at = &arg.ty;
@@ -249,10 +259,7 @@ impl Checker<'_> {
 }
 
 fn cell_settled(c: &super::hir::CellDef) -> bool {
-    match c {
-        super::hir::CellDef::Any => false,
-        super::hir::CellDef::Cmp(_, e) | super::hir::CellDef::In(e, _) => e.settled,
-    }
+    c.exprs().iter().any(|e| e.settled)
 }
 
 impl super::hir::TableDef {
@@ -260,7 +267,7 @@ impl super::hir::TableDef {
     pub fn output_type(&self) -> Type {
         use crate::lang::{Aggregate, HitPolicy};
         match self.hit {
-            HitPolicy::Collect(None) => Type::List(Arc::new(self.result.clone())),
+            HitPolicy::Collect(None) | HitPolicy::OutputOrder => Type::List(Arc::new(self.result.clone())),
             HitPolicy::Collect(Some(Aggregate::Count)) => Type::Int,
             _ => self.result.clone(),
         }

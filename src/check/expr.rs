@@ -800,6 +800,29 @@ impl Checker<'_> {
 
     /// Literal texts an expression consists of: a text, a list of texts, or a const
     /// holding one.
+    /// `e` where a `want` is expected: a literal text (or a list of them) is read as a
+    /// value of an enumeration `want` — `f("x")` for an enumerated parameter, a table row
+    /// giving `"Approved"` — and one that is not among its values is reported
+    /// (`not-in-enum`, with a did-you-mean). Anything else is returned as it is.
+    pub(crate) fn coerce(&mut self, mut e: TExpr, want: &Type, of: &str) -> TExpr {
+        let is_enum = |t: &Type| matches!(t, Type::Enum(_));
+        let fits_shape = match (&e.ty, want) {
+            (Type::Text, w) => is_enum(w),
+            (Type::List(inner), Type::List(w)) => **inner == Type::Text && is_enum(w),
+            _ => false,
+        };
+        let literal = match &e.kind {
+            TKind::Lit(Value::Text(_)) | TKind::Const(_) => !self.literal_texts(&e).is_empty(),
+            TKind::List(items) => !items.is_empty() && items.iter().all(|i| i.literal_text().is_some()),
+            _ => false,
+        };
+        if fits_shape && literal {
+            self.enum_literal_in(want, of, &e);
+            e.ty = want.clone();
+        }
+        e
+    }
+
     fn literal_texts(&self, e: &TExpr) -> Vec<(String, Span)> {
         match &e.kind {
             TKind::Lit(Value::Text(s)) => vec![(s.to_string(), e.span)],

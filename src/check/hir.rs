@@ -199,6 +199,8 @@ pub struct TableDef {
     pub hit: HitPolicy,
     /// Rows.
     pub rows: Vec<RowDef>,
+    /// The result when no row matches.
+    pub otherwise: Option<TExpr>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -223,6 +225,24 @@ pub enum CellDef {
     Cmp(CmpOp, TExpr),
     /// `in list` (false) / `not in list` (true).
     In(TExpr, bool),
+    /// A range: its ends, each closed (true) or open.
+    Range(TExpr, bool, TExpr, bool),
+    /// Any of these tests.
+    AnyOf(Vec<CellDef>),
+    /// None of these tests.
+    Not(Vec<CellDef>),
+}
+
+impl CellDef {
+    /// Every expression in the cell.
+    pub fn exprs(&self) -> Vec<&TExpr> {
+        match self {
+            CellDef::Any => Vec::new(),
+            CellDef::Cmp(_, e) | CellDef::In(e, _) => vec![e],
+            CellDef::Range(lo, _, hi, _) => vec![lo, hi],
+            CellDef::AnyOf(tests) | CellDef::Not(tests) => tests.iter().flat_map(CellDef::exprs).collect(),
+        }
+    }
 }
 
 /// A checked outcome.

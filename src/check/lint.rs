@@ -11,8 +11,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::hir::{CellDef, TExpr, TKind};
-use super::{Checker, Symbol};
+use super::hir::{TExpr, TKind};
+use super::{Checker, Symbol, overlap};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
 use crate::lang::{CmpOp, HitPolicy};
@@ -227,14 +227,17 @@ impl Checker<'_> {
     fn lint_table_gaps(&mut self) {
         let mut found = Vec::new();
         for t in self.tables.iter().flatten() {
-            if t.hit != HitPolicy::Unique || t.params.is_empty() {
+            let single = matches!(t.hit, HitPolicy::Unique | HitPolicy::First | HitPolicy::Any | HitPolicy::Priority);
+            if !single || t.otherwise.is_some() || t.params.is_empty() {
                 continue;
             }
+            // Finite parameters only: enumerations and bools.
             let domains: Option<Vec<Vec<String>>> = t
                 .params
                 .iter()
                 .map(|(_, ty)| match ty {
                     Type::Enum(values) => Some(values.iter().map(|v| v.to_string()).collect()),
+                    Type::Bool => Some(vec!["false".to_owned(), "true".to_owned()]),
                     _ => None,
                 })
                 .collect();
@@ -243,29 +246,15 @@ impl Checker<'_> {
             if total == 0 || total > MAX_COMBINATIONS {
                 continue;
             }
-            // Each row as the set of values each cell accepts (None: anything).
-            let rows: Option<Vec<Vec<Option<Vec<String>>>>> = t
+            // Each row as the set each cell accepts; a cell the check cannot read leaves
+            // the table undecided.
+            let rows: Option<Vec<Vec<overlap::Set>>> = t
                 .rows
                 .iter()
                 .map(|row| {
-                    row.cells
-                        .iter()
-                        .zip(&domains)
-                        .map(|(cell, domain)| match cell {
-                            CellDef::Any => Some(None),
-                            CellDef::Cmp(CmpOp::Eq, e) => self.text_values(e).map(Some),
-                            CellDef::Cmp(CmpOp::Ne, e) => self
-                                .text_values(e)
-                                .map(|out| Some(domain.iter().filter(|d| !out.contains(d)).cloned().collect())),
-                            CellDef::In(e, negated) => self.text_values(e).map(|vals| {
-                                Some(domain.iter().filter(|d| vals.contains(d) != *negated).cloned().collect())
-                            }),
-                            CellDef::Cmp(..) => None,
-                        })
-                        .collect()
+                    row.cells.iter().zip(&t.params).map(|(c, (_, ty))| overlap::cell_set(c, ty, &self.consts)).collect()
                 })
                 .collect();
-            // A row with a cell the check cannot read: the table is not decidable here.
             let Some(rows) = rows else { continue };
             let mut missing = Vec::new();
             for n in 0..total {
@@ -279,12 +268,22 @@ impl Checker<'_> {
                         v
                     })
                     .collect();
-                let covered = rows
-                    .iter()
-                    .any(|row| row.iter().zip(&combo).all(|(cell, v)| cell.as_ref().is_none_or(|set| set.contains(v))));
+                let covered = rows.iter().any(|row| {
+                    row.iter()
+                        .zip(&combo)
+                        .zip(&t.params)
+                        .all(|((set, v), (_, ty))| overlap::accepts(set, &overlap::text_key(v, ty)))
+                });
                 if !covered {
-                    missing
-                        .push(format!("({})", combo.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")));
+                    missing.push(format!(
+                        "({})",
+                        combo
+                            .iter()
+                            .zip(&t.params)
+                            .map(|(v, (_, ty))| overlap::shown(&overlap::text_key(v, ty)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
                 }
             }
             if !missing.is_empty() {
@@ -299,30 +298,16 @@ impl Checker<'_> {
                 Diagnostic::warning(
                     "table-gap",
                     msg!(
-                        "unique 表 `{name}` 没有覆盖 {count} 种输入组合：{shown}{more}",
-                        "the unique table `{name}` covers no row for {count} input combinations: {shown}{more}"
+                        "表格 `{name}` 没有覆盖 {count} 种输入组合：{shown}{more}",
+                        "table `{name}` has no row for {count} input combinations: {shown}{more}"
                     ),
                 )
                 .at(span)
                 .help(Msg::new(
-                    "为这些组合加行，或加一行 `_ => …` 作为默认",
-                    "add rows for them, or a row `_ => …` as the default",
+                    "为这些组合加行，或在最后写 `otherwise => …` 作为默认结果",
+                    "add rows for them, or end the table with `otherwise => …` as the default",
                 )),
             );
-        }
-    }
-
-    /// The texts a cell's literal (or literal list) stands for.
-    fn text_values(&self, e: &TExpr) -> Option<Vec<String>> {
-        if let TKind::List(items) = &e.kind {
-            return items.iter().map(|i| self.text_values(i).and_then(|v| v.into_iter().next())).collect();
-        }
-        match self.constant_value(e)? {
-            Value::Text(s) => Some(vec![s.to_string()]),
-            Value::List(items) => {
-                items.iter().map(|v| if let Value::Text(s) = v { Some(s.to_string()) } else { None }).collect()
-            }
-            _ => None,
         }
     }
 

@@ -256,6 +256,7 @@ impl<'a> Checker<'a> {
                         params: Vec::new(),
                         result: Type::Error,
                         hit: crate::lang::HitPolicy::Unique,
+                        otherwise: None,
                         rows: Vec::new(),
                         span,
                     })

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::{Checker, DerivedSource, Symbol};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::msg;
-use crate::syntax::ast::{CellKind, Expr, ExprKind, TextPart};
+use crate::syntax::ast::{Expr, ExprKind, TextPart};
 
 impl Checker<'_> {
     /// Consts, values and tables in dependency order (those in a cycle are left out,
@@ -127,15 +127,13 @@ impl Checker<'_> {
                 let Some(&(table, _)) = self.table_decls.get(i) else { return Vec::new() };
                 locals.extend(table.params.iter().map(|p| p.name.node.as_str()));
                 for row in &table.rows {
-                    for cell in &row.cells {
-                        match &cell.node {
-                            CellKind::Any => {}
-                            CellKind::Cmp(_, e) | CellKind::In(e) | CellKind::NotIn(e) | CellKind::Eq(e) => {
-                                collect(e, &mut names)
-                            }
-                        }
+                    for e in row.cells.iter().flat_map(|c| c.node.exprs()) {
+                        collect(e, &mut names);
                     }
                     collect(&row.result, &mut names);
+                }
+                if let Some(e) = &table.otherwise {
+                    collect(e, &mut names);
                 }
             }
             Symbol::Input(_) | Symbol::Ledger(_) | Symbol::Calendar(_) => {}

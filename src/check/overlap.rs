@@ -1,9 +1,16 @@
 //! Which table rows can match the same input, decided where the cells are constants.
+//!
+//! A cell is read as the set of inputs it accepts: a union of intervals over the
+//! parameter's values (`< 18 or >= 60` is two half-lines, `[15..30)` one interval,
+//! `not(…)` the complement). Enumerations and bools are finite: their sets are the values
+//! accepted. Whole numbers and dates are discrete: `> 1` is `>= 2`, so `> 1` and `< 2` do
+//! not meet.
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use super::hir::{CellDef, ConstDef, TExpr, TKind};
@@ -22,16 +29,15 @@ pub(super) enum Key {
     Bool(bool),
 }
 
-/// The set of inputs a cell accepts.
+/// One interval: its lower and upper bound.
+type Interval = (Bound<Key>, Bound<Key>);
+
+/// The set of inputs a cell accepts: sorted, disjoint intervals.
 #[derive(Clone, Debug)]
-pub(super) enum Set {
-    All,
-    Only(BTreeSet<Key>),
-    Except(BTreeSet<Key>),
-    /// Values below the bound (inclusive when true).
-    Below(Key, bool),
-    /// Values above the bound (inclusive when true).
-    Above(Key, bool),
+pub(super) struct Set {
+    intervals: Vec<Interval>,
+    /// Whole numbers or dates: an open bound is the next value's closed one.
+    discrete: bool,
 }
 
 fn key(v: &Value) -> Option<Key> {
@@ -72,105 +78,255 @@ fn constant(e: &TExpr, consts: &[Option<ConstDef>], depth: usize) -> Option<Valu
 
 /// The set a cell accepts, for a parameter of type `ty`; `None` when undecidable.
 pub(super) fn cell_set(cell: &CellDef, ty: &Type, consts: &[Option<ConstDef>]) -> Option<Set> {
-    let set = match cell {
-        CellDef::Any => Set::All,
+    let discrete = matches!(ty, Type::Int | Type::Date);
+    let raw = raw_set(cell, consts, discrete)?;
+    let domain: Option<Vec<Key>> = match ty {
+        Type::Enum(values) => Some(values.iter().map(|v| Key::Text(v.clone())).collect()),
+        Type::Bool => Some(vec![Key::Bool(false), Key::Bool(true)]),
+        _ => None,
+    };
+    Some(match domain {
+        // A finite domain: the values accepted, one point each.
+        Some(values) => Set::points(values.into_iter().filter(|k| raw.contains(k)), false),
+        None => raw.normalized(),
+    })
+}
+
+fn raw_set(cell: &CellDef, consts: &[Option<ConstDef>], discrete: bool) -> Option<Set> {
+    let k = |e: &TExpr| key(&constant(e, consts, 0)?);
+    let one = |lo, hi| Set { intervals: vec![(lo, hi)], discrete };
+    Some(match cell {
+        CellDef::Any => one(Bound::Unbounded, Bound::Unbounded),
         CellDef::Cmp(op, e) => {
-            let k = key(&constant(e, consts, 0)?)?;
+            let k = k(e)?;
             match op {
-                CmpOp::Eq => Set::Only([k].into()),
-                CmpOp::Ne => Set::Except([k].into()),
-                CmpOp::Lt => Set::Below(k, false),
-                CmpOp::Le => Set::Below(k, true),
-                CmpOp::Gt => Set::Above(k, false),
-                CmpOp::Ge => Set::Above(k, true),
+                CmpOp::Eq => one(Bound::Included(k.clone()), Bound::Included(k)),
+                CmpOp::Ne => one(Bound::Included(k.clone()), Bound::Included(k)).complement(),
+                CmpOp::Lt => one(Bound::Unbounded, Bound::Excluded(k)),
+                CmpOp::Le => one(Bound::Unbounded, Bound::Included(k)),
+                CmpOp::Gt => one(Bound::Excluded(k), Bound::Unbounded),
+                CmpOp::Ge => one(Bound::Included(k), Bound::Unbounded),
             }
+        }
+        CellDef::Range(lo, lo_closed, hi, hi_closed) => {
+            let bound = |k: Key, closed: bool| if closed { Bound::Included(k) } else { Bound::Excluded(k) };
+            one(bound(k(lo)?, *lo_closed), bound(k(hi)?, *hi_closed))
         }
         CellDef::In(e, negated) => {
             let Value::List(items) = constant(e, consts, 0)? else { return None };
             let keys = items.iter().map(key).collect::<Option<BTreeSet<_>>>()?;
-            if *negated { Set::Except(keys) } else { Set::Only(keys) }
+            let set = Set::points(keys, discrete);
+            if *negated { set.complement() } else { set }
         }
-    };
-    Some(normalize(set, ty))
+        CellDef::AnyOf(tests) => {
+            let mut sets = tests.iter().map(|t| raw_set(t, consts, discrete));
+            let first = sets.next()??;
+            sets.try_fold(first, |acc, s| Some(acc.union(&s?)))?
+        }
+        CellDef::Not(tests) => raw_set(&CellDef::AnyOf(tests.clone()), consts, discrete)?.complement(),
+    })
 }
 
-/// Finite domains (enumerations, bools) become explicit sets; strict integer bounds
-/// become inclusive ones, so `> 1` and `< 2` are seen not to meet.
-fn normalize(set: Set, ty: &Type) -> Set {
-    let domain: Option<BTreeSet<Key>> = match ty {
-        Type::Enum(values) => Some(values.iter().map(|v| Key::Text(v.clone())).collect()),
-        Type::Bool => Some([Key::Bool(false), Key::Bool(true)].into()),
+fn lower_before(a: &Bound<Key>, b: &Bound<Key>) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a, b) {
+        (Bound::Unbounded, Bound::Unbounded) => Equal,
+        (Bound::Unbounded, _) => Less,
+        (_, Bound::Unbounded) => Greater,
+        (Bound::Included(x), Bound::Included(y)) | (Bound::Excluded(x), Bound::Excluded(y)) => x.cmp(y),
+        (Bound::Included(x), Bound::Excluded(y)) => x.cmp(y).then(Less),
+        (Bound::Excluded(x), Bound::Included(y)) => x.cmp(y).then(Greater),
+    }
+}
+
+fn upper_before(a: &Bound<Key>, b: &Bound<Key>) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a, b) {
+        (Bound::Unbounded, Bound::Unbounded) => Equal,
+        (Bound::Unbounded, _) => Greater,
+        (_, Bound::Unbounded) => Less,
+        (Bound::Included(x), Bound::Included(y)) | (Bound::Excluded(x), Bound::Excluded(y)) => x.cmp(y),
+        (Bound::Included(x), Bound::Excluded(y)) => x.cmp(y).then(Greater),
+        (Bound::Excluded(x), Bound::Included(y)) => x.cmp(y).then(Less),
+    }
+}
+
+/// Whether an interval holds no value (after discrete bounds were closed).
+fn empty((lo, hi): &Interval) -> bool {
+    match (lo, hi) {
+        (Bound::Unbounded, _) | (_, Bound::Unbounded) => false,
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b))
+        | (Bound::Excluded(a), Bound::Excluded(b)) => a >= b,
+    }
+}
+
+/// Whether `hi` of one interval reaches `lo` of the next, so the two are one.
+fn touches(hi: &Bound<Key>, lo: &Bound<Key>) -> bool {
+    match (hi, lo) {
+        (Bound::Unbounded, _) | (_, Bound::Unbounded) => true,
+        (Bound::Excluded(a), Bound::Excluded(b)) => a > b,
+        (Bound::Included(a), Bound::Included(b))
+        | (Bound::Included(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+    }
+}
+
+/// The next whole value after `k` (or before it), for discrete domains.
+fn step(k: &Key, up: bool) -> Option<Key> {
+    match k {
+        Key::Num(n) if n.fract().is_zero() => {
+            Some(Key::Num(if up { n.checked_add(Decimal::ONE)? } else { n.checked_sub(Decimal::ONE)? }))
+        }
+        // A fractional bound on whole numbers: the whole number on its inner side.
+        Key::Num(n) => Some(Key::Num(if up { n.ceil() } else { n.floor() })),
+        Key::Date(d) => {
+            Some(Key::Date(if up { d.checked_add_days(Days::new(1))? } else { d.checked_sub_days(Days::new(1))? }))
+        }
         _ => None,
-    };
-    if let Some(domain) = domain {
-        return Set::Only(domain.into_iter().filter(|k| accepts(&set, k)).collect());
     }
-    if *ty == Type::Int {
-        return match set {
-            Set::Below(Key::Num(n), false) if n.fract().is_zero() => Set::Below(Key::Num(n - Decimal::ONE), true),
-            Set::Above(Key::Num(n), false) if n.fract().is_zero() => Set::Above(Key::Num(n + Decimal::ONE), true),
-            other => other,
-        };
-    }
-    set
 }
 
-fn accepts(set: &Set, k: &Key) -> bool {
-    match set {
-        Set::All => true,
-        Set::Only(s) => s.contains(k),
-        Set::Except(s) => !s.contains(k),
-        Set::Below(b, inc) => k < b || (*inc && k == b),
-        Set::Above(b, inc) => k > b || (*inc && k == b),
+impl Set {
+    fn points(keys: impl IntoIterator<Item = Key>, discrete: bool) -> Set {
+        let intervals = keys.into_iter().map(|k| (Bound::Included(k.clone()), Bound::Included(k))).collect();
+        Set { intervals, discrete }.normalized()
     }
+
+    fn contains(&self, k: &Key) -> bool {
+        let point = (Bound::Included(k.clone()), Bound::Included(k.clone()));
+        self.intervals.iter().any(|i| !empty(&intersect_one(i, &point)))
+    }
+
+    /// Sorted, merged, without empty intervals; discrete bounds closed.
+    fn normalized(mut self) -> Set {
+        if self.discrete {
+            for (lo, hi) in &mut self.intervals {
+                if let Bound::Excluded(k) = lo {
+                    *lo = step(k, true).map_or(Bound::Excluded(k.clone()), Bound::Included);
+                } else if let Bound::Included(Key::Num(n)) = lo
+                    && !n.fract().is_zero()
+                {
+                    *lo = Bound::Included(Key::Num(n.ceil()));
+                }
+                if let Bound::Excluded(k) = hi {
+                    *hi = step(k, false).map_or(Bound::Excluded(k.clone()), Bound::Included);
+                } else if let Bound::Included(Key::Num(n)) = hi
+                    && !n.fract().is_zero()
+                {
+                    *hi = Bound::Included(Key::Num(n.floor()));
+                }
+            }
+        }
+        self.intervals.retain(|i| !empty(i));
+        self.intervals.sort_by(|a, b| lower_before(&a.0, &b.0));
+        let mut merged: Vec<Interval> = Vec::with_capacity(self.intervals.len());
+        for (lo, hi) in self.intervals {
+            match merged.last_mut() {
+                Some(last) if touches(&last.1, &lo) => {
+                    if upper_before(&hi, &last.1).is_gt() {
+                        last.1 = hi;
+                    }
+                }
+                _ => merged.push((lo, hi)),
+            }
+        }
+        Set { intervals: merged, discrete: self.discrete }
+    }
+
+    fn union(&self, other: &Set) -> Set {
+        let intervals = self.intervals.iter().chain(&other.intervals).cloned().collect();
+        Set { intervals, discrete: self.discrete }.normalized()
+    }
+
+    fn intersect(&self, other: &Set) -> Set {
+        let intervals =
+            self.intervals.iter().flat_map(|a| other.intervals.iter().map(move |b| intersect_one(a, b))).collect();
+        Set { intervals, discrete: self.discrete }.normalized()
+    }
+
+    fn complement(&self) -> Set {
+        let flip = |b: &Bound<Key>| match b {
+            Bound::Included(k) => Bound::Excluded(k.clone()),
+            Bound::Excluded(k) => Bound::Included(k.clone()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let mut out = Vec::with_capacity(self.intervals.len() + 1);
+        // Where the next gap starts; `None` once an interval runs to the end.
+        let mut from = Some(Bound::Unbounded);
+        for (lo, hi) in &self.intervals {
+            if let Some(start) = from.take()
+                && !matches!(lo, Bound::Unbounded)
+            {
+                out.push((start, flip(lo)));
+            }
+            from = match hi {
+                Bound::Unbounded => None,
+                b => Some(flip(b)),
+            };
+        }
+        if let Some(start) = from {
+            out.push((start, Bound::Unbounded));
+        }
+        Set { intervals: out, discrete: self.discrete }.normalized()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.intervals.is_empty()
+    }
+}
+
+fn intersect_one(a: &Interval, b: &Interval) -> Interval {
+    let lo = if lower_before(&a.0, &b.0).is_ge() { a.0.clone() } else { b.0.clone() };
+    let hi = if upper_before(&a.1, &b.1).is_le() { a.1.clone() } else { b.1.clone() };
+    (lo, hi)
 }
 
 /// True when some input is accepted by both.
 pub(super) fn intersects(a: &Set, b: &Set) -> bool {
-    use Set::*;
-    match (a, b) {
-        (Only(x), other) | (other, Only(x)) => x.iter().any(|k| accepts(other, k)),
-        (All, _) | (_, All) => true,
-        // Remaining sets are infinite: complements and half-lines.
-        (Except(_), _) | (_, Except(_)) => true,
-        (Below(..), Below(..)) | (Above(..), Above(..)) => true,
-        (Below(hi, hi_inc), Above(lo, lo_inc)) | (Above(lo, lo_inc), Below(hi, hi_inc)) => {
-            lo < hi || (lo == hi && *lo_inc && *hi_inc)
-        }
-    }
+    !a.intersect(b).is_empty()
 }
 
 /// True when every input `inner` accepts, `outer` accepts too.
 pub(super) fn covers(outer: &Set, inner: &Set) -> bool {
-    use Set::*;
-    match (outer, inner) {
-        (All, _) => true,
-        (_, Only(x)) => x.iter().all(|k| accepts(outer, k)),
-        (Except(x), All) => x.is_empty(),
-        (Except(x), Except(y)) => x.is_subset(y),
-        (Except(x), other) => !x.iter().any(|k| accepts(other, k)),
-        (Below(h, i), Below(h2, i2)) => h2 < h || (h2 == h && (*i || !*i2)),
-        (Above(l, i), Above(l2, i2)) => l2 > l || (l2 == l && (*i || !*i2)),
-        _ => false,
-    }
+    inner.intersect(&outer.complement()).is_empty()
+}
+
+/// Whether the set accepts every value of a finite domain, or everything.
+pub(super) fn accepts(set: &Set, k: &Key) -> bool {
+    set.contains(k)
 }
 
 /// A sample input both sets accept, to show in a warning.
 pub(super) fn example(a: &Set, b: &Set) -> Option<String> {
-    let pick = |s: &Set, other: &Set| match s {
-        Set::Only(x) => x.iter().find(|k| accepts(other, k)).cloned(),
-        Set::Below(k, true) | Set::Above(k, true) if accepts(other, k) => Some(k.clone()),
+    let both = a.intersect(b);
+    let k = both.intervals.iter().find_map(|(lo, hi)| match (lo, hi) {
+        (Bound::Included(k), _) | (_, Bound::Included(k)) => Some(k.clone()),
         _ => None,
-    };
-    let k = pick(a, b).or_else(|| pick(b, a))?;
-    Some(match k {
+    })?;
+    Some(shown(&k))
+}
+
+/// A key as a policy would write it.
+pub(super) fn shown(k: &Key) -> String {
+    match k {
         Key::Num(n) => n.to_string(),
         Key::Text(s) => format!("\"{s}\""),
         Key::Date(d) => d.to_string(),
         Key::DateTime(d) => d.to_rfc3339(),
-        Key::Duration(d) => crate::value::duration::words(d),
+        Key::Duration(d) => crate::value::duration::words(*d),
         Key::Bool(b) => b.to_string(),
-    })
+    }
+}
+
+/// The text of a finite domain's value (an enumeration's text, `true`/`false`).
+pub(super) fn text_key(text: &str, ty: &Type) -> Key {
+    match (ty, text) {
+        (Type::Bool, "true") => Key::Bool(true),
+        (Type::Bool, _) => Key::Bool(false),
+        _ => Key::Text(Arc::from(text)),
+    }
 }
 
 #[cfg(test)]
@@ -181,20 +337,47 @@ mod tests {
         Key::Num(Decimal::from(n))
     }
 
+    fn set(intervals: Vec<Interval>, discrete: bool) -> Set {
+        Set { intervals, discrete }.normalized()
+    }
+
+    fn below(n: i64, incl: bool, discrete: bool) -> Set {
+        set(vec![(Bound::Unbounded, if incl { Bound::Included(num(n)) } else { Bound::Excluded(num(n)) })], discrete)
+    }
+
+    fn above(n: i64, incl: bool, discrete: bool) -> Set {
+        set(vec![(if incl { Bound::Included(num(n)) } else { Bound::Excluded(num(n)) }, Bound::Unbounded)], discrete)
+    }
+
     #[test]
     fn half_lines() {
-        assert!(intersects(&Set::Below(num(5), false), &Set::Above(num(4), false)));
-        assert!(!intersects(&Set::Below(num(5), false), &Set::Above(num(5), true)));
-        assert!(intersects(&Set::Below(num(5), true), &Set::Above(num(5), true)));
-        let ints = |s| normalize(s, &Type::Int);
-        assert!(!intersects(&ints(Set::Above(num(1), false)), &ints(Set::Below(num(2), false))));
+        assert!(intersects(&below(5, false, false), &above(4, false, false)));
+        assert!(!intersects(&below(5, false, false), &above(5, true, false)));
+        assert!(intersects(&below(5, true, false), &above(5, true, false)));
+        assert!(!intersects(&above(1, false, true), &below(2, false, true)), "whole numbers: > 1 and < 2 do not meet");
+        assert!(intersects(&above(1, false, false), &below(2, false, false)), "decimals: 1.5 is in both");
     }
 
     #[test]
     fn covering() {
-        assert!(covers(&Set::Below(num(90), false), &Set::Below(num(80), false)));
-        assert!(!covers(&Set::Below(num(80), false), &Set::Below(num(90), false)));
-        assert!(covers(&Set::Except([num(1)].into()), &Set::Only([num(2)].into())));
-        assert!(!covers(&Set::Only([num(1)].into()), &Set::All));
+        assert!(covers(&below(90, false, false), &below(80, false, false)));
+        assert!(!covers(&below(80, false, false), &below(90, false, false)));
+        let ne1 = Set::points([num(1)], false).complement();
+        assert!(covers(&ne1, &Set::points([num(2)], false)));
+        let all = set(vec![(Bound::Unbounded, Bound::Unbounded)], false);
+        assert!(!covers(&Set::points([num(1)], false), &all));
+        // `< 18 or >= 60` and `[18..60)` make everything between them.
+        let outside = below(18, false, true).union(&above(60, true, true));
+        let inside = set(vec![(Bound::Included(num(18)), Bound::Excluded(num(60)))], true);
+        assert!(covers(&outside.union(&inside), &all));
+        assert!(!intersects(&outside, &inside));
+        assert!(covers(&inside.complement(), &outside), "not([18..60)) is `< 18 or >= 60`");
+    }
+
+    #[test]
+    fn a_sample_lies_in_both() {
+        let a = set(vec![(Bound::Included(num(10)), Bound::Included(num(20)))], true);
+        assert_eq!(example(&a, &above(15, true, true)), Some("15".into()));
+        assert_eq!(example(&a, &above(25, true, true)), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Decision tables: parameters, cells, results, hit policies and overlapping rows.
 
-use super::hir::{CellDef, RowDef, TExpr, TableDef};
+use super::hir::{CellDef, RowDef, TExpr, TKind, TableDef};
 use super::{Checker, Local, ops, overlap};
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
@@ -29,7 +29,8 @@ impl Checker<'_> {
             params.iter().map(|(name, ty)| Local { name: name.clone(), ty: ty.clone(), missing: true }).collect(),
         );
         let outer_block = self.block_item.take();
-        let rows: Vec<RowDef> = t.rows.iter().map(|row| self.row(row, &params, &result)).collect();
+        let rows: Vec<RowDef> = t.rows.iter().map(|row| self.row(row, &params, &result, &t.name.node)).collect();
+        let otherwise = t.otherwise.as_ref().map(|e| self.otherwise(e, t.hit.node, &result, &t.name.node));
         self.locals = outer;
         self.block_item = outer_block;
         if t.rows.is_empty() {
@@ -40,12 +41,27 @@ impl Checker<'_> {
                     .help(Msg::new("没有行的表格永远没有结果", "a table without rows never gives a result")),
             );
         }
-        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, span };
+        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, span };
         self.overlaps(&def);
         def
     }
 
     fn check_hit(&mut self, hit: HitPolicy, result: &Type, span: Span) {
+        if matches!(hit, HitPolicy::Priority | HitPolicy::OutputOrder) && !matches!(result, Type::Enum(_) | Type::Error)
+        {
+            let word = if hit == HitPolicy::Priority { "priority" } else { "output order" };
+            self.report(
+                Diagnostic::error(
+                    "bad-hit-policy",
+                    msg!("`hit {word}` 按结果枚举值的先后排序，结果却是 {result}", "`hit {word}` orders results by the result enumeration's values, but the result is {result}"),
+                )
+                .at(span)
+                .help(Msg::new(
+                    "把结果类型写成枚举，先写优先的值：`-> \"拒绝\" | \"人工审核\" | \"批准\"`",
+                    "declare the result as an enumeration, the first value first: `-> \"Declined\" | \"Referred\" | \"Approved\"`",
+                )),
+            );
+        }
         let ok = match hit {
             HitPolicy::Collect(Some(Aggregate::Sum)) => result.is_numeric() || *result == Type::Duration,
             HitPolicy::Collect(Some(Aggregate::Min | Aggregate::Max)) => {
@@ -68,7 +84,7 @@ impl Checker<'_> {
         }
     }
 
-    fn row(&mut self, row: &crate::syntax::ast::Row, params: &[(String, Type)], result: &Type) -> RowDef {
+    fn row(&mut self, row: &crate::syntax::ast::Row, params: &[(String, Type)], result: &Type, table: &str) -> RowDef {
         if row.cells.len() != params.len() {
             let (want, got) = (params.len(), row.cells.len());
             self.report(
@@ -88,20 +104,35 @@ impl Checker<'_> {
         }
         let cells = row.cells.iter().zip(params.iter()).map(|(cell, (name, ty))| self.cell(cell, name, ty)).collect();
         let value = self.expr(&row.result);
-        if !value.ty.fits(result) {
+        let value = self.coerce(value, result, table);
+        self.result_fits(&value, result, "这一行的结果", "this row gives");
+        RowDef { cells, result: value, span: row.span }
+    }
+
+    /// `otherwise => e`: the table's result when no row matches — of the result type, or
+    /// for an aggregate, of the aggregate's; a list-giving table gives `[e]`.
+    fn otherwise(&mut self, e: &crate::syntax::ast::Expr, hit: HitPolicy, result: &Type, table: &str) -> TExpr {
+        let want = match hit {
+            HitPolicy::Collect(Some(Aggregate::Count)) => Type::Int,
+            _ => result.clone(),
+        };
+        let value = self.expr(e);
+        let value = self.coerce(value, &want, table);
+        self.result_fits(&value, &want, "otherwise 的结果", "`otherwise` gives");
+        value
+    }
+
+    fn result_fits(&mut self, value: &TExpr, want: &Type, zh: &str, en: &str) {
+        if !value.ty.fits(want) {
             let got = &value.ty;
             self.report(
                 Diagnostic::error(
                     "type-mismatch",
-                    msg!(
-                        "这一行的结果是 {got}，表格声明的是 {result}",
-                        "this row gives {got}, the table declares {result}"
-                    ),
+                    msg!("{zh}是 {got}，表格声明的是 {want}", "{en} {got}, the table declares {want}"),
                 )
                 .at(value.span),
             );
         }
-        RowDef { cells, result: value, span: row.span }
     }
 
     fn cell(&mut self, cell: &crate::syntax::ast::Cell, param: &str, ty: &Type) -> CellDef {
@@ -131,6 +162,14 @@ impl Checker<'_> {
                 check_cmp(self, op, &e);
                 CellDef::Cmp(op, e)
             }
+            CellKind::Range(r) => {
+                let (lo, hi) = (self.expr(&r.lo), self.expr(&r.hi));
+                check_cmp(self, CmpOp::Ge, &lo);
+                check_cmp(self, CmpOp::Le, &hi);
+                CellDef::Range(lo, r.lo_closed, hi, r.hi_closed)
+            }
+            CellKind::AnyOf(tests) => CellDef::AnyOf(tests.iter().map(|t| self.cell(t, param, ty)).collect()),
+            CellKind::Not(tests) => CellDef::Not(tests.iter().map(|t| self.cell(t, param, ty)).collect()),
             CellKind::In(e) | CellKind::NotIn(e) => {
                 let e = self.expr(e);
                 match e.ty.element() {
@@ -167,8 +206,10 @@ impl Checker<'_> {
         }
     }
 
-    /// Warns about rows a `unique` table can match together, and `first`-table rows an
-    /// earlier row always wins over; only where every cell is a constant.
+    /// Warns about rows a `unique` table can match together (each row names every earlier
+    /// row it can meet), rows of an `any` table that can meet with different constant
+    /// results, and `first`-table rows an earlier row always wins over; only where every
+    /// cell is a constant.
     #[expect(clippy::indexing_slicing, reason = "`sets` has one entry per row of `t`, so `i < j < t.rows.len()`")]
     fn overlaps(&mut self, t: &TableDef) {
         let sets: Vec<Option<Vec<overlap::Set>>> = t
@@ -178,38 +219,74 @@ impl Checker<'_> {
                 row.cells.iter().zip(&t.params).map(|(c, (_, ty))| overlap::cell_set(c, ty, &self.consts)).collect()
             })
             .collect();
+        let meet = |a: &[overlap::Set], b: &[overlap::Set]| {
+            a.len() == b.len() && b.len() == t.params.len() && a.iter().zip(b).all(|(x, y)| overlap::intersects(x, y))
+        };
+        let sample = |a: &[overlap::Set], b: &[overlap::Set]| -> Vec<String> {
+            a.iter()
+                .zip(b)
+                .zip(&t.params)
+                .filter_map(|((x, y), (n, _))| overlap::example(x, y).map(|v| format!("{n} = {v}")))
+                .collect()
+        };
         for (j, row_j) in sets.iter().enumerate() {
             let Some(row_j) = row_j else { continue };
-            for (i, row_i) in sets[..j].iter().enumerate() {
-                let Some(row_i) = row_i else { continue };
-                if row_i.len() != row_j.len() || row_j.len() != t.params.len() {
-                    continue;
-                }
-                let (ri, rj) = (i + 1, j + 1);
-                match t.hit {
-                    HitPolicy::Unique if row_i.iter().zip(row_j).all(|(a, b)| overlap::intersects(a, b)) => {
-                        let sample: Vec<String> = row_i
-                            .iter()
-                            .zip(row_j)
-                            .zip(&t.params)
-                            .filter_map(|((a, b), (n, _))| overlap::example(a, b).map(|v| format!("{n} = {v}")))
-                            .collect();
-                        let when =
-                            if sample.is_empty() { String::new() } else { format!("（{}）", sample.join(", ")) };
-                        let when_en =
-                            if sample.is_empty() { String::new() } else { format!(" (e.g. {})", sample.join(", ")) };
-                        self.report(
-                            Diagnostic::warning("table-overlap", msg!("第 {ri} 行和第 {rj} 行可能同时匹配{when}", "rows {ri} and {rj} can both match{when_en}"))
-                                .at(t.rows[j].span)
-                                .also(t.rows[i].span, msg!("第 {ri} 行", "row {ri}"))
-                                .help(Msg::new(
-                                    "unique 表格同时匹配两行时评估会出错；收紧条件，或改用 `hit first`",
-                                    "a unique table that matches two rows fails at evaluation; narrow the conditions or use `hit first`",
-                                )),
-                        );
-                        break;
+            let rj = j + 1;
+            match t.hit {
+                HitPolicy::Unique | HitPolicy::Any => {
+                    let differs = |i: usize| match (&t.rows[i].result.kind, &t.rows[j].result.kind) {
+                        (TKind::Lit(a), TKind::Lit(b)) => a != b,
+                        _ => false,
+                    };
+                    let earlier: Vec<usize> = sets[..j]
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, s)| {
+                            s.as_ref().is_some_and(|s| meet(s, row_j)) && (t.hit == HitPolicy::Unique || differs(*i))
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    let Some(&first) = earlier.first() else { continue };
+                    let example = sets[first].as_ref().map(|s| sample(s, row_j)).unwrap_or_default();
+                    let when = if example.is_empty() { String::new() } else { format!("（{}）", example.join(", ")) };
+                    let when_en =
+                        if example.is_empty() { String::new() } else { format!(" (e.g. {})", example.join(", ")) };
+                    let rows = earlier.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+                    let (zh, en) = if t.hit == HitPolicy::Unique {
+                        (
+                            "unique 表格同时匹配两行时评估会出错；收紧条件，或改用 `hit first` / `hit any`",
+                            "a unique table that matches two rows fails at evaluation; narrow the conditions or use `hit first` / `hit any`",
+                        )
+                    } else {
+                        (
+                            "any 表格匹配的行结果不同时评估会出错；让结果一致，或收紧条件",
+                            "an any table whose matching rows disagree fails at evaluation; make the results agree or narrow the conditions",
+                        )
+                    };
+                    let message = if let [i] = earlier[..] {
+                        let ri = i + 1;
+                        msg!("第 {ri} 行和第 {rj} 行可能同时匹配{when}", "rows {ri} and {rj} can both match{when_en}")
+                    } else {
+                        msg!(
+                            "第 {rj} 行可能与第 {rows} 行同时匹配{when}",
+                            "row {rj} can match together with rows {rows}{when_en}"
+                        )
+                    };
+                    let mut d = Diagnostic::warning("table-overlap", message).at(t.rows[j].span).help(Msg::new(zh, en));
+                    for i in &earlier {
+                        let ri = i + 1;
+                        d = d.also(t.rows[*i].span, msg!("第 {ri} 行", "row {ri}"));
                     }
-                    HitPolicy::First if row_i.iter().zip(row_j).all(|(a, b)| overlap::covers(a, b)) => {
+                    self.report(d);
+                }
+                HitPolicy::First => {
+                    let shadow = sets[..j].iter().position(|s| {
+                        s.as_ref().is_some_and(|s| {
+                            s.len() == row_j.len() && s.iter().zip(row_j).all(|(a, b)| overlap::covers(a, b))
+                        })
+                    });
+                    if let Some(i) = shadow {
+                        let ri = i + 1;
                         self.report(
                             Diagnostic::warning(
                                 "table-shadowed",
@@ -219,10 +296,9 @@ impl Checker<'_> {
                             .also(t.rows[i].span, msg!("第 {ri} 行总是先匹配", "row {ri} always matches first"))
                             .help(Msg::new("删除这一行，或把它移到前面", "remove the row, or move it up")),
                         );
-                        break;
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         }
     }

@@ -14,7 +14,7 @@ use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, T
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
 use crate::ir::*;
-use crate::lang::{AggFunc, Builtin, Type};
+use crate::lang::{AggFunc, Aggregate, Builtin, HitPolicy, Type};
 use crate::msg;
 use crate::value::{Locale, Value};
 
@@ -60,18 +60,14 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
                 .rows
                 .iter()
                 .map(|r| Row {
-                    cells: r
-                        .cells
-                        .iter()
-                        .map(|c| match c {
-                            CellDef::Any => Cell::Any,
-                            CellDef::Cmp(op, e) => Cell::Cmp(*op, lower.expr(e)),
-                            CellDef::In(e, negated) => Cell::In(lower.expr(e), *negated),
-                        })
-                        .collect(),
+                    cells: r.cells.iter().map(|c| lower.cell(c)).collect(),
                     result: lower.widened(&r.result, &t.result),
                 })
                 .collect(),
+            otherwise: t.otherwise.as_ref().map(|e| match t.hit {
+                HitPolicy::Collect(Some(Aggregate::Count)) => lower.expr(e),
+                _ => lower.widened(e, &t.result),
+            }),
         })
         .collect();
     let rules: Vec<Rule> = policy
@@ -222,6 +218,20 @@ impl Lower<'_> {
     }
 
     /// Lowers an expression whose value must have type `ty` (table rows).
+    /// A table cell.
+    fn cell(&mut self, c: &CellDef) -> Cell {
+        match c {
+            CellDef::Any => Cell::Any,
+            CellDef::Cmp(op, e) => Cell::Cmp(*op, self.expr(e)),
+            CellDef::In(e, negated) => Cell::In(self.expr(e), *negated),
+            CellDef::Range(lo, lo_closed, hi, hi_closed) => {
+                Cell::Range(self.expr(lo), *lo_closed, self.expr(hi), *hi_closed)
+            }
+            CellDef::AnyOf(tests) => Cell::AnyOf(tests.iter().map(|t| self.cell(t)).collect()),
+            CellDef::Not(tests) => Cell::Not(tests.iter().map(|t| self.cell(t)).collect()),
+        }
+    }
+
     fn widened(&mut self, e: &TExpr, ty: &Type) -> Expr {
         let lowered = self.expr(e);
         if e.ty != *ty && matches!(ty, Type::Money | Type::Decimal) {

@@ -165,6 +165,8 @@ pub struct Table {
     pub result: Type,
     /// Rows.
     pub rows: Vec<Row>,
+    /// The result when no row matches.
+    pub otherwise: Option<Expr>,
 }
 
 /// A compiled row.
@@ -185,6 +187,12 @@ pub enum Cell {
     Cmp(CmpOp, Expr),
     /// `param in list` (negated when true).
     In(Expr, bool),
+    /// `lo <= param <= hi`, each end closed (true) or open.
+    Range(Expr, bool, Expr, bool),
+    /// Any of the tests.
+    AnyOf(Box<[Cell]>),
+    /// None of the tests.
+    Not(Box<[Cell]>),
 }
 
 /// A compiled outcome.

@@ -7,6 +7,12 @@ pub enum HitPolicy {
     Unique,
     /// The first matching row wins.
     First,
+    /// Matching rows must agree; their common result.
+    Any,
+    /// The matching result that comes first among the result enumeration's values.
+    Priority,
+    /// Every matching result, ordered as the result enumeration's values.
+    OutputOrder,
     /// Every matching row; aggregated when an aggregate is given.
     Collect(Option<Aggregate>),
 }

@@ -133,6 +133,15 @@ fn cell(c: &Cell, format: &crate::value::Locale) -> Json {
         Cell::Any => json!({"op": "any"}),
         Cell::Cmp(op, e) => json!({"op": op.symbol(), "value": constant(e)}),
         Cell::In(e, negated) => json!({"op": if *negated { "not in" } else { "in" }, "value": constant(e)}),
+        Cell::Range(lo, lo_closed, hi, hi_closed) => json!({
+            "op": "range", "from": constant(lo), "from_included": lo_closed, "to": constant(hi), "to_included": hi_closed,
+        }),
+        Cell::AnyOf(tests) => {
+            json!({"op": "any of", "tests": tests.iter().map(|t| cell(t, format)).collect::<Vec<_>>()})
+        }
+        Cell::Not(tests) => {
+            json!({"op": "none of", "tests": tests.iter().map(|t| cell(t, format)).collect::<Vec<_>>()})
+        }
     }
 }
 

@@ -380,6 +380,8 @@ pub struct TableDecl {
     pub hit: Spanned<HitPolicy>,
     /// Rows in order.
     pub rows: Vec<Row>,
+    /// `otherwise => …`: the result when no row matches.
+    pub otherwise: Option<Expr>,
 }
 
 /// A table input.
@@ -418,6 +420,37 @@ pub enum CellKind {
     NotIn(Expr),
     /// A bare value: equality.
     Eq(Expr),
+    /// `[lo..hi]`, `(lo..hi)`, `[lo..hi)`, `(lo..hi]`.
+    Range(Box<RangeCell>),
+    /// `test or test …`: any of them.
+    AnyOf(Vec<Cell>),
+    /// `not(test or …)`: none of them.
+    Not(Vec<Cell>),
+}
+
+impl CellKind {
+    /// Every expression in the cell, in order (the ends of a range, each test's value).
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            CellKind::Any => Vec::new(),
+            CellKind::Cmp(_, e) | CellKind::In(e) | CellKind::NotIn(e) | CellKind::Eq(e) => vec![e],
+            CellKind::Range(r) => vec![&r.lo, &r.hi],
+            CellKind::AnyOf(tests) | CellKind::Not(tests) => tests.iter().flat_map(|t| t.node.exprs()).collect(),
+        }
+    }
+}
+
+/// A range cell's ends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeCell {
+    /// Lower end.
+    pub lo: Expr,
+    /// `[` (true) or `(`.
+    pub lo_closed: bool,
+    /// Upper end.
+    pub hi: Expr,
+    /// `]` (true) or `)`.
+    pub hi_closed: bool,
 }
 
 /// An expression.

@@ -425,6 +425,7 @@ impl<'a> Builder<'a> {
         let mut result = None;
         let mut hit = None;
         let mut rows = Vec::new();
+        let mut otherwise = None;
         for p in parts {
             match p.as_rule() {
                 Rule::ident => name = Some(self.ident(p)),
@@ -437,21 +438,39 @@ impl<'a> Builder<'a> {
                 Rule::type_expr => result = Some(self.type_expr(p)),
                 Rule::hit_policy => hit = Some(self.hit_policy(p)),
                 Rule::row => rows.extend(self.row(p)),
+                Rule::otherwise_row => {
+                    otherwise = p.into_inner().find(|e| e.as_rule() == Rule::expr).map(|e| self.expr(e))
+                }
                 _ => {}
             }
         }
         let name = name?;
         let hit = hit.unwrap_or_else(|| Spanned::new(HitPolicy::Unique, name.span));
-        Some(TableDecl { name, params, result: result?, hit, rows })
+        Some(TableDecl { name, params, result: result?, hit, rows, otherwise })
     }
 
     fn hit_policy(&self, pair: Pair<'_, Rule>) -> Spanned<HitPolicy> {
         let span = self.span(&pair);
         let policy = pair
             .into_inner()
-            .find(|p| matches!(p.as_rule(), Rule::hit_unique | Rule::hit_first | Rule::hit_collect))
+            .find(|p| {
+                matches!(
+                    p.as_rule(),
+                    Rule::hit_unique
+                        | Rule::hit_first
+                        | Rule::hit_any
+                        | Rule::hit_priority
+                        | Rule::hit_rule_order
+                        | Rule::hit_output_order
+                        | Rule::hit_collect
+                )
+            })
             .map_or(HitPolicy::Unique, |p| match p.as_rule() {
                 Rule::hit_first => HitPolicy::First,
+                Rule::hit_any => HitPolicy::Any,
+                Rule::hit_priority => HitPolicy::Priority,
+                Rule::hit_rule_order => HitPolicy::Collect(None),
+                Rule::hit_output_order => HitPolicy::OutputOrder,
                 Rule::hit_collect => {
                     let aggregate =
                         p.into_inner().find(|a| a.as_rule() == Rule::aggregate).and_then(|a| match a.as_str() {
@@ -485,9 +504,27 @@ impl<'a> Builder<'a> {
         Some(Row { cells, result: result?, span })
     }
 
+    /// A cell: one test, tests joined by `or`, or `not(…)` of them.
     fn cell(&self, pair: Pair<'_, Rule>) -> Option<Cell> {
         let span = self.span(&pair);
-        let inner = pair.into_inner().next()?;
+        let mut inner = pair.into_inner().peekable();
+        if inner.peek().is_some_and(|p| p.as_rule() == Rule::cell_not) {
+            let tests = inner.next()?.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_not | Rule::kw_or));
+            return Some(Cell::new(CellKind::Not(tests.map(|t| self.cell_test(t)).collect::<Option<_>>()?), span));
+        }
+        let mut tests: Vec<Cell> =
+            inner.filter(|p| p.as_rule() != Rule::kw_or).map(|t| self.cell_test(t)).collect::<Option<_>>()?;
+        if tests.len() == 1 {
+            return tests.pop();
+        }
+        Some(Cell::new(CellKind::AnyOf(tests), span))
+    }
+
+    fn cell_test(&self, inner: Pair<'_, Rule>) -> Option<Cell> {
+        let span = self.span(&inner);
+        fn expr_in(p: Pair<'_, Rule>) -> Option<Pair<'_, Rule>> {
+            p.into_inner().find(|p| p.as_rule() == Rule::cell_expr)
+        }
         let kind = match inner.as_rule() {
             Rule::cell_any => CellKind::Any,
             Rule::cell_cmp => {
@@ -507,9 +544,19 @@ impl<'a> Builder<'a> {
                 };
                 CellKind::Cmp(op, self.expr(it.next()?))
             }
-            Rule::cell_in => CellKind::In(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
-            Rule::cell_not_in => CellKind::NotIn(self.expr(inner.into_inner().find(|p| p.as_rule() == Rule::expr)?)),
-            Rule::expr => CellKind::Eq(self.expr(inner)),
+            Rule::cell_range => {
+                let mut it = inner.into_inner();
+                let (open, lo, hi, close) = (it.next()?, it.next()?, it.next()?, it.next()?);
+                CellKind::Range(Box::new(RangeCell {
+                    lo: self.expr(lo),
+                    lo_closed: open.as_str() == "[",
+                    hi: self.expr(hi),
+                    hi_closed: close.as_str() == "]",
+                }))
+            }
+            Rule::cell_in => CellKind::In(self.expr(expr_in(inner)?)),
+            Rule::cell_not_in => CellKind::NotIn(self.expr(expr_in(inner)?)),
+            Rule::cell_expr => CellKind::Eq(self.expr(inner)),
             _ => {
                 self.unexpected(&inner, "a table cell");
                 return None;

@@ -148,6 +148,9 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             let hit = match t.hit.node {
                 HitPolicy::Unique => "unique",
                 HitPolicy::First => "first",
+                HitPolicy::Any => "any",
+                HitPolicy::Priority => "priority",
+                HitPolicy::OutputOrder => "output order",
                 HitPolicy::Collect(None) => "collect",
                 HitPolicy::Collect(Some(Aggregate::Sum)) => "collect sum",
                 HitPolicy::Collect(Some(Aggregate::Min)) => "collect min",
@@ -158,6 +161,9 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             for row in &t.rows {
                 let cells: Vec<String> = row.cells.iter().map(cell).collect();
                 writeln!(out, "  [{}] => {}", cells.join(", "), expr(&row.result))?;
+            }
+            if let Some(e) = &t.otherwise {
+                writeln!(out, "  otherwise => {}", expr(e))?;
             }
             Ok(())
         }
@@ -215,6 +221,15 @@ fn cell(c: &Cell) -> String {
         CellKind::In(e) => format!("in {}", expr(e)),
         CellKind::NotIn(e) => format!("not in {}", expr(e)),
         CellKind::Eq(e) => expr(e),
+        CellKind::Range(r) => format!(
+            "{}{}..{}{}",
+            if r.lo_closed { "[" } else { "(" },
+            expr(&r.lo),
+            expr(&r.hi),
+            if r.hi_closed { "]" } else { ")" }
+        ),
+        CellKind::AnyOf(tests) => tests.iter().map(cell).collect::<Vec<_>>().join(" or "),
+        CellKind::Not(tests) => format!("not({})", tests.iter().map(cell).collect::<Vec<_>>().join(" or ")),
     }
 }
 

@@ -188,9 +188,18 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_not => Thing("`not`", "`not`"),
         Rule::kw_in => Thing("`in`", "`in`"),
         Rule::kw_present => Thing("`present`", "`present`"),
-        Rule::hit_unique | Rule::hit_first | Rule::hit_collect | Rule::collect_word => {
-            Thing("命中策略（unique、first、collect）", "a hit policy (`unique`, `first`, `collect`)")
-        }
+        Rule::hit_unique
+        | Rule::hit_first
+        | Rule::hit_any
+        | Rule::hit_priority
+        | Rule::hit_rule_order
+        | Rule::hit_output_order
+        | Rule::hit_collect
+        | Rule::collect_word => Thing(
+            "命中策略（unique、first、any、priority、collect、rule order、output order）",
+            "a hit policy (`unique`, `first`, `any`, `priority`, `collect`, `rule order`, `output order`)",
+        ),
+        Rule::order_word => Thing("`order`", "`order`"),
         Rule::aggregate => Thing("汇总方式（sum、min、max、count）", "an aggregate (`sum`, `min`, `max`, `count`)"),
         Rule::record_type => Thing("记录类型 `{ … }`", "a record type `{ … }`"),
         Rule::type_expr | Rule::list_type => {
@@ -198,9 +207,19 @@ fn describe(rule: Rule) -> Option<Expected> {
         }
         Rule::optional => Thing("`?`", "`?`"),
         Rule::time_unit => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
-        Rule::row | Rule::cell | Rule::cell_any | Rule::cell_cmp | Rule::cell_in | Rule::cell_not_in => {
-            Thing("表格行（条件 => 结果）", "a table row (`condition => result`)")
+        Rule::row
+        | Rule::cell
+        | Rule::cell_any
+        | Rule::cell_cmp
+        | Rule::cell_in
+        | Rule::cell_not_in
+        | Rule::cell_not
+        | Rule::otherwise_row => Thing("表格行（条件 => 结果）", "a table row (`condition => result`)"),
+        Rule::cell_range | Rule::range_open => {
+            Thing("区间（如 [15..30)、(0..1]）", "a range (such as `[15..30)` or `(0..1]`)")
         }
+        Rule::range_close => Thing("区间的结尾 `]` 或 `)`", "the end of a range, `]` or `)`"),
+        Rule::cell_expr => Expression,
         Rule::cmp_op => Thing("比较符", "a comparison"),
         Rule::file
         | Rule::WHITESPACE
@@ -213,6 +232,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::prefix
         | Rule::postfix
         | Rule::infix
+        | Rule::cell_infix
+        | Rule::cell_test
+        | Rule::table_rows
         | Rule::primary
         | Rule::date_part => return None,
     })

@@ -272,8 +272,9 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
         }
         None
     };
-    // Consecutive rows with an arrow at one indentation form a group.
-    let row = |l: &Option<Rendered>| l.as_ref().filter(|r| arrow(&r.code).is_some()).map(|r| r.indent);
+    // Consecutive rows with an arrow at one indentation form a group; a line at the left
+    // margin is a declaration (a one-line table), not a row.
+    let row = |l: &Option<Rendered>| l.as_ref().filter(|r| r.indent > 0 && arrow(&r.code).is_some()).map(|r| r.indent);
     let mut out = lines;
     for group in out.chunk_by_mut(|a, b| row(a) == row(b)) {
         if group.first().and_then(row).is_none() {
