@@ -373,3 +373,73 @@ fn rounding_to_negative_places_and_percentages_as_written() {
     assert_eq!(json["outputs"]["near"], "12.3%");
     assert_eq!(json["outputs"]["down"], "12%");
 }
+
+#[test]
+fn text_functions_at_their_edges() {
+    let p = policy(
+        r#"input { t: text, l: list<text> }
+           output up = upper(t)
+           output low = lower(t)
+           output first3 = substring(t, 1, 3)
+           output last2 = substring(t, -2)
+           output none = substring(t, 0)
+           output past = substring(t, 99)
+           output starts = starts_with(t, "Ab")
+           output ends = ends_with(t, "ß")
+           output has = contains(t, "cd")
+           output in_list = contains(l, "b")
+           output swapped = replace(t, "cd", "-")
+           output parts = split("a,b,,c", ",")
+           output sku = matches(t, "^Ab[a-z]+")
+           output dynamic = matches("KB-101", t)
+           output joined = t + "/" + "x"
+           output before = "apple" < "banana"
+           output after = "Zebra" < "apple""#,
+    );
+    let e = run(&p, r#"{"t": "Abcdeß", "l": ["a", "b"]}"#);
+    let json = e.to_json(None);
+    let o = &json["outputs"];
+    assert_eq!(o["up"], "ABCDESS", "Unicode upper case: ß is SS");
+    assert_eq!(o["low"], "abcdeß");
+    assert_eq!(o["first3"], "Abc");
+    assert_eq!(o["last2"], "eß", "characters, not bytes");
+    assert_eq!(o.get("none"), None, "0 names no character: missing");
+    assert_eq!(o["past"], "");
+    assert_eq!(o["starts"], true);
+    assert_eq!(o["ends"], true);
+    assert_eq!(o["has"], true);
+    assert_eq!(o["in_list"], true);
+    assert_eq!(o["swapped"], "Ab-eß");
+    assert_eq!(o["parts"], serde_json::json!(["a", "b", "", "c"]));
+    assert_eq!(o["sku"], true);
+    assert_eq!(o["dynamic"], false, "the fact's text is the pattern");
+    assert_eq!(o["joined"], "Abcdeß/x");
+    assert_eq!(o["before"], true);
+    assert_eq!(o["after"], true, "by code point: capitals first");
+}
+
+#[test]
+fn text_mistakes_are_found_before_evaluation_and_bounded_during_it() {
+    let refused = |body: &str| match Policy::from_text("t.tenet", &format!("{HEADER}{body}")) {
+        Ok(_) => panic!("accepted: {body}"),
+        Err(e) => e.diagnostics().iter().map(|d| d.code).collect::<Vec<_>>(),
+    };
+    assert!(refused("input { t: text }\noutput x = matches(t, \"(\")").contains(&"bad-pattern"));
+    assert!(refused("input { d: date }\noutput x = d + 36 hours").contains(&"partial-days"));
+    assert!(refused("input { t: text }\noutput x = substring(t, \"1\")").contains(&"bad-arguments"));
+    // Doubling a text twenty times passes 1 MiB: an evaluation error, not a memory spike.
+    let mut body = String::from("input { t: text }\nlet a0 = t\n");
+    for i in 1..=21 {
+        body.push_str(&format!("let a{i} = a{} + a{}\n", i - 1, i - 1));
+    }
+    body.push_str("output x = length(a21)\n");
+    let p = policy(&body);
+    let facts = p.facts_from_text(r#"{"t": "abcdefgh"}"#, Format::Json).expect("facts");
+    let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("now")).expect_err("too long");
+    assert!(err.diagnostics()[0].message.en.contains("longer than 1 MiB"), "{err:?}");
+    // A dynamic pattern that is not one is an evaluation error naming it.
+    let p = policy("input { t: text }\noutput x = matches(\"a\", t)");
+    let facts = p.facts_from_text(r#"{"t": "("}"#, Format::Json).expect("facts");
+    let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("now")).expect_err("bad pattern");
+    assert!(err.diagnostics()[0].message.en.contains("not a valid pattern"), "{err:?}");
+}

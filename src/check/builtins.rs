@@ -11,9 +11,32 @@ use crate::msg;
 use crate::source::Span;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 16] = [
-    "date", "min", "max", "abs", "round", "floor", "ceil", "count", "sum", "any", "all", "coalesce", "length", "trim",
-    "elapsed", "due",
+pub(super) const NAMES: [&str; 25] = [
+    "date",
+    "min",
+    "max",
+    "abs",
+    "round",
+    "floor",
+    "ceil",
+    "count",
+    "sum",
+    "any",
+    "all",
+    "coalesce",
+    "length",
+    "trim",
+    "elapsed",
+    "due",
+    "upper",
+    "lower",
+    "substring",
+    "starts_with",
+    "ends_with",
+    "contains",
+    "replace",
+    "split",
+    "matches",
 ];
 
 /// The builtin called `name`.
@@ -35,6 +58,15 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "trim" => Builtin::Trim,
         "elapsed" => Builtin::Elapsed,
         "due" => Builtin::Due,
+        "upper" => Builtin::Upper,
+        "lower" => Builtin::Lower,
+        "substring" => Builtin::Substring,
+        "starts_with" => Builtin::StartsWith,
+        "ends_with" => Builtin::EndsWith,
+        "contains" => Builtin::Contains,
+        "replace" => Builtin::Replace,
+        "split" => Builtin::Split,
+        "matches" => Builtin::Matches,
         _ => return None,
     })
 }
@@ -79,6 +111,21 @@ impl Checker<'_> {
                 Type::Error
             }
         };
+        // A constant pattern is compiled now: a mistake in it is the policy's.
+        if b == Builtin::Matches
+            && let Some(p) = args.get(1)
+            && let Some(text) = p.literal_text()
+            && let Err(why) = crate::lang::pattern(text)
+        {
+            self.report(
+                Diagnostic::error("bad-pattern", msg!("正则表达式无效：{why}", "not a valid pattern: {why}"))
+                    .at(p.span)
+                    .help(Msg::new(
+                        "语法见 https://docs.rs/regex/#syntax；不支持反向引用，模式的编译大小有上限",
+                        "the syntax is at https://docs.rs/regex/#syntax; there are no backreferences, and a pattern's compiled size is limited",
+                    )),
+            );
+        }
         let coalesce = b == Builtin::Coalesce;
         let mut out = TExpr::new(TKind::Call(b, args), ty, span);
         if coalesce && let TKind::Call(_, args) = &out.kind {
@@ -188,8 +235,48 @@ impl Checker<'_> {
             (Builtin::Length, _) => {
                 Err(Msg::new("length 的参数是文本；列表用 count", "length takes a text; use count for lists"))
             }
-            (Builtin::Trim, [t]) if t.is_textual() => Ok(Type::Text),
-            (Builtin::Trim, _) => Err(Msg::new("trim 的参数是文本", "trim takes a text")),
+            (Builtin::Trim | Builtin::Upper | Builtin::Lower, [t]) if t.is_textual() => Ok(Type::Text),
+            (Builtin::Trim | Builtin::Upper | Builtin::Lower, _) => {
+                let f = b.name();
+                Err(msg!("{f} 的参数是文本", "{f} takes a text"))
+            }
+            (Builtin::Substring, [t, Type::Int]) | (Builtin::Substring, [t, Type::Int, Type::Int])
+                if t.is_textual() =>
+            {
+                Ok(Type::Text)
+            }
+            (Builtin::Substring, _) => Err(Msg::new(
+                "写成 substring(文本, 开始[, 长度])：1 是第一个字符，-1 是最后一个",
+                "write substring(text, start[, length]): 1 is the first character, -1 the last",
+            )),
+            (Builtin::StartsWith | Builtin::EndsWith, [a, b]) if a.is_textual() && b.is_textual() => Ok(Type::Bool),
+            (Builtin::Contains, [a, b]) if a.is_textual() && b.is_textual() => Ok(Type::Bool),
+            (Builtin::Contains, [list, item])
+                if list.element().is_some_and(|e| super::ops::comparable(crate::lang::CmpOp::Eq, &e, item).is_ok()) =>
+            {
+                Ok(Type::Bool)
+            }
+            (Builtin::StartsWith | Builtin::EndsWith | Builtin::Contains, _) => {
+                let f = b.name();
+                Err(msg!(
+                    "写成 {f}(文本, 部分)；contains 也可写 contains(列表, 值)",
+                    "write {f}(text, part); contains also takes contains(list, item)"
+                ))
+            }
+            (Builtin::Replace, [a, b, c]) if a.is_textual() && b.is_textual() && c.is_textual() => Ok(Type::Text),
+            (Builtin::Replace, _) => Err(Msg::new(
+                "写成 replace(文本, 旧, 新)：按原样替换每一处",
+                "write replace(text, old, new): every occurrence, as written",
+            )),
+            (Builtin::Split, [a, b]) if a.is_textual() && b.is_textual() => Ok(Type::List(Arc::new(Type::Text))),
+            (Builtin::Split, _) => Err(Msg::new("写成 split(文本, 分隔符)", "write split(text, separator)")),
+            (Builtin::Matches | Builtin::MatchesCompiled(_), [a, b]) if a.is_textual() && b.is_textual() => {
+                Ok(Type::Bool)
+            }
+            (Builtin::Matches | Builtin::MatchesCompiled(_), _) => Err(Msg::new(
+                "写成 matches(文本, 正则表达式)，如 matches(sku, \"^KB-[0-9]+$\")",
+                "write matches(text, pattern), such as matches(sku, \"^KB-[0-9]+$\")",
+            )),
         }
     }
 

@@ -529,10 +529,13 @@ impl Checker<'_> {
             candidates.extend(tables.iter().map(String::as_str));
             let help = match suggest::closest(name, candidates) {
                 Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
-                None => Msg::new(
-                    "可用的函数：date min max abs round floor ceil count sum any all coalesce length trim elapsed due total，以及策略中的表格",
-                    "functions are date min max abs round floor ceil count sum any all coalesce length trim elapsed due total, and the policy's tables",
-                ),
+                None => {
+                    let all = builtins::NAMES.join(" ");
+                    msg!(
+                        "可用的函数：{all} total，以及策略中的表格",
+                        "functions are {all} total, and the policy's tables"
+                    )
+                }
             };
             self.report(
                 Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`"))
@@ -718,6 +721,29 @@ impl Checker<'_> {
                         Type::Error
                     }
                 };
+                // A date moves by whole days: a constant part of a day is refused here,
+                // not at evaluation.
+                if ty == Type::Date
+                    && let Some(d) = [&l, &r].into_iter().find_map(|e| match &e.kind {
+                        TKind::Lit(Value::Duration(d)) if d.num_seconds() % 86_400 != 0 || d.subsec_nanos() != 0 => {
+                            Some(*d)
+                        }
+                        _ => None,
+                    })
+                {
+                    let shown = crate::value::duration::words(d);
+                    self.report(
+                        Diagnostic::error(
+                            "partial-days",
+                            msg!("日期只能加减整天，{shown} 不是整天", "a date moves by whole days; {shown} is not"),
+                        )
+                        .at(span)
+                        .help(Msg::new(
+                            "用天数（如 `2 days`），或先把日期换成日期时间再加小时",
+                            "use days (such as `2 days`), or add hours to a datetime instead",
+                        )),
+                    );
+                }
                 TExpr::new(TKind::Arith(a, Box::new(l), Box::new(r)), ty, span)
             }
         }

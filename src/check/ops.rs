@@ -43,6 +43,8 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
         (ArithOp::Add | ArithOp::Sub, Duration, Duration) => Some(Duration),
         (ArithOp::Mul, Duration, Int) | (ArithOp::Mul, Int, Duration) => Some(Duration),
         (ArithOp::Div, Duration, Duration) => Some(Decimal),
+        // Texts (and enumeration values) join into a text.
+        (ArithOp::Add, a, b) if a.is_textual() && b.is_textual() => Some(Text),
         _ => None,
     };
     result.ok_or_else(|| arith_help(op, l, r))
@@ -61,9 +63,6 @@ fn arith_help(op: ArithOp, l: &Type, r: &Type) -> Msg {
         ),
         (_, Date, DateTime) | (_, DateTime, Date) => {
             Msg::new("先用 date(x) 把日期时间变成日期", "turn the datetime into a date first with date(x)")
-        }
-        (ArithOp::Add, Text, Text) => {
-            Msg::new("拼接文本用插值：\"{a}{b}\"", "join texts with interpolation: \"{a}{b}\"")
         }
         (ArithOp::Mul, Duration, Decimal) | (ArithOp::Mul, Decimal, Duration) => {
             Msg::new("时长只能乘以整数", "durations can only be multiplied by whole numbers")
@@ -86,6 +85,8 @@ pub(super) fn comparable(op: CmpOp, l: &Type, r: &Type) -> Result<(), Msg> {
         (Error, _) | (_, Error) => true,
         (Money, Percent) | (Percent, Money) => false,
         (a, b) if a.is_numeric() && b.is_numeric() => true,
+        // Texts order by code point; enumeration values only compare for equality.
+        (Text, Text) => true,
         (a, b) if a.is_textual() && b.is_textual() => !ordering,
         (Date, Date) | (DateTime, DateTime) | (Duration, Duration) => true,
         (Bool, Bool) => !ordering,
@@ -100,9 +101,10 @@ pub(super) fn comparable(op: CmpOp, l: &Type, r: &Type) -> Result<(), Msg> {
             "日期和日期时间不能直接比较；用 date(x) 取日期时间的本地日期",
             "a date and a datetime do not compare; take the datetime's local date with date(x)",
         ),
-        (a, b) if a.is_textual() && b.is_textual() => {
-            Msg::new("文本只能比较相等（== 或 !=）", "texts only compare for equality (== or !=)")
-        }
+        (a, b) if a.is_textual() && b.is_textual() => Msg::new(
+            "枚举值只能比较相等（== 或 !=）；要按字母排序，先写成文本",
+            "enumeration values only compare for equality (== or !=); texts order by code point",
+        ),
         (Bool, Bool) => Msg::new("真假值只能比较相等", "bools only compare for equality"),
         (Money, Percent) | (Percent, Money) => {
             Msg::new("金额不能和百分比比较", "money does not compare with a percentage")

@@ -143,7 +143,7 @@ fn refused_arithmetic_says_how_to_write_it() {
     let help = |op, l: &Type, r: &Type| ops::arith(op, l, r).expect_err("refused").en;
     assert!(help(ArithOp::Mul, &Type::Money, &Type::Money).contains("`10% of x`"));
     assert!(help(ArithOp::Sub, &Type::Date, &Type::DateTime).contains("date(x)"));
-    assert!(help(ArithOp::Add, &Type::Text, &Type::Text).contains("interpolation"));
+    assert!(ops::arith(ArithOp::Add, &Type::Text, &Type::Text).is_ok(), "texts join with `+`");
     assert!(help(ArithOp::Of, &Type::Int, &Type::Money).contains("left of `of`"));
 }
 

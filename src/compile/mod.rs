@@ -29,6 +29,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
         diags: Vec::new(),
         hoist: Vec::new(),
         once_slots: 0,
+        patterns: Vec::new(),
     };
     for &i in &policy.const_order {
         let Some(c) = policy.consts.get(i) else { continue };
@@ -108,6 +109,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     }
     Ok(Program {
         once_slots: lower.once_slots,
+        patterns: std::mem::take(&mut lower.patterns),
         workflow,
         consts,
         name: policy.name.clone(),
@@ -160,6 +162,8 @@ pub(crate) struct Lower<'a> {
     /// once-slots hoisted to it.
     hoist: Vec<(usize, Vec<u32>)>,
     once_slots: u32,
+    /// Constant `matches` patterns, compiled.
+    patterns: Vec<regex::Regex>,
 }
 
 impl Lower<'_> {
@@ -299,6 +303,15 @@ impl Lower<'_> {
                 other => Expr::IsMissing(Box::new(other), *missing),
             },
             TKind::If(c, a, b) => Expr::If(self.boxed(c), self.boxed(a), self.boxed(b)),
+            // A constant pattern is compiled once, here (the checker has vetted it).
+            TKind::Call(Builtin::Matches, args)
+                if let [text, p] = &args[..]
+                    && let Some(Ok(re)) = p.literal_text().map(crate::lang::pattern)
+                    && let Ok(index) = u32::try_from(self.patterns.len()) =>
+            {
+                self.patterns.push(re);
+                Expr::Call(Builtin::MatchesCompiled(index), self.many(std::slice::from_ref(text)), e.span)
+            }
             TKind::Call(f, args) => Expr::Call(*f, self.many(args), e.span),
             TKind::Table(t, args) => Expr::Table(to_u32(*t), self.many(args), e.span),
             TKind::List(items) => Expr::List(self.many(items)),

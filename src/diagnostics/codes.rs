@@ -70,6 +70,12 @@ pub const CODES: &[Explanation] = &[
         Some("const d = 2026-02-30"),
     ),
     e(
+        "bad-pattern",
+        "matches 的正则表达式无效，或编译后超过大小上限。",
+        "A `matches` pattern is not a valid regular expression, or compiles larger than the limit.",
+        Some("input { t: text }\noutput x = matches(t, \"(\")"),
+    ),
+    e(
         "bad-total",
         "`total` 的参数必须是账本名。",
         "The argument of `total` must be a ledger's name.",
@@ -409,6 +415,12 @@ pub const CODES: &[Explanation] = &[
         "策略过于复杂，解析步数超过上限。",
         "The policy is too complex to parse within the step limit.",
         None,
+    ),
+    e(
+        "partial-days",
+        "日期只能加减整天数；不足一天的时长要加在日期时间上。",
+        "A date moves by whole days; a part of a day is added to a datetime instead.",
+        Some("input { d: date }\noutput x = d + 36 hours"),
     ),
     e(
         "reserved-name",

@@ -55,6 +55,7 @@ pub(crate) fn evaluate<'p>(
     let mut ctx = Ctx {
         locale: program.locale,
         tables: &program.tables,
+        patterns: &program.patterns,
         facts: facts.roots(),
         now: Some(now),
         slots: Value::missing_n(program.derived.len()),

@@ -26,6 +26,10 @@ use ops::OpError;
 /// only bounds pathological sizes).
 pub const FUEL: u64 = 10_000_000;
 
+/// Longest text an evaluation may make (by `+`, `upper`, `replace`, …), in bytes: texts
+/// that double at every step cannot exhaust memory.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
 /// Why an evaluation stopped — a trap, as virtual machines call it: what went wrong and
 /// where. The evaluator turns it into a diagnostic.
 #[derive(Clone, Debug)]
@@ -64,6 +68,8 @@ pub(crate) struct Ctx<'a> {
     pub decision: Value,
     pub totals: Vec<Decimal>,
     pub fuel: FuelCell<u64>,
+    /// The program's compiled `matches` patterns.
+    pub patterns: &'a [regex::Regex],
     /// Each calendar a clock ran on, with the earliest and latest instant it counted:
     /// the years in between that its holiday files do not describe are said in the
     /// result's warnings. (Years are worked out once, after the evaluation: this is
@@ -96,6 +102,7 @@ impl<'a> Ctx<'a> {
             decision: Value::Missing,
             totals: Vec::new(),
             fuel: FuelCell::new(FUEL),
+            patterns: &[],
             clocked: Default::default(),
             once: Default::default(),
         }
@@ -623,9 +630,104 @@ impl<'a> Ctx<'a> {
                 _ => Value::Missing,
             },
             Builtin::Coalesce => first,
+            Builtin::Upper
+            | Builtin::Lower
+            | Builtin::Substring
+            | Builtin::StartsWith
+            | Builtin::EndsWith
+            | Builtin::Contains
+            | Builtin::Replace
+            | Builtin::Split
+            | Builtin::Matches
+            | Builtin::MatchesCompiled(_) => return self.text_builtin(f, &values, span),
             Builtin::Elapsed | Builtin::ElapsedExcluding(..) | Builtin::Due | Builtin::DueWorkingDays => {
                 return self.clock(f, &values, span);
             }
+        })
+    }
+
+    /// The text builtins. Each walks its texts once and spends a step per character it
+    /// reads (a step per item for a list), and no text it makes may pass
+    /// [`MAX_TEXT_BYTES`].
+    fn text_builtin(&self, f: Builtin, values: &[Value], span: Span) -> Result<Value, Box<Trap>> {
+        if let (Builtin::Contains, [Value::List(items), item]) = (f, values) {
+            self.spend(items.len())?;
+            return Ok(ops::member(item, &Value::List(Arc::clone(items))));
+        }
+        let text = |i: usize| match values.get(i) {
+            Some(Value::Text(s)) => Some(&**s),
+            _ => None,
+        };
+        let Some(s) = text(0) else { return Ok(Value::Missing) };
+        self.spend(s.len())?;
+        let too_long = || {
+            Box::new(Trap::at(
+                msg!("生成的文本超过 {MAX_TEXT_BYTES} 字节", "the text made is longer than {MAX_TEXT_BYTES} bytes"),
+                span,
+            ))
+        };
+        let made = |out: String| if out.len() > MAX_TEXT_BYTES { Err(too_long()) } else { Ok(Value::text(&out)) };
+        Ok(match (f, text(1), text(2)) {
+            (Builtin::Upper, ..) => made(s.to_uppercase())?,
+            (Builtin::Lower, ..) => made(s.to_lowercase())?,
+            (Builtin::Substring, ..) => {
+                let (Some(Value::Int(start)), length) = (values.get(1), values.get(2)) else {
+                    return Ok(Value::Missing);
+                };
+                let count = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
+                // 1 is the first character, -1 the last; 0 names none.
+                let from = match *start {
+                    0 => return Ok(Value::Missing),
+                    n if n > 0 => n - 1,
+                    n => (count + n).max(0),
+                };
+                let take = match length {
+                    None => i64::MAX,
+                    Some(Value::Int(n)) if *n >= 0 => *n,
+                    _ => return Ok(Value::Missing),
+                };
+                let skip = usize::try_from(from).unwrap_or(usize::MAX);
+                Value::text(&s.chars().skip(skip).take(usize::try_from(take).unwrap_or(usize::MAX)).collect::<String>())
+            }
+            (Builtin::StartsWith, Some(p), _) => Value::Bool(s.starts_with(p)),
+            (Builtin::EndsWith, Some(p), _) => Value::Bool(s.ends_with(p)),
+            (Builtin::Contains, Some(p), _) => Value::Bool(s.contains(p)),
+            (Builtin::Replace, Some(old), Some(new)) if !old.is_empty() => {
+                // Bounded before it is built: occurrences x growth.
+                let grows = new.len().saturating_sub(old.len());
+                if s.len().saturating_add(s.matches(old).count().saturating_mul(grows)) > MAX_TEXT_BYTES {
+                    return Err(too_long());
+                }
+                made(s.replace(old, new))?
+            }
+            (Builtin::Replace, Some(_), Some(_)) => Value::text(s),
+            (Builtin::Split, Some(sep), _) if !sep.is_empty() => {
+                let parts: Vec<Value> = s.split(sep).map(Value::text).collect();
+                self.spend(parts.len())?;
+                Value::List(parts.into())
+            }
+            (Builtin::Split, Some(_), _) => {
+                let parts: Vec<Value> = s.chars().map(|c| Value::text(c.encode_utf8(&mut [0; 4]))).collect();
+                self.spend(parts.len())?;
+                Value::List(parts.into())
+            }
+            (Builtin::MatchesCompiled(i), ..) => match self.patterns.get(i as usize) {
+                Some(re) => Value::Bool(re.is_match(s)),
+                None => Value::Missing,
+            },
+            (Builtin::Matches, Some(p), _) => {
+                self.spend(p.len())?;
+                match crate::lang::pattern(p) {
+                    Ok(re) => Value::Bool(re.is_match(s)),
+                    Err(why) => {
+                        return Err(Box::new(Trap::at(
+                            msg!("正则表达式无效：{why}", "not a valid pattern: {why}"),
+                            span,
+                        )));
+                    }
+                }
+            }
+            _ => Value::Missing,
         })
     }
 

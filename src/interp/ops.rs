@@ -22,6 +22,9 @@ pub enum OpError {
     /// A date moved by a duration that is not whole days.
     #[error("日期只能加减整天数的时长 · a date can only move by whole days")]
     PartialDays,
+    /// A text joined past the limit.
+    #[error("拼接的文本超过 1 MiB · the joined text is longer than 1 MiB")]
+    TextTooLong,
     /// Operand types the checker should have refused.
     #[error(
         "运算的值类型不符（这是 tenet 的缺陷，请报告）· operand types do not match (a tenet bug; please report it)"
@@ -125,6 +128,13 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value, locale: &Locale) -> OpResult {
             V::Duration(t.checked_mul(n).ok_or(OpError::Overflow)?)
         }
         (Div, V::Duration(a), V::Duration(b)) => V::Decimal(dec(Div, nanos(*a)?, nanos(*b)?)?),
+        // Texts join.
+        (Add, V::Text(a), V::Text(b)) => {
+            if a.len().saturating_add(b.len()) > super::MAX_TEXT_BYTES {
+                return Err(OpError::TextTooLong);
+            }
+            V::Text(format!("{a}{b}").into())
+        }
         // Plain numbers.
         (_, a, b) => match (plain(a), plain(b)) {
             (Some(x), Some(y)) => V::Decimal(dec(op, x, y)?),

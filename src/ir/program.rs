@@ -338,6 +338,8 @@ pub struct Program {
     pub locale: Locale,
     /// The facts schema.
     pub inputs: Arc<RecordType>,
+    /// `matches` patterns that are constants, compiled once.
+    pub patterns: Vec<regex::Regex>,
     /// Lets and outputs.
     pub derived: Vec<Derived>,
     /// Tables.

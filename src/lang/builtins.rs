@@ -41,6 +41,43 @@ pub enum Builtin {
     /// `from + N cal days`: the same local time on the N-th working day after `from`'s
     /// local date, as a deadline counts it (not callable by name).
     DueWorkingDays,
+    /// `upper(text)`.
+    Upper,
+    /// `lower(text)`.
+    Lower,
+    /// `substring(text, start[, length])`: characters from `start` (1 is the first, -1
+    /// the last).
+    Substring,
+    /// `starts_with(text, prefix)`.
+    StartsWith,
+    /// `ends_with(text, suffix)`.
+    EndsWith,
+    /// `contains(text, part)` or `contains(list, item)`.
+    Contains,
+    /// `replace(text, old, new)`: every occurrence of `old`, as written.
+    Replace,
+    /// `split(text, separator)`.
+    Split,
+    /// `matches(text, pattern)`: a regular expression somewhere in the text.
+    Matches,
+    /// `matches` with a constant pattern, compiled when the policy loads: its index in
+    /// the program's patterns (not callable by name).
+    MatchesCompiled(u32),
+}
+
+/// Largest compiled size of a `matches` pattern, in bytes: a pattern that would need
+/// more is refused, so no pattern can take unbounded memory or time.
+pub const MAX_PATTERN_BYTES: usize = 256 * 1024;
+
+/// Compiles a `matches` pattern within [`MAX_PATTERN_BYTES`] (the `regex` crate: linear
+/// time in the text, no backreferences).
+pub fn pattern(text: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(text)
+        .size_limit(MAX_PATTERN_BYTES)
+        .dfa_size_limit(MAX_PATTERN_BYTES)
+        .nest_limit(64)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 impl Builtin {
@@ -63,6 +100,15 @@ impl Builtin {
             Builtin::Trim => "trim",
             Builtin::Elapsed | Builtin::ElapsedExcluding(..) => "elapsed",
             Builtin::Due | Builtin::DueWorkingDays => "due",
+            Builtin::Upper => "upper",
+            Builtin::Lower => "lower",
+            Builtin::Substring => "substring",
+            Builtin::StartsWith => "starts_with",
+            Builtin::EndsWith => "ends_with",
+            Builtin::Contains => "contains",
+            Builtin::Replace => "replace",
+            Builtin::Split => "split",
+            Builtin::Matches | Builtin::MatchesCompiled(_) => "matches",
         }
     }
 }
