@@ -443,3 +443,71 @@ fn text_mistakes_are_found_before_evaluation_and_bounded_during_it() {
     let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("now")).expect_err("bad pattern");
     assert!(err.diagnostics()[0].message.en.contains("not a valid pattern"), "{err:?}");
 }
+
+#[test]
+fn powers_remainders_and_whole_quotients() {
+    let p = policy(
+        r#"input { n: int, d: decimal, m: money, t: duration }
+           output square = n ** 2
+           output neg = -2 ** 2
+           output tower = 2 ** 3 ** 2
+           output half = d ** -1
+           output root = 2 ** 0.5
+           output compound = 1000 * 1.05 ** 3
+           output rem = n mod 3
+           output rem_neg = -7 mod 3
+           output rem_to_neg = 7 mod -3
+           output whole = n div 2
+           output whole_neg = -7 div 2
+           output left = m mod 30
+           output packs = m div (m - 70)
+           output minutes_left = t mod 1 hours
+           output hours = t div 1 hours"#,
+    );
+    let e = run(&p, r#"{"n": 7, "d": "4", "m": "100.00", "t": "PT2H25M"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["square"], 49);
+    assert_eq!(o["neg"], -4, "** binds tighter than unary minus");
+    assert_eq!(o["tower"], 512, "** groups to the right: 2 ** 9");
+    assert_eq!(o["half"], "0.25", "a negative whole power of a decimal divides exactly");
+    let root = o["root"].as_str().expect("a decimal");
+    assert!(root.starts_with("1.41421356237309504880168872"), "2 ** 0.5 to 25 digits: {root}");
+    assert_eq!(o["compound"], "1157.625000", "whole powers are exact");
+    assert_eq!(o["rem"], 1);
+    assert_eq!(o["rem_neg"], 2, "the remainder has the sign of the divisor");
+    assert_eq!(o["rem_to_neg"], -2);
+    assert_eq!(o["whole"], 3);
+    assert_eq!(o["whole_neg"], -4, "rounded down, not toward zero");
+    assert_eq!(o["left"], "10.00");
+    assert_eq!(o["packs"], 3);
+    assert_eq!(o["minutes_left"], "PT25M");
+    assert_eq!(o["hours"], 2);
+    // A negative power of a whole number, a zero divisor: evaluation errors that say so.
+    for (body, says) in [("output x = n ** -1", "negative power"), ("output x = n mod 0", "division by zero")] {
+        let p = policy(&format!("input {{ n: int }}\n{body}"));
+        let facts = p.facts_from_text(r#"{"n": 2}"#, Format::Json).expect("facts");
+        let err = p.evaluate(&facts, "2026-11-10T12:00:00+08:00".parse().expect("now")).expect_err(body);
+        assert!(err.diagnostics()[0].message.en.contains(says), "{body}: {err:?}");
+    }
+}
+
+#[test]
+fn rounding_modes_differ_only_at_their_boundaries() {
+    let p = policy(
+        r#"input { x: decimal }
+           output half_up = round(x, 1)
+           output half_even = round_half_even(x, 1)
+           output up = round_up(x, 1)
+           output down = round_down(x, 1)"#,
+    );
+    let at = |x: &str| {
+        let e = run(&p, &format!(r#"{{"x": "{x}"}}"#));
+        let o = &e.to_json(None)["outputs"];
+        [&o["half_up"], &o["half_even"], &o["up"], &o["down"]].map(|v| v.as_str().expect("decimal").to_owned())
+    };
+    assert_eq!(at("2.25"), ["2.3", "2.2", "2.3", "2.2"], "a half: even goes to 2.2");
+    assert_eq!(at("2.35"), ["2.4", "2.4", "2.4", "2.3"], "a half: even goes to 2.4");
+    assert_eq!(at("2.21"), ["2.2", "2.2", "2.3", "2.2"], "below a half: only up moves");
+    assert_eq!(at("-2.25"), ["-2.3", "-2.2", "-2.3", "-2.2"], "up is away from zero, down toward it");
+    assert_eq!(at("2.2"), ["2.2", "2.2", "2.2", "2.2"], "exact: every mode agrees");
+}

@@ -11,12 +11,15 @@ use crate::msg;
 use crate::source::Span;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 25] = [
+pub(super) const NAMES: [&str; 28] = [
     "date",
     "min",
     "max",
     "abs",
     "round",
+    "round_half_even",
+    "round_up",
+    "round_down",
     "floor",
     "ceil",
     "count",
@@ -48,6 +51,9 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "abs" => Builtin::Abs,
         "round" => Builtin::Round,
         "floor" => Builtin::Floor,
+        "round_half_even" => Builtin::RoundHalfEven,
+        "round_up" => Builtin::RoundUp,
+        "round_down" => Builtin::RoundDown,
         "ceil" => Builtin::Ceil,
         "count" => Builtin::Count,
         "sum" => Builtin::Sum,
@@ -137,8 +143,24 @@ impl Checker<'_> {
     fn builtin_type(&mut self, b: Builtin, args: &[TExpr]) -> Result<Type, Msg> {
         let types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
         match (b, types.as_slice()) {
-            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [Type::Duration, Type::Duration]) => Ok(Type::Duration),
-            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [Type::Duration, ..]) => Err(Msg::new(
+            (
+                Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil,
+                [Type::Duration, Type::Duration],
+            ) => Ok(Type::Duration),
+            (
+                Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil,
+                [Type::Duration, ..],
+            ) => Err(Msg::new(
                 "时长按单位取整：`ceil(late_by, 1 hours)`",
                 "durations round to a unit: `ceil(late_by, 1 hours)`",
             )),
@@ -187,10 +209,24 @@ impl Checker<'_> {
             }
             (Builtin::Abs, [t]) if t.is_numeric() || **t == Type::Duration => Ok((*t).clone()),
             (Builtin::Abs, _) => Err(Msg::new("abs 的参数是一个数字或时长", "abs takes one number or duration")),
-            (Builtin::Round | Builtin::Floor | Builtin::Ceil, [t])
-            | (Builtin::Round | Builtin::Floor | Builtin::Ceil, [t, Type::Int])
-                if t.is_numeric() =>
-            {
+            (
+                Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil,
+                [t],
+            )
+            | (
+                Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil,
+                [t, Type::Int],
+            ) if t.is_numeric() => {
                 if let Some(places) = args.get(1)
                     && !places.constant
                 {
@@ -204,7 +240,15 @@ impl Checker<'_> {
                 }
                 Ok((*t).clone())
             }
-            (Builtin::Round | Builtin::Floor | Builtin::Ceil, _) => {
+            (
+                Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil,
+                _,
+            ) => {
                 let f = b.name();
                 Err(msg!(
                     "写成 {f}(x) 或 {f}(x, 位数)；位数为负时取整到十、百……",

@@ -674,6 +674,9 @@ impl Checker<'_> {
             BinaryOp::Mul => Some(ArithOp::Mul),
             BinaryOp::Div => Some(ArithOp::Div),
             BinaryOp::Of => Some(ArithOp::Of),
+            BinaryOp::Pow => Some(ArithOp::Pow),
+            BinaryOp::Mod => Some(ArithOp::Mod),
+            BinaryOp::IntDiv => Some(ArithOp::IntDiv),
             _ => None,
         };
         match op {

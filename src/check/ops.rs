@@ -43,6 +43,16 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
         (ArithOp::Add | ArithOp::Sub, Duration, Duration) => Some(Duration),
         (ArithOp::Mul, Duration, Int) | (ArithOp::Mul, Int, Duration) => Some(Duration),
         (ArithOp::Div, Duration, Duration) => Some(Decimal),
+        // Powers: whole powers of whole numbers stay whole; the rest is decimal.
+        (ArithOp::Pow, Int, Int) => Some(Int),
+        (ArithOp::Pow, a, b) if plain(a) && plain(b) => Some(Decimal),
+        // Remainders keep the dividend's kind; whole quotients are whole numbers.
+        (ArithOp::Mod, Int, Int) => Some(Int),
+        (ArithOp::Mod, a, b) if plain(a) && plain(b) => Some(Decimal),
+        (ArithOp::Mod, Money, b) if plain(b) || *b == Money => Some(Money),
+        (ArithOp::Mod, Duration, Duration) => Some(Duration),
+        (ArithOp::IntDiv, a, b) if plain(a) && plain(b) => Some(Int),
+        (ArithOp::IntDiv, Money, Money) | (ArithOp::IntDiv, Duration, Duration) => Some(Int),
         // Texts (and enumeration values) join into a text.
         (ArithOp::Add, a, b) if a.is_textual() && b.is_textual() => Some(Text),
         _ => None,

@@ -571,10 +571,22 @@ impl<'a> Ctx<'a> {
                 Value::Duration(t) => Value::Duration(t.abs()),
                 other => other,
             },
-            Builtin::Round | Builtin::Floor | Builtin::Ceil if matches!(first, Value::Duration(_)) => {
+            Builtin::Round
+            | Builtin::RoundHalfEven
+            | Builtin::RoundUp
+            | Builtin::RoundDown
+            | Builtin::Floor
+            | Builtin::Ceil
+                if matches!(first, Value::Duration(_)) =>
+            {
                 return round_duration(f, &values, span);
             }
-            Builtin::Round | Builtin::Floor | Builtin::Ceil => {
+            Builtin::Round
+            | Builtin::RoundHalfEven
+            | Builtin::RoundUp
+            | Builtin::RoundDown
+            | Builtin::Floor
+            | Builtin::Ceil => {
                 let places = match values.get(1) {
                     Some(Value::Int(p)) => *p,
                     _ => 0,
@@ -582,6 +594,9 @@ impl<'a> Ctx<'a> {
                 let strategy = match f {
                     Builtin::Floor => RoundingStrategy::ToNegativeInfinity,
                     Builtin::Ceil => RoundingStrategy::ToPositiveInfinity,
+                    Builtin::RoundHalfEven => RoundingStrategy::MidpointNearestEven,
+                    Builtin::RoundUp => RoundingStrategy::AwayFromZero,
+                    Builtin::RoundDown => RoundingStrategy::ToZero,
                     _ => RoundingStrategy::MidpointAwayFromZero,
                 };
                 let overflow = || trap(OpError::Overflow, Some(span));
@@ -934,11 +949,16 @@ fn round_duration(f: Builtin, values: &[Value], span: Span) -> Result<Value, Box
         )));
     }
     let (q, r) = (n.div_euclid(u), n.rem_euclid(u));
-    let units = match f {
-        Builtin::Floor => q,
-        Builtin::Ceil => q + i128::from(r > 0),
-        _ => q + i128::from(2 * r >= u),
+    // The remainder against half a unit decides, as each rounding says.
+    let up = match f {
+        Builtin::Floor => false,
+        Builtin::Ceil => r > 0,
+        Builtin::RoundUp => r > 0 && n >= 0,
+        Builtin::RoundDown => r > 0 && n < 0,
+        Builtin::RoundHalfEven => 2 * r > u || (2 * r == u && q % 2 != 0),
+        _ => 2 * r >= u,
     };
+    let units = q + i128::from(up);
     let total = units.checked_mul(u).ok_or_else(|| trap(OpError::Overflow, Some(span)))?;
     let secs = i64::try_from(total.div_euclid(1_000_000_000)).map_err(|_| trap(OpError::Overflow, Some(span)))?;
     let sub = u32::try_from(total.rem_euclid(1_000_000_000)).unwrap_or(0);

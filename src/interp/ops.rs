@@ -22,6 +22,11 @@ pub enum OpError {
     /// A date moved by a duration that is not whole days.
     #[error("日期只能加减整天数的时长 · a date can only move by whole days")]
     PartialDays,
+    /// A whole number to a negative power.
+    #[error(
+        "整数的负数次幂不是整数；写成小数，如 2.0 ** -1 · a negative power of a whole number is not whole; write a decimal, such as 2.0 ** -1"
+    )]
+    NegativePower,
     /// A text joined past the limit.
     #[error("拼接的文本超过 1 MiB · the joined text is longer than 1 MiB")]
     TextTooLong,
@@ -56,8 +61,46 @@ fn dec(op: ArithOp, a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
             }
             a.checked_div(b)
         }
+        ArithOp::Pow => return power(a, b),
+        ArithOp::Mod => return modulo(a, b),
+        ArithOp::IntDiv => return whole_quotient(a, b).map(Decimal::from),
     }
     .ok_or(OpError::Overflow)
+}
+
+/// `a ** b`: exact for a whole exponent (a negative one divides, rounded at 28 places);
+/// otherwise rust_decimal's `powd`, correct to about 25 significant digits.
+fn power(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    use rust_decimal::MathematicalOps;
+    let whole = b.fract().is_zero().then(|| rust_decimal::prelude::ToPrimitive::to_i64(&b)).flatten();
+    match whole {
+        Some(n) if n < 0 && a.is_zero() => Err(OpError::DivisionByZero),
+        Some(n) => a.checked_powi(n).ok_or(OpError::Overflow),
+        None if a.is_sign_negative() => Err(OpError::Overflow),
+        None => a.checked_powd(b).ok_or(OpError::Overflow),
+    }
+}
+
+/// `a mod b`: the remainder with the sign of `b` (`-7 mod 3` is 2), as FEEL's modulo.
+fn modulo(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    if b.is_zero() {
+        return Err(OpError::DivisionByZero);
+    }
+    let r = a.checked_rem(b).ok_or(OpError::Overflow)?;
+    if !r.is_zero() && r.is_sign_negative() != b.is_sign_negative() {
+        r.checked_add(b).ok_or(OpError::Overflow)
+    } else {
+        Ok(r)
+    }
+}
+
+/// `a div b`: the whole quotient, rounded down (`-7 div 2` is -4).
+fn whole_quotient(a: Decimal, b: Decimal) -> Result<i64, OpError> {
+    if b.is_zero() {
+        return Err(OpError::DivisionByZero);
+    }
+    let q = a.checked_div(b).ok_or(OpError::Overflow)?.floor();
+    rust_decimal::prelude::ToPrimitive::to_i64(&q).ok_or(OpError::Overflow)
 }
 
 fn plain(v: &Value) -> Option<Decimal> {
@@ -128,6 +171,39 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value, locale: &Locale) -> OpResult {
             V::Duration(t.checked_mul(n).ok_or(OpError::Overflow)?)
         }
         (Div, V::Duration(a), V::Duration(b)) => V::Decimal(dec(Div, nanos(*a)?, nanos(*b)?)?),
+        // Powers, remainders and whole quotients.
+        (Pow, V::Int(a), V::Int(b)) => {
+            let exp = u32::try_from(*b).map_err(|_| OpError::NegativePower)?;
+            V::Int(a.checked_pow(exp).ok_or(OpError::Overflow)?)
+        }
+        (Mod, V::Int(a), V::Int(b)) => {
+            if *b == 0 {
+                return Err(OpError::DivisionByZero);
+            }
+            let r = a.checked_rem(*b).ok_or(OpError::Overflow)?;
+            V::Int(if r != 0 && (r < 0) != (*b < 0) { r + b } else { r })
+        }
+        (Mod, V::Money(a), b) => V::Money(modulo(*a, money_or_plain(b)?)?),
+        (Mod, V::Duration(a), V::Duration(b)) => {
+            // In seconds, to the nanosecond.
+            let r = modulo(nanos(*a)?, nanos(*b)?)?;
+            let n = r
+                .checked_mul(Decimal::from(1_000_000_000))
+                .and_then(|n| rust_decimal::prelude::ToPrimitive::to_i64(&n));
+            V::Duration(TimeDelta::nanoseconds(n.ok_or(OpError::Overflow)?))
+        }
+        (IntDiv, V::Int(a), V::Int(b)) => {
+            if *b == 0 {
+                return Err(OpError::DivisionByZero);
+            }
+            let (q, r) = (a.checked_div(*b).ok_or(OpError::Overflow)?, a.checked_rem(*b).ok_or(OpError::Overflow)?);
+            V::Int(if r != 0 && (r < 0) != (*b < 0) { q - 1 } else { q })
+        }
+        (IntDiv, V::Money(a), V::Money(b)) => V::Int(whole_quotient(*a, *b)?),
+        (IntDiv, V::Duration(a), V::Duration(b)) => V::Int(whole_quotient(nanos(*a)?, nanos(*b)?)?),
+        (IntDiv, a, b) if plain(a).is_some() && plain(b).is_some() => {
+            V::Int(whole_quotient(plain(a).ok_or(OpError::Types)?, plain(b).ok_or(OpError::Types)?)?)
+        }
         // Texts join.
         (Add, V::Text(a), V::Text(b)) => {
             if a.len().saturating_add(b.len()) > super::MAX_TEXT_BYTES {

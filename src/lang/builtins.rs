@@ -15,6 +15,12 @@ pub enum Builtin {
     Round,
     /// `floor(x)`.
     Floor,
+    /// `round_half_even(x, places)`: a half goes to the even neighbour (banker's rounding).
+    RoundHalfEven,
+    /// `round_up(x, places)`: away from zero.
+    RoundUp,
+    /// `round_down(x, places)`: toward zero.
+    RoundDown,
     /// `ceil(x)`.
     Ceil,
     /// `count(list)`.
@@ -90,6 +96,9 @@ impl Builtin {
             Builtin::Abs => "abs",
             Builtin::Round => "round",
             Builtin::Floor => "floor",
+            Builtin::RoundHalfEven => "round_half_even",
+            Builtin::RoundUp => "round_up",
+            Builtin::RoundDown => "round_down",
             Builtin::Ceil => "ceil",
             Builtin::Count => "count",
             Builtin::Sum => "sum",

@@ -156,6 +156,12 @@ pub enum ArithOp {
     Div,
     /// `p of x`.
     Of,
+    /// `a ** b`.
+    Pow,
+    /// `a mod b`: the remainder, with the sign of `b`.
+    Mod,
+    /// `a div b`: the whole quotient, rounded down.
+    IntDiv,
 }
 
 impl ArithOp {
@@ -166,6 +172,9 @@ impl ArithOp {
             ArithOp::Sub => "-",
             ArithOp::Mul => "*",
             ArithOp::Div => "/",
+            ArithOp::Pow => "**",
+            ArithOp::Mod => "mod",
+            ArithOp::IntDiv => "div",
             ArithOp::Of => "of",
         }
     }

@@ -543,6 +543,12 @@ pub enum BinaryOp {
     Div,
     /// `of` (`10% of x`).
     Of,
+    /// `**`.
+    Pow,
+    /// `mod`.
+    Mod,
+    /// `div`.
+    IntDiv,
 }
 
 impl BinaryOp {
@@ -564,6 +570,9 @@ impl BinaryOp {
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
             BinaryOp::Of => "of",
+            BinaryOp::Pow => "**",
+            BinaryOp::Mod => "mod",
+            BinaryOp::IntDiv => "div",
         }
     }
 

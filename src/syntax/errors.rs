@@ -94,6 +94,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::op_mul
         | Rule::op_div
         | Rule::op_of
+        | Rule::op_pow
+        | Rule::op_mod
+        | Rule::op_idiv
         | Rule::op_is_missing
         | Rule::op_is_present
         | Rule::member

@@ -15,7 +15,7 @@ use crate::lang::TimeUnit;
 use crate::msg;
 
 /// Operator precedence, loosest first.
-static PRATT: ConstPrattParser<Rule, 24> = ConstPrattParser::new_const(pratt_precedence![
+static PRATT: ConstPrattParser<Rule, 27> = ConstPrattParser::new_const(pratt_precedence![
     Op::infix(Rule::op_or, Assoc::Left) | Op::infix(Rule::op_oror, Assoc::Left),
     Op::infix(Rule::op_and, Assoc::Left) | Op::infix(Rule::op_andand, Assoc::Left),
     Op::prefix(Rule::op_not) | Op::prefix(Rule::op_bang),
@@ -29,8 +29,14 @@ static PRATT: ConstPrattParser<Rule, 24> = ConstPrattParser::new_const(pratt_pre
         | Op::infix(Rule::op_not_in, Assoc::Left)
         | Op::infix(Rule::op_assign, Assoc::Left),
     Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left),
-    Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left) | Op::infix(Rule::op_of, Assoc::Left),
+    Op::infix(Rule::op_mul, Assoc::Left)
+        | Op::infix(Rule::op_div, Assoc::Left)
+        | Op::infix(Rule::op_of, Assoc::Left)
+        | Op::infix(Rule::op_mod, Assoc::Left)
+        | Op::infix(Rule::op_idiv, Assoc::Left),
     Op::prefix(Rule::op_neg),
+    // Tighter than unary minus, as in mathematics: `-2 ** 2` is -4.
+    Op::infix(Rule::op_pow, Assoc::Right),
     Op::postfix(Rule::op_is_missing) | Op::postfix(Rule::op_is_present) | Op::postfix(Rule::member),
 ]);
 
@@ -162,6 +168,9 @@ impl Builder<'_> {
                     Rule::op_mul => BinaryOp::Mul,
                     Rule::op_div => BinaryOp::Div,
                     Rule::op_of => BinaryOp::Of,
+                    Rule::op_pow => BinaryOp::Pow,
+                    Rule::op_mod => BinaryOp::Mod,
+                    Rule::op_idiv => BinaryOp::IntDiv,
                     _ => {
                         self.unexpected(&op, "an operator");
                         return Built::leaf(Expr::new(ExprKind::Error, span));
