@@ -511,3 +511,51 @@ fn rounding_modes_differ_only_at_their_boundaries() {
     assert_eq!(at("-2.25"), ["-2.3", "-2.2", "-2.3", "-2.2"], "up is away from zero, down toward it");
     assert_eq!(at("2.2"), ["2.2", "2.2", "2.2", "2.2"], "exact: every mode agrees");
 }
+
+#[test]
+fn lists_filter_map_sort_and_search() {
+    let p = policy(
+        r#"input { items: list<{ sku: text, price: money }>, tags: list<text>, ns: list<int> }
+           output cheap = [x in items where x.price < 100]
+           output prices = [x.price for x in items where x.sku != "C"]
+           output none = [x in items where x.price > 1000]
+           output sorted = sort(ns)
+           output by_price = sort([x.price for x in items])
+           output names = sort(tags)
+           output once = distinct(tags)
+           output numbers_once = distinct(ns)
+           output middle = sublist(ns, 2, 2)
+           output tail = sublist(ns, -2)
+           output where_b = index(tags, "b")
+           output where_z = index(tags, "z")
+           output has = contains(tags, "b")"#,
+    );
+    let e = run(
+        &p,
+        r#"{"items": [{"sku": "A", "price": "150.00"}, {"sku": "B", "price": "20.00"}, {"sku": "C", "price": "99.99"}],
+            "tags": ["b", "a", "b", "C"], "ns": [3, 1, 2, 1]}"#,
+    );
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["cheap"].as_array().map(Vec::len), Some(2), "{o}");
+    assert_eq!(o["cheap"][0]["sku"], "B");
+    assert_eq!(o["prices"], serde_json::json!(["150.00", "20.00"]));
+    assert_eq!(o["none"], serde_json::json!([]), "an empty list, not missing");
+    assert_eq!(o["sorted"], serde_json::json!([1, 1, 2, 3]));
+    assert_eq!(o["by_price"], serde_json::json!(["20.00", "99.99", "150.00"]));
+    assert_eq!(o["names"], serde_json::json!(["C", "a", "b", "b"]), "texts by code point");
+    assert_eq!(o["once"], serde_json::json!(["b", "a", "C"]), "first appearances, in order");
+    assert_eq!(o["numbers_once"], serde_json::json!([3, 1, 2]));
+    assert_eq!(o["middle"], serde_json::json!([1, 2]));
+    assert_eq!(o["tail"], serde_json::json!([2, 1]));
+    assert_eq!(o["where_b"], 1, "1 is the first position");
+    assert_eq!(o.get("where_z"), None, "not found: missing");
+    assert_eq!(o["has"], true);
+}
+
+#[test]
+fn distinct_over_many_items_is_not_quadratic() {
+    let p = policy("input { ns: list<int> }\noutput n = count(distinct(ns))");
+    let items: Vec<String> = (0..100_000).map(|i| (i % 50_000).to_string()).collect();
+    let e = run(&p, &format!(r#"{{"ns": [{}]}}"#, items.join(",")));
+    assert_eq!(e.to_json(None)["outputs"]["n"], 50_000, "within the fuel: sorted, not compared pairwise");
+}

@@ -11,7 +11,7 @@ use crate::msg;
 use crate::source::Span;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 28] = [
+pub(super) const NAMES: [&str; 32] = [
     "date",
     "min",
     "max",
@@ -40,6 +40,10 @@ pub(super) const NAMES: [&str; 28] = [
     "replace",
     "split",
     "matches",
+    "sort",
+    "distinct",
+    "sublist",
+    "index",
 ];
 
 /// The builtin called `name`.
@@ -73,6 +77,10 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "replace" => Builtin::Replace,
         "split" => Builtin::Split,
         "matches" => Builtin::Matches,
+        "sort" => Builtin::Sort,
+        "distinct" => Builtin::Distinct,
+        "sublist" => Builtin::Sublist,
+        "index" => Builtin::Index,
         _ => return None,
     })
 }
@@ -134,6 +142,10 @@ impl Checker<'_> {
         }
         let coalesce = b == Builtin::Coalesce;
         let mut out = TExpr::new(TKind::Call(b, args), ty, span);
+        // Not found, no character at 0, no element at 0: these can be missing.
+        if matches!(b, Builtin::Index | Builtin::Substring | Builtin::Sublist) {
+            out.missing = true;
+        }
         if coalesce && let TKind::Call(_, args) = &out.kind {
             out.missing = args.iter().all(|a| a.missing);
         }
@@ -317,6 +329,30 @@ impl Checker<'_> {
             (Builtin::Matches | Builtin::MatchesCompiled(_), [a, b]) if a.is_textual() && b.is_textual() => {
                 Ok(Type::Bool)
             }
+            (Builtin::Sort, [list]) if list.element().is_some_and(|e| ordered(&e) || e == Type::Text) => {
+                Ok((*list).clone())
+            }
+            (Builtin::Sort, _) => Err(Msg::new(
+                "sort 排列数字、日期、时长或文本的列表；按字段排序写 sort(x.price for x in items)",
+                "sort orders a list of numbers, dates, durations or texts; to sort by a field write sort(x.price for x in items)",
+            )),
+            (Builtin::Distinct, [list]) if list.element().is_some() => Ok((*list).clone()),
+            (Builtin::Distinct, _) => Err(Msg::new("distinct 的参数是一个列表", "distinct takes a list")),
+            (Builtin::Sublist, [list, Type::Int]) | (Builtin::Sublist, [list, Type::Int, Type::Int])
+                if list.element().is_some() =>
+            {
+                Ok((*list).clone())
+            }
+            (Builtin::Sublist, _) => Err(Msg::new(
+                "写成 sublist(列表, 开始[, 个数])：1 是第一项，-1 是最后一项",
+                "write sublist(list, start[, length]): 1 is the first item, -1 the last",
+            )),
+            (Builtin::Index, [list, item])
+                if list.element().is_some_and(|e| super::ops::comparable(crate::lang::CmpOp::Eq, &e, item).is_ok()) =>
+            {
+                Ok(Type::Int)
+            }
+            (Builtin::Index, _) => Err(Msg::new("写成 index(列表, 值)", "write index(list, item)")),
             (Builtin::Matches | Builtin::MatchesCompiled(_), _) => Err(Msg::new(
                 "写成 matches(文本, 正则表达式)，如 matches(sku, \"^KB-[0-9]+$\")",
                 "write matches(text, pattern), such as matches(sku, \"^KB-[0-9]+$\")",

@@ -40,7 +40,12 @@ impl Checker<'_> {
             );
             return TExpr::error(span);
         };
-        let ty = self.aggregate_type(func, body.as_ref(), &name.node, span);
+        let ty = match func {
+            AggFunc::List => Type::List(std::sync::Arc::new(
+                body.as_ref().map_or_else(|| list.ty.element().unwrap_or(Type::Error), |b| b.ty.clone()),
+            )),
+            _ => self.aggregate_type(func, body.as_ref(), &name.node, span),
+        };
         let body_missing = body.as_ref().is_some_and(|b| b.missing);
         let mut out = TExpr::new(
             TKind::Aggregate {
@@ -54,7 +59,7 @@ impl Checker<'_> {
             span,
         );
         out.missing = match func {
-            AggFunc::Count => false,
+            AggFunc::Count | AggFunc::List => false,
             AggFunc::Min | AggFunc::Max => true,
             AggFunc::Sum | AggFunc::Any | AggFunc::All => body_missing,
         };
@@ -65,6 +70,7 @@ impl Checker<'_> {
         let ordered = |t: &Type| t.is_numeric() || matches!(t, Type::Date | Type::DateTime | Type::Duration);
         let problem = match (func, body) {
             (AggFunc::Count, None) => return Type::Int,
+            (AggFunc::List, _) => return Type::Error,
             (AggFunc::Count, Some(_)) => Msg::new(
                 "count 只数个数：`count(x in xs where 条件)`",
                 "count only counts: `count(x in xs where condition)`",

@@ -417,12 +417,14 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             match body {
+                None if func == AggFunc::List => values.push(item.clone()),
                 None => count += 1,
                 Some(b) => values.push(self.value(b, &frame)?),
             }
         }
         Ok(match func {
             AggFunc::Count => Value::Int(count),
+            AggFunc::List => Value::List(values.into()),
             AggFunc::Sum => sum(&values, span, &self.locale)?,
             AggFunc::Min => extreme(values, false),
             AggFunc::Max => extreme(values, true),
@@ -655,6 +657,13 @@ impl<'a> Ctx<'a> {
             | Builtin::Split
             | Builtin::Matches
             | Builtin::MatchesCompiled(_) => return self.text_builtin(f, &values, span),
+            Builtin::Sort | Builtin::Distinct | Builtin::Sublist | Builtin::Index => {
+                let Value::List(items) = first else { return Ok(Value::Missing) };
+                if f == Builtin::Distinct {
+                    return self.distinct(&items);
+                }
+                list_builtin(f, &items, values.get(1..).unwrap_or_default())
+            }
             Builtin::Elapsed | Builtin::ElapsedExcluding(..) | Builtin::Due | Builtin::DueWorkingDays => {
                 return self.clock(f, &values, span);
             }
@@ -744,6 +753,36 @@ impl<'a> Ctx<'a> {
             }
             _ => Value::Missing,
         })
+    }
+
+    /// `distinct(items)`: ordered values are sorted to find their equals (n log n);
+    /// others (records, lists) are compared pairwise, a step of fuel per comparison.
+    fn distinct(&self, items: &[Value]) -> Result<Value, Box<Trap>> {
+        let ordered = items.iter().all(|v| !v.is_missing() && !matches!(v, Value::Record(_) | Value::List(_)));
+        let mut keep = vec![false; items.len()];
+        if ordered {
+            let mut order: Vec<usize> = (0..items.len()).collect();
+            let at = |i: &usize| items.get(*i).unwrap_or(&Value::Missing);
+            order.sort_by(|a, b| at(a).compare(at(b)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b)));
+            let mut last: Option<usize> = None;
+            for i in order {
+                if last.is_none_or(|l| at(&l).equals(at(&i)) != Some(true)) {
+                    if let Some(k) = keep.get_mut(i) {
+                        *k = true;
+                    }
+                    last = Some(i);
+                }
+            }
+        } else {
+            for (i, item) in items.iter().enumerate() {
+                self.spend(i)?;
+                let seen = items.iter().take(i).zip(&keep).any(|(k, kept)| *kept && k.equals(item) == Some(true));
+                if let Some(k) = keep.get_mut(i) {
+                    *k = !seen;
+                }
+            }
+        }
+        Ok(Value::List(items.iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| v.clone()).collect()))
     }
 
     /// `elapsed` and `due` on a calendar.
@@ -934,6 +973,42 @@ impl<'a> Ctx<'a> {
                 if matches!(cell, Cell::Not(_)) { any.map(|b| !b) } else { any }
             }
         })
+    }
+}
+
+/// `sort`, `sublist` and `index` over `items` (fuel is spent by the caller, a step per
+/// item).
+fn list_builtin(f: Builtin, items: &[Value], rest: &[Value]) -> Value {
+    match (f, rest) {
+        (Builtin::Sort, _) => {
+            // A missing item has no place in an order: the sorted list is missing too.
+            if items.iter().any(Value::is_missing) {
+                return Value::Missing;
+            }
+            let mut sorted = items.to_vec();
+            sorted.sort_by(|a, b| a.compare(b).unwrap_or(std::cmp::Ordering::Equal));
+            Value::List(sorted.into())
+        }
+        (Builtin::Sublist, [Value::Int(start), length @ ..]) => {
+            let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            let from = match *start {
+                0 => return Value::Missing,
+                n if n > 0 => n - 1,
+                n => (count + n).max(0),
+            };
+            let take = match length {
+                [] => i64::MAX,
+                [Value::Int(n)] if *n >= 0 => *n,
+                _ => return Value::Missing,
+            };
+            let skip = usize::try_from(from).unwrap_or(usize::MAX);
+            Value::List(items.iter().skip(skip).take(usize::try_from(take).unwrap_or(usize::MAX)).cloned().collect())
+        }
+        (Builtin::Index, [item]) => match items.iter().position(|x| x.equals(item) == Some(true)) {
+            Some(i) => Value::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
+            None => Value::Missing,
+        },
+        _ => Value::Missing,
     }
 }
 

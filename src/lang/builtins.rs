@@ -66,6 +66,14 @@ pub enum Builtin {
     Split,
     /// `matches(text, pattern)`: a regular expression somewhere in the text.
     Matches,
+    /// `sort(list)`: ascending (numbers, dates, durations, texts by code point).
+    Sort,
+    /// `distinct(list)`: each value once, where it first appears.
+    Distinct,
+    /// `sublist(list, start[, length])`: items from `start` (1 is the first, -1 the last).
+    Sublist,
+    /// `index(list, item)`: where `item` first appears (1 is the first), missing if not.
+    Index,
     /// `matches` with a constant pattern, compiled when the policy loads: its index in
     /// the program's patterns (not callable by name).
     MatchesCompiled(u32),
@@ -118,6 +126,10 @@ impl Builtin {
             Builtin::Replace => "replace",
             Builtin::Split => "split",
             Builtin::Matches | Builtin::MatchesCompiled(_) => "matches",
+            Builtin::Sort => "sort",
+            Builtin::Distinct => "distinct",
+            Builtin::Sublist => "sublist",
+            Builtin::Index => "index",
         }
     }
 }

@@ -126,6 +126,8 @@ pub enum AggFunc {
     Any,
     /// All values true.
     All,
+    /// The values (or the items kept) as a list: `[x in xs where …]`.
+    List,
 }
 
 impl AggFunc {
@@ -138,6 +140,7 @@ impl AggFunc {
             "max" => AggFunc::Max,
             "any" => AggFunc::Any,
             "all" => AggFunc::All,
+            "list" => AggFunc::List,
             _ => return None,
         })
     }

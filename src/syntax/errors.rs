@@ -153,7 +153,8 @@ fn describe(rule: Rule) -> Option<Expected> {
             "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
         ),
         Rule::kw_into | Rule::into => Thing("`into`", "`into`"),
-        Rule::kw_for | Rule::for_clause => Thing("`for each`", "`for each`"),
+        Rule::for_clause => Thing("`for each`", "`for each`"),
+        Rule::kw_for => Thing("`for`", "`for`"),
         Rule::kw_each => Thing("`each`", "`each`"),
         Rule::kw_where => Thing("`where`", "`where`"),
         Rule::kw_holidays | Rule::holidays_line => Thing("`holidays \"文件\"`", "`holidays \"file\"`"),
@@ -162,7 +163,7 @@ fn describe(rule: Rule) -> Option<Expected> {
             Thing("工作时间（如 monday..friday 09:00-18:00）", "working hours (such as `monday..friday 09:00-18:00`)")
         }
         Rule::time_range | Rule::clock => Thing("时间段（如 09:00-18:00）", "a time range such as `09:00-18:00`"),
-        Rule::comprehension => Expression,
+        Rule::comprehension | Rule::list_comp => Expression,
         Rule::kw_en => Thing("`en`", "`en`"),
         Rule::wf_stages
         | Rule::wf_initial

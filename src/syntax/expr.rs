@@ -291,6 +291,8 @@ impl Builder<'_> {
                 let args: Vec<Built> = rest.map(|p| self.nested(p)).collect();
                 self.combine_many(span, args, |args| ExprKind::Call(name, args))
             }
+            // A list built from a list: the `list` aggregate.
+            Rule::list_comp => self.aggregate(Ident::new("list".to_owned(), span), pair, span),
             Rule::ident => leaf(ExprKind::Name(text.to_owned())),
             Rule::number => leaf(self.number(text, span)),
             Rule::percent_lit => {
