@@ -559,3 +559,33 @@ fn distinct_over_many_items_is_not_quadratic() {
     let e = run(&p, &format!(r#"{{"ns": [{}]}}"#, items.join(",")));
     assert_eq!(e.to_json(None)["outputs"]["n"], 50_000, "within the fuel: sorted, not compared pairwise");
 }
+
+#[test]
+fn decimals_in_lists_and_records_print_as_decimals() {
+    let p = policy("input { x: int }\noutput o = {price: 15.0, n: [1, 2.5]}\noutput l = [1.5, x]");
+    let e = run(&p, r#"{"x": 2}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["o"]["price"], "15.0");
+    assert_eq!(o["o"]["n"], serde_json::json!(["1", "2.5"]), "a whole number in a list of decimals is a decimal");
+    assert_eq!(o["l"], serde_json::json!(["1.5", "2"]));
+}
+
+#[test]
+fn a_charge_is_a_ledger_line_that_is_no_deduction() {
+    let p = policy(
+        r#"input { price: money, express: bool }
+           ledger deductions
+           ledger fees
+           rule "运费" when express charge SHIPPING_FEE 12 into fees "加急运费 12 元。" en "Express shipping: 12."
+           rule "拆封" deduct OPENED 10% of price into deductions
+           output refund = price - total(deductions)
+           output owed = total(fees)"#,
+    );
+    let e = run(&p, r#"{"price": "100.00", "express": true}"#);
+    let json = e.to_json(None);
+    assert_eq!(json["outputs"]["refund"], "90.00");
+    assert_eq!(json["outputs"]["owed"], "12.00");
+    let kinds: Vec<&str> =
+        json["findings"].as_array().expect("findings").iter().filter_map(|f| f["kind"].as_str()).collect();
+    assert!(kinds.contains(&"charge") && kinds.contains(&"deduct"), "{kinds:?}");
+}

@@ -113,7 +113,11 @@ impl Checker<'_> {
                 let ledger = self.ledger_for(into.as_ref(), span)?;
                 let amount = self.expr(amount);
                 self.expect_amount(&amount);
-                let kind = if *verb == LedgerVerb::Deduct { FindingKind::Deduct } else { FindingKind::Credit };
+                let kind = match verb {
+                    LedgerVerb::Deduct => FindingKind::Deduct,
+                    LedgerVerb::Credit => FindingKind::Credit,
+                    LedgerVerb::Charge => FindingKind::Charge,
+                };
                 OutcomeDef::Ledger {
                     kind,
                     code: code.node.clone(),

@@ -314,7 +314,14 @@ impl Lower<'_> {
             }
             TKind::Call(f, args) => Expr::Call(*f, self.many(args), e.span),
             TKind::Table(t, args) => Expr::Table(to_u32(*t), self.many(args), e.span),
-            TKind::List(items) => Expr::List(self.many(items)),
+            // A list of decimals holds decimals: a whole number among them is widened, so
+            // `[1, 2.5]` reads (and prints) as two decimals.
+            TKind::List(items) => match e.ty.element() {
+                Some(elem @ (Type::Money | Type::Decimal)) => {
+                    Expr::List(items.iter().map(|i| self.widened(i, &elem)).collect())
+                }
+                _ => Expr::List(self.many(items)),
+            },
             TKind::Record(items) => Expr::Record(self.many(items)),
             TKind::Text(parts) => Expr::Text(self.parts(parts, false)),
         };

@@ -541,6 +541,12 @@ pub const CODES: &[Explanation] = &[
         None,
     ),
     e("unknown-type", "没有这个类型。", "No type has this name.", Some("input { a: integer }")),
+    e(
+        "unknown-unit",
+        "数字后面的词不是时间单位（weeks、days、hours、minutes、seconds）。",
+        "The word after a number is not a time unit (weeks, days, hours, minutes, seconds).",
+        Some("const w = 30 dayz"),
+    ),
     w(
         "unreachable-stage",
         "从初始阶段无法到达这个阶段。",

@@ -196,6 +196,8 @@ pub enum FindingKind {
     Deduct,
     /// A ledger line (`credit`).
     Credit,
+    /// A ledger line (`charge`): a fee, not a deduction.
+    Charge,
 }
 
 impl FindingKind {
@@ -207,6 +209,7 @@ impl FindingKind {
             FindingKind::Flag => "flag",
             FindingKind::Deduct => "deduct",
             FindingKind::Credit => "credit",
+            FindingKind::Charge => "charge",
         }
     }
 }

@@ -347,6 +347,8 @@ pub enum LedgerVerb {
     Deduct,
     /// `credit`.
     Credit,
+    /// `charge`.
+    Charge,
 }
 
 /// A message: Chinese text and optional English text.

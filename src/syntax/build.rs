@@ -395,8 +395,12 @@ impl<'a> Builder<'a> {
         let kind = match rule {
             Rule::reject => OutcomeKind::Reject { code: code?, message: message? },
             Rule::require => OutcomeKind::Require { code: code?, message: message? },
-            Rule::deduct | Rule::credit => OutcomeKind::Ledger {
-                verb: if rule == Rule::deduct { LedgerVerb::Deduct } else { LedgerVerb::Credit },
+            Rule::deduct | Rule::credit | Rule::charge => OutcomeKind::Ledger {
+                verb: match rule {
+                    Rule::deduct => LedgerVerb::Deduct,
+                    Rule::credit => LedgerVerb::Credit,
+                    _ => LedgerVerb::Charge,
+                },
                 code: code?,
                 amount: amount?,
                 into,

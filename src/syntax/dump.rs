@@ -240,7 +240,11 @@ fn outcome(o: &OutcomeKind) -> String {
         OutcomeKind::Require { code, message: m } => format!("require {} {}", code.node, message(m)),
         OutcomeKind::Ledger { verb, code, amount, into, message: m } => format!(
             "{} {} {}{}{}",
-            if *verb == LedgerVerb::Deduct { "deduct" } else { "credit" },
+            match verb {
+                LedgerVerb::Deduct => "deduct",
+                LedgerVerb::Credit => "credit",
+                LedgerVerb::Charge => "charge",
+            },
             code.node,
             expr(amount),
             into.as_ref().map(|i| format!(" into {}", i.node)).unwrap_or_default(),

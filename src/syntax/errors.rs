@@ -39,6 +39,12 @@ impl Expected {
     }
 }
 
+/// What an outcome is, in one place: the words, and the help that looks for them.
+const OUTCOME: Expected = Expected::Thing(
+    "结果（reject、require、deduct、credit、charge、flag、emit）",
+    "an outcome (`reject`, `require`, `deduct`, `credit`, `charge`, `flag`, `emit`)",
+);
+
 fn describe(rule: Rule) -> Option<Expected> {
     use Expected::{Declaration, Expression, Operator, Thing};
     Some(match rule {
@@ -141,17 +147,16 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_require
         | Rule::kw_deduct
         | Rule::kw_credit
+        | Rule::kw_charge
         | Rule::kw_flag
         | Rule::kw_emit
         | Rule::reject
         | Rule::require
         | Rule::deduct
         | Rule::credit
+        | Rule::charge
         | Rule::flag
-        | Rule::emit => Thing(
-            "结果（reject、require、deduct、credit、flag、emit）",
-            "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
-        ),
+        | Rule::emit => OUTCOME,
         Rule::kw_into | Rule::into => Thing("`into`", "`into`"),
         Rule::for_clause => Thing("`for each`", "`for each`"),
         Rule::kw_for => Thing("`for`", "`for`"),
@@ -210,6 +215,7 @@ fn describe(rule: Rule) -> Option<Expected> {
             Thing("类型（int、money、text、list<…>…）", "a type (`int`, `money`, `text`, `list<…>`…)")
         }
         Rule::optional => Thing("`?`", "`?`"),
+        Rule::unit_typo => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
         Rule::time_unit => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
         Rule::row
         | Rule::cell
@@ -357,11 +363,7 @@ fn hint(found: &str, before: &str, expected: &BTreeSet<Expected>) -> Option<Msg>
     if found == ";" {
         return Some(Msg::new("不需要分号，换行即可", "no semicolons are needed; start a new line"));
     }
-    let outcome = Expected::Thing(
-        "结果（reject、require、deduct、credit、flag、emit）",
-        "an outcome (`reject`, `require`, `deduct`, `credit`, `flag`, `emit`)",
-    );
-    if expected.contains(&outcome) && (found.is_empty() || super::keywords::starts_declaration(found)) {
+    if expected.contains(&OUTCOME) && (found.is_empty() || super::keywords::starts_declaration(found)) {
         return Some(Msg::new(
             "每条规则在条件之后至少要有一个结果，例如 `reject CODE \"说明\"`",
             "every rule needs at least one outcome after its condition, e.g. `reject CODE \"message\"`",

@@ -314,6 +314,28 @@ impl Builder<'_> {
                     match p.as_rule() {
                         Rule::number => amount = self.decimal(p.as_str(), span),
                         Rule::ident => calendar = Some(self.ident(p)),
+                        Rule::unit_typo => {
+                            // The word itself (the rule's span runs on over the blanks
+                            // its lookahead skipped).
+                            let p = p.clone().into_inner().next().unwrap_or(p);
+                            let word = p.as_str().trim();
+                            let units = ["weeks", "days", "hours", "minutes", "seconds"];
+                            let help = match crate::diagnostics::suggest::closest(word, units) {
+                                Some(u) => msg!("你是不是想写 `{u}`？", "did you mean `{u}`?"),
+                                None => Msg::new(
+                                    "时间单位：weeks、days、hours、minutes、seconds；按日历计时写 `2 business days`",
+                                    "time units are weeks, days, hours, minutes and seconds; on a calendar write `2 business days`",
+                                ),
+                            };
+                            self.report(
+                                Diagnostic::error(
+                                    "unknown-unit",
+                                    msg!("`{word}` 不是时间单位", "`{word}` is not a time unit"),
+                                )
+                                .at(self.span(&p))
+                                .help(help),
+                            );
+                        }
                         _ => match time_unit(p.as_str()) {
                             Some(u) => unit = Some(u),
                             None => self.unexpected(&p, "a time unit"),

@@ -17,7 +17,8 @@
 use unicode_width::UnicodeWidthStr;
 
 /// Words that start a clause of a rule (indented one step).
-const RULE_CLAUSES: [&str; 9] = ["when", "for", "reject", "require", "deduct", "credit", "flag", "emit", "terms"];
+const RULE_CLAUSES: [&str; 10] =
+    ["when", "for", "reject", "require", "deduct", "credit", "charge", "flag", "emit", "terms"];
 /// Words and symbols that continue the line before them.
 const CONTINUATIONS: [&str; 18] =
     ["en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in"];

@@ -37,6 +37,7 @@ const WORDS: &[Word] = &[
     word("require", true, false),
     word("deduct", true, false),
     word("credit", true, false),
+    word("charge", true, false),
     word("flag", true, false),
     word("emit", true, false),
     word("into", true, false),

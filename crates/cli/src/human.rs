@@ -55,6 +55,7 @@ pub(crate) fn text_of(eval: &Evaluation<'_>, ui: &Ui, all_rules: bool, system_cl
             Kind::Flag => ui.label("标记", "flag"),
             Kind::Deduct => ui.label("扣减", "deduct"),
             Kind::Credit => ui.label("记入", "credit"),
+            Kind::Charge => ui.label("收费", "charge"),
         };
         let amount = f.amount().map(|a| format!(" {}", locale.money(a))).unwrap_or_default();
         let stage = f.stage().map(|st| format!(" [{st}]")).unwrap_or_default();
