@@ -589,3 +589,42 @@ fn a_charge_is_a_ledger_line_that_is_no_deduction() {
         json["findings"].as_array().expect("findings").iter().filter_map(|f| f["kind"].as_str()).collect();
     assert!(kinds.contains(&"charge") && kinds.contains(&"deduct"), "{kinds:?}");
 }
+
+#[test]
+fn functions_compute_with_lets_and_call_each_other_but_never_themselves() {
+    let p = policy(
+        r#"input { principal: money, rate: decimal, months: int, weight: decimal, tier: "gold" | "basic" }
+           fn pmt(p: money, r: decimal, n: int) -> money = p * r / (1 - (1 + r) ** -n)
+           fn fee(w: decimal, t: "gold" | "basic") -> money {
+             let kg = ceil(w)
+             let base = if kg <= 1 then 10 else 10 + (kg - 1) * 2
+             if t == "gold" then 0 else base
+           }
+           table band(m: money) -> text hit first { < 1000 => "low", otherwise => "high" }
+           fn label(p: money, r: decimal, n: int) -> text = band(pmt(p, r, n))
+           output payment = pmt(principal, rate, months)
+           output shipping = fee(weight, tier)
+           output gold = fee(weight, "gold")
+           output size = label(principal, rate, months)"#,
+    );
+    let e = run(&p, r#"{"principal": "12000.00", "rate": "0.005", "months": 12, "weight": "2.3", "tier": "basic"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["payment"], "1032.80", "the annuity formula, rounded to the fen");
+    assert_eq!(o["shipping"], "14.00", "2.3 kg is 3 started kilograms");
+    assert_eq!(o["gold"], "0.00", "a text literal passes as the enumerated parameter");
+    assert_eq!(o["size"], "high", "a function calls a table that calls a function");
+    let errors = match Policy::from_text(
+        "t.tenet",
+        &format!("{HEADER}fn f(n: int) -> int = if n <= 1 then 1 else n * f(n - 1)\noutput o = f(3)"),
+    ) {
+        Ok(_) => panic!("recursion accepted"),
+        Err(e) => e.diagnostics(),
+    };
+    assert!(errors.iter().any(|d| d.code == "cycle"), "{errors:?}");
+    let p = Policy::from_text("t.tenet", &format!("{HEADER}fn unused(n: int) -> int = n\n")).expect("valid");
+    assert!(
+        p.warnings().iter().any(|w| w.message.en.contains("function `unused` is never used")),
+        "{:?}",
+        p.warnings()
+    );
+}

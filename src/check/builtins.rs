@@ -371,8 +371,11 @@ impl Checker<'_> {
                     t.hit,
                     HitPolicy::Collect(None | Some(Aggregate::Sum | Aggregate::Count)) | HitPolicy::OutputOrder
                 );
-                let defaulted =
-                    t.otherwise.as_ref().is_some_and(|o| !o.missing) && t.rows.iter().all(|r| !r.result.missing);
+                // A row that accepts anything (a function's only row, a `_ => …` row)
+                // means some row always matches.
+                let catch_all = t.rows.iter().any(|r| r.cells.iter().all(|c| matches!(c, super::hir::CellDef::Any)));
+                let defaulted = (catch_all || t.otherwise.as_ref().is_some_and(|o| !o.missing))
+                    && t.rows.iter().all(|r| !r.result.missing);
                 let missing = !always && !defaulted;
                 let settled = t.rows.iter().any(|r| r.result.settled || r.cells.iter().any(cell_settled))
                     || t.otherwise.as_ref().is_some_and(|o| o.settled);

@@ -62,7 +62,11 @@ impl<'a> Checker<'a> {
                                 msg!("`{name}` 是内置函数的名字", "`{name}` is the name of a builtin function"),
                             )
                             .at(t.name.span)
-                            .help(Msg::new("给表格换个名字", "give the table another name")),
+                            .help(if t.function {
+                                Msg::new("给函数换个名字", "give the function another name")
+                            } else {
+                                Msg::new("给表格换个名字", "give the table another name")
+                            }),
                         );
                     } else if self.claim(&t.name.node, Symbol::Table(self.table_decls.len()), t.name.span) {
                         self.table_decls.push((t, decl.span));
@@ -189,6 +193,7 @@ impl<'a> Checker<'a> {
                 Symbol::Derived(i) if matches!(self.derived_decls.get(*i), Some(DerivedSource::Value(_, false))) => {
                     ("值", "value")
                 }
+                Symbol::Table(i) if self.table_decls.get(*i).is_some_and(|(t, _)| t.function) => ("函数", "function"),
                 Symbol::Table(_) => ("表格", "table"),
                 Symbol::Ledger(_) => ("账本", "ledger"),
                 _ => continue,

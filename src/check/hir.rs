@@ -201,6 +201,8 @@ pub struct TableDef {
     pub rows: Vec<RowDef>,
     /// The result when no row matches.
     pub otherwise: Option<TExpr>,
+    /// A function's lets, in order (locals after the parameters).
+    pub lets: Vec<TExpr>,
     /// Where it was declared.
     pub span: Span,
 }

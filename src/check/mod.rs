@@ -257,6 +257,7 @@ impl<'a> Checker<'a> {
                         result: Type::Error,
                         hit: crate::lang::HitPolicy::Unique,
                         otherwise: None,
+                        lets: Vec::new(),
                         rows: Vec::new(),
                         span,
                     })

@@ -126,6 +126,10 @@ impl Checker<'_> {
             Symbol::Table(i) => {
                 let Some(&(table, _)) = self.table_decls.get(i) else { return Vec::new() };
                 locals.extend(table.params.iter().map(|p| p.name.node.as_str()));
+                for (name, e) in &table.lets {
+                    collect(e, &mut names);
+                    locals.push(name.node.as_str());
+                }
                 for row in &table.rows {
                     for e in row.cells.iter().flat_map(|c| c.node.exprs()) {
                         collect(e, &mut names);

@@ -29,11 +29,28 @@ impl Checker<'_> {
             params.iter().map(|(name, ty)| Local { name: name.clone(), ty: ty.clone(), missing: true }).collect(),
         );
         let outer_block = self.block_item.take();
+        // A function's lets, in order: each sees the parameters and the lets before it.
+        let mut lets = Vec::with_capacity(t.lets.len());
+        for (name, e) in &t.lets {
+            let value = self.expr(e);
+            if self.locals.iter().any(|l| l.name == name.node) {
+                let n = &name.node;
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        msg!("`{n}` 已经是参数或前面的 let", "`{n}` is already a parameter or an earlier let"),
+                    )
+                    .at(name.span),
+                );
+            }
+            self.locals.push(Local { name: name.node.clone(), ty: value.ty.clone(), missing: value.missing });
+            lets.push(value);
+        }
         let rows: Vec<RowDef> = t.rows.iter().map(|row| self.row(row, &params, &result, &t.name.node)).collect();
         let otherwise = t.otherwise.as_ref().map(|e| self.otherwise(e, t.hit.node, &result, &t.name.node));
         self.locals = outer;
         self.block_item = outer_block;
-        if t.rows.is_empty() {
+        if t.rows.is_empty() && !t.function {
             let n = &t.name.node;
             self.report(
                 Diagnostic::warning("empty-table", msg!("表格 `{n}` 没有行", "table `{n}` has no rows"))
@@ -41,7 +58,7 @@ impl Checker<'_> {
                     .help(Msg::new("没有行的表格永远没有结果", "a table without rows never gives a result")),
             );
         }
-        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, span };
+        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, lets, span };
         self.overlaps(&def);
         def
     }

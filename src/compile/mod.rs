@@ -65,6 +65,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
                     result: lower.widened(&r.result, &t.result),
                 })
                 .collect(),
+            lets: t.lets.iter().map(|e| lower.expr(e)).collect(),
             otherwise: t.otherwise.as_ref().map(|e| match t.hit {
                 HitPolicy::Collect(Some(Aggregate::Count)) => lower.expr(e),
                 _ => lower.widened(e, &t.result),

@@ -835,6 +835,18 @@ impl<'a> Ctx<'a> {
 
     fn table(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<Trap>> {
         let Some(table) = self.tables.get(index) else { return Ok(Value::Missing) };
+        // A function's lets extend the frame its body reads.
+        let frame: Cow<'_, [Value]> = if table.lets.is_empty() {
+            Cow::Borrowed(args)
+        } else {
+            let mut frame = args.to_vec();
+            for l in table.lets.iter() {
+                let v = self.value(l, &frame)?;
+                frame.push(v);
+            }
+            Cow::Owned(frame)
+        };
+        let args: &[Value] = &frame;
         let mut matched: Vec<usize> = Vec::new();
         for (r, row) in table.rows.iter().enumerate() {
             self.tick()?;

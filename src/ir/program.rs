@@ -167,6 +167,8 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// The result when no row matches.
     pub otherwise: Option<Expr>,
+    /// A function's lets, computed in order after the arguments.
+    pub lets: Box<[Expr]>,
 }
 
 /// A compiled row.

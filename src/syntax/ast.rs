@@ -384,6 +384,11 @@ pub struct TableDecl {
     pub rows: Vec<Row>,
     /// `otherwise => …`: the result when no row matches.
     pub otherwise: Option<Expr>,
+    /// A function's local lets, in order (a function is a table of one row that
+    /// accepts anything).
+    pub lets: Vec<(Ident, Expr)>,
+    /// Declared with `fn`.
+    pub function: bool,
 }
 
 /// A table input.

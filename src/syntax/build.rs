@@ -166,6 +166,7 @@ impl<'a> Builder<'a> {
             }
             Rule::workflow_decl => DeclKind::Workflow(self.workflow(parts)),
             Rule::table_decl => DeclKind::Table(self.table(parts)?),
+            Rule::fn_decl => DeclKind::Table(self.function(parts)?),
             Rule::rule_decl => DeclKind::Rule(self.rule(parts)?),
             _ => {
                 self.unexpected(&pair_for_report, "a declaration");
@@ -450,7 +451,42 @@ impl<'a> Builder<'a> {
         }
         let name = name?;
         let hit = hit.unwrap_or_else(|| Spanned::new(HitPolicy::Unique, name.span));
-        Some(TableDecl { name, params, result: result?, hit, rows, otherwise })
+        Some(TableDecl { name, params, result: result?, hit, rows, otherwise, lets: Vec::new(), function: false })
+    }
+
+    /// `fn name(params) -> type = body`: a table of one row whose cells accept anything.
+    fn function(&self, parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TableDecl> {
+        let mut name = None;
+        let mut params = Vec::new();
+        let mut result = None;
+        let mut lets = Vec::new();
+        let mut body = None;
+        for p in parts {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::param => {
+                    let mut it = p.into_inner();
+                    if let (Some(n), Some(t)) = (it.next(), it.next()) {
+                        params.push(Param { name: self.ident(n), ty: self.type_expr(t) });
+                    }
+                }
+                Rule::type_expr => result = Some(self.type_expr(p)),
+                Rule::fn_let => {
+                    let mut it = p.into_inner().filter(|q| matches!(q.as_rule(), Rule::ident | Rule::expr));
+                    if let (Some(n), Some(e)) = (it.next(), it.next()) {
+                        lets.push((self.ident(n), self.expr(e)));
+                    }
+                }
+                Rule::expr => body = Some(self.expr(p)),
+                _ => {}
+            }
+        }
+        let name = name?;
+        let cells = params.iter().map(|p| Cell::new(CellKind::Any, p.name.span)).collect();
+        let body = body?;
+        let row = Row { cells, span: body.span, result: body };
+        let hit = Spanned::new(HitPolicy::First, name.span);
+        Some(TableDecl { name, params, result: result?, hit, rows: vec![row], otherwise: None, lets, function: true })
     }
 
     fn hit_policy(&self, pair: Pair<'_, Rule>) -> Spanned<HitPolicy> {

@@ -143,6 +143,17 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
             writeln!(out, " {} otherwise {}", expr(&e.cond), message(&e.message))
         }
         DeclKind::Workflow(w) => workflow(out, w),
+        DeclKind::Table(t) if t.function => {
+            let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
+            writeln!(out, "fn {}({}) -> {}", t.name.node, params.join(", "), ty(&t.result))?;
+            for (name, e) in &t.lets {
+                writeln!(out, "  let {} = {}", name.node, expr(e))?;
+            }
+            for row in &t.rows {
+                writeln!(out, "  = {}", expr(&row.result))?;
+            }
+            Ok(())
+        }
         DeclKind::Table(t) => {
             let params: Vec<String> = t.params.iter().map(|p| format!("{}: {}", p.name.node, ty(&p.ty))).collect();
             let hit = match t.hit.node {

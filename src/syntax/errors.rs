@@ -61,6 +61,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_output
         | Rule::kw_ledger
         | Rule::kw_table
+        | Rule::kw_fn
         | Rule::kw_rule
         | Rule::kw_cap
         | Rule::kw_calendar
@@ -81,7 +82,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::output_decl
         | Rule::ledger_decl
         | Rule::table_decl
+        | Rule::fn_decl
         | Rule::rule_decl => Declaration,
+        Rule::fn_let => Thing("`let 名称 = 值`", "`let name = value`"),
         Rule::op_or
         | Rule::op_and
         | Rule::op_oror
@@ -215,7 +218,9 @@ fn describe(rule: Rule) -> Option<Expected> {
             Thing("类型（int、money、text、list<…>…）", "a type (`int`, `money`, `text`, `list<…>`…)")
         }
         Rule::optional => Thing("`?`", "`?`"),
-        Rule::unit_typo => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
+        Rule::unit_typo | Rule::typo_lit => {
+            Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)")
+        }
         Rule::time_unit => Thing("时间单位（days、hours、minutes…）", "a time unit (`days`, `hours`, `minutes`…)"),
         Rule::row
         | Rule::cell

@@ -310,7 +310,10 @@ impl Builder<'_> {
                 let mut amount = None;
                 let mut calendar = None;
                 let mut unit = None;
-                for p in pair.into_inner() {
+                let parts = pair.into_inner().flat_map(|p| {
+                    if p.as_rule() == Rule::typo_lit { p.into_inner().collect::<Vec<_>>() } else { vec![p] }
+                });
+                for p in parts {
                     match p.as_rule() {
                         Rule::number => amount = self.decimal(p.as_str(), span),
                         Rule::ident => calendar = Some(self.ident(p)),

@@ -30,6 +30,7 @@ const WORDS: &[Word] = &[
     word("output", true, true),
     word("ledger", true, true),
     word("table", true, true),
+    word("fn", true, true),
     word("hit", true, false),
     word("rule", true, true),
     word("when", true, false),
