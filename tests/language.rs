@@ -628,3 +628,69 @@ fn functions_compute_with_lets_and_call_each_other_but_never_themselves() {
         p.warnings()
     );
 }
+
+#[test]
+fn missing_is_written_as_an_if_branch_and_an_unknown_condition_decides_nothing() {
+    let p = policy(
+        r#"input { a: int?, b: bool? }
+           output o = if b then a else missing
+           output p = if b then 1 else 2
+           output q = if b is missing then 0 else (if b then 1 else 2)"#,
+    );
+    let out = |facts: &str| run(&p, facts).to_json(None)["outputs"].clone();
+    assert_eq!(out(r#"{"a": 3, "b": true}"#), serde_json::json!({"o": 3, "p": 1, "q": 1}));
+    assert_eq!(out(r#"{"a": 3, "b": false}"#), serde_json::json!({"p": 2, "q": 2}), "`else missing` gives no value");
+    // Unknown condition: neither branch (FEEL would take `else`); the author says what
+    // then, explicitly.
+    assert_eq!(out(r#"{"a": 3}"#), serde_json::json!({"q": 0}));
+    let errors = match Policy::from_text("t.tenet", &format!("{HEADER}input {{ a: int }}\noutput o = a + missing")) {
+        Ok(_) => panic!("`missing` as an operand accepted"),
+        Err(e) => e.diagnostics(),
+    };
+    assert!(errors.iter().any(|d| d.code == "missing-as-value"), "{errors:?}");
+}
+
+#[test]
+fn date_parts_constructors_and_conversions() {
+    let p = policy(
+        r#"input { at: datetime, day: date, text: text }
+           output y = day.year
+           output m = day.month
+           output d = day.day
+           output wd = day.weekday
+           output h = at.hour
+           output mi = at.minute
+           output local_day = at.day
+           output after_cutoff = at.hour >= 16
+           output weekend = day.weekday >= 6
+           output made = date(2026, 2, 28)
+           output not_a_day = date(2026, 2, 30)
+           output read = date(text)
+           output instant = datetime("2026-11-10T12:00:00+08:00")
+           output no_instant = datetime(text)
+           output span = duration("90 minutes")
+           output no_span = duration("soon")"#,
+    );
+    // 20:30 UTC on Saturday 31 October is 04:30 on Sunday 1 November in Shanghai.
+    let e = run(&p, r#"{"at": "2026-10-31T20:30:00Z", "day": "2026-11-08", "text": "2026-12-01"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!((o["y"].clone(), o["m"].clone(), o["d"].clone()), (2026.into(), 11.into(), 8.into()));
+    assert_eq!(o["wd"], 7, "Sunday is 7 (ISO 8601)");
+    assert_eq!(o["h"], 4, "the hour in the policy's zone, not UTC");
+    assert_eq!(o["mi"], 30);
+    assert_eq!(o["local_day"], 1);
+    assert_eq!(o["after_cutoff"], false);
+    assert_eq!(o["weekend"], true);
+    assert_eq!(o["made"], "2026-02-28");
+    assert_eq!(o.get("not_a_day"), None, "30 February: missing");
+    assert_eq!(o["read"], "2026-12-01");
+    assert_eq!(o["instant"], "2026-11-10T12:00:00+08:00");
+    assert_eq!(o.get("no_instant"), None, "a date is not an instant: missing");
+    assert_eq!(o["span"], "PT1H30M");
+    assert_eq!(o.get("no_span"), None);
+    let errors = match Policy::from_text("t.tenet", &format!("{HEADER}input {{ d: date }}\noutput h = d.hour")) {
+        Ok(_) => panic!("a date's hour accepted"),
+        Err(e) => e.diagnostics(),
+    };
+    assert!(errors.iter().any(|d| d.message.en.contains("a date has no `hour`")), "{errors:?}");
+}

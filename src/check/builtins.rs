@@ -11,7 +11,7 @@ use crate::msg;
 use crate::source::Span;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 32] = [
+pub(super) const NAMES: [&str; 34] = [
     "date",
     "min",
     "max",
@@ -44,6 +44,8 @@ pub(super) const NAMES: [&str; 32] = [
     "distinct",
     "sublist",
     "index",
+    "datetime",
+    "duration",
 ];
 
 /// The builtin called `name`.
@@ -81,6 +83,8 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "distinct" => Builtin::Distinct,
         "sublist" => Builtin::Sublist,
         "index" => Builtin::Index,
+        "datetime" => Builtin::DateTimeFrom,
+        "duration" => Builtin::DurationFrom,
         _ => return None,
     })
 }
@@ -141,9 +145,17 @@ impl Checker<'_> {
             );
         }
         let coalesce = b == Builtin::Coalesce;
+        // Made from text or numbers, a date may not exist: missing.
+        let from_text =
+            matches!(b, Builtin::Date) && (args.first().is_some_and(|a| a.ty.is_textual()) || args.len() == 3);
         let mut out = TExpr::new(TKind::Call(b, args), ty, span);
         // Not found, no character at 0, no element at 0: these can be missing.
-        if matches!(b, Builtin::Index | Builtin::Substring | Builtin::Sublist) {
+        if from_text
+            || matches!(
+                b,
+                Builtin::Index | Builtin::Substring | Builtin::Sublist | Builtin::DateTimeFrom | Builtin::DurationFrom
+            )
+        {
             out.missing = true;
         }
         if coalesce && let TKind::Call(_, args) = &out.kind {
@@ -196,9 +208,23 @@ impl Checker<'_> {
                 "write due(calendar, from, duration), or `from + 2 business hours`",
             )),
             (Builtin::Date, [Type::DateTime | Type::Date]) => Ok(Type::Date),
+            (Builtin::Date, [t]) if t.is_textual() => Ok(Type::Date),
+            (Builtin::Date, [Type::Int, Type::Int, Type::Int]) => Ok(Type::Date),
+            (Builtin::DateTimeFrom, [t]) if t.is_textual() => Ok(Type::DateTime),
+            (Builtin::DateTimeFrom, _) => Err(Msg::new(
+                "datetime(文本)：RFC 3339，如 \"2026-11-10T12:00:00+08:00\"；不是时给出缺失",
+                "datetime(text): RFC 3339 such as \"2026-11-10T12:00:00+08:00\"; missing when it is not one",
+            )),
+            (Builtin::DurationFrom, [t]) if t.is_textual() => Ok(Type::Duration),
+            (Builtin::DurationFrom, _) => Err(Msg::new(
+                "duration(文本)：如 \"PT2H\" 或 \"90 minutes\"；不是时给出缺失",
+                "duration(text): such as \"PT2H\" or \"90 minutes\"; missing when it is not one",
+            )),
+            (Builtin::DatePart(_), [Type::Date | Type::DateTime]) => Ok(Type::Int),
+            (Builtin::DatePart(_), _) => Err(Msg::new("日期的部分", "a part of a date")),
             (Builtin::Date, _) => Err(Msg::new(
-                "date(x) 取日期时间 x 在策略时区中的日期",
-                "date(x) takes a datetime x and gives its date in the policy's time zone",
+                "date(x) 取日期时间 x 在策略时区中的日期；date(年, 月, 日) 组成日期；date(文本) 读取 YYYY-MM-DD",
+                "date(x) gives a datetime's date in the policy's time zone; date(year, month, day) makes one; date(text) reads YYYY-MM-DD",
             )),
             (Builtin::Min | Builtin::Max, [list]) if list.element().is_some() => match list.element() {
                 Some(e) if ordered(&e) => Ok(e),

@@ -145,6 +145,14 @@ impl Checker<'_> {
         }
     }
 
+    /// The absent value of `other`'s type: an `if` branch written `missing`.
+    fn missing_of(&mut self, other: &TExpr, span: Span) -> TExpr {
+        let mut m = TExpr::lit(Value::Missing, other.ty.clone(), span);
+        m.missing = true;
+        m.constant = false;
+        m
+    }
+
     /// Checks an expression.
     pub(crate) fn expr(&mut self, e: &Expr) -> TExpr {
         let span = e.span;
@@ -223,8 +231,20 @@ impl Checker<'_> {
             ExprKind::If(c, a, b) => {
                 let c = self.expr(c);
                 self.expect_bool(&c, "if 条件", "an `if` condition");
-                let a = self.expr(a);
-                let b = self.expr(b);
+                // `then missing` / `else missing`: no value, of the other branch's type.
+                let (a, b) = match (a.node.unparen(), b.node.unparen()) {
+                    (ExprKind::Missing, ExprKind::Missing) => (self.expr(a), self.expr(b)),
+                    (ExprKind::Missing, _) => {
+                        let b = self.expr(b);
+                        (self.missing_of(&b, a.span), b)
+                    }
+                    (_, ExprKind::Missing) => {
+                        let a = self.expr(a);
+                        let m = self.missing_of(&a, b.span);
+                        (a, m)
+                    }
+                    _ => (self.expr(a), self.expr(b)),
+                };
                 let ty = match (a.literal_text(), b.literal_text(), a.ty.join(&b.ty)) {
                     // Branches that are literal texts give an enumeration, so that a
                     // later `== "typo"` is caught.
@@ -260,6 +280,17 @@ impl Checker<'_> {
                 TExpr::new(TKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span)
             }
             ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Missing => {
+                self.report(
+                    Diagnostic::error("missing-as-value", Msg::new("`missing` 不是一个值", "`missing` is not a value"))
+                        .at(span)
+                        .help(Msg::new(
+                            "判断缺失要写 `x is missing`；要在某种情况下不给值，写 `if 条件 then 值 else missing`",
+                            "test for absence with `x is missing`; to give no value in some case, write `if condition then value else missing`",
+                        )),
+                );
+                TExpr::error(span)
+            }
             ExprKind::Error => TExpr::error(span),
         }
     }
@@ -454,6 +485,25 @@ impl Checker<'_> {
                     TExpr::error(span)
                 }
             },
+            Type::Date | Type::DateTime if let Some((part, on_date)) = crate::lang::DatePart::named(field) => {
+                if base.ty == Type::Date && !on_date {
+                    self.report(
+                        Diagnostic::error(
+                            "unknown-field",
+                            msg!("日期没有 `{field}`，日期时间才有", "a date has no `{field}`; a datetime does"),
+                        )
+                        .at(field_span)
+                        .help(Msg::new("日期有 .year .month .day .weekday", "a date has .year .month .day .weekday")),
+                    );
+                    return TExpr::error(span);
+                }
+                let missing = base.missing;
+                let mut out =
+                    TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(part), vec![base]), Type::Int, span);
+                out.missing |= missing;
+                out.constant = false;
+                out
+            }
             Type::Duration => {
                 let unit = match field {
                     "weeks" => Some(TimeUnit::Weeks),

@@ -202,6 +202,7 @@ fn collect<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
         | ExprKind::Date(_)
         | ExprKind::DateTime(_)
         | ExprKind::Bool(_)
+        | ExprKind::Missing
         | ExprKind::Error => {}
     }
 }

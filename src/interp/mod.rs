@@ -318,6 +318,9 @@ impl<'a> Ctx<'a> {
             },
             Expr::Call(Builtin::Date, args, _) if let [x] = &**args => owned(match &*self.operand(x, params)? {
                 Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
+                Value::Text(t) => {
+                    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
+                }
                 other => other.clone(),
             }),
             Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span).map_err(|t| t.within(*span))?),
@@ -516,6 +519,9 @@ impl<'a> Ctx<'a> {
             (Builtin::Date, [x]) => {
                 return Ok(match &*self.eval(x, params)? {
                     Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
+                    Value::Text(t) => {
+                        chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
+                    }
                     other => other.clone(),
                 });
             }
@@ -554,9 +560,18 @@ impl<'a> Ctx<'a> {
         }
         let first = values.first().cloned().unwrap_or(Value::Missing);
         Ok(match f {
-            Builtin::Date => match first {
-                Value::DateTime(t) => Value::Date(self.locale.local_date(&t)),
-                other => other,
+            Builtin::Date => match (&first, values.get(1..).unwrap_or_default()) {
+                (Value::DateTime(t), _) => Value::Date(self.locale.local_date(t)),
+                (Value::Text(t), _) => {
+                    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
+                }
+                (Value::Int(y), [Value::Int(m), Value::Int(d)]) => {
+                    let day = i32::try_from(*y).ok().zip(u32::try_from(*m).ok()).zip(u32::try_from(*d).ok());
+                    day.and_then(|((y, m), d)| chrono::NaiveDate::from_ymd_opt(y, m, d))
+                        .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+                        .map_or(Value::Missing, Value::Date)
+                }
+                _ => first,
             },
             Builtin::Min | Builtin::Max => {
                 let items: Vec<Value> = match (&first, values.len()) {
@@ -657,6 +672,17 @@ impl<'a> Ctx<'a> {
             | Builtin::Split
             | Builtin::Matches
             | Builtin::MatchesCompiled(_) => return self.text_builtin(f, &values, span),
+            Builtin::DatePart(part) => date_part(part, &first, &self.locale),
+            Builtin::DateTimeFrom => match &first {
+                Value::Text(t) => {
+                    crate::time::parse_datetime(t.trim()).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))
+                }
+                _ => Value::Missing,
+            },
+            Builtin::DurationFrom => match &first {
+                Value::Text(t) => crate::value::duration::parse(t).map_or(Value::Missing, Value::Duration),
+                _ => Value::Missing,
+            },
             Builtin::Sort | Builtin::Distinct | Builtin::Sublist | Builtin::Index => {
                 let Value::List(items) = first else { return Ok(Value::Missing) };
                 if f == Builtin::Distinct {
@@ -986,6 +1012,31 @@ impl<'a> Ctx<'a> {
             }
         })
     }
+}
+
+/// A part of a date, or of a datetime in the policy's zone.
+fn date_part(part: crate::lang::DatePart, v: &Value, locale: &crate::value::Locale) -> Value {
+    use crate::lang::DatePart as P;
+    use chrono::{Datelike, Timelike};
+    let (date, time) = match v {
+        Value::Date(d) => (*d, None),
+        Value::DateTime(t) => {
+            let local = t.with_timezone(&locale.zone()).naive_local();
+            (local.date(), Some(local.time()))
+        }
+        _ => return Value::Missing,
+    };
+    let n = match (part, time) {
+        (P::Year, _) => i64::from(date.year()),
+        (P::Month, _) => i64::from(date.month()),
+        (P::Day, _) => i64::from(date.day()),
+        (P::Weekday, _) => i64::from(date.weekday().number_from_monday()),
+        (P::Hour, Some(t)) => i64::from(t.hour()),
+        (P::Minute, Some(t)) => i64::from(t.minute()),
+        (P::Second, Some(t)) => i64::from(t.second()),
+        _ => return Value::Missing,
+    };
+    Value::Int(n)
 }
 
 /// `sort`, `sublist` and `index` over `items` (fuel is spent by the caller, a step per

@@ -66,6 +66,12 @@ pub enum Builtin {
     Split,
     /// `matches(text, pattern)`: a regular expression somewhere in the text.
     Matches,
+    /// `d.year`, `t.hour`, …: a part of a date or (in the policy's zone) a datetime.
+    DatePart(DatePart),
+    /// `datetime(text)`: an RFC 3339 instant, or missing.
+    DateTimeFrom,
+    /// `duration(text)`: `PT2H`, `90 minutes`, or missing.
+    DurationFrom,
     /// `sort(list)`: ascending (numbers, dates, durations, texts by code point).
     Sort,
     /// `distinct(list)`: each value once, where it first appears.
@@ -77,6 +83,41 @@ pub enum Builtin {
     /// `matches` with a constant pattern, compiled when the policy loads: its index in
     /// the program's patterns (not callable by name).
     MatchesCompiled(u32),
+}
+
+/// A part of a date or datetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePart {
+    /// The year.
+    Year,
+    /// 1 to 12.
+    Month,
+    /// 1 to 31.
+    Day,
+    /// 1 (Monday) to 7 (Sunday), as ISO 8601 numbers them.
+    Weekday,
+    /// 0 to 23, local time.
+    Hour,
+    /// 0 to 59.
+    Minute,
+    /// 0 to 59.
+    Second,
+}
+
+impl DatePart {
+    /// The part a field name asks for, and whether a date (not only a datetime) has it.
+    pub fn named(name: &str) -> Option<(DatePart, bool)> {
+        Some(match name {
+            "year" => (DatePart::Year, true),
+            "month" => (DatePart::Month, true),
+            "day" => (DatePart::Day, true),
+            "weekday" => (DatePart::Weekday, true),
+            "hour" => (DatePart::Hour, false),
+            "minute" => (DatePart::Minute, false),
+            "second" => (DatePart::Second, false),
+            _ => return None,
+        })
+    }
 }
 
 /// Largest compiled size of a `matches` pattern, in bytes: a pattern that would need
@@ -126,6 +167,9 @@ impl Builtin {
             Builtin::Replace => "replace",
             Builtin::Split => "split",
             Builtin::Matches | Builtin::MatchesCompiled(_) => "matches",
+            Builtin::DatePart(_) => "date part",
+            Builtin::DateTimeFrom => "datetime",
+            Builtin::DurationFrom => "duration",
             Builtin::Sort => "sort",
             Builtin::Distinct => "distinct",
             Builtin::Sublist => "sublist",

@@ -504,6 +504,8 @@ pub enum ExprKind {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `(expr)`, kept so the written form survives.
     Paren(Box<Expr>),
+    /// `missing`: only an `if` branch may be one (`if c then x else missing`).
+    Missing,
     /// Placeholder after a reported syntax mistake.
     Error,
 }

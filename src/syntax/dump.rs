@@ -344,6 +344,7 @@ pub fn expr(e: &Expr) -> String {
         }
         ExprKind::If(c, a, b) => format!("(if {} {} {})", expr(c), expr(a), expr(b)),
         ExprKind::Paren(inner) => expr(inner),
+        ExprKind::Missing => "missing".into(),
         ExprKind::Error => "<error>".into(),
     }
 }

@@ -377,17 +377,8 @@ impl Builder<'_> {
                 }
             },
             Rule::bool_lit => leaf(ExprKind::Bool(text == "true")),
-            Rule::missing_lit => {
-                self.report(
-                    Diagnostic::error("missing-as-value", Msg::new("`missing` 不是一个值", "`missing` is not a value"))
-                        .at(span)
-                        .help(Msg::new(
-                            "判断缺失要写 `x is missing`，判断存在写 `x is present`",
-                            "test for absence with `x is missing`, for presence with `x is present`",
-                        )),
-                );
-                leaf(ExprKind::Error)
-            }
+            // The checker decides where `missing` may stand (an `if` branch).
+            Rule::missing_lit => leaf(ExprKind::Missing),
             Rule::string => {
                 let text = self.text(pair);
                 leaf(ExprKind::Text(text.node))
