@@ -884,6 +884,23 @@ impl Checker<'_> {
     /// giving `"Approved"` — and one that is not among its values is reported
     /// (`not-in-enum`, with a did-you-mean). Anything else is returned as it is.
     pub(crate) fn coerce(&mut self, mut e: TExpr, want: &Type, of: &str) -> TExpr {
+        // A record literal for a record type: each field, where the names line up.
+        if let (TKind::Record(values), Type::Record(want_rec), Type::Record(have)) = (&mut e.kind, want, &e.ty)
+            && have.fields.len() == want_rec.fields.len()
+            && have.fields.iter().zip(&want_rec.fields).all(|(a, b)| a.name == b.name)
+        {
+            let mut fields = have.fields.clone();
+            let taken = std::mem::take(values);
+            let mut out = Vec::with_capacity(taken.len());
+            for ((v, f), w) in taken.into_iter().zip(fields.iter_mut()).zip(&want_rec.fields) {
+                let v = self.coerce(v, &w.ty, &format!("{of}.{}", w.name));
+                f.ty = v.ty.clone();
+                out.push(v);
+            }
+            *values = out;
+            e.ty = Type::Record(Arc::new(RecordType { fields }));
+            return e;
+        }
         let is_enum = |t: &Type| matches!(t, Type::Enum(_));
         let fits_shape = match (&e.ty, want) {
             (Type::Text, w) => is_enum(w),

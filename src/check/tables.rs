@@ -64,8 +64,14 @@ impl Checker<'_> {
     }
 
     fn check_hit(&mut self, hit: HitPolicy, result: &Type, span: Span) {
-        if matches!(hit, HitPolicy::Priority | HitPolicy::OutputOrder) && !matches!(result, Type::Enum(_) | Type::Error)
-        {
+        // Results order by an enumeration: the result's own, or a record's enumerated
+        // fields in order (DMN's output values, column by column).
+        let ranked = match result {
+            Type::Enum(_) | Type::Error => true,
+            Type::Record(r) => r.fields.iter().any(|f| matches!(f.ty, Type::Enum(_))),
+            _ => false,
+        };
+        if matches!(hit, HitPolicy::Priority | HitPolicy::OutputOrder) && !ranked {
             let word = if hit == HitPolicy::Priority { "priority" } else { "output order" };
             self.report(
                 Diagnostic::error(

@@ -911,11 +911,21 @@ impl<'a> Ctx<'a> {
             rows.iter().filter_map(|r| table.rows.get(*r)).map(|row| self.value(&row.result, args)).collect()
         };
         // The position of a result among the result enumeration's values.
-        let rank = |v: &Value| match (&table.result, v) {
-            (crate::lang::Type::Enum(values), Value::Text(t)) => {
-                values.iter().position(|x| **x == **t).unwrap_or(usize::MAX)
+        // A result's place among the result enumeration's values — for a record, among
+        // each enumerated field's values in turn.
+        let rank = |v: &Value| -> Vec<usize> {
+            let place = |ty: &crate::lang::Type, v: &Value| match (ty, v) {
+                (crate::lang::Type::Enum(values), Value::Text(t)) => {
+                    Some(values.iter().position(|x| **x == **t).unwrap_or(usize::MAX))
+                }
+                _ => None,
+            };
+            match (&table.result, v) {
+                (crate::lang::Type::Record(r), Value::Record(fields)) => {
+                    r.fields.iter().zip(fields.iter()).filter_map(|(f, v)| place(&f.ty, v)).collect()
+                }
+                (ty, v) => place(ty, v).into_iter().collect(),
             }
-            _ => usize::MAX,
         };
         match table.hit {
             HitPolicy::Unique if let [first, second, ..] = matched[..] => {
