@@ -694,3 +694,22 @@ fn date_parts_constructors_and_conversions() {
     };
     assert!(errors.iter().any(|d| d.message.en.contains("a date has no `hour`")), "{errors:?}");
 }
+
+#[test]
+fn outcome_verbs_and_clause_words_are_names_where_no_clause_can_stand() {
+    let p = policy(
+        r#"input { flag: bool, amount: money, hit: int }
+           ledger fees
+           let credit = amount * 2
+           rule "r" when flag and credit > 1 credit C credit into fees flag F
+           output into = total(fees)
+           output version = hit + 1"#,
+    );
+    let e = run(&p, r#"{"flag": true, "amount": "10.00", "hit": 1}"#);
+    let json = e.to_json(None);
+    assert_eq!(json["outputs"]["into"], "20.00", "`credit C credit into fees`: the verb, then the value");
+    assert_eq!(json["outputs"]["version"], 2);
+    // Words that start declarations or read as operators stay reserved.
+    let refused = Policy::from_text("t.tenet", &format!("{HEADER}let rule = 1")).expect_err("reserved");
+    assert!(!refused.diagnostics().is_empty());
+}

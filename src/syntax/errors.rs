@@ -251,6 +251,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::cell_test
         | Rule::table_rows
         | Rule::primary
+        | Rule::verb_before_code
         | Rule::date_part => return None,
     })
 }
