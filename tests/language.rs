@@ -713,3 +713,38 @@ fn outcome_verbs_and_clause_words_are_names_where_no_clause_can_stand() {
     let refused = Policy::from_text("t.tenet", &format!("{HEADER}let rule = 1")).expect_err("reserved");
     assert!(!refused.diagnostics().is_empty());
 }
+
+#[test]
+fn periods_of_months_and_years_move_dates_by_the_calendar() {
+    let p = policy(
+        r#"input { bought: date, at: datetime, warranty: period }
+           const term = 2 years
+           output feb = 2026-01-31 + 1 months
+           output leap = 2024-02-29 + 1 years
+           output back = 2026-03-31 - 1 months
+           output ends = bought + warranty
+           output covered = 2027-06-01 < bought + warranty
+           output later = at + 12 months
+           output total = warranty + term
+           output years = (warranty + term).years
+           output months = warranty.months
+           output longer = warranty > 12 months"#,
+    );
+    let e = run(&p, r#"{"bought": "2026-05-31", "at": "2026-01-31T10:00:00+08:00", "warranty": "P1Y6M"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["feb"], "2026-02-28", "the month's end when the day does not exist");
+    assert_eq!(o["leap"], "2025-02-28");
+    assert_eq!(o["back"], "2026-02-28");
+    assert_eq!(o["ends"], "2027-11-30", "31 May + 18 months: 30 November");
+    assert_eq!(o["covered"], true);
+    assert_eq!(o["later"], "2027-01-31T10:00:00+08:00", "the same local time a year on");
+    assert_eq!(o["total"], "P3Y6M");
+    assert_eq!(o["years"], 3);
+    assert_eq!(o["months"], 18);
+    assert_eq!(o["longer"], true);
+    let bad = p.facts_from_text(
+        r#"{"bought": "2026-05-31", "at": "2026-01-31T10:00:00+08:00", "warranty": "P1D"}"#,
+        Format::Json,
+    );
+    assert!(bad.is_err(), "days are no period");
+}

@@ -280,6 +280,23 @@ impl Checker<'_> {
                 TExpr::new(TKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span)
             }
             ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Months(n) => match n.to_i32().filter(|_| n.fract().is_zero()) {
+                Some(m) => TExpr::lit(Value::Months(m), Type::Period, span),
+                None => {
+                    self.report(
+                        Diagnostic::error(
+                            "bad-duration",
+                            Msg::new("月数和年数必须是整数", "months and years must be whole numbers"),
+                        )
+                        .at(span)
+                        .help(Msg::new(
+                            "例如 `18 months`；不足一月的用天数",
+                            "such as `18 months`; for part of a month use days",
+                        )),
+                    );
+                    TExpr::error(span)
+                }
+            },
             ExprKind::Missing => {
                 self.report(
                     Diagnostic::error("missing-as-value", Msg::new("`missing` 不是一个值", "`missing` is not a value"))
@@ -502,6 +519,15 @@ impl Checker<'_> {
                     TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(part), vec![base]), Type::Int, span);
                 out.missing |= missing;
                 out.constant = false;
+                out
+            }
+            // A period's length in whole years or in months (totals, like a duration's).
+            Type::Period if matches!(field, "years" | "months") => {
+                let part = if field == "years" { crate::lang::DatePart::Year } else { crate::lang::DatePart::Month };
+                let missing = base.missing;
+                let mut out =
+                    TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(part), vec![base]), Type::Int, span);
+                out.missing |= missing;
                 out
             }
             Type::Duration => {

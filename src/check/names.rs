@@ -203,6 +203,7 @@ fn collect<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
         | ExprKind::DateTime(_)
         | ExprKind::Bool(_)
         | ExprKind::Missing
+        | ExprKind::Months(_)
         | ExprKind::Error => {}
     }
 }

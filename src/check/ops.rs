@@ -43,6 +43,11 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
         (ArithOp::Add | ArithOp::Sub, Duration, Duration) => Some(Duration),
         (ArithOp::Mul, Duration, Int) | (ArithOp::Mul, Int, Duration) => Some(Duration),
         (ArithOp::Div, Duration, Duration) => Some(Decimal),
+        // Calendar periods: dates and instants move by whole months.
+        (ArithOp::Add | ArithOp::Sub, Date, Period) | (ArithOp::Add, Period, Date) => Some(Date),
+        (ArithOp::Add | ArithOp::Sub, DateTime, Period) | (ArithOp::Add, Period, DateTime) => Some(DateTime),
+        (ArithOp::Add | ArithOp::Sub, Period, Period) => Some(Period),
+        (ArithOp::Mul, Period, Int) | (ArithOp::Mul, Int, Period) => Some(Period),
         // Powers: whole powers of whole numbers stay whole; the rest is decimal.
         (ArithOp::Pow, Int, Int) => Some(Int),
         (ArithOp::Pow, a, b) if plain(a) && plain(b) => Some(Decimal),
@@ -98,7 +103,7 @@ pub(super) fn comparable(op: CmpOp, l: &Type, r: &Type) -> Result<(), Msg> {
         // Texts order by code point; enumeration values only compare for equality.
         (Text, Text) => true,
         (a, b) if a.is_textual() && b.is_textual() => !ordering,
-        (Date, Date) | (DateTime, DateTime) | (Duration, Duration) => true,
+        (Date, Date) | (DateTime, DateTime) | (Duration, Duration) | (Period, Period) => true,
         (Bool, Bool) => !ordering,
         (a, b) if a.element().is_some() && b.element().is_some() => !ordering && a.join(b).is_some(),
         _ => false,

@@ -24,6 +24,7 @@ fn samples() -> Vec<(Type, Value)> {
         (Type::Date, Value::Date(day)),
         (Type::DateTime, Value::DateTime(instant)),
         (Type::Duration, Value::Duration(TimeDelta::days(1))),
+        (Type::Period, Value::Months(14)),
     ]
 }
 
@@ -38,6 +39,7 @@ fn type_of(v: &Value) -> Type {
         Value::Date(_) => Type::Date,
         Value::DateTime(_) => Type::DateTime,
         Value::Duration(_) => Type::Duration,
+        Value::Months(_) => Type::Period,
         _ => Type::Error,
     }
 }

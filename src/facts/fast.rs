@@ -241,6 +241,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
             Type::Date => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
             Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
             Type::Duration => duration::parse(s).map(Value::Duration).ok_or_else(no),
+            Type::Period => duration::parse_period(s).map(Value::Months).ok_or_else(no),
             _ => Err(no()),
         }
     }

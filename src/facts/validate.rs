@@ -186,6 +186,21 @@ impl Validator {
                     Value::Missing
                 }
             },
+            (Type::Period, Raw::Str(s)) => match duration::parse_period(s) {
+                Some(m) => Value::Months(m),
+                None => {
+                    self.wrong(
+                        path,
+                        ty,
+                        raw,
+                        Some(Msg::new(
+                            "期间写作 \"12 months\"、\"1 year 6 months\" 或 ISO 8601 \"P1Y6M\"",
+                            "write periods as \"12 months\", \"1 year 6 months\" or ISO 8601 \"P1Y6M\"",
+                        )),
+                    );
+                    Value::Missing
+                }
+            },
             (Type::List(_), Raw::Seq(items)) if items.len() > super::MAX_LIST_ITEMS => {
                 let (n, limit) = (items.len(), super::MAX_LIST_ITEMS);
                 self.problem(

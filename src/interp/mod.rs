@@ -1029,6 +1029,10 @@ fn date_part(part: crate::lang::DatePart, v: &Value, locale: &crate::value::Loca
     use crate::lang::DatePart as P;
     use chrono::{Datelike, Timelike};
     let (date, time) = match v {
+        // A period: whole years, or all its months.
+        Value::Months(m) => {
+            return Value::Int(i64::from(if part == P::Year { m.div_euclid(12) } else { *m }));
+        }
         Value::Date(d) => (*d, None),
         Value::DateTime(t) => {
             let local = t.with_timezone(&locale.zone()).naive_local();

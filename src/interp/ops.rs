@@ -171,6 +171,20 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value, locale: &Locale) -> OpResult {
             V::Duration(t.checked_mul(n).ok_or(OpError::Overflow)?)
         }
         (Div, V::Duration(a), V::Duration(b)) => V::Decimal(dec(Div, nanos(*a)?, nanos(*b)?)?),
+        // Calendar periods: the same day of the month N months on, clamped to the
+        // month's end (31 January + 1 month is 28 February).
+        (Add | Sub, V::Date(d), V::Months(m)) | (Add, V::Months(m), V::Date(d)) => {
+            V::Date(add_months(*d, if op == Sub { m.checked_neg().ok_or(OpError::Overflow)? } else { *m })?)
+        }
+        (Add | Sub, V::DateTime(t), V::Months(m)) | (Add, V::Months(m), V::DateTime(t)) => {
+            let m = if op == Sub { m.checked_neg().ok_or(OpError::Overflow)? } else { *m };
+            V::DateTime(locale.add_months(*t, m).ok_or(OpError::Overflow)?)
+        }
+        (Add, V::Months(a), V::Months(b)) => V::Months(a.checked_add(*b).ok_or(OpError::Overflow)?),
+        (Sub, V::Months(a), V::Months(b)) => V::Months(a.checked_sub(*b).ok_or(OpError::Overflow)?),
+        (Mul, V::Months(m), V::Int(n)) | (Mul, V::Int(n), V::Months(m)) => {
+            V::Months(i32::try_from(*n).ok().and_then(|n| m.checked_mul(n)).ok_or(OpError::Overflow)?)
+        }
         // Powers, remainders and whole quotients.
         (Pow, V::Int(a), V::Int(b)) => {
             let exp = u32::try_from(*b).map_err(|_| OpError::NegativePower)?;
@@ -233,6 +247,13 @@ fn numeric(v: &Value) -> Result<Decimal, OpError> {
 fn nanos(t: TimeDelta) -> Result<Decimal, OpError> {
     let total = i128::from(t.num_seconds()) * 1_000_000_000 + i128::from(t.subsec_nanos());
     Decimal::try_from_i128_with_scale(total, 9).map_err(|_| OpError::Overflow)
+}
+
+/// `d` moved by `months` calendar months, the day clamped to the month's end.
+pub(crate) fn add_months(d: chrono::NaiveDate, months: i32) -> Result<chrono::NaiveDate, OpError> {
+    let n = chrono::Months::new(months.unsigned_abs());
+    let moved = if months < 0 { d.checked_sub_months(n) } else { d.checked_add_months(n) };
+    moved.filter(|d| (1..=9999).contains(&chrono::Datelike::year(d))).ok_or(OpError::Overflow)
 }
 
 fn shift_date(d: chrono::NaiveDate, t: TimeDelta, back: bool) -> Result<chrono::NaiveDate, OpError> {

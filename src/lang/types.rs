@@ -26,6 +26,8 @@ pub enum Type {
     DateTime,
     /// `duration`.
     Duration,
+    /// `period`: whole months (`12 months`, `2 years`), for warranties and terms.
+    Period,
     /// `calendar`: a working calendar (`always`, or one the policy declares).
     Calendar,
     /// `list<T>`.
@@ -65,8 +67,9 @@ impl RecordType {
 }
 
 /// The scalar type names a policy can write.
-pub const NAMED_TYPES: [&str; 11] =
-    ["bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "duration", "calendar", "list"];
+pub const NAMED_TYPES: [&str; 12] = [
+    "bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "duration", "period", "calendar", "list",
+];
 
 impl Type {
     /// The type a name stands for.
@@ -81,6 +84,7 @@ impl Type {
             "date" => Type::Date,
             "datetime" => Type::DateTime,
             "duration" => Type::Duration,
+            "period" => Type::Period,
             "calendar" => Type::Calendar,
             _ => return None,
         })
@@ -169,6 +173,7 @@ impl fmt::Display for Type {
             Type::Date => f.write_str("date"),
             Type::DateTime => f.write_str("datetime"),
             Type::Duration => f.write_str("duration"),
+            Type::Period => f.write_str("period"),
             Type::Calendar => f.write_str("calendar"),
             Type::List(t) => write!(f, "list<{t}>"),
             Type::Record(r) => {

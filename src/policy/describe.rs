@@ -113,6 +113,7 @@ fn value_type(v: &Value) -> Type {
         Value::Money(_) => Type::Money,
         Value::Percent(_) => Type::Percent,
         Value::Duration(_) => Type::Duration,
+        Value::Months(_) => Type::Period,
         Value::Int(_) => Type::Int,
         Value::Decimal(_) => Type::Decimal,
         Value::Bool(_) => Type::Bool,

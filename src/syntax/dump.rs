@@ -345,6 +345,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::If(c, a, b) => format!("(if {} {} {})", expr(c), expr(a), expr(b)),
         ExprKind::Paren(inner) => expr(inner),
         ExprKind::Missing => "missing".into(),
+        ExprKind::Months(n) => format!("{n}months"),
         ExprKind::Error => "<error>".into(),
     }
 }

@@ -310,6 +310,7 @@ impl Builder<'_> {
                 let mut amount = None;
                 let mut calendar = None;
                 let mut unit = None;
+                let mut months = None;
                 let parts = pair.into_inner().flat_map(|p| {
                     if p.as_rule() == Rule::typo_lit { p.into_inner().collect::<Vec<_>>() } else { vec![p] }
                 });
@@ -339,14 +340,20 @@ impl Builder<'_> {
                                 .help(help),
                             );
                         }
-                        _ => match time_unit(p.as_str()) {
-                            Some(u) => unit = Some(u),
-                            None => self.unexpected(&p, "a time unit"),
+                        _ => match (time_unit(p.as_str()), p.as_str().trim_end_matches('s')) {
+                            (Some(u), _) => unit = Some(u),
+                            (None, "month") => months = Some(rust_decimal::Decimal::ONE),
+                            (None, "year") => months = Some(rust_decimal::Decimal::from(12)),
+                            _ => self.unexpected(&p, "a time unit"),
                         },
                     }
                 }
-                match (amount, unit) {
-                    (Some(a), Some(u)) => leaf(ExprKind::Duration(a, u, calendar)),
+                match (amount, unit, months) {
+                    // A period on a calendar means nothing: working months are not a thing.
+                    (Some(a), None, Some(per)) if calendar.is_none() => {
+                        leaf(a.checked_mul(per).map_or(ExprKind::Error, ExprKind::Months))
+                    }
+                    (Some(a), Some(u), _) => leaf(ExprKind::Duration(a, u, calendar)),
                     _ => leaf(ExprKind::Error),
                 }
             }

@@ -67,6 +67,25 @@ impl Locale {
         crate::time::shift(at, delta, self.tz)
     }
 
+    /// `at` moved by `months` calendar months at the same local time in the policy's zone
+    /// (the day clamped to the month's end; a skipped local time becomes the exact sum).
+    pub fn add_months(&self, at: DateTime<Utc>, months: i32) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        if !crate::time::within_years(&at) {
+            return None;
+        }
+        let local = at.with_timezone(&self.tz).naive_local();
+        let n = chrono::Months::new(months.unsigned_abs());
+        let moved = if months < 0 { local.checked_sub_months(n) } else { local.checked_add_months(n) }?;
+        let t = match self.tz.from_local_datetime(&moved).earliest() {
+            Some(t) => t.to_utc(),
+            None => moved
+                .and_utc()
+                .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(self.steady_offset.unwrap_or(0))))?,
+        };
+        Some(t).filter(crate::time::within_years)
+    }
+
     /// The local date of an instant in the policy's zone.
     pub fn local_date(&self, at: &DateTime<Utc>) -> NaiveDate {
         if let Some(offset) = self.steady_offset {
@@ -128,6 +147,7 @@ impl fmt::Display for Shown<'_> {
             Value::DateTime(t) => f.write_str(&self.locale.datetime(t)),
             Value::Duration(d) if self.chinese => f.write_str(&duration::words_zh(*d)),
             Value::Duration(d) => f.write_str(&duration::words(*d)),
+            Value::Months(m) => f.write_str(&duration::period_words(*m, self.chinese)),
             Value::Calendar(c) => f.write_str(&c.name),
             Value::List(items) | Value::Record(items) => {
                 let (open, close) = if matches!(self.value, Value::List(_)) { ("[", "]") } else { ("{", "}") };

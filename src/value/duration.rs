@@ -206,3 +206,95 @@ mod tests {
         assert_eq!(parse(""), None);
     }
 }
+
+/// A calendar period in ISO 8601: 14 months is `P1Y2M`, 12 is `P1Y`, 0 is `P0M`.
+pub fn period_iso(months: i32) -> String {
+    let sign = if months < 0 { "-" } else { "" };
+    let m = months.unsigned_abs();
+    match (m / 12, m % 12) {
+        (0, r) => format!("{sign}P{r}M"),
+        (y, 0) => format!("{sign}P{y}Y"),
+        (y, r) => format!("{sign}P{y}Y{r}M"),
+    }
+}
+
+/// A period in words: `1 year 2 months`, `1 年 2 个月` (`chinese`).
+pub fn period_words(months: i32, chinese: bool) -> String {
+    let sign = if months < 0 { "-" } else { "" };
+    let m = months.unsigned_abs();
+    let (y, r) = (m / 12, m % 12);
+    let mut parts = Vec::new();
+    if chinese {
+        if y > 0 {
+            parts.push(format!("{y} 年"));
+        }
+        if r > 0 || y == 0 {
+            parts.push(format!("{r} 个月"));
+        }
+    } else {
+        if y > 0 {
+            parts.push(format!("{y} year{}", if y == 1 { "" } else { "s" }));
+        }
+        if r > 0 || y == 0 {
+            parts.push(format!("{r} month{}", if r == 1 { "" } else { "s" }));
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// A period as facts write it: `P1Y2M`, `P14M`, `12 months`, `1 year 6 months`.
+pub fn parse_period(text: &str) -> Option<i32> {
+    let t = text.trim();
+    if let Some(iso) = t.strip_prefix('P') {
+        let (years, rest) = match iso.split_once('Y') {
+            Some((y, rest)) => (y.parse::<i32>().ok()?, rest),
+            None => (0, iso),
+        };
+        let months = match rest.strip_suffix('M') {
+            Some(m) => m.parse::<i32>().ok()?,
+            None if rest.is_empty() && iso.contains('Y') => 0,
+            None => return None,
+        };
+        if years < 0 || months < 0 {
+            return None;
+        }
+        return years.checked_mul(12)?.checked_add(months);
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.is_empty() || !words.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut total: i32 = 0;
+    for pair in words.chunks(2) {
+        let [number, unit] = pair else { return None };
+        let n: i32 = number.parse().ok().filter(|n: &i32| *n >= 0)?;
+        let size = match unit.trim_end_matches('s') {
+            "year" => 12,
+            "month" => 1,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(size)?)?;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_and_print_in_iso_and_words() {
+        assert_eq!(parse_period("P1Y2M"), Some(14));
+        assert_eq!(parse_period("P14M"), Some(14));
+        assert_eq!(parse_period("P2Y"), Some(24));
+        assert_eq!(parse_period("1 year 6 months"), Some(18));
+        assert_eq!(parse_period("12 months"), Some(12));
+        assert_eq!(parse_period("P1D"), None, "days are a duration, not a period");
+        assert_eq!(parse_period("soon"), None);
+        assert_eq!(period_iso(14), "P1Y2M");
+        assert_eq!(period_iso(12), "P1Y");
+        assert_eq!(period_iso(0), "P0M");
+        assert_eq!(period_words(14, false), "1 year 2 months");
+        assert_eq!(period_words(12, true), "1 年");
+    }
+}

@@ -20,6 +20,7 @@ pub fn to_json(value: &Value, ty: &Type, format: &Locale) -> Json {
         Value::Date(d) => Json::String(d.to_string()),
         Value::DateTime(t) => Json::String(format.datetime(t)),
         Value::Duration(d) => Json::String(duration::iso(*d)),
+        Value::Months(m) => Json::String(duration::period_iso(*m)),
         Value::Calendar(c) => Json::String(c.name.clone()),
         Value::List(items) => {
             let elem = ty.element().unwrap_or(Type::Error);

@@ -42,6 +42,8 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// A length of time, exact to the nanosecond.
     Duration(TimeDelta),
+    /// A calendar period in whole months (`12 months`, `P1Y2M`).
+    Months(i32),
     /// A working calendar.
     Calendar(Arc<crate::time::Calendar>),
     /// A list.
@@ -89,6 +91,7 @@ impl Value {
             (Value::Text(a), Value::Text(b)) => Some(a == b),
             (Value::Bool(a), Value::Bool(b)) => Some(a == b),
             (Value::Int(a), Value::Int(b)) => Some(a == b),
+            (Value::Months(a), Value::Months(b)) => Some(a == b),
             (Value::Calendar(a), Value::Calendar(b)) => Some(Arc::ptr_eq(a, b) || a.name == b.name),
             (Value::List(a), Value::List(b)) => {
                 if a.len() != b.len() {
@@ -115,6 +118,7 @@ impl Value {
             (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
             (Value::DateTime(a), Value::DateTime(b)) => Some(a.cmp(b)),
             (Value::Duration(a), Value::Duration(b)) => Some(a.cmp(b)),
+            (Value::Months(a), Value::Months(b)) => Some(a.cmp(b)),
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
             _ => Some(self.as_decimal()?.cmp(&other.as_decimal()?)),
