@@ -748,3 +748,26 @@ fn periods_of_months_and_years_move_dates_by_the_calendar() {
     );
     assert!(bad.is_err(), "days are no period");
 }
+
+#[test]
+fn times_of_day_compare_and_come_from_datetimes() {
+    let p = policy(
+        r#"input { at: datetime, cutoff: time }
+           output late = at.time >= 16:00
+           output local = at.time
+           output before_fact = at.time < cutoff
+           output hour = cutoff.hour
+           table slot(t: time) -> text hit first { [09:00..12:00) => "morning", [12:00..18:00) => "afternoon", otherwise => "closed" }
+           output part = slot(at.time)"#,
+    );
+    // 08:05 UTC is 16:05 in Shanghai.
+    let e = run(&p, r#"{"at": "2026-11-10T08:05:00Z", "cutoff": "17:30"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["late"], true, "16:05 local is after a 16:00 cut-off");
+    assert_eq!(o["local"], "16:05");
+    assert_eq!(o["before_fact"], true);
+    assert_eq!(o["hour"], 17);
+    assert_eq!(o["part"], "afternoon");
+    let e = run(&p, r#"{"at": "2026-11-10T07:59:59Z", "cutoff": "17:30"}"#);
+    assert_eq!(e.to_json(None)["outputs"]["late"], false, "15:59:59 is before it");
+}

@@ -280,6 +280,7 @@ impl Checker<'_> {
                 TExpr::new(TKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span)
             }
             ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Time(t) => TExpr::lit(Value::Time(*t), Type::Time, span),
             ExprKind::Months(n) => match n.to_i32().filter(|_| n.fract().is_zero()) {
                 Some(m) => TExpr::lit(Value::Months(m), Type::Period, span),
                 None => {
@@ -519,6 +520,25 @@ impl Checker<'_> {
                     TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(part), vec![base]), Type::Int, span);
                 out.missing |= missing;
                 out.constant = false;
+                out
+            }
+            // A datetime's time of day; a time's hour, minute and second.
+            Type::DateTime if field == "time" => {
+                let missing = base.missing;
+                let mut out = TExpr::new(TKind::Call(crate::lang::Builtin::TimeOfDay, vec![base]), Type::Time, span);
+                out.missing |= missing;
+                out
+            }
+            Type::Time if matches!(field, "hour" | "minute" | "second") => {
+                let part = match field {
+                    "hour" => crate::lang::DatePart::Hour,
+                    "minute" => crate::lang::DatePart::Minute,
+                    _ => crate::lang::DatePart::Second,
+                };
+                let missing = base.missing;
+                let mut out =
+                    TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(part), vec![base]), Type::Int, span);
+                out.missing |= missing;
                 out
             }
             // A period's length in whole years or in months (totals, like a duration's).

@@ -204,6 +204,7 @@ fn collect<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
         | ExprKind::Bool(_)
         | ExprKind::Missing
         | ExprKind::Months(_)
+        | ExprKind::Time(_)
         | ExprKind::Error => {}
     }
 }

@@ -103,7 +103,7 @@ pub(super) fn comparable(op: CmpOp, l: &Type, r: &Type) -> Result<(), Msg> {
         // Texts order by code point; enumeration values only compare for equality.
         (Text, Text) => true,
         (a, b) if a.is_textual() && b.is_textual() => !ordering,
-        (Date, Date) | (DateTime, DateTime) | (Duration, Duration) | (Period, Period) => true,
+        (Date, Date) | (DateTime, DateTime) | (Duration, Duration) | (Period, Period) | (Time, Time) => true,
         (Bool, Bool) => !ordering,
         (a, b) if a.element().is_some() && b.element().is_some() => !ordering && a.join(b).is_some(),
         _ => false,

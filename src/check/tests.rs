@@ -25,6 +25,7 @@ fn samples() -> Vec<(Type, Value)> {
         (Type::DateTime, Value::DateTime(instant)),
         (Type::Duration, Value::Duration(TimeDelta::days(1))),
         (Type::Period, Value::Months(14)),
+        (Type::Time, Value::Time(chrono::NaiveTime::from_hms_opt(16, 0, 0).expect("a time"))),
     ]
 }
 
@@ -40,6 +41,7 @@ fn type_of(v: &Value) -> Type {
         Value::DateTime(_) => Type::DateTime,
         Value::Duration(_) => Type::Duration,
         Value::Months(_) => Type::Period,
+        Value::Time(_) => Type::Time,
         _ => Type::Error,
     }
 }

@@ -186,6 +186,21 @@ impl Validator {
                     Value::Missing
                 }
             },
+            (Type::Time, Raw::Str(s)) => match crate::value::time_of_day(s) {
+                Some(t) => Value::Time(t),
+                None => {
+                    self.wrong(
+                        path,
+                        ty,
+                        raw,
+                        Some(Msg::new(
+                            "时刻写作 \"16:00\" 或 \"16:00:30\"",
+                            "write times of day as \"16:00\" or \"16:00:30\"",
+                        )),
+                    );
+                    Value::Missing
+                }
+            },
             (Type::Period, Raw::Str(s)) => match duration::parse_period(s) {
                 Some(m) => Value::Months(m),
                 None => {

@@ -673,6 +673,12 @@ impl<'a> Ctx<'a> {
             | Builtin::Matches
             | Builtin::MatchesCompiled(_) => return self.text_builtin(f, &values, span),
             Builtin::DatePart(part) => date_part(part, &first, &self.locale),
+            Builtin::TimeOfDay => match &first {
+                Value::DateTime(t) if crate::time::within_years(t) => {
+                    Value::Time(t.with_timezone(&self.locale.zone()).naive_local().time())
+                }
+                _ => Value::Missing,
+            },
             Builtin::DateTimeFrom => match &first {
                 Value::Text(t) => {
                     crate::time::parse_datetime(t.trim()).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))
@@ -1029,6 +1035,7 @@ fn date_part(part: crate::lang::DatePart, v: &Value, locale: &crate::value::Loca
     use crate::lang::DatePart as P;
     use chrono::{Datelike, Timelike};
     let (date, time) = match v {
+        Value::Time(t) => (chrono::NaiveDate::MIN, Some(*t)),
         // A period: whole years, or all its months.
         Value::Months(m) => {
             return Value::Int(i64::from(if part == P::Year { m.div_euclid(12) } else { *m }));

@@ -68,6 +68,8 @@ pub enum Builtin {
     Matches,
     /// `d.year`, `t.hour`, …: a part of a date or (in the policy's zone) a datetime.
     DatePart(DatePart),
+    /// `t.time`: a datetime's time of day in the policy's zone.
+    TimeOfDay,
     /// `datetime(text)`: an RFC 3339 instant, or missing.
     DateTimeFrom,
     /// `duration(text)`: `PT2H`, `90 minutes`, or missing.
@@ -168,6 +170,7 @@ impl Builtin {
             Builtin::Split => "split",
             Builtin::Matches | Builtin::MatchesCompiled(_) => "matches",
             Builtin::DatePart(_) => "date part",
+            Builtin::TimeOfDay => "time",
             Builtin::DateTimeFrom => "datetime",
             Builtin::DurationFrom => "duration",
             Builtin::Sort => "sort",

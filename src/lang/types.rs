@@ -26,6 +26,8 @@ pub enum Type {
     DateTime,
     /// `duration`.
     Duration,
+    /// `time`: a time of day.
+    Time,
     /// `period`: whole months (`12 months`, `2 years`), for warranties and terms.
     Period,
     /// `calendar`: a working calendar (`always`, or one the policy declares).
@@ -67,8 +69,9 @@ impl RecordType {
 }
 
 /// The scalar type names a policy can write.
-pub const NAMED_TYPES: [&str; 12] = [
-    "bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "duration", "period", "calendar", "list",
+pub const NAMED_TYPES: [&str; 13] = [
+    "bool", "int", "decimal", "money", "percent", "text", "date", "datetime", "time", "duration", "period", "calendar",
+    "list",
 ];
 
 impl Type {
@@ -85,6 +88,7 @@ impl Type {
             "datetime" => Type::DateTime,
             "duration" => Type::Duration,
             "period" => Type::Period,
+            "time" => Type::Time,
             "calendar" => Type::Calendar,
             _ => return None,
         })
@@ -174,6 +178,7 @@ impl fmt::Display for Type {
             Type::DateTime => f.write_str("datetime"),
             Type::Duration => f.write_str("duration"),
             Type::Period => f.write_str("period"),
+            Type::Time => f.write_str("time"),
             Type::Calendar => f.write_str("calendar"),
             Type::List(t) => write!(f, "list<{t}>"),
             Type::Record(r) => {

@@ -506,6 +506,8 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// `missing`: only an `if` branch may be one (`if c then x else missing`).
     Missing,
+    /// `16:00`: a time of day.
+    Time(chrono::NaiveTime),
     /// `12 months`, `2 years`: a calendar period, counted in whole months.
     Months(rust_decimal::Decimal),
     /// Placeholder after a reported syntax mistake.

@@ -346,6 +346,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Paren(inner) => expr(inner),
         ExprKind::Missing => "missing".into(),
         ExprKind::Months(n) => format!("{n}months"),
+        ExprKind::Time(t) => t.to_string(),
         ExprKind::Error => "<error>".into(),
     }
 }

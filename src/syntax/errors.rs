@@ -253,6 +253,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::primary
         | Rule::verb_before_code
         | Rule::date_part => return None,
+        Rule::time_lit => Expression,
     })
 }
 

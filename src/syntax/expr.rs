@@ -370,6 +370,19 @@ impl Builder<'_> {
                     leaf(ExprKind::Error)
                 }
             },
+            Rule::time_lit => match crate::value::time_of_day(text) {
+                Some(t) => leaf(ExprKind::Time(t)),
+                None => {
+                    self.bad_literal(
+                        span,
+                        "时刻",
+                        "time of day",
+                        "HH:MM 或 HH:MM:SS，例如 16:00",
+                        "HH:MM or HH:MM:SS, e.g. 16:00",
+                    );
+                    leaf(ExprKind::Error)
+                }
+            },
             Rule::datetime_lit => match crate::time::parse_datetime(text) {
                 Some(d) => leaf(ExprKind::DateTime(d)),
                 None => {

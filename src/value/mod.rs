@@ -44,6 +44,8 @@ pub enum Value {
     Duration(TimeDelta),
     /// A calendar period in whole months (`12 months`, `P1Y2M`).
     Months(i32),
+    /// A time of day (`16:00`).
+    Time(chrono::NaiveTime),
     /// A working calendar.
     Calendar(Arc<crate::time::Calendar>),
     /// A list.
@@ -92,6 +94,7 @@ impl Value {
             (Value::Bool(a), Value::Bool(b)) => Some(a == b),
             (Value::Int(a), Value::Int(b)) => Some(a == b),
             (Value::Months(a), Value::Months(b)) => Some(a == b),
+            (Value::Time(a), Value::Time(b)) => Some(a == b),
             (Value::Calendar(a), Value::Calendar(b)) => Some(Arc::ptr_eq(a, b) || a.name == b.name),
             (Value::List(a), Value::List(b)) => {
                 if a.len() != b.len() {
@@ -119,6 +122,7 @@ impl Value {
             (Value::DateTime(a), Value::DateTime(b)) => Some(a.cmp(b)),
             (Value::Duration(a), Value::Duration(b)) => Some(a.cmp(b)),
             (Value::Months(a), Value::Months(b)) => Some(a.cmp(b)),
+            (Value::Time(a), Value::Time(b)) => Some(a.cmp(b)),
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
             _ => Some(self.as_decimal()?.cmp(&other.as_decimal()?)),
@@ -129,6 +133,20 @@ impl Value {
     pub fn text(s: &str) -> Value {
         Value::Text(Arc::from(s))
     }
+}
+
+/// A time of day as policies and facts write it: `HH:MM` or `HH:MM:SS` (no leap second).
+pub fn time_of_day(text: &str) -> Option<chrono::NaiveTime> {
+    let t = text.trim();
+    chrono::NaiveTime::parse_from_str(t, "%H:%M:%S")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
+        .ok()
+        .filter(|t| chrono::Timelike::nanosecond(t) < 1_000_000_000)
+}
+
+/// A time of day as tenet writes it: `16:00`, or `09:30:15` when it has seconds.
+pub fn time_text(t: &chrono::NaiveTime) -> String {
+    if chrono::Timelike::second(t) == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
 }
 
 #[cfg(test)]
