@@ -97,6 +97,19 @@ fn pause_fields(ty: &Type) -> Option<(u16, u16)> {
     Some((slot("from")?, slot("to")?))
 }
 
+/// `round` and its kin: one number (or a duration and its unit), and places.
+fn rounding(b: Builtin) -> bool {
+    matches!(
+        b,
+        Builtin::Round
+            | Builtin::RoundHalfEven
+            | Builtin::RoundUp
+            | Builtin::RoundDown
+            | Builtin::Floor
+            | Builtin::Ceil
+    )
+}
+
 fn ordered(t: &Type) -> bool {
     t.is_numeric() || matches!(t, Type::Date | Type::DateTime | Type::Duration)
 }
@@ -167,24 +180,8 @@ impl Checker<'_> {
     fn builtin_type(&mut self, b: Builtin, args: &[TExpr]) -> Result<Type, Msg> {
         let types: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
         match (b, types.as_slice()) {
-            (
-                Builtin::Round
-                | Builtin::RoundHalfEven
-                | Builtin::RoundUp
-                | Builtin::RoundDown
-                | Builtin::Floor
-                | Builtin::Ceil,
-                [Type::Duration, Type::Duration],
-            ) => Ok(Type::Duration),
-            (
-                Builtin::Round
-                | Builtin::RoundHalfEven
-                | Builtin::RoundUp
-                | Builtin::RoundDown
-                | Builtin::Floor
-                | Builtin::Ceil,
-                [Type::Duration, ..],
-            ) => Err(Msg::new(
+            (b, [Type::Duration, Type::Duration]) if rounding(b) => Ok(Type::Duration),
+            (b, [Type::Duration, ..]) if rounding(b) => Err(Msg::new(
                 "时长按单位取整：`ceil(late_by, 1 hours)`",
                 "durations round to a unit: `ceil(late_by, 1 hours)`",
             )),
@@ -249,24 +246,7 @@ impl Checker<'_> {
             }
             (Builtin::Abs, [t]) if t.is_numeric() || **t == Type::Duration => Ok((*t).clone()),
             (Builtin::Abs, _) => Err(Msg::new("abs 的参数是一个数字或时长", "abs takes one number or duration")),
-            (
-                Builtin::Round
-                | Builtin::RoundHalfEven
-                | Builtin::RoundUp
-                | Builtin::RoundDown
-                | Builtin::Floor
-                | Builtin::Ceil,
-                [t],
-            )
-            | (
-                Builtin::Round
-                | Builtin::RoundHalfEven
-                | Builtin::RoundUp
-                | Builtin::RoundDown
-                | Builtin::Floor
-                | Builtin::Ceil,
-                [t, Type::Int],
-            ) if t.is_numeric() => {
+            (b, [t] | [t, Type::Int]) if rounding(b) && t.is_numeric() => {
                 if let Some(places) = args.get(1)
                     && !places.constant
                 {

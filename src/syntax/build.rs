@@ -434,12 +434,7 @@ impl<'a> Builder<'a> {
         for p in parts {
             match p.as_rule() {
                 Rule::ident => name = Some(self.ident(p)),
-                Rule::param => {
-                    let mut it = p.into_inner();
-                    if let (Some(n), Some(t)) = (it.next(), it.next()) {
-                        params.push(Param { name: self.ident(n), ty: self.type_expr(t) });
-                    }
-                }
+                Rule::param => params.extend(self.param(p)),
                 Rule::type_expr => result = Some(self.type_expr(p)),
                 Rule::hit_policy => hit = Some(self.hit_policy(p)),
                 Rule::row => rows.extend(self.row(p)),
@@ -454,6 +449,13 @@ impl<'a> Builder<'a> {
         Some(TableDecl { name, params, result: result?, hit, rows, otherwise, lets: Vec::new(), function: false })
     }
 
+    /// A table's or function's parameter: `name: type`.
+    fn param(&self, p: Pair<'_, Rule>) -> Option<Param> {
+        let mut it = p.into_inner();
+        let (n, t) = (it.next()?, it.next()?);
+        Some(Param { name: self.ident(n), ty: self.type_expr(t) })
+    }
+
     /// `fn name(params) -> type = body`: a table of one row whose cells accept anything.
     fn function(&self, parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TableDecl> {
         let mut name = None;
@@ -464,12 +466,7 @@ impl<'a> Builder<'a> {
         for p in parts {
             match p.as_rule() {
                 Rule::ident => name = Some(self.ident(p)),
-                Rule::param => {
-                    let mut it = p.into_inner();
-                    if let (Some(n), Some(t)) = (it.next(), it.next()) {
-                        params.push(Param { name: self.ident(n), ty: self.type_expr(t) });
-                    }
-                }
+                Rule::param => params.extend(self.param(p)),
                 Rule::type_expr => result = Some(self.type_expr(p)),
                 Rule::fn_let => {
                     let mut it = p.into_inner().filter(|q| matches!(q.as_rule(), Rule::ident | Rule::expr));
