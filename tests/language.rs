@@ -771,3 +771,18 @@ fn times_of_day_compare_and_come_from_datetimes() {
     let e = run(&p, r#"{"at": "2026-11-10T07:59:59Z", "cutoff": "17:30"}"#);
     assert_eq!(e.to_json(None)["outputs"]["late"], false, "15:59:59 is before it");
 }
+
+#[test]
+fn a_value_that_cannot_be_read_from_a_text_says_why_in_the_trace() {
+    let p = policy(
+        r#"input { note: text, wait: text }
+           rule "late" when date(note) > 2026-01-01 flag LATE
+           rule "slow" when duration(wait) > 2 hours flag SLOW"#,
+    );
+    let e = run(&p, r#"{"note": "2026-13-01", "wait": "3 hours"}"#);
+    let json = e.to_json(None);
+    let trace = json["trace"].as_array().expect("a trace");
+    assert_eq!(trace[0]["status"], "not_applicable");
+    assert_eq!(trace[0]["missing"][0], r#"date(note) ("2026-13-01" is not a date (YYYY-MM-DD))"#);
+    assert_eq!(trace[1]["status"], "fired", "a readable text is read");
+}

@@ -78,10 +78,18 @@ fn collect_operands<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
     }
 }
 
-/// The facts (whole paths) and named values a condition reads.
+/// The facts (whole paths) and named values a condition reads, and the values it reads
+/// out of texts (`date(request.note)`), which are missing when the text is not one.
 fn collect_reads<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
+    use crate::lang::Builtin;
     match &e.kind {
         TKind::Input(_) | TKind::Derived(_) => out.push(e),
+        TKind::Call(Builtin::Date | Builtin::DateTimeFrom | Builtin::DurationFrom, args)
+            if args.first().is_some_and(|a| a.ty.is_textual()) =>
+        {
+            out.push(e);
+            args.iter().for_each(|a| collect_reads(a, out));
+        }
         TKind::Field(base, _) if is_path(base) => out.push(e),
         _ => {
             for child in e.kind.children() {

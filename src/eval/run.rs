@@ -272,6 +272,27 @@ fn label(lp: &Loop, item: &Value, index: usize, outer: &[String]) -> String {
     }
 }
 
+/// Why a value read out of a text is missing: `("2026-13-01" is not a date)`, when the
+/// text is present but is no such value.
+fn unreadable(ctx: &Ctx<'_>, e: &crate::ir::Expr, frame: &[Value]) -> Result<Option<String>, Box<Trap>> {
+    use crate::lang::Builtin;
+    let crate::ir::Expr::Call(f @ (Builtin::Date | Builtin::DateTimeFrom | Builtin::DurationFrom), args, _) = e else {
+        return Ok(None);
+    };
+    let Some(arg) = args.first() else { return Ok(None) };
+    Ok(match &*ctx.eval(arg, frame)? {
+        Value::Text(t) => {
+            let kind = match f {
+                Builtin::Date => "a date (YYYY-MM-DD)",
+                Builtin::DateTimeFrom => "a datetime (RFC 3339)",
+                _ => "a duration (PT2H, 90 minutes)",
+            };
+            Some(format!("({t:?} is not {kind})"))
+        }
+        _ => None,
+    })
+}
+
 /// Re-evaluates a rule's conditions one by one, with the values that decided them.
 fn explain<'p>(
     ctx: &Ctx<'_>,
@@ -290,8 +311,11 @@ fn explain<'p>(
         }
         if status == Status::NotApplicable && result.is_none() {
             for (text, e) in &c.reads {
-                if ctx.eval(e, frame)?.is_missing() && !missing.contains(text) {
-                    missing.push(text.clone());
+                if ctx.eval(e, frame)?.is_missing() {
+                    let why = unreadable(ctx, e, frame)?.map_or_else(|| text.clone(), |why| format!("{text} {why}"));
+                    if !missing.contains(&why) {
+                        missing.push(why);
+                    }
                 }
             }
         }
