@@ -786,3 +786,27 @@ fn a_value_that_cannot_be_read_from_a_text_says_why_in_the_trace() {
     assert_eq!(trace[0]["missing"][0], r#"date(note) ("2026-13-01" is not a date (YYYY-MM-DD))"#);
     assert_eq!(trace[1]["status"], "fired", "a readable text is read");
 }
+
+#[test]
+fn durations_name_their_totals_and_their_parts() {
+    let p = policy(
+        r#"input { d: duration }
+           output total_hours = d.total_hours
+           output total_minutes = d.total_minutes
+           output days = d.days_part
+           output hours = d.hours_part
+           output minutes = d.minutes_part
+           output seconds = d.seconds_part"#,
+    );
+    let e = run(&p, r#"{"d": "PT26H30M15S"}"#);
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!((o["total_hours"].clone(), o["total_minutes"].clone()), (26.into(), 1590.into()));
+    assert_eq!(
+        (o["days"].clone(), o["hours"].clone(), o["minutes"].clone(), o["seconds"].clone()),
+        (1.into(), 2.into(), 30.into(), 15.into())
+    );
+    let bare =
+        Policy::from_text("t.tenet", &format!("{HEADER}input {{ d: duration }}\noutput h = d.hours")).expect("valid");
+    let w = bare.warnings().iter().find(|w| w.code == "duration-total").expect("a bare `.hours` asks which is meant");
+    assert!(w.help.as_ref().is_some_and(|h| h.en.contains(".total_hours")), "{w:?}");
+}

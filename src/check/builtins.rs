@@ -217,7 +217,9 @@ impl Checker<'_> {
                 "duration(文本)：如 \"PT2H\" 或 \"90 minutes\"；不是时给出缺失",
                 "duration(text): such as \"PT2H\" or \"90 minutes\"; missing when it is not one",
             )),
-            (Builtin::DatePart(_), [Type::Date | Type::DateTime | Type::Period | Type::Time]) => Ok(Type::Int),
+            (Builtin::DatePart(_), [Type::Date | Type::DateTime | Type::Period | Type::Time | Type::Duration]) => {
+                Ok(Type::Int)
+            }
             (Builtin::TimeOfDay, [Type::DateTime]) => Ok(Type::Time),
             (Builtin::TimeOfDay, _) => Err(Msg::new("日期时间的时刻", "a datetime's time of day")),
             (Builtin::DatePart(_), _) => Err(Msg::new("日期的部分", "a part of a date")),

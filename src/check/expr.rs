@@ -551,7 +551,7 @@ impl Checker<'_> {
                 out
             }
             Type::Duration => {
-                let unit = match field {
+                let unit = |name: &str| match name {
                     "weeks" => Some(TimeUnit::Weeks),
                     "days" => Some(TimeUnit::Days),
                     "hours" => Some(TimeUnit::Hours),
@@ -559,8 +559,45 @@ impl Checker<'_> {
                     "seconds" => Some(TimeUnit::Seconds),
                     _ => None,
                 };
-                match unit {
-                    Some(u) => TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span),
+                // Totals (`total_hours`: PT2H30M is 2) and a clock reading's components
+                // (`hours_part`: 2, `minutes_part`: 30), named so neither is mistaken for
+                // the other; a bare `.hours` is the total, and is asked to say so.
+                let part = |name: &str| match name {
+                    "days_part" => Some(crate::lang::DatePart::Day),
+                    "hours_part" => Some(crate::lang::DatePart::Hour),
+                    "minutes_part" => Some(crate::lang::DatePart::Minute),
+                    "seconds_part" => Some(crate::lang::DatePart::Second),
+                    _ => None,
+                };
+                if let Some(u) = field.strip_prefix("total_").and_then(unit) {
+                    return TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span);
+                }
+                if let Some(p) = part(field) {
+                    let missing = base.missing;
+                    let mut out =
+                        TExpr::new(TKind::Call(crate::lang::Builtin::DatePart(p), vec![base]), Type::Int, span);
+                    out.missing |= missing;
+                    return out;
+                }
+                match unit(field) {
+                    Some(u) => {
+                        let singular = field.trim_end_matches('s');
+                        self.report(
+                            Diagnostic::warning(
+                                "duration-total",
+                                msg!(
+                                    "`.{field}` 是总共多少{singular}（向下取整），不是时钟读数的一部分",
+                                    "`.{field}` is the whole duration in {field}, rounded down — not a part of a clock reading"
+                                ),
+                            )
+                            .at(field_span)
+                            .help(msg!(
+                                "写 `.total_{field}` 表示总数；要时钟读数的部分写 `.{singular}s_part`（PT2H30M 的 .total_minutes 是 150，.minutes_part 是 30）",
+                                "write `.total_{field}` for the total; for the part of a clock reading write `.{singular}s_part` (PT2H30M: .total_minutes is 150, .minutes_part is 30)"
+                            )),
+                        );
+                        TExpr::new(TKind::DurationPart(Box::new(base), u), Type::Int, span)
+                    }
                     None => {
                         self.report(
                             Diagnostic::error(
@@ -569,8 +606,8 @@ impl Checker<'_> {
                             )
                             .at(field_span)
                             .help(Msg::new(
-                                "可用：.weeks .days .hours .minutes .seconds（整数，向下取整）",
-                                "available: .weeks .days .hours .minutes .seconds (whole units, rounded down)",
+                                "总数：.total_weeks .total_days .total_hours .total_minutes .total_seconds；时钟读数的部分：.days_part .hours_part .minutes_part .seconds_part",
+                                "totals: .total_weeks .total_days .total_hours .total_minutes .total_seconds; parts of a clock reading: .days_part .hours_part .minutes_part .seconds_part",
                             )),
                         );
                         TExpr::error(span)

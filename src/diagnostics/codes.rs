@@ -192,6 +192,12 @@ pub const CODES: &[Explanation] = &[
             "workflow w {\n  stages a, b, c\n  initial a\n  final b, c\n  events go\n  a -> b on go\n  a -> c on go\n}",
         ),
     ),
+    w(
+        "duration-total",
+        "`.hours` 这类写法是总数，容易误解为时钟读数的一部分；写 `.total_hours` 或 `.hours_part`。",
+        "`.hours` and its kin are totals, easily taken for a part of a clock reading; write `.total_hours` or `.hours_part`.",
+        Some("input { d: duration }\noutput h = d.hours"),
+    ),
     e(
         "each-target",
         "`for each` 块只能扩展顶层的记录列表输入。",

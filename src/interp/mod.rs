@@ -1036,6 +1036,17 @@ fn date_part(part: crate::lang::DatePart, v: &Value, locale: &crate::value::Loca
     use chrono::{Datelike, Timelike};
     let (date, time) = match v {
         Value::Time(t) => (chrono::NaiveDate::MIN, Some(*t)),
+        // A duration's clock reading: whole days, then hours 0-23, minutes, seconds.
+        Value::Duration(d) => {
+            let s = d.num_seconds();
+            return Value::Int(match part {
+                P::Day => s.div_euclid(86_400),
+                P::Hour => s.div_euclid(3_600).rem_euclid(24),
+                P::Minute => s.div_euclid(60).rem_euclid(60),
+                P::Second => s.rem_euclid(60),
+                _ => return Value::Missing,
+            });
+        }
         // A period: whole years, or all its months.
         Value::Months(m) => {
             return Value::Int(i64::from(if part == P::Year { m.div_euclid(12) } else { *m }));
