@@ -26,20 +26,32 @@ struct Case {
     expect: serde_json::Map<String, Json>,
 }
 
-/// Equal as the TCK means it: numbers by value (tenet writes decimals as strings).
+/// Equal as the TCK means it: numbers by value (tenet writes decimals as strings), to the
+/// places the expected value is written with.
 fn same(got: &Json, want: &Json) -> bool {
     match (got, want) {
         (Json::String(g), Json::Number(w)) => g.parse::<rust_decimal::Decimal>().ok() == w.to_string().parse().ok(),
+        // A decimal is compared to the places the TCK states (it writes 15 significant
+        // digits of results tenet computes to 28).
         (Json::String(g), Json::String(w))
             if let (Ok(a), Ok(b)) = (g.parse::<rust_decimal::Decimal>(), w.parse::<rust_decimal::Decimal>()) =>
         {
-            a == b
+            a.round_dp(b.scale()) == b || near(a, b)
         }
         (Json::Array(g), Json::Array(w)) => g.len() == w.len() && g.iter().zip(w).all(|(a, b)| same(a, b)),
         (Json::Object(g), Json::Object(w)) => w.iter().all(|(k, v)| g.get(k).is_some_and(|x| same(x, v))),
         (g, Json::Null) => g.is_null(),
         (g, w) => g == w,
     }
+}
+
+/// Within one part in 10^12. The TCK writes some results as computed in binary floating
+/// point: for 0008 and 0009 its `562.707359373292` is the true 562.70735937326592715…
+/// (50-digit decimal arithmetic) off in the 11th digit, where tenet's exact decimal result
+/// agrees with the true value to 26 digits; such values are accepted this close.
+fn near(a: rust_decimal::Decimal, b: rust_decimal::Decimal) -> bool {
+    let tolerance = rust_decimal::Decimal::new(1, 12);
+    (a - b).abs() <= b.abs() * tolerance
 }
 
 #[test]
@@ -74,5 +86,5 @@ fn the_ported_tck_cases_pass() {
     }
     println!("{passed} passed, {} failed", failed.len());
     assert!(failed.is_empty(), "{}", failed.join("\n"));
-    assert!(passed >= 100, "every ported case ran: {passed}");
+    assert!(passed >= 124, "every ported case ran: {passed}");
 }
