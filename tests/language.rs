@@ -810,3 +810,35 @@ fn durations_name_their_totals_and_their_parts() {
     let w = bare.warnings().iter().find(|w| w.code == "duration-total").expect("a bare `.hours` asks which is meant");
     assert!(w.help.as_ref().is_some_and(|h| h.en.contains(".total_hours")), "{w:?}");
 }
+
+#[test]
+fn records_sort_by_a_key() {
+    let p = policy(
+        r#"input { items: list<{ sku: text, price: money, at: date }> }
+           output cheapest_first = [x.sku for x in sort(x in items by x.price)]
+           output newest_last = [x.sku for x in sort(x in items by x.at)]
+           output prices = sort(x.price for x in items where x.sku != "B")
+           output kept = sort(x in items where x.price > 50 by x.sku)"#,
+    );
+    let e = run(
+        &p,
+        r#"{"items": [{"sku": "C", "price": "99.00", "at": "2026-03-01"},
+                      {"sku": "A", "price": "150.00", "at": "2026-01-01"},
+                      {"sku": "B", "price": "20.00", "at": "2026-02-01"}]}"#,
+    );
+    let o = &e.to_json(None)["outputs"];
+    assert_eq!(o["cheapest_first"], serde_json::json!(["B", "C", "A"]));
+    assert_eq!(o["newest_last"], serde_json::json!(["A", "B", "C"]));
+    assert_eq!(o["prices"], serde_json::json!(["99.00", "150.00"]));
+    assert_eq!(
+        o["kept"].as_array().map(|l| l.iter().map(|x| x["sku"].clone()).collect::<Vec<_>>()),
+        Some(vec!["A".into(), "C".into()])
+    );
+    let errors =
+        match Policy::from_text("t.tenet", &format!("{HEADER}input {{ l: list<int> }}\noutput o = count(x in l by x)"))
+        {
+            Ok(_) => panic!("`by` outside sort accepted"),
+            Err(e) => e.diagnostics(),
+        };
+    assert!(errors.iter().any(|d| d.message.en.contains("`by` belongs to sort")), "{errors:?}");
+}

@@ -19,10 +19,11 @@ impl Checker<'_> {
         let elem = self.element(&list);
         let item_index = self.locals.len();
         let item = Local { name: c.var.node.clone(), ty: elem, missing: false };
-        let (body, filter) = self.with_locals(vec![item], |this| {
+        let (body, filter, key) = self.with_locals(vec![item], |this| {
             let filter = c.filter.as_ref().map(|f| this.condition(f, "where 条件", "a `where` condition"));
             let body = c.body.as_ref().map(|b| this.expr(b));
-            (body, filter)
+            let key = c.key.as_ref().map(|k| this.expr(k));
+            (body, filter, key)
         });
         let Some(func) = AggFunc::named(&name.node) else {
             let n = &name.node;
@@ -40,10 +41,58 @@ impl Checker<'_> {
             );
             return TExpr::error(span);
         };
+        // `sort(… by key)`: the items, ordered by the key (checked as the body).
+        let (func, body) = match (func, key) {
+            (AggFunc::Sort, Some(k)) if body.is_none() => (AggFunc::SortBy, Some(k)),
+            (_, Some(k)) => {
+                let n = &name.node;
+                self.report(
+                    Diagnostic::error(
+                        "bad-arguments",
+                        msg!("`by` 只用于 sort(x in 列表 by 键)", "`by` belongs to sort(x in list by key) only"),
+                    )
+                    .at(k.span)
+                    .help(msg!("`{n}` 不按键排序", "`{n}` does not order by a key")),
+                );
+                (func, body)
+            }
+            (f, None) => (f, body),
+        };
+        let elem = list.ty.element().unwrap_or(Type::Error);
         let ty = match func {
-            AggFunc::List => Type::List(std::sync::Arc::new(
-                body.as_ref().map_or_else(|| list.ty.element().unwrap_or(Type::Error), |b| b.ty.clone()),
-            )),
+            AggFunc::List => Type::List(std::sync::Arc::new(body.as_ref().map_or(elem, |b| b.ty.clone()))),
+            AggFunc::Sort | AggFunc::SortBy => {
+                let sorted = body.as_ref().map_or(&elem, |b| &b.ty);
+                let ordered = sorted.is_numeric()
+                    || matches!(
+                        sorted,
+                        Type::Text
+                            | Type::Date
+                            | Type::DateTime
+                            | Type::Duration
+                            | Type::Period
+                            | Type::Time
+                            | Type::Error
+                    );
+                if !ordered {
+                    self.report(
+                        Diagnostic::error(
+                            "bad-arguments",
+                            msg!("{sorted} 没有先后之分，不能排序", "{sorted} values have no order to sort by"),
+                        )
+                        .at(span)
+                        .help(Msg::new(
+                            "按字段排序：sort(x in items by x.price)",
+                            "sort by a field: sort(x in items by x.price)",
+                        )),
+                    );
+                }
+                if func == AggFunc::SortBy {
+                    Type::List(std::sync::Arc::new(elem))
+                } else {
+                    Type::List(std::sync::Arc::new(sorted.clone()))
+                }
+            }
             _ => self.aggregate_type(func, body.as_ref(), &name.node, span),
         };
         let body_missing = body.as_ref().is_some_and(|b| b.missing);
@@ -60,6 +109,8 @@ impl Checker<'_> {
         );
         out.missing = match func {
             AggFunc::Count | AggFunc::List => false,
+            // A missing key or value leaves the order unknown.
+            AggFunc::Sort | AggFunc::SortBy => body_missing,
             AggFunc::Min | AggFunc::Max => true,
             AggFunc::Sum | AggFunc::Any | AggFunc::All => body_missing,
         };
@@ -70,7 +121,7 @@ impl Checker<'_> {
         let ordered = |t: &Type| t.is_numeric() || matches!(t, Type::Date | Type::DateTime | Type::Duration);
         let problem = match (func, body) {
             (AggFunc::Count, None) => return Type::Int,
-            (AggFunc::List, _) => return Type::Error,
+            (AggFunc::List | AggFunc::Sort | AggFunc::SortBy, _) => return Type::Error,
             (AggFunc::Count, Some(_)) => Msg::new(
                 "count 只数个数：`count(x in xs where 条件)`",
                 "count only counts: `count(x in xs where condition)`",

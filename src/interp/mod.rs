@@ -409,6 +409,8 @@ impl<'a> Ctx<'a> {
         frame.extend_from_slice(params);
         let mut count: i64 = 0;
         let mut values: Vec<Value> = Vec::new();
+        // `sort(x in xs by key)`: the items beside their keys.
+        let mut kept: Vec<Value> = Vec::new();
         for item in items.iter() {
             self.tick()?;
             // The item is the frame's last local.
@@ -419,8 +421,11 @@ impl<'a> Ctx<'a> {
             {
                 continue;
             }
+            if func == AggFunc::SortBy {
+                kept.push(item.clone());
+            }
             match body {
-                None if func == AggFunc::List => values.push(item.clone()),
+                None if matches!(func, AggFunc::List | AggFunc::Sort) => values.push(item.clone()),
                 None => count += 1,
                 Some(b) => values.push(self.value(b, &frame)?),
             }
@@ -428,6 +433,18 @@ impl<'a> Ctx<'a> {
         Ok(match func {
             AggFunc::Count => Value::Int(count),
             AggFunc::List => Value::List(values.into()),
+            AggFunc::Sort | AggFunc::SortBy => {
+                // A missing value or key has no place in an order.
+                if values.iter().any(Value::is_missing) {
+                    return Ok(Value::Missing);
+                }
+                self.spend(values.len())?;
+                let mut order: Vec<usize> = (0..values.len()).collect();
+                let at = |i: &usize| values.get(*i).unwrap_or(&Value::Missing);
+                order.sort_by(|a, b| at(a).compare(at(b)).unwrap_or(std::cmp::Ordering::Equal));
+                let from = if func == AggFunc::SortBy { &kept } else { &values };
+                Value::List(order.iter().filter_map(|i| from.get(*i).cloned()).collect())
+            }
             AggFunc::Sum => sum(&values, span, &self.locale)?,
             AggFunc::Min => extreme(values, false),
             AggFunc::Max => extreme(values, true),

@@ -128,6 +128,10 @@ pub enum AggFunc {
     All,
     /// The values (or the items kept) as a list: `[x in xs where …]`.
     List,
+    /// The values (or the items kept), ascending: `sort(x.price for x in xs)`.
+    Sort,
+    /// The items, ordered by a key: `sort(x in xs by x.price)` (the key is the body).
+    SortBy,
 }
 
 impl AggFunc {
@@ -141,6 +145,7 @@ impl AggFunc {
             "any" => AggFunc::Any,
             "all" => AggFunc::All,
             "list" => AggFunc::List,
+            "sort" => AggFunc::Sort,
             _ => return None,
         })
     }

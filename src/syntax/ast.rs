@@ -230,6 +230,8 @@ pub struct Comprehension {
     pub list: Expr,
     /// Only items for which this is true.
     pub filter: Option<Expr>,
+    /// `by key`: what `sort` orders the items by.
+    pub key: Option<Expr>,
 }
 
 /// A named value: const, let or output.

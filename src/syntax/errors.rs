@@ -172,6 +172,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         }
         Rule::time_range | Rule::clock => Thing("时间段（如 09:00-18:00）", "a time range such as `09:00-18:00`"),
         Rule::comprehension | Rule::list_comp => Expression,
+        Rule::sort_key | Rule::by_word => Thing("`by` 排序键", "`by` and a sort key"),
         Rule::kw_en => Thing("`en`", "`en`"),
         Rule::wf_stages
         | Rule::wf_initial

@@ -422,24 +422,27 @@ impl Builder<'_> {
         let mut var = None;
         let mut list = None;
         let mut filter = None;
+        let mut key = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::expr if var.is_none() => body = Some(self.nested(p)),
                 Rule::expr if list.is_none() => list = Some(self.nested(p)),
                 Rule::expr => filter = Some(self.nested(p)),
                 Rule::ident => var = Some(self.ident(p)),
+                Rule::sort_key => key = p.into_inner().find(|q| q.as_rule() == Rule::expr).map(|q| self.nested(q)),
                 _ => {}
             }
         }
         let (Some(var), Some(list)) = (var, list) else { return Built::leaf(Expr::new(ExprKind::Error, span)) };
-        let (has_body, has_filter) = (body.is_some(), filter.is_some());
-        let parts: Vec<Built> = body.into_iter().chain(std::iter::once(list)).chain(filter).collect();
+        let (has_body, has_filter, has_key) = (body.is_some(), filter.is_some(), key.is_some());
+        let parts: Vec<Built> = body.into_iter().chain(std::iter::once(list)).chain(filter).chain(key).collect();
         self.combine_many(span, parts, |exprs| {
             let mut it = exprs.into_iter();
             let body = if has_body { it.next() } else { None };
             let Some(list) = it.next() else { return ExprKind::Error };
             let filter = if has_filter { it.next() } else { None };
-            ExprKind::Aggregate(name, Box::new(Comprehension { body, var, list, filter }))
+            let key = if has_key { it.next() } else { None };
+            ExprKind::Aggregate(name, Box::new(Comprehension { body, var, list, filter, key }))
         })
     }
 
