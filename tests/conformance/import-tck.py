@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turns DMN TCK test files (dmn-tck/tck, Apache-2.0) into tenet conformance cases.
 
-Usage: import-tck.py TCK_CHECKOUT CASE... — for each CASE (e.g. 0004-simpletable-U) reads
-TestCases/compliance-level-2/CASE/CASE-test-01.xml and writes CASE/cases.yaml beside this
+Usage: import-tck.py TCK_CHECKOUT [--level 3] CASE... — for each CASE (e.g.
+0004-simpletable-U) reads TestCases/compliance-level-2/CASE/CASE-test-01.xml (level 3 with
+--level 3) and writes CASE/cases.yaml beside this
 script: each test's inputs as facts and its expected results, names made into tenet
 names (`Approval Status` -> approval_status). The models themselves are ported by hand
 into CASE/model.tenet. Not run by the build or the tests: the output is committed.
@@ -39,10 +40,13 @@ def value(node):
 
 def main(tck, cases):
     here = os.path.dirname(os.path.abspath(__file__))
+    level = "2"
+    if cases[:1] == ["--level"]:
+        level, cases = cases[1], cases[2:]
     for case in cases:
-        path = os.path.join(tck, "TestCases", "compliance-level-2", case, f"{case}-test-01.xml")
+        path = os.path.join(tck, "TestCases", f"compliance-level-{level}", case, f"{case}-test-01.xml")
         root = ET.parse(path).getroot()
-        out = [f"# From dmn-tck/tck TestCases/compliance-level-2/{case}/{case}-test-01.xml (Apache-2.0)."]
+        out = [f"# From dmn-tck/tck TestCases/compliance-level-{level}/{case}/{case}-test-01.xml (Apache-2.0)."]
         for tc in root.findall(NS + "testCase"):
             facts = {name(i.get("name")): value(i) for i in tc.findall(NS + "inputNode")}
             expect = {}
