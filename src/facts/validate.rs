@@ -171,51 +171,25 @@ impl Validator {
                     Value::Missing
                 }
             },
-            (Type::Duration, Raw::Str(s)) => match duration::parse(s) {
-                Some(d) => Value::Duration(d),
-                None => {
-                    self.wrong(
-                        path,
-                        ty,
-                        raw,
-                        Some(Msg::new(
-                            "时长写作 \"30 minutes\"、\"2 hours\" 或 ISO 8601 \"PT30M\"",
-                            "write durations as \"30 minutes\", \"2 hours\" or ISO 8601 \"PT30M\"",
-                        )),
-                    );
-                    Value::Missing
-                }
-            },
-            (Type::Time, Raw::Str(s)) => match crate::value::time_of_day(s) {
-                Some(t) => Value::Time(t),
-                None => {
-                    self.wrong(
-                        path,
-                        ty,
-                        raw,
-                        Some(Msg::new(
-                            "时刻写作 \"16:00\" 或 \"16:00:30\"",
-                            "write times of day as \"16:00\" or \"16:00:30\"",
-                        )),
-                    );
-                    Value::Missing
-                }
-            },
-            (Type::Period, Raw::Str(s)) => match duration::parse_period(s) {
-                Some(m) => Value::Months(m),
-                None => {
-                    self.wrong(
-                        path,
-                        ty,
-                        raw,
-                        Some(Msg::new(
-                            "期间写作 \"12 months\"、\"1 year 6 months\" 或 ISO 8601 \"P1Y6M\"",
-                            "write periods as \"12 months\", \"1 year 6 months\" or ISO 8601 \"P1Y6M\"",
-                        )),
-                    );
-                    Value::Missing
-                }
-            },
+            (Type::Duration, Raw::Str(s)) => {
+                let help = Msg::new(
+                    "时长写作 \"30 minutes\"、\"2 hours\" 或 ISO 8601 \"PT30M\"",
+                    "write durations as \"30 minutes\", \"2 hours\" or ISO 8601 \"PT30M\"",
+                );
+                self.read_or(path, ty, raw, duration::parse(s).map(Value::Duration), help)
+            }
+            (Type::Time, Raw::Str(s)) => {
+                let help =
+                    Msg::new("时刻写作 \"16:00\" 或 \"16:00:30\"", "write times of day as \"16:00\" or \"16:00:30\"");
+                self.read_or(path, ty, raw, crate::value::time_of_day(s).map(Value::Time), help)
+            }
+            (Type::Period, Raw::Str(s)) => {
+                let help = Msg::new(
+                    "期间写作 \"12 months\"、\"1 year 6 months\" 或 ISO 8601 \"P1Y6M\"",
+                    "write periods as \"12 months\", \"1 year 6 months\" or ISO 8601 \"P1Y6M\"",
+                );
+                self.read_or(path, ty, raw, duration::parse_period(s).map(Value::Months), help)
+            }
             (Type::List(_), Raw::Seq(items)) if items.len() > super::MAX_LIST_ITEMS => {
                 let (n, limit) = (items.len(), super::MAX_LIST_ITEMS);
                 self.problem(
@@ -249,6 +223,14 @@ impl Validator {
                 Value::Missing
             }
         }
+    }
+
+    /// `value` when the text was read, else the mistake reported with `help` and missing.
+    fn read_or(&mut self, path: &str, ty: &Type, raw: &Raw, value: Option<Value>, help: Msg) -> Value {
+        value.unwrap_or_else(|| {
+            self.wrong(path, ty, raw, Some(help));
+            Value::Missing
+        })
     }
 
     /// Decimals, money and percentages, exactly: quoted decimals, integers, and plain
