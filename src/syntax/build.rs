@@ -490,18 +490,8 @@ impl<'a> Builder<'a> {
         let span = self.span(&pair);
         let policy = pair
             .into_inner()
-            .find(|p| {
-                matches!(
-                    p.as_rule(),
-                    Rule::hit_unique
-                        | Rule::hit_first
-                        | Rule::hit_any
-                        | Rule::hit_priority
-                        | Rule::hit_rule_order
-                        | Rule::hit_output_order
-                        | Rule::hit_collect
-                )
-            })
+            // The pair after `hit` is the policy.
+            .find(|p| p.as_rule() != Rule::kw_hit)
             .map_or(HitPolicy::Unique, |p| match p.as_rule() {
                 Rule::hit_first => HitPolicy::First,
                 Rule::hit_any => HitPolicy::Any,
