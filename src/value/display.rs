@@ -79,9 +79,8 @@ impl Locale {
         let moved = if months < 0 { local.checked_sub_months(n) } else { local.checked_add_months(n) }?;
         let t = match self.tz.from_local_datetime(&moved).earliest() {
             Some(t) => t.to_utc(),
-            None => moved
-                .and_utc()
-                .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(self.steady_offset.unwrap_or(0))))?,
+            // Skipped by a clock change: the exact sum, as `time::shift` takes it.
+            None => at.checked_add_signed(moved.signed_duration_since(local))?,
         };
         Some(t).filter(crate::time::within_years)
     }
@@ -171,6 +170,16 @@ mod tests {
 
     /// The local date by arithmetic is the date chrono-tz gives, across the years the
     /// steady offset covers, at their edges and outside them.
+    #[test]
+    fn months_into_a_skipped_hour_are_the_exact_sum() {
+        let berlin = Locale::new(chrono_tz::Europe::Berlin, Currency::default());
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("a datetime").to_utc();
+        // 02:30 on 29 March 2026 does not exist in Berlin (clocks go 02:00 -> 03:00): two
+        // months after 02:30 on 29 January lands where the exact sum does, 03:30.
+        assert_eq!(berlin.add_months(at("2026-01-29T02:30:00+01:00"), 2), Some(at("2026-03-29T03:30:00+02:00")));
+        assert_eq!(berlin.add_months(at("2026-01-29T12:00:00+01:00"), 2), Some(at("2026-03-29T12:00:00+02:00")));
+    }
+
     #[test]
     fn local_date_by_arithmetic_agrees_with_the_zone() {
         for zone in [chrono_tz::Asia::Shanghai, chrono_tz::UTC, chrono_tz::Asia::Kolkata, chrono_tz::Europe::Berlin] {
