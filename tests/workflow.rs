@@ -34,7 +34,7 @@ fn load(path: &Path) -> (Policy, Case) {
 }
 
 fn to_json(case: &Case, r: &Replay<'_>) -> Json {
-    r.to_json(case.name.as_deref(), None)
+    r.to_json(case.id.as_deref(), case.name.as_deref(), None)
 }
 
 /// Loads the example at `path` and replays it at its `now` into `$r`.
@@ -67,10 +67,10 @@ fn a_full_return_ends_refunded_with_its_follow_up() {
     assert_eq!(v["outputs"]["refund_status"], "success", "where is my refund? answered");
     assert_eq!(v["outputs"]["refund_amount"], "349.10");
     assert_eq!(v["actions"][0]["kind"], "follow_up");
-    assert_eq!(v["actions"][0]["at"], "2026-11-13T16:00:00+08:00", "3 days after closing");
+    assert_eq!(v["actions"][0]["due"], "2026-11-13T16:00:00+08:00", "3 days after closing");
     let statuses: Vec<&str> = r.deadlines().iter().map(|d| d.status().as_str()).collect();
     assert_eq!(statuses, ["met", "met"]);
-    assert_eq!(v["next"], serde_json::json!([]));
+    assert_eq!(v["next_events"], serde_json::json!([]));
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_late_request_is_rejected_at_review() {
     assert_eq!(v["trail"][0]["findings"][0]["stage"], "review");
     assert_eq!(v["trail"][1]["outcome"], "illegal", "a rejected case takes no more events");
     assert_eq!(v["actions"][0]["kind"], "explain_rejection");
-    assert_eq!(v["actions"][0]["at"], "2026-11-10T10:00:00+08:00", "24 hours after the rejection");
+    assert_eq!(v["actions"][0]["due"], "2026-11-10T10:00:00+08:00", "24 hours after the rejection");
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn the_agreement_reaches_performance_after_its_guards_pass() {
     assert_eq!(codes, ["NDA_REQUIRED", "PARTY_B_APPROVAL", "SIGNATORIES_REQUIRED", "TERM_NOT_STARTED"]);
     // 2026-01-04 is a make-up working Sunday: the kickoff is two working days later.
     let kickoff = v["actions"].as_array().expect("actions").iter().find(|a| a["kind"] == "kickoff").expect("kickoff");
-    assert_eq!(kickoff["at"], "2026-01-06T09:00:00+08:00");
+    assert_eq!(kickoff["due"], "2026-01-06T09:00:00+08:00");
 }
 
 const MINI: &str = r#"

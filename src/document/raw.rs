@@ -114,3 +114,34 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Map(entries))
     }
 }
+
+impl Raw {
+    /// The node as JSON: mappings keep their order (a later duplicate key wins), keys that
+    /// are not texts are written as they read, and fractions stay JSON numbers.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Raw::Null => Json::Null,
+            Raw::Bool(b) => Json::Bool(*b),
+            Raw::Int(n) => i64::try_from(*n)
+                .map(Json::from)
+                .or_else(|_| u64::try_from(*n).map(Json::from))
+                .unwrap_or_else(|_| Json::String(n.to_string())),
+            Raw::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Raw::Str(s) => Json::String(s.clone()),
+            Raw::Seq(items) => Json::Array(items.iter().map(Raw::to_json).collect()),
+            Raw::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Raw::Str(s) => s.clone(),
+                            other => other.describe(),
+                        };
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}

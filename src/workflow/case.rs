@@ -36,6 +36,8 @@ pub struct Event {
 /// A parsed case file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
+    /// The case's identifier (the service's case id), when the file gives one.
+    pub id: Option<String>,
     /// A short description.
     pub name: Option<String>,
     /// The policy it belongs to, relative to the case file (optional).
@@ -48,7 +50,7 @@ pub struct Case {
     pub events: Vec<Event>,
 }
 
-const KEYS: [&str; 5] = ["name", "policy", "now", "facts", "events"];
+const KEYS: [&str; 6] = ["id", "name", "policy", "now", "facts", "events"];
 const EVENT_KEYS: [&str; 4] = ["at", "event", "by", "data"];
 
 impl Case {
@@ -121,11 +123,13 @@ fn from_raw(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Case> {
         ));
         return None;
     };
-    let mut case = Case { name: None, policy: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
+    let mut case =
+        Case { id: None, name: None, policy: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
     let mut has_facts = false;
     for (k, v) in top {
         let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
         match key {
+            "id" => case.id = text("id", v, problems),
             "name" => case.name = text("name", v, problems),
             "policy" => case.policy = text("policy", v, problems),
             "now" => case.now = datetime("now", v, problems),
@@ -170,59 +174,78 @@ fn events(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Vec<Event> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("events[{i}]");
-        let Some(fields) = entries(item) else {
-            let found = item.describe();
-            problems.push(problem(
-                &path,
-                msg!("事件应是一个映射，却是 {found}", "an event must be a mapping, found {found}"),
-                Msg::new(
-                    "例如 `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
-                    "e.g. `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
-                ),
-            ));
-            continue;
-        };
-        let (mut at, mut name, mut by, mut data) = (None, None, None, None);
-        for (k, v) in fields {
-            let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
-            let field = format!("{path}.{key}");
-            match key {
-                "at" => at = datetime(&field, v, problems),
-                "event" => name = text(&field, v, problems),
-                "by" => by = text(&field, v, problems),
-                "data" if entries(v).is_some() => data = Some(v.clone()),
-                "data" => {
-                    let found = v.describe();
-                    problems.push(problem(
-                        &field,
-                        msg!("`data` 应是一个映射，却是 {found}", "`data` must be a mapping, found {found}"),
-                        Msg::new(
-                            "写出这个事件带来的事实，如 `{refund: {status: success}}`",
-                            "write the facts this event brings, e.g. `{refund: {status: success}}`",
-                        ),
-                    ));
-                }
-                other => unknown_key(&field, other, &EVENT_KEYS, problems),
-            }
-        }
-        for (present, key) in [(at.is_some(), "at"), (name.is_some(), "event")] {
-            if !present && !fields.iter().any(|(k, _)| matches!(k, Raw::Str(s) if s == key)) {
-                problems.push(problem(
-                    &format!("{path}.{key}"),
-                    msg!("事件缺少 `{key}`", "the event has no `{key}`"),
-                    Msg::new(
-                        "每个事件都要写 `at`（时间）和 `event`（事件名）",
-                        "every event needs `at` (when) and `event` (what)",
-                    ),
-                ));
-            }
-        }
-        if let (Some(at), Some(name)) = (at, name) {
-            out.push(Event { at, name, by, data });
+        if let Some(event) = event(&format!("events[{i}]"), item, problems) {
+            out.push(event);
         }
     }
     out
+}
+
+impl Event {
+    /// Reads one event (`{at, event, by?, data?}`) from a parsed document; every problem
+    /// names its path under `path` (empty for a document that is the event itself).
+    pub fn from_raw(path: &str, raw: &Raw) -> Result<Event, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        match event(path, raw, &mut problems) {
+            Some(e) if problems.is_empty() => Ok(e),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn event(path: &str, item: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Event> {
+    let Some(fields) = entries(item) else {
+        let found = item.describe();
+        problems.push(problem(
+            path,
+            msg!("事件应是一个映射，却是 {found}", "an event must be a mapping, found {found}"),
+            Msg::new(
+                "例如 `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
+                "e.g. `{at: '2026-11-03T10:00:00+08:00', event: submit}`",
+            ),
+        ));
+        return None;
+    };
+    let (mut at, mut name, mut by, mut data) = (None, None, None, None);
+    for (k, v) in fields {
+        let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
+        let field = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+        match key {
+            "at" => at = datetime(&field, v, problems),
+            "event" => name = text(&field, v, problems),
+            "by" => by = text(&field, v, problems),
+            "data" if entries(v).is_some() => data = Some(v.clone()),
+            "data" => {
+                let found = v.describe();
+                problems.push(problem(
+                    &field,
+                    msg!("`data` 应是一个映射，却是 {found}", "`data` must be a mapping, found {found}"),
+                    Msg::new(
+                        "写出这个事件带来的事实，如 `{refund: {status: success}}`",
+                        "write the facts this event brings, e.g. `{refund: {status: success}}`",
+                    ),
+                ));
+            }
+            other => unknown_key(&field, other, &EVENT_KEYS, problems),
+        }
+    }
+    for (present, key) in [(at.is_some(), "at"), (name.is_some(), "event")] {
+        if !present && !fields.iter().any(|(k, _)| matches!(k, Raw::Str(s) if s == key)) {
+            let field = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+            problems.push(problem(
+                &field,
+                msg!("事件缺少 `{key}`", "the event has no `{key}`"),
+                Msg::new(
+                    "每个事件都要写 `at`（时间）和 `event`（事件名）",
+                    "every event needs `at` (when) and `event` (what)",
+                ),
+            ));
+        }
+    }
+    match (at, name) {
+        (Some(at), Some(name)) => Some(Event { at, name, by, data }),
+        _ => None,
+    }
 }
 
 /// `base` with `update` merged in: mappings merge key by key, anything else replaces.

@@ -24,17 +24,21 @@ fn message(m: &mut Map<String, Json>, text: Option<&FixedText>) {
 }
 
 impl Replay<'_> {
-    /// The replay as one JSON object. `now_source` says where `now` came from when it was
-    /// not given (`"system_clock"`).
-    pub fn to_json(&self, case_name: Option<&str>, now_source: Option<&str>) -> Json {
+    /// The case view: the replay as one JSON object, the same for `tenet case --format
+    /// json` and the service. `id` is the case's identifier, `case_name` its description;
+    /// `now_source` says where `now` came from when it was not given (`"system_clock"`).
+    /// `version` counts the recorded events, whatever their outcome.
+    pub fn to_json(&self, id: Option<&str>, case_name: Option<&str>, now_source: Option<&str>) -> Json {
         let locale = self.locale();
         let mut out = Map::new();
-        out.insert("policy".into(), json!(self.policy_name()));
-        out.insert("version".into(), json!(self.version()));
-        out.insert("workflow".into(), json!(self.workflow()));
+        out.insert("id".into(), json!(id));
         if let Some(name) = case_name {
             out.insert("case".into(), json!(name));
         }
+        out.insert("policy".into(), json!(self.policy_name()));
+        out.insert("policy_version".into(), json!(self.version()));
+        out.insert("version".into(), json!(self.trail().len()));
+        out.insert("workflow".into(), json!(self.workflow()));
         out.insert("now".into(), json!(locale.datetime(&self.now)));
         if let Some(source) = now_source {
             out.insert("now_source".into(), json!(source));
@@ -42,6 +46,22 @@ impl Replay<'_> {
         out.insert("stage".into(), json!(self.stage()));
         out.insert("entered_at".into(), json!(self.entered_at.map(|t| locale.datetime(&t))));
         out.insert("final".into(), json!(self.is_final()));
+        out.insert("facts".into(), self.facts().to_json());
+        let evaluation = self.evaluation().map(|e| e.to_json(None));
+        for key in ["decision", "codes", "findings", "ledgers", "outputs"] {
+            let value = evaluation.as_ref().and_then(|e| e.get(key)).cloned();
+            let empty = if key == "decision" {
+                Json::Null
+            } else if key == "ledgers" || key == "outputs" {
+                json!({})
+            } else {
+                json!([])
+            };
+            out.insert(key.into(), value.unwrap_or(empty));
+        }
+        if let Some(refund) = self.refund_json() {
+            out.insert("refund".into(), refund);
+        }
         let trail: Vec<Json> = self
             .trail()
             .iter()
@@ -113,7 +133,8 @@ impl Replay<'_> {
             .map(|a| {
                 let mut m = Map::new();
                 m.insert("kind".into(), json!(a.action()));
-                m.insert("at".into(), json!(locale.datetime(&a.at())));
+                m.insert("due".into(), json!(locale.datetime(&a.at())));
+                m.insert("past_due".into(), json!(a.at() <= self.now));
                 m.insert("stage".into(), json!(a.stage()));
                 message(&mut m, a.message());
                 Json::Object(m)
@@ -121,8 +142,11 @@ impl Replay<'_> {
             .collect();
         out.insert("actions".into(), Json::Array(actions));
         let next: Vec<Json> = self.next().map(|(event, to)| json!({"event": event, "to": to})).collect();
-        out.insert("next".into(), Json::Array(next));
-        out.insert("outputs".into(), self.evaluation().map_or_else(|| json!({}), |e| e.outputs_json()));
+        out.insert("next_events".into(), Json::Array(next));
+        // The trail last: it is the longest part, and the rest reads better first.
+        if let Some(trail) = out.remove("trail") {
+            out.insert("trail".into(), trail);
+        }
         let warnings = self.warnings();
         if !warnings.is_empty() {
             out.insert("warnings".into(), json!(diagnostics_json(&warnings, Lang::Both)));
@@ -131,5 +155,34 @@ impl Replay<'_> {
             out.insert("problems".into(), json!(diagnostics_json(self.problems(), Lang::Both)));
         }
         Json::Object(out)
+    }
+}
+
+/// The outputs that make up a case's `refund`, by the name of its field there.
+const REFUND_OUTPUTS: [(&str, &str); 5] = [
+    ("amount", "refund_amount"),
+    ("status", "refund_status"),
+    ("method", "refund_method"),
+    ("reference", "refund_reference"),
+    ("due", "refund_due"),
+];
+
+impl Replay<'_> {
+    /// `refund` of the case view: the policy's outputs `refund_amount`, `refund_status`,
+    /// `refund_method`, `refund_reference` and `refund_due` (null when one has no value);
+    /// `None` when the policy declares none of them.
+    fn refund_json(&self) -> Option<Json> {
+        let evaluation = self.evaluation()?;
+        let declared =
+            self.program.derived.iter().any(|d| d.exported && REFUND_OUTPUTS.iter().any(|(_, name)| d.name == *name));
+        if !declared {
+            return None;
+        }
+        let outputs = evaluation.outputs_json();
+        let mut m = Map::new();
+        for (field, output) in REFUND_OUTPUTS {
+            m.insert(field.into(), outputs.get(output).cloned().unwrap_or(Json::Null));
+        }
+        Some(Json::Object(m))
     }
 }

@@ -105,7 +105,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     match args.format {
         OutputFormat::Json => {
-            let value = result.to_json(case.name.as_deref(), note);
+            let value = result.to_json(case.id.as_deref(), case.name.as_deref(), note);
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
         OutputFormat::Human => out(&text_of(&result, ui, note.is_some())),
