@@ -14,6 +14,7 @@ mod fmt;
 mod human;
 mod render;
 pub mod review;
+mod serve;
 mod test;
 mod width;
 
@@ -79,6 +80,8 @@ enum Command {
     Fmt(fmt::Args),
     /// 解释诊断代码 · explain a diagnostic code, with an example
     Explain(explain::Args),
+    /// 以服务运行：决定、案例与退款进度 · run the decision and case service
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -136,10 +139,13 @@ impl Ui {
 pub fn main() -> ExitCode {
     // An interrupted write leaves nothing behind: its temporary file goes, then the
     // process ends as an interrupted one does (128 + SIGINT).
-    let _ = ctrlc::set_handler(|| {
-        files::remove_temporary_files();
-        std::process::exit(130);
-    });
+    // `serve` shuts down on its own terms (it finishes the requests in flight).
+    if !std::env::args_os().any(|a| a == "serve") {
+        let _ = ctrlc::set_handler(|| {
+            files::remove_temporary_files();
+            std::process::exit(130);
+        });
+    }
     ExitCode::from(run(std::env::args_os()))
 }
 
@@ -181,6 +187,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Diff(args) => diff::run(&args, &ui),
         Command::Fmt(args) => fmt::run(&args, &ui),
         Command::Explain(args) => explain::run(&args, &ui),
+        Command::Serve(args) => serve::run(&args, &ui),
     };
     exit as u8
 }

@@ -1,0 +1,42 @@
+//! `tenet serve`: the decision and case service (the `tenet-server` crate) started from
+//! the command line.
+
+use std::path::PathBuf;
+
+use super::{Exit, OutputFormat, Ui, fail};
+
+/// Arguments of `tenet serve`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 策略目录：其中每个 *.tenet 都会加载并检查 · the policy folder: every *.tenet in it is loaded and checked
+    #[arg(long, default_value = "rules")]
+    policies: PathBuf,
+    /// 数据库：sqlite://文件 或 postgres://… · the database: sqlite://FILE or postgres://…
+    #[arg(long, default_value = "sqlite://tenet-data/tenet.db")]
+    db: String,
+    /// 监听地址 · the address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// 令牌文件（令牌的 SHA-256 与角色）；没有时只接受本机连接 · the tokens file (SHA-256 of each token and its role); without it only loopback
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    let options = tenet_server::Options {
+        policies: args.policies.clone(),
+        db: args.db.clone(),
+        listen: args.listen.clone(),
+        tokens: args.tokens.clone(),
+    };
+    match tenet_server::run(&options) {
+        Ok(()) => Exit::Ok,
+        Err(tenet_server::StartError::Policy(_, diags)) => {
+            fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy)
+        }
+        Err(e) => {
+            super::err(&format!("tenet serve: {e}\n"));
+            Exit::Usage
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! `GET /v1/actions?due_before=`: the actions whose time has come across all cases, each
+//! until `POST /v1/actions/{id}/done` marks it delivered.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+
+use super::now_of;
+use crate::access::Role;
+use crate::app::App;
+use crate::error::ApiError;
+
+/// Most cases looked at for one listing.
+const MAX_CASES: i64 = 100_000;
+
+/// An action's id: a digest of its case, kind and due time, the same on every server.
+fn action_id(case: &str, kind: &str, due: &str) -> String {
+    let digest = crate::ids::sha256_hex(format!("{case}\n{kind}\n{due}").as_bytes());
+    digest.get(..24).unwrap_or(&digest).to_owned()
+}
+
+/// The actions due before `due_before` (default now) not yet marked done, by due time.
+pub async fn due(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    app.access.check(&headers, Role::Reader)?;
+    let (until, _) = now_of(query.get("due_before"))?;
+    let mut out: Vec<(chrono::DateTime<chrono::Utc>, Value)> = Vec::new();
+    let mut after = String::new();
+    let mut seen = 0;
+    loop {
+        let rows = app.store.list_cases(None, None, Some(&after), 500).await?;
+        if rows.is_empty() || seen >= MAX_CASES {
+            break;
+        }
+        for row in rows {
+            seen += 1;
+            after = row.id.clone();
+            let cached = app.case(&row.id).await?;
+            let loaded = app.policy_for(&cached.stored.policy_hash).await?;
+            let view = App::view(&loaded, &cached.case, until, None)?;
+            for a in view.get("actions").and_then(Value::as_array).into_iter().flatten() {
+                let due_text = a.get("due").and_then(Value::as_str).unwrap_or_default();
+                let Some(due) = crate::clock::parse(due_text) else { continue };
+                if due > until {
+                    continue;
+                }
+                let kind = a.get("kind").and_then(Value::as_str).unwrap_or_default();
+                let id = action_id(&row.id, kind, &crate::clock::stamp(due));
+                if app.store.is_done(&id).await? {
+                    continue;
+                }
+                let mut item = json!({"id": id, "case": row.id, "policy": row.policy});
+                if let (Some(obj), Some(src)) = (item.as_object_mut(), a.as_object()) {
+                    for (k, v) in src {
+                        obj.insert(k.clone(), v.clone());
+                    }
+                }
+                out.push((due, item));
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| a.1.get("id").map(Value::to_string).cmp(&b.1.get("id").map(Value::to_string)))
+    });
+    Ok(Json(json!({"actions": out.into_iter().map(|(_, v)| v).collect::<Vec<_>>()})))
+}
+
+/// Marks an action delivered; marking it again is harmless.
+pub async fn done(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    app.access.check(&headers, Role::Operator)?;
+    if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::not_found("action"));
+    }
+    let first = app.store.action_done(&id, &crate::clock::stamp(crate::clock::now())).await?;
+    Ok((StatusCode::OK, Json(json!({"id": id, "done": true, "already": !first}))))
+}

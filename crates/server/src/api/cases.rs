@@ -1,0 +1,377 @@
+//! Cases: open one, post its events, read its view, list them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use tenet::facts::Raw;
+use tenet::workflow::{Case, Event};
+
+use super::{json_body, limit_of, now_of, wrong_field};
+use crate::access::Role;
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::{Append, Appended, Idem, NewDecision, StoredCase};
+
+/// How many times an event is tried again when another writer got there first.
+const RETRIES: usize = 8;
+
+/// A case id: 1 to 64 letters, digits, `.`, `_` or `-`.
+fn valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn unknown_keys(body: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
+    if let Some(key) = body.keys().find(|k| !known.contains(&k.as_str())) {
+        let d = tenet::diagnostics::Diagnostic::error(
+            "bad-request",
+            tenet::diagnostics::Msg::new(format!("未知的键 `{key}`"), format!("unknown key `{key}`")),
+        )
+        .at_path(key.as_str())
+        .help(tenet::diagnostics::Msg::new(
+            format!("可用的键：{}", known.join(", ")),
+            format!("known keys: {}", known.join(", ")),
+        ));
+        return Err(
+            ApiError::bad_request(format!("未知的键 `{key}`"), format!("unknown key `{key}`")).with_diagnostics(&[d])
+        );
+    }
+    Ok(())
+}
+
+fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+/// `POST /v1/cases`: opens a case at the workflow's initial stage.
+pub async fn open(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    app.access.check(&headers, Role::Operator)?;
+    let body = json_body(&headers, body)?;
+    unknown_keys(&body, &["policy", "facts", "id"])?;
+    let policy_name = match body.get("policy") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => return Err(wrong_field("policy", "a policy name (text)", other)),
+        None => return Err(wrong_field("policy", "a policy name (text)", &Value::Null)),
+    };
+    let facts = match body.get("facts") {
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(other) => return Err(wrong_field("facts", "an object", other)),
+        None => return Err(wrong_field("facts", "an object", &Value::Null)),
+    };
+    let id = match body.get("id") {
+        None | Some(Value::Null) => {
+            format!("C-{}", crate::ids::random_hex(8).ok_or_else(|| ApiError::internal("no randomness"))?)
+        }
+        Some(Value::String(s)) if valid_id(s) => s.clone(),
+        Some(other) => return Err(wrong_field("id", "1 to 64 letters, digits, `.`, `_` or `-`", other)),
+    };
+    let loaded = app.current_policy(&policy_name)?;
+    let facts_text = serde_json::to_string(&facts).map_err(ApiError::internal)?;
+    let case = Case {
+        id: Some(id.clone()),
+        name: None,
+        policy: None,
+        now: None,
+        facts: serde_json::from_value::<Raw>(facts).map_err(ApiError::internal)?,
+        events: Vec::new(),
+    };
+    let now = crate::clock::now();
+    let view = App::view(&loaded, &case, now, Some("system_clock"))?;
+    let stage = view.get("stage").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let token = crate::ids::random_hex(24).ok_or_else(|| ApiError::internal("no randomness"))?;
+    let stored = StoredCase {
+        id: id.clone(),
+        policy: loaded.policy.name().to_owned(),
+        policy_hash: loaded.hash.clone(),
+        version: 0,
+        facts: facts_text.clone(),
+        token_hash: crate::ids::sha256_hex(token.as_bytes()),
+        events: Vec::new(),
+    };
+    let decision_id = crate::ids::random_hex(16).ok_or_else(|| ApiError::internal("no randomness"))?;
+    let result = summary(&view, None);
+    let at = crate::clock::stamp(now);
+    let decision = NewDecision {
+        decision_id: &decision_id,
+        at: &at,
+        policy: loaded.policy.name(),
+        policy_version: loaded.policy.version(),
+        policy_hash: &loaded.hash,
+        case_id: Some(&id),
+        event: None,
+        facts: &facts_text,
+        result: &result.to_string(),
+    };
+    if !app.store.create_case(&stored, &stage, &at, &decision).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!("案例 {id} 已经存在"),
+            format!("case {id} already exists"),
+        ));
+    }
+    if let Some(d) = view.get("decision").and_then(Value::as_str) {
+        app.metrics.decision(d);
+    }
+    let mut view = view;
+    if let Some(obj) = view.as_object_mut() {
+        obj.insert("decision_id".into(), json!(decision_id));
+        obj.insert("tracking_token".into(), json!(token));
+        obj.insert("tracking_url".into(), json!(format!("/track/{id}?t={token}")));
+    }
+    let mut r = with_etag(StatusCode::CREATED, 0, view);
+    if let Ok(v) = HeaderValue::from_str(&format!("/v1/cases/{id}")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+/// What the decision log keeps of a case view.
+fn summary(view: &Value, posted: Option<&Value>) -> Value {
+    let mut m = Map::new();
+    for key in ["stage", "decision", "codes", "outputs"] {
+        m.insert(key.into(), view.get(key).cloned().unwrap_or(Value::Null));
+    }
+    if let Some(p) = posted {
+        m.insert("posted".into(), p.clone());
+    }
+    Value::Object(m)
+}
+
+/// `If-Match: "<version>"`, when given.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim();
+    let inner = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    inner.parse::<i64>().map(Some).map_err(|_| {
+        ApiError::bad_request(
+            format!("If-Match 应是案例的版本号，如 \"3\"，却是 {text:?}"),
+            format!("If-Match must be the case's version such as \"3\", not {text:?}"),
+        )
+    })
+}
+
+/// `POST /v1/cases/{id}/events`: records an event and answers the case view after it.
+pub async fn post_event(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    app.access.check(&headers, Role::Operator)?;
+    let expected_version = if_match(&headers)?;
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if (1..=200).contains(&k.len()) => Some(k.to_owned()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key 应是 1 到 200 个可见字符",
+                "Idempotency-Key must be 1 to 200 visible characters",
+            ));
+        }
+    };
+    let body = json_body(&headers, body)?;
+    let raw = serde_json::from_value::<Raw>(Value::Object(body.clone())).map_err(ApiError::internal)?;
+    let event = Event::from_raw("", &raw).map_err(|diags| {
+        ApiError::bad_request("事件写得不对", "the event is not well formed").with_diagnostics(&diags)
+    })?;
+    let body_text = Value::Object(body).to_string();
+    if let Some(k) = &key
+        && let Some(answer) = app.store.idempotent(&id, k).await?
+    {
+        return Ok(replayed(answer));
+    }
+    for _ in 0..RETRIES {
+        let cached = app.case(&id).await?;
+        let version = cached.stored.version;
+        if let Some(expected) = expected_version
+            && expected != version
+        {
+            return Err(stale(expected, version));
+        }
+        let loaded = app.policy_for(&cached.stored.policy_hash).await?;
+        let mut case = cached.case.clone();
+        case.events.push(event.clone());
+        let now = crate::clock::now();
+        let mut view = App::view(&loaded, &case, now, Some("system_clock"))?;
+        let last = view.get("trail").and_then(Value::as_array).and_then(|t| t.last()).cloned().unwrap_or(Value::Null);
+        let outcome = last.get("outcome").and_then(Value::as_str).unwrap_or("illegal").to_owned();
+        let posted = json!({
+            "version": version + 1,
+            "event": event.name,
+            "outcome": outcome,
+            "findings": last.get("findings").cloned().unwrap_or_else(|| json!([])),
+        });
+        let decision_id = crate::ids::random_hex(16).ok_or_else(|| ApiError::internal("no randomness"))?;
+        if let Some(obj) = view.as_object_mut() {
+            obj.insert("posted".into(), posted.clone());
+            obj.insert("decision_id".into(), json!(decision_id));
+        }
+        let stage = view.get("stage").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let answer = Idem { status: 200, body: view.to_string() };
+        let at = crate::clock::stamp(now);
+        let facts = view.get("facts").cloned().unwrap_or(Value::Null).to_string();
+        let result = summary(&view, Some(&posted)).to_string();
+        let append = Append {
+            case_id: &id,
+            expected: version,
+            body: &body_text,
+            stage: &stage,
+            recorded_at: &at,
+            idempotency: key.as_deref().map(|k| (k, answer.clone())),
+            decision: NewDecision {
+                decision_id: &decision_id,
+                at: &at,
+                policy: loaded.policy.name(),
+                policy_version: loaded.policy.version(),
+                policy_hash: &loaded.hash,
+                case_id: Some(&id),
+                event: Some(&event.name),
+                facts: &facts,
+                result: &result,
+            },
+        };
+        match app.store.append(&append).await? {
+            Appended::Done => {
+                app.metrics.event(&event.name, &outcome);
+                if let Some(d) = view.get("decision").and_then(Value::as_str) {
+                    app.metrics.decision(d);
+                }
+                return Ok(with_etag(StatusCode::OK, version + 1, view));
+            }
+            Appended::Replayed(answer) => return Ok(replayed(answer)),
+            Appended::Conflict if expected_version.is_some() => {
+                let now_at = app.store.case_version(&id).await?.unwrap_or(version + 1);
+                return Err(stale(version, now_at));
+            }
+            Appended::Conflict => continue,
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "conflict",
+        "这个案例正被频繁更新，请稍后重试",
+        "this case is changing too fast; try again",
+    ))
+}
+
+fn stale(expected: i64, version: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+        format!("案例已更新：你读到的是版本 {expected}，现在是版本 {version}；请重新读取后再提交"),
+        format!("the case has moved on: you read version {expected}, it is at {version}; read it again and retry"),
+    )
+}
+
+/// The first answer to an idempotency key, again.
+fn replayed(answer: Idem) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let value: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+    let version = value.get("version").and_then(Value::as_i64).unwrap_or(0);
+    let mut r = with_etag(status, version, value);
+    r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    r
+}
+
+/// `GET /v1/cases/{id}`: the case view (`?now=` judges deadlines at another instant).
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    app.access.check(&headers, Role::Reader)?;
+    let (now, note) = now_of(query.get("now"))?;
+    let cached = app.case(&id).await?;
+    let loaded = app.policy_for(&cached.stored.policy_hash).await?;
+    let view = App::view(&loaded, &cached.case, now, note)?;
+    Ok(with_etag(StatusCode::OK, cached.stored.version, view))
+}
+
+/// `GET /v1/cases`: cases in id order, filtered by stage, policy and (with `overdue=true`)
+/// an overdue deadline, `limit` at a time after the id `after`.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    app.access.check(&headers, Role::Reader)?;
+    let limit = limit_of(query.get("limit"))?;
+    let overdue_only = match query.get("overdue").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                format!("overdue={other:?} 应是 true 或 false"),
+                format!("overdue={other:?} must be true or false"),
+            ));
+        }
+    };
+    let (now, _) = now_of(query.get("now"))?;
+    let mut after = query.get("after").cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut more = false;
+    'pages: loop {
+        let rows = app
+            .store
+            .list_cases(
+                query.get("policy").map(String::as_str),
+                query.get("stage").map(String::as_str),
+                Some(&after),
+                limit,
+            )
+            .await?;
+        let exhausted = i64::try_from(rows.len()).unwrap_or(0) < limit;
+        for row in rows {
+            after = row.id.clone();
+            let overdue = if overdue_only {
+                let cached = app.case(&row.id).await?;
+                let loaded = app.policy_for(&cached.stored.policy_hash).await?;
+                let view = App::view(&loaded, &cached.case, now, None)?;
+                let overdue = view
+                    .get("deadlines")
+                    .and_then(Value::as_array)
+                    .is_some_and(|d| d.iter().any(|d| d.get("overdue") == Some(&Value::Bool(true))));
+                if !overdue {
+                    continue;
+                }
+                Some(true)
+            } else {
+                None
+            };
+            if i64::try_from(out.len()).unwrap_or(i64::MAX) >= limit {
+                more = true;
+                break 'pages;
+            }
+            let mut item = json!({"id": row.id, "policy": row.policy, "stage": row.stage});
+            if let (Some(o), Some(obj)) = (overdue, item.as_object_mut()) {
+                obj.insert("overdue".into(), json!(o));
+            }
+            out.push(item);
+        }
+        if exhausted {
+            break;
+        }
+        if !overdue_only {
+            more = true;
+            break;
+        }
+    }
+    let next = if more { out.last().and_then(|c| c.get("id")).cloned() } else { None };
+    Ok(Json(json!({"cases": out, "next_after": next})))
+}

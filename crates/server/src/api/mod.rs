@@ -1,0 +1,179 @@
+//! The HTTP API: the router, the checks every request passes (size, type, time) and the
+//! reading of JSON bodies into answers a client can act on.
+
+mod actions;
+mod cases;
+mod decisions;
+mod evaluate;
+mod ops;
+pub use ops::reload_policies;
+mod track;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::Value as Json;
+
+use crate::app::App;
+use crate::error::ApiError;
+
+/// Largest request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Longest time a request may take before it is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Every route of the service.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/v1/policies/{policy}/evaluate", post(evaluate::evaluate))
+        .route("/v1/policies/reload", post(ops::reload))
+        .route("/v1/policies", get(ops::policies))
+        .route("/v1/cases", post(cases::open).get(cases::list))
+        .route("/v1/cases/{id}", get(cases::show))
+        .route("/v1/cases/{id}/events", post(cases::post_event))
+        .route("/v1/decisions", get(decisions::list))
+        .route("/v1/actions", get(actions::due))
+        .route("/v1/actions/{id}/done", post(actions::done))
+        .route("/track/{id}", get(track::page))
+        .route("/healthz", get(ops::health))
+        .route("/readyz", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), observe))
+        .with_state(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "这个地址不接受这种请求方法",
+        "this endpoint does not take this method",
+    )
+}
+
+/// Times every request out after [`REQUEST_TIMEOUT`] and counts it for `/metrics`.
+async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "请求超时", "the request took too long")
+            .into_response(),
+    };
+    app.metrics.request(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// The JSON object of a request body: 415 unless it says it is JSON, 413 over the
+/// limit, 400 when it is not a JSON object, with the line and column.
+pub fn json_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<serde_json::Map<String, Json>, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("请求体应是 JSON（Content-Type: application/json），却是 {content_type:?}"),
+            format!("the body must be JSON (Content-Type: application/json), not {content_type:?}"),
+        ));
+    }
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("请求体超过 {MAX_BODY_BYTES} 字节的上限"),
+                format!("the body is over the limit of {MAX_BODY_BYTES} bytes"),
+            )
+        } else {
+            ApiError::bad_request(format!("无法读取请求体：{e}"), format!("cannot read the body: {e}"))
+        }
+    })?;
+    let value: Json = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(
+            format!("请求体不是有效的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
+            format!("the body is not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
+        )
+    })?;
+    match value {
+        Json::Object(map) => Ok(map),
+        other => Err(ApiError::bad_request(
+            format!("请求体应是一个 JSON 对象，却是 {}", kind_of(&other)),
+            format!("the body must be a JSON object, not {}", kind_of(&other)),
+        )),
+    }
+}
+
+/// `a string`, `a number`… for messages.
+pub fn kind_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a bool",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// A wrongly typed field of a request body, named by its path.
+pub fn wrong_field(path: &str, want: &str, found: &Json) -> ApiError {
+    let found = kind_of(found);
+    let d = tenet::diagnostics::Diagnostic::error(
+        "bad-request",
+        tenet::diagnostics::Msg::new(
+            format!("`{path}` 应是{want}，却是 {found}"),
+            format!("`{path}` must be {want}, not {found}"),
+        ),
+    )
+    .at_path(path);
+    ApiError::bad_request(format!("`{path}` 的类型不对"), format!("`{path}` has the wrong type")).with_diagnostics(&[d])
+}
+
+/// `now` from a query (`?now=`), or the server's clock with its note.
+pub fn now_of(given: Option<&String>) -> Result<(chrono::DateTime<chrono::Utc>, Option<&'static str>), ApiError> {
+    match given {
+        Some(text) => crate::clock::parse(text).map(|t| (t, None)).ok_or_else(|| {
+            ApiError::bad_request(
+                format!("now={text:?} 不是 RFC 3339 时间，例如 2026-11-20T12:00:00+08:00"),
+                format!("now={text:?} is not an RFC 3339 instant such as 2026-11-20T12:00:00+08:00"),
+            )
+        }),
+        None => Ok((crate::clock::now(), Some("system_clock"))),
+    }
+}
+
+/// A `limit=` query: 1 to 1000, 100 when absent.
+pub fn limit_of(given: Option<&String>) -> Result<i64, ApiError> {
+    match given {
+        None => Ok(100),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=1000).contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_request(
+                format!("limit={text:?} 应是 1 到 1000 之间的整数"),
+                format!("limit={text:?} must be a whole number from 1 to 1000"),
+            )),
+        },
+    }
+}

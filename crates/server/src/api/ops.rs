@@ -1,0 +1,90 @@
+//! Operating the service: liveness, readiness, metrics, the policies served and their
+//! reload.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::access::Role;
+use crate::app::App;
+use crate::error::ApiError;
+use crate::policies::{self, Broken};
+
+/// Alive.
+pub async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready: the database answers and policies are loaded.
+pub async fn ready(State(app): State<Arc<App>>) -> Response {
+    let database = app.store.ping().await;
+    let policies = app.registry.read().map(|r| r.names().count()).unwrap_or(0);
+    let ready = database && policies > 0;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(json!({"ready": ready, "database": database, "policies": policies}))).into_response()
+}
+
+/// Prometheus text format.
+pub async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let mut r = app.metrics.render(None).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    r
+}
+
+/// The policies served: name, version, content hash.
+pub async fn policies(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    app.access.check(&headers, Role::Reader)?;
+    let registry = app.registry.read().map_err(ApiError::internal)?;
+    let list: Vec<Value> = registry
+        .all()
+        .map(|l| json!({"name": l.policy.name(), "version": l.policy.version(), "hash": l.hash, "path": l.path}))
+        .collect();
+    Ok(Json(json!({"policies": list})))
+}
+
+/// `POST /v1/policies/reload` (admin).
+pub async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    app.access.check(&headers, Role::Admin)?;
+    match reload_policies(&app).await {
+        Ok(list) => Ok(Json(json!({"reloaded": true, "policies": list}))),
+        Err(broken) => {
+            let diags: Vec<_> = broken.into_iter().flat_map(|b| b.diagnostics).collect();
+            Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_policy",
+                "新的策略没有通过检查，仍在使用原来的策略",
+                "the new policies failed their check; the old ones keep serving",
+            )
+            .with_diagnostics(&diags))
+        }
+    }
+}
+
+/// Loads the policy folder again and serves it when every file passes its check;
+/// otherwise nothing changes. The versions are kept in the database first, so a case
+/// opened with one can be read after a restart.
+pub async fn reload_policies(app: &App) -> Result<Vec<Value>, Vec<Broken>> {
+    let loaded = policies::load_folder(&app.policies_dir)?;
+    let at = crate::clock::stamp(crate::clock::now());
+    for l in &loaded {
+        if let Err(e) = app.store.keep_policy(&l.hash, l.policy.name(), &l.path, &l.source, &at).await {
+            let d = tenet::diagnostics::Diagnostic::error(
+                "database",
+                tenet::diagnostics::Msg::new(format!("无法保存策略：{e}"), format!("cannot store the policy: {e}")),
+            );
+            return Err(vec![Broken { path: l.path.clone().into(), diagnostics: vec![d] }]);
+        }
+    }
+    let list = loaded
+        .iter()
+        .map(|l| json!({"name": l.policy.name(), "version": l.policy.version(), "hash": l.hash}))
+        .collect();
+    if let Ok(mut registry) = app.registry.write() {
+        registry.install(loaded);
+    }
+    Ok(list)
+}

@@ -1,0 +1,160 @@
+//! The server's state and the case logic every endpoint shares: a stored case becomes a
+//! [`tenet::workflow::Case`] and is replayed by the engine, exactly as `tenet case` does.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
+use tenet::facts::Raw;
+use tenet::workflow::{Case, Event, ReplayError};
+
+use crate::access::Access;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::policies::{self, Loaded, Registry};
+use crate::store::{Store, StoredCase};
+
+/// Everything a request may need.
+#[derive(Debug)]
+pub struct App {
+    /// The policies served.
+    pub registry: RwLock<Registry>,
+    /// The folder they come from (for reload).
+    pub policies_dir: PathBuf,
+    /// The database.
+    pub store: Store,
+    /// Who may do what.
+    pub access: Access,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Parsed cases by id with the version they were read at, so a read fetches only
+    /// the events recorded since.
+    cache: Mutex<HashMap<String, Arc<Cached>>>,
+}
+
+/// A case as the engine reads it, at a version.
+#[derive(Debug)]
+pub struct Cached {
+    /// The stored header and the policy version's hash.
+    pub stored: StoredCase,
+    /// The case for the engine.
+    pub case: Case,
+}
+
+/// Largest number of cases kept parsed in memory.
+const CACHE_CASES: usize = 10_000;
+
+/// Reads the JSON text the service stored, as the engine's raw document.
+pub fn raw_of(text: &str) -> Result<Raw, ApiError> {
+    serde_json::from_str::<Raw>(text).map_err(ApiError::internal)
+}
+
+impl App {
+    /// A new state.
+    pub fn new(registry: Registry, policies_dir: PathBuf, store: Store, access: Access) -> App {
+        App {
+            registry: RwLock::new(registry),
+            policies_dir,
+            store,
+            access,
+            metrics: Metrics::default(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The version of `name` served now.
+    pub fn current_policy(&self, name: &str) -> Result<Arc<Loaded>, ApiError> {
+        let registry = self.registry.read().map_err(ApiError::internal)?;
+        registry.current(name).ok_or_else(|| {
+            let known: Vec<&str> = registry.names().collect();
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("没有名为 `{name}` 的策略；现有：{}", known.join("、")),
+                format!("no policy named `{name}`; served: {}", known.join(", ")),
+            )
+        })
+    }
+
+    /// The policy version a case was opened with: loaded, or read back from the
+    /// database after a restart or a reload.
+    pub async fn policy_for(&self, hash: &str) -> Result<Arc<Loaded>, ApiError> {
+        if let Some(l) = self.registry.read().map_err(ApiError::internal)?.by_hash(hash) {
+            return Ok(l);
+        }
+        let Some((path, source)) = self.store.policy_source(hash).await? else {
+            return Err(ApiError::internal(format!("policy version {hash} is not in the database")));
+        };
+        let loaded = policies::compile(&path, &source)
+            .map_err(|_| ApiError::internal(format!("policy version {hash} no longer compiles")))?;
+        Ok(self.registry.write().map_err(ApiError::internal)?.remember(loaded))
+    }
+
+    /// The case `id` at its latest version, or 404.
+    pub async fn case(&self, id: &str) -> Result<Arc<Cached>, ApiError> {
+        let cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();
+        let version = self.store.case_version(id).await?.ok_or_else(|| ApiError::not_found("case"))?;
+        if let Some(c) = &cached
+            && c.stored.version == version
+        {
+            return Ok(Arc::clone(c));
+        }
+        let from = cached.as_ref().map_or(0, |c| c.stored.version);
+        let Some(fresh) = self.store.load_case(id, from).await? else { return Err(ApiError::not_found("case")) };
+        let mut case = match &cached {
+            Some(c) => c.case.clone(),
+            None => Case {
+                id: Some(fresh.id.clone()),
+                name: None,
+                policy: None,
+                now: None,
+                facts: raw_of(&fresh.facts)?,
+                events: Vec::new(),
+            },
+        };
+        for e in &fresh.events {
+            let raw = raw_of(&e.body)?;
+            let event = Event::from_raw("", &raw)
+                .map_err(|_| ApiError::internal(format!("stored event {id}/{} unreadable", e.version)))?;
+            case.events.push(event);
+        }
+        let mut stored = fresh;
+        stored.events.clear();
+        let entry = Arc::new(Cached { stored, case });
+        let mut cache = self.cache.lock().map_err(ApiError::internal)?;
+        if cache.len() >= CACHE_CASES {
+            cache.clear();
+        }
+        cache.insert(id.to_owned(), Arc::clone(&entry));
+        Ok(entry)
+    }
+
+    /// The case view of `case` under `loaded` at `now`.
+    pub fn view(loaded: &Loaded, case: &Case, now: DateTime<Utc>, now_source: Option<&str>) -> Result<Json, ApiError> {
+        let replay = loaded.policy.replay(case, now).map_err(replay_error)?;
+        Ok(replay.to_json(case.id.as_deref(), case.name.as_deref(), now_source))
+    }
+}
+
+/// A replay that could not run: the facts (with an event's data) fail the policy's schema.
+pub fn replay_error(e: ReplayError) -> ApiError {
+    match e {
+        ReplayError::InvalidFacts(diags) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_facts",
+            "事实不符合策略的定义",
+            "the facts do not fit the policy",
+        )
+        .with_diagnostics(&diags),
+        e @ ReplayError::NoWorkflow(_) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_workflow",
+            "这个策略没有流程，不能开案例",
+            "this policy has no workflow, so it has no cases",
+        )
+        .with_diagnostics(&e.diagnostics()),
+    }
+}

@@ -1,0 +1,51 @@
+//! Identifiers and secrets: random ids from the operating system's generator, SHA-256
+//! digests, and comparison that takes the same time whatever matches.
+
+use sha2::{Digest, Sha256};
+
+/// `bytes` random bytes as lowercase hex; `None` when the system has no randomness.
+pub fn random_hex(bytes: usize) -> Option<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).ok()?;
+    Some(hex(&buf))
+}
+
+/// SHA-256 of `text` as lowercase hex.
+pub fn sha256_hex(text: &[u8]) -> String {
+    hex(&Sha256::digest(text))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Equality of two secrets' digests in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn digests_and_comparison() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        let a = random_hex(16).expect("random");
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, random_hex(16).expect("random"));
+    }
+}

@@ -1,0 +1,155 @@
+//! `tenet serve`: the return desk as a service. The same compiled policies and the same
+//! replay as `tenet eval` and `tenet case`, behind an HTTP API, with cases, their events
+//! and every decision kept in SQLite or PostgreSQL. Contract: the README's service
+//! section.
+
+pub mod access;
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod metrics;
+pub mod policies;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use access::Access;
+use app::App;
+pub use error::StartError;
+use policies::Registry;
+use store::Store;
+
+/// How to start a server.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The folder of policies.
+    pub policies: PathBuf,
+    /// The database URL.
+    pub db: String,
+    /// The address to listen on.
+    pub listen: String,
+    /// The tokens file, if any.
+    pub tokens: Option<PathBuf>,
+}
+
+/// A server ready to answer: the state and the bound listener.
+#[derive(Debug)]
+pub struct Ready {
+    /// The shared state.
+    pub app: Arc<App>,
+    listener: tokio::net::TcpListener,
+}
+
+impl Ready {
+    /// The address it listens on.
+    pub fn addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+}
+
+/// Loads the policies, opens the database and binds the address; nothing is served
+/// yet. A broken policy, a database that cannot be opened or a public address without
+/// tokens stops here.
+pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
+    let access = match &options.tokens {
+        Some(path) => Access::from_file(path)?,
+        None => Access::open(),
+    };
+    let addr: SocketAddr =
+        tokio::net::lookup_host(&options.listen).await.ok().and_then(|mut a| a.next()).ok_or_else(|| {
+            StartError::Usage(format!(
+                "--listen {:?}: 不是可以监听的地址 · is not an address to listen on",
+                options.listen
+            ))
+        })?;
+    if access.is_open() && !addr.ip().is_loopback() {
+        return Err(StartError::Usage(format!(
+            "--listen {addr}: 没有 --tokens 时只能监听本机地址（如 127.0.0.1:8080）· without --tokens the server only listens on loopback (such as 127.0.0.1:8080)"
+        )));
+    }
+    let loaded = policies::load_folder(&options.policies).map_err(|broken| {
+        let names: Vec<String> = broken.iter().map(|b| b.path.display().to_string()).collect();
+        StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
+    })?;
+    let store = Store::open(&options.db).await?;
+    let app = Arc::new(App::new(Registry::default(), options.policies.clone(), store, access));
+    let at = clock::stamp(clock::now());
+    for l in &loaded {
+        app.store
+            .keep_policy(&l.hash, l.policy.name(), &l.path, &l.source, &at)
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))?;
+    }
+    if let Ok(mut registry) = app.registry.write() {
+        registry.install(loaded);
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| StartError::Listen(format!("{addr}: {e}")))?;
+    Ok(Ready { app, listener })
+}
+
+/// Serves until SIGINT or SIGTERM: then stops accepting, finishes the requests in
+/// flight and closes the database. SIGHUP reloads the policies.
+pub async fn serve(ready: Ready) -> std::io::Result<()> {
+    let Ready { app, listener } = ready;
+    let router = api::router(Arc::clone(&app));
+    let reloader = tokio::spawn(reload_on_hangup(Arc::clone(&app)));
+    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
+    reloader.abort();
+    app.store.close().await;
+    served
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = tokio::signal::ctrl_c();
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = interrupt => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = interrupt.await;
+        }
+    }
+}
+
+async fn reload_on_hangup(app: Arc<App>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
+    while hangup.recv().await.is_some() {
+        match api::reload_policies(&app).await {
+            Ok(list) => eprintln!("tenet serve: reloaded {} policies", list.len()),
+            Err(broken) => {
+                for b in broken {
+                    eprintln!("tenet serve: {} failed its check; the old version keeps serving", b.path.display());
+                }
+            }
+        }
+    }
+}
+
+/// Runs `tenet serve` to the end: prints `listening on http://ADDR` when ready.
+pub fn run(options: &Options) -> Result<(), StartError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StartError::Listen(e.to_string()))?;
+    runtime.block_on(async {
+        let ready = prepare(options).await?;
+        if ready.app.access.is_open() {
+            eprintln!("tenet serve: 没有 --tokens，只接受本机连接 · no --tokens: only this machine can connect");
+        }
+        if let Some(addr) = ready.addr() {
+            println!("listening on http://{addr}");
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+        }
+        serve(ready).await.map_err(|e| StartError::Listen(e.to_string()))
+    })
+}

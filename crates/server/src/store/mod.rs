@@ -1,0 +1,558 @@
+//! The database: cases, their append-only events, idempotency answers, the decision log
+//! and delivered actions, in SQLite (embedded, the default) or PostgreSQL, through one
+//! schema and one set of queries.
+//!
+//! Every write that acknowledges something is one transaction committed before the
+//! answer is sent. Two writers never both append version `n` of a case: the update of
+//! the case row is conditional on its version, and `(case_id, version)` is the events'
+//! primary key, so a lost race is a conflict the caller sees, never a duplicate.
+
+mod migrate;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::error::StartError;
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, a file on this machine.
+    Sqlite,
+    /// PostgreSQL, shared by every server that names it.
+    Postgres,
+}
+
+/// The database, with its pool of connections.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A case as stored: its header row and its events in order.
+#[derive(Clone, Debug)]
+pub struct StoredCase {
+    /// The case id.
+    pub id: String,
+    /// The policy's name.
+    pub policy: String,
+    /// The content hash of the policy version the case was opened with.
+    pub policy_hash: String,
+    /// The number of recorded events.
+    pub version: i64,
+    /// The facts it was opened with (JSON text).
+    pub facts: String,
+    /// SHA-256 of the tracking token, hex.
+    pub token_hash: String,
+    /// The events, oldest first.
+    pub events: Vec<StoredEvent>,
+}
+
+/// One recorded event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    /// Its position, from 1.
+    pub version: i64,
+    /// The event as posted (JSON text: at, event, by, data).
+    pub body: String,
+}
+
+/// What an append did.
+#[derive(Debug)]
+pub enum Appended {
+    /// Committed.
+    Done,
+    /// The case moved on since it was read; nothing was written.
+    Conflict,
+    /// The idempotency key was used by a request that committed first; its answer.
+    Replayed(Idem),
+}
+
+/// A stored answer to an idempotent request.
+#[derive(Clone, Debug)]
+pub struct Idem {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: String,
+}
+
+/// One entry of the decision log, to write.
+#[derive(Clone, Debug)]
+pub struct NewDecision<'a> {
+    /// Its id.
+    pub decision_id: &'a str,
+    /// When it was made (stored as sortable UTC text).
+    pub at: &'a str,
+    /// The policy's name, version and content hash.
+    pub policy: &'a str,
+    /// See `policy`.
+    pub policy_version: Option<&'a str>,
+    /// See `policy`.
+    pub policy_hash: &'a str,
+    /// The case it belongs to, for events.
+    pub case_id: Option<&'a str>,
+    /// The event, for events.
+    pub event: Option<&'a str>,
+    /// The input facts (JSON text).
+    pub facts: &'a str,
+    /// The result (JSON text).
+    pub result: &'a str,
+}
+
+/// The event to append and what goes with it.
+#[derive(Debug)]
+pub struct Append<'a> {
+    /// The case.
+    pub case_id: &'a str,
+    /// The version the caller read; the event becomes `expected + 1`.
+    pub expected: i64,
+    /// The event as posted (JSON text).
+    pub body: &'a str,
+    /// The stage after the event, for listing.
+    pub stage: &'a str,
+    /// When the server recorded it.
+    pub recorded_at: &'a str,
+    /// The idempotency key and the answer to keep under it.
+    pub idempotency: Option<(&'a str, Idem)>,
+    /// The decision log entry of the event.
+    pub decision: NewDecision<'a>,
+}
+
+/// A case row for listing.
+#[derive(Clone, Debug)]
+pub struct CaseRow {
+    /// Id.
+    pub id: String,
+    /// Policy name.
+    pub policy: String,
+    /// Stage after the last event.
+    pub stage: String,
+}
+
+/// Filters of the decision log.
+#[derive(Clone, Debug, Default)]
+pub struct DecisionFilter {
+    /// Policy name.
+    pub policy: Option<String>,
+    /// From this instant (sortable UTC text), inclusive.
+    pub since: Option<String>,
+    /// Before this instant, exclusive.
+    pub until: Option<String>,
+    /// After this decision id.
+    pub after: Option<String>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+/// A stored decision log entry.
+#[derive(Clone, Debug)]
+pub struct DecisionRow {
+    /// See [`NewDecision`].
+    pub decision_id: String,
+    /// See [`NewDecision`].
+    pub at: String,
+    /// See [`NewDecision`].
+    pub policy: String,
+    /// See [`NewDecision`].
+    pub policy_version: Option<String>,
+    /// See [`NewDecision`].
+    pub policy_hash: String,
+    /// See [`NewDecision`].
+    pub case_id: Option<String>,
+    /// See [`NewDecision`].
+    pub event: Option<String>,
+    /// See [`NewDecision`].
+    pub facts: String,
+    /// See [`NewDecision`].
+    pub result: String,
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                || db.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+impl Store {
+    /// Connects (creating an SQLite file and its folder on first start) and applies the
+    /// migrations this version knows.
+    pub async fn open(url: &str) -> Result<Store, StartError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StartError::Usage(format!(
+                "--db {url:?}: 应以 sqlite:// 或 postgres:// 开头 · must start with sqlite:// or postgres://"
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL makes each commit
+                        // durable before it returns; writers wait for each other.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await.map_err(|e| StartError::Database(e.to_string()))?;
+        let store = Store { pool, backend };
+        migrate::run(&store).await.map_err(|e| StartError::Database(e.to_string()))?;
+        Ok(store)
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// Closes every connection, after the ones in use are returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Keeps a policy's source under its content hash (once).
+    pub async fn keep_policy(&self, hash: &str, name: &str, path: &str, source: &str, at: &str) -> sqlx::Result<()> {
+        let r = sqlx::query("INSERT INTO policies (hash, name, path, source, stored_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(hash)
+            .bind(name)
+            .bind(path)
+            .bind(source)
+            .bind(at)
+            .execute(&self.pool)
+            .await;
+        match r {
+            Err(e) if !is_unique_violation(&e) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// A kept policy's path and source, by content hash.
+    pub async fn policy_source(&self, hash: &str) -> sqlx::Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT path, source FROM policies WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get("path")?, r.try_get("source")?))).transpose()
+    }
+
+    /// Creates a case with its opening decision; `false` when the id is taken.
+    pub async fn create_case(
+        &self,
+        case: &StoredCase,
+        stage: &str,
+        at: &str,
+        decision: &NewDecision<'_>,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO cases (id, policy, policy_hash, version, stage, facts, token_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $7)",
+        )
+        .bind(&case.id)
+        .bind(&case.policy)
+        .bind(&case.policy_hash)
+        .bind(stage)
+        .bind(&case.facts)
+        .bind(&case.token_hash)
+        .bind(at)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        insert_decision(&mut tx, decision).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The case's version, or `None` when there is no such case.
+    pub async fn case_version(&self, id: &str) -> sqlx::Result<Option<i64>> {
+        let row = sqlx::query("SELECT version FROM cases WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| r.try_get("version")).transpose()
+    }
+
+    /// A case with its events after `from` (all events for 0), or `None`.
+    pub async fn load_case(&self, id: &str, from: i64) -> sqlx::Result<Option<StoredCase>> {
+        let Some(row) =
+            sqlx::query("SELECT id, policy, policy_hash, version, facts, token_hash FROM cases WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let version: i64 = row.try_get("version")?;
+        let rows = sqlx::query(
+            "SELECT version, body FROM events WHERE case_id = $1 AND version > $2 AND version <= $3 ORDER BY version",
+        )
+        .bind(id)
+        .bind(from)
+        .bind(version)
+        .fetch_all(&self.pool)
+        .await?;
+        let events = rows
+            .iter()
+            .map(|r| Ok(StoredEvent { version: r.try_get("version")?, body: r.try_get("body")? }))
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        Ok(Some(StoredCase {
+            id: row.try_get("id")?,
+            policy: row.try_get("policy")?,
+            policy_hash: row.try_get("policy_hash")?,
+            version,
+            facts: row.try_get("facts")?,
+            token_hash: row.try_get("token_hash")?,
+            events,
+        }))
+    }
+
+    /// The answer kept under an idempotency key.
+    pub async fn idempotent(&self, case_id: &str, key: &str) -> sqlx::Result<Option<Idem>> {
+        let row = sqlx::query("SELECT status, body FROM idempotency WHERE case_id = $1 AND idem_key = $2")
+            .bind(case_id)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let status: i64 = r.try_get("status")?;
+            Ok(Idem { status: u16::try_from(status).unwrap_or(200), body: r.try_get("body")? })
+        })
+        .transpose()
+    }
+
+    /// Appends an event as version `expected + 1`, with its idempotency answer and its
+    /// decision log entry, in one transaction.
+    pub async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
+        let mut tx = self.pool.begin().await?;
+        let moved =
+            sqlx::query("UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5")
+                .bind(a.expected + 1)
+                .bind(a.stage)
+                .bind(a.recorded_at)
+                .bind(a.case_id)
+                .bind(a.expected)
+                .execute(&mut *tx)
+                .await?;
+        if moved.rows_affected() != 1 {
+            tx.rollback().await?;
+            return self.after_conflict(a).await;
+        }
+        let inserted = sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.case_id)
+            .bind(a.expected + 1)
+            .bind(a.body)
+            .bind(a.recorded_at)
+            .execute(&mut *tx)
+            .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return self.after_conflict(a).await;
+            }
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        if let Some((key, answer)) = &a.idempotency {
+            let kept = sqlx::query("INSERT INTO idempotency (case_id, idem_key, status, body) VALUES ($1, $2, $3, $4)")
+                .bind(a.case_id)
+                .bind(*key)
+                .bind(i64::from(answer.status))
+                .bind(&answer.body)
+                .execute(&mut *tx)
+                .await;
+            match kept {
+                Err(e) if is_unique_violation(&e) => {
+                    tx.rollback().await?;
+                    return self.after_conflict(a).await;
+                }
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+        }
+        insert_decision(&mut tx, &a.decision).await?;
+        tx.commit().await?;
+        Ok(Appended::Done)
+    }
+
+    /// After a lost race: the first answer when the key was used, else a conflict.
+    async fn after_conflict(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
+        if let Some((key, _)) = &a.idempotency
+            && let Some(answer) = self.idempotent(a.case_id, key).await?
+        {
+            return Ok(Appended::Replayed(answer));
+        }
+        Ok(Appended::Conflict)
+    }
+
+    /// Logs a decision made outside a case.
+    pub async fn log_decision(&self, d: &NewDecision<'_>) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_decision(&mut tx, d).await?;
+        tx.commit().await
+    }
+
+    /// Cases in id order after `after`, at most `limit`, with optional filters.
+    pub async fn list_cases(
+        &self,
+        policy: Option<&str>,
+        stage: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<CaseRow>> {
+        let rows = sqlx::query(
+            "SELECT id, policy, stage FROM cases \
+             WHERE ($1 = '' OR policy = $1) AND ($2 = '' OR stage = $2) AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(policy.unwrap_or(""))
+        .bind(stage.unwrap_or(""))
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(CaseRow { id: r.try_get("id")?, policy: r.try_get("policy")?, stage: r.try_get("stage")? }))
+            .collect()
+    }
+
+    /// The decision log, oldest first.
+    pub async fn decisions(&self, f: &DecisionFilter) -> sqlx::Result<Vec<DecisionRow>> {
+        let after_seq: i64 = match &f.after {
+            Some(id) => {
+                let row = sqlx::query("SELECT seq FROM decisions WHERE decision_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match row {
+                    Some(r) => r.try_get("seq")?,
+                    None => return Ok(Vec::new()),
+                }
+            }
+            None => 0,
+        };
+        let rows = sqlx::query(
+            "SELECT decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result FROM decisions \
+             WHERE seq > $1 AND ($2 = '' OR policy = $2) AND ($3 = '' OR at >= $3) AND ($4 = '' OR at < $4) \
+             ORDER BY seq LIMIT $5",
+        )
+        .bind(after_seq)
+        .bind(f.policy.as_deref().unwrap_or(""))
+        .bind(f.since.as_deref().unwrap_or(""))
+        .bind(f.until.as_deref().unwrap_or(""))
+        .bind(f.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decision_row).collect()
+    }
+
+    /// Marks an action delivered; `false` when it already was.
+    pub async fn action_done(&self, action_id: &str, at: &str) -> sqlx::Result<bool> {
+        let r = sqlx::query("INSERT INTO actions_done (action_id, done_at) VALUES ($1, $2)")
+            .bind(action_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+            Ok(_) => Ok(true),
+        }
+    }
+
+    /// Whether an action was delivered.
+    pub async fn is_done(&self, action_id: &str) -> sqlx::Result<bool> {
+        let row = sqlx::query("SELECT action_id FROM actions_done WHERE action_id = $1")
+            .bind(action_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+}
+
+fn decision_row(r: &AnyRow) -> sqlx::Result<DecisionRow> {
+    Ok(DecisionRow {
+        decision_id: r.try_get("decision_id")?,
+        at: r.try_get("at")?,
+        policy: r.try_get("policy")?,
+        policy_version: r.try_get("policy_version")?,
+        policy_hash: r.try_get("policy_hash")?,
+        case_id: r.try_get("case_id")?,
+        event: r.try_get("event")?,
+        facts: r.try_get("facts")?,
+        result: r.try_get("result")?,
+    })
+}
+
+async fn insert_decision(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &NewDecision<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(d.decision_id)
+    .bind(d.at)
+    .bind(d.policy)
+    .bind(d.policy_version)
+    .bind(d.policy_hash)
+    .bind(d.case_id)
+    .bind(d.event)
+    .bind(d.facts)
+    .bind(d.result)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `sqlite://path` with the file's folder created and `mode=rwc` so a first start
+/// creates the file.
+fn sqlite_url(url: &str) -> Result<String, StartError> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Err(StartError::Usage(
+            "--db sqlite://: 需要一个文件路径（内存数据库会丢失数据）· needs a file path (an in-memory database loses everything)".into(),
+        ));
+    }
+    if let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StartError::Database(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let mut query = query.to_owned();
+    if !query.split('&').any(|p| p.starts_with("mode=")) {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str("mode=rwc");
+    }
+    Ok(format!("sqlite://{path}?{query}"))
+}
