@@ -33,6 +33,9 @@ pub struct App {
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
+    /// One writer per case in this process: its clients queue instead of racing, so
+    /// only writers in other processes can conflict.
+    writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A case as the engine reads it, at a version.
@@ -62,6 +65,7 @@ impl App {
             access,
             metrics: Metrics::default(),
             cache: Mutex::new(HashMap::new()),
+            writers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -130,6 +134,16 @@ impl App {
         }
         cache.insert(id.to_owned(), Arc::clone(&entry));
         Ok(entry)
+    }
+
+    /// The lock that orders this process's writers of case `id`.
+    pub fn writer(&self, id: &str) -> Result<Arc<tokio::sync::Mutex<()>>, ApiError> {
+        let mut writers = self.writers.lock().map_err(ApiError::internal)?;
+        if writers.len() >= CACHE_CASES {
+            // Locks no one holds can go; a held one stays with its holders.
+            writers.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        Ok(Arc::clone(writers.entry(id.to_owned()).or_default()))
     }
 
     /// The case view of `case` under `loaded` at `now`.

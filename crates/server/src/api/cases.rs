@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::store::{Append, Appended, Idem, NewDecision, StoredCase};
 
 /// How many times an event is tried again when another writer got there first.
-const RETRIES: usize = 8;
+const RETRIES: usize = 20;
 
 /// A case id: 1 to 64 letters, digits, `.`, `_` or `-`.
 fn valid_id(id: &str) -> bool {
@@ -195,7 +195,14 @@ pub async fn post_event(
     {
         return Ok(replayed(answer));
     }
-    for _ in 0..RETRIES {
+    let lock = app.writer(&id)?;
+    let _writing = lock.lock().await;
+    for attempt in 0..RETRIES {
+        if attempt > 0 {
+            // Another process won the race: wait a little, differently for each writer.
+            let jitter = crate::ids::random_hex(1).and_then(|h| u64::from_str_radix(&h, 16).ok()).unwrap_or(0);
+            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64 + jitter % 20)).await;
+        }
         let cached = app.case(&id).await?;
         let version = cached.stored.version;
         if let Some(expected) = expected_version

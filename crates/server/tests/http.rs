@@ -1,0 +1,456 @@
+//! The service over real HTTP on loopback, against SQLite and — when
+//! `TENET_TEST_POSTGRES` names a database, as `.ci/run` arranges — PostgreSQL. Each
+//! scenario runs on both; under CI a missing PostgreSQL is a failure, not a skip.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A unique suffix, so scenarios sharing one PostgreSQL database never collide.
+fn unique() -> String {
+    tenet_server::ids::random_hex(6).unwrap()
+}
+
+/// A policies folder of its own: the bundled policies and their calendars, copied.
+fn policies_copy(dir: &Path) -> PathBuf {
+    let to = dir.join("rules");
+    std::fs::create_dir_all(to.join("calendars")).unwrap();
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(root().join("rules/calendars")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, to.join("calendars").join(p.file_name().unwrap())).unwrap();
+    }
+    to
+}
+
+struct Server {
+    base: String,
+    client: Client,
+    policies: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start(db: Option<&str>, tokens: Option<&str>) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let policies = policies_copy(dir.path());
+        let db = db.map_or_else(|| format!("sqlite://{}/data/tenet.db", dir.path().display()), str::to_owned);
+        let tokens = tokens.map(|text| {
+            let path = dir.path().join("tokens.yaml");
+            std::fs::write(&path, text).unwrap();
+            path
+        });
+        let options = tenet_server::Options { policies: policies.clone(), db, listen: "127.0.0.1:0".into(), tokens };
+        let ready = tenet_server::prepare(&options).await.expect("the server starts");
+        let base = format!("http://{}", ready.addr().unwrap());
+        tokio::spawn(tenet_server::serve(ready));
+        Server { base, client: Client::new(), policies, _dir: dir }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            r = r.header("content-type", "application/json").body(b.to_string());
+        }
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body), &[]).await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None, &[]).await
+    }
+}
+
+fn postgres() -> Option<String> {
+    let url = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var_os("CI").is_some_and(|v| v == "true") {
+        panic!("TENET_TEST_POSTGRES is not set under CI: .ci/run starts a PostgreSQL for these tests");
+    }
+    if url.is_none() {
+        eprintln!(
+            "TENET_TEST_POSTGRES not set: the PostgreSQL half of this test did not run (tests/postgres.sh starts one)"
+        );
+    }
+    url
+}
+
+/// Runs `scenario` against SQLite, then against PostgreSQL when there is one.
+macro_rules! on_both {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$scenario(super::Server::start(None, None).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(url) = super::postgres() {
+                    super::$scenario(super::Server::start(Some(&url), None).await).await;
+                }
+            }
+        }
+    };
+}
+
+fn facts(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("examples/returns").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn case_file(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("examples/cases").join(name)).unwrap();
+    let yaml: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
+    serde_json::to_value(yaml).unwrap()
+}
+
+async fn evaluate_is_logged(s: Server) {
+    let (status, v) = s.post("/v1/policies/returns/evaluate", &facts("opened-keyboard.json")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["decision"], "approved");
+    assert_eq!(v["ledgers"]["deductions"]["total"], "49.90");
+    let id = v["decision_id"].as_str().expect("a decision id").to_owned();
+    let (status, log) = s.get("/v1/decisions?policy=returns&limit=1000").await;
+    assert_eq!(status, StatusCode::OK);
+    let entry = log["decisions"].as_array().unwrap().iter().find(|d| d["decision_id"] == id.as_str()).expect("logged");
+    assert_eq!(entry["result"]["decision"], "approved");
+    assert_eq!(entry["policy_version"], "2026.1");
+    assert_eq!(entry["facts"]["item"]["sku"], "KB-101");
+    assert_eq!(entry["policy_hash"].as_str().unwrap().len(), 64);
+    // The same log as JSON lines.
+    let text = s
+        .client
+        .get(format!("{}/v1/decisions?policy=returns&limit=1000", s.base))
+        .header("accept", "application/x-ndjson")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().any(|l| l["decision_id"] == id.as_str()));
+    // Paging: `after` the entry, that entry is not repeated.
+    let (_, page) = s.get(&format!("/v1/decisions?after={id}")).await;
+    assert!(page["decisions"].as_array().unwrap().iter().all(|d| d["decision_id"] != id.as_str()));
+    // An unknown policy is a 404 naming what is served.
+    let (status, v) = s.post("/v1/policies/retruns/evaluate", &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(v["message_en"].as_str().unwrap().contains("returns"), "{v}");
+}
+on_both!(evaluate, evaluate_is_logged);
+
+async fn a_case_from_opening_to_refund(s: Server) {
+    let case = case_file("return-refunded.yaml");
+    let id = format!("R-{}", unique());
+    let (status, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["stage"], "application");
+    assert_eq!(v["version"], 0);
+    let token = v["tracking_token"].as_str().unwrap().to_owned();
+    // The same id again is a conflict.
+    let (status, _) = s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let events = case["events"].as_array().unwrap();
+    for (i, e) in events.iter().enumerate() {
+        let (status, v) = s.post(&format!("/v1/cases/{id}/events"), e).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["version"], i + 1);
+        assert_eq!(v["posted"]["outcome"], "accepted");
+    }
+    let (status, v) = s.get(&format!("/v1/cases/{id}?now=2026-11-20T12:00:00%2B08:00")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["stage"], "closed");
+    assert_eq!(v["version"], events.len());
+    assert_eq!(v["refund"]["amount"], "349.10");
+    assert_eq!(v["refund"]["status"], "success");
+    assert_eq!(v["refund"]["method"], "alipay");
+    assert_eq!(v["refund"]["reference"], "AP-20261110-0042");
+    // An event the workflow does not allow here is recorded as illegal.
+    let (status, v) = s
+        .post(&format!("/v1/cases/{id}/events"), &json!({"event": "approve", "at": "2026-11-12T09:00:00+08:00"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["posted"]["outcome"], "illegal");
+    assert_eq!(v["version"], events.len() + 1);
+    // Listing finds it by stage; the customer's page answers with the right token only.
+    let (_, list) = s.get("/v1/cases?stage=closed&limit=1000").await;
+    assert!(list["cases"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()));
+    let page = s.client.get(format!("{}/track/{id}?t={token}", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("已完成") && html.contains("349.10") && html.contains("AP-20261110-0042"), "{html}");
+    assert!(html.contains("支付宝") && html.contains("无理由退货的运费"), "the deductions explain the amount");
+    let wrong = s.client.get(format!("{}/track/{id}?t=00{}", s.base, &token[2..])).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+}
+on_both!(case_lifecycle, a_case_from_opening_to_refund);
+
+async fn bad_input_gets_its_status(s: Server) {
+    let send_raw = |path: &str, ct: &str, body: Vec<u8>| {
+        let req = s.client.post(format!("{}{path}", s.base)).header("content-type", ct.to_owned()).body(body);
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, v) = send_raw("/v1/policies/returns/evaluate", "application/json", b"{\"order\": ".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"], "bad_request");
+    assert!(v["message_en"].as_str().unwrap().contains("line 1"), "{v}");
+    let (status, v) = send_raw("/v1/policies/returns/evaluate", "text/plain", b"{}".to_vec()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(v["error"], "unsupported_media_type");
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let (status, v) = send_raw("/v1/policies/returns/evaluate", "application/json", huge.into_bytes()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(v["error"], "payload_too_large");
+    // Facts that fail the schema: 422, each problem with its path.
+    let mut f = facts("opened-keyboard.json");
+    f["item"]["quantity"] = json!("two");
+    let (status, v) = s.post("/v1/policies/returns/evaluate", &f).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["diagnostics"][0]["path"], "item.quantity", "{v}");
+    // Opening: wrong types name their field.
+    let (status, v) = s.post("/v1/cases", &json!({"policy": 7, "facts": {}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["diagnostics"][0]["path"], "policy");
+    let (status, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": {}, "color": 1})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["diagnostics"][0]["path"], "color");
+    let (status, _) = s.get("/v1/cases/no-such-case").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) =
+        s.post("/v1/cases/no-such-case/events", &json!({"event": "submit", "at": "2026-11-05T09:00:00+08:00"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, v) = s.get("/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"], "not_found");
+    let (status, v) = s.get("/v1/cases?limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    let (status, _) = s.get("/v1/cases/x?now=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // An event with bad data: 422 and nothing recorded.
+    let case = case_file("return-refunded.yaml");
+    let id = format!("B-{}", unique());
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    let (status, v) = s
+        .post(
+            &format!("/v1/cases/{id}/events"),
+            &json!({"event": "submit", "at": "2026-11-05T09:00:00+08:00", "data": {"request": {"quantity": "many"}}}),
+        )
+        .await;
+    // As `tenet case` does, the event is recorded as illegal, with the reason.
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["posted"]["outcome"], "illegal");
+    assert!(v["trail"][0]["reason_en"].as_str().unwrap().contains("request.quantity"), "{v}");
+    let (status, v) = s.post(&format!("/v1/cases/{id}/events"), &json!({"event": "submit", "at": "soon"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["diagnostics"][0]["path"], "at");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["version"], 1, "the malformed event was not recorded");
+    // A stale version: 412, nothing recorded.
+    let e = json!({"event": "submit", "at": "2026-11-05T09:00:00+08:00"});
+    let (status, v) =
+        s.send(reqwest::Method::POST, &format!("/v1/cases/{id}/events"), Some(&e), &[("if-match", "\"3\"")]).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{v}");
+    let (status, _) =
+        s.send(reqwest::Method::POST, &format!("/v1/cases/{id}/events"), Some(&e), &[("if-match", "\"1\"")]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+on_both!(bad_input, bad_input_gets_its_status);
+
+async fn idempotency_keys_record_once(s: Server) {
+    let case = case_file("return-refunded.yaml");
+    let id = format!("I-{}", unique());
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    let e = &case["events"][0];
+    let path = format!("/v1/cases/{id}/events");
+    let (s1, first) = s.send(reqwest::Method::POST, &path, Some(e), &[("idempotency-key", "k-1")]).await;
+    let (s2, second) = s.send(reqwest::Method::POST, &path, Some(e), &[("idempotency-key", "k-1")]).await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(first, second, "the first answer, again");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["version"], 1, "recorded once");
+}
+on_both!(idempotency, idempotency_keys_record_once);
+
+/// Many clients post to one case at once: no event lost or doubled, versions one by one.
+async fn concurrent_posts_lose_nothing(s: Server) {
+    let case = case_file("return-refunded.yaml");
+    let id = format!("K-{}", unique());
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    let s = std::sync::Arc::new(s);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let s = std::sync::Arc::clone(&s);
+        let path = format!("/v1/cases/{id}/events");
+        tasks.push(tokio::spawn(async move {
+            let e = json!({"event": "refund_update", "at": "2026-11-09T10:00:00+08:00", "by": format!("client-{i}")});
+            s.post(&path, &e).await
+        }));
+    }
+    let mut versions = Vec::new();
+    for t in tasks {
+        let (status, v) = t.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{v}");
+        versions.push(v["posted"]["version"].as_i64().unwrap());
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=24).collect::<Vec<i64>>(), "each version once");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    let mut by: Vec<String> =
+        v["trail"].as_array().unwrap().iter().map(|t| t["by"].as_str().unwrap().to_owned()).collect();
+    by.sort();
+    by.dedup();
+    assert_eq!(by.len(), 24, "every client's event is there once");
+    // With If-Match, a client that lost the race is told so, and nothing is doubled.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let s = std::sync::Arc::clone(&s);
+        let path = format!("/v1/cases/{id}/events");
+        tasks.push(tokio::spawn(async move {
+            let e = json!({"event": "refund_update", "at": "2026-11-09T10:00:00+08:00", "by": format!("m-{i}")});
+            s.send(reqwest::Method::POST, &path, Some(&e), &[("if-match", "\"24\"")]).await.0
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::PRECONDITION_FAILED => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one writer wins version 25");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["version"], 25);
+}
+on_both!(concurrency, concurrent_posts_lose_nothing);
+
+async fn health_metrics_and_actions(s: Server) {
+    let (status, v) = s.get("/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["policies"], 3);
+    let case = case_file("return-rejected-at-review.yaml");
+    let id = format!("A-{}", unique());
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    for e in case["events"].as_array().unwrap() {
+        s.post(&format!("/v1/cases/{id}/events"), e).await;
+    }
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["stage"], "rejected");
+    let (_, due) = s.get("/v1/actions?due_before=2027-01-01T00:00:00Z").await;
+    let mine: Vec<&Value> = due["actions"].as_array().unwrap().iter().filter(|a| a["case"] == id.as_str()).collect();
+    assert_eq!(mine.len(), 1, "{due}");
+    assert_eq!(mine[0]["kind"], "explain_rejection");
+    let action = mine[0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = s.post(&format!("/v1/actions/{action}/done"), &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, due) = s.get("/v1/actions?due_before=2027-01-01T00:00:00Z").await;
+    assert!(due["actions"].as_array().unwrap().iter().all(|a| a["id"] != action.as_str()), "delivered once");
+    let text = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains("tenet_http_requests_total{method=\"POST\",route=\"/v1/cases/{id}/events\",status=\"200\"}"),
+        "{text}"
+    );
+    assert!(text.contains("tenet_events_total{event=\"submit\",outcome=\"refused\"}"), "{text}");
+    assert!(text.contains("tenet_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
+}
+on_both!(operations, health_metrics_and_actions);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_policy_never_replaces_a_working_one() {
+    let s = Server::start(None, None).await;
+    let case = case_file("return-refunded.yaml");
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": "OLD-1"})).await;
+    let path = s.policies.join("returns.tenet");
+    let good = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, good.replace("rule \"退款须已到账\"", "rule \"退款须已到账\" oops")).unwrap();
+    let (status, v) = s.post("/v1/policies/reload", &json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["diagnostics"].as_array().is_some_and(|d| !d.is_empty()));
+    let (status, _) = s.post("/v1/policies/returns/evaluate", &facts("opened-keyboard.json")).await;
+    assert_eq!(status, StatusCode::OK, "the old version keeps serving");
+    // A valid new version serves new cases; the old case keeps its version.
+    std::fs::write(&path, good.replace("version \"2026.1\"", "version \"2026.2\"")).unwrap();
+    let (status, _) = s.post("/v1/policies/reload", &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": "NEW-1"})).await;
+    assert_eq!(v["policy_version"], "2026.2");
+    let (_, v) = s.post("/v1/cases/OLD-1/events", &case["events"][0]).await;
+    assert_eq!(v["policy_version"], "2026.1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_roles() {
+    let digest = |t: &str| tenet_server::ids::sha256_hex(t.as_bytes());
+    let tokens = format!(
+        "tokens:\n  - {{name: desk, sha256: {}, role: operator}}\n  - {{name: audit, sha256: {}, role: reader}}\n",
+        digest("desk-secret"),
+        digest("audit-secret")
+    );
+    let s = Server::start(None, Some(&tokens)).await;
+    let f = facts("opened-keyboard.json");
+    let path = "/v1/policies/returns/evaluate";
+    let (status, v) = s.post(path, &f).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(v["error"], "unauthorized");
+    let (status, _) = s.send(reqwest::Method::POST, path, Some(&f), &[("authorization", "Bearer wrong")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s.send(reqwest::Method::POST, path, Some(&f), &[("authorization", "Bearer audit-secret")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a reader may not evaluate");
+    let (status, _) = s.send(reqwest::Method::POST, path, Some(&f), &[("authorization", "Bearer desk-secret")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) =
+        s.send(reqwest::Method::GET, "/v1/decisions", None, &[("authorization", "Bearer audit-secret")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .send(
+            reqwest::Method::POST,
+            "/v1/policies/reload",
+            Some(&json!({})),
+            &[("authorization", "Bearer desk-secret")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only an admin reloads");
+}
+
+#[tokio::test]
+async fn without_tokens_only_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = tenet_server::Options {
+        policies: policies_copy(dir.path()),
+        db: format!("sqlite://{}/t.db", dir.path().display()),
+        listen: "0.0.0.0:0".into(),
+        tokens: None,
+    };
+    let err = tenet_server::prepare(&options).await.expect_err("refused");
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
