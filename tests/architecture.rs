@@ -52,6 +52,8 @@ const APPLICATION_CRATES: &[&str] = &[
     "tokio",
     "axum",
     "sqlx",
+    "hyper",
+    "reqwest",
     "plotters",
     "tempfile",
     "walkdir",

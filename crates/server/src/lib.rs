@@ -42,6 +42,25 @@ pub struct Ready {
     /// The shared state.
     pub app: Arc<App>,
     listener: tokio::net::TcpListener,
+    /// SIGINT, SIGTERM and SIGHUP, listened for from before the ready line on, so a
+    /// signal sent right after it is never missed.
+    signals: Option<Signals>,
+}
+
+#[derive(Debug)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+fn signals() -> Option<Signals> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Some(Signals {
+        interrupt: signal(SignalKind::interrupt()).ok()?,
+        terminate: signal(SignalKind::terminate()).ok()?,
+        hangup: signal(SignalKind::hangup()).ok()?,
+    })
 }
 
 impl Ready {
@@ -88,50 +107,45 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         registry.install(loaded);
     }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| StartError::Listen(format!("{addr}: {e}")))?;
-    Ok(Ready { app, listener })
+    Ok(Ready { app, listener, signals: signals() })
 }
 
 /// Serves until SIGINT or SIGTERM: then stops accepting, finishes the requests in
 /// flight and closes the database. SIGHUP reloads the policies.
 pub async fn serve(ready: Ready) -> std::io::Result<()> {
-    let Ready { app, listener } = ready;
+    let Ready { app, listener, signals } = ready;
     let router = api::router(Arc::clone(&app));
-    let reloader = tokio::spawn(reload_on_hangup(Arc::clone(&app)));
-    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
-    reloader.abort();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let watcher = signals.map(|s| tokio::spawn(watch(Arc::clone(&app), s, stop_tx)));
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        })
+        .await;
+    if let Some(w) = watcher {
+        w.abort();
+    }
     app.store.close().await;
     served
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let interrupt = tokio::signal::ctrl_c();
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = interrupt => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = interrupt.await;
-        }
-    }
-}
-
-async fn reload_on_hangup(app: Arc<App>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
-    while hangup.recv().await.is_some() {
-        match api::reload_policies(&app).await {
-            Ok(list) => eprintln!("tenet serve: reloaded {} policies", list.len()),
-            Err(broken) => {
-                for b in broken {
-                    eprintln!("tenet serve: {} failed its check; the old version keeps serving", b.path.display());
+/// Reloads on SIGHUP; on SIGINT or SIGTERM tells the server to stop.
+async fn watch(app: Arc<App>, mut s: Signals, stop: tokio::sync::oneshot::Sender<()>) {
+    loop {
+        tokio::select! {
+            _ = s.interrupt.recv() => break,
+            _ = s.terminate.recv() => break,
+            _ = s.hangup.recv() => match api::reload_policies(&app).await {
+                Ok(list) => eprintln!("tenet serve: reloaded {} policies", list.len()),
+                Err(broken) => {
+                    for b in broken {
+                        eprintln!("tenet serve: {} failed its check; the old version keeps serving", b.path.display());
+                    }
                 }
-            }
+            },
         }
     }
+    let _ = stop.send(());
 }
 
 /// Runs `tenet serve` to the end: prints `listening on http://ADDR` when ready.
