@@ -300,3 +300,94 @@ workflow w {
     let same = |name: &str| at(out[name].as_str().expect("a datetime")).to_rfc3339();
     assert_eq!(dues, [same("plus_one_day"), same("plus_three_office_days"), same("plus_three_office_hours")]);
 }
+
+/// While the refund runs, the closing guard (`at closed`) is pending, not the decision:
+/// the amount and its due time stay on the view, and an update says what it changed.
+#[test]
+fn during_the_refund_the_amount_stays_and_updates_say_what_changed() {
+    let (policy, mut case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    case.events.truncate(5); // up to start_refund
+    let update = tenet::workflow::Event::from_raw(
+        "",
+        &serde_json::from_str(
+            r#"{"at": "2026-11-09T15:00:00+08:00", "event": "refund_update", "by": "finance",
+                "data": {"refund": {"status": "abnormal", "note": "账户信息有误"}}}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    case.events.push(update);
+    let r = policy.replay(&case, at("2026-11-09T08:00:00Z")).unwrap();
+    assert_eq!(r.stage(), "refund");
+    let e = r.evaluation().expect("evaluated");
+    assert_eq!(e.decision().as_str(), "approved", "the closing guard does not decide a case still in refund");
+    let pending: Vec<&str> = e.pending().iter().map(|f| f.code()).collect();
+    assert_eq!(pending, ["REFUND_NOT_CONFIRMED"]);
+    assert!(!e.codes().contains(&"REFUND_NOT_CONFIRMED"));
+    let refund = r.refund_json().expect("a refund");
+    assert_eq!(refund["amount"], "349.10");
+    assert_eq!(refund["due"], "2026-11-15T14:00:00+08:00");
+    assert_eq!(refund["status"], "abnormal");
+    assert_eq!(refund["method"], "alipay");
+    assert_eq!(refund["note"], "账户信息有误");
+    let changes: Vec<String> = r.trail()[5]
+        .changes()
+        .iter()
+        .map(|c| format!("{}: {:?} -> {:?}", c.path, c.from.as_ref().map(|f| f.to_json()), c.to.to_json()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            r#"refund.status: Some(String("processing")) -> String("abnormal")"#,
+            r#"refund.note: None -> String("账户信息有误")"#
+        ]
+    );
+    // Once closed, nothing is pending: the guard was passed on the way in.
+    let (policy, case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    let r = policy.replay(&case, case.now.unwrap()).unwrap();
+    assert!(r.evaluation().unwrap().pending().is_empty());
+    assert_eq!(r.evaluation().unwrap().decision().as_str(), "approved");
+}
+
+/// In review, the proof of purchase that approval will ask for is pending — listed,
+/// not the decision; once the case is past the guard, a failing guard of a reached
+/// stage decides again.
+#[test]
+fn guards_of_stages_ahead_are_pending_and_reached_ones_decide() {
+    let (policy, mut case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    case.events.truncate(1); // submitted: in review
+    case.facts =
+        tenet::workflow::merge(&case.facts, &serde_json::from_str(r#"{"request": {"documents": []}}"#).unwrap());
+    let r = policy.replay(&case, at("2026-11-05T02:00:00Z")).unwrap();
+    assert_eq!(r.stage(), "review");
+    let e = r.evaluation().unwrap();
+    assert_eq!(e.pending().iter().map(|f| f.code()).collect::<Vec<_>>(), ["PROOF_OF_PURCHASE"]);
+    assert_eq!(e.decision().as_str(), "approved");
+    // Approval is refused by that guard; the case stays in review with it pending.
+    let approve = tenet::workflow::Event::from_raw(
+        "",
+        &serde_json::from_str(r#"{"at": "2026-11-05T15:30:00+08:00", "event": "approve"}"#).unwrap(),
+    )
+    .unwrap();
+    case.events.push(approve);
+    let r = policy.replay(&case, at("2026-11-06T00:00:00Z")).unwrap();
+    assert_eq!(r.trail()[1].outcome(), Outcome::Refused);
+    assert_eq!(r.stage(), "review");
+    // In refund, a guard of a stage already reached (inspection) that fails decides.
+    let (policy, mut case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    case.events.truncate(5);
+    let update = tenet::workflow::Event::from_raw(
+        "",
+        &serde_json::from_str(
+            r#"{"at": "2026-11-09T15:00:00+08:00", "event": "refund_update", "data": {"inspection": {"quantity_received": 0}}}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    case.events.push(update);
+    let r = policy.replay(&case, at("2026-11-09T08:00:00Z")).unwrap();
+    let e = r.evaluation().unwrap();
+    assert_eq!(e.decision().as_str(), "rejected");
+    assert!(e.codes().contains(&"NOTHING_RECEIVED"));
+    assert!(e.pending().iter().all(|f| f.code() != "NOTHING_RECEIVED"));
+}

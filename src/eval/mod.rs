@@ -52,6 +52,19 @@ pub(crate) fn evaluate<'p>(
     now: DateTime<Utc>,
     explain: bool,
 ) -> Result<Evaluation<'p>, EvalError> {
+    evaluate_ahead(program, facts, now, explain, &[])
+}
+
+/// [`evaluate`] for a case standing before the workflow stages `ahead`: the `reject` and
+/// `require` rules tagged with one of them guard entering it, so they do not decide the
+/// case yet — they are kept apart as pending ([`Evaluation::pending`]).
+pub(crate) fn evaluate_ahead<'p>(
+    program: &'p Program,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    explain: bool,
+    ahead: &[&str],
+) -> Result<Evaluation<'p>, EvalError> {
     let mut ctx = Ctx {
         locale: program.locale,
         tables: &program.tables,
@@ -75,6 +88,10 @@ pub(crate) fn evaluate<'p>(
         run.step(&mut ctx, *step).map_err(failed)?;
     }
     let ledgers = run.settle(&ctx).map_err(failed)?;
+    let (pending, findings): (Vec<_>, Vec<_>) = std::mem::take(&mut run.findings).into_iter().partition(|f| {
+        matches!(f.kind, FindingKind::Reject | FindingKind::Require) && f.stage().is_some_and(|s| ahead.contains(&s))
+    });
+    run.findings = findings;
     let decision = if run.findings.iter().any(|f| f.kind == FindingKind::Reject) {
         Decision::Rejected
     } else if run.findings.iter().any(|f| f.kind == FindingKind::Require) {
@@ -93,6 +110,7 @@ pub(crate) fn evaluate<'p>(
         now,
         decision,
         findings: run.findings,
+        pending,
         ledgers,
         values: ctx.slots,
         actions: run.actions,

@@ -37,6 +37,9 @@ impl Evaluation<'_> {
         out.insert("decision".into(), json!(self.decision.as_str()));
         out.insert("codes".into(), json!(self.codes()));
         out.insert("findings".into(), self.findings.iter().map(|f| self.finding_json(f)).collect());
+        if !self.pending.is_empty() {
+            out.insert("pending".into(), self.pending.iter().map(|f| self.finding_json(f)).collect());
+        }
         let mut ledgers = Map::new();
         for result in &self.ledgers {
             let lines: Vec<Json> = result

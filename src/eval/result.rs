@@ -269,6 +269,8 @@ pub struct Evaluation<'p> {
     pub(crate) now: DateTime<Utc>,
     pub(crate) decision: Decision,
     pub(crate) findings: Vec<Finding<'p>>,
+    /// Guards of stages a case has not reached, which did not decide it.
+    pub(crate) pending: Vec<Finding<'p>>,
     pub(crate) ledgers: Vec<LedgerResult<'p>>,
     /// Every let and output, by slot.
     pub(crate) values: Vec<Value>,
@@ -319,6 +321,12 @@ impl<'p> Evaluation<'p> {
     /// Findings in the order rules fired.
     pub fn findings(&self) -> &[Finding<'p>] {
         &self.findings
+    }
+
+    /// For a case: the `reject` and `require` rules that fired but guard a stage the case
+    /// has not reached, so they did not count toward the decision.
+    pub fn pending(&self) -> &[Finding<'p>] {
+        &self.pending
     }
 
     /// One per ledger of the policy, in declaration order.

@@ -9,7 +9,7 @@ mod result;
 mod tests;
 
 pub use crate::ir::FixedText;
-pub use case::{Case, Event};
+pub use case::{Case, Event, merge};
 pub use replay::ReplayError;
 pub(crate) use replay::replay;
-pub use result::{DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
+pub use result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use super::case::{Case, merge};
-use super::result::{DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
+use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
 use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
 use crate::eval::{self, EvalError, Kind};
@@ -82,6 +82,7 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
             outcome: Outcome::Illegal,
             findings: Vec::new(),
             reason: None,
+            changes: Vec::new(),
         };
         match judge(program, wf, &state, &facts, event, last, now) {
             Err(reason) => step.reason = Some(reason),
@@ -92,6 +93,9 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
                 step.outcome = if findings.is_empty() { Outcome::Accepted } else { Outcome::Refused };
                 step.findings = findings;
                 // What the event told us stays true even when the move is refused.
+                if let Some(data) = &event.data {
+                    changes(&facts, data, "", &mut step.changes);
+                }
                 facts = merged;
                 if let Some(target) = target {
                     state.go(target, event.at);
@@ -109,7 +113,7 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
     };
     let (evaluation, problems) = match validate(program, &facts)
         .map_err(EvalError::InvalidFacts)
-        .and_then(|f| eval::evaluate(program, &f, now, false))
+        .and_then(|f| eval::evaluate_ahead(program, &f, now, false, &state.ahead()))
     {
         Ok(e) => (Some(e), Vec::new()),
         Err(e) => (None, e.diagnostics().to_vec()),
@@ -183,6 +187,14 @@ impl<'p> State<'p> {
                 });
             }
         }
+    }
+
+    /// The stages not reached yet: never entered, neither the initial nor the current.
+    fn ahead(&self) -> Vec<&'p str> {
+        (0..self.wf.stages.len())
+            .filter(|&i| i != self.wf.initial && i != self.stage && self.entered.get(i).copied().flatten().is_none())
+            .map(|i| self.wf.stage_name(i))
+            .collect()
     }
 
     fn deadlines(&self, now: DateTime<Utc>) -> Vec<DeadlineState<'p>> {
@@ -337,4 +349,26 @@ fn problems(zh: &str, en: &str, diags: &[Diagnostic]) -> Msg {
             .join("; ")
     };
     Msg::new(format!("{zh}：{}", lines(Lang::Zh)), format!("{en}: {}", lines(Lang::En)))
+}
+
+/// The leaves of `data` that differ from `facts`, with their paths under `prefix`.
+fn changes(facts: &Raw, data: &Raw, prefix: &str, out: &mut Vec<Change>) {
+    let Raw::Map(entries) = data else { return };
+    for (k, new) in entries {
+        let key = match k {
+            Raw::Str(s) => s.clone(),
+            other => other.describe(),
+        };
+        let path = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
+        let old = match facts {
+            Raw::Map(old) => old.iter().rev().find(|(ok, _)| ok == k).map(|(_, v)| v),
+            _ => None,
+        };
+        match (old, new) {
+            (Some(old @ Raw::Map(_)), Raw::Map(_)) => changes(old, new, &path, out),
+            (None, Raw::Map(_)) => changes(&Raw::Null, new, &path, out),
+            (Some(old), new) if old == new => {}
+            (old, new) => out.push(Change { path, from: old.cloned(), to: new.clone() }),
+        }
+    }
 }

@@ -5,6 +5,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::result::{DeadlineStatus, Replay};
 use crate::diagnostics::{Lang, Msg, to_json as diagnostics_json};
+use crate::document::Raw;
 use crate::ir::FixedText;
 
 /// Puts `key` (Chinese) and `key_en` (English) for a message into `m`.
@@ -48,7 +49,7 @@ impl Replay<'_> {
         out.insert("final".into(), json!(self.is_final()));
         out.insert("facts".into(), self.facts().to_json());
         let evaluation = self.evaluation().map(|e| e.to_json(None));
-        for key in ["decision", "codes", "findings", "ledgers", "outputs"] {
+        for key in ["decision", "codes", "findings", "pending", "ledgers", "outputs"] {
             let value = evaluation.as_ref().and_then(|e| e.get(key)).cloned();
             let empty = if key == "decision" {
                 Json::Null
@@ -102,6 +103,14 @@ impl Replay<'_> {
                 }
                 if let Some(reason) = step.reason() {
                     bilingual(&mut m, "reason", reason);
+                }
+                if !step.changes().is_empty() {
+                    let changes: Vec<Json> = step
+                        .changes()
+                        .iter()
+                        .map(|c| json!({"path": c.path, "from": c.from.as_ref().map(Raw::to_json), "to": c.to.to_json()}))
+                        .collect();
+                    m.insert("changes".into(), Json::Array(changes));
                 }
                 Json::Object(m)
             })
@@ -159,19 +168,20 @@ impl Replay<'_> {
 }
 
 /// The outputs that make up a case's `refund`, by the name of its field there.
-const REFUND_OUTPUTS: [(&str, &str); 5] = [
+const REFUND_OUTPUTS: [(&str, &str); 6] = [
     ("amount", "refund_amount"),
     ("status", "refund_status"),
     ("method", "refund_method"),
     ("reference", "refund_reference"),
     ("due", "refund_due"),
+    ("note", "refund_note"),
 ];
 
 impl Replay<'_> {
     /// `refund` of the case view: the policy's outputs `refund_amount`, `refund_status`,
-    /// `refund_method`, `refund_reference` and `refund_due` (null when one has no value);
-    /// `None` when the policy declares none of them.
-    fn refund_json(&self) -> Option<Json> {
+    /// `refund_method`, `refund_reference`, `refund_due` and `refund_note` (null when one
+    /// has no value); `None` when the policy declares none of them.
+    pub fn refund_json(&self) -> Option<Json> {
         let evaluation = self.evaluation()?;
         let declared =
             self.program.derived.iter().any(|d| d.exported && REFUND_OUTPUTS.iter().any(|(_, name)| d.name == *name));

@@ -93,9 +93,26 @@ pub struct Step<'p> {
     pub(crate) outcome: Outcome,
     pub(crate) findings: Vec<GuardFinding<'p>>,
     pub(crate) reason: Option<Msg>,
+    pub(crate) changes: Vec<Change>,
+}
+
+/// A fact an event's data changed: its path, the value before (none when new) and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// `refund.status`.
+    pub path: String,
+    /// The value before, when there was one.
+    pub from: Option<Raw>,
+    /// The value after.
+    pub to: Raw,
 }
 
 impl<'p> Step<'p> {
+    /// The facts the event's data changed or added, in the data's order.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
     /// Position in the case file, from 0.
     pub fn index(&self) -> usize {
         self.index

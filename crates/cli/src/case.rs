@@ -167,6 +167,17 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         if let Some(reason) = step.reason() {
             let _ = writeln!(s, "      {}", reason.get(ui.lang));
         }
+        for c in step.changes() {
+            let to = raw_text(&c.to);
+            match &c.from {
+                Some(from) => {
+                    let _ = writeln!(s, "      {}: {} → {to}", c.path, raw_text(from));
+                }
+                None => {
+                    let _ = writeln!(s, "      {}: {to}", c.path);
+                }
+            }
+        }
     }
     if !r.deadlines().is_empty() {
         let _ = writeln!(s, "\n{}:", ui.label("期限", "Deadlines"));
@@ -204,6 +215,43 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
             }
         }
     }
+    if let Some(refund) = r.refund_json() {
+        let rows: Vec<(String, String)> = [
+            ("amount", ui.label("金额", "amount")),
+            ("status", ui.label("状态", "status")),
+            ("method", ui.label("方式", "method")),
+            ("reference", ui.label("流水号", "reference")),
+            ("due", ui.label("最晚", "due")),
+            ("note", ui.label("说明", "note")),
+        ]
+        .into_iter()
+        .filter_map(|(key, label)| {
+            refund
+                .get(key)
+                .filter(|v| !v.is_null())
+                .map(|v| (label, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        })
+        .collect();
+        if !rows.is_empty() {
+            let _ = writeln!(s, "\n{}:", ui.label("退款", "Refund"));
+            let width = rows.iter().map(|(l, _)| crate::width::columns(l)).max().unwrap_or(0);
+            for (label, value) in rows {
+                let _ = writeln!(s, "  {}  {value}", crate::width::pad(&label, width));
+            }
+        }
+    }
+    if let Some(e) = r.evaluation()
+        && !e.pending().is_empty()
+    {
+        let _ = writeln!(s, "\n{}:", ui.label("进入后续阶段前还需满足", "Still to satisfy before a later stage"));
+        for f in e.pending() {
+            let stage = f.stage().unwrap_or_default();
+            let _ = writeln!(s, "  ● {} [{stage}]", f.code());
+            if let Some(m) = f.message() {
+                let _ = writeln!(s, "    {}", text(ui, m, f.message_en()));
+            }
+        }
+    }
     let _ = writeln!(s, "\n{}:", ui.label("接下来可以", "Next"));
     if r.next().next().is_none() {
         let _ = writeln!(s, "  {}", ui.label("流程已结束", "the workflow has ended"));
@@ -225,4 +273,12 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         let _ = writeln!(s, "\n{}: {}", ui.label("注意", "Note"), d.message.get(ui.lang));
     }
     s
+}
+
+/// A fact's value as a line shows it: texts without quotes.
+fn raw_text(raw: &tenet::facts::Raw) -> String {
+    match raw.to_json() {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
