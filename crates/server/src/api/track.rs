@@ -102,7 +102,7 @@ pub fn context(id: &str, view: &Value) -> Value {
     let next = next_step(stage).map(|(nzh, nen)| {
         json!({
             "zh": nzh, "en": nen,
-            "due": deadline.and_then(|d| d.get("due")).cloned(),
+            "due": deadline.and_then(|d| d.get("due")).and_then(Value::as_str).map(crate::clock::for_people),
             "overdue": deadline.and_then(|d| d.get("overdue")).cloned().unwrap_or(json!(false)),
         })
     });
@@ -115,14 +115,20 @@ pub fn context(id: &str, view: &Value) -> Value {
             .map(|f| json!({"zh": f.get("message"), "en": f.get("message_en"), "amount": f.get("amount")}))
             .collect()
     };
-    let refund = view
-        .get("refund")
+    let refund = view.get("refund").cloned().map(|mut r| {
+        if let Some(due) = r.get("due").and_then(Value::as_str).map(crate::clock::for_people) {
+            r["due"] = json!(due);
+        }
+        r
+    });
+    let refund = refund
+        .as_ref()
         .filter(|r| r.get("amount").is_some_and(|a| !a.is_null()) || r.get("status").is_some_and(|s| !s.is_null()));
     let refund_status = refund.and_then(|r| r.get("status")).and_then(Value::as_str);
     let refund_method = refund.and_then(|r| r.get("method")).and_then(Value::as_str);
     json!({
         "id": id,
-        "now": view.get("now"),
+        "now": view.get("now").and_then(Value::as_str).map(crate::clock::for_people),
         "stage": {"zh": zh, "en": en},
         "next": next,
         "refund": refund,

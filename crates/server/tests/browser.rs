@@ -1,0 +1,108 @@
+//! The customer's page in a real browser: headless Chromium loads `/track/{id}?t=…` from
+//! a running server, takes a screenshot and prints the page to PDF, whose text (read back
+//! with pdftotext) answers "where is my refund?" in Chinese with English beside it. Needs
+//! `sh tests/install-pdf-deps.sh`; without the tools the test is ignored, saying why,
+//! except under CI where it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn found(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
+}
+
+fn chromium(chromium: &Path, profile: &Path, extra: &[String], url: &str) -> std::process::Output {
+    // The flags keep Chromium off the network this machine does not have.
+    Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            "--window-size=900,1400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    browser_missing,
+    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
+)]
+async fn the_tracking_page_answers_where_the_refund_is() {
+    let (Some(browser), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
+        panic!(
+            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let options = tenet_server::Options {
+        policies: root().join("rules"),
+        db: format!("sqlite://{}/tenet.db", dir.path().display()),
+        listen: "127.0.0.1:0".into(),
+        tokens: None,
+    };
+    let ready = tenet_server::prepare(&options).await.unwrap();
+    let base = format!("http://{}", ready.addr().unwrap());
+    tokio::spawn(tenet_server::serve(ready));
+    let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap();
+    let case: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
+    let client = reqwest::Client::new();
+    let opened: Value = client
+        .post(format!("{base}/v1/cases"))
+        .json(&json!({"policy": "returns", "facts": case["facts"], "id": "R-2001"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Up to the start of the refund, then the payment channel reports a problem.
+    for e in case["events"].as_array().unwrap().iter().take(5) {
+        client.post(format!("{base}/v1/cases/R-2001/events")).json(e).send().await.unwrap();
+    }
+    let problem = json!({"event": "refund_update", "at": "2026-11-09T15:00:00+08:00", "by": "finance",
+        "data": {"refund": {"status": "abnormal", "note": "内部：支付宝退回，账户名不符"}}});
+    client.post(format!("{base}/v1/cases/R-2001/events")).json(&problem).send().await.unwrap();
+    let url = format!("{base}{}", opened["tracking_url"].as_str().unwrap());
+    let (shot, pdf, profile) = (dir.path().join("track.png"), dir.path().join("track.pdf"), dir.path().join("profile"));
+    let out = tokio::task::spawn_blocking({
+        let (browser, url, shot, pdf, profile) =
+            (browser.clone(), url.clone(), shot.clone(), pdf.clone(), profile.clone());
+        move || {
+            let a = chromium(&browser, &profile, &[format!("--screenshot={}", shot.display())], &url);
+            let b = chromium(&browser, &profile, &[format!("--print-to-pdf={}", pdf.display())], &url);
+            (a, b)
+        }
+    })
+    .await
+    .unwrap();
+    let png =
+        std::fs::read(&shot).unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&out.0.stderr)));
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot ({} bytes)", png.len());
+    assert!(pdf.is_file(), "no PDF: {}", String::from_utf8_lossy(&out.1.stderr));
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in
+        ["退货进度", "退款中", "349.10", "异常", "收款账户", "支付宝", "无理由退货的运费", "Refund in progress"]
+    {
+        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    }
+    assert!(!text.contains("账户名不符") && !text.contains("finance"), "no internal notes:\n{text}");
+}
