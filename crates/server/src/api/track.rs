@@ -116,8 +116,10 @@ pub fn context(id: &str, view: &Value) -> Value {
             .collect()
     };
     let refund = view.get("refund").cloned().map(|mut r| {
-        if let Some(due) = r.get("due").and_then(Value::as_str).map(crate::clock::for_people) {
-            r["due"] = json!(due);
+        if let Some(due) = r.get("due").and_then(Value::as_str).map(crate::clock::for_people)
+            && let Some(obj) = r.as_object_mut()
+        {
+            obj.insert("due".into(), json!(due));
         }
         r
     });
