@@ -30,6 +30,8 @@ pub struct App {
     pub access: Access,
     /// Counters.
     pub metrics: Metrics,
+    /// The decision log's group-commit writer, for evaluations.
+    pub log: crate::store::DecisionLog,
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
@@ -58,12 +60,14 @@ pub fn raw_of(text: &str) -> Result<Raw, ApiError> {
 impl App {
     /// A new state.
     pub fn new(registry: Registry, policies_dir: PathBuf, store: Store, access: Access) -> App {
+        let log = crate::store::DecisionLog::start(store.clone());
         App {
             registry: RwLock::new(registry),
             policies_dir,
             store,
             access,
             metrics: Metrics::default(),
+            log,
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
         }

@@ -27,8 +27,7 @@ pub async fn evaluate(
 ) -> Result<Json<Value>, ApiError> {
     app.access.check(&headers, Role::Operator)?;
     let loaded = app.current_policy(&name)?;
-    let facts_json = super::json_body(&headers, body)?;
-    let text = serde_json::to_string(&facts_json).map_err(ApiError::internal)?;
+    let text = super::json_object_text(&headers, body)?;
     let facts = loaded.policy.facts_from_json(&text).map_err(|diags| invalid_facts(&diags))?;
     let (now, note) = match (query.get("now"), facts.now()) {
         (Some(_), _) | (None, None) => super::now_of(query.get("now"))?,
@@ -55,19 +54,18 @@ pub async fn evaluate(
         obj.insert("decision_id".into(), json!(decision_id));
     }
     let result_text = serde_json::to_string(&result).map_err(ApiError::internal)?;
-    app.store
-        .log_decision(&NewDecision {
-            decision_id: &decision_id,
-            at: &crate::clock::stamp(crate::clock::now()),
-            policy: loaded.policy.name(),
-            policy_version: loaded.policy.version(),
-            policy_hash: &loaded.hash,
-            case_id: None,
-            event: None,
-            facts: &text,
-            result: &result_text,
-        })
-        .await?;
+    let entry = crate::store::Entry::of(&NewDecision {
+        decision_id: &decision_id,
+        at: &crate::clock::stamp(crate::clock::now()),
+        policy: loaded.policy.name(),
+        policy_version: loaded.policy.version(),
+        policy_hash: &loaded.hash,
+        case_id: None,
+        event: None,
+        facts: &text,
+        result: &result_text,
+    });
+    app.log.write(entry).await.map_err(ApiError::internal)?;
     app.metrics.decision(decision);
     Ok(Json(result))
 }

@@ -88,6 +88,26 @@ pub fn json_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<serde_json::Map<String, Json>, ApiError> {
+    let bytes = checked_bytes(headers, body)?;
+    let value: Json = serde_json::from_slice(&bytes).map_err(syntax_error)?;
+    match value {
+        Json::Object(map) => Ok(map),
+        other => Err(ApiError::bad_request(
+            format!("请求体应是一个 JSON 对象，却是 {}", kind_of(&other)),
+            format!("the body must be a JSON object, not {}", kind_of(&other)),
+        )),
+    }
+}
+
+fn syntax_error(e: serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        format!("请求体不是有效的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
+        format!("the body is not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
+    )
+}
+
+/// The body's bytes: 415 unless it says it is JSON, 413 over the limit.
+fn checked_bytes(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence != "application/json" {
@@ -98,7 +118,7 @@ pub fn json_body(
             format!("the body must be JSON (Content-Type: application/json), not {content_type:?}"),
         ));
     }
-    let bytes = body.map_err(|e| {
+    body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,20 +129,18 @@ pub fn json_body(
         } else {
             ApiError::bad_request(format!("无法读取请求体：{e}"), format!("cannot read the body: {e}"))
         }
-    })?;
-    let value: Json = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            format!("请求体不是有效的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
-            format!("the body is not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
-        )
-    })?;
-    match value {
-        Json::Object(map) => Ok(map),
-        other => Err(ApiError::bad_request(
-            format!("请求体应是一个 JSON 对象，却是 {}", kind_of(&other)),
-            format!("the body must be a JSON object, not {}", kind_of(&other)),
-        )),
+    })
+}
+
+/// A request body that must be one JSON object, as text: the same checks and answers as
+/// [`json_body`] without building the object (evaluation reads the text itself).
+pub fn json_object_text(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, ApiError> {
+    let bytes = checked_bytes(headers, body)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(syntax_error)?;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request("请求体应是一个 JSON 对象", "the body must be a JSON object"));
     }
+    String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::bad_request("请求体不是 UTF-8", "the body is not UTF-8"))
 }
 
 /// `a string`, `a number`… for messages.

@@ -7,7 +7,10 @@
 //! the case row is conditional on its version, and `(case_id, version)` is the events'
 //! primary key, so a lost race is a conflict the caller sees, never a duplicate.
 
+mod log;
 mod migrate;
+
+pub use log::{DecisionLog, Entry};
 
 use std::path::Path;
 use std::time::Duration;
@@ -411,13 +414,6 @@ impl Store {
             return Ok(Appended::Replayed(answer));
         }
         Ok(Appended::Conflict)
-    }
-
-    /// Logs a decision made outside a case.
-    pub async fn log_decision(&self, d: &NewDecision<'_>) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        insert_decision(&mut tx, d).await?;
-        tx.commit().await
     }
 
     /// Cases in id order after `after`, at most `limit`, with optional filters.
