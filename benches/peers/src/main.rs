@@ -55,7 +55,8 @@ struct Verdict {
 impl Verdict {
     /// The verdict as a result line, as a peer's batch would write it.
     fn write_line(&self, out: &mut Vec<u8>) {
-        let line = serde_json::json!({"decision": self.decision, "codes": self.codes, "refund_cents": self.refund_cents});
+        let line =
+            serde_json::json!({"decision": self.decision, "codes": self.codes, "refund_cents": self.refund_cents});
         serde_json::to_writer(&mut *out, &line).expect("a line");
         out.push(b'\n');
     }
@@ -493,7 +494,11 @@ fn main() {
 
     let mut medians: Vec<Vec<(&str, f64, Option<(f64, f64, f64)>)>> = Vec::new();
     for (w, workload) in workloads.iter().enumerate() {
-        println!("\n{} (cases: {}; {rounds} rounds alternating engines, one thread, mimalloc):", workload.what, cases.len());
+        println!(
+            "\n{} (cases: {}; {rounds} rounds alternating engines, one thread, mimalloc):",
+            workload.what,
+            cases.len()
+        );
         println!("| engine | per second (median) | µs each | tenet ÷ engine, median (range) |");
         println!("|---|---|---|---|");
         let tenet_rounds = per_round[w][0].clone();
@@ -524,7 +529,8 @@ fn main() {
                 None => figure,
             }
         };
-        let label = ["return decision", "return decision from JSON", "a million batch lines", "SLA month, 200 tickets"][w];
+        let label =
+            ["return decision", "return decision from JSON", "a million batch lines", "SLA month, 200 tickets"][w];
         println!("| {label} | {} |", names.iter().map(|n| cell(n)).collect::<Vec<_>>().join(" | "));
     }
 }

@@ -20,6 +20,9 @@ pub(crate) struct Args {
     /// 令牌文件（令牌的 SHA-256 与角色）；没有时只接受本机连接 · the tokens file (SHA-256 of each token and its role); without it only loopback
     #[arg(long)]
     tokens: Option<PathBuf>,
+    /// 评估的答复等决定日志写入磁盘后再发出（默认排队，数毫秒内写入）· answer an evaluation only once its decision log entry is committed (default: queued, committed within milliseconds)
+    #[arg(long)]
+    durable_decisions: bool,
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -28,6 +31,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         db: args.db.clone(),
         listen: args.listen.clone(),
         tokens: args.tokens.clone(),
+        durable_decisions: args.durable_decisions,
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

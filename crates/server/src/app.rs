@@ -32,6 +32,8 @@ pub struct App {
     pub metrics: Metrics,
     /// The decision log's group-commit writer, for evaluations.
     pub log: crate::store::DecisionLog,
+    /// Whether an evaluation's answer waits for its log entry's commit.
+    pub durable_decisions: bool,
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
@@ -59,7 +61,13 @@ pub fn raw_of(text: &str) -> Result<Raw, ApiError> {
 
 impl App {
     /// A new state.
-    pub fn new(registry: Registry, policies_dir: PathBuf, store: Store, access: Access) -> App {
+    pub fn new(
+        registry: Registry,
+        policies_dir: PathBuf,
+        store: Store,
+        access: Access,
+        durable_decisions: bool,
+    ) -> App {
         let log = crate::store::DecisionLog::start(store.clone());
         App {
             registry: RwLock::new(registry),
@@ -68,6 +76,7 @@ impl App {
             access,
             metrics: Metrics::default(),
             log,
+            durable_decisions,
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
         }

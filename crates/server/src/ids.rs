@@ -10,6 +10,13 @@ pub fn random_hex(bytes: usize) -> Option<String> {
     Some(hex(&buf))
 }
 
+/// A decision id: the time in microseconds (12 hex digits, so ids sort by time and the
+/// log's index grows at its end) and 10 random bytes; `None` without randomness.
+pub fn decision_id() -> Option<String> {
+    let micros = chrono::Utc::now().timestamp_micros().max(0);
+    Some(format!("{micros:013x}{}", random_hex(10)?))
+}
+
 /// SHA-256 of `text` as lowercase hex.
 pub fn sha256_hex(text: &[u8]) -> String {
     hex(&Sha256::digest(text))
@@ -47,5 +54,8 @@ mod tests {
         let a = random_hex(16).expect("random");
         assert_eq!(a.len(), 32);
         assert_ne!(a, random_hex(16).expect("random"));
+        let (d1, d2) = (decision_id().expect("id"), decision_id().expect("id"));
+        assert_eq!(d1.len(), 33);
+        assert!(d1[..13] <= d2[..13], "time first: {d1} {d2}");
     }
 }

@@ -34,6 +34,9 @@ pub struct Options {
     pub listen: String,
     /// The tokens file, if any.
     pub tokens: Option<PathBuf>,
+    /// Whether an evaluation's answer waits until its decision log entry is committed
+    /// (otherwise the entry is queued and committed within milliseconds).
+    pub durable_decisions: bool,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -68,6 +71,12 @@ impl Ready {
     pub fn addr(&self) -> Option<SocketAddr> {
         self.listener.local_addr().ok()
     }
+
+    /// The state and the listener, for a program that serves more routes beside the
+    /// service's (the HTTP benchmark puts a peer engine behind the same server).
+    pub fn into_parts(self) -> (Arc<App>, tokio::net::TcpListener) {
+        (self.app, self.listener)
+    }
 }
 
 /// Loads the policies, opens the database and binds the address; nothing is served
@@ -95,7 +104,8 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
     })?;
     let store = Store::open(&options.db).await?;
-    let app = Arc::new(App::new(Registry::default(), options.policies.clone(), store, access));
+    let app =
+        Arc::new(App::new(Registry::default(), options.policies.clone(), store, access, options.durable_decisions));
     let at = clock::stamp(clock::now());
     for l in &loaded {
         app.store
@@ -124,6 +134,9 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
         .await;
     if let Some(w) = watcher {
         w.abort();
+    }
+    if let Err(e) = app.log.flush().await {
+        eprintln!("tenet serve: {e}");
     }
     app.store.close().await;
     served

@@ -57,6 +57,7 @@ async fn the_tracking_page_answers_where_the_refund_is() {
         db: format!("sqlite://{}/tenet.db", dir.path().display()),
         listen: "127.0.0.1:0".into(),
         tokens: None,
+        durable_decisions: false,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

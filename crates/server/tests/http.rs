@@ -51,7 +51,13 @@ impl Server {
             std::fs::write(&path, text).unwrap();
             path
         });
-        let options = tenet_server::Options { policies: policies.clone(), db, listen: "127.0.0.1:0".into(), tokens };
+        let options = tenet_server::Options {
+            policies: policies.clone(),
+            db,
+            listen: "127.0.0.1:0".into(),
+            tokens,
+            durable_decisions: true,
+        };
         let ready = tenet_server::prepare(&options).await.expect("the server starts");
         let base = format!("http://{}", ready.addr().unwrap());
         tokio::spawn(tenet_server::serve(ready));
@@ -450,7 +456,45 @@ async fn without_tokens_only_loopback() {
         db: format!("sqlite://{}/t.db", dir.path().display()),
         listen: "0.0.0.0:0".into(),
         tokens: None,
+        durable_decisions: false,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
+}
+
+/// By default an evaluation's log entry is queued, not waited for: it reaches the log
+/// within moments, and a clean shutdown flushes what is queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_decisions_reach_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = tenet_server::Options {
+        policies: policies_copy(dir.path()),
+        db: format!("sqlite://{}/t.db", dir.path().display()),
+        listen: "127.0.0.1:0".into(),
+        tokens: None,
+        durable_decisions: false,
+    };
+    let ready = tenet_server::prepare(&options).await.unwrap();
+    let base = format!("http://{}", ready.addr().unwrap());
+    let app = std::sync::Arc::clone(&ready.app);
+    tokio::spawn(tenet_server::serve(ready));
+    let client = Client::new();
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let v: Value = client
+            .post(format!("{base}/v1/policies/returns/evaluate"))
+            .json(&facts("opened-keyboard.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(v["decision_id"].as_str().unwrap().to_owned());
+    }
+    app.log.flush().await.unwrap();
+    let log: Value = client.get(format!("{base}/v1/decisions?limit=1000")).send().await.unwrap().json().await.unwrap();
+    let logged: Vec<&str> =
+        log["decisions"].as_array().unwrap().iter().map(|d| d["decision_id"].as_str().unwrap()).collect();
+    assert_eq!(logged, ids, "every decision, in the order made");
 }

@@ -102,7 +102,7 @@ pub async fn open(
         token_hash: crate::ids::sha256_hex(token.as_bytes()),
         events: Vec::new(),
     };
-    let decision_id = crate::ids::random_hex(16).ok_or_else(|| ApiError::internal("no randomness"))?;
+    let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
     let result = summary(&view, None);
     let at = crate::clock::stamp(now);
     let decision = NewDecision {
@@ -223,7 +223,7 @@ pub async fn post_event(
             "outcome": outcome,
             "findings": last.get("findings").cloned().unwrap_or_else(|| json!([])),
         });
-        let decision_id = crate::ids::random_hex(16).ok_or_else(|| ApiError::internal("no randomness"))?;
+        let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
         if let Some(obj) = view.as_object_mut() {
             obj.insert("posted".into(), posted.clone());
             obj.insert("decision_id".into(), json!(decision_id));

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use serde_json::{Value, json};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use tenet::eval::EvalError;
 
 use crate::access::Role;
@@ -24,7 +24,7 @@ pub async fn evaluate(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Operator)?;
     let loaded = app.current_policy(&name)?;
     let text = super::json_object_text(&headers, body)?;
@@ -48,7 +48,7 @@ pub async fn evaluate(
     };
     let mut result = evaluation.to_json(note);
     let decision = evaluation.decision().as_str();
-    let decision_id = crate::ids::random_hex(16).ok_or_else(|| ApiError::internal("no randomness"))?;
+    let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
     if let Some(obj) = result.as_object_mut() {
         obj.insert("trace".into(), json!([]));
         obj.insert("decision_id".into(), json!(decision_id));
@@ -65,9 +65,14 @@ pub async fn evaluate(
         facts: &text,
         result: &result_text,
     });
-    app.log.write(entry).await.map_err(ApiError::internal)?;
+    if app.durable_decisions {
+        app.log.write(entry).await.map_err(ApiError::internal)?;
+    } else {
+        app.log.submit(entry).await.map_err(ApiError::internal)?;
+    }
     app.metrics.decision(decision);
-    Ok(Json(result))
+    // The text the log keeps is the answer: serialized once.
+    Ok(([(header::CONTENT_TYPE, "application/json")], result_text).into_response())
 }
 
 /// 422 with the facts' diagnostics, each naming its path.

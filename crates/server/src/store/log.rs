@@ -1,14 +1,15 @@
-//! The decision log's writer: evaluations arrive one by one from many requests, and each
-//! must be on disk before its answer goes out. One writer task gathers whatever entries
-//! are waiting into one transaction (group commit), so 32 concurrent requests share a
-//! commit instead of queueing for 32.
+//! The decision log's writer: evaluations arrive one by one from many requests. One writer
+//! task gathers whatever entries are waiting into one transaction (group commit), so 32
+//! concurrent requests share a commit instead of queueing for 32. A request either waits
+//! for its entry's commit ([`DecisionLog::write`]) or only for a place in the queue
+//! ([`DecisionLog::submit`]); shutdown flushes the queue before the database closes.
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{NewDecision, Store, insert_decision};
+use super::{Backend, NewDecision, Store};
 
-/// An entry to log, owned, with the channel its request waits on.
-type Job = (Entry, oneshot::Sender<Result<(), String>>);
+/// An entry to log (none for a flush), with the channel told once it is committed.
+type Job = (Option<Entry>, Option<oneshot::Sender<Result<(), String>>>);
 
 /// [`NewDecision`] with owned fields, to cross to the writer task.
 #[derive(Clone, Debug)]
@@ -35,20 +36,6 @@ impl Entry {
             result: d.result.to_owned(),
         }
     }
-
-    fn as_new(&self) -> NewDecision<'_> {
-        NewDecision {
-            decision_id: &self.decision_id,
-            at: &self.at,
-            policy: &self.policy,
-            policy_version: self.policy_version.as_deref(),
-            policy_hash: &self.policy_hash,
-            case_id: None,
-            event: None,
-            facts: &self.facts,
-            result: &self.result,
-        }
-    }
 }
 
 /// Most entries in one commit.
@@ -71,10 +58,25 @@ impl DecisionLog {
     /// Logs an entry; returns once it is committed.
     pub async fn write(&self, entry: Entry) -> Result<(), String> {
         let (done, wait) = oneshot::channel();
-        self.jobs.send((entry, done)).await.map_err(|_| "the decision log writer has stopped".to_owned())?;
-        wait.await.map_err(|_| "the decision log writer has stopped".to_owned())?
+        self.jobs.send((Some(entry), Some(done))).await.map_err(|_| STOPPED.to_owned())?;
+        wait.await.map_err(|_| STOPPED.to_owned())?
+    }
+
+    /// Queues an entry for the next commit and returns at once; waits only while the
+    /// queue is full, so a slow disk slows requests down instead of losing entries.
+    pub async fn submit(&self, entry: Entry) -> Result<(), String> {
+        self.jobs.send((Some(entry), None)).await.map_err(|_| STOPPED.to_owned())
+    }
+
+    /// Returns once every entry queued before it is committed.
+    pub async fn flush(&self) -> Result<(), String> {
+        let (done, wait) = oneshot::channel();
+        self.jobs.send((None, Some(done))).await.map_err(|_| STOPPED.to_owned())?;
+        wait.await.map_err(|_| STOPPED.to_owned())?
     }
 }
+
+const STOPPED: &str = "the decision log writer has stopped";
 
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
@@ -87,16 +89,58 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let result = commit(&store, &batch).await.map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            eprintln!("tenet serve: {} decision log entries not written: {e}", batch.len());
+        }
         for (_, done) in batch.drain(..) {
-            let _ = done.send(result.clone());
+            if let Some(done) = done {
+                let _ = done.send(result.clone());
+            }
         }
     }
 }
 
+/// Rows per INSERT statement: one statement for many entries instead of one each.
+const ROWS: usize = 64;
+
 async fn commit(store: &Store, batch: &[Job]) -> sqlx::Result<()> {
+    let entries: Vec<&Entry> = batch.iter().filter_map(|(e, _)| e.as_ref()).collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
     let mut tx = store.pool.begin().await?;
-    for (entry, _) in batch {
-        insert_decision(&mut tx, &entry.as_new()).await?;
+    for chunk in entries.chunks(ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            // SQLite binds `?` by position; naming each parameter (`$n`) makes the driver
+            // look every name up, which costs more than the insert for long statements.
+            let row: Vec<String> = match store.backend {
+                Backend::Sqlite => vec!["?".to_owned(); 9],
+                Backend::Postgres => (1..=9).map(|k| format!("${}", i * 9 + k)).collect(),
+            };
+            sql.push('(');
+            sql.push_str(&row.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.decision_id.as_str())
+                .bind(e.at.as_str())
+                .bind(e.policy.as_str())
+                .bind(e.policy_version.as_deref())
+                .bind(e.policy_hash.as_str())
+                .bind(None::<&str>)
+                .bind(None::<&str>)
+                .bind(e.facts.as_str())
+                .bind(e.result.as_str());
+        }
+        q.execute(&mut *tx).await?;
     }
     tx.commit().await
 }

@@ -1,0 +1,346 @@
+//! `tenet serve` under load on loopback: requests per second and latency, measured side
+//! by side in one run. One server process (this one) serves the service's own routes and,
+//! beside them, the same return decision in regorus's bytecode VM, so the comparison is
+//! engine against engine behind the same HTTP stack, JSON parsing and decision log.
+//!
+//! 1. *evaluate*: `POST /v1/policies/returns/evaluate` with one return request (the
+//!    opened keyboard), next to `GET /healthz` (the trivial endpoint: no body, no engine,
+//!    no database) and `POST /bench/regorus/returns` (the same facts parsed into a
+//!    regorus value, the RVM run, the result written back and logged through the same
+//!    group-commit decision log). Rounds alternate the three; each runs `SECONDS` with
+//!    `CONNECTIONS` concurrent keep-alive clients.
+//! 2. *events*: durable event appends (`POST /v1/cases/{id}/events`, each committed
+//!    before its answer) on SQLite, and on PostgreSQL when `TENET_TEST_POSTGRES` names one
+//!    (`sh tests/postgres.sh …` starts one), by the same clients, each on cases of its
+//!    own so they measure commits rather than waiting on one case's row.
+//! 3. *read*: `GET /v1/cases/{id}` of a case with 50 events.
+//!
+//! The client runs in the same process on the same cores as the server (this machine
+//! has two), so the figures are what one box does for both sides.
+//!
+//! `cd benches/peers && cargo run --release --bin http [SECONDS] [ROUNDS]`
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use serde_json::{Value, json};
+use tenet_server::app::App;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const CONNECTIONS: usize = 32;
+const REGO_ENTRY: &str = "data.returns.result";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn rego_vm() -> regorus::rvm::RegoVM {
+    let mut engine = regorus::Engine::new();
+    engine.add_policy_from_file(root().join("benches/peers/policies/returns.rego")).expect("rego policy");
+    let compiled = engine.compile_with_entrypoint(&REGO_ENTRY.into()).expect("compiles");
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[REGO_ENTRY]).expect("rvm");
+    let mut vm = regorus::rvm::RegoVM::new();
+    vm.load_program(program);
+    vm
+}
+
+thread_local! {
+    /// One VM per server thread: a `RegoVM` is reused across inputs, as regorus advises.
+    static VM: RefCell<Option<regorus::rvm::RegoVM>> = const { RefCell::new(None) };
+}
+
+/// The trivial POST: reads the body, answers a few bytes; no engine, no database.
+async fn echo(body: Bytes) -> Json<Value> {
+    Json(json!({"ok": true, "bytes": body.len()}))
+}
+
+/// The return decision in regorus, logged like tenet's.
+async fn regorus_evaluate(State(app): State<Arc<App>>, body: Bytes) -> Json<Value> {
+    let text = std::str::from_utf8(&body).expect("utf-8");
+    let input = regorus::Value::from_json_str(text).expect("rego input");
+    let result = VM.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let vm = slot.get_or_insert_with(rego_vm);
+        vm.set_input(input);
+        vm.execute().expect("rvm evaluates")
+    });
+    let mut result: Value = serde_json::from_str(&result.to_json_str().expect("json")).expect("json");
+    let id = tenet_server::ids::decision_id().expect("random");
+    result["decision_id"] = json!(id);
+    let result_text = result.to_string();
+    let at = tenet_server::clock::stamp(tenet_server::clock::now());
+    let entry = tenet_server::store::Entry::of(&tenet_server::store::NewDecision {
+        decision_id: &id,
+        at: &at,
+        policy: "returns-rego",
+        policy_version: None,
+        policy_hash: "regorus",
+        case_id: None,
+        event: None,
+        facts: text,
+        result: &result_text,
+    });
+    app.log.submit(entry).await.expect("logged");
+    Json(result)
+}
+
+struct Run {
+    name: String,
+    per_second: f64,
+    latencies: Vec<Duration>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// `CONNECTIONS` clients send what `request` makes for `seconds`; every answer must be 2xx.
+async fn load<F>(name: &str, seconds: f64, request: F) -> Run
+where
+    F: Fn(&reqwest::Client, usize, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let request = Arc::new(request);
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..CONNECTIONS {
+        let request = Arc::clone(&request);
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+            let mut latencies = Vec::new();
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let r = request(&client, c, n).send().await.expect("answer");
+                let status = r.status();
+                let body = r.bytes().await.expect("body");
+                assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
+                latencies.push(t.elapsed());
+                n += 1;
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.expect("client"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    Run { name: name.to_owned(), per_second: latencies.len() as f64 / elapsed, latencies }
+}
+
+fn report(runs: &[Run]) {
+    let mut names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    names.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in runs.iter().map(|r| r.name.as_str()) {
+        if !seen.insert(name) {
+            continue;
+        }
+        let mine: Vec<&Run> = runs.iter().filter(|r| r.name == name).collect();
+        let mut rates: Vec<f64> = mine.iter().map(|r| r.per_second).collect();
+        rates.sort_by(f64::total_cmp);
+        let median = rates[rates.len() / 2];
+        let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.latencies.iter().copied()).collect();
+        all.sort();
+        println!(
+            "| {name} | {median:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {} |",
+            rates[0],
+            rates[rates.len() - 1],
+            percentile(&all, 0.50).as_secs_f64() * 1e3,
+            percentile(&all, 0.99).as_secs_f64() * 1e3,
+            all.len()
+        );
+    }
+}
+
+fn case_file() -> Value {
+    let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).expect("case");
+    serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).expect("yaml")).expect("json")
+}
+
+/// Opens `n` cases named `{prefix}-{i}` and moves each to the refund stage.
+async fn cases_in_refund(base: &str, prefix: &str, n: usize) -> Vec<String> {
+    let case = case_file();
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("{prefix}-{i}");
+        let r = client
+            .post(format!("{base}/v1/cases"))
+            .json(&json!({"policy": "returns", "facts": case["facts"], "id": id}));
+        assert!(r.send().await.expect("open").status().is_success());
+        for e in case["events"].as_array().expect("events").iter().take(5) {
+            let r = client.post(format!("{base}/v1/cases/{id}/events")).json(e).send().await.expect("event");
+            assert!(r.status().is_success());
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// A refund update `n` seconds after the refund started.
+fn update(n: usize) -> Value {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-09T10:00:00+08:00").expect("time")
+        + chrono::Duration::seconds(n as i64 + 1);
+    json!({"event": "refund_update", "at": at.to_rfc3339(), "by": "bench", "data": {"refund": {"status": "processing"}}})
+}
+
+async fn start(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
+    let options = tenet_server::Options {
+        policies: root().join("rules"),
+        db: db.to_owned(),
+        listen: "127.0.0.1:0".into(),
+        tokens: None,
+        durable_decisions,
+    };
+    let ready = tenet_server::prepare(&options).await.expect("server");
+    let base = format!("http://{}", ready.addr().expect("addr"));
+    let (app, listener) = ready.into_parts();
+    let router = tenet_server::api::router(Arc::clone(&app)).merge(
+        axum::Router::new()
+            .route("/bench/regorus/returns", post(regorus_evaluate))
+            .route("/bench/echo", post(echo))
+            .with_state(Arc::clone(&app)),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (base, app)
+}
+
+/// Event appends: each client posts to cases of its own, in turn, at most `per_case`
+/// events each so every case stays near the 50-event size the read figure uses.
+async fn events(base: &str, label: &str, prefix: &str, seconds: f64) -> Run {
+    let per_client = 8;
+    let ids = Arc::new(cases_in_refund(base, prefix, CONNECTIONS * per_client).await);
+    let base = base.to_owned();
+    load(label, seconds, move |c, client, n| {
+        let id = &ids[client * per_client + n % per_client];
+        c.post(format!("{base}/v1/cases/{id}/events")).json(&update(n / per_client))
+    })
+    .await
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5.0);
+    let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let dir = std::env::temp_dir().join(format!("tenet-http-bench-{}", std::process::id()));
+        let (base, _app) = start(&format!("sqlite://{}/tenet.db", dir.display()), false).await;
+        // The same service answering each evaluation only once its log entry is committed.
+        let (durable_base, _durable) = start(&format!("sqlite://{}/durable.db", dir.display()), true).await;
+        let facts = std::fs::read_to_string(root().join("examples/returns/opened-keyboard.json")).expect("facts");
+        // Both engines must give the same decision before anything is timed.
+        let client = reqwest::Client::new();
+        let post_json = |path: &str| {
+            client.post(format!("{base}{path}")).header("content-type", "application/json").body(facts.clone())
+        };
+        let tenet: Value =
+            post_json("/v1/policies/returns/evaluate").send().await.expect("tenet").json().await.expect("json");
+        let rego: Value = post_json("/bench/regorus/returns").send().await.expect("rego").json().await.expect("json");
+        assert_eq!(tenet["decision"], rego["decision"], "tenet {tenet}\nregorus {rego}");
+        assert_eq!(tenet["outputs"]["refund_amount"], "349.10");
+        assert_eq!(rego["refund_cents"], 34910, "{rego}");
+        println!("tenet serve on loopback, {CONNECTIONS} connections, {seconds} s per run, {rounds} rounds\n");
+        println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | requests |");
+        println!("|---|---|---|---|---|---|");
+        let mut runs = Vec::new();
+        for _ in 0..rounds {
+            let b = base.clone();
+            runs.push(load("GET /healthz (trivial)", seconds, move |c, _, _| c.get(format!("{b}/healthz"))).await);
+            let (b, f) = (base.clone(), facts.clone());
+            runs.push(
+                load("POST /bench/echo (trivial, same body)", seconds, move |c, _, _| {
+                    c.post(format!("{b}/bench/echo")).header("content-type", "application/json").body(f.clone())
+                })
+                .await,
+            );
+            let (b, f) = (base.clone(), facts.clone());
+            runs.push(
+                load("POST /v1/policies/returns/evaluate (tenet)", seconds, move |c, _, _| {
+                    c.post(format!("{b}/v1/policies/returns/evaluate"))
+                        .header("content-type", "application/json")
+                        .body(f.clone())
+                })
+                .await,
+            );
+            let (b, f) = (durable_base.clone(), facts.clone());
+            runs.push(
+                load("POST …/evaluate, --durable-decisions (tenet)", seconds, move |c, _, _| {
+                    c.post(format!("{b}/v1/policies/returns/evaluate"))
+                        .header("content-type", "application/json")
+                        .body(f.clone())
+                })
+                .await,
+            );
+            let (b, f) = (base.clone(), facts.clone());
+            runs.push(
+                load("POST /bench/regorus/returns (regorus RVM)", seconds, move |c, _, _| {
+                    c.post(format!("{b}/bench/regorus/returns"))
+                        .header("content-type", "application/json")
+                        .body(f.clone())
+                })
+                .await,
+            );
+        }
+        report(&runs);
+        let median = |name: &str| {
+            let mut r: Vec<f64> = runs.iter().filter(|r| r.name.starts_with(name)).map(|r| r.per_second).collect();
+            r.sort_by(f64::total_cmp);
+            r[r.len() / 2]
+        };
+        let (trivial, echo, tenet, rego) = (
+            median("GET /healthz"),
+            median("POST /bench/echo"),
+            median("POST /v1/policies"),
+            median("POST /bench/regorus"),
+        );
+        println!(
+            "\nevaluate / GET trivial: {:.0}% · evaluate / POST trivial: {:.0}% · tenet / regorus: {:.2}×",
+            100.0 * tenet / trivial,
+            100.0 * tenet / echo,
+            tenet / rego
+        );
+
+        println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | events |");
+        println!("|---|---|---|---|---|---|");
+        let mut appends = vec![events(&base, "SQLite (WAL, synchronous=FULL)", "EV-S", seconds).await];
+        if let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
+            let (pg_base, _pg) = start(&url, false).await;
+            let prefix = format!("EV-P{}", std::process::id());
+            appends.push(events(&pg_base, "PostgreSQL 15 (fsync on, local)", &prefix, seconds).await);
+        } else {
+            println!("(PostgreSQL not measured: TENET_TEST_POSTGRES is not set; sh tests/postgres.sh runs it)");
+        }
+        report(&appends);
+
+        // One case of 50 events, read by every client.
+        let id = cases_in_refund(&base, "READ", 1).await.remove(0);
+        for n in 0..45 {
+            let r = client.post(format!("{base}/v1/cases/{id}/events")).json(&update(n)).send().await.expect("event");
+            assert!(r.status().is_success());
+        }
+        let view: Value =
+            client.get(format!("{base}/v1/cases/{id}")).send().await.expect("read").json().await.expect("json");
+        assert_eq!(view["version"], 50);
+        println!("\n| read | requests/s | range | p50 ms | p99 ms | requests |");
+        println!("|---|---|---|---|---|---|");
+        let b = base.clone();
+        let read =
+            load("GET /v1/cases/{id}, 50 events", seconds, move |c, _, _| c.get(format!("{b}/v1/cases/{id}"))).await;
+        report(&[read]);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
