@@ -391,3 +391,49 @@ fn guards_of_stages_ahead_are_pending_and_reached_ones_decide() {
     assert!(e.codes().contains(&"NOTHING_RECEIVED"));
     assert!(e.pending().iter().all(|f| f.code() != "NOTHING_RECEIVED"));
 }
+
+/// Resuming from a checkpoint gives exactly the full replay, for every example and every
+/// split of its events; a checkpoint that does not continue the case is not used.
+#[test]
+fn resuming_from_a_checkpoint_is_the_full_replay() {
+    for name in [
+        "return-refunded.yaml",
+        "return-overdue-review.yaml",
+        "return-rejected-at-review.yaml",
+        "agreement-history.yaml",
+    ] {
+        let (policy, case) = load(&support::root().join("examples/cases").join(name));
+        let now = case.now.unwrap();
+        let full = to_json(&case, &policy.replay(&case, now).unwrap());
+        for k in 0..=case.events.len() {
+            let mut prefix = case.clone();
+            prefix.events.truncate(k);
+            let (_, checkpoint) = policy.replay_resuming(&prefix, now, None).unwrap();
+            let checkpoint = checkpoint.expect("no event after now");
+            assert_eq!(checkpoint.events(), k);
+            let (resumed, next) = policy.replay_resuming(&case, now, Some(&checkpoint)).unwrap();
+            assert_eq!(resumed.resumed_events(), k, "{name}: resumed after {k}");
+            assert_eq!(to_json(&case, &resumed), full, "{name}: resumed after {k} events");
+            assert_eq!(next.unwrap().events(), case.events.len());
+        }
+    }
+    let (policy, case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    let now = case.now.unwrap();
+    let (_, checkpoint) = policy.replay_resuming(&case, now, None).unwrap();
+    let checkpoint = checkpoint.unwrap();
+    // Other starting facts, other events, an earlier `now`, another policy: from the start.
+    let mut other = case.clone();
+    other.facts =
+        tenet::workflow::merge(&other.facts, &serde_json::from_str(r#"{"request": {"quantity": 2}}"#).unwrap());
+    assert_eq!(policy.replay_resuming(&other, now, Some(&checkpoint)).unwrap().0.resumed_events(), 0);
+    let mut fewer = case.clone();
+    fewer.events.pop();
+    assert_eq!(policy.replay_resuming(&fewer, now, Some(&checkpoint)).unwrap().0.resumed_events(), 0);
+    let early = at("2026-11-09T00:00:00Z");
+    let (r, kept) = policy.replay_resuming(&case, early, Some(&checkpoint)).unwrap();
+    assert_eq!(r.resumed_events(), 0);
+    assert!(kept.is_none(), "events after now: no checkpoint");
+    assert_eq!(to_json(&case, &r), to_json(&case, &policy.replay(&case, early).unwrap()));
+    let twin = Policy::load(support::root().join("rules/returns.tenet")).unwrap();
+    assert_eq!(twin.replay_resuming(&case, now, Some(&checkpoint)).unwrap().0.resumed_events(), 0);
+}

@@ -31,7 +31,7 @@ use crate::facts::{self, Facts};
 use crate::ir::Program;
 use crate::source::{ReadError, SourceFile, read_source};
 use crate::value::Locale;
-use crate::workflow::{self, Case, Replay, ReplayError};
+use crate::workflow::{self, Case, Checkpoint, Replay, ReplayError};
 use crate::{check, compile, msg, syntax};
 
 /// Reads a file a policy names (a holiday file), by the name the policy gives it.
@@ -324,6 +324,20 @@ impl Policy {
     /// ```
     pub fn replay(&self, case: &Case, now: DateTime<Utc>) -> Result<Replay<'_>, ReplayError> {
         workflow::replay(&self.program, case, now)
+    }
+
+    /// [`Policy::replay`], resuming from `from` — the progress an earlier replay of this
+    /// case under this policy returned — when `case` continues it (the same starting
+    /// facts, those events first, none after `now`); otherwise from the start. The result
+    /// is the same either way. Also returns the progress after every event, to resume
+    /// from next time (`None` when an event lies after `now`).
+    pub fn replay_resuming(
+        &self,
+        case: &Case,
+        now: DateTime<Utc>,
+        from: Option<&Checkpoint>,
+    ) -> Result<(Replay<'_>, Option<Checkpoint>), ReplayError> {
+        workflow::replay_from(&self.program, case, now, from)
     }
 
     /// The compiled policy as documents see it: a documented, stable JSON shape of its

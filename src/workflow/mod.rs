@@ -10,6 +10,6 @@ mod tests;
 
 pub use crate::ir::FixedText;
 pub use case::{Case, Event, merge};
-pub use replay::ReplayError;
-pub(crate) use replay::replay;
+pub use replay::{Checkpoint, ReplayError};
+pub(crate) use replay::{replay, replay_from};
 pub use result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};

@@ -7,9 +7,11 @@
 //! reject sends the case to `c` instead of leaving it where it was. A refused event's
 //! data is kept (what it told us stays true); an illegal event changes nothing.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
-use super::case::{Case, merge};
+use super::case::{Case, Event, merge};
 use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
 use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
@@ -17,6 +19,7 @@ use crate::eval::{self, EvalError, Kind};
 use crate::facts::{self, Facts};
 use crate::ir::{Program, Workflow};
 use crate::msg;
+use crate::source::SourceFile;
 
 /// Why a case could not be replayed at all.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,69 @@ impl ReplayError {
 /// Replays `case` through `program`'s workflow and judges deadlines at `now`
 /// ([`crate::Policy::replay`] is the public entry).
 pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) -> Result<Replay<'p>, ReplayError> {
+    replay_from(program, case, now, None).map(|(r, _)| r)
+}
+
+/// A replay's progress through a case's events, kept apart from the policy: a later
+/// replay of the same case with more events resumes from it instead of judging every
+/// event again ([`crate::Policy::replay_resuming`]).
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    /// The policy it was made with (the same compiled source, by identity).
+    source: Arc<SourceFile>,
+    /// The starting facts and the events it covers.
+    start: Raw,
+    events: Vec<Event>,
+    stage: usize,
+    entered: Vec<Option<DateTime<Utc>>>,
+    left: Vec<Option<DateTime<Utc>>>,
+    actions: Vec<(usize, DateTime<Utc>)>,
+    uncovered: Vec<(String, i32)>,
+    facts: Raw,
+    last: Option<DateTime<Utc>>,
+    trail: Vec<SavedStep>,
+}
+
+/// A trail step with its stages as indices.
+#[derive(Clone, Debug)]
+struct SavedStep {
+    index: usize,
+    at: DateTime<Utc>,
+    event: String,
+    by: Option<String>,
+    from: usize,
+    to: Option<usize>,
+    outcome: Outcome,
+    findings: Vec<GuardFinding>,
+    reason: Option<Msg>,
+    changes: Vec<Change>,
+}
+
+impl Checkpoint {
+    /// How many events it covers.
+    pub fn events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether `case` under `program` at `now` continues this progress: same policy, same
+    /// starting facts, these events first, and none of them after `now` (an event after
+    /// `now` is illegal, so an earlier `now` judges differently).
+    fn continues(&self, program: &Program, case: &Case, now: DateTime<Utc>) -> bool {
+        Arc::ptr_eq(&self.source, &program.file)
+            && self.start == case.facts
+            && case.events.get(..self.events.len()).is_some_and(|prefix| prefix == self.events.as_slice())
+            && self.last.is_none_or(|t| t <= now)
+    }
+}
+
+/// [`replay`], resuming from `from` when it continues this case, and the progress after
+/// every event (`None` when an event lies after `now`: that judgment is not kept).
+pub(crate) fn replay_from<'p>(
+    program: &'p Program,
+    case: &Case,
+    now: DateTime<Utc>,
+    from: Option<&Checkpoint>,
+) -> Result<(Replay<'p>, Option<Checkpoint>), ReplayError> {
     let Some(wf) = program.workflow.as_deref() else {
         let d = Diagnostic::error(
             "no-workflow",
@@ -54,24 +120,54 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
         .in_file(&program.file);
         return Err(ReplayError::NoWorkflow(Box::new(d)));
     };
-    validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
     let tz = program.locale.tz;
-    let mut state = State {
-        wf,
-        stage: wf.initial,
-        entered: vec![None; wf.stages.len()],
-        left: vec![None; wf.stages.len()],
-        actions: Vec::new(),
-        tz,
-        uncovered: Vec::new(),
+    let resumed = from.filter(|c| c.continues(program, case, now));
+    let (mut state, mut facts, mut last, mut trail, done) = match resumed {
+        Some(c) => {
+            let actions = c
+                .actions
+                .iter()
+                .filter_map(|&(entry, at)| {
+                    let e = wf.entries.get(entry)?;
+                    Some(Scheduled {
+                        entry,
+                        action: &e.action,
+                        stage: wf.stage_name(e.stage),
+                        at,
+                        message: e.message.as_ref(),
+                    })
+                })
+                .collect();
+            let state = State {
+                wf,
+                stage: c.stage,
+                entered: c.entered.clone(),
+                left: c.left.clone(),
+                actions,
+                tz,
+                uncovered: c.uncovered.clone(),
+            };
+            let trail: Vec<Step<'p>> = c.trail.iter().map(|s| s.restore(wf)).collect();
+            (state, c.facts.clone(), c.last, trail, c.events.len())
+        }
+        None => {
+            validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
+            let mut state = State {
+                wf,
+                stage: wf.initial,
+                entered: vec![None; wf.stages.len()],
+                left: vec![None; wf.stages.len()],
+                actions: Vec::new(),
+                tz,
+                uncovered: Vec::new(),
+            };
+            if let Some(first) = state.entered.get_mut(wf.initial) {
+                *first = case.events.first().map(|e| e.at);
+            }
+            (state, case.facts.clone(), None, Vec::new(), 0)
+        }
     };
-    if let Some(first) = state.entered.get_mut(wf.initial) {
-        *first = case.events.first().map(|e| e.at);
-    }
-    let mut facts = case.facts.clone();
-    let mut last: Option<DateTime<Utc>> = None;
-    let mut trail = Vec::new();
-    for (index, event) in case.events.iter().enumerate() {
+    for (index, event) in case.events.iter().enumerate().skip(done) {
         let mut step = Step {
             index,
             at: event.at,
@@ -79,6 +175,8 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
             by: event.by.clone(),
             from: wf.stage_name(state.stage),
             to: None,
+            from_stage: state.stage,
+            to_stage: None,
             outcome: Outcome::Illegal,
             findings: Vec::new(),
             reason: None,
@@ -100,11 +198,25 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
                 if let Some(target) = target {
                     state.go(target, event.at);
                     step.to = Some(wf.stage_name(target));
+                    step.to_stage = Some(target);
                 }
             }
         }
         trail.push(step);
     }
+    let checkpoint = case.events.iter().all(|e| e.at <= now).then(|| Checkpoint {
+        source: Arc::clone(&program.file),
+        start: case.facts.clone(),
+        events: case.events.clone(),
+        stage: state.stage,
+        entered: state.entered.clone(),
+        left: state.left.clone(),
+        actions: state.actions.iter().map(|a| (a.entry, a.at)).collect(),
+        uncovered: state.uncovered.clone(),
+        facts: facts.clone(),
+        last,
+        trail: trail.iter().map(SavedStep::of).collect(),
+    });
     let deadlines = state.deadlines(now);
     let next = if wf.is_final(state.stage) {
         Vec::new()
@@ -127,7 +239,7 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
     uncovered.dedup();
     let mut actions = state.actions;
     actions.sort_by(|a, b| (a.at, a.action).cmp(&(b.at, b.action)));
-    Ok(Replay {
+    let replay = Replay {
         program,
         workflow: wf,
         now,
@@ -141,7 +253,43 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
         problems,
         facts,
         uncovered,
-    })
+        resumed: done,
+    };
+    Ok((replay, checkpoint))
+}
+
+impl SavedStep {
+    fn of(s: &Step<'_>) -> SavedStep {
+        SavedStep {
+            index: s.index,
+            at: s.at,
+            event: s.event.clone(),
+            by: s.by.clone(),
+            from: s.from_stage,
+            to: s.to_stage,
+            outcome: s.outcome,
+            findings: s.findings.clone(),
+            reason: s.reason.clone(),
+            changes: s.changes.clone(),
+        }
+    }
+
+    fn restore<'p>(&self, wf: &'p Workflow) -> Step<'p> {
+        Step {
+            index: self.index,
+            at: self.at,
+            event: self.event.clone(),
+            by: self.by.clone(),
+            from: wf.stage_name(self.from),
+            to: self.to.map(|t| wf.stage_name(t)),
+            from_stage: self.from,
+            to_stage: self.to,
+            outcome: self.outcome,
+            findings: self.findings.clone(),
+            reason: self.reason.clone(),
+            changes: self.changes.clone(),
+        }
+    }
 }
 
 struct State<'p> {
@@ -172,7 +320,7 @@ impl<'p> State<'p> {
         }
         self.stage = to;
         let wf = self.wf;
-        for entry in wf.entries.iter().filter(|e| e.stage == to) {
+        for (index, entry) in wf.entries.iter().enumerate().filter(|(_, e)| e.stage == to) {
             let due = match &entry.after {
                 Some(amount) => amount.after(at, self.tz).ok(),
                 None => Some(at),
@@ -180,6 +328,7 @@ impl<'p> State<'p> {
             if let Some(due) = due {
                 self.uncovered.extend(entry.after.as_ref().and_then(|a| a.uncovered(at, due)));
                 self.actions.push(Scheduled {
+                    entry: index,
                     action: &entry.action,
                     stage: wf.stage_name(to),
                     at: due,
@@ -227,23 +376,23 @@ impl<'p> State<'p> {
     }
 }
 
-struct Judged<'p> {
+struct Judged {
     to: usize,
     otherwise: Option<usize>,
-    findings: Vec<GuardFinding<'p>>,
+    findings: Vec<GuardFinding>,
     merged: Raw,
 }
 
 /// Whether an event can apply, and which guard rules fire if it does.
-fn judge<'p>(
-    program: &'p Program,
-    wf: &'p Workflow,
+fn judge(
+    program: &Program,
+    wf: &Workflow,
     state: &State<'_>,
     facts: &Raw,
     event: &super::case::Event,
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Judged<'p>, Msg> {
+) -> Result<Judged, Msg> {
     let stage = wf.stage_name(state.stage);
     let name = &event.name;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&state.tz).to_rfc3339();
@@ -319,9 +468,9 @@ fn judge<'p>(
             let (rule, stage) = (f.rule()?, f.stage()?);
             guards.contains(&stage).then(|| GuardFinding {
                 kind: f.kind(),
-                code: f.code(),
-                rule,
-                stage,
+                code: f.code().into(),
+                rule: rule.into(),
+                stage: stage.into(),
                 item: f.item.clone(),
                 message: f.message.clone(),
                 message_en: f.message_en.clone(),

@@ -32,37 +32,38 @@ impl Outcome {
     }
 }
 
-/// A guard rule that fired.
+/// A guard rule that fired. It owns its texts (shared, cheap to clone), so a replay's
+/// progress can be kept apart from the policy and resumed ([`super::Checkpoint`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct GuardFinding<'p> {
+pub struct GuardFinding {
     pub(crate) kind: Kind,
-    pub(crate) code: &'p str,
-    pub(crate) rule: &'p str,
-    pub(crate) stage: &'p str,
+    pub(crate) code: std::sync::Arc<str>,
+    pub(crate) rule: std::sync::Arc<str>,
+    pub(crate) stage: std::sync::Arc<str>,
     pub(crate) item: Option<std::sync::Arc<str>>,
     pub(crate) message: Option<std::sync::Arc<str>>,
     pub(crate) message_en: Option<std::sync::Arc<str>>,
 }
 
-impl<'p> GuardFinding<'p> {
+impl GuardFinding {
     /// `reject` or `require`.
     pub fn kind(&self) -> Kind {
         self.kind
     }
 
     /// Its code.
-    pub fn code(&self) -> &'p str {
-        self.code
+    pub fn code(&self) -> &str {
+        &self.code
     }
 
     /// The rule's name.
-    pub fn rule(&self) -> &'p str {
-        self.rule
+    pub fn rule(&self) -> &str {
+        &self.rule
     }
 
     /// The stage the rule is tagged with.
-    pub fn stage(&self) -> &'p str {
-        self.stage
+    pub fn stage(&self) -> &str {
+        &self.stage
     }
 
     /// The item, when the rule iterates.
@@ -90,8 +91,11 @@ pub struct Step<'p> {
     pub(crate) by: Option<String>,
     pub(crate) from: &'p str,
     pub(crate) to: Option<&'p str>,
+    /// `from` and `to` as stage indices, to keep the step apart from the policy.
+    pub(crate) from_stage: usize,
+    pub(crate) to_stage: Option<usize>,
     pub(crate) outcome: Outcome,
-    pub(crate) findings: Vec<GuardFinding<'p>>,
+    pub(crate) findings: Vec<GuardFinding>,
     pub(crate) reason: Option<Msg>,
     pub(crate) changes: Vec<Change>,
 }
@@ -149,7 +153,7 @@ impl<'p> Step<'p> {
     }
 
     /// The guard rules that refused it.
-    pub fn findings(&self) -> &[GuardFinding<'p>] {
+    pub fn findings(&self) -> &[GuardFinding] {
         &self.findings
     }
 
@@ -241,6 +245,8 @@ impl<'p> DeadlineState<'p> {
 /// An action scheduled by entering a stage.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scheduled<'p> {
+    /// The workflow entry that scheduled it.
+    pub(crate) entry: usize,
     pub(crate) action: &'p str,
     pub(crate) stage: &'p str,
     pub(crate) at: DateTime<Utc>,
@@ -288,9 +294,17 @@ pub struct Replay<'p> {
     /// Calendars counted through a year none of their holiday files describes, with
     /// that year, sorted (deadlines, entry actions and the final evaluation together).
     pub(crate) uncovered: Vec<(String, i32)>,
+    /// How many events came from a checkpoint instead of being judged again.
+    pub(crate) resumed: usize,
 }
 
 impl<'p> Replay<'p> {
+    /// How many of the events were taken from a checkpoint rather than judged again
+    /// (0 for a replay from the start).
+    pub fn resumed_events(&self) -> usize {
+        self.resumed
+    }
+
     /// The policy's name.
     pub fn policy_name(&self) -> &'p str {
         &self.program.name

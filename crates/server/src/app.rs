@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use tenet::facts::Raw;
-use tenet::workflow::{Case, Event, ReplayError};
+use tenet::workflow::{Case, Checkpoint, Event, ReplayError};
 
 use crate::access::Access;
 use crate::error::ApiError;
@@ -42,13 +42,31 @@ pub struct App {
     writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// A case as the engine reads it, at a version.
+/// A case as the engine reads it, at a version, with its replay's progress so a read
+/// judges only the events recorded since.
 #[derive(Debug)]
 pub struct Cached {
     /// The stored header and the policy version's hash.
     pub stored: StoredCase,
     /// The case for the engine.
     pub case: Case,
+    checkpoint: Mutex<Option<Arc<Checkpoint>>>,
+}
+
+impl Cached {
+    fn checkpoint(&self) -> Option<Arc<Checkpoint>> {
+        self.checkpoint.lock().ok().and_then(|c| c.clone())
+    }
+
+    /// Keeps `next` when it covers more events than what is kept.
+    fn keep(&self, next: Option<Checkpoint>) {
+        let Some(next) = next else { return };
+        if let Ok(mut slot) = self.checkpoint.lock()
+            && slot.as_ref().is_none_or(|c| c.events() < next.events())
+        {
+            *slot = Some(Arc::new(next));
+        }
+    }
 }
 
 /// Largest number of cases kept parsed in memory.
@@ -140,13 +158,55 @@ impl App {
         }
         let mut stored = fresh;
         stored.events.clear();
-        let entry = Arc::new(Cached { stored, case });
+        // The older version's progress is a prefix of this one's: resume from it.
+        let checkpoint = Mutex::new(cached.as_ref().and_then(|c| c.checkpoint()));
+        self.insert(id, Arc::new(Cached { stored, case, checkpoint }))
+    }
+
+    fn insert(&self, id: &str, entry: Arc<Cached>) -> Result<Arc<Cached>, ApiError> {
         let mut cache = self.cache.lock().map_err(ApiError::internal)?;
         if cache.len() >= CACHE_CASES {
             cache.clear();
         }
         cache.insert(id.to_owned(), Arc::clone(&entry));
         Ok(entry)
+    }
+
+    /// After an event was appended: the case at its new version, with the replay's
+    /// progress through it, so the next read starts there.
+    pub fn remember(&self, before: &Cached, case: Case, checkpoint: Option<Checkpoint>) -> Result<(), ApiError> {
+        let mut stored = before.stored.clone();
+        stored.version += 1;
+        let id = stored.id.clone();
+        let checkpoint = Mutex::new(checkpoint.map(Arc::new).or_else(|| before.checkpoint()));
+        self.insert(&id, Arc::new(Cached { stored, case, checkpoint })).map(|_| ())
+    }
+
+    /// The case view of a cached case at `now`, resuming its replay.
+    pub fn case_view(
+        loaded: &Loaded,
+        cached: &Cached,
+        now: DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<Json, ApiError> {
+        let from = cached.checkpoint();
+        let (replay, next) = loaded.policy.replay_resuming(&cached.case, now, from.as_deref()).map_err(replay_error)?;
+        cached.keep(next);
+        Ok(replay.to_json(cached.case.id.as_deref(), cached.case.name.as_deref(), note))
+    }
+
+    /// The case view of `case` — a cached case and one more event — resuming the cached
+    /// case's replay, with the progress through the new event.
+    pub fn view_after(
+        loaded: &Loaded,
+        cached: &Cached,
+        case: &Case,
+        now: DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<(Json, Option<Checkpoint>), ApiError> {
+        let from = cached.checkpoint();
+        let (replay, next) = loaded.policy.replay_resuming(case, now, from.as_deref()).map_err(replay_error)?;
+        Ok((replay.to_json(case.id.as_deref(), case.name.as_deref(), note), next))
     }
 
     /// The lock that orders this process's writers of case `id`.

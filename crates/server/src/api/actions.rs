@@ -44,7 +44,7 @@ pub async fn due(
             after = row.id.clone();
             let cached = app.case(&row.id).await?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-            let view = App::view(&loaded, &cached.case, until, None)?;
+            let view = App::case_view(&loaded, &cached, until, None)?;
             for a in view.get("actions").and_then(Value::as_array).into_iter().flatten() {
                 let due_text = a.get("due").and_then(Value::as_str).unwrap_or_default();
                 let Some(due) = crate::clock::parse(due_text) else { continue };

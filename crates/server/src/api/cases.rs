@@ -214,7 +214,7 @@ pub async fn post_event(
         let mut case = cached.case.clone();
         case.events.push(event.clone());
         let now = crate::clock::now();
-        let mut view = App::view(&loaded, &case, now, Some("system_clock"))?;
+        let (mut view, progress) = App::view_after(&loaded, &cached, &case, now, Some("system_clock"))?;
         let last = view.get("trail").and_then(Value::as_array).and_then(|t| t.last()).cloned().unwrap_or(Value::Null);
         let outcome = last.get("outcome").and_then(Value::as_str).unwrap_or("illegal").to_owned();
         let posted = json!({
@@ -254,6 +254,7 @@ pub async fn post_event(
         };
         match app.store.append(&append).await? {
             Appended::Done => {
+                app.remember(&cached, case, progress)?;
                 app.metrics.event(&event.name, &outcome);
                 if let Some(d) = view.get("decision").and_then(Value::as_str) {
                     app.metrics.decision(d);
@@ -306,7 +307,7 @@ pub async fn show(
     let (now, note) = now_of(query.get("now"))?;
     let cached = app.case(&id).await?;
     let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-    let view = App::view(&loaded, &cached.case, now, note)?;
+    let view = App::case_view(&loaded, &cached, now, note)?;
     Ok(with_etag(StatusCode::OK, cached.stored.version, view))
 }
 
@@ -349,7 +350,7 @@ pub async fn list(
             let overdue = if overdue_only {
                 let cached = app.case(&row.id).await?;
                 let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-                let view = App::view(&loaded, &cached.case, now, None)?;
+                let view = App::case_view(&loaded, &cached, now, None)?;
                 let overdue = view
                     .get("deadlines")
                     .and_then(Value::as_array)

@@ -151,7 +151,7 @@ pub async fn page_for(app: &App, id: &str, token: Option<&String>) -> Response {
         return not_found();
     }
     let Ok(loaded) = app.policy_for(&cached.stored.policy_hash).await else { return not_found() };
-    let Ok(view) = App::view(&loaded, &cached.case, crate::clock::now(), None) else { return not_found() };
+    let Ok(view) = App::case_view(&loaded, &cached, crate::clock::now(), None) else { return not_found() };
     let rendered = TEMPLATES.get_template("track.html").and_then(|t| t.render(context(id, &view)));
     match rendered {
         Ok(html) => html_page(StatusCode::OK, html),
