@@ -399,6 +399,7 @@ async fn health_metrics_and_actions(s: Server) {
     );
     assert!(text.contains("tenet_events_total{event=\"submit\",outcome=\"refused\"}"), "{text}");
     assert!(text.contains("tenet_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
+    assert!(text.contains("# TYPE tenet_cases_overdue gauge"), "{text}");
 }
 on_both!(operations, health_metrics_and_actions);
 
@@ -508,4 +509,21 @@ async fn queued_decisions_reach_the_log() {
     let logged: Vec<&str> =
         log["decisions"].as_array().unwrap().iter().map(|d| d["decision_id"].as_str().unwrap()).collect();
     assert_eq!(logged, ids, "every decision, in the order made");
+}
+
+/// The overdue gauge counts the cases whose deadline has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overdue_gauge_counts_late_cases() {
+    let s = Server::start(None, None).await;
+    let case = case_file("return-overdue-review.yaml");
+    for id in ["LATE-1", "LATE-2"] {
+        s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+        for e in case["events"].as_array().unwrap() {
+            s.post(&format!("/v1/cases/{id}/events"), e).await;
+        }
+    }
+    let fresh = case_file("return-refunded.yaml");
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": fresh["facts"], "id": "ON-TIME"})).await;
+    let text = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("\ntenet_cases_overdue 2\n"), "{text}");
 }

@@ -28,9 +28,42 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response {
     (status, Json(json!({"ready": ready, "database": database, "policies": policies}))).into_response()
 }
 
+/// Most cases looked at to count the overdue ones for one scrape.
+const OVERDUE_SCAN: usize = 10_000;
+
+/// The cases with a deadline past due now (`None` past [`OVERDUE_SCAN`] cases or when
+/// the database does not answer: the gauge is left out rather than wrong).
+async fn overdue_cases(app: &App) -> Option<u64> {
+    let now = crate::clock::now();
+    let mut after = String::new();
+    let (mut seen, mut overdue) = (0, 0);
+    loop {
+        let rows = app.store.list_cases(None, None, Some(&after), 500).await.ok()?;
+        if rows.is_empty() {
+            return Some(overdue);
+        }
+        for row in rows {
+            seen += 1;
+            if seen > OVERDUE_SCAN {
+                return None;
+            }
+            after = row.id.clone();
+            let cached = app.case(&row.id).await.ok()?;
+            let loaded = app.policy_for(&cached.stored.policy_hash).await.ok()?;
+            let view = App::case_view(&loaded, &cached, now, None).ok()?;
+            let late = view
+                .get("deadlines")
+                .and_then(Value::as_array)
+                .is_some_and(|d| d.iter().any(|d| d.get("overdue") == Some(&Value::Bool(true))));
+            overdue += u64::from(late);
+        }
+    }
+}
+
 /// Prometheus text format.
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let mut r = app.metrics.render(None).into_response();
+    let overdue = overdue_cases(&app).await;
+    let mut r = app.metrics.render(overdue).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     r
 }
