@@ -437,3 +437,24 @@ fn resuming_from_a_checkpoint_is_the_full_replay() {
     let twin = Policy::load(support::root().join("rules/returns.tenet")).unwrap();
     assert_eq!(twin.replay_resuming(&case, now, Some(&checkpoint)).unwrap().0.resumed_events(), 0);
 }
+
+/// `deadline refund by refund_due`: the deadline and the output are one instant, even
+/// when the warehouse records the receipt later than the inspection it reports.
+#[test]
+fn a_deadline_by_a_value_is_that_value() {
+    let (policy, mut case) = load(&support::root().join("examples/cases/return-refunded.yaml"));
+    case.events.truncate(4); // received and inspected
+    // Recorded a day after the inspection it reports.
+    case.events[3].at = at("2026-11-09T06:00:00Z");
+    let r = policy.replay(&case, at("2026-11-10T00:00:00Z")).unwrap();
+    assert_eq!(r.stage(), "inspection");
+    let refund_due = r.evaluation().unwrap().value("refund_due").cloned();
+    let deadline = r.deadlines().iter().find(|d| d.stage() == "refund").expect("the refund deadline shows");
+    assert_eq!(refund_due, Some(tenet::value::Value::DateTime(deadline.due())));
+    assert_eq!(deadline.due(), at("2026-11-15T06:00:00Z"), "7 days after inspected_at, not after the event");
+    assert_eq!(deadline.within().en, "by refund_due");
+    // Before the value is known (not inspected yet), there is no refund deadline.
+    case.events.truncate(3);
+    let r = policy.replay(&case, at("2026-11-07T00:00:00Z")).unwrap();
+    assert!(r.deadlines().iter().all(|d| d.stage() != "refund"));
+}

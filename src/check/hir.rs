@@ -452,10 +452,19 @@ pub struct DeadlineDef {
     pub stage: usize,
     /// Counted from entering this stage.
     pub anchor: usize,
-    /// How long.
-    pub within: AmountDef,
+    /// How long, or (`by`) the let or output whose datetime is the due time.
+    pub due: DueDef,
     /// What to say (constant interpolations only).
     pub message: Option<MessageDef>,
+}
+
+/// When a deadline is due.
+#[derive(Clone, Debug)]
+pub enum DueDef {
+    /// `within AMOUNT of STAGE`.
+    Within(AmountDef),
+    /// `by NAME`: a datetime let or output, by name.
+    By(String),
 }
 
 /// `entering stage emit action after amount`.

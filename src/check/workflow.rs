@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::Checker;
 use super::expr::CalendarAmount;
-use super::hir::{AmountDef, DeadlineDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
+use super::hir::{AmountDef, DeadlineDef, DueDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
@@ -174,9 +174,13 @@ impl<'a> Checker<'a> {
                 Some(a) => self.lookup(&stage_names, a, ("阶段", "stage")),
                 None => stage,
             };
-            let within = self.amount(&d.node.within);
+            let due = match (&d.node.by, &d.node.within) {
+                (Some(by), _) => self.due_by(by).map(DueDef::By),
+                (None, Some(within)) => self.amount(within).map(DueDef::Within),
+                (None, None) => None,
+            };
             let message = d.node.message.as_ref().map(|m| self.workflow_text(m));
-            let (Some(stage), Some(anchor), Some(within)) = (stage, anchor, within) else { continue };
+            let (Some(stage), Some(anchor), Some(due)) = (stage, anchor, due) else { continue };
             if finals.contains(&stage) {
                 let name = &stages[stage];
                 self.report(
@@ -192,7 +196,7 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            deadlines.push(DeadlineDef { stage, anchor, within, message });
+            deadlines.push(DeadlineDef { stage, anchor, due, message });
         }
 
         let mut entries = Vec::new();
@@ -331,6 +335,38 @@ impl<'a> Checker<'a> {
 
     /// A deadline's or delay's length: `7 days`, `2 business days`, `4 business hours`,
     /// or the name of a duration const.
+    /// `by NAME`: NAME must be a let or output computing a datetime.
+    fn due_by(&mut self, name: &Ident) -> Option<String> {
+        let e = Expr::new(crate::syntax::ast::ExprKind::Name(name.node.clone()), name.span);
+        let t = self.expr(&e);
+        if t.ty == Type::Error {
+            return None;
+        }
+        let is_value = matches!(t.kind, TKind::Derived(_));
+        let span = name.span;
+        if !is_value || t.ty != Type::DateTime {
+            let (ty, name) = (&t.ty, &name.node);
+            let what = if is_value { "" } else { "（不是 let 或 output）" };
+            let what_en = if is_value { "" } else { " (not a let or output)" };
+            self.report(
+                Diagnostic::error(
+                    "deadline-by",
+                    msg!(
+                        "`by` 后面应是计算日期时间的 let 或 output，`{name}` 却是 {ty}{what}",
+                        "`by` needs a let or output that computes a datetime; `{name}` is {ty}{what_en}"
+                    ),
+                )
+                .at(span)
+                .help(Msg::new(
+                    "例如 `output refund_due = inspection.inspected_at + 7 days`，然后 `deadline refund by refund_due`",
+                    "e.g. `output refund_due = inspection.inspected_at + 7 days`, then `deadline refund by refund_due`",
+                )),
+            );
+            return None;
+        }
+        Some(name.node.clone())
+    }
+
     fn amount(&mut self, e: &Expr) -> Option<AmountDef> {
         if let ExprKind::Duration(n, unit, Some(cal)) = &e.node {
             let calendar = self.calendar_value(&cal.node, cal.span);

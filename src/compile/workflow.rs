@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::Lower;
-use crate::check::hir::{AmountDef, MessageDef, WorkflowDef};
+use crate::check::hir::{AmountDef, DueDef, MessageDef, WorkflowDef};
 use crate::ir::Part;
-use crate::ir::{Amount, Deadline, Entry, FixedText, Transition, Workflow};
+use crate::ir::{Amount, Deadline, Due, Entry, FixedText, Transition, Workflow};
 use crate::value::Value;
 
 impl Lower<'_> {
@@ -32,8 +32,11 @@ impl Lower<'_> {
                 .deadlines
                 .iter()
                 .filter_map(|d| {
-                    let within = self.amount(&d.within)?;
-                    Some(Deadline { stage: d.stage, anchor: d.anchor, within, message: self.fixed_text(&d.message) })
+                    let due = match &d.due {
+                        DueDef::Within(a) => Due::Within(self.amount(a)?),
+                        DueDef::By(name) => Due::By(Arc::from(name.as_str())),
+                    };
+                    Some(Deadline { stage: d.stage, anchor: d.anchor, due, message: self.fixed_text(&d.message) })
                 })
                 .collect(),
             entries: w

@@ -126,6 +126,14 @@ pub const CODES: &[Explanation] = &[
         ),
     ),
     e(
+        "deadline-by",
+        "`deadline 阶段 by 名字` 的名字须是计算日期时间的 let 或 output。",
+        "In `deadline STAGE by NAME`, NAME must be a let or output that computes a datetime.",
+        Some(
+            "let due_in = 3 days\nworkflow w {\n  stages a, b\n  initial a\n  final b\n  events go\n  a -> b on go\n  deadline a by due_in\n}",
+        ),
+    ),
+    e(
         "deadline-on-final",
         "终止阶段永远不会离开，给它设期限没有意义。",
         "A final stage is never left, so a deadline on it could never be met.",

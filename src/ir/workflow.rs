@@ -120,10 +120,19 @@ pub struct Deadline {
     pub stage: usize,
     /// Counted from the latest entry into this stage.
     pub anchor: usize,
-    /// How long.
-    pub within: Amount,
+    /// How long, or the value that says when.
+    pub due: Due,
     /// What to say when it is overdue.
     pub message: Option<FixedText>,
+}
+
+/// When a deadline is due.
+#[derive(Clone, Debug)]
+pub enum Due {
+    /// Within an amount of entering the anchor stage.
+    Within(Amount),
+    /// At the datetime a let or output computes on the facts gathered (`by NAME`).
+    By(Arc<str>),
 }
 
 /// `entering stage emit action [after amount]`.

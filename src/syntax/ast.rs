@@ -128,10 +128,13 @@ pub struct TransitionDecl {
 pub struct DeadlineDecl {
     /// The stage that must be left in time.
     pub stage: Ident,
-    /// How long: a duration literal (maybe on a calendar) or a const's name.
-    pub within: Expr,
+    /// How long: a duration literal (maybe on a calendar) or a const's name; `None`
+    /// for a deadline `by` a value.
+    pub within: Option<Expr>,
     /// Counted from entering this stage; `None` for `of entering` (the stage itself).
     pub anchor: Option<Ident>,
+    /// `by NAME`: due at the datetime a let or output computes.
+    pub by: Option<Ident>,
     /// What to say when it is overdue.
     pub message: Option<Message>,
 }

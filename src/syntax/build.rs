@@ -298,17 +298,23 @@ impl<'a> Builder<'a> {
                     let mut within = None;
                     let mut anchor = None;
                     let mut message = None;
+                    let mut by = None;
                     for q in p.into_inner() {
                         match q.as_rule() {
                             Rule::ident if stage.is_none() => stage = Some(self.ident(q)),
                             Rule::ident => anchor = Some(self.ident(q)),
                             Rule::wf_amount => within = self.amount(q),
+                            Rule::wf_by => {
+                                by = q.into_inner().find(|r| r.as_rule() == Rule::ident).map(|r| self.ident(r))
+                            }
                             Rule::message => message = Some(self.message(q)),
                             _ => {}
                         }
                     }
-                    if let (Some(stage), Some(within)) = (stage, within) {
-                        wf.deadlines.push(Spanned::new(DeadlineDecl { stage, within, anchor, message }, span));
+                    if let Some(stage) = stage
+                        && (within.is_some() || by.is_some())
+                    {
+                        wf.deadlines.push(Spanned::new(DeadlineDecl { stage, within, anchor, by, message }, span));
                     }
                 }
                 Rule::wf_entering => {

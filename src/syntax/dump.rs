@@ -41,7 +41,11 @@ fn workflow(out: &mut String, w: &WorkflowDecl) -> fmt::Result {
     for d in &w.deadlines {
         let d = &d.node;
         let anchor = d.anchor.as_ref().map_or("entering", |a| a.node.as_str());
-        write!(out, "  deadline {} within {} of {anchor}", d.stage.node, expr(&d.within))?;
+        match (&d.by, &d.within) {
+            (Some(by), _) => write!(out, "  deadline {} by {}", d.stage.node, by.node)?,
+            (None, Some(within)) => write!(out, "  deadline {} within {} of {anchor}", d.stage.node, expr(within))?,
+            (None, None) => write!(out, "  deadline {}", d.stage.node)?,
+        }
         if let Some(m) = &d.message {
             write!(out, " {}", message(m))?;
         }

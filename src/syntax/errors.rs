@@ -191,6 +191,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         ),
         Rule::kw_on => Thing("`on 事件`", "`on EVENT`"),
         Rule::kw_within => Thing("`within`", "`within`"),
+        Rule::wf_by => Thing("`by` 截止时间（let 或 output 的名字）", "`by` and a due time (a let's or output's name)"),
         Rule::kw_after => Thing("`after`", "`after`"),
         Rule::kw_terms | Rule::terms => Thing("`terms \"合同条文\"`", "`terms \"contract wording\"`"),
         Rule::wf_amount => {

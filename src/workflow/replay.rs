@@ -17,7 +17,7 @@ use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
 use crate::eval::{self, EvalError, Kind};
 use crate::facts::{self, Facts};
-use crate::ir::{Program, Workflow};
+use crate::ir::{Due, Program, Workflow};
 use crate::msg;
 use crate::source::SourceFile;
 
@@ -217,7 +217,6 @@ pub(crate) fn replay_from<'p>(
         last,
         trail: trail.iter().map(SavedStep::of).collect(),
     });
-    let deadlines = state.deadlines(now);
     let next = if wf.is_final(state.stage) {
         Vec::new()
     } else {
@@ -230,9 +229,13 @@ pub(crate) fn replay_from<'p>(
         Ok(e) => (Some(e), Vec::new()),
         Err(e) => (None, e.diagnostics().to_vec()),
     };
+    // After the evaluation: a deadline `by` a value is due when the facts gathered say.
+    let deadlines = state.deadlines(now, evaluation.as_ref());
     let mut uncovered = state.uncovered;
     for d in &deadlines {
-        uncovered.extend(d.def.within.uncovered(d.since, d.due));
+        if let Due::Within(amount) = &d.def.due {
+            uncovered.extend(amount.uncovered(d.since, d.due));
+        }
     }
     uncovered.extend(evaluation.iter().flat_map(|e| e.uncovered.iter().cloned()));
     uncovered.sort();
@@ -346,12 +349,30 @@ impl<'p> State<'p> {
             .collect()
     }
 
-    fn deadlines(&self, now: DateTime<Utc>) -> Vec<DeadlineState<'p>> {
+    fn deadlines(
+        &self,
+        now: DateTime<Utc>,
+        evaluation: Option<&crate::eval::Evaluation<'_>>,
+    ) -> Vec<DeadlineState<'p>> {
         let entered = |stage: usize| self.entered.get(stage).copied().flatten();
         let mut out = Vec::new();
         for d in &self.wf.deadlines {
-            let Some(since) = entered(d.anchor) else { continue };
-            let Ok(due) = d.within.after(since, self.tz) else { continue };
+            let (since, due) = match &d.due {
+                Due::Within(amount) => {
+                    let Some(since) = entered(d.anchor) else { continue };
+                    let Ok(due) = amount.after(since, self.tz) else { continue };
+                    (since, due)
+                }
+                // Shown once the value is known; counted from entering the stage, or the
+                // stage the case is in while it has not reached that one.
+                Due::By(name) => {
+                    let Some(crate::value::Value::DateTime(due)) = evaluation.and_then(|e| e.value(name)) else {
+                        continue;
+                    };
+                    let Some(since) = entered(d.stage).or_else(|| entered(self.stage)) else { continue };
+                    (since, *due)
+                }
+            };
             let left = self.left.get(d.stage).copied().flatten();
             let closed_at = left.filter(|t| *t >= since && entered(d.stage).is_some());
             let status = match closed_at {

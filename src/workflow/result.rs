@@ -213,7 +213,10 @@ impl<'p> DeadlineState<'p> {
 
     /// How long the stage may take, in words (`2 个工作日（business）`).
     pub fn within(&self) -> Msg {
-        self.def.within.describe()
+        match &self.def.due {
+            crate::ir::Due::Within(amount) => amount.describe(),
+            crate::ir::Due::By(name) => Msg::new(format!("以 {name} 为准"), format!("by {name}")),
+        }
     }
 
     /// When its clock started.

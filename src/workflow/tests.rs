@@ -51,15 +51,16 @@ fn business_days_skip_weekends_and_holidays() {
     let policy = test_support::policy("returns");
     let wf = policy.program().workflow.as_deref().expect("workflow");
     let review = wf.deadlines.iter().find(|d| wf.stage_name(d.stage) == "review").expect("review deadline");
+    let crate::ir::Due::Within(within) = &review.due else { panic!("the review deadline is `within`") };
     let tz = policy.locale().tz;
     // Wednesday 30 September 2026 + 2 business days: 1–7 October are the National Day
     // holiday → Thursday 8 and Friday 9 October.
-    let due = review.within.after(at("2026-09-30T10:00:00+08:00"), tz).expect("due");
+    let due = within.after(at("2026-09-30T10:00:00+08:00"), tz).expect("due");
     assert_eq!(due, at("2026-10-09T10:00:00+08:00"));
     // Thursday 8 October + 2: Friday 9, then Saturday 10, a make-up working day (调休).
-    let due = review.within.after(at("2026-10-08T10:00:00+08:00"), tz).expect("due");
+    let due = within.after(at("2026-10-08T10:00:00+08:00"), tz).expect("due");
     assert_eq!(due, at("2026-10-10T10:00:00+08:00"));
     // Friday + 2 business days is Tuesday.
-    let due = review.within.after(at("2026-11-20T17:45:00+08:00"), tz).expect("due");
+    let due = within.after(at("2026-11-20T17:45:00+08:00"), tz).expect("due");
     assert_eq!(due, at("2026-11-24T17:45:00+08:00"));
 }
