@@ -257,6 +257,18 @@ fn main() {
         println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | requests |");
         println!("|---|---|---|---|---|---|");
         let mut runs = Vec::new();
+        // `HTTP_BENCH_ONLY=evaluate` times tenet's evaluate alone (for a profiler).
+        if std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "evaluate") {
+            let (b, f) = (base.clone(), facts.clone());
+            let run = load("POST /v1/policies/returns/evaluate (tenet)", seconds, move |c, _, _| {
+                c.post(format!("{b}/v1/policies/returns/evaluate"))
+                    .header("content-type", "application/json")
+                    .body(f.clone())
+            })
+            .await;
+            report(&[run]);
+            return;
+        }
         for _ in 0..rounds {
             let b = base.clone();
             runs.push(load("GET /healthz (trivial)", seconds, move |c, _, _| c.get(format!("{b}/healthz"))).await);
