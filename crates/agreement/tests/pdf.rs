@@ -12,16 +12,16 @@
     reason = "a test or benchmark stops at the first surprise, and says where"
 )]
 
+#[path = "../../../tests/support/browser.rs"]
+mod browser;
 mod support;
+
+use browser::found;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tenet_agreement::{self as render, DocFormat, DocLang, Options};
-
-fn found(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
-}
 
 fn tool(output: std::io::Result<std::process::Output>) -> String {
     let out = output.expect("the tool runs");
@@ -37,24 +37,12 @@ fn print_to_pdf(chromium: &Path, lang: DocLang, dir: &Path) -> PathBuf {
     let html = dir.join(format!("agreement-{}.html", lang.code()));
     let pdf = dir.join(format!("agreement-{}.pdf", lang.code()));
     std::fs::write(&html, doc.text).expect("write html");
-    // The flags keep Chromium off the network this machine does not have.
-    let status = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", dir.join(format!("profile-{}", lang.code())).display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .expect("chromium runs");
+    let status = browser::chromium(
+        chromium,
+        &dir.join(format!("profile-{}", lang.code())),
+        &[format!("--print-to-pdf={}", pdf.display())],
+        &format!("file://{}", html.display()),
+    );
     assert!(pdf.is_file(), "no PDF: {}", String::from_utf8_lossy(&status.stderr));
     pdf
 }

@@ -10,34 +10,13 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+#[path = "../../../tests/support/browser.rs"]
+mod browser;
+
+use browser::{chromium, found};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn found(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
-}
-
-fn chromium(chromium: &Path, profile: &Path, extra: &[String], url: &str) -> std::process::Output {
-    // The flags keep Chromium off the network this machine does not have.
-    Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-            "--window-size=900,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium runs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

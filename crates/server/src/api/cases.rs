@@ -105,17 +105,8 @@ pub async fn open(
     let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
     let result = summary(&view, None);
     let at = crate::clock::stamp(now);
-    let decision = NewDecision {
-        decision_id: &decision_id,
-        at: &at,
-        policy: loaded.policy.name(),
-        policy_version: loaded.policy.version(),
-        policy_hash: &loaded.hash,
-        case_id: Some(&id),
-        event: None,
-        facts: &facts_text,
-        result: &result.to_string(),
-    };
+    let result = result.to_string();
+    let decision = case_decision(&loaded, [&decision_id, &at, &id], None, &facts_text, &result);
     if !app.store.create_case(&stored, &stage, &at, &decision).await? {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -138,6 +129,28 @@ pub async fn open(
         r.headers_mut().insert(header::LOCATION, v);
     }
     Ok(r)
+}
+
+/// The decision log entry of a case's opening (no event) or of one of its events:
+/// `[decision_id, at, case_id]`, the facts and the result as JSON texts.
+fn case_decision<'a>(
+    loaded: &'a crate::policies::Loaded,
+    [decision_id, at, case_id]: [&'a str; 3],
+    event: Option<&'a str>,
+    facts: &'a str,
+    result: &'a str,
+) -> NewDecision<'a> {
+    NewDecision {
+        decision_id,
+        at,
+        policy: loaded.policy.name(),
+        policy_version: loaded.policy.version(),
+        policy_hash: &loaded.hash,
+        case_id: Some(case_id),
+        event,
+        facts,
+        result,
+    }
 }
 
 /// What the decision log keeps of a case view.
@@ -240,17 +253,7 @@ pub async fn post_event(
             stage: &stage,
             recorded_at: &at,
             idempotency: key.as_deref().map(|k| (k, answer.clone())),
-            decision: NewDecision {
-                decision_id: &decision_id,
-                at: &at,
-                policy: loaded.policy.name(),
-                policy_version: loaded.policy.version(),
-                policy_hash: &loaded.hash,
-                case_id: Some(&id),
-                event: Some(&event.name),
-                facts: &facts,
-                result: &result,
-            },
+            decision: case_decision(&loaded, [&decision_id, &at, &id], Some(&event.name), &facts, &result),
         };
         match app.store.append(&append).await? {
             Appended::Done => {
