@@ -13,6 +13,7 @@ mod files;
 mod fmt;
 mod human;
 mod render;
+mod report;
 pub mod review;
 mod serve;
 mod test;
@@ -82,6 +83,8 @@ enum Command {
     Explain(explain::Args),
     /// 以服务运行：决定、案例与退款进度 · run the decision and case service
     Serve(serve::Args),
+    /// 报告：退货分析 · reports: the return analysis
+    Report(report::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -188,6 +191,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Fmt(args) => fmt::run(&args, &ui),
         Command::Explain(args) => explain::run(&args, &ui),
         Command::Serve(args) => serve::run(&args, &ui),
+        Command::Report(args) => report::run(&args, &ui),
     };
     exit as u8
 }

@@ -1,0 +1,123 @@
+//! `tenet report returns INPUT…`: the return analysis of stage 7 (the `tenet-report`
+//! crate), as JSON or Markdown.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use tenet::diagnostics::Msg;
+
+use super::{Exit, OutputFormat, Ui, err, out};
+
+/// Arguments of `tenet report`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum What {
+    /// 退货分析（第 7 阶段）· the return analysis (stage 7)
+    Returns(ReturnsArgs),
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+enum ReportFormat {
+    /// One JSON object (the contract).
+    #[default]
+    Json,
+    /// Markdown, for a wiki.
+    Md,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReturnsArgs {
+    /// 案例：JSON lines 文件（每行一个案例）或案例文件目录 · cases: JSON-lines files (one case per line) or folders of case files
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// 退货策略 · the return policy
+    #[arg(long, default_value = "rules/returns.tenet")]
+    policy: PathBuf,
+    /// 销量 CSV（sku,units_sold），用于退货率 · sales CSV (sku,units_sold) for return rates
+    #[arg(long)]
+    sales: Option<PathBuf>,
+    /// 从此日起提交的申请（本地日期）· requests submitted on or after this local date
+    #[arg(long)]
+    since: Option<NaiveDate>,
+    /// 至此日止提交的申请（含）· requests submitted up to this local date, inclusive
+    #[arg(long)]
+    until: Option<NaiveDate>,
+    /// 回放案例的时刻 · the instant cases are replayed at (RFC 3339; default: now)
+    #[arg(long)]
+    now: Option<String>,
+    /// 格式 · format
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
+    /// 写入文件（原子写入），默认标准输出 · write here (atomically) instead of stdout
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    match &args.what {
+        What::Returns(a) => returns(a, ui),
+    }
+}
+
+fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
+    let now = match super::eval::parse_now(args.now.as_deref(), OutputFormat::Human, ui) {
+        Ok(t) => t.unwrap_or_else(crate::system_now),
+        Err(exit) => return exit,
+    };
+    let policy = match super::load_policy(&args.policy, OutputFormat::Human, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let sales = match args.sales.as_deref().map(tenet_report::input::sales).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            err(&format!("tenet report: {e}\n"));
+            return Exit::InvalidFacts;
+        }
+    };
+    let options = tenet_report::returns::Options { since: args.since, until: args.until, now };
+    let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
+    let mut shown = 0;
+    let mut on_error = |e: tenet_report::input::InputError| {
+        // The first problems in full; the count says how many there were.
+        if shown < 20 {
+            err(&format!("{e}\n"));
+        }
+        shown += 1;
+    };
+    for input in &args.inputs {
+        if let Err(e) = tenet_report::input::feed(&mut report, input, &mut on_error) {
+            err(&format!("tenet report: {e}\n"));
+            return Exit::Usage;
+        }
+    }
+    let (_, errors) = report.counts();
+    if errors > 20 {
+        err(&format!("… {errors} cases in all could not be counted\n"));
+    }
+    let json = report.to_json(sales.as_ref(), Vec::new());
+    let text = match args.format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
+        ReportFormat::Md => tenet_report::markdown::returns(&json),
+    };
+    match &args.out {
+        None => out(&text),
+        Some(path) => {
+            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(text.as_bytes())) {
+                let shown = path.display();
+                err(&format!(
+                    "{}\n",
+                    Msg::new(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")).get(ui.lang)
+                ));
+                return Exit::Usage;
+            }
+        }
+    }
+    Exit::Ok
+}

@@ -1,0 +1,118 @@
+//! Where cases come from: JSON-lines files (one case per line, read as a stream) and
+//! folders of case files; and the sales CSV.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::returns::{ReturnReport, Sales};
+
+/// A problem with one input: its file, its line (for JSON lines) and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// The file.
+    pub path: PathBuf,
+    /// The line, from 1, for JSON lines.
+    pub line: Option<usize>,
+    /// Why.
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(n) => write!(f, "{}:{n}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// Feeds every case of `path` to `report`: each line of a `.jsonl` file, or each
+/// `*.yaml` case file of a folder (in name order). A case that cannot be read or
+/// evaluated is counted as an error and passed to `on_error`; an input that cannot be
+/// opened at all is returned.
+pub fn feed(
+    report: &mut ReturnReport<'_>,
+    path: &Path,
+    on_error: &mut dyn FnMut(InputError),
+) -> Result<(), InputError> {
+    let fail = |message: String| InputError { path: path.to_path_buf(), line: None, message };
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| fail(format!("cannot read the folder: {e}")))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let result = tenet::source::read_source(&file)
+                .map_err(|e| e.to_string())
+                .and_then(|src| {
+                    tenet::workflow::Case::parse(&src, tenet::facts::Format::Yaml)
+                        .map_err(|d| d.first().map(|d| d.message.en.clone()).unwrap_or_default())
+                })
+                .and_then(|case| report.add_case(&case).map_err(|e| e.0));
+            if let Err(message) = result {
+                report.error();
+                on_error(InputError { path: file, line: None, message });
+            }
+        }
+        return Ok(());
+    }
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?;
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                report.error();
+                on_error(InputError {
+                    path: path.to_path_buf(),
+                    line: Some(number),
+                    message: format!("unreadable: {e}"),
+                });
+                continue;
+            }
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Err(e) = report.add_line(&line) {
+            report.error();
+            on_error(InputError { path: path.to_path_buf(), line: Some(number), message: e.0 });
+        }
+    }
+    Ok(())
+}
+
+/// Reads a sales CSV (`sku,units_sold`, optionally a `period` column, which is ignored:
+/// units of every period are added up).
+pub fn sales(path: &Path) -> Result<Sales, InputError> {
+    let fail = |line: Option<usize>, message: String| InputError { path: path.to_path_buf(), line, message };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let mut lines = text.lines().enumerate();
+    let header: Vec<&str> = lines.next().map(|(_, h)| h.split(',').map(str::trim).collect()).unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(sku_col), Some(units_col)) = (col("sku"), col("units_sold")) else {
+        return Err(fail(Some(1), "the header must name `sku` and `units_sold`".into()));
+    };
+    let mut out = Sales::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let (Some(sku), Some(units)) = (cells.get(sku_col), cells.get(units_col)) else {
+            return Err(fail(Some(i + 1), "too few columns".into()));
+        };
+        let units: u64 =
+            units.parse().map_err(|_| fail(Some(i + 1), format!("units_sold {units:?} is not a whole number")))?;
+        *out.entry((*sku).to_owned()).or_default() += units;
+    }
+    Ok(out)
+}

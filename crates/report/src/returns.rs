@@ -1,0 +1,315 @@
+//! The return analysis of stage 7: every case replayed (or evaluated) through the return
+//! policy, one at a time, into running totals — so memory grows with the number of SKUs
+//! and weeks, not with the number of cases.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json, json};
+use tenet::Policy;
+use tenet::eval::{Decision, Evaluation};
+use tenet::facts::Raw;
+use tenet::value::Value;
+use tenet::workflow::{Case, Event, Outcome};
+
+/// What the report needs from the command line.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Submissions from this local date on.
+    pub since: Option<NaiveDate>,
+    /// Submissions up to this local date, inclusive.
+    pub until: Option<NaiveDate>,
+    /// The instant cases are replayed at (deadlines, events after it).
+    pub now: DateTime<Utc>,
+}
+
+/// Units sold per SKU, for return rates.
+pub type Sales = BTreeMap<String, u64>;
+
+#[derive(Clone, Debug, Default)]
+struct Group {
+    returns: u64,
+    approved: u64,
+    refund_total: Decimal,
+}
+
+#[derive(Clone, Debug, Default)]
+struct SkuGroup {
+    category: String,
+    totals: Group,
+    reasons: BTreeMap<String, u64>,
+}
+
+/// The running totals of a return analysis.
+#[derive(Debug)]
+pub struct ReturnReport<'p> {
+    policy: &'p Policy,
+    options: Options,
+    cases: u64,
+    errors: u64,
+    by_decision: BTreeMap<&'static str, u64>,
+    by_reason: BTreeMap<String, u64>,
+    by_code: BTreeMap<String, u64>,
+    by_category: BTreeMap<String, Group>,
+    by_sku: BTreeMap<String, SkuGroup>,
+    by_week: BTreeMap<String, Group>,
+    refund_total: Decimal,
+    deductions_total: Decimal,
+    /// Seconds from inspection to the refund's success, per case that has both.
+    refund_seconds: Vec<i64>,
+    first_day: Option<NaiveDate>,
+    last_day: Option<NaiveDate>,
+}
+
+/// Why one case could not be counted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseError(pub String);
+
+fn text_at<'a>(facts: &'a Json, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(facts, |v, k| v.get(k))?.as_str()
+}
+
+fn money(v: Option<&Value>) -> Option<Decimal> {
+    match v? {
+        Value::Money(d) | Value::Decimal(d) => Some(*d),
+        _ => None,
+    }
+}
+
+impl<'p> ReturnReport<'p> {
+    /// An empty report under `policy`.
+    pub fn new(policy: &'p Policy, options: Options) -> ReturnReport<'p> {
+        ReturnReport {
+            policy,
+            options,
+            cases: 0,
+            errors: 0,
+            by_decision: BTreeMap::new(),
+            by_reason: BTreeMap::new(),
+            by_code: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+            by_sku: BTreeMap::new(),
+            by_week: BTreeMap::new(),
+            refund_total: Decimal::ZERO,
+            deductions_total: Decimal::ZERO,
+            refund_seconds: Vec::new(),
+            first_day: None,
+            last_day: None,
+        }
+    }
+
+    /// Counts a case that could not be read or evaluated.
+    pub fn error(&mut self) {
+        self.errors += 1;
+    }
+
+    /// Adds one case given as a JSON line: `{"id"?, "facts": {…}, "events"?: […]}`.
+    pub fn add_line(&mut self, line: &str) -> Result<(), CaseError> {
+        let raw: Raw = serde_json::from_str(line).map_err(|e| CaseError(format!("not JSON: {e}")))?;
+        let Raw::Map(entries) = &raw else { return Err(CaseError("a case line must be a JSON object".into())) };
+        let mut facts = None;
+        let mut events = Vec::new();
+        let mut id = None;
+        for (k, v) in entries {
+            match k {
+                Raw::Str(k) if k == "facts" => facts = Some(v.clone()),
+                Raw::Str(k) if k == "id" => id = if let Raw::Str(s) = v { Some(s.clone()) } else { None },
+                Raw::Str(k) if k == "events" => {
+                    let Raw::Seq(items) = v else { return Err(CaseError("`events` must be a list".into())) };
+                    for (i, item) in items.iter().enumerate() {
+                        let e = Event::from_raw(&format!("events[{i}]"), item).map_err(|d| {
+                            CaseError(
+                                d.first()
+                                    .map(|d| format!("{}: {}", d.path.clone().unwrap_or_default(), d.message.en))
+                                    .unwrap_or_default(),
+                            )
+                        })?;
+                        events.push(e);
+                    }
+                }
+                Raw::Str(k) => return Err(CaseError(format!("unknown key `{k}` (known: id, facts, events)"))),
+                _ => return Err(CaseError("keys must be texts".into())),
+            }
+        }
+        let facts = facts.ok_or_else(|| CaseError("`facts` is missing".into()))?;
+        self.add_case(&Case { id, name: None, policy: None, now: None, facts, events })
+    }
+
+    /// Adds one case: replayed through the workflow when it has events, evaluated as it
+    /// stands otherwise.
+    pub fn add_case(&mut self, case: &Case) -> Result<(), CaseError> {
+        let first_error = |d: &[tenet::diagnostics::Diagnostic]| {
+            CaseError(
+                d.first()
+                    .map(|d| match &d.path {
+                        Some(p) => format!("{p}: {}", d.message.en),
+                        None => d.message.en.clone(),
+                    })
+                    .unwrap_or_else(|| "invalid".into()),
+            )
+        };
+        if case.events.is_empty() {
+            let facts = self.policy.facts_from_raw(&case.facts).map_err(|d| first_error(&d))?;
+            let now = facts.now().unwrap_or(self.options.now);
+            let evaluation = self.policy.evaluate(&facts, now).map_err(|e| first_error(e.diagnostics()))?;
+            let json = case.facts.to_json();
+            self.count(&json, &evaluation, None);
+        } else {
+            let replay = self.policy.replay(case, self.options.now).map_err(|e| first_error(&e.diagnostics()))?;
+            let Some(evaluation) = replay.evaluation() else {
+                return Err(first_error(replay.problems()));
+            };
+            let refunded = replay
+                .trail()
+                .iter()
+                .rev()
+                .find(|s| s.event() == "refund_succeeded" && s.outcome() == Outcome::Accepted)
+                .map(|s| s.at());
+            let json = replay.facts().to_json();
+            self.count(&json, evaluation, refunded);
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, facts: &Json, e: &Evaluation<'_>, refunded: Option<DateTime<Utc>>) {
+        let tz = self.policy.locale().zone();
+        let submitted = text_at(facts, &["request", "submitted_at"])
+            .and_then(tenet::facts::parse_datetime)
+            .map(|t| t.with_timezone(&tz).date_naive());
+        if let Some(day) = submitted {
+            if self.options.since.is_some_and(|s| day < s) || self.options.until.is_some_and(|u| day > u) {
+                return;
+            }
+            self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
+            self.last_day = Some(self.last_day.map_or(day, |d| d.max(day)));
+        }
+        self.cases += 1;
+        let decision = e.decision();
+        let approved = decision == Decision::Approved;
+        *self.by_decision.entry(decision.as_str()).or_default() += 1;
+        let reason = text_at(facts, &["request", "reason"]).unwrap_or("(none)").to_owned();
+        *self.by_reason.entry(reason.clone()).or_default() += 1;
+        for code in e.codes() {
+            *self.by_code.entry(code.to_owned()).or_default() += 1;
+        }
+        let refund = if approved { money(e.value("refund_amount")).unwrap_or_default() } else { Decimal::ZERO };
+        self.refund_total += refund;
+        if let Some(l) = e.ledger("deductions") {
+            self.deductions_total += l.total();
+        }
+        let add = |g: &mut Group| {
+            g.returns += 1;
+            g.approved += u64::from(approved);
+            g.refund_total += refund;
+        };
+        let category = text_at(facts, &["item", "category"]).unwrap_or("(none)").to_owned();
+        add(self.by_category.entry(category.clone()).or_default());
+        let sku = text_at(facts, &["item", "sku"]).unwrap_or("(none)").to_owned();
+        let s = self.by_sku.entry(sku).or_default();
+        if s.category.is_empty() {
+            s.category = category;
+        }
+        add(&mut s.totals);
+        *s.reasons.entry(reason).or_default() += 1;
+        if let Some(day) = submitted {
+            let w = day.iso_week();
+            add(self.by_week.entry(format!("{}-W{:02}", w.year(), w.week())).or_default());
+        }
+        let inspected = text_at(facts, &["inspection", "inspected_at"]).and_then(tenet::facts::parse_datetime);
+        if let (Some(from), Some(to)) = (inspected, refunded) {
+            self.refund_seconds.push((to - from.to_utc()).num_seconds());
+        }
+    }
+
+    /// The report as the contract's JSON object, with `flags` given.
+    pub fn to_json(&self, sales: Option<&Sales>, flags: Vec<Json>) -> Json {
+        let locale = self.policy.locale();
+        let m = |d: Decimal| json!(locale.money(d));
+        let counts = |b: &BTreeMap<String, u64>| Json::Object(b.iter().map(|(k, v)| (k.clone(), json!(v))).collect());
+        let mut out = Map::new();
+        out.insert("policy".into(), json!(self.policy.name()));
+        out.insert("version".into(), json!(self.policy.version()));
+        out.insert("cases".into(), json!(self.cases));
+        out.insert("errors".into(), json!(self.errors));
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+        out.insert(
+            "period".into(),
+            json!({
+                "since": day(self.options.since.or(self.first_day)),
+                "until": day(self.options.until.or(self.last_day)),
+            }),
+        );
+        out.insert(
+            "by_decision".into(),
+            Json::Object(self.by_decision.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect()),
+        );
+        out.insert("by_reason".into(), counts(&self.by_reason));
+        out.insert("by_code".into(), counts(&self.by_code));
+        let group = |key: &str, name: &str, g: &Group| json!({key: name, "returns": g.returns, "approved": g.approved, "refund_total": m(g.refund_total)});
+        out.insert("by_category".into(), self.by_category.iter().map(|(k, g)| group("category", k, g)).collect());
+        let mut skus: Vec<(&String, &SkuGroup)> = self.by_sku.iter().collect();
+        skus.sort_by(|a, b| b.1.totals.returns.cmp(&a.1.totals.returns).then_with(|| a.0.cmp(b.0)));
+        let sku_rows: Vec<Json> = skus
+            .iter()
+            .map(|(sku, s)| {
+                let mut row = Map::new();
+                row.insert("sku".into(), json!(sku));
+                row.insert("category".into(), json!(s.category));
+                row.insert("returns".into(), json!(s.totals.returns));
+                row.insert("approved".into(), json!(s.totals.approved));
+                if let Some(sold) = sales.and_then(|s| s.get(*sku)) {
+                    row.insert("sold".into(), json!(sold));
+                    if *sold > 0 {
+                        let rate = (Decimal::from(s.totals.returns) / Decimal::from(*sold))
+                            .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+                        row.insert("return_rate".into(), json!(format_places(rate, 4)));
+                    }
+                }
+                let top = s.reasons.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(r, _)| r);
+                row.insert("top_reason".into(), json!(top));
+                row.insert("refund_total".into(), m(s.totals.refund_total));
+                Json::Object(row)
+            })
+            .collect();
+        out.insert("by_sku".into(), Json::Array(sku_rows));
+        out.insert("by_week".into(), self.by_week.iter().map(|(k, g)| group("week", k, g)).collect());
+        out.insert("refund_total".into(), m(self.refund_total));
+        out.insert("deductions_total".into(), m(self.deductions_total));
+        out.insert("refund_time_hours".into(), self.refund_times());
+        out.insert("flags".into(), Json::Array(flags));
+        Json::Object(out)
+    }
+
+    /// Count, median and 90th percentile (nearest rank) of the refund times, in hours to
+    /// one place.
+    fn refund_times(&self) -> Json {
+        let mut secs = self.refund_seconds.clone();
+        secs.sort_unstable();
+        let hours = |s: i64| format_places(Decimal::from(s) / Decimal::from(3600), 1);
+        let rank = |p: usize| -> Option<i64> {
+            if secs.is_empty() {
+                return None;
+            }
+            let i = (secs.len() * p).div_ceil(100).saturating_sub(1);
+            secs.get(i).copied()
+        };
+        json!({
+            "count": secs.len(),
+            "median": rank(50).map(hours),
+            "p90": rank(90).map(hours),
+        })
+    }
+
+    /// How many cases were counted and how many could not be.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.cases, self.errors)
+    }
+}
+
+/// `d` rounded half away from zero to `places`, written with exactly that many.
+pub fn format_places(d: Decimal, places: u32) -> String {
+    let mut r = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(places);
+    r.to_string()
+}
