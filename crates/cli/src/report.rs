@@ -39,6 +39,9 @@ struct ReturnsArgs {
     /// 退货策略 · the return policy
     #[arg(long, default_value = "rules/returns.tenet")]
     policy: PathBuf,
+    /// 改进建议的策略 · the policy that raises the improvement flags
+    #[arg(long, default_value = "rules/return_insights.tenet")]
+    insights: PathBuf,
     /// 销量 CSV（sku,units_sold），用于退货率 · sales CSV (sku,units_sold) for return rates
     #[arg(long)]
     sales: Option<PathBuf>,
@@ -74,6 +77,10 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
+    let insights = match super::load_policy(&args.insights, OutputFormat::Human, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     let sales = match args.sales.as_deref().map(tenet_report::input::sales).transpose() {
         Ok(s) => s,
         Err(e) => {
@@ -101,7 +108,16 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
     if errors > 20 {
         err(&format!("… {errors} cases in all could not be counted\n"));
     }
-    let json = report.to_json(sales.as_ref(), Vec::new());
+    let facts = report.insight_facts(sales.as_ref());
+    let flags = match tenet_report::returns::flags(&insights, &facts, now) {
+        Ok(f) => f,
+        Err(diags) => {
+            let shown = args.insights.display();
+            err(&format!("tenet report: {shown}: the improvement policy cannot read the figures\n"));
+            return super::fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy);
+        }
+    };
+    let json = report.to_json(sales.as_ref(), flags);
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
         ReportFormat::Md => tenet_report::markdown::returns(&json),

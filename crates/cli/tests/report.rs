@@ -43,6 +43,12 @@ fn the_corpus_report() {
         .map(|c| c["refund_total"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
         .sum();
     assert_eq!(per_category.to_string(), r["refund_total"].as_str().unwrap(), "categories add up to the total");
+    // The improvement flags come from rules/return_insights.tenet: the generator's weak
+    // product in electronics and the transit damage of `home` are found.
+    let flags = r["flags"].as_array().unwrap();
+    assert!(flags.iter().any(|f| f["code"] == "RETURN_RATE_HIGH" && f["sku"] == "EL-101"), "{flags:?}");
+    assert!(flags.iter().any(|f| f["code"] == "PACKAGING_REVIEW" && f["category"] == "home"), "{flags:?}");
+    assert!(flags.iter().all(|f| f["message"].as_str().is_some_and(|m| !m.is_empty()) && f["message_en"].is_string()));
     let md = report("md");
     assert!(md.status.success());
     insta::assert_snapshot!(String::from_utf8(md.stdout).unwrap());

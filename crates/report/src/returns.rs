@@ -35,6 +35,12 @@ struct Group {
 }
 
 #[derive(Clone, Debug, Default)]
+struct CategoryGroup {
+    totals: Group,
+    reasons: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Default)]
 struct SkuGroup {
     category: String,
     totals: Group,
@@ -51,13 +57,15 @@ pub struct ReturnReport<'p> {
     by_decision: BTreeMap<&'static str, u64>,
     by_reason: BTreeMap<String, u64>,
     by_code: BTreeMap<String, u64>,
-    by_category: BTreeMap<String, Group>,
+    by_category: BTreeMap<String, CategoryGroup>,
     by_sku: BTreeMap<String, SkuGroup>,
     by_week: BTreeMap<String, Group>,
     refund_total: Decimal,
     deductions_total: Decimal,
     /// Seconds from inspection to the refund's success, per case that has both.
     refund_seconds: Vec<i64>,
+    /// Refunds confirmed after the policy's `refund_due`.
+    late_refunds: u64,
     first_day: Option<NaiveDate>,
     last_day: Option<NaiveDate>,
 }
@@ -94,6 +102,7 @@ impl<'p> ReturnReport<'p> {
             refund_total: Decimal::ZERO,
             deductions_total: Decimal::ZERO,
             refund_seconds: Vec::new(),
+            late_refunds: 0,
             first_day: None,
             last_day: None,
         }
@@ -204,7 +213,9 @@ impl<'p> ReturnReport<'p> {
             g.refund_total += refund;
         };
         let category = text_at(facts, &["item", "category"]).unwrap_or("(none)").to_owned();
-        add(self.by_category.entry(category.clone()).or_default());
+        let c = self.by_category.entry(category.clone()).or_default();
+        add(&mut c.totals);
+        *c.reasons.entry(reason.clone()).or_default() += 1;
         let sku = text_at(facts, &["item", "sku"]).unwrap_or("(none)").to_owned();
         let s = self.by_sku.entry(sku).or_default();
         if s.category.is_empty() {
@@ -219,6 +230,11 @@ impl<'p> ReturnReport<'p> {
         let inspected = text_at(facts, &["inspection", "inspected_at"]).and_then(tenet::facts::parse_datetime);
         if let (Some(from), Some(to)) = (inspected, refunded) {
             self.refund_seconds.push((to - from.to_utc()).num_seconds());
+            if let Some(Value::DateTime(due)) = e.value("refund_due")
+                && to > *due
+            {
+                self.late_refunds += 1;
+            }
         }
     }
 
@@ -247,7 +263,10 @@ impl<'p> ReturnReport<'p> {
         out.insert("by_reason".into(), counts(&self.by_reason));
         out.insert("by_code".into(), counts(&self.by_code));
         let group = |key: &str, name: &str, g: &Group| json!({key: name, "returns": g.returns, "approved": g.approved, "refund_total": m(g.refund_total)});
-        out.insert("by_category".into(), self.by_category.iter().map(|(k, g)| group("category", k, g)).collect());
+        out.insert(
+            "by_category".into(),
+            self.by_category.iter().map(|(k, c)| group("category", k, &c.totals)).collect(),
+        );
         let mut skus: Vec<(&String, &SkuGroup)> = self.by_sku.iter().collect();
         skus.sort_by(|a, b| b.1.totals.returns.cmp(&a.1.totals.returns).then_with(|| a.0.cmp(b.0)));
         let sku_rows: Vec<Json> = skus
@@ -301,6 +320,63 @@ impl<'p> ReturnReport<'p> {
         })
     }
 
+    /// The facts `rules/return_insights.tenet` reads: per SKU its returns, return rate,
+    /// its category's rate and the share of defects; per category the shares of the
+    /// reasons that point at listings and packaging; refunds confirmed and late.
+    pub fn insight_facts(&self, sales: Option<&Sales>) -> Json {
+        let share = |part: u64, whole: u64| {
+            if whole == 0 { Decimal::ZERO } else { Decimal::from(part) / Decimal::from(whole) }
+        };
+        let dec = |d: Decimal| json!(d.round_dp(6).normalize().to_string());
+        let sold = |sku: &str| sales.and_then(|s| s.get(sku)).copied().filter(|n| *n > 0);
+        // A category's rate counts only its SKUs with sales.
+        let mut category_sold: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for (sku, s) in &self.by_sku {
+            if let Some(n) = sold(sku) {
+                let e = category_sold.entry(s.category.as_str()).or_default();
+                e.0 += s.totals.returns;
+                e.1 += n;
+            }
+        }
+        let skus: Vec<Json> = self
+            .by_sku
+            .iter()
+            .map(|(sku, s)| {
+                let mut m = Map::new();
+                m.insert("sku".into(), json!(sku));
+                m.insert("category".into(), json!(s.category));
+                m.insert("returns".into(), json!(s.totals.returns));
+                if let Some(n) = sold(sku) {
+                    m.insert("return_rate".into(), dec(share(s.totals.returns, n)));
+                }
+                if let Some((r, n)) = category_sold.get(s.category.as_str()) {
+                    m.insert("category_rate".into(), dec(share(*r, *n)));
+                }
+                let defects = s.reasons.get("defective").copied().unwrap_or(0);
+                m.insert("defective_share".into(), dec(share(defects, s.totals.returns)));
+                Json::Object(m)
+            })
+            .collect();
+        let categories: Vec<Json> = self
+            .by_category
+            .iter()
+            .map(|(name, c)| {
+                let n = |r: &str| c.reasons.get(r).copied().unwrap_or(0);
+                json!({
+                    "category": name,
+                    "returns": c.totals.returns,
+                    "not_as_described_share": dec(share(n("not_as_described"), c.totals.returns)),
+                    "damaged_in_transit_share": dec(share(n("damaged_in_transit"), c.totals.returns)),
+                })
+            })
+            .collect();
+        json!({
+            "skus": skus,
+            "categories": categories,
+            "refunds": {"count": self.refund_seconds.len(), "late": self.late_refunds},
+        })
+    }
+
     /// How many cases were counted and how many could not be.
     pub fn counts(&self) -> (u64, u64) {
         (self.cases, self.errors)
@@ -312,4 +388,40 @@ pub fn format_places(d: Decimal, places: u32) -> String {
     let mut r = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     r.rescale(places);
     r.to_string()
+}
+
+/// The improvement flags: `insights` evaluated on `facts` ([`ReturnReport::insight_facts`]),
+/// each flag with the SKU or category it is about, its code and its messages.
+pub fn flags(
+    insights: &Policy,
+    facts: &Json,
+    now: DateTime<Utc>,
+) -> Result<Vec<Json>, Vec<tenet::diagnostics::Diagnostic>> {
+    let text = facts.to_string();
+    let facts_typed = insights.facts_from_json(&text)?;
+    let evaluation = insights.evaluate(&facts_typed, now).map_err(|e| e.diagnostics().to_vec())?;
+    let subject = |item: &str| -> Option<(&'static str, Json)> {
+        let (list, rest) = item.split_once('[')?;
+        let index: usize = rest.strip_suffix(']')?.parse().ok()?;
+        let (list_key, key) = match list {
+            "skus" => ("skus", "sku"),
+            "categories" => ("categories", "category"),
+            _ => return None,
+        };
+        Some((key, facts.get(list_key)?.get(index)?.get(key)?.clone()))
+    };
+    Ok(evaluation
+        .findings()
+        .iter()
+        .map(|f| {
+            let mut m = Map::new();
+            m.insert("code".into(), json!(f.code()));
+            if let Some((key, name)) = f.item().and_then(subject) {
+                m.insert(key.into(), name);
+            }
+            m.insert("message".into(), json!(f.message()));
+            m.insert("message_en".into(), json!(f.message_en()));
+            Json::Object(m)
+        })
+        .collect())
 }
