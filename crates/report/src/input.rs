@@ -60,34 +60,93 @@ pub fn feed(
         return Ok(());
     }
     let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?;
-    let mut reader = BufReader::new(file);
-    let mut line = String::new();
-    let mut number = 0;
-    loop {
-        line.clear();
-        number += 1;
-        match reader.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                report.error();
-                on_error(InputError {
-                    path: path.to_path_buf(),
-                    line: Some(number),
-                    message: format!("unreadable: {e}"),
-                });
-                continue;
-            }
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Err(e) = report.add_line(&line) {
-            report.error();
-            on_error(InputError { path: path.to_path_buf(), line: Some(number), message: e.0 });
-        }
+    let mut errors = jsonl(report, path, BufReader::new(file));
+    errors.sort_by_key(|e| e.line);
+    for e in errors {
+        on_error(e);
     }
     Ok(())
+}
+
+/// Lines per chunk handed to a worker.
+const CHUNK: usize = 2048;
+
+/// The cases of a JSON-lines stream, on every core: one reader hands chunks of lines
+/// through a bounded channel (memory stays flat whatever the file's size) to workers
+/// that each keep their own totals, merged at the end. The errors, with line numbers.
+fn jsonl(report: &mut ReturnReport<'_>, path: &Path, mut reader: impl BufRead) -> Vec<InputError> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<String>)>(threads * 2);
+    let rx = std::sync::Mutex::new(rx);
+    let template = report.fresh();
+    let mut errors = Vec::new();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (rx, mut part) = (&rx, template.fresh());
+                scope.spawn(move || {
+                    let mut errors = Vec::new();
+                    loop {
+                        let next = rx.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                        let Ok((first, lines)) = next else { break };
+                        for (i, line) in lines.iter().enumerate() {
+                            if line.trim().is_empty() {
+                                continue;
+                            }
+                            if let Err(e) = part.add_line(line) {
+                                part.error();
+                                errors.push(InputError {
+                                    path: path.to_path_buf(),
+                                    line: Some(first + i),
+                                    message: e.0,
+                                });
+                            }
+                        }
+                    }
+                    (part, errors)
+                })
+            })
+            .collect();
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut first = 1;
+        let mut number = 0;
+        loop {
+            let mut line = String::new();
+            number += 1;
+            match reader.read_line(&mut line) {
+                Ok(0) => break,
+                Ok(_) => chunk.push(line),
+                Err(e) => {
+                    report.error();
+                    errors.push(InputError {
+                        path: path.to_path_buf(),
+                        line: Some(number),
+                        message: format!("unreadable: {e}"),
+                    });
+                    // Keep the numbering: the unreadable line holds its place.
+                    chunk.push(String::new());
+                }
+            }
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if tx.send((first, full)).is_err() {
+                    break;
+                }
+                first = number + 1;
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send((first, chunk));
+        }
+        drop(tx);
+        for w in workers {
+            if let Ok((part, errs)) = w.join() {
+                report.merge(part);
+                errors.extend(errs);
+            }
+        }
+    });
+    errors
 }
 
 /// Reads a sales CSV (`sku,units_sold`, optionally a `period` column, which is ignored:

@@ -108,6 +108,59 @@ impl<'p> ReturnReport<'p> {
         }
     }
 
+    /// An empty report with the same policy and options, for another thread's share of
+    /// the cases ([`ReturnReport::merge`] adds it back).
+    pub fn fresh(&self) -> ReturnReport<'p> {
+        ReturnReport::new(self.policy, self.options.clone())
+    }
+
+    /// Adds the totals of `other` (the same policy and options) to these.
+    pub fn merge(&mut self, other: ReturnReport<'p>) {
+        fn add_counts<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        }
+        fn add_group(into: &mut Group, from: &Group) {
+            into.returns += from.returns;
+            into.approved += from.approved;
+            into.refund_total += from.refund_total;
+        }
+        self.cases += other.cases;
+        self.errors += other.errors;
+        add_counts(&mut self.by_decision, other.by_decision);
+        add_counts(&mut self.by_reason, other.by_reason);
+        add_counts(&mut self.by_code, other.by_code);
+        for (k, c) in other.by_category {
+            let into = self.by_category.entry(k).or_default();
+            add_group(&mut into.totals, &c.totals);
+            add_counts(&mut into.reasons, c.reasons);
+        }
+        for (k, s) in other.by_sku {
+            let into = self.by_sku.entry(k).or_default();
+            if into.category.is_empty() {
+                into.category = s.category;
+            }
+            add_group(&mut into.totals, &s.totals);
+            add_counts(&mut into.reasons, s.reasons);
+        }
+        for (k, g) in other.by_week {
+            add_group(self.by_week.entry(k).or_default(), &g);
+        }
+        self.refund_total += other.refund_total;
+        self.deductions_total += other.deductions_total;
+        self.refund_seconds.extend(other.refund_seconds);
+        self.late_refunds += other.late_refunds;
+        self.first_day = match (self.first_day, other.first_day) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_day = match (self.last_day, other.last_day) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// Counts a case that could not be read or evaluated.
     pub fn error(&mut self) {
         self.errors += 1;
