@@ -118,3 +118,23 @@ fn folders_of_case_files_and_sales_files() {
     let e = input::sales(&csv).unwrap_err();
     assert_eq!((e.line, e.message.contains("ten")), (Some(2), true));
 }
+
+/// Across chunks and workers: every case counted once, bad lines named by their own
+/// line number, the same figures as case by case.
+#[test]
+fn chunks_and_workers_count_every_line_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = example_case();
+    let good = json!({"facts": case["facts"], "events": case["events"]}).to_string();
+    let mut lines: Vec<String> = (0..5000).map(|_| good.clone()).collect();
+    lines[2] = "oops".into();
+    lines[4499] = "{}".into();
+    let path = dir.path().join("many.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (r, errors) = run(&path, Options { since: None, until: None, now: now() }, None);
+    assert_eq!(r["cases"], 4998);
+    assert_eq!(r["errors"], 2);
+    assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [Some(3), Some(4500)]);
+    assert_eq!(r["refund_total"], "1744801.80", "4998 × 349.10");
+    assert_eq!(r["refund_time_hours"]["count"], 4998);
+}
