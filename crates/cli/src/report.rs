@@ -33,7 +33,7 @@ enum ReportFormat {
 
 #[derive(clap::Args, Debug)]
 struct ReturnsArgs {
-    /// 案例：JSON lines 文件（每行一个案例）或案例文件目录 · cases: JSON-lines files (one case per line) or folders of case files
+    /// 案例：tenet serve 的数据库（sqlite://…、postgres://…）、JSON lines 文件或案例文件目录 · cases: a `tenet serve` store (sqlite://…, postgres://…), JSON-lines files or folders of case files
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// 退货策略 · the return policy
@@ -99,6 +99,26 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         shown += 1;
     };
     for input in &args.inputs {
+        let text = input.to_string_lossy();
+        if text.starts_with("sqlite:") || text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            // A case store written by `tenet serve`: each case replayed like a case file.
+            let read = tenet_server::read_cases(&text, |case| {
+                if let Err(e) = report.add_case(&case) {
+                    report.error();
+                    let id = case.id.unwrap_or_default();
+                    on_error(tenet_report::input::InputError {
+                        path: PathBuf::from(format!("{text}#{id}")),
+                        line: None,
+                        message: e.0,
+                    });
+                }
+            });
+            if let Err(e) = read {
+                err(&format!("tenet report: {text}: {e}\n"));
+                return Exit::Usage;
+            }
+            continue;
+        }
         if let Err(e) = tenet_report::input::feed(&mut report, input, &mut on_error) {
             err(&format!("tenet report: {e}\n"));
             return Exit::Usage;

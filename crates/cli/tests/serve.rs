@@ -265,3 +265,47 @@ fn a_broken_policy_stops_the_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.tenet"), "{stderr}");
 }
+
+/// `tenet report returns sqlite://…` reads the cases `tenet serve` keeps: the same
+/// figures as the case files they came from.
+#[test]
+fn the_report_reads_the_service_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/tenet.db", dir.path().display());
+    let mut server = Server::start(&db);
+    let c = client();
+    let names = ["return-refunded.yaml", "return-rejected-at-review.yaml", "return-overdue-review.yaml"];
+    for (i, name) in names.iter().enumerate() {
+        let case = yaml_file(&root().join("examples/cases").join(name));
+        let id = format!("S-{i}");
+        let (status, _) = post(
+            &c,
+            &format!("{}/v1/cases", server.base),
+            &json!({"policy": "returns", "facts": case["facts"], "id": id}),
+        )
+        .unwrap();
+        assert_eq!(status, 201);
+        for e in case["events"].as_array().unwrap() {
+            post(&c, &format!("{}/v1/cases/{id}/events", server.base), e).unwrap();
+        }
+    }
+    server.kill();
+    let report = |input: &str| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .current_dir(root())
+            .args(["report", "returns", input, "--now", "2026-11-20T12:00:00+08:00"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let from_store = report(&db);
+    assert_eq!(from_store["cases"], 3);
+    assert_eq!(from_store["errors"], 0);
+    assert_eq!(from_store["refund_total"], "349.10");
+    // The same cases as files (the folder also holds the agreement's history: one error).
+    let from_files = report("examples/cases");
+    for key in ["by_decision", "by_reason", "by_code", "by_sku", "refund_total", "refund_time_hours"] {
+        assert_eq!(from_store[key], from_files[key], "{key}");
+    }
+}

@@ -161,6 +161,44 @@ async fn watch(app: Arc<App>, mut s: Signals, stop: tokio::sync::oneshot::Sender
     let _ = stop.send(());
 }
 
+/// Reads every case of a case store written by `tenet serve` (`sqlite://…`,
+/// `postgres://…`), in id order, handing each to `each` as the engine reads it; the
+/// number of cases read. For reports: nothing is written (opening applies the
+/// migrations this version knows, as a server would).
+pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Result<usize, StartError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    runtime.block_on(async {
+        let store = Store::open(url).await?;
+        let db = |e: sqlx::Error| StartError::Database(e.to_string());
+        let mut after = String::new();
+        let mut n = 0;
+        loop {
+            let rows = store.list_cases(None, None, Some(&after), 500).await.map_err(db)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id.clone();
+            for row in rows {
+                let Some(stored) = store.load_case(&row.id, 0).await.map_err(db)? else { continue };
+                let facts = serde_json::from_str(&stored.facts).map_err(|e| StartError::Database(e.to_string()))?;
+                let mut events = Vec::new();
+                for e in &stored.events {
+                    let raw = serde_json::from_str(&e.body).map_err(|e| StartError::Database(e.to_string()))?;
+                    let event = tenet::workflow::Event::from_raw("", &raw).map_err(|_| {
+                        StartError::Database(format!("stored event {}/{} unreadable", stored.id, e.version))
+                    })?;
+                    events.push(event);
+                }
+                each(tenet::workflow::Case { id: Some(stored.id), name: None, policy: None, now: None, facts, events });
+                n += 1;
+            }
+        }
+        store.close().await;
+        Ok(n)
+    })
+}
+
 /// Runs `tenet serve` to the end: prints `listening on http://ADDR` when ready.
 pub fn run(options: &Options) -> Result<(), StartError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
