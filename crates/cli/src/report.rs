@@ -29,6 +29,8 @@ enum ReportFormat {
     Json,
     /// Markdown, for a wiki.
     Md,
+    /// The by_sku table as CSV.
+    Csv,
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,6 +143,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
         ReportFormat::Md => tenet_report::markdown::returns(&json),
+        ReportFormat::Csv => tenet_report::csv::by_sku(&json),
     };
     match &args.out {
         None => out(&text),

@@ -1,6 +1,7 @@
 //! `tenet report`: the return analysis of stage 7 and (to come) the monthly service
 //! statement, from the same policies as every other command.
 
+pub mod csv;
 pub mod input;
 pub mod markdown;
 pub mod returns;
