@@ -31,6 +31,8 @@ enum ReportFormat {
     Md,
     /// The by_sku table as CSV.
     Csv,
+    /// One self-contained HTML page with charts.
+    Html,
 }
 
 #[derive(clap::Args, Debug)]
@@ -144,6 +146,13 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
         ReportFormat::Md => tenet_report::markdown::returns(&json),
         ReportFormat::Csv => tenet_report::csv::by_sku(&json),
+        ReportFormat::Html => match tenet_report::html::returns(&json) {
+            Ok(page) => page,
+            Err(e) => {
+                err(&format!("tenet report: the HTML page could not be made: {e}\n"));
+                return Exit::InvalidPolicy;
+            }
+        },
     };
     match &args.out {
         None => out(&text),

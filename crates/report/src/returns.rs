@@ -366,10 +366,28 @@ impl<'p> ReturnReport<'p> {
             let i = (secs.len() * p).div_ceil(100).saturating_sub(1);
             secs.get(i).copied()
         };
+        // For the distribution chart: refunds per day since the inspection, the last
+        // bucket open-ended.
+        let mut buckets = [0u64; 8];
+        for s in &secs {
+            let day = usize::try_from(s.max(&0) / 86_400).unwrap_or(usize::MAX).min(buckets.len() - 1);
+            if let Some(b) = buckets.get_mut(day) {
+                *b += 1;
+            }
+        }
+        let buckets: Vec<Json> = buckets
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let up_to = if i + 1 == buckets.len() { Json::Null } else { json!((i + 1) * 24) };
+                json!({"from": i * 24, "up_to": up_to, "count": n})
+            })
+            .collect();
         json!({
             "count": secs.len(),
             "median": rank(50).map(hours),
             "p90": rank(90).map(hours),
+            "buckets": buckets,
         })
     }
 

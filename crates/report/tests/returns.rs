@@ -67,7 +67,12 @@ fn the_figures_of_known_cases() {
     assert_eq!(r["refund_total"], "349.10");
     assert_eq!(r["deductions_total"], "49.90");
     // Inspected 2026-11-08 14:00, refund confirmed 2026-11-10 16:00: 50 hours.
-    assert_eq!(r["refund_time_hours"], json!({"count": 1, "median": "50.0", "p90": "50.0"}));
+    let times = &r["refund_time_hours"];
+    assert_eq!((&times["count"], &times["median"], &times["p90"]), (&json!(1), &json!("50.0"), &json!("50.0")));
+    // One refund took 50 hours: the 48–72 h bucket.
+    let counts: Vec<u64> = times["buckets"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [0, 0, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(times["buckets"][7], json!({"from": 168, "up_to": null, "count": 0}));
     assert_eq!(r["period"], json!({"since": "2026-11-05", "until": "2026-11-12"}));
     assert_eq!(
         r["by_week"],

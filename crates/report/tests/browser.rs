@@ -1,0 +1,81 @@
+//! The HTML return analysis in a real browser: headless Chromium opens the page from a
+//! file (no network), takes a screenshot and prints it; the printed text carries the
+//! figures, the flags and the charts' labels, and the console stays silent. Needs
+//! `sh tests/install-pdf-deps.sh`; without the tools the test is ignored, saying why,
+//! except under CI where it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[path = "../../../tests/support/browser.rs"]
+mod browser;
+
+use browser::{chromium, found};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+#[cfg_attr(
+    browser_missing,
+    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
+)]
+fn the_html_report_shows_its_figures_charts_and_flags() {
+    let (Some(chrome), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
+        panic!(
+            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+        );
+    };
+    let policy = tenet::Policy::load(root().join("rules/returns.tenet")).unwrap();
+    let insights = tenet::Policy::load(root().join("rules/return_insights.tenet")).unwrap();
+    let now = "2026-12-01T00:00:00+08:00".parse().unwrap();
+    let options = tenet_report::returns::Options { since: None, until: None, now };
+    let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
+    tenet_report::input::feed(&mut report, &root().join("examples/returns/corpus.jsonl"), &mut |e| panic!("{e}"))
+        .unwrap();
+    let sales = tenet_report::input::sales(&root().join("examples/returns/sales.csv")).unwrap();
+    let flags = tenet_report::returns::flags(&insights, &report.insight_facts(Some(&sales)), now).unwrap();
+    let json = report.to_json(Some(&sales), flags);
+    let page = tenet_report::html::returns(&json).unwrap();
+    // Self-contained: nothing to fetch (the SVG namespace is a name, not a request).
+    for outside in ["<script", "<link", "<img", "src=", "@import", "url("] {
+        assert!(!page.contains(outside), "the page loads something: {outside}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    std::fs::write(&html, &page).unwrap();
+    let url = format!("file://{}", html.display());
+    let (shot, pdf) = (dir.path().join("report.png"), dir.path().join("report.pdf"));
+    let profile = dir.path().join("profile");
+    let logged = chromium(
+        &chrome,
+        &profile,
+        &[format!("--screenshot={}", shot.display()), "--enable-logging=stderr".into(), "--v=0".into()],
+        &url,
+    );
+    let png =
+        std::fs::read(&shot).unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&logged.stderr)));
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a real screenshot ({} bytes)", png.len());
+    let log = String::from_utf8_lossy(&logged.stderr);
+    assert!(!log.contains("CONSOLE"), "console messages:\n{log}");
+    chromium(&chrome, &profile, &[format!("--print-to-pdf={}", pdf.display())], &url);
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "退货分析",
+        "Return analysis",
+        "324618.00",
+        "RETURN_RATE_HIGH",
+        "EL-101",
+        "Returns by reason",
+        "no_reason",
+        "W44",
+        "Refund time after inspection",
+    ] {
+        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    }
+    // Four charts, each an inline SVG.
+    assert_eq!(page.matches("<svg").count(), 4);
+}
