@@ -19,6 +19,26 @@ pub(crate) struct Args {
 enum What {
     /// 退货分析（第 7 阶段）· the return analysis (stage 7)
     Returns(ReturnsArgs),
+    /// 月度服务报告（第四条）· the monthly service statement (clause 4)
+    Sla(SlaArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SlaArgs {
+    /// 一个月的工单记录（事实文件）· one month's ticket log (a facts file)
+    facts: PathBuf,
+    /// 服务水平策略 · the SLA policy
+    #[arg(long, default_value = "rules/support_sla.tenet")]
+    policy: PathBuf,
+    /// 评估时刻，覆盖事实中的 now · the instant, overriding the facts' `now` (RFC 3339)
+    #[arg(long)]
+    now: Option<String>,
+    /// 格式 · format (json, md or html)
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
+    /// 写入文件（原子写入），默认标准输出 · write here (atomically) instead of stdout
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Report formats.
@@ -69,7 +89,67 @@ struct ReturnsArgs {
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     match &args.what {
         What::Returns(a) => returns(a, ui),
+        What::Sla(a) => sla(a, ui),
     }
+}
+
+fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
+    let now_arg = match super::eval::parse_now(args.now.as_deref(), OutputFormat::Human, ui) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let policy = match super::load_policy(&args.policy, OutputFormat::Human, ui) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let file = match crate::files::read(&args.facts) {
+        Ok(f) => f,
+        Err(e) => return super::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts),
+    };
+    let format = tenet::facts::Format::from_path(file.name());
+    let facts = match policy.facts(&file, format) {
+        Ok(f) => f,
+        Err(diags) => return super::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+    };
+    let now = now_arg.or(facts.now()).unwrap_or_else(crate::system_now);
+    let statement = match tenet_report::sla::statement(&policy, &facts, now) {
+        Ok(s) => s,
+        Err(diags) => return super::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+    };
+    let text = match args.format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&statement).unwrap_or_default()),
+        ReportFormat::Md => tenet_report::sla::markdown(&statement),
+        ReportFormat::Html => match tenet_report::sla::html(&statement) {
+            Ok(page) => page,
+            Err(e) => {
+                err(&format!("tenet report: the HTML page could not be made: {e}\n"));
+                return Exit::InvalidPolicy;
+            }
+        },
+        ReportFormat::Csv => {
+            err("tenet report sla: --format csv is for the return analysis; use json, md or html\n");
+            return Exit::Usage;
+        }
+    };
+    write_out(args.out.as_deref(), &text, ui)
+}
+
+/// Prints `text`, or writes it atomically to `out`.
+fn write_out(out_path: Option<&std::path::Path>, text: &str, ui: &Ui) -> Exit {
+    match out_path {
+        None => out(text),
+        Some(path) => {
+            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(text.as_bytes())) {
+                let shown = path.display();
+                err(&format!(
+                    "{}\n",
+                    Msg::new(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")).get(ui.lang)
+                ));
+                return Exit::Usage;
+            }
+        }
+    }
+    Exit::Ok
 }
 
 fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
@@ -154,18 +234,5 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             }
         },
     };
-    match &args.out {
-        None => out(&text),
-        Some(path) => {
-            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(text.as_bytes())) {
-                let shown = path.display();
-                err(&format!(
-                    "{}\n",
-                    Msg::new(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")).get(ui.lang)
-                ));
-                return Exit::Usage;
-            }
-        }
-    }
-    Exit::Ok
+    write_out(args.out.as_deref(), &text, ui)
 }

@@ -64,3 +64,35 @@ fn a_missing_input_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.jsonl"));
 }
+
+/// The monthly statement of the November ticket log: every ticket measured, every credit
+/// line with the contract wording it comes from, and the payable amount that follows.
+#[test]
+fn the_monthly_service_statement() {
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .current_dir(root())
+            .args(["report", "sla", "examples/sla/november.yaml", "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["tickets"].as_array().unwrap().len(), 9);
+    assert_eq!(s["tickets"][1]["response"], "breached");
+    let lines = s["credit_lines"].as_array().unwrap();
+    assert_eq!(
+        lines.iter().map(|l| l["code"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["P1_RESPONSE_LATE", "P1_RESOLUTION_LATE", "RESOLUTION_RATE_LOW"]
+    );
+    assert!(lines.iter().all(|l| l["terms"]["zh"].is_string() && l["terms"]["en"].is_string()), "{lines:?}");
+    let credits: rust_decimal::Decimal =
+        lines.iter().map(|l| l["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap()).sum();
+    assert_eq!(credits.to_string(), s["ledgers"]["credits"]["total"].as_str().unwrap());
+    assert_eq!(s["outputs"]["payable"], "41500.00");
+    let md = run("md");
+    insta::assert_snapshot!(String::from_utf8(md.stdout).unwrap());
+    let csv = run("csv");
+    assert_eq!(csv.status.code(), Some(3), "csv is for the return analysis");
+}

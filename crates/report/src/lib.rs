@@ -7,3 +7,4 @@ pub mod html;
 pub mod input;
 pub mod markdown;
 pub mod returns;
+pub mod sla;

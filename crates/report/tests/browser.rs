@@ -79,3 +79,47 @@ fn the_html_report_shows_its_figures_charts_and_flags() {
     // Four charts, each an inline SVG.
     assert_eq!(page.matches("<svg").count(), 4);
 }
+
+#[test]
+#[cfg_attr(
+    browser_missing,
+    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
+)]
+fn the_service_statement_page_shows_tickets_credits_and_charts() {
+    let (Some(chrome), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
+        panic!(
+            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+        );
+    };
+    let policy = tenet::Policy::load(root().join("rules/support_sla.tenet")).unwrap();
+    let file = tenet::source::read_source(&root().join("examples/sla/november.yaml")).unwrap();
+    let facts = policy.facts(&file, tenet::facts::Format::Yaml).unwrap();
+    let statement = tenet_report::sla::statement(&policy, &facts, facts.now().unwrap()).unwrap();
+    let page = tenet_report::sla::html(&statement).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("sla.html");
+    std::fs::write(&html, &page).unwrap();
+    let url = format!("file://{}", html.display());
+    let (shot, pdf, profile) = (dir.path().join("sla.png"), dir.path().join("sla.pdf"), dir.path().join("profile"));
+    let logged = chromium(
+        &chrome,
+        &profile,
+        &[format!("--screenshot={}", shot.display()), "--enable-logging=stderr".into(), "--v=0".into()],
+        &url,
+    );
+    assert!(
+        std::fs::read(&shot).is_ok_and(|png| png.starts_with(b"\x89PNG")),
+        "{}",
+        String::from_utf8_lossy(&logged.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&logged.stderr).contains("CONSOLE"));
+    chromium(&chrome, &profile, &[format!("--print-to-pdf={}", pdf.display())], &url);
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in
+        ["月度服务报告", "41500.00", "INC-1102", "P1_RESOLUTION_LATE", "按月服务费", "Response time as % of target"]
+    {
+        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    }
+}
