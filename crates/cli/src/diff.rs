@@ -18,8 +18,11 @@ pub(crate) struct Args {
     /// 新策略（同上）· the new policy (the same forms)
     new: String,
     /// 案例目录或文件 · case folders or files
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, num_args = 1.., required_unless_present = "decisions", conflicts_with = "decisions")]
     cases: Vec<PathBuf>,
+    /// 已记录的决定：tenet serve 的数据库（sqlite://…、postgres://…）或 JSON lines 文件 · logged decisions: a `tenet serve` store (sqlite://…, postgres://…) or a JSON-lines file of logged inputs
+    #[arg(long, value_name = "SOURCE")]
+    decisions: Option<String>,
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
@@ -37,6 +40,20 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
+    if let Some(source) = &args.decisions {
+        let logged = match logged(source, old.name()) {
+            Ok(l) => l,
+            Err(m) => return super::usage(args.format, ui, m),
+        };
+        let result = diff::diff_logged(&old, &new, logged);
+        match args.format {
+            OutputFormat::Json => {
+                out(&format!("{}\n", serde_json::to_string_pretty(&to_json(&result)).unwrap_or_default()))
+            }
+            OutputFormat::Human => out(&human(&result, ui)),
+        }
+        return Exit::Ok;
+    }
     if let Some(missing) = args.cases.iter().find(|p| !p.exists()) {
         let shown = missing.display();
         return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
@@ -54,6 +71,65 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         OutputFormat::Human => out(&human(&result, ui)),
     }
     Exit::Ok
+}
+
+/// The logged inputs of `policy` in `source`: a `tenet serve` store's decision log, or a
+/// JSON-lines file whose lines are logged entries (`{"facts", "result"?, "at"?,
+/// "decision_id"?, "policy"?}`, as `GET /v1/decisions` streams them) or bare facts.
+fn logged(source: &str, policy: &str) -> Result<Vec<diff::Logged>, Msg> {
+    let instant = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_str).and_then(tenet::facts::parse_datetime).map(|t| t.to_utc())
+    };
+    let mut out = Vec::new();
+    if source.starts_with("sqlite:") || source.starts_with("postgres://") || source.starts_with("postgresql://") {
+        let mut bad = None;
+        let read = tenet_server::read_decisions(source, |row| {
+            if row.policy != policy {
+                return;
+            }
+            match serde_json::from_str::<tenet::facts::Raw>(&row.facts) {
+                Ok(facts) => {
+                    let result: serde_json::Value = serde_json::from_str(&row.result).unwrap_or_default();
+                    let at = instant(result.get("now"))
+                        .or_else(|| instant(Some(&serde_json::Value::String(row.at.clone()))));
+                    out.push(diff::Logged { label: format!("decision {}", row.decision_id), facts, at });
+                }
+                Err(e) => bad = Some(format!("decision {}: {e}", row.decision_id)),
+            }
+        });
+        read.map_err(|e| Msg::new(format!("{source}：{e}"), format!("{source}: {e}")))?;
+        if let Some(b) = bad {
+            return Err(Msg::new(format!("无法读取记录的事实：{b}"), format!("cannot read logged facts: {b}")));
+        }
+        return Ok(out);
+    }
+    let text = std::fs::read_to_string(source)
+        .map_err(|e| Msg::new(format!("无法读取 {source}：{e}"), format!("cannot read {source}: {e}")))?;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            Msg::new(format!("{source}:{}：不是 JSON：{e}", i + 1), format!("{source}:{}: not JSON: {e}", i + 1))
+        })?;
+        if value.get("policy").and_then(serde_json::Value::as_str).is_some_and(|p| p != policy) {
+            continue;
+        }
+        let (facts, at, label) = match value.get("facts") {
+            Some(f) => {
+                let label = value
+                    .get("decision_id")
+                    .and_then(serde_json::Value::as_str)
+                    .map_or_else(|| format!("line {}", i + 1), |d| format!("decision {d}"));
+                (f.clone(), instant(value.pointer("/result/now")).or_else(|| instant(value.get("at"))), label)
+            }
+            None => (value, None, format!("line {}", i + 1)),
+        };
+        let facts: tenet::facts::Raw = serde_json::from_value(facts)
+            .map_err(|e| Msg::new(format!("{source}:{}：{e}", i + 1), format!("{source}:{}: {e}", i + 1)))?;
+        out.push(diff::Logged { label, facts, at });
+    }
+    Ok(out)
 }
 
 fn human(d: &Diff, ui: &Ui) -> String {
@@ -78,6 +154,16 @@ fn human(d: &Diff, ui: &Ui) -> String {
         ui.label("个案例发生变化", "cases changed"),
         summary.join(", ")
     );
+    for (what, delta, cases) in d.money() {
+        let sign = if delta.is_sign_negative() { "−" } else { "+" };
+        let _ = writeln!(
+            s,
+            "  {what}: {sign}{} {} {cases} {}",
+            delta.abs(),
+            ui.label("涉及", "across"),
+            ui.label("个案例", "cases")
+        );
+    }
     for (kind, changes) in groups {
         let _ = writeln!(s, "\n{} × {kind}", changes.len());
         for c in changes {
@@ -123,5 +209,10 @@ fn to_json(d: &Diff) -> serde_json::Value {
             json!({"kind": kind, "count": cs.len(), "cases": cases})
         })
         .collect();
-    json!({"cases": d.total, "changed": d.changes.len(), "groups": groups})
+    let money: Vec<serde_json::Value> = d
+        .money()
+        .into_iter()
+        .map(|(what, delta, cases)| json!({"what": what, "delta": delta.to_string(), "cases": cases}))
+        .collect();
+    json!({"cases": d.total, "changed": d.changes.len(), "money": money, "groups": groups})
 }

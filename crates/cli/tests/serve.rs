@@ -309,3 +309,60 @@ fn the_report_reads_the_service_store() {
         assert_eq!(from_store[key], from_files[key], "{key}");
     }
 }
+
+/// `tenet diff OLD NEW --decisions`: the decisions the service logged, re-evaluated
+/// under both versions — from the store and from its NDJSON export alike — with the
+/// money a change would have moved.
+#[test]
+fn a_policy_change_measured_on_logged_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/tenet.db", dir.path().display());
+    let mut server = Server::start(&db);
+    let c = client();
+    for name in ["opened-keyboard.json", "opened-keyboard.json", "too-late.yaml", "wrong-item-exchange.yaml"] {
+        let text = std::fs::read_to_string(root().join("examples/returns").join(name)).unwrap();
+        let facts: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
+        let (status, v) = post(&c, &format!("{}/v1/policies/returns/evaluate", server.base), &facts).unwrap();
+        assert_eq!(status, 200, "{v}");
+    }
+    let export = c
+        .get(format!("{}/v1/decisions?limit=1000", server.base))
+        .header("accept", "application/x-ndjson")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    server.kill();
+    let ndjson = dir.path().join("decisions.jsonl");
+    std::fs::write(&ndjson, &export).unwrap();
+    // The new version: the no-reason shipping fee goes from 10.00 to 15.00.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("calendars")).unwrap();
+    std::fs::copy(root().join("rules/calendars/cn-2026.yaml"), rules.join("calendars/cn-2026.yaml")).unwrap();
+    let text = std::fs::read_to_string(root().join("rules/returns.tenet")).unwrap();
+    assert!(text.contains("const return_shipping_fee = 10.00"));
+    std::fs::write(
+        rules.join("returns.tenet"),
+        text.replace("const return_shipping_fee = 10.00", "const return_shipping_fee = 15.00"),
+    )
+    .unwrap();
+    let new = rules.join("returns.tenet");
+    for source in [db.clone(), ndjson.display().to_string()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .current_dir(root())
+            .args(["diff", "rules/returns.tenet"])
+            .arg(&new)
+            .args(["--decisions", &source, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(d["cases"], 4, "{source}: {d}");
+        assert_eq!(d["changed"], 2, "the two opened keyboards: {d}");
+        let money = d["money"].as_array().unwrap();
+        let refund = money.iter().find(|m| m["what"] == "output refund_amount").expect("refunds move");
+        assert_eq!((refund["delta"].as_str().unwrap(), refund["cases"].as_u64().unwrap()), ("-10.00", 2), "{money:?}");
+        let deductions = money.iter().find(|m| m["what"] == "ledger deductions").unwrap();
+        assert_eq!(deductions["delta"], "10.00");
+    }
+}

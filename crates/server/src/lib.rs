@@ -199,6 +199,31 @@ pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Res
     })
 }
 
+/// Reads the decision log of a case store written by `tenet serve`, oldest first, handing
+/// each entry to `each`; the number read. For `tenet diff --decisions`.
+pub fn read_decisions(url: &str, mut each: impl FnMut(store::DecisionRow)) -> Result<usize, StartError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    runtime.block_on(async {
+        let store = Store::open(url).await?;
+        let mut filter = store::DecisionFilter { limit: 1000, ..store::DecisionFilter::default() };
+        let mut n = 0;
+        loop {
+            let rows = store.decisions(&filter).await.map_err(|e| StartError::Database(e.to_string()))?;
+            let Some(last) = rows.last() else { break };
+            filter.after = Some(last.decision_id.clone());
+            for row in rows {
+                each(row);
+                n += 1;
+            }
+        }
+        store.close().await;
+        Ok(n)
+    })
+}
+
 /// Runs `tenet serve` to the end: prints `listening on http://ADDR` when ready.
 pub fn run(options: &Options) -> Result<(), StartError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -134,12 +134,21 @@ fn git_show(rev: &str, path: &str) -> Result<String, Msg> {
 }
 
 fn verdict(policy: &Policy, case: &TestCase) -> Result<Verdict, String> {
-    let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
+    verdict_at(policy, &case.facts, None)
+}
+
+/// The verdict on `facts` at their own `now`, else at `at`.
+fn verdict_at(
+    policy: &Policy,
+    raw: &tenet::facts::Raw,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Verdict, String> {
+    let facts = policy.facts_from_raw(raw).map_err(|ds| {
         let lines: Vec<String> =
             ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
         format!("invalid facts: {}", lines.join("; "))
     })?;
-    let now = facts.now().ok_or("the case's facts have no `now`")?;
+    let now = facts.now().or(at).ok_or("the case's facts have no `now`")?;
     let eval = policy.evaluate(&facts, now).map_err(|e| {
         format!("evaluation failed: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
     })?;
@@ -171,4 +180,63 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
         }
     }
     Ok(Diff { total, changes })
+}
+
+/// One logged decision's input: a label (its decision id or line), the facts and the
+/// instant it was decided at.
+pub struct Logged {
+    /// `decision 0190…` or `line 7`.
+    pub label: String,
+    /// The input facts.
+    pub facts: tenet::facts::Raw,
+    /// When it was decided (the log's `now`), for facts without their own.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Re-evaluates logged decisions under both versions: what would have changed.
+pub fn diff_logged(old: &Policy, new: &Policy, logged: impl IntoIterator<Item = Logged>) -> Diff {
+    let mut changes = Vec::new();
+    let mut total = 0;
+    for entry in logged {
+        let (a, b) = (verdict_at(old, &entry.facts, entry.at), verdict_at(new, &entry.facts, entry.at));
+        if a.is_err() && b.is_err() {
+            continue;
+        }
+        total += 1;
+        if a != b {
+            changes.push(Change { case: PathBuf::from(entry.label), name: None, old: a, new: b });
+        }
+    }
+    Diff { total, changes }
+}
+
+impl Diff {
+    /// The money a change moves: for each ledger total and money-like output that
+    /// changed, the sum of new − old over the changed cases (an absent value counts as
+    /// zero) and how many cases it moved in. Sorted by name.
+    pub fn money(&self) -> Vec<(String, rust_decimal::Decimal, usize)> {
+        let mut sums: BTreeMap<String, (rust_decimal::Decimal, usize)> = BTreeMap::new();
+        for c in &self.changes {
+            let (Ok(old), Ok(new)) = (&c.old, &c.new) else { continue };
+            for (what, a, b) in [("ledger", &old.ledgers, &new.ledgers), ("output", &old.outputs, &new.outputs)] {
+                let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+                for k in keys {
+                    let num = |m: &BTreeMap<String, String>| m.get(k).map(|v| v.parse::<rust_decimal::Decimal>());
+                    let (x, y) = (num(a), num(b));
+                    // Only values that are numbers on the side(s) that have them.
+                    if matches!(x, Some(Err(_))) || matches!(y, Some(Err(_))) || (x.is_none() && y.is_none()) {
+                        continue;
+                    }
+                    let x = x.and_then(Result::ok).unwrap_or_default();
+                    let y = y.and_then(Result::ok).unwrap_or_default();
+                    if x != y {
+                        let e = sums.entry(format!("{what} {k}")).or_default();
+                        e.0 += y - x;
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        sums.into_iter().map(|(k, (d, n))| (k, d, n)).collect()
+    }
 }
