@@ -325,13 +325,21 @@ fn a_policy_change_measured_on_logged_decisions() {
         let (status, v) = post(&c, &format!("{}/v1/policies/returns/evaluate", server.base), &facts).unwrap();
         assert_eq!(status, 200, "{v}");
     }
-    let export = c
-        .get(format!("{}/v1/decisions?limit=1000", server.base))
-        .header("accept", "application/x-ndjson")
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    // Evaluations are logged through a queue: wait until all four are committed.
+    let started = Instant::now();
+    let export = loop {
+        let text = c
+            .get(format!("{}/v1/decisions?limit=1000", server.base))
+            .header("accept", "application/x-ndjson")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if text.lines().count() == 4 || started.elapsed() > Duration::from_secs(10) {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     server.kill();
     let ndjson = dir.path().join("decisions.jsonl");
     std::fs::write(&ndjson, &export).unwrap();
