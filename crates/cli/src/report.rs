@@ -53,6 +53,8 @@ enum ReportFormat {
     Csv,
     /// One self-contained HTML page with charts.
     Html,
+    /// One row per case as Parquet (needs --out).
+    Parquet,
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,12 +128,78 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
                 return Exit::InvalidPolicy;
             }
         },
-        ReportFormat::Csv => {
-            err("tenet report sla: --format csv is for the return analysis; use json, md or html\n");
+        ReportFormat::Csv | ReportFormat::Parquet => {
+            err("tenet report sla: --format csv and parquet are for the return analysis; use json, md or html\n");
             return Exit::Usage;
         }
     };
     write_out(args.out.as_deref(), &text, ui)
+}
+
+/// `--format parquet`: one row per case of the JSON-lines inputs, in input order, written
+/// atomically to `--out`; the summary goes to standard error.
+fn parquet(
+    args: &ReturnsArgs,
+    report: &mut tenet_report::returns::ReturnReport<'_>,
+    on_error: &mut dyn FnMut(tenet_report::input::InputError),
+    ui: &Ui,
+) -> Exit {
+    let Some(path) = &args.out else {
+        err("tenet report: --format parquet writes a file: give --out FILE.parquet\n");
+        return Exit::Usage;
+    };
+    let written = crate::files::write_atomically(path, |w| {
+        let mut rows = tenet_report::parquet::RowWriter::new().map_err(std::io::Error::other)?;
+        for input in &args.inputs {
+            let text = input.to_string_lossy();
+            if is_store(&text) {
+                let mut failed = None;
+                tenet_server::read_cases(&text, |case| match report.add_case(&case) {
+                    Ok(Some(row)) => {
+                        if let Err(e) = rows.push(row, &mut *w) {
+                            failed = Some(e);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        report.error();
+                        let id = case.id.unwrap_or_default();
+                        on_error(tenet_report::input::InputError {
+                            path: PathBuf::from(format!("{text}#{id}")),
+                            line: None,
+                            message: e.0,
+                        });
+                    }
+                })
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+                if let Some(e) = failed {
+                    return Err(std::io::Error::other(e));
+                }
+                continue;
+            }
+            tenet_report::input::feed_rows(report, input, &mut |row| rows.push(row, &mut *w), on_error)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
+        rows.finish(w).map_err(std::io::Error::other)
+    });
+    match written {
+        Ok(n) => {
+            let (_, errors) = report.counts();
+            err(&format!(
+                "{}\n",
+                Msg::new(
+                    format!("写入 {n} 行，{errors} 个案例无法计入"),
+                    format!("{n} rows written, {errors} cases not counted")
+                )
+                .get(ui.lang)
+            ));
+            Exit::Ok
+        }
+        Err(e) => {
+            err(&format!("tenet report: {e}\n"));
+            Exit::Usage
+        }
+    }
 }
 
 /// Prints `text`, or writes it atomically to `out`.
@@ -182,9 +250,12 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         }
         shown += 1;
     };
+    if args.format == ReportFormat::Parquet {
+        return parquet(args, &mut report, &mut on_error, ui);
+    }
     for input in &args.inputs {
         let text = input.to_string_lossy();
-        if text.starts_with("sqlite:") || text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        if is_store(&text) {
             // A case store written by `tenet serve`: each case replayed like a case file.
             let read = tenet_server::read_cases(&text, |case| {
                 if let Err(e) = report.add_case(&case) {
@@ -226,6 +297,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
         ReportFormat::Md => tenet_report::markdown::returns(&json),
         ReportFormat::Csv => tenet_report::csv::by_sku(&json),
+        ReportFormat::Parquet => return Exit::Usage,
         ReportFormat::Html => match tenet_report::html::returns(&json) {
             Ok(page) => page,
             Err(e) => {
@@ -235,4 +307,9 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         },
     };
     write_out(args.out.as_deref(), &text, ui)
+}
+
+/// Whether an input names a case store rather than a file.
+fn is_store(text: &str) -> bool {
+    text.starts_with("sqlite:") || text.starts_with("postgres://") || text.starts_with("postgresql://")
 }

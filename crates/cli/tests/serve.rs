@@ -299,6 +299,17 @@ fn the_report_reads_the_service_store() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     };
+    let parquet = dir.path().join("cases.parquet");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .current_dir(root())
+        .args(["report", "returns", &db, "--now", "2026-11-20T12:00:00+08:00", "--format", "parquet", "--out"])
+        .arg(&parquet)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&parquet).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "a Parquet file");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 rows written"));
     let from_store = report(&db);
     assert_eq!(from_store["cases"], 3);
     assert_eq!(from_store["errors"], 0);

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::returns::{ReturnReport, Sales};
+use crate::returns::{CaseRow, ReturnReport, Sales};
 
 /// A problem with one input: its file, its line (for JSON lines) and why.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,7 +51,7 @@ pub fn feed(
                     tenet::workflow::Case::parse(&src, tenet::facts::Format::Yaml)
                         .map_err(|d| d.first().map(|d| d.message.en.clone()).unwrap_or_default())
                 })
-                .and_then(|case| report.add_case(&case).map_err(|e| e.0));
+                .and_then(|case| report.add_case(&case).map(|_| ()).map_err(|e| e.0));
             if let Err(message) = result {
                 report.error();
                 on_error(InputError { path: file, line: None, message });
@@ -174,4 +174,31 @@ pub fn sales(path: &Path) -> Result<Sales, InputError> {
         *out.entry((*sku).to_owned()).or_default() += units;
     }
     Ok(out)
+}
+
+/// Feeds the cases of `path` one by one, in input order, handing each counted case's row
+/// to `on_row` (for the Parquet export, whose rows keep the input's order).
+pub fn feed_rows(
+    report: &mut ReturnReport<'_>,
+    path: &Path,
+    on_row: &mut dyn FnMut(CaseRow) -> Result<(), String>,
+    on_error: &mut dyn FnMut(InputError),
+) -> Result<(), InputError> {
+    let fail = |line: Option<usize>, message: String| InputError { path: path.to_path_buf(), line, message };
+    let file = std::fs::File::open(path).map_err(|e| fail(None, format!("cannot open: {e}")))?;
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| fail(Some(i + 1), format!("unreadable: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match report.add_line(&line) {
+            Ok(Some(row)) => on_row(row).map_err(|e| fail(Some(i + 1), e))?,
+            Ok(None) => {}
+            Err(e) => {
+                report.error();
+                on_error(fail(Some(i + 1), e.0));
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,5 +6,6 @@ pub mod csv;
 pub mod html;
 pub mod input;
 pub mod markdown;
+pub mod parquet;
 pub mod returns;
 pub mod sla;

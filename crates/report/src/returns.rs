@@ -70,6 +70,33 @@ pub struct ReturnReport<'p> {
     last_day: Option<NaiveDate>,
 }
 
+/// One case as the Parquet export writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseRow {
+    /// The case's id, when it has one.
+    pub id: Option<String>,
+    /// `item.sku`.
+    pub sku: Option<String>,
+    /// `item.category`.
+    pub category: Option<String>,
+    /// `request.reason`.
+    pub reason: Option<String>,
+    /// The decision.
+    pub decision: String,
+    /// Fired codes, in firing order.
+    pub codes: Vec<String>,
+    /// The refund counted for it (approved cases only).
+    pub refund_amount: Option<Decimal>,
+    /// `request.submitted_at`.
+    pub submitted: Option<DateTime<Utc>>,
+    /// `inspection.inspected_at`.
+    pub inspected: Option<DateTime<Utc>>,
+    /// The accepted `refund_succeeded` event's time.
+    pub refunded: Option<DateTime<Utc>>,
+    /// The workflow stage, for replayed cases.
+    pub stage: Option<String>,
+}
+
 /// Why one case could not be counted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseError(pub String);
@@ -167,7 +194,7 @@ impl<'p> ReturnReport<'p> {
     }
 
     /// Adds one case given as a JSON line: `{"id"?, "facts": {…}, "events"?: […]}`.
-    pub fn add_line(&mut self, line: &str) -> Result<(), CaseError> {
+    pub fn add_line(&mut self, line: &str) -> Result<Option<CaseRow>, CaseError> {
         let raw: Raw = serde_json::from_str(line).map_err(|e| CaseError(format!("not JSON: {e}")))?;
         let Raw::Map(entries) = &raw else { return Err(CaseError("a case line must be a JSON object".into())) };
         let mut facts = None;
@@ -200,7 +227,8 @@ impl<'p> ReturnReport<'p> {
 
     /// Adds one case: replayed through the workflow when it has events, evaluated as it
     /// stands otherwise.
-    pub fn add_case(&mut self, case: &Case) -> Result<(), CaseError> {
+    /// The case's row, unless the date filter left it out.
+    pub fn add_case(&mut self, case: &Case) -> Result<Option<CaseRow>, CaseError> {
         let first_error = |d: &[tenet::diagnostics::Diagnostic]| {
             CaseError(
                 d.first()
@@ -216,7 +244,7 @@ impl<'p> ReturnReport<'p> {
             let now = facts.now().unwrap_or(self.options.now);
             let evaluation = self.policy.evaluate(&facts, now).map_err(|e| first_error(e.diagnostics()))?;
             let json = case.facts.to_json();
-            self.count(&json, &evaluation, None);
+            Ok(self.count(case.id.as_deref(), &json, &evaluation, None, None))
         } else {
             let replay = self.policy.replay(case, self.options.now).map_err(|e| first_error(&e.diagnostics()))?;
             let Some(evaluation) = replay.evaluation() else {
@@ -229,19 +257,25 @@ impl<'p> ReturnReport<'p> {
                 .find(|s| s.event() == "refund_succeeded" && s.outcome() == Outcome::Accepted)
                 .map(|s| s.at());
             let json = replay.facts().to_json();
-            self.count(&json, evaluation, refunded);
+            Ok(self.count(case.id.as_deref(), &json, evaluation, refunded, Some(replay.stage())))
         }
-        Ok(())
     }
 
-    fn count(&mut self, facts: &Json, e: &Evaluation<'_>, refunded: Option<DateTime<Utc>>) {
+    fn count(
+        &mut self,
+        id: Option<&str>,
+        facts: &Json,
+        e: &Evaluation<'_>,
+        refunded: Option<DateTime<Utc>>,
+        stage: Option<&str>,
+    ) -> Option<CaseRow> {
         let tz = self.policy.locale().zone();
         let submitted = text_at(facts, &["request", "submitted_at"])
             .and_then(tenet::facts::parse_datetime)
             .map(|t| t.with_timezone(&tz).date_naive());
         if let Some(day) = submitted {
             if self.options.since.is_some_and(|s| day < s) || self.options.until.is_some_and(|u| day > u) {
-                return;
+                return None;
             }
             self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
             self.last_day = Some(self.last_day.map_or(day, |d| d.max(day)));
@@ -289,6 +323,22 @@ impl<'p> ReturnReport<'p> {
                 self.late_refunds += 1;
             }
         }
+        let text = |path: &[&str]| text_at(facts, path).map(str::to_owned);
+        Some(CaseRow {
+            id: id.map(str::to_owned),
+            sku: text(&["item", "sku"]),
+            category: text(&["item", "category"]),
+            reason: text(&["request", "reason"]),
+            decision: decision.as_str().to_owned(),
+            codes: e.codes().into_iter().map(str::to_owned).collect(),
+            refund_amount: approved.then_some(refund),
+            submitted: text_at(facts, &["request", "submitted_at"])
+                .and_then(tenet::facts::parse_datetime)
+                .map(|t| t.to_utc()),
+            inspected: inspected.map(|t| t.to_utc()),
+            refunded,
+            stage: stage.map(str::to_owned),
+        })
     }
 
     /// The report as the contract's JSON object, with `flags` given.
