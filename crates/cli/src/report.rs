@@ -30,10 +30,17 @@ struct SlaArgs {
     /// 服务水平策略 · the SLA policy
     #[arg(long, default_value = "rules/support_sla.tenet")]
     policy: PathBuf,
-    /// 评估时刻，覆盖事实中的 now · the instant, overriding the facts' `now` (RFC 3339)
+    #[command(flatten)]
+    common: Common,
+}
+
+/// What every report takes: the instant, the format and where it goes.
+#[derive(clap::Args, Debug)]
+struct Common {
+    /// 评估与回放的时刻 · the instant facts are evaluated and cases replayed at (RFC 3339; default: the facts' `now`, else the clock)
     #[arg(long)]
     now: Option<String>,
-    /// 格式 · format (json, md or html)
+    /// 格式 · format
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
     /// 写入文件（原子写入），默认标准输出 · write here (atomically) instead of stdout
@@ -77,15 +84,8 @@ struct ReturnsArgs {
     /// 至此日止提交的申请（含）· requests submitted up to this local date, inclusive
     #[arg(long)]
     until: Option<NaiveDate>,
-    /// 回放案例的时刻 · the instant cases are replayed at (RFC 3339; default: now)
-    #[arg(long)]
-    now: Option<String>,
-    /// 格式 · format
-    #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
-    /// 写入文件（原子写入），默认标准输出 · write here (atomically) instead of stdout
-    #[arg(long)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -96,7 +96,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
 }
 
 fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
-    let now_arg = match super::eval::parse_now(args.now.as_deref(), OutputFormat::Human, ui) {
+    let now_arg = match super::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
@@ -118,7 +118,7 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
         Ok(s) => s,
         Err(diags) => return super::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
-    let text = match args.format {
+    let text = match args.common.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&statement).unwrap_or_default()),
         ReportFormat::Md => tenet_report::sla::markdown(&statement),
         ReportFormat::Html => match tenet_report::sla::html(&statement) {
@@ -133,7 +133,7 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
             return Exit::Usage;
         }
     };
-    write_out(args.out.as_deref(), &text, ui)
+    write_out(args.common.out.as_deref(), &text, ui)
 }
 
 /// `--format parquet`: one row per case of the JSON-lines inputs, in input order, written
@@ -144,7 +144,7 @@ fn parquet(
     on_error: &mut dyn FnMut(tenet_report::input::InputError),
     ui: &Ui,
 ) -> Exit {
-    let Some(path) = &args.out else {
+    let Some(path) = &args.common.out else {
         err("tenet report: --format parquet writes a file: give --out FILE.parquet\n");
         return Exit::Usage;
     };
@@ -221,7 +221,7 @@ fn write_out(out_path: Option<&std::path::Path>, text: &str, ui: &Ui) -> Exit {
 }
 
 fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
-    let now = match super::eval::parse_now(args.now.as_deref(), OutputFormat::Human, ui) {
+    let now = match super::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
         Ok(t) => t.unwrap_or_else(crate::system_now),
         Err(exit) => return exit,
     };
@@ -250,7 +250,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         }
         shown += 1;
     };
-    if args.format == ReportFormat::Parquet {
+    if args.common.format == ReportFormat::Parquet {
         return parquet(args, &mut report, &mut on_error, ui);
     }
     for input in &args.inputs {
@@ -293,7 +293,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         }
     };
     let json = report.to_json(sales.as_ref(), flags);
-    let text = match args.format {
+    let text = match args.common.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
         ReportFormat::Md => tenet_report::markdown::returns(&json),
         ReportFormat::Csv => tenet_report::csv::by_sku(&json),
@@ -306,7 +306,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             }
         },
     };
-    write_out(args.out.as_deref(), &text, ui)
+    write_out(args.common.out.as_deref(), &text, ui)
 }
 
 /// Whether an input names a case store rather than a file.

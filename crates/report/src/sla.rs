@@ -180,6 +180,7 @@ pub fn markdown(s: &Json) -> String {
 pub fn html(s: &Json) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     env.add_template("sla.html", include_str!("../templates/sla.html")).map_err(|e| e.to_string())?;
+    env.add_template("style.css", include_str!("../templates/style.css")).map_err(|e| e.to_string())?;
     let blue = RGBColor(0x3b, 0x6e, 0xa8);
     let charts = vec![
         json!({"title": "首次响应用时 / 目标", "title_en": "Response time / target",

@@ -166,12 +166,7 @@ async fn watch(app: Arc<App>, mut s: Signals, stop: tokio::sync::oneshot::Sender
 /// number of cases read. For reports: nothing is written (opening applies the
 /// migrations this version knows, as a server would).
 pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Result<usize, StartError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StartError::Database(e.to_string()))?;
-    runtime.block_on(async {
-        let store = Store::open(url).await?;
+    with_store(url, |store| async move {
         let db = |e: sqlx::Error| StartError::Database(e.to_string());
         let mut after = String::new();
         let mut n = 0;
@@ -194,20 +189,33 @@ pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Res
                 n += 1;
             }
         }
-        store.close().await;
         Ok(n)
     })
 }
 
-/// Reads the decision log of a case store written by `tenet serve`, oldest first, handing
-/// each entry to `each`; the number read. For `tenet diff --decisions`.
-pub fn read_decisions(url: &str, mut each: impl FnMut(store::DecisionRow)) -> Result<usize, StartError> {
+/// Runs `work` on a store opened from `url` on a runtime of its own, for the commands
+/// that read a store outside a server; the store is closed afterwards.
+fn with_store<T, F, W>(url: &str, work: W) -> Result<T, StartError>
+where
+    W: FnOnce(Store) -> F,
+    F: std::future::Future<Output = Result<T, StartError>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| StartError::Database(e.to_string()))?;
     runtime.block_on(async {
         let store = Store::open(url).await?;
+        let result = work(store.clone()).await;
+        store.close().await;
+        result
+    })
+}
+
+/// Reads the decision log of a case store written by `tenet serve`, oldest first, handing
+/// each entry to `each`; the number read. For `tenet diff --decisions`.
+pub fn read_decisions(url: &str, mut each: impl FnMut(store::DecisionRow)) -> Result<usize, StartError> {
+    with_store(url, |store| async move {
         let mut filter = store::DecisionFilter { limit: 1000, ..store::DecisionFilter::default() };
         let mut n = 0;
         loop {
@@ -219,7 +227,6 @@ pub fn read_decisions(url: &str, mut each: impl FnMut(store::DecisionRow)) -> Re
                 n += 1;
             }
         }
-        store.close().await;
         Ok(n)
     })
 }
