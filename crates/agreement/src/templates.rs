@@ -56,7 +56,68 @@ pub fn environment(format: DocFormat) -> Result<Environment<'static>, minijinja:
         env.add_template(name, source)?;
     }
     filters::register(&mut env);
+    // Data goes into Markdown: every value is escaped for Markdown first (then for HTML
+    // in HTML), so a `|` cannot cut a table nor a line break and `##` add a clause.
+    // pulldown-cmark then escapes the text for HTML; the HTML page template escapes as
+    // HTML does.
+    env.set_formatter(|out, state, value| {
+        let markdown = state.name().ends_with(".md.j2");
+        if !markdown || value.is_safe() || value.is_none() || value.is_undefined() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        out.write_str(&markdown_escape(&value.to_string()))?;
+        Ok(())
+    });
     Ok(env)
+}
+
+/// `text` as Markdown shows it literally, on one line: its punctuation that Markdown
+/// reads as markup is backslash-escaped, line breaks become spaces, and a leading list
+/// marker (`-`, `+`, `1.`) is escaped too.
+pub fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let one_line: String = text.split(['\r', '\n']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    for (i, c) in one_line.chars().enumerate() {
+        let leading_marker = i == 0 && matches!(c, '-' | '+');
+        if leading_marker
+            || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '{' | '}' | '&')
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // `1. ` at the start would begin a numbered list.
+    if let Some(dot) = out.find(". ")
+        && dot > 0
+        && out.get(..dot).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        out.insert(dot, '\\');
+    }
+    out
+}
+
+/// Markdown to HTML, with links kept only when they go to `https:` or `mailto:`; any other
+/// link (a `javascript:` one included) becomes its plain text.
+fn to_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut dropped = 0usize;
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter(|e| match e {
+        Event::Start(Tag::Link { dest_url, .. }) => {
+            let ok = dest_url.starts_with("https:") || dest_url.starts_with("mailto:");
+            if !ok {
+                dropped += 1;
+            }
+            ok
+        }
+        Event::End(TagEnd::Link) if dropped > 0 => {
+            dropped -= 1;
+            false
+        }
+        _ => true,
+    });
+    let mut body = String::new();
+    html::push_html(&mut body, events);
+    body
 }
 
 /// One blank line between blocks, and before every heading, however the templates'
@@ -93,8 +154,7 @@ pub fn render(agreement: &Agreement, lang: DocLang, format: DocFormat) -> Result
     if format == DocFormat::Markdown {
         return Ok(markdown);
     }
-    let mut body = String::new();
-    html::push_html(&mut body, Parser::new_ext(&markdown, Options::ENABLE_TABLES));
+    let body = to_html(&markdown);
     let title = match lang {
         DocLang::Zh => "技术支持协议",
         DocLang::En => "Technical Support Agreement",
@@ -106,4 +166,32 @@ pub fn render(agreement: &Agreement, lang: DocLang, format: DocFormat) -> Result
         draft => agreement.draft,
         title => format!("{title} {number}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn only_https_and_mailto_links_survive() {
+        let html = super::to_html(
+            "[a](javascript:alert(1)) [b](https://example.com) [c](mailto:x@example.com) [d](http://example.com)",
+        );
+        assert!(!html.contains("javascript") && !html.contains("http://"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.com\">b</a>")
+                && html.contains("<a href=\"mailto:x@example.com\">c</a>")
+        );
+        assert!(html.contains("a ") && html.contains(" d"), "the text of a dropped link stays: {html}");
+    }
+
+    #[test]
+    fn markdown_escaping() {
+        assert_eq!(super::markdown_escape("a|b"), "a\\|b");
+        assert_eq!(super::markdown_escape("x\n\n## y"), "x \\#\\# y");
+        assert_eq!(super::markdown_escape("- item"), "\\- item");
+        assert_eq!(super::markdown_escape("12. item"), "12\\. item");
+        assert_eq!(super::markdown_escape("3.5% fee, a-b"), "3.5% fee, a-b");
+        assert_eq!(super::markdown_escape("&lt;"), "\\&lt;");
+    }
 }

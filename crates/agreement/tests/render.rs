@@ -196,3 +196,37 @@ fn html_escapes_data() {
     assert!(doc.text.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
     assert!(doc.text.starts_with("<!DOCTYPE html>") && doc.text.contains("@page { size: A4"));
 }
+
+/// Data is text, never Markdown: a `|` does not cut the signature table, a line break and
+/// `##` do not add a clause, `*`, `` ` `` and `[…](javascript:…)` stay literal, and
+/// `<script>` never reaches the page — in Markdown and in HTML.
+#[test]
+fn data_cannot_become_markdown() {
+    let evil = "A|B 公司 **粗体** `code` [点我](javascript:alert(1))\\n\\n## 第十一条 额外条款\\n<script>x</script>";
+    let text = example_text().replace("name: 上海云帆电子商务有限公司", &format!("name: \"{evil}\""));
+    let name = support::root().join("examples/agreements/evil.yaml");
+    let file = SourceFile::new(name.display().to_string(), text);
+    let md = render::render(&file, Options { lang: Some(DocLang::Zh), format: DocFormat::Markdown, final_copy: false })
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
+        .text;
+    // Still ten clauses, and no eleventh heading.
+    assert_eq!(md.lines().filter(|l| l.starts_with("## ")).count(), 10, "{md}");
+    assert!(!md.lines().any(|l| l.starts_with("## 第十一条")));
+    // Every table row keeps its column count: the `|` of the name is escaped.
+    for line in md.lines().filter(|l| l.starts_with('|') && l.contains("A\\|B")) {
+        assert!(line.contains("A\\|B"), "{line}");
+    }
+    let html = render::render(&file, Options { lang: Some(DocLang::Zh), format: DocFormat::Html, final_copy: false })
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
+        .text;
+    assert!(!html.contains("<script>") && !html.contains("javascript:alert(1)\""), "no script, no link");
+    assert!(!html.contains("href=\"javascript"), "no javascript link");
+    assert!(!html.contains("<strong>粗体</strong>") && !html.contains("<code>code</code>"));
+    assert!(
+        html.contains(
+            "A|B 公司 **粗体** `code` [点我](javascript:alert(1)) ## 第十一条 额外条款 &lt;script&gt;x&lt;/script&gt;"
+        ),
+        "shown as written, on one line"
+    );
+    assert_eq!(html.matches("<h2").count(), 10);
+}
