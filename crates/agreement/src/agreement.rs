@@ -49,6 +49,26 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
     let map = schema.facts_to_json(&facts);
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
+    // The fees are written in Chinese capital numerals (人民币…元整) and as CNY: another
+    // currency would be written wrongly, so it is refused rather than ignored.
+    let currency = map.get("fees").and_then(|f| f.get("currency")).and_then(Json::as_str).unwrap_or_default();
+    if currency != "CNY" {
+        return Err(fail(
+            Blame::Data,
+            vec![problem(
+                data,
+                "fees.currency",
+                msg!(
+                    "协议只能以人民币（CNY）书写金额，`{currency}` 无法写成合同金额",
+                    "the agreement writes amounts in renminbi (CNY) only; `{currency}` cannot be written as a contract amount"
+                ),
+                Msg::new(
+                    "写 currency: CNY；外币合同请先换算为人民币金额",
+                    "write currency: CNY; for a contract in another currency, convert the amounts to renminbi first",
+                ),
+            )],
+        ));
+    }
     let sla_name = text("sla");
     let sla_path = tenet::source::locate(Path::new(data.name()), &sla_name).map_err(|e| {
         let help = match &e {

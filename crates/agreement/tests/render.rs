@@ -140,6 +140,10 @@ fn bad_agreement_data_names_each_path() {
     let e = failure(&example_text().replace("status: review", "status: reveiw"), false);
     assert_eq!(e.diagnostics[0].path.as_deref(), Some("status"));
     assert!(e.diagnostics[0].help.as_ref().is_some_and(|h| h.en.contains("did you mean `review`?")));
+    // A currency the contract cannot write is refused, not ignored.
+    let e = failure(&example_text().replace("currency: CNY", "currency: USD"), false);
+    assert_eq!(e.diagnostics[0].path.as_deref(), Some("fees.currency"));
+    assert!(e.diagnostics[0].message.en.contains("`USD`"), "{:?}", e.diagnostics[0].message);
     // An SLA policy that does not exist.
     let e = failure(&example_text().replace("rules/support_sla.tenet", "rules/nope.tenet"), false);
     assert_eq!(e.diagnostics[0].path.as_deref(), Some("sla"));
