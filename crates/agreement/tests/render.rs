@@ -155,7 +155,7 @@ fn edited_copy(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     let rules = dir.join("rules");
     std::fs::create_dir_all(rules.join("calendars")).expect("mkdir");
     let root = support::root().join("rules");
-    for name in ["signing.tenet", "calendars/cn-2026.yaml"] {
+    for name in ["signing.tenet", "calendars/cn-2025.yaml", "calendars/cn-2026.yaml"] {
         std::fs::copy(root.join(name), rules.join(name)).expect("copy");
     }
     let sla = std::fs::read_to_string(root.join("support_sla.tenet")).expect("sla");
