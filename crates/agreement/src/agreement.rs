@@ -13,8 +13,9 @@ use tenet::facts::Format;
 use tenet::source::SourceFile;
 use tenet::{Policy, msg};
 
-/// The schema, as a policy's input declaration.
-const SCHEMA: &str = include_str!("agreement.tenet");
+/// The schema and the data checks, built in: the copy of `rules/agreement.tenet` the
+/// data is read with until the file beside the SLA policy is found (which then wins).
+const SCHEMA: &str = include_str!("../../../rules/agreement.tenet");
 
 /// The stage from which an agreement is signed: before it, documents are drafts.
 const SIGNED: &str = "signed";
@@ -32,6 +33,8 @@ pub struct Agreement {
     pub draft: bool,
     /// The SLA policy clause 4 is rendered from.
     pub sla: Policy,
+    /// The data checks' warnings.
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn problem(data: &Arc<SourceFile>, path: &str, message: Msg, help: Msg) -> Diagnostic {
@@ -49,26 +52,6 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
     let facts = schema.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
     let map = schema.facts_to_json(&facts);
     let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
-    // The fees are written in Chinese capital numerals (人民币…元整) and as CNY: another
-    // currency would be written wrongly, so it is refused rather than ignored.
-    let currency = map.get("fees").and_then(|f| f.get("currency")).and_then(Json::as_str).unwrap_or_default();
-    if currency != "CNY" {
-        return Err(fail(
-            Blame::Data,
-            vec![problem(
-                data,
-                "fees.currency",
-                msg!(
-                    "协议只能以人民币（CNY）书写金额，`{currency}` 无法写成合同金额",
-                    "the agreement writes amounts in renminbi (CNY) only; `{currency}` cannot be written as a contract amount"
-                ),
-                Msg::new(
-                    "写 currency: CNY；外币合同请先换算为人民币金额",
-                    "write currency: CNY; for a contract in another currency, convert the amounts to renminbi first",
-                ),
-            )],
-        ));
-    }
     let sla_name = text("sla");
     let sla_path = tenet::source::locate(Path::new(data.name()), &sla_name).map_err(|e| {
         let help = match &e {
@@ -84,6 +67,12 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
         fail(Blame::Data, vec![problem(data, "sla", e.message(), help)])
     })?;
     let sla = load_policy(&sla_path).map_err(|d| fail(Blame::Policy, d))?;
+    // The data checks: rules/agreement.tenet beside the SLA policy, else the built-in copy.
+    let checks_path = sla_path.with_file_name("agreement.tenet");
+    let checks =
+        if checks_path.is_file() { load_policy(&checks_path).map_err(|d| fail(Blame::Policy, d))? } else { schema };
+    let facts = checks.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
+    let warnings = check(&checks, &facts, data).map_err(|d| fail(Blame::Data, d))?;
     // The signing workflow lives beside the SLA policy (rules/signing.tenet).
     let signing_path = sla_path.with_file_name("signing.tenet");
     let signing = load_policy(&signing_path).map_err(|d| fail(Blame::Policy, d))?;
@@ -113,7 +102,39 @@ pub fn load(data: &Arc<SourceFile>) -> Result<Agreement, RenderError> {
         Some(_) => Some(DocLang::Zh),
         None => None,
     };
-    Ok(Agreement { data: Json::Object(map), language, status, draft, sla })
+    Ok(Agreement { data: Json::Object(map), language, status, draft, sla, warnings })
+}
+
+/// Runs the data checks: `reject` rules are errors, `flag` rules warnings, each at the
+/// data path its rule is named after (up to a `:`).
+fn check(
+    checks: &Policy,
+    facts: &tenet::facts::Facts,
+    data: &Arc<SourceFile>,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    // No check reads the clock; an instant is still needed to evaluate.
+    let now = chrono::DateTime::UNIX_EPOCH;
+    let evaluation = checks.evaluate(facts, now).map_err(|e| e.diagnostics().to_vec())?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for f in evaluation.findings() {
+        let message = Msg::new(f.message().unwrap_or(f.code()), f.message_en().unwrap_or(f.code()));
+        let path = f.rule().map(|r| r.split(':').next().unwrap_or(r).trim().to_owned()).unwrap_or_default();
+        let help = Msg::new(
+            format!("{}（rules/agreement.tenet 的检查）", f.code()),
+            format!("{} (a check of rules/agreement.tenet)", f.code()),
+        );
+        match f.kind() {
+            tenet::eval::Kind::Reject | tenet::eval::Kind::Require => {
+                errors.push(Diagnostic::error("agreement-check", message).at_path(path).help(help).in_file(data));
+            }
+            tenet::eval::Kind::Flag => {
+                warnings.push(Diagnostic::warning("agreement-check", message).at_path(path).help(help).in_file(data));
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() { Ok(warnings) } else { Err(errors) }
 }
 
 impl Agreement {
@@ -134,6 +155,12 @@ impl Agreement {
                     "after signing set status to signed (or performing), or leave out --final for a draft",
                 ),
             ));
+        }
+        // A final copy is what is signed: every warning must be settled first.
+        for w in &self.warnings {
+            let mut e = w.clone();
+            e.severity = tenet::diagnostics::Severity::Error;
+            problems.push(e);
         }
         if self.data.pointer("/signing/date").is_none() {
             problems.push(problem(

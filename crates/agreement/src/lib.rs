@@ -69,6 +69,8 @@ pub struct Document {
     pub lang: DocLang,
     /// It carries the draft mark.
     pub draft: bool,
+    /// The data checks' warnings (`flag` rules of `rules/agreement.tenet`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The codes of this crate's diagnostics, with what they mean (`tenet explain` prints
@@ -79,6 +81,13 @@ pub const CODES: &[Explanation] = &[
         severity: "error",
         zh: "协议数据不完整或有误：缺少字段、阶段不对，或 `--final` 时仍是草稿。",
         en: "The agreement data is incomplete or wrong: a missing field, an unknown stage, or a draft given `--final`.",
+        example: None,
+    },
+    Explanation {
+        code: "agreement-check",
+        severity: "error or warning",
+        zh: "协议数据不合理：rules/agreement.tenet 的 reject 规则是错误（不能生成），flag 规则是提醒（草案显示，--final 拒绝）。",
+        en: "The agreement data does not make sense: a reject rule of rules/agreement.tenet is an error (nothing renders), a flag rule a warning (drafts show it, --final refuses it).",
         example: None,
     },
     Explanation {
@@ -124,7 +133,7 @@ pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, Rend
     let lang = options.lang.or(agreement.language).unwrap_or(DocLang::Zh);
     let text = templates::render(&agreement, lang, options.format)
         .map_err(|e| RenderError { blame: Blame::Template, diagnostics: vec![template_error(&e)] })?;
-    Ok(Document { text, lang, draft: agreement.draft })
+    Ok(Document { text, lang, draft: agreement.draft, warnings: agreement.warnings })
 }
 
 /// A template error as a diagnostic: the template file, the line, what went wrong.

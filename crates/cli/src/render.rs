@@ -85,6 +85,10 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
             };
         }
     };
+    // Warnings of the data checks: shown with every draft (a final copy refuses them).
+    if !document.warnings.is_empty() {
+        err(&to_text(&document.warnings, ui.style()));
+    }
     match &args.out {
         None => out(&document.text),
         Some(path) => {
