@@ -275,3 +275,19 @@ fn data_that_makes_no_sense_is_refused() {
         e.diagnostics
     );
 }
+
+/// A draft carries no signing date, whatever the data says; the signed copy does.
+#[test]
+fn a_draft_has_no_signing_date() {
+    let draft = render(&example(), DocLang::Zh, DocFormat::Markdown);
+    let signing = draft.split("授权代表").nth(1).expect("the signature table");
+    assert!(signing.contains("______年____月____日") && !signing.contains("2026年1月1日"), "{signing}");
+    let text = example_text().replace("status: review", "status: signed");
+    let name = support::root().join("examples/agreements/signed.yaml");
+    let file = SourceFile::new(name.display().to_string(), text);
+    let signed =
+        render::render(&file, Options { lang: Some(DocLang::En), format: DocFormat::Markdown, final_copy: true })
+            .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
+            .text;
+    assert!(signed.split("Authorised representative").nth(1).is_some_and(|t| t.contains("1 January 2026")), "{signed}");
+}
