@@ -163,12 +163,7 @@ fn parquet(
                     Ok(None) => {}
                     Err(e) => {
                         report.error();
-                        let id = case.id.unwrap_or_default();
-                        on_error(tenet_report::input::InputError {
-                            path: PathBuf::from(format!("{text}#{id}")),
-                            line: None,
-                            message: e.0,
-                        });
+                        on_error(stored_case_error(&text, case.id.as_deref(), e.0));
                     }
                 })
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -260,12 +255,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             let read = tenet_server::read_cases(&text, |case| {
                 if let Err(e) = report.add_case(&case) {
                     report.error();
-                    let id = case.id.unwrap_or_default();
-                    on_error(tenet_report::input::InputError {
-                        path: PathBuf::from(format!("{text}#{id}")),
-                        line: None,
-                        message: e.0,
-                    });
+                    on_error(stored_case_error(&text, case.id.as_deref(), e.0));
                 }
             });
             if let Err(e) = read {
@@ -312,4 +302,10 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
 /// Whether an input names a case store rather than a file.
 fn is_store(text: &str) -> bool {
     text.starts_with("sqlite:") || text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// A stored case that could not be counted, named `STORE#ID`.
+fn stored_case_error(store: &str, id: Option<&str>, message: String) -> tenet_report::input::InputError {
+    let id = id.unwrap_or_default();
+    tenet_report::input::InputError { path: PathBuf::from(format!("{store}#{id}")), line: None, message }
 }
