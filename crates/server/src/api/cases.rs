@@ -46,7 +46,12 @@ fn unknown_keys(body: &Map<String, Value>, known: &[&str]) -> Result<(), ApiErro
 }
 
 fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
-    let mut r = (status, Json(body)).into_response();
+    text_with_etag(status, version, body.to_string())
+}
+
+/// A JSON answer already written as text (the one an idempotency key keeps).
+fn text_with_etag(status: StatusCode, version: i64, body: String) -> Response {
+    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         r.headers_mut().insert(header::ETAG, v);
     }
@@ -262,7 +267,8 @@ pub async fn post_event(
                 if let Some(d) = view.get("decision").and_then(Value::as_str) {
                     app.metrics.decision(d);
                 }
-                return Ok(with_etag(StatusCode::OK, version + 1, view));
+                // The answer kept under the idempotency key, written once.
+                return Ok(text_with_etag(StatusCode::OK, version + 1, answer.body));
             }
             Appended::Replayed(answer) => return Ok(replayed(answer)),
             Appended::Conflict if expected_version.is_some() => {
@@ -292,9 +298,9 @@ fn stale(expected: i64, version: i64) -> ApiError {
 /// The first answer to an idempotency key, again.
 fn replayed(answer: Idem) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
-    let value: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-    let version = value.get("version").and_then(Value::as_i64).unwrap_or(0);
-    let mut r = with_etag(status, version, value);
+    let version =
+        serde_json::from_str::<Value>(&answer.body).ok().and_then(|v| v.get("version")?.as_i64()).unwrap_or(0);
+    let mut r = text_with_etag(status, version, answer.body);
     r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     r
 }

@@ -27,8 +27,13 @@ pub async fn evaluate(
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Operator)?;
     let loaded = app.current_policy(&name)?;
-    let text = super::json_object_text(&headers, body)?;
-    let facts = loaded.policy.facts_from_json(&text).map_err(|diags| invalid_facts(&diags))?;
+    let text = super::body_text(&headers, body)?;
+    // One parse on the way that succeeds; a failure is then told apart: not JSON (400)
+    // or facts that do not fit the policy (422).
+    let facts = loaded
+        .policy
+        .facts_from_json(&text)
+        .map_err(|diags| super::not_a_json_object(&text).unwrap_or_else(|| invalid_facts(&diags)))?;
     let (now, note) = match (query.get("now"), facts.now()) {
         (Some(_), _) | (None, None) => super::now_of(query.get("now"))?,
         (None, Some(t)) => (t, None),

@@ -132,15 +132,22 @@ fn checked_bytes(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Re
     })
 }
 
-/// A request body that must be one JSON object, as text: the same checks and answers as
-/// [`json_body`] without building the object (evaluation reads the text itself).
-pub fn json_object_text(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, ApiError> {
+/// A request body's text, for a reader that parses it itself (evaluation reads the facts
+/// in one pass): 415 and 413 as [`json_body`]; whether it is a JSON object at all is
+/// asked only when that reader fails ([`not_a_json_object`]).
+pub fn body_text(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, ApiError> {
     let bytes = checked_bytes(headers, body)?;
-    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(syntax_error)?;
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::bad_request("请求体应是一个 JSON 对象", "the body must be a JSON object"));
-    }
     String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::bad_request("请求体不是 UTF-8", "the body is not UTF-8"))
+}
+
+/// The 400 for a body that is not one JSON object (malformed JSON with its line and
+/// column), or `None` when it is one.
+pub fn not_a_json_object(text: &str) -> Option<ApiError> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Some(syntax_error(e));
+    }
+    (text.trim_start().as_bytes().first() != Some(&b'{'))
+        .then(|| ApiError::bad_request("请求体应是一个 JSON 对象", "the body must be a JSON object"))
 }
 
 /// `a string`, `a number`… for messages.
