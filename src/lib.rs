@@ -49,5 +49,7 @@ pub mod workflow;
 #[cfg(test)]
 mod test_support;
 
+/// The language's types, as a policy's input schema states them ([`Policy::inputs`]).
+pub use lang::{Field, RecordType, Type};
 pub use policy::{LoadError, Policy, Resolver};
 pub use syntax::format::{FormatError, format_checked as format_policy};

@@ -109,7 +109,7 @@ fn the_agreement_reaches_performance_after_its_guards_pass() {
     let v = to_json(&case, &r);
     assert_eq!(v["stage"], "performing");
     let codes: Vec<&str> = r.trail().iter().flat_map(|s| s.findings().iter().map(|f| f.code())).collect();
-    assert_eq!(codes, ["NDA_REQUIRED", "PARTY_B_APPROVAL", "SIGNATORIES_REQUIRED", "TERM_NOT_STARTED"]);
+    assert_eq!(codes, ["NDA_REQUIRED", "PARTY_B_APPROVAL", "SEALS_REQUIRED", "TERM_NOT_STARTED"]);
     // 2026-01-04 is a make-up working Sunday: the kickoff is two working days later.
     let kickoff = v["actions"].as_array().expect("actions").iter().find(|a| a["kind"] == "kickoff").expect("kickoff");
     assert_eq!(kickoff["due"], "2026-01-06T09:00:00+08:00");

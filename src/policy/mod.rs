@@ -194,6 +194,11 @@ impl Policy {
         self.program.workflow.iter().flat_map(|w| w.stages.iter().map(|s| &**s))
     }
 
+    /// The input schema: the fields facts may carry, their types, which are optional.
+    pub fn inputs(&self) -> &crate::lang::RecordType {
+        &self.program.inputs
+    }
+
     /// Parses and validates facts from a source file (YAML or JSON).
     pub fn facts(&self, file: &Arc<SourceFile>, format: Format) -> Result<Facts, Vec<Diagnostic>> {
         if format == Format::Json

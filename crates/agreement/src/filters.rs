@@ -32,20 +32,32 @@ fn whole(value: &Value) -> Result<u32, Error> {
     u32::try_from(value.clone()).map_err(|_| bad("not a whole number", value))
 }
 
-/// `人民币伍万元整（¥50,000.00）` / `CNY 50,000.00`.
+/// The context's `currency` (CNY when the context has none).
+fn currency(state: &State) -> Result<numerals::Currency, Error> {
+    let Some(code) = state.lookup("currency").and_then(|c| c.get_attr("code").ok()) else {
+        return Ok(numerals::Currency { code: "CNY", zh: "人民币", symbol: "¥" });
+    };
+    let code = code.as_str().unwrap_or_default().to_owned();
+    numerals::currency(&code).ok_or_else(|| bad("not a currency the renderer writes", &Value::from(code)))
+}
+
+/// `人民币伍万元整（¥50,000.00）` / `CNY 50,000.00`, in the context's currency.
 fn money(state: &State, value: &Value) -> Result<String, Error> {
     let d = decimal(value)?;
+    let currency = currency(state)?;
     if chinese(state) {
-        let capital = numerals::rmb_capital(d).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
-        Ok(format!("{capital}（¥{}）", numerals::thousands(d)))
+        let capital =
+            numerals::capital_in(d, currency).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
+        Ok(format!("{capital}（{}{}）", currency.symbol, numerals::thousands(d)))
     } else {
-        Ok(format!("CNY {}", numerals::thousands(d)))
+        Ok(format!("{} {}", currency.code, numerals::thousands(d)))
     }
 }
 
-/// `人民币伍万元整`.
-fn capital(value: &Value) -> Result<String, Error> {
-    numerals::rmb_capital(decimal(value)?).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+/// `人民币伍万元整`, in the context's currency.
+fn capital(state: &State, value: &Value) -> Result<String, Error> {
+    numerals::capital_in(decimal(value)?, currency(state)?)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
 
 /// `50,000.00`.
@@ -113,6 +125,23 @@ fn times(value: &Value, n: &Value) -> Result<String, Error> {
     let factor = decimal(n)?;
     decimal(value)?.checked_mul(factor).map(|d| d.to_string()).ok_or_else(|| bad("too large", value))
 }
+
+/// Every filter with what it writes, for the context reference.
+pub const FILTERS: &[(&str, &str, &str)] = &[
+    ("money", "金额，大写加小写：人民币伍万元整（¥50,000.00）", "an amount: CNY 50,000.00"),
+    ("capital", "金额的中文大写：人民币伍万元整", "an amount in Chinese capital numerals: 人民币伍万元整"),
+    ("thousands", "千分位金额：50,000.00", "an amount with thousands separators: 50,000.00"),
+    ("longdate", "日期：2026年1月1日", "a date: 1 January 2026"),
+    ("clause", "条款序号：第四条", "a clause number: Article 4"),
+    ("cn", "中文数字：四（用于（四））", "a number in Chinese numerals: 四"),
+    (
+        "words",
+        "时长：30 分钟；带日历参数时为工作时间：2 个工作小时",
+        "a duration: 30 minutes; with a calendar argument in working time: 2 business hours",
+    ),
+    ("weekdays", "工作日范围：周一至周五", "a run of weekdays: Monday to Friday"),
+    ("times", "金额乘以倍数，精确计算", "an amount times a whole number, exactly"),
+];
 
 /// Registers every filter on `env`.
 pub fn register(env: &mut Environment<'_>) {

@@ -7,14 +7,19 @@
 //! Markdown from the templates → for HTML, the Markdown as an HTML page.
 
 mod agreement;
+pub mod context;
+mod credit_code;
 pub mod filters;
+mod history;
 pub mod numerals;
 
 mod templates;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use agreement::{Agreement, load};
+pub use templates::{TEMPLATES, Templates};
 
 use tenet::diagnostics::codes::Explanation;
 use tenet::diagnostics::{Diagnostic, Msg};
@@ -41,16 +46,17 @@ impl DocLang {
 }
 
 /// The output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DocFormat {
     /// Markdown.
+    #[default]
     Markdown,
     /// A complete, printable HTML page.
     Html,
 }
 
 /// What to render.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// The language; the data file's `language` (else Chinese) when absent.
     pub lang: Option<DocLang>,
@@ -58,6 +64,13 @@ pub struct Options {
     pub format: DocFormat,
     /// Refuse unless the agreement is signed and complete.
     pub final_copy: bool,
+    /// A folder whose `*.j2` files replace the bundled templates of the same name.
+    pub templates: Option<PathBuf>,
+    /// The signing history (a case of `rules/signing.tenet`): the status, signing date and
+    /// signatories come from its replay.
+    pub case: Option<PathBuf>,
+    /// The instant the history is replayed at when the case gives none.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A rendered document.
@@ -88,6 +101,13 @@ pub const CODES: &[Explanation] = &[
         severity: "error or warning",
         zh: "协议数据不合理：rules/agreement.tenet 的 reject 规则是错误（不能生成），flag 规则是提醒（草案显示，--final 拒绝）。",
         en: "The agreement data does not make sense: a reject rule of rules/agreement.tenet is an error (nothing renders), a flag rule a warning (drafts show it, --final refuses it).",
+        example: None,
+    },
+    Explanation {
+        code: "sla-interface",
+        severity: "error",
+        zh: "协议数据所指的服务水平策略缺少第四条需要的表、输出或常量（见 templates/CONTEXT.md 的 sla 一节）。",
+        en: "The SLA policy the agreement names lacks a table, output or const clause 4 reads (the sla section of templates/CONTEXT.md).",
         example: None,
     },
     Explanation {
@@ -126,23 +146,50 @@ fn first(diags: &[Diagnostic]) -> String {
 
 /// Renders the agreement in `data` (YAML or JSON).
 pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, RenderError> {
-    let agreement = agreement::load(data)?;
+    let agreement = agreement::load(data, options.case.as_deref(), options.now)?;
     if options.final_copy {
         agreement.check_final(data).map_err(|diagnostics| RenderError { blame: Blame::Data, diagnostics })?;
     }
     let lang = options.lang.or(agreement.language).unwrap_or(DocLang::Zh);
-    let text = templates::render(&agreement, lang, options.format)
-        .map_err(|e| RenderError { blame: Blame::Template, diagnostics: vec![template_error(&e)] })?;
+    let set = match &options.templates {
+        Some(dir) => {
+            Templates::with_overrides(dir).map_err(|d| RenderError { blame: Blame::Template, diagnostics: vec![d] })?
+        }
+        None => Templates::bundled(),
+    };
+    let template_failed =
+        |e: &minijinja::Error| RenderError { blame: Blame::Template, diagnostics: vec![template_error(e, &set)] };
+    let env = templates::environment(options.format, &set).map_err(|e| template_failed(&e))?;
+    let problems = templates::check(&env, &set, &agreement.schema, &agreement.sla_view);
+    if !problems.is_empty() {
+        return Err(RenderError { blame: Blame::Template, diagnostics: problems });
+    }
+    let text = templates::render(&env, &agreement, lang, options.format).map_err(|e| template_failed(&e))?;
     Ok(Document { text, lang, draft: agreement.draft, warnings: agreement.warnings })
 }
 
+/// The render context's reference (`templates/CONTEXT.md`), from the bundled schema.
+pub fn context_reference() -> Result<String, RenderError> {
+    let schema =
+        agreement::bundled_schema().map_err(|diagnostics| RenderError { blame: Blame::Policy, diagnostics })?;
+    Ok(context::reference(schema.inputs(), filters::FILTERS))
+}
+
+/// The bundled templates and the context reference, as files to write under a folder:
+/// (relative path, text).
+pub fn template_files() -> Result<Vec<(PathBuf, String)>, RenderError> {
+    let mut files: Vec<(PathBuf, String)> =
+        TEMPLATES.iter().map(|(name, text)| (Path::new(name).to_owned(), (*text).to_owned())).collect();
+    files.push((PathBuf::from("CONTEXT.md"), context_reference()?));
+    Ok(files)
+}
+
 /// A template error as a diagnostic: the template file, the line, what went wrong.
-fn template_error(e: &minijinja::Error) -> Diagnostic {
-    let name = e.name().unwrap_or("?");
+fn template_error(e: &minijinja::Error, set: &Templates) -> Diagnostic {
+    let name = set.shown(e.name().unwrap_or("?"));
     let line = e.line().unwrap_or(0);
     let detail = e.detail().map(str::to_owned).unwrap_or_else(|| e.kind().to_string());
-    let mut message =
-        msg!("模板 templates/{name} 第 {line} 行：{detail}", "template templates/{name}, line {line}: {detail}");
+    let mut message = msg!("模板 {name} 第 {line} 行：{detail}", "template {name}, line {line}: {detail}");
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         message.zh.push_str(&format!("（{cause}）"));
@@ -162,7 +209,7 @@ mod tests {
     use super::*;
 
     fn run(lang: &str, source: &str) -> Result<String, minijinja::Error> {
-        let mut env = templates::environment(DocFormat::Markdown)?;
+        let mut env = templates::environment(DocFormat::Markdown, &Templates::default())?;
         env.add_template_owned("test.md.j2", source.to_owned())?;
         env.get_template("test.md.j2")?.render(context! { lang => lang })
     }
@@ -189,7 +236,7 @@ mod tests {
     #[test]
     fn a_template_error_names_the_file_and_line() {
         let e = run("zh", "第一行\n{{ agreement.missing }}\n").expect_err("strict undefined");
-        let d = template_error(&e);
+        let d = template_error(&e, &Templates::default());
         let text = d.message.en.clone();
         assert!(text.contains("templates/test.md.j2, line 2"), "{text}");
     }

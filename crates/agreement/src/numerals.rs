@@ -23,6 +23,37 @@ pub enum NumeralError {
     TooLarge,
 }
 
+/// A currency an agreement can be written in: its amounts take two decimals, so the
+/// capital numerals (元、角、分) write them as they write renminbi.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Currency {
+    /// ISO 4217 code: `CNY`.
+    pub code: &'static str,
+    /// Its Chinese name, which opens the capital amount: `人民币`.
+    pub zh: &'static str,
+    /// Its symbol before the figures: `¥`.
+    pub symbol: &'static str,
+}
+
+/// The currencies the renderer writes; any other is refused by the data checks.
+pub const CURRENCIES: &[Currency] = &[
+    Currency { code: "CNY", zh: "人民币", symbol: "¥" },
+    Currency { code: "USD", zh: "美元", symbol: "US$" },
+    Currency { code: "EUR", zh: "欧元", symbol: "€" },
+    Currency { code: "HKD", zh: "港币", symbol: "HK$" },
+];
+
+/// The currency with this code.
+pub fn currency(code: &str) -> Option<Currency> {
+    CURRENCIES.iter().copied().find(|c| c.code == code)
+}
+
+/// `美元伍万元整` for 50000 US dollars: as [`rmb_capital`], under the currency's name.
+pub fn capital_in(amount: Decimal, currency: Currency) -> Result<String, NumeralError> {
+    let rmb = rmb_capital(amount)?;
+    Ok(format!("{}{}", currency.zh, rmb.strip_prefix("人民币").unwrap_or(&rmb)))
+}
+
 /// `人民币伍万元整` for 50000; the amount is first rounded half-up to the fen.
 #[expect(
     clippy::indexing_slicing,

@@ -1,19 +1,27 @@
-//! The templates, built into the binary from `templates/` so that rendering works from
-//! any folder, and the minijinja environment they run in: strict undefined, trimmed
-//! blocks, fuel, the filters.
+//! The templates: the bundled set, built into the binary from `templates/` so that
+//! rendering works from any folder, with any file of a `--templates` folder in place of
+//! its bundled namesake; the minijinja environment they run in (strict undefined,
+//! trimmed blocks, fuel, the filters); and their check against the render context.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use pulldown_cmark::{Options, Parser, html};
+use serde_json::Value as Json;
+use tenet::RecordType;
+use tenet::diagnostics::{Diagnostic, Msg, suggest};
+use tenet::msg;
 
 use super::agreement::Agreement;
-use super::{DocFormat, DocLang, filters};
+use super::{DocFormat, DocLang, context as names, filters};
 
 /// Template instructions one render may spend. The bundled agreement needs between
 /// 1 000 and 3 000 (measured by lowering this limit until its render failed), so the
 /// limit leaves room for far longer agreements and still stops a runaway loop at once.
 pub const FUEL: u64 = 200_000;
 
-/// Every template, by the name templates use to include it.
+/// Every bundled template, by the name templates use to include it.
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("document.md.j2", include_str!("../../../templates/document.md.j2")),
     ("page.html.j2", include_str!("../../../templates/page.html.j2")),
@@ -41,10 +49,90 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("en/signatures.md.j2", include_str!("../../../templates/en/signatures.md.j2")),
 ];
 
+/// The templates a render uses: the bundled ones, some perhaps replaced (or joined) by
+/// the files of a `--templates` folder.
+#[derive(Clone, Debug, Default)]
+pub struct Templates {
+    /// Name → (source, the file it came from when not bundled).
+    sources: BTreeMap<String, (String, Option<PathBuf>)>,
+}
+
+impl Templates {
+    /// The bundled set.
+    pub fn bundled() -> Templates {
+        let sources = TEMPLATES.iter().map(|(n, s)| ((*n).to_owned(), ((*s).to_owned(), None))).collect();
+        Templates { sources }
+    }
+
+    /// The bundled set with every `*.j2` file under `dir` in place of (or beside) the
+    /// bundled template of the same relative name.
+    pub fn with_overrides(dir: &Path) -> Result<Templates, Diagnostic> {
+        let mut set = Templates::bundled();
+        if !dir.is_dir() {
+            let shown = dir.display();
+            return Err(Diagnostic::error(
+                "template",
+                msg!(
+                    "模板目录 {shown} 不存在或不是目录",
+                    "the templates folder {shown} does not exist or is not a folder"
+                ),
+            )
+            .help(Msg::new(
+                "用 tenet render --init-templates 目录 复制一套内置模板，再修改",
+                "copy the bundled set out with tenet render --init-templates DIR, then edit it",
+            )));
+        }
+        let mut files = Vec::new();
+        walk(dir, &mut files).map_err(|(path, e)| unreadable(&path, &e))?;
+        for path in files {
+            let Ok(relative) = path.strip_prefix(dir) else { continue };
+            let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, &e))?;
+            set.sources.insert(name, (text, Some(path)));
+        }
+        Ok(set)
+    }
+
+    /// The file a template name is shown as: `templates/NAME` when bundled.
+    pub fn shown(&self, name: &str) -> String {
+        match self.sources.get(name) {
+            Some((_, Some(path))) => path.display().to_string(),
+            _ => format!("templates/{name}"),
+        }
+    }
+
+    /// The names of the templates replaced by a file.
+    pub fn overridden(&self) -> impl Iterator<Item = &str> {
+        self.sources.iter().filter(|(_, (_, p))| p.is_some()).map(|(n, _)| n.as_str())
+    }
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let shown = path.display();
+    Diagnostic::error("template", msg!("无法读取模板 {shown}：{e}", "cannot read the template {shown}: {e}"))
+}
+
+/// Every `*.j2` file below `dir`, in name order.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| (dir.to_owned(), e))?
+        .map(|e| e.map(|e| e.path()).map_err(|err| (dir.to_owned(), err)))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "j2") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
 /// The environment: every template, strict about undefined values, with the filters.
 /// In HTML, values are escaped as they are written into the Markdown, so data can
 /// never become markup.
-pub fn environment(format: DocFormat) -> Result<Environment<'static>, minijinja::Error> {
+pub fn environment(format: DocFormat, templates: &Templates) -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
@@ -52,8 +140,8 @@ pub fn environment(format: DocFormat) -> Result<Environment<'static>, minijinja:
     env.set_lstrip_blocks(true);
     let html = format == DocFormat::Html;
     env.set_auto_escape_callback(move |_| if html { AutoEscape::Html } else { AutoEscape::None });
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)?;
+    for (name, (source, _)) in &templates.sources {
+        env.add_template_owned(name.clone(), source.clone())?;
     }
     filters::register(&mut env);
     // Data goes into Markdown: every value is escaped for Markdown first (then for HTML
@@ -140,15 +228,75 @@ pub fn tidy(markdown: &str) -> String {
     out
 }
 
-/// Renders the agreement.
-pub fn render(agreement: &Agreement, lang: DocLang, format: DocFormat) -> Result<String, minijinja::Error> {
-    let env = environment(format)?;
+/// Every template checked against the render context (`context.rs`): a name it reads
+/// that the context does not have is a problem naming the template and the name. The
+/// insides of lists and of loop variables are reached through names the template sets
+/// itself, so the check follows `agreement` and `sla` paths as far as they are written.
+pub fn check(env: &Environment<'_>, templates: &Templates, schema: &RecordType, sla: &Json) -> Vec<Diagnostic> {
+    let globals: Vec<String> = env.globals().map(|(n, _)| n.to_owned()).collect();
+    let mut problems = Vec::new();
+    for (name, template) in env.templates() {
+        let top = if name == "page.html.j2" { names::PAGE } else { names::DOCUMENT };
+        let mut vars: Vec<String> = template.undeclared_variables(true).into_iter().collect();
+        vars.sort();
+        let file = templates.shown(name);
+        for var in vars {
+            let (head, rest) = var.split_once('.').unwrap_or((var.as_str(), ""));
+            if globals.iter().any(|g| g == head) {
+                continue;
+            }
+            if !top.iter().any(|n| n.name == head) {
+                let known: Vec<&str> = top.iter().map(|n| n.name).collect();
+                problems.push(unknown(&file, head, &known, head));
+            } else if head == "agreement" && !rest.is_empty() {
+                if let Some((missing, there)) = names::agreement_miss(schema, rest) {
+                    let known: Vec<&str> = there.iter().map(String::as_str).collect();
+                    let last = missing.rsplit('.').next().unwrap_or(&missing);
+                    problems.push(unknown(&file, &format!("agreement.{missing}"), &known, last));
+                }
+            } else if head == "sla" && !rest.is_empty() && !names::sla_readable(sla, rest) {
+                problems.push(unknown(&file, &var, &[], &var));
+            }
+        }
+    }
+    problems
+}
+
+/// `file` reads `what`, which the context lacks; `near` are the names there were, `last`
+/// the step to match against them.
+fn unknown(file: &str, what: &str, near: &[&str], last: &str) -> Diagnostic {
+    let message = msg!(
+        "模板 {file} 读取了 `{what}`，渲染上下文里没有这个值",
+        "the template {file} reads `{what}`, which the render context does not have"
+    );
+    let help = match suggest::closest(last, near.iter().copied()) {
+        Some(near) => msg!(
+            "是不是 `{near}`？可读的值见 templates/CONTEXT.md（tenet render --context-reference）",
+            "did you mean `{near}`? What templates can read: templates/CONTEXT.md (tenet render --context-reference)"
+        ),
+        None => Msg::new(
+            "可读的值见 templates/CONTEXT.md（tenet render --context-reference）；协议数据的新字段须先在 rules/agreement.tenet 的 input 中声明",
+            "what templates can read: templates/CONTEXT.md (tenet render --context-reference); a new data field is first declared in the input of rules/agreement.tenet",
+        ),
+    };
+    Diagnostic::error("template", message).help(help)
+}
+
+/// Renders the agreement with `templates` (already checked).
+pub fn render(
+    env: &Environment<'_>,
+    agreement: &Agreement,
+    lang: DocLang,
+    format: DocFormat,
+) -> Result<String, minijinja::Error> {
     let ctx = context! {
         agreement => Value::from_serialize(&agreement.data),
-        sla => Value::from_serialize(agreement.sla.describe()),
+        sla => Value::from_serialize(&agreement.sla_view),
         lang => lang.code(),
         draft => agreement.draft,
         status => agreement.status.as_str(),
+        signed => Value::from_serialize(&agreement.signed),
+        currency => Value::from_serialize(agreement.currency_json()),
     };
     let markdown = tidy(&env.get_template("document.md.j2")?.render(&ctx)?);
     if format == DocFormat::Markdown {

@@ -32,7 +32,7 @@ fn tool(output: std::io::Result<std::process::Output>) -> String {
 fn print_to_pdf(chromium: &Path, lang: DocLang, dir: &Path) -> PathBuf {
     let data =
         tenet::source::read_source(&support::root().join("examples/agreements/ts-2026-0042.yaml")).expect("example");
-    let doc = render::render(&data, Options { lang: Some(lang), format: DocFormat::Html, final_copy: false })
+    let doc = render::render(&data, Options { lang: Some(lang), format: DocFormat::Html, ..Options::default() })
         .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     let html = dir.join(format!("agreement-{}.html", lang.code()));
     let pdf = dir.join(format!("agreement-{}.pdf", lang.code()));

@@ -24,7 +24,8 @@ pub(crate) enum FormatArg {
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
     /// 协议数据文件（YAML 或 JSON；- 读标准输入）· the agreement data file (YAML or JSON; - reads stdin)
-    agreement: PathBuf,
+    #[arg(required_unless_present_any = ["init_templates", "context_reference"])]
+    agreement: Option<PathBuf>,
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: FormatArg,
@@ -34,6 +35,21 @@ pub(crate) struct Args {
     /// 正式文本：须已签署且信息完整 · a final copy: refused unless signed and complete
     #[arg(long = "final")]
     final_copy: bool,
+    /// 签订经过（rules/signing.tenet 的案例）：状态、签署日期和签字人以它为准 · the signing history (a case of rules/signing.tenet): the status, signing date and signatories come from it
+    #[arg(long, value_name = "CASE")]
+    case: Option<PathBuf>,
+    /// 重放签订经过的时刻，覆盖案例中的 now · the instant the signing history is replayed at, overriding the case's `now` (RFC 3339)
+    #[arg(long, requires = "case")]
+    now: Option<String>,
+    /// 用此目录中的模板替换同名的内置模板 · templates in this folder replace the bundled ones of the same name
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// 把内置模板和上下文说明复制到此目录，供修改 · copy the bundled templates and the context reference into this folder, to edit
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["agreement", "context_reference"])]
+    init_templates: Option<PathBuf>,
+    /// 打印模板可读的值（templates/CONTEXT.md）· print what templates can read (templates/CONTEXT.md)
+    #[arg(long, conflicts_with = "agreement")]
+    context_reference: bool,
 }
 
 /// `doc_lang` is `Err` for `--lang both`: an agreement is rendered in one language.
@@ -49,8 +65,26 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         ));
         return Exit::Usage;
     };
+    if let Some(dir) = &args.init_templates {
+        return init_templates(dir, ui);
+    }
+    if args.context_reference {
+        return match tenet_agreement::context_reference() {
+            Ok(text) => {
+                out(&text);
+                Exit::Ok
+            }
+            Err(e) => {
+                err(&to_text(&e.diagnostics, ui.style()));
+                Exit::InvalidPolicy
+            }
+        };
+    }
+    let Some(agreement) = &args.agreement else {
+        return Exit::Usage;
+    };
     if let Some(path) = &args.out
-        && crate::files::same_file(&args.agreement, path)
+        && crate::files::same_file(agreement, path)
     {
         let shown = path.display();
         return super::usage(
@@ -64,7 +98,11 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
             ),
         );
     }
-    let data = match crate::files::read(&args.agreement) {
+    let now = match super::eval::parse_now(args.now.as_deref(), super::OutputFormat::Human, ui) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let data = match crate::files::read(agreement) {
         Ok(f) => f,
         Err(e) => {
             return super::unreadable(super::OutputFormat::Human, ui, &e, "invalid_agreement", Exit::InvalidFacts);
@@ -74,8 +112,17 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         FormatArg::Md => DocFormat::Markdown,
         FormatArg::Html => DocFormat::Html,
     };
-    let document = match tenet_agreement::render(&data, Options { lang: doc_lang, format, final_copy: args.final_copy })
-    {
+    let document = match tenet_agreement::render(
+        &data,
+        Options {
+            lang: doc_lang,
+            format,
+            final_copy: args.final_copy,
+            templates: args.templates.clone(),
+            case: args.case.clone(),
+            now,
+        },
+    ) {
         Ok(d) => d,
         Err(e) => {
             err(&to_text(&e.diagnostics, ui.style()));
@@ -106,5 +153,56 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
             err(&format!("wrote {}\n", path.display()));
         }
     }
+    Exit::Ok
+}
+
+/// `--init-templates DIR`: the bundled templates and `CONTEXT.md`, written under `DIR`;
+/// a file already there is never overwritten.
+fn init_templates(dir: &std::path::Path, ui: &Ui) -> Exit {
+    let files = match tenet_agreement::template_files() {
+        Ok(f) => f,
+        Err(e) => {
+            err(&to_text(&e.diagnostics, ui.style()));
+            return Exit::InvalidPolicy;
+        }
+    };
+    let existing: Vec<String> =
+        files.iter().map(|(rel, _)| dir.join(rel)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    if !existing.is_empty() {
+        let list = existing.join(", ");
+        err(&format!(
+            "{}\n",
+            Msg::new(
+                format!("不覆盖已有的文件：{list}；换一个空目录，或先移走这些文件"),
+                format!("not overwriting existing files: {list}; choose an empty folder or move them first"),
+            )
+            .get(ui.lang)
+        ));
+        return Exit::Usage;
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::files::write_atomically(&path, |w| w.write_all(text.as_bytes())));
+        if let Err(e) = written {
+            let shown = path.display();
+            err(&format!(
+                "{}\n",
+                Msg::new(format!("无法写入 {shown}：{e}"), format!("cannot write {shown}: {e}")).get(ui.lang)
+            ));
+            return Exit::Usage;
+        }
+    }
+    let (n, shown) = (files.len(), dir.display());
+    err(&format!(
+        "{}\n",
+        Msg::new(
+            format!("已写入 {n} 个文件到 {shown}：修改后用 tenet render --templates {shown} 数据文件"),
+            format!("wrote {n} files to {shown}: edit them, then tenet render --templates {shown} AGREEMENT"),
+        )
+        .get(ui.lang)
+    ));
     Exit::Ok
 }
