@@ -289,6 +289,16 @@ fn signed_from_data(map: &serde_json::Map<String, Json>, draft: bool) -> Json {
 }
 
 impl Agreement {
+    /// The document's title: its name and number.
+    pub fn title(&self, lang: DocLang) -> String {
+        let name = match lang {
+            DocLang::Zh => "技术支持协议",
+            DocLang::En => "Technical Support Agreement",
+        };
+        let number = self.data.get("number").and_then(Json::as_str).unwrap_or_default();
+        format!("{name} {number}")
+    }
+
     /// The context's `currency`.
     pub fn currency_json(&self) -> Json {
         serde_json::json!({"code": self.currency.code, "zh": self.currency.zh, "symbol": self.currency.symbol})

@@ -9,9 +9,11 @@
 mod agreement;
 pub mod context;
 mod credit_code;
+mod docx;
 pub mod filters;
 mod history;
 pub mod numerals;
+pub mod pdf;
 
 mod templates;
 
@@ -53,6 +55,17 @@ pub enum DocFormat {
     Markdown,
     /// A complete, printable HTML page.
     Html,
+    /// A Word document (`.docx`) with real headings, numbered items and tables.
+    Docx,
+    /// A PDF printed from the HTML page by headless Chromium.
+    Pdf,
+}
+
+impl DocFormat {
+    /// Its output is bytes, not text.
+    pub fn is_binary(self) -> bool {
+        matches!(self, DocFormat::Docx | DocFormat::Pdf)
+    }
 }
 
 /// What to render.
@@ -76,8 +89,11 @@ pub struct Options {
 /// A rendered document.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// The text.
+    /// The text: the document itself in Markdown and HTML; the Markdown a Word document
+    /// was made from; the HTML page a PDF was printed from.
     pub text: String,
+    /// The file's bytes in the format asked for.
+    pub bytes: Vec<u8>,
     /// The language it is in.
     pub lang: DocLang,
     /// It carries the draft mark.
@@ -111,6 +127,20 @@ pub const CODES: &[Explanation] = &[
         example: None,
     },
     Explanation {
+        code: "pdf",
+        severity: "error",
+        zh: "无法打印 PDF：没有安装 Chromium（sh tests/install-pdf-deps.sh），或打印失败、超时。",
+        en: "The PDF could not be printed: Chromium is not installed (sh tests/install-pdf-deps.sh), or printing failed or timed out.",
+        example: None,
+    },
+    Explanation {
+        code: "docx",
+        severity: "error",
+        zh: "无法生成 Word 文档。",
+        en: "The Word document could not be written.",
+        example: None,
+    },
+    Explanation {
         code: "template",
         severity: "error",
         zh: "协议模板无法渲染：语法错误、未定义的值或超出计算上限。",
@@ -128,6 +158,8 @@ pub enum Blame {
     Policy,
     /// A template.
     Template,
+    /// The output format could not be written (no browser for PDF).
+    Output,
 }
 
 /// Why a document was not rendered.
@@ -164,8 +196,24 @@ pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, Rend
     if !problems.is_empty() {
         return Err(RenderError { blame: Blame::Template, diagnostics: problems });
     }
-    let text = templates::render(&env, &agreement, lang, options.format).map_err(|e| template_failed(&e))?;
-    Ok(Document { text, lang, draft: agreement.draft, warnings: agreement.warnings })
+    // Word is made from the Markdown, PDF printed from the HTML page.
+    let base = match options.format {
+        DocFormat::Docx => DocFormat::Markdown,
+        DocFormat::Pdf => DocFormat::Html,
+        text => text,
+    };
+    let text = templates::render(&env, &agreement, lang, base).map_err(|e| template_failed(&e))?;
+    let output = |d: Diagnostic| RenderError { blame: Blame::Output, diagnostics: vec![d] };
+    let bytes = match options.format {
+        DocFormat::Docx => {
+            let title = agreement.title(lang);
+            docx::write(&text, lang, agreement.draft, &title)
+                .map_err(|e| output(Diagnostic::error("docx", msg!("{e}", "{e}"))))?
+        }
+        DocFormat::Pdf => pdf::print(&text).map_err(output)?,
+        DocFormat::Markdown | DocFormat::Html => text.clone().into_bytes(),
+    };
+    Ok(Document { text, bytes, lang, draft: agreement.draft, warnings: agreement.warnings })
 }
 
 /// The render context's reference (`templates/CONTEXT.md`), from the bundled schema.

@@ -303,16 +303,11 @@ pub fn render(
         return Ok(markdown);
     }
     let body = to_html(&markdown);
-    let title = match lang {
-        DocLang::Zh => "技术支持协议",
-        DocLang::En => "Technical Support Agreement",
-    };
-    let number = agreement.data.get("number").and_then(|n| n.as_str()).unwrap_or_default();
     env.get_template("page.html.j2")?.render(context! {
         body => Value::from_safe_string(body),
         lang => lang.code(),
         draft => agreement.draft,
-        title => format!("{title} {number}"),
+        title => agreement.title(lang),
     })
 }
 

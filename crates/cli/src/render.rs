@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 
 use super::{Exit, Ui, err, out};
+use std::io::Write as _;
+
 use tenet::diagnostics::{Lang, Msg, to_text};
+use tenet::msg;
 
 use tenet_agreement::{Blame, DocFormat, DocLang, Options};
 
@@ -18,6 +21,10 @@ pub(crate) enum FormatArg {
     Md,
     /// A printable HTML page.
     Html,
+    /// 可修订的 Word 文档 · a Word document for redlining
+    Docx,
+    /// 由无界面 Chromium 打印的 PDF · a PDF printed by headless Chromium
+    Pdf,
 }
 
 /// Arguments of `tenet render`.
@@ -111,7 +118,19 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
     let format = match args.format {
         FormatArg::Md => DocFormat::Markdown,
         FormatArg::Html => DocFormat::Html,
+        FormatArg::Docx => DocFormat::Docx,
+        FormatArg::Pdf => DocFormat::Pdf,
     };
+    if format.is_binary() && args.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return super::usage(
+            super::OutputFormat::Human,
+            ui,
+            Msg::new(
+                "Word 和 PDF 是二进制文件：用 --out 文件 写入，或重定向标准输出",
+                "Word and PDF are binary files: write them with --out FILE, or redirect standard output",
+            ),
+        );
+    }
     let document = match tenet_agreement::render(
         &data,
         Options {
@@ -129,6 +148,7 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
             return match e.blame {
                 Blame::Data => Exit::InvalidFacts,
                 Blame::Policy | Blame::Template => Exit::InvalidPolicy,
+                Blame::Output => Exit::Usage,
             };
         }
     };
@@ -137,9 +157,16 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         err(&to_text(&document.warnings, ui.style()));
     }
     match &args.out {
+        None if format.is_binary() => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(&document.bytes).and_then(|()| stdout.flush()) {
+                err(&format!("{}\n", msg!("无法写出：{e}", "cannot write: {e}").get(ui.lang)));
+                return Exit::Usage;
+            }
+        }
         None => out(&document.text),
         Some(path) => {
-            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(document.text.as_bytes())) {
+            if let Err(e) = crate::files::write_atomically(path, |w| w.write_all(&document.bytes)) {
                 let shown = path.display();
                 err(&format!(
                     "{}\n",

@@ -809,3 +809,59 @@ fn test_skips_event_histories_with_a_note() {
     assert!(text.contains("an event history, not a test case: replay it with `tenet case FILE`"), "{text}");
     assert!(text.ends_with("0 passed, 0 failed, 4 skipped\n"), "{text}");
 }
+
+/// The account manager's path: a draft, then the final copy from the signing history, in
+/// Word; the PDF refused with the install script named when no browser is found.
+#[test]
+fn render_final_from_the_signing_history_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("tenet-cli-formats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let data = "examples/agreements/ts-2026-0042.yaml";
+    let history = "examples/cases/agreement-history.yaml";
+    let md = run(&["render", data, "--case", history, "--final"]);
+    assert_eq!(md.status.code(), Some(0), "{}", String::from_utf8_lossy(&md.stderr));
+    let text = String::from_utf8_lossy(&md.stdout);
+    assert!(text.contains("| 日期 | 2025年12月8日 |") && !text.contains("草案"));
+    let docx = dir.join("agreement.docx");
+    let out = run(&["render", data, "--case", history, "--final", "--format", "docx", "--out", docx.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&docx).expect("written").starts_with(b"PK"));
+    // Piped, the bytes go to standard output.
+    let piped = run(&["render", data, "--format", "docx"]);
+    assert!(piped.status.success() && piped.stdout.starts_with(b"PK"));
+    let pdf = dir.join("agreement.pdf");
+    let no_browser = tenet()
+        .args(["render", data, "--format", "pdf", "--out", pdf.to_str().unwrap()])
+        .env("PATH", "/nonexistent")
+        .env_remove("TENET_CHROMIUM")
+        .output()
+        .expect("runs");
+    assert_eq!(no_browser.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&no_browser.stderr);
+    assert!(stderr.contains("error[pdf]") && stderr.contains("sh tests/install-pdf-deps.sh"), "{stderr}");
+    assert!(!pdf.exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--init-templates` copies the bundled set out (never over existing files); `--templates`
+/// reads it back; `--context-reference` prints what templates can read.
+#[test]
+fn render_templates_can_be_copied_out_and_used() {
+    let dir = std::env::temp_dir().join(format!("tenet-cli-templates-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown = dir.to_str().unwrap();
+    let out = run(&["render", "--init-templates", shown]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("zh/quality.md.j2").is_file() && dir.join("CONTEXT.md").is_file());
+    let again = run(&["render", "--init-templates", shown]);
+    assert_eq!(again.status.code(), Some(3), "an existing file is never overwritten");
+    let fees = dir.join("en/fees.md.j2");
+    let text = std::fs::read_to_string(&fees).unwrap().replace("Fees and Payment", "Fees, Invoices and Payment");
+    std::fs::write(&fees, text).unwrap();
+    let out = run(&["--lang", "en", "render", "examples/agreements/ts-2026-0042.yaml", "--templates", shown]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("## Article 5 Fees, Invoices and Payment"));
+    let reference = run(&["render", "--context-reference"]);
+    assert_eq!(String::from_utf8_lossy(&reference.stdout), std::fs::read_to_string(dir.join("CONTEXT.md")).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
