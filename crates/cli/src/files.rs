@@ -71,8 +71,7 @@ pub(crate) fn write_atomically<T>(
     let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let target = if is_link { std::fs::canonicalize(path).map_err(named)? } else { path.to_path_buf() };
-    let (temp_path, file) = create_temporary(&target).map_err(named)?;
-    let temp = Temporary::register(temp_path);
+    let (temp, file) = create_temporary(&target).map_err(named)?;
     let result = {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, Named { inner: &file, path });
         let result = write(&mut w)?;
@@ -90,17 +89,25 @@ pub(crate) fn write_atomically<T>(
 }
 
 /// A new file `.NAME.PID-N.tenet.tmp` beside `target`, created with the usual
-/// permissions.
-fn create_temporary(target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+/// permissions. Its name is registered for removal before the file is created, so an
+/// interruption at any moment leaves nothing behind.
+fn create_temporary(target: &Path) -> std::io::Result<(Temporary, std::fs::File)> {
     let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut n = 0u32;
     loop {
         let candidate = folder.join(format!(".{name}.{}-{n}.tenet.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
-            Ok(file) => return Ok((candidate, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(e),
+        let temp = Temporary::register(candidate);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp.path) {
+            Ok(file) => return Ok((temp, file)),
+            // Not ours to remove: another write of this process holds that name.
+            Err(e) => {
+                temp.forget();
+                if e.kind() != std::io::ErrorKind::AlreadyExists || n >= 1000 {
+                    return Err(e);
+                }
+                n += 1;
+            }
         }
     }
 }
@@ -127,6 +134,11 @@ impl Temporary {
     fn keep(mut self) {
         self.kept = true;
     }
+
+    /// The name was never created by this write: unregister it, remove nothing.
+    fn forget(mut self) {
+        self.kept = true;
+    }
 }
 
 impl Drop for Temporary {
@@ -134,8 +146,11 @@ impl Drop for Temporary {
         if !self.kept {
             let _ = std::fs::remove_file(&self.path);
         }
-        if let Ok(mut list) = TEMPORARY.lock() {
-            list.retain(|p| *p != self.path);
+        // One entry only: another write of this process may have registered the same name.
+        if let Ok(mut list) = TEMPORARY.lock()
+            && let Some(i) = list.iter().position(|p| *p == self.path)
+        {
+            list.remove(i);
         }
     }
 }
