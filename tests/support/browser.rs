@@ -13,20 +13,11 @@ pub fn found(name: &str) -> Option<PathBuf> {
 /// Runs headless Chromium on `target` (a URL) with `extra` flags (`--print-to-pdf=…`,
 /// `--screenshot=…`) and its own profile folder.
 pub fn chromium(chromium: &Path, profile: &Path, extra: &[String], target: &str) -> Output {
-    // The flags keep Chromium off the network this machine does not have.
+    // The flags (shared with the agreement's PDF printer) keep Chromium off the network
+    // this machine does not have.
     Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-            "--window-size=900,1400",
-        ])
+        .args(include_str!("../../crates/agreement/src/chromium-flags.txt").lines())
+        .arg("--window-size=900,1400")
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(target)

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::msg;
 
+/// Chromium's flags, one per line, shared with the tests that run it: they keep it off
+/// the network and headless.
+pub const FLAGS: &str = include_str!("chromium-flags.txt");
+
 /// How long one print may take before the browser is stopped.
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -54,19 +58,8 @@ fn print_in(browser: &Path, html: &str, dir: &Path) -> Result<Vec<u8>, Diagnosti
     let page = dir.join("agreement.html");
     let pdf = dir.join("agreement.pdf");
     std::fs::write(&page, html).map_err(io)?;
-    // The flags keep Chromium off the network and out of the user's profile.
     let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        .args(FLAGS.lines())
         .arg(format!("--user-data-dir={}", dir.join("profile").display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", page.display()))
