@@ -95,7 +95,7 @@ pub fn load(
         if checks_path.is_file() { load_policy(&checks_path).map_err(|d| fail(Blame::Policy, d))? } else { schema };
     let facts = checks.facts(data, Format::from_path(data.name())).map_err(|d| fail(Blame::Data, d))?;
     let codes = credit_codes(&map, data);
-    let warnings = match check(&checks, &facts, data) {
+    let mut warnings = match check(&checks, &facts, data) {
         Ok(w) if codes.is_empty() => w,
         Ok(_) => return Err(fail(Blame::Data, codes)),
         Err(mut errors) => {
@@ -111,6 +111,18 @@ pub fn load(
         .map(|path| history::replay(path, &signing, SIGNED, now, &map))
         .transpose()
         .map_err(|d| fail(Blame::Data, d))?;
+    // The history's signing date is checked as a date in the data would be (signing
+    // after the term starts is flagged).
+    if let Some(date) = history.as_ref().and_then(|h| h.date.as_ref())
+        && map.get("signing").and_then(|s| s.get("date")).is_none()
+    {
+        let mut merged = map.clone();
+        if let Some(Json::Object(signing)) = merged.get_mut("signing") {
+            signing.insert("date".into(), Json::String(date.clone()));
+        }
+        let facts = checks.facts_from_json(&Json::Object(merged).to_string()).map_err(|d| fail(Blame::Data, d))?;
+        warnings = check(&checks, &facts, data).map_err(|d| fail(Blame::Data, d))?;
+    }
     let data_status = Some(text("status")).filter(|s| !s.is_empty());
     if let (Some(h), Some(said)) = (&history, &data_status)
         && *said != h.stage

@@ -505,3 +505,23 @@ fn the_signing_history_decides_status_date_and_signatories() {
     let e = render_text(&other, Options { case: Some(history), ..Options::default() }).expect_err("not this one");
     assert_eq!(e.diagnostics[0].path.as_deref(), Some("facts.agreement.number"));
 }
+
+/// The history's signing date goes through the same checks as a date in the data: signing
+/// after the term starts is flagged, and so refused for a final copy.
+#[test]
+fn the_signing_date_from_the_history_is_checked() {
+    let dir = std::env::temp_dir().join(format!("tenet-late-signing-{}", std::process::id()));
+    let data = edited_copy(&dir, |s| s);
+    std::fs::write(&data, example_text().replace("start: 2026-01-01", "start: 2025-12-01")).unwrap();
+    let history = std::fs::read_to_string(support::root().join("examples/cases/agreement-history.yaml")).unwrap();
+    let case = dir.join("history.yaml");
+    std::fs::write(&case, history.replace("start: '2026-01-01'", "start: '2025-12-01'")).unwrap();
+    let options = Options { case: Some(case.clone()), ..Options::default() };
+    let doc = render::render(&source(&data), options).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert!(!doc.draft);
+    let late = doc.warnings.iter().find(|w| w.path.as_deref() == Some("signing.date")).expect("flagged");
+    assert!(late.message.en.contains("2025-12-08"), "{late:?}");
+    let options = Options { case: Some(case), final_copy: true, ..Options::default() };
+    assert!(render::render(&source(&data), options).is_err(), "a final copy settles it first");
+    let _ = std::fs::remove_dir_all(&dir);
+}
