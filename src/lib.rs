@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 mod check;
 mod compile;
 pub mod diagnostics;

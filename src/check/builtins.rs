@@ -11,7 +11,7 @@ use crate::msg;
 use crate::source::Span;
 
 /// Every builtin function name.
-pub(super) const NAMES: [&str; 34] = [
+pub(crate) const NAMES: [&str; 34] = [
     "date",
     "min",
     "max",

@@ -1,7 +1,7 @@
 //! Checking: names, types, schema, rules and tables. Every error in a file is
 //! collected, then sorted, so one run shows them all.
 
-mod builtins;
+pub(crate) mod builtins;
 mod calendars;
 mod declare;
 mod expr;
