@@ -14,6 +14,11 @@ use crate::source::{SourceFile, Span};
 
 pub use builtins::{BUILTINS, BuiltinDoc};
 
+/// The word is reserved by the language and cannot name anything.
+pub fn is_keyword(word: &str) -> bool {
+    crate::syntax::keywords::is_reserved(word)
+}
+
 /// What a name stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SymbolKind {
@@ -129,6 +134,14 @@ impl Analysis {
             builtin_uses: built.builtins,
             complete: !parsed.incomplete,
         }
+    }
+
+    /// This analysis read against a newer text of the same file: completion looks at
+    /// what is being written there, while the names come from this analysis.
+    pub fn with_text(&self, file: &Arc<SourceFile>) -> Analysis {
+        let mut a = self.clone();
+        a.file = Arc::clone(file);
+        a
     }
 
     /// The file analysed.

@@ -12,6 +12,7 @@ mod explain;
 mod files;
 mod fmt;
 mod human;
+mod lsp;
 mod render;
 mod report;
 pub mod review;
@@ -85,6 +86,8 @@ enum Command {
     Serve(serve::Args),
     /// 报告：退货分析 · reports: the return analysis
     Report(report::Args),
+    /// 语言服务器（LSP，标准输入输出），供编辑器使用 · the language server (LSP over standard input and output) for editors
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -192,6 +195,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Explain(args) => explain::run(&args, &ui),
         Command::Serve(args) => serve::run(&args, &ui),
         Command::Report(args) => report::run(&args, &ui),
+        Command::Lsp => lsp::run(),
     };
     exit as u8
 }

@@ -865,3 +865,30 @@ fn render_templates_can_be_copied_out_and_used() {
     assert_eq!(String::from_utf8_lossy(&reference.stdout), std::fs::read_to_string(dir.join("CONTEXT.md")).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tenet lsp` speaks JSON-RPC with LSP framing over standard input and output: the
+/// handshake, a document opened with a mistake (its diagnostic published), shutdown, exit.
+#[test]
+fn lsp_over_a_pipe() {
+    fn frame(body: &serde_json::Value) -> String {
+        let text = body.to_string();
+        format!("Content-Length: {}\r\n\r\n{text}", text.len())
+    }
+    let policy = support::root().join("rules/lsp-pipe.tenet");
+    let messages = [
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": format!("file://{}", policy.display()), "languageId": "tenet", "version": 1,
+            "text": "policy p version \"1\"\ninput { a: int }\noutput o = b\n"}}}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "exit"}),
+    ];
+    let input: String = messages.iter().map(frame).collect();
+    let out = run_with_stdin(&["lsp"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"hoverProvider\":true"), "the capabilities: {stdout}");
+    assert!(stdout.contains("textDocument/publishDiagnostics") && stdout.contains("unknown-name"), "{stdout}");
+    assert!(stdout.contains("\"id\":2"), "shutdown answered");
+}
