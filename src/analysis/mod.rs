@@ -8,7 +8,6 @@ mod index;
 
 use std::sync::Arc;
 
-use crate::Policy;
 use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, Span};
 
@@ -120,11 +119,11 @@ pub struct Analysis {
 impl Analysis {
     /// Parses and checks `file`: its diagnostics are exactly `tenet check`'s.
     pub fn new(file: &Arc<SourceFile>) -> Analysis {
-        let diagnostics = match Policy::from_source(file) {
-            Ok(policy) => policy.warnings().to_vec(),
-            Err(e) => e.diagnostics(),
-        };
         let parsed = crate::syntax::parse(file);
+        // What `Policy::from_source` reports, from this one parse.
+        let folder = std::path::Path::new(file.name()).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let resolve = |name: &str| crate::source::read_source(&folder.join(name));
+        let (_, diagnostics) = crate::policy::compile_parsed(file, &parsed, &resolve);
         let built = index::build(file, &parsed.file);
         Analysis {
             file: Arc::clone(file),

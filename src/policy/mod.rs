@@ -91,8 +91,17 @@ pub struct Policy {
 /// Parses, checks and compiles; returns the program when there is no error, and every
 /// diagnostic, sorted.
 fn compile_source(file: &Arc<SourceFile>, resolve: Resolver<'_>) -> (Option<Program>, Vec<Diagnostic>) {
-    let parsed = syntax::parse(file);
-    let mut diags = parsed.diagnostics;
+    compile_parsed(file, &syntax::parse(file), resolve)
+}
+
+/// [`compile_source`] from a parse already made (the editor's analysis parses once for
+/// its index and its diagnostics).
+pub(crate) fn compile_parsed(
+    file: &Arc<SourceFile>,
+    parsed: &syntax::Parsed,
+    resolve: Resolver<'_>,
+) -> (Option<Program>, Vec<Diagnostic>) {
+    let mut diags = parsed.diagnostics.clone();
     if parsed.incomplete {
         diagnostics::sort(&mut diags);
         return (None, diags);

@@ -1,0 +1,79 @@
+//! After an edit to a 2,000-line policy, how long until its diagnostics are published:
+//! the analysis alone (`tenet::analysis::Analysis::new`), and the whole round trip over
+//! an in-memory connection — `didChange` in, `publishDiagnostics` out, the debounce
+//! included.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test or benchmark stops at the first surprise, and says where"
+)]
+
+use std::time::Duration;
+
+/// The allocator the `tenet` binary (and so `tenet lsp`) uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::json;
+
+mod policy;
+
+fn bench(c: &mut Criterion) {
+    let text = policy::generate(2_000);
+    assert!(text.lines().count() >= 2_000);
+    let file = tenet::source::SourceFile::new("big.tenet", text.clone());
+    let analysis = tenet::analysis::Analysis::new(&file);
+    assert!(analysis.diagnostics().iter().all(|d| !d.is_error()), "{:?}", analysis.diagnostics().first());
+    let mut group = c.benchmark_group("lsp");
+    group.sample_size(20);
+    group.bench_function("analyse 2000 lines", |b| b.iter(|| tenet::analysis::Analysis::new(&file)));
+
+    let (server, client) = Connection::memory();
+    let handle = std::thread::spawn(move || tenet_lsp::serve(&server).unwrap());
+    client
+        .sender
+        .send(Message::Request(Request::new(RequestId::from(1), "initialize".into(), json!({"capabilities": {}}))))
+        .unwrap();
+    let _ = client.receiver.recv().unwrap();
+    client.sender.send(Message::Notification(Notification::new("initialized".into(), json!({})))).unwrap();
+    let uri = "file:///tmp/big.tenet";
+    client
+        .sender
+        .send(Message::Notification(Notification::new(
+            "textDocument/didOpen".into(),
+            json!({"textDocument": {"uri": uri, "languageId": "tenet", "version": 1, "text": text}}),
+        )))
+        .unwrap();
+    let _ = client.receiver.recv().unwrap();
+    let mut version = 1;
+    group.bench_function("edit to published diagnostics, 2000 lines", |b| {
+        b.iter(|| {
+            version += 1;
+            let edited = text.replacen("const fee_0 = 1%", &format!("const fee_0 = {}%", version % 7 + 1), 1);
+            client
+                .sender
+                .send(Message::Notification(Notification::new(
+                    "textDocument/didChange".into(),
+                    json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": edited}]}),
+                )))
+                .unwrap();
+            match client.receiver.recv_timeout(Duration::from_secs(5)).unwrap() {
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => n,
+                other => panic!("{other:?}"),
+            }
+        });
+    });
+    group.finish();
+    client.sender.send(Message::Request(Request::new(RequestId::from(2), "shutdown".into(), json!(null)))).unwrap();
+    let _ = client.receiver.recv().unwrap();
+    client.sender.send(Message::Notification(Notification::new("exit".into(), json!(null)))).unwrap();
+    handle.join().unwrap();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
