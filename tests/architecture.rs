@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("eval", "rules, ledgers, decision, explanation"),
     ("workflow", "event histories replayed through the stage graph"),
     ("policy", "the public API: load, evaluate, explain, replay"),
+    ("analysis", "the policy as an editor sees it: symbols, uses, completion"),
     ("limits", "every limit, re-exported in one place"),
 ];
 
@@ -57,6 +58,9 @@ const APPLICATION_CRATES: &[&str] = &[
     "plotters",
     "tempfile",
     "walkdir",
+    "lsp-server",
+    "lsp-types",
+    "docx-rs",
 ];
 
 fn src() -> PathBuf {

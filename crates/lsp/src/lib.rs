@@ -173,14 +173,35 @@ fn publish_dirty(connection: &Connection, docs: &mut Documents) -> Result<(), Ls
         let fallback = tenet::source::Span::new(0, 0);
         let list = found
             .iter()
-            // Problems of other files (a holiday file the policy names) are not this one's.
             .filter(|d| d.file.as_ref().is_none_or(|f| f.name() == doc.file.name()))
             .map(|d| convert::diagnostic(text, d, &uri, fallback))
             .collect();
+        // Problems of the holiday files the policy names go to those files.
+        let mut others: std::collections::BTreeMap<String, (std::sync::Arc<tenet::source::SourceFile>, Vec<_>)> =
+            std::collections::BTreeMap::new();
+        for d in &found {
+            if let Some(f) = d.file.as_ref().filter(|f| f.name() != doc.file.name()) {
+                others
+                    .entry(f.name().to_owned())
+                    .or_insert_with(|| (std::sync::Arc::clone(f), Vec::new()))
+                    .1
+                    .push(d.clone());
+            }
+        }
         let version = Some(doc.version);
         publish(connection, uri, list, version)?;
+        for (name, (file, diags)) in others {
+            let Ok(other) = format!("file://{}", absolute(&name)).parse::<Uri>() else { continue };
+            let list = diags.iter().map(|d| convert::diagnostic(file.text(), d, &other, fallback)).collect();
+            publish(connection, other, list, None)?;
+        }
     }
     Ok(())
+}
+
+/// A file name as an absolute path.
+fn absolute(name: &str) -> String {
+    std::path::absolute(name).map(|p| p.display().to_string()).unwrap_or_else(|_| name.to_owned())
 }
 
 /// Answers a request; an unknown method or malformed parameters get a JSON-RPC error.

@@ -322,3 +322,20 @@ fn case_files_are_checked_against_their_policy() {
     assert!(diags.iter().any(|d| d["range"]["start"] == pos(&text, "send_nad", 0, 0)), "{diags:#?}");
     c.stop();
 }
+
+/// A mistake in a holiday file the policy names is published on that file.
+#[test]
+fn holiday_file_problems_go_to_the_holiday_file() {
+    let dir = std::env::temp_dir().join(format!("tenet-lsp-holidays-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("days.yaml"), "year: 2026\ntimezone: Asia/Shanghai\nholidays:\n  - 2026-13-01\n").unwrap();
+    let text = "policy p version \"1\"\ntimezone \"Asia/Shanghai\"\ninput { at: datetime }\ncalendar work {\n  monday..friday 09:00-18:00\n  holidays \"days.yaml\"\n}\noutput later = due(work, at, 2 hours)\n";
+    let path = dir.join("p.tenet");
+    let mut c = Client::start();
+    c.open(&uri(&path), text);
+    let holidays = c.diagnostics(&uri(&dir.join("days.yaml")));
+    assert_eq!(holidays.len(), 1, "{holidays:#?}");
+    assert_eq!(holidays[0]["range"]["start"]["line"], 3, "on the bad date's line: {holidays:#?}");
+    c.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
