@@ -24,6 +24,9 @@ pub(super) struct Built {
 /// Longest detail line shown for a declaration.
 const DETAIL: usize = 160;
 
+/// Lines of a rule shown when hovering its name.
+const RULE_LINES: usize = 8;
+
 struct Indexer<'a> {
     file: &'a Arc<SourceFile>,
     symbols: Vec<Symbol>,
@@ -138,7 +141,12 @@ impl Indexer<'_> {
                 }
             }
             DeclKind::Rule(r) => {
-                let detail = format!("rule \"{}\"", r.name.node);
+                // The rule as written (its condition and outcomes), a few lines at most.
+                let text = self.file.slice(span);
+                let mut detail: String = text.lines().take(RULE_LINES).collect::<Vec<_>>().join("\n");
+                if text.lines().count() > RULE_LINES {
+                    detail.push_str("\n  …");
+                }
                 self.add(SymbolKind::Rule, r.name.node.clone(), r.name.span, span, detail);
                 for o in &r.outcomes {
                     let (word, code, message) = match &o.node {

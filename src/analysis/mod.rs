@@ -190,6 +190,22 @@ impl Analysis {
         spans
     }
 
+    /// Every name written in the file with what it names, in file order: declarations
+    /// and uses (rule names left out: they are texts), builtins as `None`.
+    pub fn tokens(&self) -> Vec<(Span, Option<SymbolKind>)> {
+        let mut out: Vec<(Span, Option<SymbolKind>)> = self
+            .symbols
+            .iter()
+            .filter(|s| s.kind != SymbolKind::Rule)
+            .map(|s| (s.def, Some(s.kind)))
+            .chain(self.refs.iter().filter_map(|(span, i)| self.symbols.get(*i).map(|s| (*span, Some(s.kind)))))
+            .chain(self.builtin_uses.iter().map(|(span, _)| (*span, None)))
+            .collect();
+        out.sort_by_key(|(s, _)| (s.start, s.end));
+        out.dedup_by_key(|(s, _)| s.start);
+        out
+    }
+
     /// The builtin called at `offset`, if the name of a builtin call covers it.
     pub fn builtin_at(&self, offset: usize) -> Option<(&'static BuiltinDoc, Span)> {
         self.builtin_uses.iter().find(|(s, _)| s.start <= offset && offset <= s.end).map(|(s, b)| (*b, *s))

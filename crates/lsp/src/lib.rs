@@ -20,7 +20,7 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename,
-    Request as _,
+    Request as _, SemanticTokensFullRequest,
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams,
@@ -64,6 +64,17 @@ pub fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp_types::SemanticTokensOptions {
+                legend: lsp_types::SemanticTokensLegend {
+                    token_types: handlers::TOKEN_TYPES.to_vec(),
+                    token_modifiers: Vec::new(),
+                },
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                ..lsp_types::SemanticTokensOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -215,6 +226,7 @@ fn answer(docs: &mut Documents, req: Request) -> Response {
         Formatting::METHOD => run(req, |p| Ok(handlers::formatting(docs, &p))),
         DocumentSymbolRequest::METHOD => run(req, |p| Ok(handlers::symbols(docs, &p))),
         CodeActionRequest::METHOD => run(req, |p| Ok(handlers::code_actions(docs, &p))),
+        SemanticTokensFullRequest::METHOD => run(req, |p| Ok(handlers::semantic_tokens(docs, &p))),
         Rename::METHOD => run(req, |p| handlers::rename(docs, &p).map_err(|r| (ErrorCode::RequestFailed, r.0))),
         other => Err((ErrorCode::MethodNotFound, format!("unknown method {other}"))),
     };

@@ -339,3 +339,42 @@ fn holiday_file_problems_go_to_the_holiday_file() {
     c.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Semantic tokens name each word by what it is: decoded back to (line, column, length,
+/// type) and checked at a const's use, an input path, a code and a builtin.
+#[test]
+fn semantic_tokens_tell_names_apart() {
+    let path = root().join("rules/demo-lsp-tokens.tenet");
+    let mut c = Client::start();
+    c.open(&uri(&path), POLICY);
+    let tokens = c.result("textDocument/semanticTokens/full", json!({"textDocument": doc(&path)}));
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let (mut line, mut col) = (0, 0);
+    let mut decoded = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        decoded.push((line, col, t[2], t[3]));
+    }
+    let at = |needle: &str, nth: usize| {
+        let p = pos(POLICY, needle, nth, 0);
+        (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap())
+    };
+    let kind = |needle: &str, nth: usize| {
+        let (l, c) = at(needle, nth);
+        decoded.iter().find(|t| t.0 == l && t.1 == c).map(|t| t.3)
+    };
+    assert_eq!(kind("restocking_fee of", 0), Some(1), "a const: variable");
+    assert_eq!(kind("request.amount", 0), Some(0), "an input field: property");
+    assert_eq!(kind("RESTOCKING", 0), Some(6), "a code: macro");
+    assert_eq!(kind("deductions", 0), Some(3), "a ledger: type");
+    // Hovering a rule's name shows its condition and outcomes.
+    let hover =
+        c.result("textDocument/hover", json!({"textDocument": doc(&path), "position": pos(POLICY, "拆封", 0, 0)}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("when request.reason") && shown.contains("deduct RESTOCKING charge"), "{shown}");
+    c.stop();
+}
