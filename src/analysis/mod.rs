@@ -226,8 +226,10 @@ impl Analysis {
             .symbols
             .iter()
             .filter(|s| match s.kind {
-                SymbolKind::Input => !s.name.contains('.'),
-                SymbolKind::Local | SymbolKind::Rule | SymbolKind::Action => false,
+                SymbolKind::Input | SymbolKind::Let => !s.name.contains('.'),
+                // A local only where it is in scope.
+                SymbolKind::Local => s.extent.start <= offset && offset <= s.extent.end,
+                SymbolKind::Rule | SymbolKind::Action => false,
                 _ => true,
             })
             .map(|s| (s.name.clone(), s.kind.word(), s.detail.clone()))

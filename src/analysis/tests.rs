@@ -81,6 +81,10 @@ fn completion_follows_the_schema() {
     assert!(
         ["charge", "fee", "request", "tickets", "count", "coalesce"].iter().all(|n| top.contains(&(*n).to_owned()))
     );
+    assert!(!top.contains(&"t".to_owned()), "a loop variable is not in scope outside its loop");
+    let inside: Vec<String> = a.completions(at("t.urgent", 0)).into_iter().map(|(l, _, _)| l).collect();
+    assert!(inside.contains(&"t".to_owned()), "…and is inside it");
+    assert!(!top.contains(&"tickets.urgent".to_owned()), "per-item values come after `item.`");
     let values = a.expected_values(at("\"changed_mind\"\n", 0) + 1);
     assert_eq!(values, ["defect", "changed_mind"]);
 }
