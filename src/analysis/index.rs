@@ -70,7 +70,7 @@ pub(super) fn build(file: &Arc<SourceFile>, ast: &PolicyFile) -> Built {
 
 impl Indexer<'_> {
     fn add(&mut self, kind: SymbolKind, name: String, def: Span, extent: Span, detail: String) -> usize {
-        self.symbols.push(Symbol { kind, name, def, extent, detail, fields_of: None, values: Vec::new() });
+        self.symbols.push(Symbol { kind, name, def, extent, detail, fields_of: None, values: Vec::new(), ty: None });
         self.symbols.len() - 1
     }
 

@@ -100,6 +100,9 @@ pub struct Symbol {
     pub fields_of: Option<String>,
     /// For a text enumeration: its values.
     pub values: Vec<String>,
+    /// The type the checker gave it (consts, lets, outputs: `money`; tables and
+    /// functions: their signature), when the policy checked that far.
+    pub ty: Option<String>,
 }
 
 /// A policy file analysed for an editor.
@@ -123,8 +126,16 @@ impl Analysis {
         // What `Policy::from_source` reports, from this one parse.
         let folder = std::path::Path::new(file.name()).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         let resolve = |name: &str| crate::source::read_source(&folder.join(name));
-        let (_, diagnostics) = crate::policy::compile_parsed(file, &parsed, &resolve);
-        let built = index::build(file, &parsed.file);
+        let (_, diagnostics, types) = crate::policy::compile_parsed(file, &parsed, &resolve);
+        let mut built = index::build(file, &parsed.file);
+        for s in &mut built.symbols {
+            if matches!(
+                s.kind,
+                SymbolKind::Const | SymbolKind::Let | SymbolKind::Output | SymbolKind::Table | SymbolKind::Function
+            ) {
+                s.ty = types.get(&s.name).cloned();
+            }
+        }
         Analysis {
             file: Arc::clone(file),
             diagnostics,

@@ -52,6 +52,7 @@ fn names_resolve_to_their_declarations() {
     assert_eq!((fee.kind, fee.name.as_str()), (SymbolKind::Const, "fee"));
     assert_eq!(&POLICY[span.start..span.end], "fee");
     assert_eq!(fee.detail, "const fee = 10%");
+    assert_eq!(fee.ty.as_deref(), Some("percent"), "the checker's type");
     // The const's uses.
     assert_eq!(a.references(i).len(), 1);
     // `request.amount` is the input field, with its type.
@@ -63,6 +64,7 @@ fn names_resolve_to_their_declarations() {
     // `charge` is used twice: in the deduction and in its message.
     let (i, _) = a.symbol_at(at("let charge", 0) + 5).unwrap();
     assert_eq!(a.references(i).len(), 2);
+    assert_eq!(a.symbol(i).unwrap().ty.as_deref(), Some("money"));
     // A builtin.
     assert_eq!(a.builtin_at(at("count(", 0) + 1).map(|(b, _)| b.name), Some("count"));
 }

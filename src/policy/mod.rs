@@ -91,8 +91,12 @@ pub struct Policy {
 /// Parses, checks and compiles; returns the program when there is no error, and every
 /// diagnostic, sorted.
 fn compile_source(file: &Arc<SourceFile>, resolve: Resolver<'_>) -> (Option<Program>, Vec<Diagnostic>) {
-    compile_parsed(file, &syntax::parse(file), resolve)
+    let (program, diags, _) = compile_parsed(file, &syntax::parse(file), resolve);
+    (program, diags)
 }
+
+/// The type the checker gave each const, let, output, table and function, by name.
+pub(crate) type NameTypes = std::collections::HashMap<String, String>;
 
 /// [`compile_source`] from a parse already made (the editor's analysis parses once for
 /// its index and its diagnostics).
@@ -100,13 +104,25 @@ pub(crate) fn compile_parsed(
     file: &Arc<SourceFile>,
     parsed: &syntax::Parsed,
     resolve: Resolver<'_>,
-) -> (Option<Program>, Vec<Diagnostic>) {
+) -> (Option<Program>, Vec<Diagnostic>, NameTypes) {
     let mut diags = parsed.diagnostics.clone();
     if parsed.incomplete {
         diagnostics::sort(&mut diags);
-        return (None, diags);
+        return (None, diags, NameTypes::new());
     }
     let (checked, check_diags) = check::check(file, &parsed.file, resolve);
+    let mut types = NameTypes::new();
+    for c in &checked.consts {
+        types.insert(c.name.clone(), c.expr.ty.to_string());
+    }
+    for d in &checked.derived {
+        let optional = if d.guard.is_some() || d.expr.missing { "?" } else { "" };
+        types.insert(d.name.clone(), format!("{}{optional}", d.ty));
+    }
+    for t in &checked.tables {
+        let params: Vec<String> = t.params.iter().map(|(n, ty)| format!("{n}: {ty}")).collect();
+        types.insert(t.name.clone(), format!("({}) -> {}", params.join(", "), t.result));
+    }
     diags.extend(check_diags);
     // Compile even after errors: it reports constants that cannot be computed, and
     // skips whatever the checker already found wrong.
@@ -119,7 +135,7 @@ pub(crate) fn compile_parsed(
         }
     };
     diagnostics::sort(&mut diags);
-    (program, diags)
+    (program, diags, types)
 }
 
 impl Policy {

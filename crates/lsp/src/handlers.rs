@@ -33,6 +33,9 @@ pub fn hover(docs: &mut Documents, p: &HoverParams) -> Option<Hover> {
     } else if let Some((i, span)) = a.symbol_at(offset) {
         let s = a.symbol(i)?;
         let mut md = format!("```tenet\n{}\n```\n*{}*", s.detail, s.kind.word());
+        if let Some(ty) = &s.ty {
+            md.push_str(&format!(" · `{ty}`"));
+        }
         if !s.values.is_empty() {
             md.push_str(&format!(
                 " — {}",
