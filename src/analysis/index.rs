@@ -36,10 +36,8 @@ struct Indexer<'a> {
     globals: HashMap<String, usize>,
     /// Input paths and the per-item values of `for each` blocks (`tickets.late_by`).
     paths: HashMap<String, usize>,
-    stages: HashMap<String, usize>,
-    events: HashMap<String, usize>,
-    codes: HashMap<String, usize>,
-    actions: HashMap<String, usize>,
+    /// Stages, events, codes and actions: declared (or first written) once, by kind.
+    named: HashMap<(SymbolKind, String), usize>,
     /// Locals in scope, innermost last.
     scopes: Vec<(String, usize)>,
 }
@@ -53,10 +51,7 @@ pub(super) fn build(file: &Arc<SourceFile>, ast: &PolicyFile) -> Built {
         builtins: Vec::new(),
         globals: HashMap::new(),
         paths: HashMap::new(),
-        stages: HashMap::new(),
-        events: HashMap::new(),
-        codes: HashMap::new(),
-        actions: HashMap::new(),
+        named: HashMap::new(),
         scopes: Vec::new(),
     };
     for decl in &ast.decls {
@@ -92,25 +87,15 @@ impl Indexer<'_> {
         self.globals.entry(name.node.clone()).or_insert(i);
     }
 
+    /// A stage, event, code or action: declared at its first appearance, a use after.
     fn named(&mut self, kind: SymbolKind, name: &Ident, extent: Span, detail: String) -> usize {
-        let table = match kind {
-            SymbolKind::Stage => &self.stages,
-            SymbolKind::Event => &self.events,
-            SymbolKind::Code => &self.codes,
-            _ => &self.actions,
-        };
-        if let Some(i) = table.get(&name.node).copied() {
+        let key = (kind, name.node.clone());
+        if let Some(i) = self.named.get(&key).copied() {
             self.refs.push((name.span, i));
             return i;
         }
         let i = self.add(kind, name.node.clone(), name.span, extent, detail);
-        let table = match kind {
-            SymbolKind::Stage => &mut self.stages,
-            SymbolKind::Event => &mut self.events,
-            SymbolKind::Code => &mut self.codes,
-            _ => &mut self.actions,
-        };
-        table.insert(name.node.clone(), i);
+        self.named.insert(key, i);
         i
     }
 
@@ -372,11 +357,7 @@ impl Indexer<'_> {
     }
 
     fn use_named(&mut self, kind: SymbolKind, name: &Ident) {
-        let table = match kind {
-            SymbolKind::Stage => &self.stages,
-            _ => &self.events,
-        };
-        if let Some(i) = table.get(&name.node).copied() {
+        if let Some(i) = self.named.get(&(kind, name.node.clone())).copied() {
             self.refs.push((name.span, i));
         }
     }

@@ -146,14 +146,6 @@ impl Analysis {
         }
     }
 
-    /// This analysis read against a newer text of the same file: completion looks at
-    /// what is being written there, while the names come from this analysis.
-    pub fn with_text(&self, file: &Arc<SourceFile>) -> Analysis {
-        let mut a = self.clone();
-        a.file = Arc::clone(file);
-        a
-    }
-
     /// The file analysed.
     pub fn file(&self) -> &Arc<SourceFile> {
         &self.file
@@ -226,7 +218,12 @@ impl Analysis {
     /// under that path; otherwise the names in the file and the builtins. Each is
     /// (label, kind word, detail).
     pub fn completions(&self, offset: usize) -> Vec<(String, &'static str, String)> {
-        let text = self.file.text();
+        self.completions_in(self.file.text(), offset)
+    }
+
+    /// [`Analysis::completions`] at `offset` of `text`, a newer text of the same file:
+    /// what is being written is read there, the names come from this analysis.
+    pub fn completions_in(&self, text: &str, offset: usize) -> Vec<(String, &'static str, String)> {
         let before = text.get(..offset.min(text.len())).unwrap_or("");
         let word_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map_or(0, |i| i + 1);
         let written = before.get(word_start..).unwrap_or("");
@@ -292,7 +289,11 @@ impl Analysis {
     /// The enumeration values expected at `offset`, when the text before it compares a
     /// path with a text (`request.reason == "`).
     pub fn expected_values(&self, offset: usize) -> Vec<String> {
-        let text = self.file.text();
+        self.expected_values_in(self.file.text(), offset)
+    }
+
+    /// [`Analysis::expected_values`] at `offset` of a newer `text` of the same file.
+    pub fn expected_values_in(&self, text: &str, offset: usize) -> Vec<String> {
         let before = text.get(..offset.min(text.len())).unwrap_or("");
         let Some(open) = before.rfind('"') else { return Vec::new() };
         let head = before.get(..open).unwrap_or("").trim_end();

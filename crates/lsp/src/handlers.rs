@@ -102,8 +102,7 @@ pub fn completion(docs: &mut Documents, p: &CompletionParams) -> Option<Vec<Comp
     let current = doc.file.clone();
     let a = docs.for_request(uri)?;
     let offset = offset(current.text(), p.text_document_position.position);
-    let live = a.with_text(&current);
-    let values = live.expected_values(offset);
+    let values = a.expected_values_in(current.text(), offset);
     if !values.is_empty() {
         return Some(values.into_iter().map(|v| simple(v, CompletionItemKind::ENUM_MEMBER, "value")).collect());
     }
@@ -113,7 +112,7 @@ pub fn completion(docs: &mut Documents, p: &CompletionParams) -> Option<Vec<Comp
         return Some(UNITS.iter().map(|u| simple((*u).to_owned(), CompletionItemKind::UNIT, "unit")).collect());
     }
     Some(
-        live.completions(offset)
+        a.completions_in(current.text(), offset)
             .into_iter()
             .map(|(label, kind, detail)| CompletionItem {
                 label,
