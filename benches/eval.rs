@@ -43,6 +43,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("floor_read_facts", |b| {
         b.iter(|| policy.facts_from_text(black_box(&json), Format::Json).expect("valid facts"))
     });
+    let evaluation = policy.evaluate(&facts, now).expect("evaluates");
+    group.bench_function("result_json", |b| {
+        b.iter(|| serde_json::to_string(&black_box(&evaluation).report(None)).expect("serializes"))
+    });
     group.bench_function("explained", |b| b.iter(|| policy.explain(black_box(&facts), now).expect("evaluates")));
     group.finish();
 }

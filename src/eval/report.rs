@@ -1,14 +1,15 @@
 //! The JSON forms of a result: the whole result as the command-line contract specifies
 //! it, and the compact summary a batch writes per line.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
-use super::result::{Evaluation, Finding};
+use super::result::{Action, Evaluation, Finding, LedgerResult, Line};
 use super::trace::RuleTrace;
 use crate::diagnostics::{self, Lang};
+use crate::value::Locale;
 
-impl Evaluation<'_> {
+impl<'p> Evaluation<'p> {
     /// The outputs that have a value, by name, in declaration order.
     pub fn outputs_json(&self) -> Json {
         Json::Object(self.outputs().map(|o| (o.name().to_owned(), o.to_json())).collect())
@@ -26,99 +27,14 @@ impl Evaluation<'_> {
     /// explained). `now_source` says where `now` came from when it was not given
     /// (`"system_clock"`).
     pub fn to_json(&self, now_source: Option<&str>) -> Json {
-        let locale = self.locale();
-        let mut out = Map::new();
-        out.insert("policy".into(), json!(self.policy_name()));
-        out.insert("version".into(), json!(self.version()));
-        out.insert("now".into(), json!(locale.datetime(&self.now)));
-        if let Some(source) = now_source {
-            out.insert("now_source".into(), json!(source));
-        }
-        out.insert("decision".into(), json!(self.decision.as_str()));
-        out.insert("codes".into(), json!(self.codes()));
-        out.insert("findings".into(), self.findings.iter().map(|f| self.finding_json(f)).collect());
-        if !self.pending.is_empty() {
-            out.insert("pending".into(), self.pending.iter().map(|f| self.finding_json(f)).collect());
-        }
-        let mut ledgers = Map::new();
-        for result in &self.ledgers {
-            let lines: Vec<Json> = result
-                .lines()
-                .iter()
-                .map(|line| {
-                    let mut m = Map::new();
-                    m.insert("code".into(), json!(line.code()));
-                    m.insert("amount".into(), json!(locale.money(line.amount())));
-                    if let Some(item) = line.item() {
-                        m.insert("item".into(), json!(item));
-                    }
-                    Json::Object(m)
-                })
-                .collect();
-            let mut m = Map::new();
-            m.insert("lines".into(), Json::Array(lines));
-            if let Some(cap) = result.cap() {
-                m.insert("uncapped".into(), json!(locale.money(result.uncapped())));
-                m.insert("cap".into(), json!(locale.money(cap)));
-            }
-            m.insert("total".into(), json!(locale.money(result.total())));
-            ledgers.insert(result.name().to_owned(), Json::Object(m));
-        }
-        out.insert("ledgers".into(), Json::Object(ledgers));
-        out.insert("outputs".into(), self.outputs_json());
-        let actions: Vec<Json> = self
-            .actions
-            .iter()
-            .map(|a| {
-                let mut m = Map::new();
-                m.insert("kind".into(), json!(a.kind()));
-                if let Some(at) = a.at() {
-                    m.insert("at".into(), json!(locale.datetime(&at)));
-                }
-                m.insert("rule".into(), json!(a.rule()));
-                if let Some(item) = a.item() {
-                    m.insert("item".into(), json!(item));
-                }
-                if let Some(msg) = a.message() {
-                    m.insert("message".into(), json!(msg));
-                }
-                if let Some(en) = a.message_en() {
-                    m.insert("message_en".into(), json!(en));
-                }
-                Json::Object(m)
-            })
-            .collect();
-        out.insert("actions".into(), Json::Array(actions));
-        if let Some(warnings) = self.warnings_json() {
-            out.insert("warnings".into(), warnings);
-        }
-        let trace: Vec<Json> = self.trace().unwrap_or_default().iter().map(|t| self.trace_json(t)).collect();
-        out.insert("trace".into(), Json::Array(trace));
-        Json::Object(out)
+        // Our own maps with string keys: serializing them into a value cannot fail.
+        serde_json::to_value(self.report(now_source)).unwrap_or(Json::Null)
     }
 
-    fn finding_json(&self, f: &Finding<'_>) -> Json {
-        let mut m = Map::new();
-        // A cap's flag is named after the cap's declaration.
-        let rule = f.rule().map(str::to_owned).or_else(|| f.ledger().map(|l| format!("cap {l}")));
-        m.insert("rule".into(), json!(rule));
-        if let Some(item) = f.item() {
-            m.insert("item".into(), json!(item));
-        }
-        m.insert("code".into(), json!(f.code()));
-        m.insert("kind".into(), json!(f.kind().as_str()));
-        m.insert("stage".into(), json!(f.stage()));
-        m.insert("message".into(), json!(f.message()));
-        if let Some(en) = f.message_en() {
-            m.insert("message_en".into(), json!(en));
-        }
-        if let Some(a) = f.amount() {
-            m.insert("amount".into(), json!(self.locale().money(a)));
-        }
-        if let Some(l) = f.ledger() {
-            m.insert("ledger".into(), json!(l));
-        }
-        Json::Object(m)
+    /// The result object of [`Evaluation::to_json`], serialized as it goes instead of
+    /// built as a JSON tree first (a service writes one per request).
+    pub fn report<'e>(&'e self, now_source: Option<&'e str>) -> Report<'e, 'p> {
+        Report { eval: self, now_source, decision_id: None }
     }
 
     fn trace_json(&self, t: &RuleTrace<'_>) -> Json {
@@ -195,5 +111,193 @@ impl Serialize for Outputs<'_, '_> {
             map.serialize_entry(o.name(), &o.to_json())?;
         }
         map.end()
+    }
+}
+
+/// The whole result object (see [`Evaluation::report`]); `decision_id`, when given, is
+/// written last, as the service answers it.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'e, 'p> {
+    eval: &'e Evaluation<'p>,
+    now_source: Option<&'e str>,
+    decision_id: Option<&'e str>,
+}
+
+impl<'e> Report<'e, '_> {
+    /// The same object with `decision_id` after every other field.
+    pub fn with_decision_id(self, id: &'e str) -> Self {
+        Report { decision_id: Some(id), ..self }
+    }
+}
+
+impl Serialize for Report<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let eval = self.eval;
+        let locale = eval.locale();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("policy", eval.policy_name())?;
+        map.serialize_entry("version", &eval.version())?;
+        map.serialize_entry("now", &locale.datetime(&eval.now))?;
+        if let Some(source) = self.now_source {
+            map.serialize_entry("now_source", source)?;
+        }
+        map.serialize_entry("decision", eval.decision.as_str())?;
+        map.serialize_entry("codes", &eval.codes())?;
+        map.serialize_entry("findings", &Findings(&eval.findings, locale))?;
+        if !eval.pending.is_empty() {
+            map.serialize_entry("pending", &Findings(&eval.pending, locale))?;
+        }
+        map.serialize_entry("ledgers", &Ledgers(&eval.ledgers, locale))?;
+        map.serialize_entry("outputs", &Outputs(eval))?;
+        map.serialize_entry("actions", &Actions(&eval.actions, locale))?;
+        if let Some(warnings) = eval.warnings_json() {
+            map.serialize_entry("warnings", &warnings)?;
+        }
+        let trace: Vec<Json> = eval.trace().unwrap_or_default().iter().map(|t| eval.trace_json(t)).collect();
+        map.serialize_entry("trace", &trace)?;
+        if let Some(id) = self.decision_id {
+            map.serialize_entry("decision_id", id)?;
+        }
+        map.end()
+    }
+}
+
+/// A list of findings, each as an object.
+struct Findings<'e, 'p>(&'e [Finding<'p>], &'p Locale);
+
+impl Serialize for Findings<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let locale = self.1;
+        let mut list = serializer.serialize_seq(Some(self.0.len()))?;
+        for f in self.0 {
+            list.serialize_element(&FindingJson(f, locale))?;
+        }
+        list.end()
+    }
+}
+
+struct FindingJson<'e, 'p>(&'e Finding<'p>, &'p Locale);
+
+impl Serialize for FindingJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (f, locale) = (self.0, self.1);
+        let mut m = serializer.serialize_map(None)?;
+        // A cap's flag is named after the cap's declaration.
+        match (f.rule(), f.ledger()) {
+            (Some(rule), _) => m.serialize_entry("rule", rule)?,
+            (None, Some(ledger)) => m.serialize_entry("rule", &format!("cap {ledger}"))?,
+            (None, None) => m.serialize_entry("rule", &())?,
+        }
+        if let Some(item) = f.item() {
+            m.serialize_entry("item", item)?;
+        }
+        m.serialize_entry("code", f.code())?;
+        m.serialize_entry("kind", f.kind().as_str())?;
+        m.serialize_entry("stage", &f.stage())?;
+        m.serialize_entry("message", &f.message())?;
+        if let Some(en) = f.message_en() {
+            m.serialize_entry("message_en", en)?;
+        }
+        if let Some(a) = f.amount() {
+            m.serialize_entry("amount", &locale.money(a))?;
+        }
+        if let Some(l) = f.ledger() {
+            m.serialize_entry("ledger", l)?;
+        }
+        m.end()
+    }
+}
+
+/// The ledgers by name, each with its lines, cap and total.
+struct Ledgers<'e, 'p>(&'e [LedgerResult<'p>], &'p Locale);
+
+impl Serialize for Ledgers<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let locale = self.1;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for result in self.0 {
+            map.serialize_entry(result.name(), &LedgerJson(result, locale))?;
+        }
+        map.end()
+    }
+}
+
+struct LedgerJson<'e, 'p>(&'e LedgerResult<'p>, &'p Locale);
+
+impl Serialize for LedgerJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (result, locale) = (self.0, self.1);
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("lines", &Lines(result.lines(), locale))?;
+        if let Some(cap) = result.cap() {
+            m.serialize_entry("uncapped", &locale.money(result.uncapped()))?;
+            m.serialize_entry("cap", &locale.money(cap))?;
+        }
+        m.serialize_entry("total", &locale.money(result.total()))?;
+        m.end()
+    }
+}
+
+struct Lines<'e, 'p>(&'e [Line<'p>], &'p Locale);
+
+impl Serialize for Lines<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list = serializer.serialize_seq(Some(self.0.len()))?;
+        for line in self.0 {
+            list.serialize_element(&LineJson(line, self.1))?;
+        }
+        list.end()
+    }
+}
+
+struct LineJson<'e, 'p>(&'e Line<'p>, &'p Locale);
+
+impl Serialize for LineJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let line = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("code", line.code())?;
+        m.serialize_entry("amount", &self.1.money(line.amount()))?;
+        if let Some(item) = line.item() {
+            m.serialize_entry("item", item)?;
+        }
+        m.end()
+    }
+}
+
+/// The actions in firing order.
+struct Actions<'e, 'p>(&'e [Action<'p>], &'p Locale);
+
+impl Serialize for Actions<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list = serializer.serialize_seq(Some(self.0.len()))?;
+        for a in self.0 {
+            list.serialize_element(&ActionJson(a, self.1))?;
+        }
+        list.end()
+    }
+}
+
+struct ActionJson<'e, 'p>(&'e Action<'p>, &'p Locale);
+
+impl Serialize for ActionJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("kind", a.kind())?;
+        if let Some(at) = a.at() {
+            m.serialize_entry("at", &self.1.datetime(&at))?;
+        }
+        m.serialize_entry("rule", a.rule())?;
+        if let Some(item) = a.item() {
+            m.serialize_entry("item", item)?;
+        }
+        if let Some(msg) = a.message() {
+            m.serialize_entry("message", msg)?;
+        }
+        if let Some(en) = a.message_en() {
+            m.serialize_entry("message_en", en)?;
+        }
+        m.end()
     }
 }

@@ -86,7 +86,7 @@ impl App {
         access: Access,
         durable_decisions: bool,
     ) -> App {
-        let log = crate::store::DecisionLog::start(store.clone());
+        let log = crate::store::DecisionLog::start(store.clone(), durable_decisions);
         App {
             registry: RwLock::new(registry),
             policies_dir,

@@ -63,6 +63,20 @@ async fn echo(body: Bytes) -> Json<Value> {
     Json(json!({"ok": true, "bytes": body.len()}))
 }
 
+/// tenet's evaluate without the decision log: the same parse, evaluation and answer, to
+/// show what the log costs.
+async fn tenet_unlogged(State(app): State<Arc<App>>, body: Bytes) -> (axum::http::HeaderMap, String) {
+    let text = std::str::from_utf8(&body).expect("utf-8");
+    let loaded = app.current_policy("returns").expect("served");
+    let facts = loaded.policy.facts_from_json(text).expect("valid facts");
+    let evaluation = loaded.policy.evaluate(&facts, facts.now().expect("now")).expect("evaluates");
+    let id = tenet_server::ids::decision_id().expect("random");
+    let answer = serde_json::to_string(&evaluation.report(None).with_decision_id(&id)).expect("json");
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(axum::http::header::CONTENT_TYPE, "application/json".parse().expect("header"));
+    (headers, answer)
+}
+
 /// The return decision in regorus, logged like tenet's.
 async fn regorus_evaluate(State(app): State<Arc<App>>, body: Bytes) -> Json<Value> {
     let text = std::str::from_utf8(&body).expect("utf-8");
@@ -97,6 +111,20 @@ struct Run {
     name: String,
     per_second: f64,
     latencies: Vec<Duration>,
+    /// CPU time this process spent (server and client, user and system) per request.
+    cpu_per_request: Duration,
+}
+
+/// This process's CPU time so far (user + system), from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
+    // kernel counts them in clock ticks of 1/100 s.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -112,6 +140,7 @@ where
     let request = Arc::new(request);
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let mut tasks = Vec::new();
     for c in 0..CONNECTIONS {
         let request = Arc::clone(&request);
@@ -136,8 +165,9 @@ where
         latencies.extend(t.await.expect("client"));
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_per_request = (cpu_time() - cpu_before) / latencies.len().max(1) as u32;
     latencies.sort();
-    Run { name: name.to_owned(), per_second: latencies.len() as f64 / elapsed, latencies }
+    Run { name: name.to_owned(), per_second: latencies.len() as f64 / elapsed, latencies, cpu_per_request }
 }
 
 fn report(runs: &[Run]) {
@@ -154,12 +184,15 @@ fn report(runs: &[Run]) {
         let median = rates[rates.len() / 2];
         let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.latencies.iter().copied()).collect();
         all.sort();
+        let mut cpu: Vec<Duration> = mine.iter().map(|r| r.cpu_per_request).collect();
+        cpu.sort();
         println!(
-            "| {name} | {median:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {} |",
+            "| {name} | {median:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {:.1} | {} |",
             rates[0],
             rates[rates.len() - 1],
             percentile(&all, 0.50).as_secs_f64() * 1e3,
             percentile(&all, 0.99).as_secs_f64() * 1e3,
+            cpu[cpu.len() / 2].as_secs_f64() * 1e6,
             all.len()
         );
     }
@@ -212,6 +245,7 @@ async fn start(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
         axum::Router::new()
             .route("/bench/regorus/returns", post(regorus_evaluate))
             .route("/bench/echo", post(echo))
+            .route("/bench/tenet-unlogged", post(tenet_unlogged))
             .with_state(Arc::clone(&app)),
     );
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -254,8 +288,8 @@ fn main() {
         assert_eq!(tenet["outputs"]["refund_amount"], "349.10");
         assert_eq!(rego["refund_cents"], 34910, "{rego}");
         println!("tenet serve on loopback, {CONNECTIONS} connections, {seconds} s per run, {rounds} rounds\n");
-        println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | requests |");
-        println!("|---|---|---|---|---|---|");
+        println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | CPU µs/request | requests |");
+        println!("|---|---|---|---|---|---|---|");
         let mut runs = Vec::new();
         // `HTTP_BENCH_ONLY=evaluate` times tenet's evaluate alone (for a profiler).
         if std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "evaluate") {
@@ -285,6 +319,13 @@ fn main() {
                     c.post(format!("{b}/v1/policies/returns/evaluate"))
                         .header("content-type", "application/json")
                         .body(f.clone())
+                })
+                .await,
+            );
+            let (b, f) = (base.clone(), facts.clone());
+            runs.push(
+                load("POST /bench/tenet-unlogged (tenet, no decision log)", seconds, move |c, _, _| {
+                    c.post(format!("{b}/bench/tenet-unlogged")).header("content-type", "application/json").body(f.clone())
                 })
                 .await,
             );
@@ -326,8 +367,8 @@ fn main() {
             tenet / rego
         );
 
-        println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | events |");
-        println!("|---|---|---|---|---|---|");
+        println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | CPU µs/event | events |");
+        println!("|---|---|---|---|---|---|---|");
         let mut appends = vec![events(&base, "SQLite (WAL, synchronous=FULL)", "EV-S", seconds).await];
         if let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
             let (pg_base, _pg) = start(&url, false).await;
@@ -347,8 +388,8 @@ fn main() {
         let view: Value =
             client.get(format!("{base}/v1/cases/{id}")).send().await.expect("read").json().await.expect("json");
         assert_eq!(view["version"], 50);
-        println!("\n| read | requests/s | range | p50 ms | p99 ms | requests |");
-        println!("|---|---|---|---|---|---|");
+        println!("\n| read | requests/s | range | p50 ms | p99 ms | CPU µs/request | requests |");
+        println!("|---|---|---|---|---|---|---|");
         let b = base.clone();
         let read =
             load("GET /v1/cases/{id}, 50 events", seconds, move |c, _, _| c.get(format!("{b}/v1/cases/{id}"))).await;

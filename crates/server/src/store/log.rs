@@ -4,7 +4,10 @@
 //! for its entry's commit ([`DecisionLog::write`]) or only for a place in the queue
 //! ([`DecisionLog::submit`]); shutdown flushes the queue before the database closes.
 
+use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::{Backend, NewDecision, Store};
 
@@ -48,10 +51,22 @@ pub struct DecisionLog {
 }
 
 impl DecisionLog {
-    /// Starts the writer task on the current runtime.
-    pub fn start(store: Store) -> DecisionLog {
-        let (jobs, rx) = mpsc::channel::<Job>(4096);
-        tokio::spawn(write_loop(store, rx));
+    /// Starts the writer task on the current runtime, with a connection of its own;
+    /// `durable` when every entry is answered only once committed (see
+    /// [`Store::for_log`]).
+    pub fn start(store: Store, durable: bool) -> DecisionLog {
+        let (jobs, rx) = mpsc::channel::<Job>(4 * BATCH);
+        tokio::spawn(async move {
+            let store = match store.for_log(durable).await {
+                Ok(own) => own,
+                Err(e) => {
+                    // The shared pool commits durably: slower, never weaker.
+                    eprintln!("tenet serve: the decision log shares the pool ({e})");
+                    store
+                }
+            };
+            write_loop(store, rx).await;
+        });
         DecisionLog { jobs }
     }
 
@@ -78,15 +93,33 @@ impl DecisionLog {
 
 const STOPPED: &str = "the decision log writer has stopped";
 
+/// How long a commit waits for more entries when nobody waits for it: a transaction
+/// costs far more than a row, and under load a commit of a few rows each would spend the
+/// writer's time on transactions. The writer sleeps through the wait rather than waking
+/// for each entry that arrives.
+const LINGER: Duration = Duration::from_millis(20);
+
+/// Takes what is queued, up to `BATCH` jobs in all; true when one of them has a
+/// request waiting for its commit.
+fn drain(rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) -> bool {
+    while batch.len() < BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    batch.iter().any(|(_, done)| done.is_some())
+}
+
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
     while let Some(first) = rx.recv().await {
+        let deadline = Instant::now() + LINGER;
         batch.push(first);
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+        let waited_for = drain(&mut rx, &mut batch);
+        if !waited_for && batch.len() < BATCH {
+            tokio::time::sleep_until(deadline).await;
+            drain(&mut rx, &mut batch);
         }
         let result = commit(&store, &batch).await.map_err(|e| e.to_string());
         if let Err(e) = &result {

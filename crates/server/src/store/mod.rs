@@ -34,6 +34,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The resolved URL, to open the decision log's own connection.
+    url: String,
 }
 
 /// A case as stored: its header row and its events in order.
@@ -204,26 +206,22 @@ impl Store {
             Backend::Sqlite => sqlite_url(url)?,
             Backend::Postgres => url.to_owned(),
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; FULL makes each commit
-                        // durable before it returns; writers wait for each other.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(&url).await.map_err(|e| StartError::Database(e.to_string()))?;
-        let store = Store { pool, backend };
+        let max = if backend == Backend::Sqlite { 4 } else { 8 };
+        let pool = connect(&url, backend, max, true).await.map_err(|e| StartError::Database(e.to_string()))?;
+        let store = Store { pool, backend, url };
         migrate::run(&store).await.map_err(|e| StartError::Database(e.to_string()))?;
         Ok(store)
+    }
+
+    /// The same database through one connection of its own for the decision log's
+    /// writer. Unless `durable`, its commits do not wait for the disk (SQLite
+    /// `synchronous = NORMAL` in WAL mode, PostgreSQL `synchronous_commit = off`): a
+    /// crash of the process loses nothing committed, a power cut may lose the last
+    /// commits, never half of one. Answers that waited for nothing lose nothing they
+    /// promised.
+    pub async fn for_log(&self, durable: bool) -> sqlx::Result<Store> {
+        let pool = connect(&self.url, self.backend, 1, durable).await?;
+        Ok(Store { pool, backend: self.backend, url: self.url.clone() })
     }
 
     /// The backend.
@@ -529,6 +527,38 @@ async fn insert_decision(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &NewDecis
 
 /// `sqlite://path` with the file's folder created and `mode=rwc` so a first start
 /// creates the file.
+/// A pool of at most `max` connections; `durable` commits wait for the disk.
+async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match backend {
+                    Backend::Sqlite => {
+                        // WAL lets readers run beside the writer; FULL makes each commit
+                        // durable before it returns; writers wait for each other.
+                        // Before anything is written: a decision log entry (facts and
+                        // answer, about 2.3 KB) would fill most of a 4 KB page alone.
+                        conn.execute("PRAGMA page_size = 16384").await?;
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        let sync = if durable { "FULL" } else { "NORMAL" };
+                        conn.execute(format!("PRAGMA synchronous = {sync}").as_str()).await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Backend::Postgres if !durable => {
+                        conn.execute("SET synchronous_commit = off").await?;
+                    }
+                    Backend::Postgres => {}
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+}
+
 fn sqlite_url(url: &str) -> Result<String, StartError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -551,4 +581,30 @@ fn sqlite_url(url: &str) -> Result<String, StartError> {
         query.push_str("mode=rwc");
     }
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at the first surprise")]
+    use super::*;
+
+    async fn pragma(store: &Store, name: &str) -> i64 {
+        let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&store.pool).await.expect(name);
+        row.try_get::<i64, _>(0).expect("a number")
+    }
+
+    /// Only the decision log's own connection, and only when no answer waits for its
+    /// commits, may skip waiting for the disk; new files get pages that hold an entry.
+    #[tokio::test]
+    async fn the_log_connection_relaxes_only_what_it_may() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.expect("store");
+        assert_eq!(pragma(&store, "synchronous").await, 2, "FULL for cases and events");
+        assert_eq!(pragma(&store, "page_size").await, 16384);
+        let relaxed = store.for_log(false).await.expect("log connection");
+        assert_eq!(pragma(&relaxed, "synchronous").await, 1, "NORMAL for the queued log");
+        let durable = store.for_log(true).await.expect("log connection");
+        assert_eq!(pragma(&durable, "synchronous").await, 2, "FULL with --durable-decisions");
+        assert_eq!(pragma(&store, "synchronous").await, 2, "the shared pool is untouched");
+    }
 }
