@@ -112,6 +112,7 @@ fn drain(rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) -> bool {
 }
 
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
+    let inserts = inserts(store.backend);
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
     while let Some(first) = rx.recv().await {
         let deadline = Instant::now() + LINGER;
@@ -121,7 +122,7 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
             tokio::time::sleep_until(deadline).await;
             drain(&mut rx, &mut batch);
         }
-        let result = commit(&store, &batch).await.map_err(|e| e.to_string());
+        let result = commit(&store, &inserts, &batch).await.map_err(|e| e.to_string());
         if let Err(e) = &result {
             eprintln!("tenet serve: {} decision log entries not written: {e}", batch.len());
         }
@@ -136,31 +137,42 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
 /// Rows per INSERT statement: one statement for many entries instead of one each.
 const ROWS: usize = 64;
 
-async fn commit(store: &Store, batch: &[Job]) -> sqlx::Result<()> {
+/// The INSERT of `n` rows, for `n` from 1 to [`ROWS`], written once per writer.
+fn inserts(backend: Backend) -> Vec<String> {
+    (1..=ROWS)
+        .map(|n| {
+            let rows: Vec<String> = (0..n)
+                .map(|i| {
+                    // SQLite binds `?` by position; naming each parameter (`$n`) makes the
+                    // driver look every name up, which costs more than the insert for long
+                    // statements. An evaluation has no case and no event.
+                    let p: Vec<String> = match backend {
+                        Backend::Sqlite => vec!["?".to_owned(); 7],
+                        Backend::Postgres => (1..=7).map(|k| format!("${}", i * 7 + k)).collect(),
+                    };
+                    let mut p = p.into_iter();
+                    let head: Vec<String> = p.by_ref().take(5).collect();
+                    let tail: Vec<String> = p.collect();
+                    format!("({}, NULL, NULL, {})", head.join(", "), tail.join(", "))
+                })
+                .collect();
+            format!(
+                "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES {}",
+                rows.join(", ")
+            )
+        })
+        .collect()
+}
+
+async fn commit(store: &Store, inserts: &[String], batch: &[Job]) -> sqlx::Result<()> {
     let entries: Vec<&Entry> = batch.iter().filter_map(|(e, _)| e.as_ref()).collect();
     if entries.is_empty() {
         return Ok(());
     }
     let mut tx = store.pool.begin().await?;
     for chunk in entries.chunks(ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            // SQLite binds `?` by position; naming each parameter (`$n`) makes the driver
-            // look every name up, which costs more than the insert for long statements.
-            let row: Vec<String> = match store.backend {
-                Backend::Sqlite => vec!["?".to_owned(); 9],
-                Backend::Postgres => (1..=9).map(|k| format!("${}", i * 9 + k)).collect(),
-            };
-            sql.push('(');
-            sql.push_str(&row.join(", "));
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
+        let Some(sql) = inserts.get(chunk.len().saturating_sub(1)) else { continue };
+        let mut q = sqlx::query(sql);
         for e in chunk {
             q = q
                 .bind(e.decision_id.as_str())
@@ -168,8 +180,6 @@ async fn commit(store: &Store, batch: &[Job]) -> sqlx::Result<()> {
                 .bind(e.policy.as_str())
                 .bind(e.policy_version.as_deref())
                 .bind(e.policy_hash.as_str())
-                .bind(None::<&str>)
-                .bind(None::<&str>)
                 .bind(e.facts.as_str())
                 .bind(e.result.as_str());
         }
