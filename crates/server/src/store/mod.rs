@@ -538,9 +538,6 @@ async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::
                     Backend::Sqlite => {
                         // WAL lets readers run beside the writer; FULL makes each commit
                         // durable before it returns; writers wait for each other.
-                        // Before anything is written: a decision log entry (facts and
-                        // answer, about 2.3 KB) would fill most of a 4 KB page alone.
-                        conn.execute("PRAGMA page_size = 16384").await?;
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         let sync = if durable { "FULL" } else { "NORMAL" };
                         conn.execute(format!("PRAGMA synchronous = {sync}").as_str()).await?;
@@ -594,13 +591,12 @@ mod tests {
     }
 
     /// Only the decision log's own connection, and only when no answer waits for its
-    /// commits, may skip waiting for the disk; new files get pages that hold an entry.
+    /// commits, may skip waiting for the disk.
     #[tokio::test]
     async fn the_log_connection_relaxes_only_what_it_may() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.expect("store");
         assert_eq!(pragma(&store, "synchronous").await, 2, "FULL for cases and events");
-        assert_eq!(pragma(&store, "page_size").await, 16384);
         let relaxed = store.for_log(false).await.expect("log connection");
         assert_eq!(pragma(&relaxed, "synchronous").await, 1, "NORMAL for the queued log");
         let durable = store.for_log(true).await.expect("log connection");
