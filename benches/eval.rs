@@ -4,7 +4,9 @@
 //! program's hot path). `eval/json_end_to_end`: the same from a JSON string — parse,
 //! validate against the schema, evaluate. `eval/floor_read_facts`: the floor under both —
 //! the same JSON string read and validated into the engine's form, nothing evaluated; an
-//! evaluation is reported in BENCHMARKS.md as a multiple of it.
+//! evaluation is reported in BENCHMARKS.md as a multiple of it. `eval/result_json`: the
+//! whole result object written as JSON text (`Evaluation::report`, what `tenet serve`
+//! answers).
 //!
 //! `sla/month_200_tickets`: the bundled SLA policy over a month of 200 tickets (all
 //! priorities, business-hour clocks, pauses, some pending at `now`).
