@@ -146,14 +146,11 @@ fn inserts(backend: Backend) -> Vec<String> {
                     // SQLite binds `?` by position; naming each parameter (`$n`) makes the
                     // driver look every name up, which costs more than the insert for long
                     // statements. An evaluation has no case and no event.
-                    let p: Vec<String> = match backend {
-                        Backend::Sqlite => vec!["?".to_owned(); 7],
-                        Backend::Postgres => (1..=7).map(|k| format!("${}", i * 7 + k)).collect(),
+                    let p = |k: usize| match backend {
+                        Backend::Sqlite => "?".to_owned(),
+                        Backend::Postgres => format!("${}", i * 7 + k),
                     };
-                    let mut p = p.into_iter();
-                    let head: Vec<String> = p.by_ref().take(5).collect();
-                    let tail: Vec<String> = p.collect();
-                    format!("({}, NULL, NULL, {})", head.join(", "), tail.join(", "))
+                    format!("({}, {}, {}, {}, {}, NULL, NULL, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7))
                 })
                 .collect();
             format!(
