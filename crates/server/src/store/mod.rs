@@ -7,6 +7,7 @@
 //! the case row is conditional on its version, and `(case_id, version)` is the events'
 //! primary key, so a lost race is a conflict the caller sees, never a duplicate.
 
+mod appends;
 mod log;
 mod migrate;
 
@@ -36,6 +37,8 @@ pub struct Store {
     backend: Backend,
     /// The resolved URL, to open the decision log's own connection.
     url: String,
+    /// SQLite's appends, committed in groups by one writer.
+    appends: Option<appends::Appends>,
 }
 
 /// A case as stored: its header row and its events in order.
@@ -208,7 +211,14 @@ impl Store {
         };
         let max = if backend == Backend::Sqlite { 4 } else { 8 };
         let pool = connect(&url, backend, max, true).await.map_err(|e| StartError::Database(e.to_string()))?;
-        let store = Store { pool, backend, url };
+        let appends = match backend {
+            Backend::Sqlite => {
+                let writer = connect(&url, backend, 1, true).await.map_err(|e| StartError::Database(e.to_string()))?;
+                Some(appends::Appends::start(writer))
+            }
+            Backend::Postgres => None,
+        };
+        let store = Store { pool, backend, url, appends };
         migrate::run(&store).await.map_err(|e| StartError::Database(e.to_string()))?;
         Ok(store)
     }
@@ -221,7 +231,7 @@ impl Store {
     /// promised.
     pub async fn for_log(&self, durable: bool) -> sqlx::Result<Store> {
         let pool = connect(&self.url, self.backend, 1, durable).await?;
-        Ok(Store { pool, backend: self.backend, url: self.url.clone() })
+        Ok(Store { pool, backend: self.backend, url: self.url.clone(), appends: None })
     }
 
     /// The backend.
@@ -236,6 +246,9 @@ impl Store {
 
     /// Closes every connection, after the ones in use are returned.
     pub async fn close(&self) {
+        if let Some(appends) = &self.appends {
+            appends.close().await;
+        }
         self.pool.close().await;
     }
 
@@ -338,80 +351,23 @@ impl Store {
 
     /// The answer kept under an idempotency key.
     pub async fn idempotent(&self, case_id: &str, key: &str) -> sqlx::Result<Option<Idem>> {
-        let row = sqlx::query("SELECT status, body FROM idempotency WHERE case_id = $1 AND idem_key = $2")
-            .bind(case_id)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            let status: i64 = r.try_get("status")?;
-            Ok(Idem { status: u16::try_from(status).unwrap_or(200), body: r.try_get("body")? })
-        })
-        .transpose()
+        idempotent(&self.pool, case_id, key).await
     }
 
     /// Appends an event as version `expected + 1`, with its idempotency answer and its
-    /// decision log entry, in one transaction.
+    /// decision log entry, in one transaction (on SQLite, one shared with the appends
+    /// waiting beside it: see [`appends`]).
     pub async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
+        if let Some(appends) = &self.appends {
+            return appends.append(a).await;
+        }
         let mut tx = self.pool.begin().await?;
-        let moved =
-            sqlx::query("UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5")
-                .bind(a.expected + 1)
-                .bind(a.stage)
-                .bind(a.recorded_at)
-                .bind(a.case_id)
-                .bind(a.expected)
-                .execute(&mut *tx)
-                .await?;
-        if moved.rows_affected() != 1 {
-            tx.rollback().await?;
-            return self.after_conflict(a).await;
+        if append_statements(&mut tx, a).await? {
+            tx.commit().await?;
+            return Ok(Appended::Done);
         }
-        let inserted = sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ($1, $2, $3, $4)")
-            .bind(a.case_id)
-            .bind(a.expected + 1)
-            .bind(a.body)
-            .bind(a.recorded_at)
-            .execute(&mut *tx)
-            .await;
-        match inserted {
-            Err(e) if is_unique_violation(&e) => {
-                tx.rollback().await?;
-                return self.after_conflict(a).await;
-            }
-            Err(e) => return Err(e),
-            Ok(_) => {}
-        }
-        if let Some((key, answer)) = &a.idempotency {
-            let kept = sqlx::query("INSERT INTO idempotency (case_id, idem_key, status, body) VALUES ($1, $2, $3, $4)")
-                .bind(a.case_id)
-                .bind(*key)
-                .bind(i64::from(answer.status))
-                .bind(&answer.body)
-                .execute(&mut *tx)
-                .await;
-            match kept {
-                Err(e) if is_unique_violation(&e) => {
-                    tx.rollback().await?;
-                    return self.after_conflict(a).await;
-                }
-                Err(e) => return Err(e),
-                Ok(_) => {}
-            }
-        }
-        insert_decision(&mut tx, &a.decision).await?;
-        tx.commit().await?;
-        Ok(Appended::Done)
-    }
-
-    /// After a lost race: the first answer when the key was used, else a conflict.
-    async fn after_conflict(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
-        if let Some((key, _)) = &a.idempotency
-            && let Some(answer) = self.idempotent(a.case_id, key).await?
-        {
-            return Ok(Appended::Replayed(answer));
-        }
-        Ok(Appended::Conflict)
+        tx.rollback().await?;
+        after_conflict(&self.pool, a).await
     }
 
     /// Cases in id order after `after`, at most `limit`, with optional filters.
@@ -492,6 +448,79 @@ impl Store {
     }
 }
 
+/// The answer kept under an idempotency key, read through `e`.
+async fn idempotent<'c, E: Executor<'c, Database = sqlx::Any>>(
+    e: E,
+    case_id: &str,
+    key: &str,
+) -> sqlx::Result<Option<Idem>> {
+    let row = sqlx::query("SELECT status, body FROM idempotency WHERE case_id = $1 AND idem_key = $2")
+        .bind(case_id)
+        .bind(key)
+        .fetch_optional(e)
+        .await?;
+    row.map(|r| {
+        let status: i64 = r.try_get("status")?;
+        Ok(Idem { status: u16::try_from(status).unwrap_or(200), body: r.try_get("body")? })
+    })
+    .transpose()
+}
+
+/// The statements of an append in an open transaction: `false` when the case moved on
+/// or the idempotency key is taken, and the caller must undo what was written.
+async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<bool> {
+    let moved =
+        sqlx::query("UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(a.expected + 1)
+            .bind(a.stage)
+            .bind(a.recorded_at)
+            .bind(a.case_id)
+            .bind(a.expected)
+            .execute(&mut *conn)
+            .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let inserted = sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ($1, $2, $3, $4)")
+        .bind(a.case_id)
+        .bind(a.expected + 1)
+        .bind(a.body)
+        .bind(a.recorded_at)
+        .execute(&mut *conn)
+        .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Ok(false),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    if let Some((key, answer)) = &a.idempotency {
+        let kept = sqlx::query("INSERT INTO idempotency (case_id, idem_key, status, body) VALUES ($1, $2, $3, $4)")
+            .bind(a.case_id)
+            .bind(*key)
+            .bind(i64::from(answer.status))
+            .bind(&answer.body)
+            .execute(&mut *conn)
+            .await;
+        match kept {
+            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+    }
+    insert_decision(conn, &a.decision).await?;
+    Ok(true)
+}
+
+/// After a lost race: the first answer when the key was used, else a conflict.
+async fn after_conflict<'c, E: Executor<'c, Database = sqlx::Any>>(e: E, a: &Append<'_>) -> sqlx::Result<Appended> {
+    if let Some((key, _)) = &a.idempotency
+        && let Some(answer) = idempotent(e, a.case_id, key).await?
+    {
+        return Ok(Appended::Replayed(answer));
+    }
+    Ok(Appended::Conflict)
+}
+
 fn decision_row(r: &AnyRow) -> sqlx::Result<DecisionRow> {
     Ok(DecisionRow {
         decision_id: r.try_get("decision_id")?,
@@ -506,7 +535,7 @@ fn decision_row(r: &AnyRow) -> sqlx::Result<DecisionRow> {
     })
 }
 
-async fn insert_decision(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &NewDecision<'_>) -> sqlx::Result<()> {
+async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -520,7 +549,7 @@ async fn insert_decision(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &NewDecis
     .bind(d.event)
     .bind(d.facts)
     .bind(d.result)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

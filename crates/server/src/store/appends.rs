@@ -1,0 +1,275 @@
+//! Group commit of event appends on SQLite. SQLite has one writer at a time, and each of
+//! its durable commits waits for the disk, so appends to 32 cases committed one by one
+//! spend their time waiting for 32 flushes. One writer task takes every append that is
+//! waiting, runs each inside a savepoint of one transaction (a lost race rolls back only
+//! its own statements) and commits them together: one flush for all of them, and each
+//! request answered only after that commit. PostgreSQL needs none of this: its commits
+//! from many connections already share a flush.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Append, Appended, Idem, NewDecision};
+
+/// Most appends in one commit.
+const BATCH: usize = 64;
+
+/// An append with owned fields, to cross to the writer task.
+#[derive(Debug)]
+struct Owned {
+    case_id: String,
+    expected: i64,
+    body: String,
+    stage: String,
+    recorded_at: String,
+    idempotency: Option<(String, Idem)>,
+    decision: [String; 6],
+    policy_version: Option<String>,
+    event: Option<String>,
+}
+
+impl Owned {
+    fn of(a: &Append<'_>) -> Owned {
+        let d = &a.decision;
+        Owned {
+            case_id: a.case_id.to_owned(),
+            expected: a.expected,
+            body: a.body.to_owned(),
+            stage: a.stage.to_owned(),
+            recorded_at: a.recorded_at.to_owned(),
+            idempotency: a.idempotency.as_ref().map(|(k, answer)| ((*k).to_owned(), answer.clone())),
+            decision: [d.decision_id, d.at, d.policy, d.policy_hash, d.facts, d.result].map(str::to_owned),
+            policy_version: d.policy_version.map(str::to_owned),
+            event: d.event.map(str::to_owned),
+        }
+    }
+
+    fn append(&self) -> Append<'_> {
+        let [decision_id, at, policy, policy_hash, facts, result] = &self.decision;
+        Append {
+            case_id: &self.case_id,
+            expected: self.expected,
+            body: &self.body,
+            stage: &self.stage,
+            recorded_at: &self.recorded_at,
+            idempotency: self.idempotency.as_ref().map(|(k, answer)| (k.as_str(), answer.clone())),
+            decision: NewDecision {
+                decision_id,
+                at,
+                policy,
+                policy_version: self.policy_version.as_deref(),
+                policy_hash,
+                case_id: Some(&self.case_id),
+                event: self.event.as_deref(),
+                facts,
+                result,
+            },
+        }
+    }
+}
+
+type Job = (Owned, oneshot::Sender<sqlx::Result<Appended>>);
+
+/// The handle requests append through.
+#[derive(Clone, Debug)]
+pub(super) struct Appends {
+    jobs: mpsc::Sender<Job>,
+    pool: sqlx::AnyPool,
+}
+
+impl Appends {
+    /// Starts the writer task on the current runtime; it writes through `pool` (one
+    /// connection, durable commits) and stops when every handle is gone.
+    pub(super) fn start(pool: sqlx::AnyPool) -> Appends {
+        let (jobs, rx) = mpsc::channel::<Job>(4 * BATCH);
+        tokio::spawn(write_loop(pool.clone(), rx));
+        Appends { jobs, pool }
+    }
+
+    /// Closes the writer's connection once its commit in progress is done; appends
+    /// after that fail.
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Appends, returning once the append is committed (or lost its race).
+    pub(super) async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
+        let (done, wait) = oneshot::channel();
+        let stopped = || sqlx::Error::PoolClosed;
+        self.jobs.send((Owned::of(a), done)).await.map_err(|_| stopped())?;
+        wait.await.map_err(|_| stopped())?
+    }
+}
+
+async fn write_loop(pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+    // No waiting for company: appends that arrive while a commit waits for the disk
+    // form the next batch by themselves.
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        match commit(&pool, &batch).await {
+            Ok(results) => {
+                for ((_, done), result) in batch.drain(..).zip(results) {
+                    let _ = done.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for (_, done) in batch.drain(..) {
+                    let _ = done.send(Err(sqlx::Error::Io(std::io::Error::other(message.clone()))));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch, a savepoint per append; the result of each.
+/// The transaction takes the write lock as it begins (`BEGIN IMMEDIATE`): a deferred one
+/// could find another connection's commit in its way halfway through and have to give up.
+async fn commit(pool: &sqlx::AnyPool, batch: &[Job]) -> sqlx::Result<Vec<sqlx::Result<Appended>>> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    let written = appends_in(&mut conn, batch).await;
+    let committed = match written {
+        Ok(results) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| results),
+        Err(e) => Err(e),
+    };
+    if committed.is_err() && sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+        // A connection whose transaction cannot be ended is not given back to the pool.
+        let _ = conn.close().await;
+    }
+    committed
+}
+
+async fn appends_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Result<Vec<sqlx::Result<Appended>>> {
+    let mut results = Vec::with_capacity(batch.len());
+    for (owned, _) in batch {
+        let a = owned.append();
+        sqlx::query("SAVEPOINT tenet_append").execute(&mut *conn).await?;
+        let result = match super::append_statements(conn, &a).await {
+            Ok(true) => Ok(Appended::Done),
+            Ok(false) => {
+                sqlx::query("ROLLBACK TO tenet_append").execute(&mut *conn).await?;
+                super::after_conflict(&mut *conn, &a).await
+            }
+            Err(e) => {
+                sqlx::query("ROLLBACK TO tenet_append").execute(&mut *conn).await?;
+                Err(e)
+            }
+        };
+        sqlx::query("RELEASE tenet_append").execute(&mut *conn).await?;
+        results.push(result);
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        reason = "a test stops at the first surprise"
+    )]
+    use sqlx::Row;
+
+    use super::super::{Append, Appended, Idem, NewDecision, Store, StoredCase};
+
+    fn decision<'a>(id: &'a str, case_id: &'a str) -> NewDecision<'a> {
+        NewDecision {
+            decision_id: id,
+            at: "2026-12-02T00:00:00Z",
+            policy: "returns",
+            policy_version: None,
+            policy_hash: "h",
+            case_id: Some(case_id),
+            event: Some("refund_update"),
+            facts: "{}",
+            result: "{}",
+        }
+    }
+
+    async fn open_case(store: &Store, id: &str) {
+        let case = StoredCase {
+            id: id.into(),
+            policy: "returns".into(),
+            policy_hash: "h".into(),
+            version: 0,
+            facts: "{}".into(),
+            token_hash: "t".into(),
+            events: Vec::new(),
+        };
+        let opened = format!("open-{id}");
+        assert!(store.create_case(&case, "application", "2026-12-02T00:00:00Z", &decision(&opened, id)).await.unwrap());
+    }
+
+    fn append<'a>(case_id: &'a str, expected: i64, key: Option<&'a str>, decision_id: &'a str) -> Append<'a> {
+        Append {
+            case_id,
+            expected,
+            body: "{\"event\":\"refund_update\"}",
+            stage: "refund",
+            recorded_at: "2026-12-02T00:00:01Z",
+            idempotency: key.map(|k| (k, Idem { status: 200, body: format!("{{\"first\":\"{decision_id}\"}}") })),
+            decision: decision(decision_id, case_id),
+        }
+    }
+
+    async fn count(store: &Store, sql: &str, arg: &str) -> i64 {
+        sqlx::query(sql).bind(arg).fetch_one(&store.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+    }
+
+    /// Appends committed together keep their own outcomes: a lost race or a used key in
+    /// the middle of a batch undoes only its own statements.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_commit_many_outcomes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+        for id in ["A", "B", "C", "D"] {
+            open_case(&store, id).await;
+        }
+        assert!(matches!(store.append(&append("C", 0, Some("k"), "c-1")).await.unwrap(), Appended::Done));
+        // Another connection holds the write lock, so the appends below queue up and
+        // are committed together once it lets go.
+        let mut blocker = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *blocker).await.unwrap();
+        let jobs = [("A", 0, None, "a-1"), ("B", 5, None, "b-6"), ("C", 1, Some("k"), "c-2"), ("D", 0, None, "d-1")];
+        let tasks: Vec<_> = jobs
+            .into_iter()
+            .map(|(case, expected, key, id)| {
+                let store = store.clone();
+                tokio::spawn(async move { store.append(&append(case, expected, key, id)).await })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        sqlx::query("COMMIT").execute(&mut *blocker).await.unwrap();
+        drop(blocker);
+        let mut outcomes = Vec::new();
+        for t in tasks {
+            outcomes.push(match t.await.unwrap().unwrap() {
+                Appended::Done => "done".to_owned(),
+                Appended::Conflict => "conflict".to_owned(),
+                Appended::Replayed(answer) => answer.body,
+            });
+        }
+        assert_eq!(outcomes, ["done", "conflict", "{\"first\":\"c-1\"}", "done"]);
+        let version = "SELECT version FROM cases WHERE id = $1";
+        let events = "SELECT COUNT(*) FROM events WHERE case_id = $1";
+        for (case, v) in [("A", 1), ("B", 0), ("C", 1), ("D", 1)] {
+            assert_eq!(count(&store, version, case).await, v, "{case}");
+            assert_eq!(count(&store, events, case).await, v, "{case}");
+        }
+        let logged = "SELECT COUNT(*) FROM decisions WHERE decision_id = $1";
+        for (id, n) in [("a-1", 1), ("b-6", 0), ("c-1", 1), ("c-2", 0), ("d-1", 1)] {
+            assert_eq!(count(&store, logged, id).await, n, "{id}");
+        }
+        store.close().await;
+        let after = store.append(&append("A", 1, None, "a-2")).await;
+        assert!(after.is_err(), "a closed store appends nothing");
+    }
+}
