@@ -10,6 +10,11 @@
 //!
 //! `sla/month_200_tickets`: the bundled SLA policy over a month of 200 tickets (all
 //! priorities, business-hour clocks, pauses, some pending at `now`).
+//!
+//! `case/read_50_events`: what `tenet serve` does to answer `GET /v1/cases/{id}` for a
+//! return with 50 events once the case is cached — the replay resumed from its progress
+//! (no event judged again, the deadlines and outputs at `now`) and the case view written
+//! as JSON text (`Replay::view`). `case/view_json_50_events`: the last step alone.
 
 #![allow(
     clippy::unwrap_used,
@@ -71,5 +76,45 @@ fn bench_sla(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_sla);
+/// The example return up to its refund, then refund updates until it has `n` events.
+fn return_with_events(n: usize) -> tenet::workflow::Case {
+    let path = common::root().join("examples/cases/return-refunded.yaml");
+    let text = std::fs::read_to_string(&path).expect("example case");
+    let mut yaml: yaml_serde::Value = yaml_serde::from_str(&text).expect("yaml");
+    let events = yaml["events"].as_sequence_mut().expect("events");
+    events.truncate(5);
+    for i in 5..n {
+        let at = format!("2026-11-09T{:02}:{:02}:00+08:00", 10 + i / 60, i % 60);
+        let update =
+            format!("{{at: '{at}', event: refund_update, by: finance, data: {{refund: {{status: processing}}}}}}");
+        events.push(yaml_serde::from_str(&update).expect("event"));
+    }
+    let text = yaml_serde::to_string(&yaml).expect("yaml");
+    let file = tenet::source::SourceFile::new(path.display().to_string(), text);
+    tenet::workflow::Case::parse(&file, Format::Yaml).expect("a valid case")
+}
+
+fn bench_case(c: &mut Criterion) {
+    let policy = bundled("returns");
+    let case = return_with_events(50);
+    let now = "2026-11-20T12:00:00+08:00".parse().expect("now");
+    let (replay, checkpoint) = policy.replay_resuming(&case, now, None).expect("replays");
+    assert_eq!(replay.trail().len(), 50);
+    let mut group = c.benchmark_group("case");
+    group.bench_function("read_50_events", |b| {
+        b.iter(|| {
+            let (replay, _) = policy.replay_resuming(black_box(&case), now, checkpoint.as_ref()).expect("replays");
+            serde_json::to_string(&replay.view(Some("R-1"), None, Some("system_clock"))).expect("serializes")
+        })
+    });
+    group.bench_function("view_json_50_events", |b| {
+        b.iter(|| {
+            serde_json::to_string(&black_box(&replay).view(Some("R-1"), None, Some("system_clock")))
+                .expect("serializes")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_sla, bench_case);
 criterion_main!(benches);

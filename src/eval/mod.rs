@@ -16,6 +16,7 @@ use crate::ir::Program;
 use crate::lang::FindingKind;
 pub use crate::lang::FindingKind as Kind;
 use crate::value::Value;
+pub(crate) use report::{Findings, Ledgers, Outputs};
 pub use report::{Report, Summary};
 pub use result::{Action, Decision, Evaluation, Finding, LedgerResult, Line, Output};
 use run::Run;

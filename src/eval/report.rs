@@ -102,7 +102,8 @@ impl Serialize for Totals<'_, '_> {
     }
 }
 
-struct Outputs<'e, 'p>(&'e Evaluation<'p>);
+/// The outputs that have a value, by name, in declaration order.
+pub(crate) struct Outputs<'e, 'p>(pub(crate) &'e Evaluation<'p>);
 
 impl Serialize for Outputs<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -163,7 +164,7 @@ impl Serialize for Report<'_, '_> {
 }
 
 /// A list of findings, each as an object.
-struct Findings<'e, 'p>(&'e [Finding<'p>], &'p Locale);
+pub(crate) struct Findings<'e, 'p>(pub(crate) &'e [Finding<'p>], pub(crate) &'p Locale);
 
 impl Serialize for Findings<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -209,7 +210,7 @@ impl Serialize for FindingJson<'_, '_> {
 }
 
 /// The ledgers by name, each with its lines, cap and total.
-struct Ledgers<'e, 'p>(&'e [LedgerResult<'p>], &'p Locale);
+pub(crate) struct Ledgers<'e, 'p>(pub(crate) &'e [LedgerResult<'p>], pub(crate) &'p Locale);
 
 impl Serialize for Ledgers<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -12,4 +12,5 @@ pub use crate::ir::FixedText;
 pub use case::{Case, Event, merge};
 pub use replay::{Checkpoint, ReplayError};
 pub(crate) use replay::{replay, replay_from};
+pub use report::CaseView;
 pub use result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};

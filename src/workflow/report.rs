@@ -1,169 +1,283 @@
 //! The JSON form of a replay: current stage, audit trail, deadlines, actions, the
-//! events allowed next, and the policy's outputs on the facts gathered.
+//! events allowed next, and the policy's outputs on the facts gathered. Written as it is
+//! serialized rather than built as a JSON tree first: a service writes one per request,
+//! and a long trail made the tree cost more than the replay.
 
-use serde_json::{Map, Value as Json, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Map, Value as Json};
 
-use super::result::{DeadlineStatus, Replay};
+use super::result::{DeadlineState, DeadlineStatus, GuardFinding, Replay, Scheduled, Step};
 use crate::diagnostics::{Lang, Msg, to_json as diagnostics_json};
-use crate::document::Raw;
+use crate::eval::{Findings, Ledgers, Outputs};
 use crate::ir::FixedText;
+use crate::value::Locale;
 
-/// Puts `key` (Chinese) and `key_en` (English) for a message into `m`.
-fn bilingual(m: &mut Map<String, Json>, key: &str, msg: &Msg) {
-    m.insert(key.into(), json!(msg.zh));
-    m.insert(format!("{key}_en"), json!(msg.en));
-}
-
-/// Puts `message` and, when there is one, `message_en` into `m`.
-fn message(m: &mut Map<String, Json>, text: Option<&FixedText>) {
-    if let Some(text) = text {
-        m.insert("message".into(), json!(text.zh()));
-        if let Some(en) = text.en() {
-            m.insert("message_en".into(), json!(en));
-        }
-    }
-}
-
-impl Replay<'_> {
+impl<'p> Replay<'p> {
     /// The case view: the replay as one JSON object, the same for `tenet case --format
     /// json` and the service. `id` is the case's identifier, `case_name` its description;
     /// `now_source` says where `now` came from when it was not given (`"system_clock"`).
     /// `version` counts the recorded events, whatever their outcome.
     pub fn to_json(&self, id: Option<&str>, case_name: Option<&str>, now_source: Option<&str>) -> Json {
-        let locale = self.locale();
-        let mut out = Map::new();
-        out.insert("id".into(), json!(id));
-        if let Some(name) = case_name {
-            out.insert("case".into(), json!(name));
+        // Our own maps with string keys: serializing them into a value cannot fail.
+        serde_json::to_value(self.view(id, case_name, now_source)).unwrap_or(Json::Null)
+    }
+
+    /// The case view of [`Replay::to_json`], serialized as it goes.
+    pub fn view<'r>(
+        &'r self,
+        id: Option<&'r str>,
+        case_name: Option<&'r str>,
+        now_source: Option<&'r str>,
+    ) -> CaseView<'r, 'p> {
+        CaseView { replay: self, id, case_name, now_source, extra: Vec::new() }
+    }
+
+    /// One step of the trail as the case view writes it.
+    pub fn step_json(&self, step: &Step<'_>) -> Json {
+        serde_json::to_value(Item(step, self.locale())).unwrap_or(Json::Null)
+    }
+}
+
+/// The case view (see [`Replay::to_json`]); entries added with [`CaseView::with`] come
+/// after every other field, as the service adds `posted` and `decision_id`.
+#[derive(Clone, Debug)]
+pub struct CaseView<'r, 'p> {
+    replay: &'r Replay<'p>,
+    id: Option<&'r str>,
+    case_name: Option<&'r str>,
+    now_source: Option<&'r str>,
+    extra: Vec<(&'r str, &'r Json)>,
+}
+
+impl<'r> CaseView<'r, '_> {
+    /// The same view with `key: value` after every other field.
+    pub fn with(mut self, key: &'r str, value: &'r Json) -> Self {
+        self.extra.push((key, value));
+        self
+    }
+}
+
+impl Serialize for CaseView<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let r = self.replay;
+        let locale = r.locale();
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
+        if let Some(name) = self.case_name {
+            m.serialize_entry("case", name)?;
         }
-        out.insert("policy".into(), json!(self.policy_name()));
-        out.insert("policy_version".into(), json!(self.version()));
-        out.insert("version".into(), json!(self.trail().len()));
-        out.insert("workflow".into(), json!(self.workflow()));
-        out.insert("now".into(), json!(locale.datetime(&self.now)));
-        if let Some(source) = now_source {
-            out.insert("now_source".into(), json!(source));
+        m.serialize_entry("policy", r.policy_name())?;
+        m.serialize_entry("policy_version", &r.version())?;
+        m.serialize_entry("version", &r.trail().len())?;
+        m.serialize_entry("workflow", r.workflow())?;
+        m.serialize_entry("now", &locale.datetime(&r.now))?;
+        if let Some(source) = self.now_source {
+            m.serialize_entry("now_source", source)?;
         }
-        out.insert("stage".into(), json!(self.stage()));
-        out.insert("entered_at".into(), json!(self.entered_at.map(|t| locale.datetime(&t))));
-        out.insert("final".into(), json!(self.is_final()));
-        out.insert("facts".into(), self.facts().to_json());
-        let evaluation = self.evaluation().map(|e| e.to_json(None));
-        for key in ["decision", "codes", "findings", "pending", "ledgers", "outputs"] {
-            let value = evaluation.as_ref().and_then(|e| e.get(key)).cloned();
-            let empty = if key == "decision" {
-                Json::Null
-            } else if key == "ledgers" || key == "outputs" {
-                json!({})
-            } else {
-                json!([])
-            };
-            out.insert(key.into(), value.unwrap_or(empty));
+        m.serialize_entry("stage", r.stage())?;
+        m.serialize_entry("entered_at", &r.entered_at.map(|t| locale.datetime(&t)))?;
+        m.serialize_entry("final", &r.is_final())?;
+        m.serialize_entry("facts", &r.facts().to_json())?;
+        let none: [(); 0] = [];
+        match r.evaluation() {
+            Some(e) => {
+                m.serialize_entry("decision", e.decision.as_str())?;
+                m.serialize_entry("codes", &e.codes())?;
+                m.serialize_entry("findings", &Findings(&e.findings, locale))?;
+                m.serialize_entry("pending", &Findings(&e.pending, locale))?;
+                m.serialize_entry("ledgers", &Ledgers(&e.ledgers, locale))?;
+                m.serialize_entry("outputs", &Outputs(e))?;
+            }
+            None => {
+                m.serialize_entry("decision", &())?;
+                for key in ["codes", "findings", "pending"] {
+                    m.serialize_entry(key, &none)?;
+                }
+                for key in ["ledgers", "outputs"] {
+                    m.serialize_entry(key, &Map::new())?;
+                }
+            }
         }
-        if let Some(refund) = self.refund_json() {
-            out.insert("refund".into(), refund);
+        if let Some(refund) = r.refund_json() {
+            m.serialize_entry("refund", &refund)?;
         }
-        let trail: Vec<Json> = self
-            .trail()
-            .iter()
-            .map(|step| {
-                let mut m = Map::new();
-                m.insert("index".into(), json!(step.index()));
-                m.insert("at".into(), json!(locale.datetime(&step.at())));
-                m.insert("event".into(), json!(step.event()));
-                if let Some(by) = step.by() {
-                    m.insert("by".into(), json!(by));
-                }
-                m.insert("from".into(), json!(step.from()));
-                if let Some(to) = step.to() {
-                    m.insert("to".into(), json!(to));
-                }
-                m.insert("outcome".into(), json!(step.outcome().as_str()));
-                if !step.findings().is_empty() {
-                    let findings: Vec<Json> = step
-                        .findings()
-                        .iter()
-                        .map(|f| {
-                            let mut fm = Map::new();
-                            fm.insert("code".into(), json!(f.code()));
-                            fm.insert("kind".into(), json!(f.kind().as_str()));
-                            fm.insert("rule".into(), json!(f.rule()));
-                            fm.insert("stage".into(), json!(f.stage()));
-                            if let Some(item) = f.item() {
-                                fm.insert("item".into(), json!(item));
-                            }
-                            fm.insert("message".into(), json!(f.message()));
-                            if let Some(en) = f.message_en() {
-                                fm.insert("message_en".into(), json!(en));
-                            }
-                            Json::Object(fm)
-                        })
-                        .collect();
-                    m.insert("findings".into(), Json::Array(findings));
-                }
-                if let Some(reason) = step.reason() {
-                    bilingual(&mut m, "reason", reason);
-                }
-                if !step.changes().is_empty() {
-                    let changes: Vec<Json> = step
-                        .changes()
-                        .iter()
-                        .map(|c| json!({"path": c.path, "from": c.from.as_ref().map(Raw::to_json), "to": c.to.to_json()}))
-                        .collect();
-                    m.insert("changes".into(), Json::Array(changes));
-                }
-                Json::Object(m)
-            })
-            .collect();
-        out.insert("trail".into(), Json::Array(trail));
-        let deadlines: Vec<Json> = self
-            .deadlines()
-            .iter()
-            .map(|d| {
-                let mut m = Map::new();
-                m.insert("stage".into(), json!(d.stage()));
-                m.insert("from_entering".into(), json!(d.anchor()));
-                bilingual(&mut m, "within", &d.within());
-                m.insert("since".into(), json!(locale.datetime(&d.since())));
-                m.insert("due".into(), json!(locale.datetime(&d.due())));
-                m.insert("status".into(), json!(d.status().as_str()));
-                m.insert("overdue".into(), json!(d.status() == DeadlineStatus::Overdue));
-                if let Some(t) = d.closed_at() {
-                    m.insert("closed_at".into(), json!(locale.datetime(&t)));
-                }
-                message(&mut m, d.message());
-                Json::Object(m)
-            })
-            .collect();
-        out.insert("deadlines".into(), Json::Array(deadlines));
-        let actions: Vec<Json> = self
-            .actions()
-            .iter()
-            .map(|a| {
-                let mut m = Map::new();
-                m.insert("kind".into(), json!(a.action()));
-                m.insert("due".into(), json!(locale.datetime(&a.at())));
-                m.insert("past_due".into(), json!(a.at() <= self.now));
-                m.insert("stage".into(), json!(a.stage()));
-                message(&mut m, a.message());
-                Json::Object(m)
-            })
-            .collect();
-        out.insert("actions".into(), Json::Array(actions));
-        let next: Vec<Json> = self.next().map(|(event, to)| json!({"event": event, "to": to})).collect();
-        out.insert("next_events".into(), Json::Array(next));
+        m.serialize_entry("next_events", &NextEvents(r))?;
+        m.serialize_entry("deadlines", &List(r.deadlines(), locale))?;
+        m.serialize_entry("actions", &ActionsDue(r.actions(), r))?;
         // The trail last: it is the longest part, and the rest reads better first.
-        if let Some(trail) = out.remove("trail") {
-            out.insert("trail".into(), trail);
-        }
-        let warnings = self.warnings();
+        m.serialize_entry("trail", &List(r.trail(), locale))?;
+        let warnings = r.warnings();
         if !warnings.is_empty() {
-            out.insert("warnings".into(), json!(diagnostics_json(&warnings, Lang::Both)));
+            m.serialize_entry("warnings", &diagnostics_json(&warnings, Lang::Both))?;
         }
-        if !self.problems().is_empty() {
-            out.insert("problems".into(), json!(diagnostics_json(self.problems(), Lang::Both)));
+        if !r.problems().is_empty() {
+            m.serialize_entry("problems", &diagnostics_json(r.problems(), Lang::Both))?;
         }
-        Json::Object(out)
+        for (key, value) in &self.extra {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
+/// Writes a `key` (Chinese) and `key_en` (English) pair for a message.
+fn bilingual<M: SerializeMap>(m: &mut M, key: &str, en_key: &str, msg: &Msg) -> Result<(), M::Error> {
+    m.serialize_entry(key, &msg.zh)?;
+    m.serialize_entry(en_key, &msg.en)
+}
+
+/// Writes `message` and, when there is one, `message_en`.
+fn message<M: SerializeMap>(m: &mut M, text: Option<&FixedText>) -> Result<(), M::Error> {
+    if let Some(text) = text {
+        m.serialize_entry("message", text.zh())?;
+        if let Some(en) = text.en() {
+            m.serialize_entry("message_en", en)?;
+        }
+    }
+    Ok(())
+}
+
+/// A list whose items are written with the replay's locale.
+struct List<'a, T>(&'a [T], &'a Locale);
+
+/// One item of a [`List`].
+struct Item<'a, T>(&'a T, &'a Locale);
+
+impl<'a, T> Serialize for List<'a, T>
+where
+    Item<'a, T>: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            list.serialize_element(&Item(item, self.1))?;
+        }
+        list.end()
+    }
+}
+
+impl Serialize for Item<'_, Step<'_>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (step, locale) = (self.0, self.1);
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("index", &step.index())?;
+        m.serialize_entry("at", &locale.datetime(&step.at()))?;
+        m.serialize_entry("event", step.event())?;
+        if let Some(by) = step.by() {
+            m.serialize_entry("by", by)?;
+        }
+        m.serialize_entry("from", step.from())?;
+        if let Some(to) = step.to() {
+            m.serialize_entry("to", to)?;
+        }
+        m.serialize_entry("outcome", step.outcome().as_str())?;
+        if !step.findings().is_empty() {
+            m.serialize_entry("findings", &List(step.findings(), locale))?;
+        }
+        if let Some(reason) = step.reason() {
+            bilingual(&mut m, "reason", "reason_en", reason)?;
+        }
+        if !step.changes().is_empty() {
+            let changes: Vec<Json> = step
+                .changes()
+                .iter()
+                .map(|c| serde_json::json!({"path": c.path, "from": c.from.as_ref().map(|f| f.to_json()), "to": c.to.to_json()}))
+                .collect();
+            m.serialize_entry("changes", &changes)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Item<'_, GuardFinding> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("code", f.code())?;
+        m.serialize_entry("kind", f.kind().as_str())?;
+        m.serialize_entry("rule", f.rule())?;
+        m.serialize_entry("stage", f.stage())?;
+        if let Some(item) = f.item() {
+            m.serialize_entry("item", item)?;
+        }
+        m.serialize_entry("message", &f.message())?;
+        if let Some(en) = f.message_en() {
+            m.serialize_entry("message_en", en)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Item<'_, DeadlineState<'_>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (d, locale) = (self.0, self.1);
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("stage", d.stage())?;
+        m.serialize_entry("from_entering", d.anchor())?;
+        bilingual(&mut m, "within", "within_en", &d.within())?;
+        m.serialize_entry("since", &locale.datetime(&d.since()))?;
+        m.serialize_entry("due", &locale.datetime(&d.due()))?;
+        m.serialize_entry("status", d.status().as_str())?;
+        m.serialize_entry("overdue", &(d.status() == DeadlineStatus::Overdue))?;
+        if let Some(t) = d.closed_at() {
+            m.serialize_entry("closed_at", &locale.datetime(&t))?;
+        }
+        message(&mut m, d.message())?;
+        m.end()
+    }
+}
+
+/// The actions scheduled, each with whether it is past due at the replay's `now`.
+struct ActionsDue<'a, 'p>(&'a [Scheduled<'p>], &'a Replay<'p>);
+
+impl Serialize for ActionsDue<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (actions, r) = (self.0, self.1);
+        let locale = r.locale();
+        let mut list = serializer.serialize_seq(Some(actions.len()))?;
+        for a in actions {
+            list.serialize_element(&ActionDue(a, locale, a.at() <= r.now))?;
+        }
+        list.end()
+    }
+}
+
+struct ActionDue<'a, 'p>(&'a Scheduled<'p>, &'a Locale, bool);
+
+impl Serialize for ActionDue<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("kind", a.action())?;
+        m.serialize_entry("due", &self.1.datetime(&a.at()))?;
+        m.serialize_entry("past_due", &self.2)?;
+        m.serialize_entry("stage", a.stage())?;
+        message(&mut m, a.message())?;
+        m.end()
+    }
+}
+
+/// The events allowed next, each with the stage it leads to.
+struct NextEvents<'a, 'p>(&'a Replay<'p>);
+
+impl Serialize for NextEvents<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list = serializer.serialize_seq(None)?;
+        for (event, to) in self.0.next() {
+            list.serialize_element(&EventTo(event, to))?;
+        }
+        list.end()
+    }
+}
+
+struct EventTo<'a>(&'a str, &'a str);
+
+impl Serialize for EventTo<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(Some(2))?;
+        m.serialize_entry("event", self.0)?;
+        m.serialize_entry("to", self.1)?;
+        m.end()
     }
 }
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use tenet::facts::Raw;
-use tenet::workflow::{Case, Checkpoint, Event, ReplayError};
+use tenet::workflow::{Case, Checkpoint, Event, Replay, ReplayError};
 
 use crate::access::Access;
 use crate::error::ApiError;
@@ -189,24 +189,37 @@ impl App {
         now: DateTime<Utc>,
         note: Option<&str>,
     ) -> Result<Json, ApiError> {
+        Self::with_replay(loaded, cached, now, |r| {
+            r.to_json(cached.case.id.as_deref(), cached.case.name.as_deref(), note)
+        })
+    }
+
+    /// Hands the cached case's replay at `now` to `read`, resuming from the progress kept
+    /// with the case and keeping the progress for the next read.
+    pub fn with_replay<T>(
+        loaded: &Loaded,
+        cached: &Cached,
+        now: DateTime<Utc>,
+        read: impl FnOnce(&Replay<'_>) -> T,
+    ) -> Result<T, ApiError> {
         let from = cached.checkpoint();
         let (replay, next) = loaded.policy.replay_resuming(&cached.case, now, from.as_deref()).map_err(replay_error)?;
         cached.keep(next);
-        Ok(replay.to_json(cached.case.id.as_deref(), cached.case.name.as_deref(), note))
+        Ok(read(&replay))
     }
 
-    /// The case view of `case` — a cached case and one more event — resuming the cached
-    /// case's replay, with the progress through the new event.
-    pub fn view_after(
+    /// Hands the replay of `case` — a cached case and one more event — to `read`,
+    /// resuming the cached case's replay; also returns the progress through the new event.
+    pub fn with_replay_after<T>(
         loaded: &Loaded,
         cached: &Cached,
         case: &Case,
         now: DateTime<Utc>,
-        note: Option<&str>,
-    ) -> Result<(Json, Option<Checkpoint>), ApiError> {
+        read: impl FnOnce(&Replay<'_>) -> T,
+    ) -> Result<(T, Option<Checkpoint>), ApiError> {
         let from = cached.checkpoint();
         let (replay, next) = loaded.policy.replay_resuming(case, now, from.as_deref()).map_err(replay_error)?;
-        Ok((replay.to_json(case.id.as_deref(), case.name.as_deref(), note), next))
+        Ok((read(&replay), next))
     }
 
     /// The lock that orders this process's writers of case `id`.
@@ -219,10 +232,15 @@ impl App {
         Ok(Arc::clone(writers.entry(id.to_owned()).or_default()))
     }
 
-    /// The case view of `case` under `loaded` at `now`.
-    pub fn view(loaded: &Loaded, case: &Case, now: DateTime<Utc>, now_source: Option<&str>) -> Result<Json, ApiError> {
+    /// Hands the replay of `case` under `loaded` at `now`, from its start, to `read`.
+    pub fn with_fresh_replay<T>(
+        loaded: &Loaded,
+        case: &Case,
+        now: DateTime<Utc>,
+        read: impl FnOnce(&Replay<'_>) -> T,
+    ) -> Result<T, ApiError> {
         let replay = loaded.policy.replay(case, now).map_err(replay_error)?;
-        Ok(replay.to_json(case.id.as_deref(), case.name.as_deref(), now_source))
+        Ok(read(&replay))
     }
 }
 

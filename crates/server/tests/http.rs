@@ -204,6 +204,20 @@ async fn a_case_from_opening_to_refund(s: Server) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["posted"]["outcome"], "illegal");
     assert_eq!(v["version"], events.len() + 1);
+    // The answer is the case view a read gives, then what was posted and the decision id.
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys[keys.len() - 2..], ["posted", "decision_id"]);
+    let last = &v["trail"][events.len()];
+    assert_eq!(v["posted"]["findings"], last.get("findings").cloned().unwrap_or(json!([])));
+    assert!(last["reason"].is_string(), "an illegal event says why: {last}");
+    let (_, read) = s.get(&format!("/v1/cases/{id}")).await;
+    let without = |mut v: Value, keys: &[&str]| {
+        for k in keys {
+            v.as_object_mut().unwrap().shift_remove(*k);
+        }
+        v
+    };
+    assert_eq!(without(v.clone(), &["now", "posted", "decision_id"]), without(read, &["now"]));
     // Listing finds it by stage; the customer's page answers with the right token only.
     let (_, list) = s.get("/v1/cases?stage=closed&limit=1000").await;
     assert!(list["cases"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()));

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use tenet::facts::Raw;
-use tenet::workflow::{Case, Event};
+use tenet::workflow::{Case, Event, Replay};
 
 use super::{json_body, limit_of, now_of, wrong_field};
 use crate::access::Role;
@@ -95,8 +95,10 @@ pub async fn open(
         events: Vec::new(),
     };
     let now = crate::clock::now();
-    let view = App::view(&loaded, &case, now, Some("system_clock"))?;
-    let stage = view.get("stage").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let (view, stage, result, decided) = App::with_fresh_replay(&loaded, &case, now, |r| {
+        let view = r.to_json(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
+        (view, r.stage().to_owned(), summary(r, None).to_string(), decision_of(r))
+    })?;
     let token = crate::ids::random_hex(24).ok_or_else(|| ApiError::internal("no randomness"))?;
     let stored = StoredCase {
         id: id.clone(),
@@ -108,9 +110,7 @@ pub async fn open(
         events: Vec::new(),
     };
     let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
-    let result = summary(&view, None);
     let at = crate::clock::stamp(now);
-    let result = result.to_string();
     let decision = case_decision(&loaded, [&decision_id, &at, &id], None, &facts_text, &result);
     if !app.store.create_case(&stored, &stage, &at, &decision).await? {
         return Err(ApiError::new(
@@ -120,7 +120,7 @@ pub async fn open(
             format!("case {id} already exists"),
         ));
     }
-    if let Some(d) = view.get("decision").and_then(Value::as_str) {
+    if let Some(d) = decided {
         app.metrics.decision(d);
     }
     let mut view = view;
@@ -158,16 +158,37 @@ fn case_decision<'a>(
     }
 }
 
-/// What the decision log keeps of a case view.
-fn summary(view: &Value, posted: Option<&Value>) -> Value {
+/// What the decision log keeps of a case view: stage, decision, codes, outputs and the
+/// event posted.
+fn summary(r: &Replay<'_>, posted: Option<&Value>) -> Value {
+    let e = r.evaluation();
     let mut m = Map::new();
-    for key in ["stage", "decision", "codes", "outputs"] {
-        m.insert(key.into(), view.get(key).cloned().unwrap_or(Value::Null));
-    }
+    m.insert("stage".into(), json!(r.stage()));
+    m.insert("decision".into(), json!(decision_of(r)));
+    m.insert("codes".into(), json!(e.map(|e| e.codes()).unwrap_or_default()));
+    m.insert("outputs".into(), e.map_or_else(|| json!({}), |e| e.outputs_json()));
     if let Some(p) = posted {
         m.insert("posted".into(), p.clone());
     }
     Value::Object(m)
+}
+
+/// The case's decision, when its facts were evaluated.
+fn decision_of(r: &Replay<'_>) -> Option<&'static str> {
+    r.evaluation().map(|e| e.decision().as_str())
+}
+
+/// What an event's append writes and answers, read off the replay after it.
+struct AfterEvent {
+    stage: String,
+    outcome: String,
+    decision: Option<&'static str>,
+    /// The facts after the event (JSON text).
+    facts: String,
+    /// The decision log's result (JSON text).
+    result: String,
+    /// The answer: the case view with `posted` and `decision_id` (JSON text).
+    answer: String,
 }
 
 /// `If-Match: "<version>"`, when given.
@@ -232,39 +253,46 @@ pub async fn post_event(
         let mut case = cached.case.clone();
         case.events.push(event.clone());
         let now = crate::clock::now();
-        let (mut view, progress) = App::view_after(&loaded, &cached, &case, now, Some("system_clock"))?;
-        let last = view.get("trail").and_then(Value::as_array).and_then(|t| t.last()).cloned().unwrap_or(Value::Null);
-        let outcome = last.get("outcome").and_then(Value::as_str).unwrap_or("illegal").to_owned();
-        let posted = json!({
-            "version": version + 1,
-            "event": event.name,
-            "outcome": outcome,
-            "findings": last.get("findings").cloned().unwrap_or_else(|| json!([])),
-        });
         let decision_id = crate::ids::decision_id().ok_or_else(|| ApiError::internal("no randomness"))?;
-        if let Some(obj) = view.as_object_mut() {
-            obj.insert("posted".into(), posted.clone());
-            obj.insert("decision_id".into(), json!(decision_id));
-        }
-        let stage = view.get("stage").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let answer = Idem { status: 200, body: view.to_string() };
+        let id_json = json!(decision_id);
+        let (after, progress) = App::with_replay_after(&loaded, &cached, &case, now, |r| {
+            let last = r.trail().last();
+            let outcome = last.map_or("illegal", |s| s.outcome().as_str());
+            let findings = last.map(|s| r.step_json(s)).and_then(|s| s.get("findings").cloned());
+            let posted = json!({
+                "version": version + 1,
+                "event": event.name,
+                "outcome": outcome,
+                "findings": findings.unwrap_or_else(|| json!([])),
+            });
+            let view = r.view(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
+            let answer = serde_json::to_string(&view.with("posted", &posted).with("decision_id", &id_json));
+            answer.map(|answer| AfterEvent {
+                stage: r.stage().to_owned(),
+                outcome: outcome.to_owned(),
+                decision: decision_of(r),
+                facts: r.facts().to_json().to_string(),
+                result: summary(r, Some(&posted)).to_string(),
+                answer,
+            })
+        })?;
+        let after = after.map_err(ApiError::internal)?;
+        let answer = Idem { status: 200, body: after.answer };
         let at = crate::clock::stamp(now);
-        let facts = view.get("facts").cloned().unwrap_or(Value::Null).to_string();
-        let result = summary(&view, Some(&posted)).to_string();
         let append = Append {
             case_id: &id,
             expected: version,
             body: &body_text,
-            stage: &stage,
+            stage: &after.stage,
             recorded_at: &at,
-            idempotency: key.as_deref().map(|k| (k, answer.clone())),
-            decision: case_decision(&loaded, [&decision_id, &at, &id], Some(&event.name), &facts, &result),
+            idempotency: key.as_deref().map(|k| (k, &answer)),
+            decision: case_decision(&loaded, [&decision_id, &at, &id], Some(&event.name), &after.facts, &after.result),
         };
         match app.store.append(&append).await? {
             Appended::Done => {
                 app.remember(&cached, case, progress)?;
-                app.metrics.event(&event.name, &outcome);
-                if let Some(d) = view.get("decision").and_then(Value::as_str) {
+                app.metrics.event(&event.name, &after.outcome);
+                if let Some(d) = after.decision {
                     app.metrics.decision(d);
                 }
                 // The answer kept under the idempotency key, written once.
@@ -316,8 +344,11 @@ pub async fn show(
     let (now, note) = now_of(query.get("now"))?;
     let cached = app.case(&id).await?;
     let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-    let view = App::case_view(&loaded, &cached, now, note)?;
-    Ok(with_etag(StatusCode::OK, cached.stored.version, view))
+    let case = &cached.case;
+    let view = App::with_replay(&loaded, &cached, now, |r| {
+        serde_json::to_string(&r.view(case.id.as_deref(), case.name.as_deref(), note))
+    })?;
+    Ok(text_with_etag(StatusCode::OK, cached.stored.version, view.map_err(ApiError::internal)?))
 }
 
 /// `GET /v1/cases`: cases in id order, filtered by stage, policy and (with `overdue=true`)

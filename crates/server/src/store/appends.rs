@@ -36,7 +36,7 @@ impl Owned {
             body: a.body.to_owned(),
             stage: a.stage.to_owned(),
             recorded_at: a.recorded_at.to_owned(),
-            idempotency: a.idempotency.as_ref().map(|(k, answer)| ((*k).to_owned(), answer.clone())),
+            idempotency: a.idempotency.map(|(k, answer)| (k.to_owned(), answer.clone())),
             decision: [d.decision_id, d.at, d.policy, d.policy_hash, d.facts, d.result].map(str::to_owned),
             policy_version: d.policy_version.map(str::to_owned),
             event: d.event.map(str::to_owned),
@@ -51,7 +51,7 @@ impl Owned {
             body: &self.body,
             stage: &self.stage,
             recorded_at: &self.recorded_at,
-            idempotency: self.idempotency.as_ref().map(|(k, answer)| (k.as_str(), answer.clone())),
+            idempotency: self.idempotency.as_ref().map(|(k, answer)| (k.as_str(), answer)),
             decision: NewDecision {
                 decision_id,
                 at,
@@ -208,14 +208,19 @@ mod tests {
         assert!(store.create_case(&case, "application", "2026-12-02T00:00:00Z", &decision(&opened, id)).await.unwrap());
     }
 
-    fn append<'a>(case_id: &'a str, expected: i64, key: Option<&'a str>, decision_id: &'a str) -> Append<'a> {
+    fn append<'a>(
+        case_id: &'a str,
+        expected: i64,
+        key: Option<(&'a str, &'a Idem)>,
+        decision_id: &'a str,
+    ) -> Append<'a> {
         Append {
             case_id,
             expected,
             body: "{\"event\":\"refund_update\"}",
             stage: "refund",
             recorded_at: "2026-12-02T00:00:01Z",
-            idempotency: key.map(|k| (k, Idem { status: 200, body: format!("{{\"first\":\"{decision_id}\"}}") })),
+            idempotency: key,
             decision: decision(decision_id, case_id),
         }
     }
@@ -233,17 +238,22 @@ mod tests {
         for id in ["A", "B", "C", "D"] {
             open_case(&store, id).await;
         }
-        assert!(matches!(store.append(&append("C", 0, Some("k"), "c-1")).await.unwrap(), Appended::Done));
+        let first = Idem { status: 200, body: "{\"first\":\"c-1\"}".into() };
+        let again = Idem { status: 200, body: "{\"first\":\"c-2\"}".into() };
+        assert!(matches!(store.append(&append("C", 0, Some(("k", &first)), "c-1")).await.unwrap(), Appended::Done));
         // Another connection holds the write lock, so the appends below queue up and
         // are committed together once it lets go.
         let mut blocker = store.pool.acquire().await.unwrap();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *blocker).await.unwrap();
-        let jobs = [("A", 0, None, "a-1"), ("B", 5, None, "b-6"), ("C", 1, Some("k"), "c-2"), ("D", 0, None, "d-1")];
+        let jobs = [("A", 0, false, "a-1"), ("B", 5, false, "b-6"), ("C", 1, true, "c-2"), ("D", 0, false, "d-1")];
         let tasks: Vec<_> = jobs
             .into_iter()
-            .map(|(case, expected, key, id)| {
-                let store = store.clone();
-                tokio::spawn(async move { store.append(&append(case, expected, key, id)).await })
+            .map(|(case, expected, keyed, id)| {
+                let (store, again) = (store.clone(), again.clone());
+                tokio::spawn(async move {
+                    let key = keyed.then_some(("k", &again));
+                    store.append(&append(case, expected, key, id)).await
+                })
             })
             .collect();
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

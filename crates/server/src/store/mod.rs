@@ -126,7 +126,7 @@ pub struct Append<'a> {
     /// When the server recorded it.
     pub recorded_at: &'a str,
     /// The idempotency key and the answer to keep under it.
-    pub idempotency: Option<(&'a str, Idem)>,
+    pub idempotency: Option<(&'a str, &'a Idem)>,
     /// The decision log entry of the event.
     pub decision: NewDecision<'a>,
 }
