@@ -414,7 +414,12 @@ fn resuming_from_a_checkpoint_is_the_full_replay() {
             let (resumed, next) = policy.replay_resuming(&case, now, Some(&checkpoint)).unwrap();
             assert_eq!(resumed.resumed_events(), k, "{name}: resumed after {k}");
             assert_eq!(to_json(&case, &resumed), full, "{name}: resumed after {k} events");
-            assert_eq!(next.unwrap().events(), case.events.len());
+            let next = next.unwrap();
+            assert_eq!(next.events(), case.events.len());
+            // The progress handed back serves the next read just as well.
+            let (again, _) = policy.replay_resuming(&case, now, Some(&next)).unwrap();
+            assert_eq!(again.resumed_events(), case.events.len());
+            assert_eq!(to_json(&case, &again), full, "{name}: read again after {k} events");
         }
     }
     let (policy, case) = load(&support::root().join("examples/cases/return-refunded.yaml"));

@@ -50,9 +50,14 @@ pub(crate) fn replay<'p>(program: &'p Program, case: &Case, now: DateTime<Utc>) 
 
 /// A replay's progress through a case's events, kept apart from the policy: a later
 /// replay of the same case with more events resumes from it instead of judging every
-/// event again ([`crate::Policy::replay_resuming`]).
+/// event again ([`crate::Policy::replay_resuming`]). Shared, not copied, when cloned: a
+/// read that adds no event hands back the progress it resumed from.
 #[derive(Clone, Debug)]
-pub struct Checkpoint {
+pub struct Checkpoint(Arc<Progress>);
+
+/// What a [`Checkpoint`] keeps.
+#[derive(Debug)]
+struct Progress {
     /// The policy it was made with (the same compiled source, by identity).
     source: Arc<SourceFile>,
     /// The starting facts and the events it covers.
@@ -86,17 +91,18 @@ struct SavedStep {
 impl Checkpoint {
     /// How many events it covers.
     pub fn events(&self) -> usize {
-        self.events.len()
+        self.0.events.len()
     }
 
     /// Whether `case` under `program` at `now` continues this progress: same policy, same
     /// starting facts, these events first, and none of them after `now` (an event after
     /// `now` is illegal, so an earlier `now` judges differently).
     fn continues(&self, program: &Program, case: &Case, now: DateTime<Utc>) -> bool {
-        Arc::ptr_eq(&self.source, &program.file)
-            && self.start == case.facts
-            && case.events.get(..self.events.len()).is_some_and(|prefix| prefix == self.events.as_slice())
-            && self.last.is_none_or(|t| t <= now)
+        let c = &self.0;
+        Arc::ptr_eq(&c.source, &program.file)
+            && c.start == case.facts
+            && case.events.get(..c.events.len()).is_some_and(|prefix| prefix == c.events.as_slice())
+            && c.last.is_none_or(|t| t <= now)
     }
 }
 
@@ -122,7 +128,7 @@ pub(crate) fn replay_from<'p>(
     };
     let tz = program.locale.tz;
     let resumed = from.filter(|c| c.continues(program, case, now));
-    let (mut state, mut facts, mut last, mut trail, done) = match resumed {
+    let (mut state, mut facts, mut last, mut trail, done) = match resumed.map(|c| &*c.0) {
         Some(c) => {
             let actions = c
                 .actions
@@ -204,19 +210,26 @@ pub(crate) fn replay_from<'p>(
         }
         trail.push(step);
     }
-    let checkpoint = case.events.iter().all(|e| e.at <= now).then(|| Checkpoint {
-        source: Arc::clone(&program.file),
-        start: case.facts.clone(),
-        events: case.events.clone(),
-        stage: state.stage,
-        entered: state.entered.clone(),
-        left: state.left.clone(),
-        actions: state.actions.iter().map(|a| (a.entry, a.at)).collect(),
-        uncovered: state.uncovered.clone(),
-        facts: facts.clone(),
-        last,
-        trail: trail.iter().map(SavedStep::of).collect(),
-    });
+    let all_past = case.events.iter().all(|e| e.at <= now);
+    let checkpoint = match resumed {
+        // Nothing new since the progress resumed from: it is the progress after this.
+        Some(c) if done == case.events.len() && all_past => Some(c.clone()),
+        _ => all_past.then(|| {
+            Checkpoint(Arc::new(Progress {
+                source: Arc::clone(&program.file),
+                start: case.facts.clone(),
+                events: case.events.clone(),
+                stage: state.stage,
+                entered: state.entered.clone(),
+                left: state.left.clone(),
+                actions: state.actions.iter().map(|a| (a.entry, a.at)).collect(),
+                uncovered: state.uncovered.clone(),
+                facts: facts.clone(),
+                last,
+                trail: trail.iter().map(SavedStep::of).collect(),
+            }))
+        }),
+    };
     let next = if wf.is_final(state.stage) {
         Vec::new()
     } else {
