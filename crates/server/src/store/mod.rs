@@ -7,9 +7,9 @@
 //! the case row is conditional on its version, and `(case_id, version)` is the events'
 //! primary key, so a lost race is a conflict the caller sees, never a duplicate.
 
-mod appends;
 mod log;
 mod migrate;
+mod writer;
 
 pub use log::{DecisionLog, Entry};
 
@@ -37,8 +37,8 @@ pub struct Store {
     backend: Backend,
     /// The resolved URL, to open the decision log's own connection.
     url: String,
-    /// SQLite's appends, committed in groups by one writer.
-    appends: Option<appends::Appends>,
+    /// SQLite's appends and case openings, committed in groups by one writer.
+    writer: Option<writer::Writer>,
 }
 
 /// A case as stored: its header row and its events in order.
@@ -211,14 +211,14 @@ impl Store {
         };
         let max = if backend == Backend::Sqlite { 4 } else { 8 };
         let pool = connect(&url, backend, max, true).await.map_err(|e| StartError::Database(e.to_string()))?;
-        let appends = match backend {
+        let writer = match backend {
             Backend::Sqlite => {
-                let writer = connect(&url, backend, 1, true).await.map_err(|e| StartError::Database(e.to_string()))?;
-                Some(appends::Appends::start(writer))
+                let own = connect(&url, backend, 1, true).await.map_err(|e| StartError::Database(e.to_string()))?;
+                Some(writer::Writer::start(own))
             }
             Backend::Postgres => None,
         };
-        let store = Store { pool, backend, url, appends };
+        let store = Store { pool, backend, url, writer };
         migrate::run(&store).await.map_err(|e| StartError::Database(e.to_string()))?;
         Ok(store)
     }
@@ -231,7 +231,7 @@ impl Store {
     /// promised.
     pub async fn for_log(&self, durable: bool) -> sqlx::Result<Store> {
         let pool = connect(&self.url, self.backend, 1, durable).await?;
-        Ok(Store { pool, backend: self.backend, url: self.url.clone(), appends: None })
+        Ok(Store { pool, backend: self.backend, url: self.url.clone(), writer: None })
     }
 
     /// The backend.
@@ -246,8 +246,8 @@ impl Store {
 
     /// Closes every connection, after the ones in use are returned.
     pub async fn close(&self) {
-        if let Some(appends) = &self.appends {
-            appends.close().await;
+        if let Some(writer) = &self.writer {
+            writer.close().await;
         }
         self.pool.close().await;
     }
@@ -285,28 +285,16 @@ impl Store {
         at: &str,
         decision: &NewDecision<'_>,
     ) -> sqlx::Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "INSERT INTO cases (id, policy, policy_hash, version, stage, facts, token_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $7)",
-        )
-        .bind(&case.id)
-        .bind(&case.policy)
-        .bind(&case.policy_hash)
-        .bind(stage)
-        .bind(&case.facts)
-        .bind(&case.token_hash)
-        .bind(at)
-        .execute(&mut *tx)
-        .await;
-        match r {
-            Err(e) if is_unique_violation(&e) => return Ok(false),
-            Err(e) => return Err(e),
-            Ok(_) => {}
+        if let Some(writer) = &self.writer {
+            return writer.open(case, stage, at, decision).await;
         }
-        insert_decision(&mut tx, decision).await?;
-        tx.commit().await?;
-        Ok(true)
+        let mut tx = self.pool.begin().await?;
+        if open_statements(&mut tx, case, stage, at, decision).await? {
+            tx.commit().await?;
+            return Ok(true);
+        }
+        tx.rollback().await?;
+        Ok(false)
     }
 
     /// The case's version, or `None` when there is no such case.
@@ -355,11 +343,11 @@ impl Store {
     }
 
     /// Appends an event as version `expected + 1`, with its idempotency answer and its
-    /// decision log entry, in one transaction (on SQLite, one shared with the appends
-    /// waiting beside it: see [`appends`]).
+    /// decision log entry, in one transaction (on SQLite, one shared with the writes
+    /// waiting beside it: see [`writer`]).
     pub async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
-        if let Some(appends) = &self.appends {
-            return appends.append(a).await;
+        if let Some(writer) = &self.writer {
+            return writer.append(a).await;
         }
         let mut tx = self.pool.begin().await?;
         if append_statements(&mut tx, a).await? {
@@ -464,6 +452,37 @@ async fn idempotent<'c, E: Executor<'c, Database = sqlx::Any>>(
         Ok(Idem { status: u16::try_from(status).unwrap_or(200), body: r.try_get("body")? })
     })
     .transpose()
+}
+
+/// The statements of a case's opening in an open transaction: `false` when the id is
+/// taken and nothing was written.
+async fn open_statements(
+    conn: &mut sqlx::AnyConnection,
+    case: &StoredCase,
+    stage: &str,
+    at: &str,
+    decision: &NewDecision<'_>,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO cases (id, policy, policy_hash, version, stage, facts, token_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $7)",
+    )
+    .bind(&case.id)
+    .bind(&case.policy)
+    .bind(&case.policy_hash)
+    .bind(stage)
+    .bind(&case.facts)
+    .bind(&case.token_hash)
+    .bind(at)
+    .execute(&mut *conn)
+    .await;
+    match r {
+        Err(e) if is_unique_violation(&e) => return Ok(false),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    insert_decision(conn, decision).await?;
+    Ok(true)
 }
 
 /// The statements of an append in an open transaction: `false` when the case moved on
