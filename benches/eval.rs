@@ -15,6 +15,9 @@
 //! return with 50 events once the case is cached — the replay resumed from its progress
 //! (no event judged again, the deadlines and outputs at `now`) and the case view written
 //! as JSON text (`Replay::view`). `case/view_json_50_events`: the last step alone.
+//! `case/append_50th_event`: an event's append — the replay resumed from the progress
+//! through 49 events, the 50th judged, the view written and the progress through all 50
+//! made for the next read.
 
 #![allow(
     clippy::unwrap_used,
@@ -105,6 +108,16 @@ fn bench_case(c: &mut Criterion) {
         b.iter(|| {
             let (replay, _) = policy.replay_resuming(black_box(&case), now, checkpoint.as_ref()).expect("replays");
             serde_json::to_string(&replay.view(Some("R-1"), None, Some("system_clock"))).expect("serializes")
+        })
+    });
+    let mut before = case.clone();
+    before.events.pop();
+    let (_, progress) = policy.replay_resuming(&before, now, None).expect("replays");
+    group.bench_function("append_50th_event", |b| {
+        b.iter(|| {
+            let (replay, next) = policy.replay_resuming(black_box(&case), now, progress.as_ref()).expect("replays");
+            let view = serde_json::to_string(&replay.view(Some("R-1"), None, Some("system_clock")));
+            (view.expect("serializes"), next)
         })
     });
     group.bench_function("view_json_50_events", |b| {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::case::{Case, Event, merge};
-use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Replay, Scheduled, Step};
+use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Record, Replay, Scheduled, Step};
 use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
 use crate::eval::{self, EvalError, Kind};
@@ -60,9 +60,9 @@ pub struct Checkpoint(Arc<Progress>);
 struct Progress {
     /// The policy it was made with (the same compiled source, by identity).
     source: Arc<SourceFile>,
-    /// The starting facts and the events it covers.
+    /// The starting facts and the events it covers (shared with the progress it grew from).
     start: Raw,
-    events: Vec<Event>,
+    events: Vec<Arc<Event>>,
     stage: usize,
     entered: Vec<Option<DateTime<Utc>>>,
     left: Vec<Option<DateTime<Utc>>>,
@@ -70,22 +70,8 @@ struct Progress {
     uncovered: Vec<(String, i32)>,
     facts: Raw,
     last: Option<DateTime<Utc>>,
-    trail: Vec<SavedStep>,
-}
-
-/// A trail step with its stages as indices.
-#[derive(Clone, Debug)]
-struct SavedStep {
-    index: usize,
-    at: DateTime<Utc>,
-    event: String,
-    by: Option<String>,
-    from: usize,
-    to: Option<usize>,
-    outcome: Outcome,
-    findings: Vec<GuardFinding>,
-    reason: Option<Msg>,
-    changes: Vec<Change>,
+    /// The trail's records, shared with the replays that made and resumed it.
+    trail: Vec<Arc<Record>>,
 }
 
 impl Checkpoint {
@@ -101,7 +87,7 @@ impl Checkpoint {
         let c = &self.0;
         Arc::ptr_eq(&c.source, &program.file)
             && c.start == case.facts
-            && case.events.get(..c.events.len()).is_some_and(|prefix| prefix == c.events.as_slice())
+            && case.events.get(..c.events.len()).is_some_and(|prefix| prefix.iter().eq(c.events.iter().map(|e| &**e)))
             && c.last.is_none_or(|t| t <= now)
     }
 }
@@ -153,7 +139,7 @@ pub(crate) fn replay_from<'p>(
                 tz,
                 uncovered: c.uncovered.clone(),
             };
-            let trail: Vec<Step<'p>> = c.trail.iter().map(|s| s.restore(wf)).collect();
+            let trail: Vec<Step<'p>> = c.trail.iter().map(|r| restore(r, wf)).collect();
             (state, c.facts.clone(), c.last, trail, c.events.len())
         }
         None => {
@@ -174,13 +160,11 @@ pub(crate) fn replay_from<'p>(
         }
     };
     for (index, event) in case.events.iter().enumerate().skip(done) {
-        let mut step = Step {
+        let mut step = Record {
             index,
             at: event.at,
             event: event.name.clone(),
             by: event.by.clone(),
-            from: wf.stage_name(state.stage),
-            to: None,
             from_stage: state.stage,
             to_stage: None,
             outcome: Outcome::Illegal,
@@ -203,12 +187,11 @@ pub(crate) fn replay_from<'p>(
                 facts = merged;
                 if let Some(target) = target {
                     state.go(target, event.at);
-                    step.to = Some(wf.stage_name(target));
                     step.to_stage = Some(target);
                 }
             }
         }
-        trail.push(step);
+        trail.push(restore(&Arc::new(step), wf));
     }
     let all_past = case.events.iter().all(|e| e.at <= now);
     let checkpoint = match resumed {
@@ -218,7 +201,12 @@ pub(crate) fn replay_from<'p>(
             Checkpoint(Arc::new(Progress {
                 source: Arc::clone(&program.file),
                 start: case.facts.clone(),
-                events: case.events.clone(),
+                events: match resumed {
+                    Some(c) => {
+                        c.0.events.iter().cloned().chain(case.events.iter().skip(done).cloned().map(Arc::new)).collect()
+                    }
+                    None => case.events.iter().cloned().map(Arc::new).collect(),
+                },
                 stage: state.stage,
                 entered: state.entered.clone(),
                 left: state.left.clone(),
@@ -226,7 +214,7 @@ pub(crate) fn replay_from<'p>(
                 uncovered: state.uncovered.clone(),
                 facts: facts.clone(),
                 last,
-                trail: trail.iter().map(SavedStep::of).collect(),
+                trail: trail.iter().map(|s| Arc::clone(&s.record)).collect(),
             }))
         }),
     };
@@ -274,37 +262,12 @@ pub(crate) fn replay_from<'p>(
     Ok((replay, checkpoint))
 }
 
-impl SavedStep {
-    fn of(s: &Step<'_>) -> SavedStep {
-        SavedStep {
-            index: s.index,
-            at: s.at,
-            event: s.event.clone(),
-            by: s.by.clone(),
-            from: s.from_stage,
-            to: s.to_stage,
-            outcome: s.outcome,
-            findings: s.findings.clone(),
-            reason: s.reason.clone(),
-            changes: s.changes.clone(),
-        }
-    }
-
-    fn restore<'p>(&self, wf: &'p Workflow) -> Step<'p> {
-        Step {
-            index: self.index,
-            at: self.at,
-            event: self.event.clone(),
-            by: self.by.clone(),
-            from: wf.stage_name(self.from),
-            to: self.to.map(|t| wf.stage_name(t)),
-            from_stage: self.from,
-            to_stage: self.to,
-            outcome: self.outcome,
-            findings: self.findings.clone(),
-            reason: self.reason.clone(),
-            changes: self.changes.clone(),
-        }
+/// A step of the trail from its shared record, with the stage names of `wf`.
+fn restore<'p>(record: &Arc<Record>, wf: &'p Workflow) -> Step<'p> {
+    Step {
+        record: Arc::clone(record),
+        from: wf.stage_name(record.from_stage),
+        to: record.to_stage.map(|t| wf.stage_name(t)),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The result of a replay and its parts. Each borrows the policy, so stage, event and
 //! rule names are read in place.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
@@ -85,13 +87,19 @@ impl GuardFinding {
 /// One event of the audit trail.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step<'p> {
+    /// What it records, shared with the progress kept for the next replay.
+    pub(crate) record: Arc<Record>,
+    pub(crate) from: &'p str,
+    pub(crate) to: Option<&'p str>,
+}
+
+/// What a step records, with its stages as indices so it stands apart from the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Record {
     pub(crate) index: usize,
     pub(crate) at: DateTime<Utc>,
     pub(crate) event: String,
     pub(crate) by: Option<String>,
-    pub(crate) from: &'p str,
-    pub(crate) to: Option<&'p str>,
-    /// `from` and `to` as stage indices, to keep the step apart from the policy.
     pub(crate) from_stage: usize,
     pub(crate) to_stage: Option<usize>,
     pub(crate) outcome: Outcome,
@@ -114,27 +122,27 @@ pub struct Change {
 impl<'p> Step<'p> {
     /// The facts the event's data changed or added, in the data's order.
     pub fn changes(&self) -> &[Change] {
-        &self.changes
+        &self.record.changes
     }
 
     /// Position in the case file, from 0.
     pub fn index(&self) -> usize {
-        self.index
+        self.record.index
     }
 
     /// When it happened.
     pub fn at(&self) -> DateTime<Utc> {
-        self.at
+        self.record.at
     }
 
     /// The event's name.
     pub fn event(&self) -> &str {
-        &self.event
+        &self.record.event
     }
 
     /// Who did it.
     pub fn by(&self) -> Option<&str> {
-        self.by.as_deref()
+        self.record.by.as_deref()
     }
 
     /// The stage the case was in.
@@ -149,17 +157,17 @@ impl<'p> Step<'p> {
 
     /// What happened.
     pub fn outcome(&self) -> Outcome {
-        self.outcome
+        self.record.outcome
     }
 
     /// The guard rules that refused it.
     pub fn findings(&self) -> &[GuardFinding] {
-        &self.findings
+        &self.record.findings
     }
 
     /// Why an illegal event could not apply.
     pub fn reason(&self) -> Option<&Msg> {
-        self.reason.as_ref()
+        self.record.reason.as_ref()
     }
 }
 
