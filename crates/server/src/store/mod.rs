@@ -580,6 +580,10 @@ async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
+        // A file on this machine does not drop a connection: pinging SQLite before each
+        // use doubled the hand-offs to its worker thread, which cost more than the
+        // query. A PostgreSQL connection can die with its server, so it is checked.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 match backend {
