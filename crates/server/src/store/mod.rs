@@ -350,7 +350,7 @@ impl Store {
             return writer.append(a).await;
         }
         let mut tx = self.pool.begin().await?;
-        if append_statements(&mut tx, a).await? {
+        if append_statements(&mut tx, a).await? == Wrote::All {
             tx.commit().await?;
             return Ok(Appended::Done);
         }
@@ -485,9 +485,20 @@ async fn open_statements(
     Ok(true)
 }
 
-/// The statements of an append in an open transaction: `false` when the case moved on
-/// or the idempotency key is taken, and the caller must undo what was written.
-async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<bool> {
+/// How an append's statements ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Wrote {
+    /// Everything written.
+    All,
+    /// The case had moved on: nothing written.
+    Nothing,
+    /// A row was taken (the idempotency key, or the event's version): what was written
+    /// before it must be undone.
+    Part,
+}
+
+/// The statements of an append in an open transaction.
+async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<Wrote> {
     let moved =
         sqlx::query("UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5")
             .bind(a.expected + 1)
@@ -498,7 +509,7 @@ async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sq
             .execute(&mut *conn)
             .await?;
     if moved.rows_affected() != 1 {
-        return Ok(false);
+        return Ok(Wrote::Nothing);
     }
     let inserted = sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ($1, $2, $3, $4)")
         .bind(a.case_id)
@@ -508,7 +519,7 @@ async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sq
         .execute(&mut *conn)
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Ok(false),
+        Err(e) if is_unique_violation(&e) => return Ok(Wrote::Part),
         Err(e) => return Err(e),
         Ok(_) => {}
     }
@@ -521,13 +532,13 @@ async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sq
             .execute(&mut *conn)
             .await;
         match kept {
-            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) if is_unique_violation(&e) => return Ok(Wrote::Part),
             Err(e) => return Err(e),
             Ok(_) => {}
         }
     }
     insert_decision(conn, &a.decision).await?;
-    Ok(true)
+    Ok(Wrote::All)
 }
 
 /// After a lost race: the first answer when the key was used, else a conflict.

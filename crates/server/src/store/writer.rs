@@ -1,15 +1,19 @@
 //! Group commit of durable writes on SQLite: event appends and case openings. SQLite has
 //! one writer at a time, and each of its durable commits waits for the disk, so appends
 //! to 32 cases committed one by one spend their time waiting for 32 flushes. One writer
-//! task takes every write that is waiting, runs each inside a savepoint of one
-//! transaction (a lost race rolls back only its own statements) and commits them
+//! task takes every write that is waiting, runs them in one transaction and commits them
 //! together: one flush for all of them, and each request answered only after that
-//! commit. PostgreSQL needs none of this: its commits from many connections already
-//! share a flush.
+//! commit. A write that loses its race writes nothing (the case's version is checked
+//! first, a taken id fails the first insert), except an append whose idempotency key
+//! another request used: that one runs in a savepoint and undoes only its own rows. An
+//! error halfway through any other write stops the batch, and every request in it is
+//! answered with the error. Each statement is a hand-off to SQLite's worker thread, the
+//! largest cost of an append, so none is spent where it cannot matter. PostgreSQL needs
+//! none of this: its commits from many connections already share a flush.
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Append, Appended, Idem, NewDecision, StoredCase};
+use super::{Append, Appended, Idem, NewDecision, StoredCase, Wrote};
 
 /// Most writes in one commit.
 const BATCH: usize = 64;
@@ -203,7 +207,7 @@ async fn write_loop(pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the whole batch, a savepoint per write; the result of each.
+/// One transaction for the whole batch; the result of each write.
 /// The transaction takes the write lock as it begins (`BEGIN IMMEDIATE`): a deferred one
 /// could find another connection's commit in its way halfway through and have to give up.
 async fn commit(pool: &sqlx::AnyPool, batch: &[Job]) -> sqlx::Result<Vec<sqlx::Result<Done>>> {
@@ -224,34 +228,52 @@ async fn commit(pool: &sqlx::AnyPool, batch: &[Job]) -> sqlx::Result<Vec<sqlx::R
 async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Result<Vec<sqlx::Result<Done>>> {
     let mut results = Vec::with_capacity(batch.len());
     for (write, _) in batch {
-        sqlx::query("SAVEPOINT tenet_write").execute(&mut *conn).await?;
-        let (written, undo) = match write {
+        let done = match write {
+            Write::Append(owned) if owned.idempotency.is_some() => keyed_append(conn, &owned.borrow()).await?,
             Write::Append(owned) => {
                 let a = owned.borrow();
-                match super::append_statements(conn, &a).await {
-                    Ok(true) => (Ok(Done::Appended(Appended::Done)), false),
-                    Ok(false) => {
-                        sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
-                        (super::after_conflict(&mut *conn, &a).await.map(Done::Appended), false)
+                match super::append_statements(conn, &a).await? {
+                    Wrote::All => Ok(Done::Appended(Appended::Done)),
+                    Wrote::Nothing => Ok(Done::Appended(Appended::Conflict)),
+                    // The case row said version n, yet event n + 1 exists: the batch is
+                    // not trusted, nothing of it is kept.
+                    Wrote::Part => {
+                        return Err(sqlx::Error::Protocol(format!(
+                            "case {} has an event {} its version does not count",
+                            a.case_id,
+                            a.expected + 1
+                        )));
                     }
-                    Err(e) => (Err(e), true),
                 }
             }
             Write::Open(open) => {
                 let d = open.decision.borrow();
-                match super::open_statements(conn, &open.case, &open.stage, &open.at, &d).await {
-                    Ok(opened) => (Ok(Done::Opened(opened)), !opened),
-                    Err(e) => (Err(e), true),
-                }
+                // A taken id writes nothing; an error halfway stops the whole batch.
+                Ok(Done::Opened(super::open_statements(conn, &open.case, &open.stage, &open.at, &d).await?))
             }
         };
-        if undo {
-            sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
-        }
-        sqlx::query("RELEASE tenet_write").execute(&mut *conn).await?;
-        results.push(written);
+        results.push(done);
     }
     Ok(results)
+}
+
+/// An append with an idempotency key, in a savepoint of its own: the key is written after
+/// the event, so a key another request used first undoes the event.
+async fn keyed_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<sqlx::Result<Done>> {
+    sqlx::query("SAVEPOINT tenet_write").execute(&mut *conn).await?;
+    let result = match super::append_statements(conn, a).await {
+        Ok(Wrote::All) => Ok(Done::Appended(Appended::Done)),
+        Ok(Wrote::Nothing | Wrote::Part) => {
+            sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
+            super::after_conflict(&mut *conn, a).await.map(Done::Appended)
+        }
+        Err(e) => {
+            sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
+            Err(e)
+        }
+    };
+    sqlx::query("RELEASE tenet_write").execute(&mut *conn).await?;
+    Ok(result)
 }
 
 #[cfg(test)]
@@ -327,10 +349,16 @@ mod tests {
         let first = Idem { status: 200, body: "{\"first\":\"c-1\"}".into() };
         let again = Idem { status: 200, body: "{\"first\":\"c-2\"}".into() };
         assert!(matches!(store.append(&append("C", 0, Some(("k", &first)), "c-1")).await.unwrap(), Appended::Done));
-        // Another connection holds the write lock, so the appends below queue up and
-        // are committed together once it lets go.
+        // Another connection holds the write lock: the writer takes G alone and waits for
+        // it, and the writes below queue up behind and are committed together.
+        assert!(open_case(&store, "G", "open-G").await);
         let mut blocker = store.pool.acquire().await.unwrap();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *blocker).await.unwrap();
+        let alone = {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(&append("G", 0, None, "g-1")).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let jobs = [("A", 0, false, "a-1"), ("B", 5, false, "b-6"), ("C", 1, true, "c-2"), ("D", 0, false, "d-1")];
         let tasks: Vec<_> = jobs
             .into_iter()
@@ -352,6 +380,7 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         sqlx::query("COMMIT").execute(&mut *blocker).await.unwrap();
         drop(blocker);
+        assert!(matches!(alone.await.unwrap().unwrap(), Appended::Done));
         let mut outcomes = Vec::new();
         for t in tasks {
             outcomes.push(match t.await.unwrap().unwrap() {
@@ -380,5 +409,49 @@ mod tests {
         store.close().await;
         let after = store.append(&append("A", 1, None, "a-2")).await;
         assert!(after.is_err(), "a closed store appends nothing");
+    }
+
+    /// A case whose events and version disagree (written by hand, not by tenet) stops the
+    /// batch it is in: every write of it fails and none is kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_with_a_broken_case_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+        for id in ["A", "F", "X"] {
+            assert!(open_case(&store, id, &format!("open-{id}")).await);
+        }
+        sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ('X', 1, '{}', 'then')")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mut blocker = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *blocker).await.unwrap();
+        // The writer takes F alone and waits for the lock; A and X queue behind it and
+        // are taken together.
+        let first = {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(&append("F", 0, None, "f-1")).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let tasks: Vec<_> = [("A", "a-1"), ("X", "x-1")]
+            .into_iter()
+            .map(|(case, id)| {
+                let store = store.clone();
+                tokio::spawn(async move { store.append(&append(case, 0, None, id)).await })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        sqlx::query("COMMIT").execute(&mut *blocker).await.unwrap();
+        drop(blocker);
+        assert!(matches!(first.await.unwrap().unwrap(), Appended::Done));
+        for t in tasks {
+            let err = t.await.unwrap().expect_err("the batch failed");
+            assert!(err.to_string().contains("case X has an event 1"), "{err}");
+        }
+        let version = "SELECT version FROM cases WHERE id = $1";
+        assert_eq!(count(&store, version, "A").await, 0, "A's append went with the batch");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM decisions WHERE decision_id = $1", "a-1").await, 0);
+        // The next batch, without the broken case, goes through.
+        assert!(matches!(store.append(&append("A", 0, None, "a-2")).await.unwrap(), Appended::Done));
     }
 }
