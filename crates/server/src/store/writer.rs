@@ -232,7 +232,7 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
             Write::Append(owned) if owned.idempotency.is_some() => keyed_append(conn, &owned.borrow()).await?,
             Write::Append(owned) => {
                 let a = owned.borrow();
-                match super::append_statements(conn, &a).await? {
+                match plain_append(conn, &a).await? {
                     Wrote::All => Ok(Done::Appended(Appended::Done)),
                     Wrote::Nothing => Ok(Done::Appended(Appended::Conflict)),
                     // The case row said version n, yet event n + 1 exists: the batch is
@@ -255,6 +255,45 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
         results.push(done);
     }
     Ok(results)
+}
+
+/// An append without an idempotency key as one list of statements — one hand-off to
+/// SQLite's worker thread instead of three: the event and its decision are inserted only
+/// when the version check moved the case (`changes()` counts the statement before).
+const PLAIN_APPEND: &str = "\
+    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5; \
+    INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
+    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1";
+
+/// Runs [`PLAIN_APPEND`]: three rows written, or none when the case had moved on.
+async fn plain_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<Wrote> {
+    let d = &a.decision;
+    let done = sqlx::query(PLAIN_APPEND)
+        .bind(a.expected + 1)
+        .bind(a.stage)
+        .bind(a.recorded_at)
+        .bind(a.case_id)
+        .bind(a.expected)
+        .bind(a.body)
+        .bind(d.decision_id)
+        .bind(d.at)
+        .bind(d.policy)
+        .bind(d.policy_version)
+        .bind(d.policy_hash)
+        .bind(d.case_id)
+        .bind(d.event)
+        .bind(d.facts)
+        .bind(d.result)
+        .execute(&mut *conn)
+        .await;
+    match done.map(|r| r.rows_affected()) {
+        Ok(3) => Ok(Wrote::All),
+        Ok(0) => Ok(Wrote::Nothing),
+        Ok(_) => Ok(Wrote::Part),
+        Err(e) if super::is_unique_violation(&e) => Ok(Wrote::Part),
+        Err(e) => Err(e),
+    }
 }
 
 /// An append with an idempotency key, in a savepoint of its own: the key is written after
