@@ -11,11 +11,7 @@ use std::time::{Duration, Instant};
 use tenet_server::store::Store;
 
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    tenet_server::metrics::process_cpu_time().unwrap_or_default()
 }
 
 #[tokio::main]

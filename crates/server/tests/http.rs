@@ -418,6 +418,8 @@ async fn health_metrics_and_actions(s: Server) {
     assert!(text.contains("tenet_events_total{event=\"submit\",outcome=\"refused\"}"), "{text}");
     assert!(text.contains("tenet_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
     assert!(text.contains("# TYPE tenet_cases_overdue gauge"), "{text}");
+    let cpu = text.lines().find_map(|l| l.strip_prefix("process_cpu_seconds_total ")).expect("CPU time");
+    assert!(cpu.parse::<f64>().unwrap() > 0.0, "a server that answered requests used some CPU: {cpu}");
 }
 on_both!(operations, health_metrics_and_actions);
 

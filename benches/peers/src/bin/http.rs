@@ -115,16 +115,9 @@ struct Run {
     cpu_per_request: Duration,
 }
 
-/// This process's CPU time so far (user + system), from `/proc/self/stat`.
+/// This process's CPU time so far (user + system), as `/metrics` reports it.
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
-    // kernel counts them in clock ticks of 1/100 s.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    tenet_server::metrics::process_cpu_time().unwrap_or_default()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
