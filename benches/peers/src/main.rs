@@ -19,6 +19,7 @@
 //!      decision, codes and refund, a smaller line than tenet's);
 //!    - *SLA month*: the bundled SLA policy over 200 tickets (tenet only: neither peer
 //!      has working-hour calendars to write it with).
+//!
 //!    The figure is the median over the rounds of each engine's throughput, and of the
 //!    per-round ratio tenet / peer, with the range of that ratio.
 //!
@@ -309,10 +310,19 @@ impl Engine for Zen {
 /// `eval(i, true)` starts from case `i`'s JSON text, `eval(i, false)` from its input
 /// already in the engine's form; `line(text, out)` evaluates one batch line and writes
 /// its result line.
+/// Evaluates one batch line and writes its result line.
+type LineFn<'a> = Box<dyn FnMut(&str, &mut Vec<u8>) + 'a>;
+
+/// An engine's name and a run of its workload that says how many evaluations it made.
+type Run<'a> = (&'static str, Box<dyn FnMut() -> u64 + 'a>);
+
+/// An engine's name, its median throughput and, against tenet, the ratio's median and range.
+type Median<'a> = (&'a str, f64, Option<(f64, f64, f64)>);
+
 struct Runner<'a> {
     name: &'static str,
     eval: Box<dyn FnMut(usize, bool) -> Verdict + 'a>,
-    line: Box<dyn FnMut(&str, &mut Vec<u8>) + 'a>,
+    line: LineFn<'a>,
 }
 
 fn runner<'a, E: Engine + 'a>(engine: E, cases: &[Case]) -> Runner<'a> {
@@ -344,7 +354,7 @@ fn runner<'a, E: Engine + 'a>(engine: E, cases: &[Case]) -> Runner<'a> {
 /// many evaluations it made.
 struct Workload<'a> {
     what: &'static str,
-    runs: Vec<(&'static str, Box<dyn FnMut() -> u64 + 'a>)>,
+    runs: Vec<Run<'a>>,
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -404,7 +414,7 @@ fn main() {
     let runners_cell = std::cell::RefCell::new(runners);
     let runners = &runners_cell;
     let case_count = cases.len();
-    let per_engine = |from_text: bool| -> Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> {
+    let per_engine = |from_text: bool| -> Vec<Run<'_>> {
         (0..runners.borrow().len())
             .map(|k| {
                 let name = runners.borrow()[k].name;
@@ -426,7 +436,7 @@ fn main() {
     let now = "2026-12-01T12:00:00+08:00".parse().expect("now");
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
     let batch_policy = common::bundled("returns");
-    let mut batch: Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> = vec![(
+    let mut batch: Vec<Run<'_>> = vec![(
         "tenet",
         Box::new(|| {
             let mut out = Vec::with_capacity(lines.len());
@@ -458,7 +468,7 @@ fn main() {
     let sla = common::bundled("support_sla");
     let month = sla.facts_from_json(&common::month_of_tickets(200)).expect("valid month");
     let month_now = month.now().expect("now");
-    let sla_runs: Vec<(&'static str, Box<dyn FnMut() -> u64 + '_>)> = vec![(
+    let sla_runs: Vec<Run<'_>> = vec![(
         "tenet",
         Box::new(|| {
             std::hint::black_box(sla.evaluate(&month, month_now).expect("evaluates"));
@@ -466,7 +476,7 @@ fn main() {
         }),
     )];
 
-    let mut workloads = vec![
+    let mut workloads = [
         Workload { what: "return decision, input already in each engine's form", runs: per_engine(false) },
         Workload {
             what: "return decision from JSON text (parsing, and for tenet validating, inside the timing)",
@@ -492,7 +502,7 @@ fn main() {
     }
     eprintln!();
 
-    let mut medians: Vec<Vec<(&str, f64, Option<(f64, f64, f64)>)>> = Vec::new();
+    let mut medians: Vec<Vec<Median<'_>>> = Vec::new();
     for (w, workload) in workloads.iter().enumerate() {
         println!(
             "\n{} (cases: {}; {rounds} rounds alternating engines, one thread, mimalloc):",
