@@ -349,13 +349,35 @@ impl Store {
         if let Some(writer) = &self.writer {
             return writer.append(a).await;
         }
-        let mut tx = self.pool.begin().await?;
-        if append_statements(&mut tx, a).await? == Wrote::All {
-            tx.commit().await?;
-            return Ok(Appended::Done);
+        // PostgreSQL: one statement, atomic by itself, one round trip.
+        let d = &a.decision;
+        let mut q = sqlx::query(if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND })
+            .bind(a.expected + 1)
+            .bind(a.stage)
+            .bind(a.recorded_at)
+            .bind(a.case_id)
+            .bind(a.expected)
+            .bind(a.body)
+            .bind(d.decision_id)
+            .bind(d.at)
+            .bind(d.policy)
+            .bind(d.policy_version)
+            .bind(d.policy_hash)
+            .bind(d.case_id)
+            .bind(d.event)
+            .bind(d.facts)
+            .bind(d.result);
+        if let Some((key, answer)) = a.idempotency {
+            q = q.bind(key).bind(i64::from(answer.status)).bind(answer.body.as_str());
         }
-        tx.rollback().await?;
-        after_conflict(&self.pool, a).await
+        match q.execute(&self.pool).await {
+            Ok(done) if done.rows_affected() == 1 => Ok(Appended::Done),
+            // The case moved on, or another writer took the version or the key first:
+            // the statement wrote nothing.
+            Ok(_) => after_conflict(&self.pool, a).await,
+            Err(e) if is_unique_violation(&e) => after_conflict(&self.pool, a).await,
+            Err(e) => Err(e),
+        }
     }
 
     /// Cases in id order after `after`, at most `limit`, with optional filters.
@@ -484,6 +506,26 @@ async fn open_statements(
     insert_decision(conn, decision).await?;
     Ok(true)
 }
+
+/// An append on PostgreSQL as one statement: the version check moves the case, and only
+/// then are the event and its decision inserted (data-modifying `WITH` parts run once,
+/// on one snapshot; the statement is atomic without a transaction around it).
+const PG_APPEND: &str = "\
+    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 \
+    RETURNING id), \
+    event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1) \
+    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
+
+/// [`PG_APPEND`] that also keeps the answer under its idempotency key: a key another
+/// request used first fails the whole statement.
+const PG_APPEND_KEYED: &str = "\
+    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 \
+    RETURNING id), \
+    event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
+    kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 FROM moved RETURNING 1) \
+    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
 
 /// How an append's statements ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -665,5 +707,109 @@ mod tests {
         let durable = store.for_log(true).await.expect("log connection");
         assert_eq!(pragma(&durable, "synchronous").await, 2, "FULL with --durable-decisions");
         assert_eq!(pragma(&store, "synchronous").await, 2, "the shared pool is untouched");
+    }
+
+    fn entry<'a>(decision_id: &'a str, case_id: Option<&'a str>) -> NewDecision<'a> {
+        NewDecision {
+            decision_id,
+            at: "2026-12-02T00:00:00Z",
+            policy: "returns",
+            policy_version: None,
+            policy_hash: "h",
+            case_id,
+            event: None,
+            facts: "{}",
+            result: "{}",
+        }
+    }
+
+    fn append<'a>(id: &'a str, expected: i64, key: Option<(&'a str, &'a Idem)>, decision_id: &'a str) -> Append<'a> {
+        Append {
+            case_id: id,
+            expected,
+            body: "{}",
+            stage: "review",
+            recorded_at: "2026-12-02T00:00:01Z",
+            idempotency: key,
+            decision: entry(decision_id, Some(id)),
+        }
+    }
+
+    /// The same appends on either backend: a used key answers the first answer and writes
+    /// nothing more, a stale version writes nothing, the next version goes in.
+    async fn appends_keep_their_promises(url: &str) {
+        let store = Store::open(url).await.expect("store");
+        let id = format!("S-{}", crate::ids::random_hex(6).expect("random"));
+        let case = StoredCase {
+            id: id.clone(),
+            policy: "returns".into(),
+            policy_hash: "h".into(),
+            version: 0,
+            facts: "{}".into(),
+            token_hash: "t".into(),
+            events: Vec::new(),
+        };
+        let opened = format!("{id}-open");
+        let open = entry(&opened, Some(&id));
+        assert!(store.create_case(&case, "application", "2026-12-02T00:00:00Z", &open).await.expect("open"));
+        assert!(!store.create_case(&case, "application", "2026-12-02T00:00:00Z", &open).await.expect("again"));
+        let first = Idem { status: 200, body: "{\"n\":1}".into() };
+        let second = Idem { status: 200, body: "{\"n\":2}".into() };
+        let ids: Vec<String> = (0..4).map(|n| format!("{id}-{n}")).collect();
+        let steps = [(0, Some(("k", &first))), (1, Some(("k", &second))), (0, None), (1, None)];
+        let mut seen = Vec::new();
+        for ((expected, key), decision_id) in steps.into_iter().zip(&ids) {
+            seen.push(match store.append(&append(&id, expected, key, decision_id)).await.expect("append") {
+                Appended::Done => "done".to_owned(),
+                Appended::Conflict => "conflict".to_owned(),
+                Appended::Replayed(answer) => answer.body,
+            });
+        }
+        let version = store.case_version(&id).await.expect("version");
+        let loaded = store.load_case(&id, 0).await.expect("load").expect("the case");
+        let mut logged = Vec::new();
+        for decision_id in &ids {
+            let row = sqlx::query("SELECT COUNT(*) FROM decisions WHERE decision_id = $1")
+                .bind(decision_id.as_str())
+                .fetch_one(&store.pool)
+                .await
+                .expect("count");
+            logged.push(row.try_get::<i64, _>(0).expect("a number"));
+        }
+        // The case names no policy the server knows: it goes before the service's tests
+        // share this database and list every case.
+        for table in ["idempotency", "events"] {
+            let sql = format!("DELETE FROM {table} WHERE case_id = $1");
+            sqlx::query(&sql).bind(id.as_str()).execute(&store.pool).await.expect("clean up");
+        }
+        sqlx::query("DELETE FROM decisions WHERE case_id = $1")
+            .bind(id.as_str())
+            .execute(&store.pool)
+            .await
+            .expect("clean up");
+        sqlx::query("DELETE FROM cases WHERE id = $1").bind(id.as_str()).execute(&store.pool).await.expect("clean up");
+        store.close().await;
+        assert_eq!(seen, ["done", "{\"n\":1}", "conflict", "done"], "{url}");
+        assert_eq!(version, Some(2));
+        assert_eq!(loaded.events.iter().map(|e| e.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(logged, [1, 0, 0, 1], "only the events written are logged");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn appends_keep_their_promises_on_sqlite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        appends_keep_their_promises(&format!("sqlite://{}/t.db", dir.path().display())).await;
+    }
+
+    /// PostgreSQL writes an append as one statement: the same promises.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn appends_keep_their_promises_on_postgres() {
+        match std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
+            Some(url) => appends_keep_their_promises(&url).await,
+            None => assert!(
+                std::env::var_os("CI").is_none_or(|v| v != "true"),
+                "TENET_TEST_POSTGRES is not set under CI: .ci/run starts a PostgreSQL for these tests"
+            ),
+        }
     }
 }
