@@ -350,23 +350,7 @@ impl Store {
             return writer.append(a).await;
         }
         // PostgreSQL: one statement, atomic by itself, one round trip.
-        let d = &a.decision;
-        let mut q = sqlx::query(if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND })
-            .bind(a.expected + 1)
-            .bind(a.stage)
-            .bind(a.recorded_at)
-            .bind(a.case_id)
-            .bind(a.expected)
-            .bind(a.body)
-            .bind(d.decision_id)
-            .bind(d.at)
-            .bind(d.policy)
-            .bind(d.policy_version)
-            .bind(d.policy_hash)
-            .bind(d.case_id)
-            .bind(d.event)
-            .bind(d.facts)
-            .bind(d.result);
+        let mut q = append_query(if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND }, a);
         if let Some((key, answer)) = a.idempotency {
             q = q.bind(key).bind(i64::from(answer.status)).bind(answer.body.as_str());
         }
@@ -607,22 +591,40 @@ fn decision_row(r: &AnyRow) -> sqlx::Result<DecisionRow> {
     })
 }
 
+/// A query on any backend, with its arguments.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a decision's nine fields, in the order of the decisions table's columns.
+fn bind_decision<'q>(q: AnyQuery<'q>, d: &NewDecision<'q>) -> AnyQuery<'q> {
+    q.bind(d.decision_id)
+        .bind(d.at)
+        .bind(d.policy)
+        .bind(d.policy_version)
+        .bind(d.policy_hash)
+        .bind(d.case_id)
+        .bind(d.event)
+        .bind(d.facts)
+        .bind(d.result)
+}
+
+/// A one-statement append ([`PG_APPEND`], SQLite's plain append) with its arguments:
+/// `$1`–`$6` the new version, stage, time, case, version read and event body, `$7`–`$15`
+/// the decision.
+fn append_query<'q>(sql: &'q str, a: &Append<'q>) -> AnyQuery<'q> {
+    let q = sqlx::query(sql)
+        .bind(a.expected + 1)
+        .bind(a.stage)
+        .bind(a.recorded_at)
+        .bind(a.case_id)
+        .bind(a.expected)
+        .bind(a.body);
+    bind_decision(q, &a.decision)
+}
+
 async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(d.decision_id)
-    .bind(d.at)
-    .bind(d.policy)
-    .bind(d.policy_version)
-    .bind(d.policy_hash)
-    .bind(d.case_id)
-    .bind(d.event)
-    .bind(d.facts)
-    .bind(d.result)
-    .execute(conn)
-    .await?;
+    let sql = "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    bind_decision(sqlx::query(sql), d).execute(conn).await?;
     Ok(())
 }
 
@@ -685,6 +687,20 @@ fn sqlite_url(url: &str) -> Result<String, StartError> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// A case for the store's tests: no events, a policy the database does not keep.
+#[cfg(test)]
+fn test_case(id: &str) -> StoredCase {
+    StoredCase {
+        id: id.into(),
+        policy: "returns".into(),
+        policy_hash: "h".into(),
+        version: 0,
+        facts: "{}".into(),
+        token_hash: "t".into(),
+        events: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at the first surprise")]
@@ -740,15 +756,7 @@ mod tests {
     async fn appends_keep_their_promises(url: &str) {
         let store = Store::open(url).await.expect("store");
         let id = format!("S-{}", crate::ids::random_hex(6).expect("random"));
-        let case = StoredCase {
-            id: id.clone(),
-            policy: "returns".into(),
-            policy_hash: "h".into(),
-            version: 0,
-            facts: "{}".into(),
-            token_hash: "t".into(),
-            events: Vec::new(),
-        };
+        let case = test_case(&id);
         let opened = format!("{id}-open");
         let open = entry(&opened, Some(&id));
         assert!(store.create_case(&case, "application", "2026-12-02T00:00:00Z", &open).await.expect("open"));

@@ -268,25 +268,7 @@ const PLAIN_APPEND: &str = "\
 
 /// Runs [`PLAIN_APPEND`]: three rows written, or none when the case had moved on.
 async fn plain_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<Wrote> {
-    let d = &a.decision;
-    let done = sqlx::query(PLAIN_APPEND)
-        .bind(a.expected + 1)
-        .bind(a.stage)
-        .bind(a.recorded_at)
-        .bind(a.case_id)
-        .bind(a.expected)
-        .bind(a.body)
-        .bind(d.decision_id)
-        .bind(d.at)
-        .bind(d.policy)
-        .bind(d.policy_version)
-        .bind(d.policy_hash)
-        .bind(d.case_id)
-        .bind(d.event)
-        .bind(d.facts)
-        .bind(d.result)
-        .execute(&mut *conn)
-        .await;
+    let done = super::append_query(PLAIN_APPEND, a).execute(&mut *conn).await;
     match done.map(|r| r.rows_affected()) {
         Ok(3) => Ok(Wrote::All),
         Ok(0) => Ok(Wrote::Nothing),
@@ -325,7 +307,7 @@ mod tests {
     )]
     use sqlx::Row;
 
-    use super::super::{Append, Appended, Idem, NewDecision, Store, StoredCase};
+    use super::super::{Append, Appended, Idem, NewDecision, Store, test_case};
 
     fn decision<'a>(id: &'a str, case_id: &'a str) -> NewDecision<'a> {
         NewDecision {
@@ -343,15 +325,7 @@ mod tests {
 
     /// Opens case `id` with opening decision `decision_id`; whether it was new.
     async fn open_case(store: &Store, id: &str, decision_id: &str) -> bool {
-        let case = StoredCase {
-            id: id.into(),
-            policy: "returns".into(),
-            policy_hash: "h".into(),
-            version: 0,
-            facts: "{}".into(),
-            token_hash: "t".into(),
-            events: Vec::new(),
-        };
+        let case = test_case(id);
         store.create_case(&case, "application", "2026-12-02T00:00:00Z", &decision(decision_id, id)).await.unwrap()
     }
 
