@@ -202,14 +202,13 @@ impl App {
         now: DateTime<Utc>,
         read: impl FnOnce(&Replay<'_>) -> T,
     ) -> Result<T, ApiError> {
-        let from = cached.checkpoint();
-        let (replay, next) = loaded.policy.replay_resuming(&cached.case, now, from.as_deref()).map_err(replay_error)?;
+        let (read, next) = Self::with_replay_after(loaded, cached, &cached.case, now, read)?;
         cached.keep(next);
-        Ok(read(&replay))
+        Ok(read)
     }
 
-    /// Hands the replay of `case` — a cached case and one more event — to `read`,
-    /// resuming the cached case's replay; also returns the progress through the new event.
+    /// Hands the replay of `case` — the cached case, or it and more events — to `read`,
+    /// resuming the cached case's replay; also returns the progress through its events.
     pub fn with_replay_after<T>(
         loaded: &Loaded,
         cached: &Cached,

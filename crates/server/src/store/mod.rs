@@ -350,11 +350,8 @@ impl Store {
             return writer.append(a).await;
         }
         // PostgreSQL: one statement, atomic by itself, one round trip.
-        let mut q = append_query(if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND }, a);
-        if let Some((key, answer)) = a.idempotency {
-            q = q.bind(key).bind(i64::from(answer.status)).bind(answer.body.as_str());
-        }
-        match q.execute(&self.pool).await {
+        let sql = if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND };
+        match append_query(sql, a).execute(&self.pool).await {
             Ok(done) if done.rows_affected() == 1 => Ok(Appended::Done),
             // The case moved on, or another writer took the version or the key first:
             // the statement wrote nothing.
@@ -511,62 +508,6 @@ const PG_APPEND_KEYED: &str = "\
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
 
-/// How an append's statements ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Wrote {
-    /// Everything written.
-    All,
-    /// The case had moved on: nothing written.
-    Nothing,
-    /// A row was taken (the idempotency key, or the event's version): what was written
-    /// before it must be undone.
-    Part,
-}
-
-/// The statements of an append in an open transaction.
-async fn append_statements(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<Wrote> {
-    let moved =
-        sqlx::query("UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5")
-            .bind(a.expected + 1)
-            .bind(a.stage)
-            .bind(a.recorded_at)
-            .bind(a.case_id)
-            .bind(a.expected)
-            .execute(&mut *conn)
-            .await?;
-    if moved.rows_affected() != 1 {
-        return Ok(Wrote::Nothing);
-    }
-    let inserted = sqlx::query("INSERT INTO events (case_id, version, body, recorded_at) VALUES ($1, $2, $3, $4)")
-        .bind(a.case_id)
-        .bind(a.expected + 1)
-        .bind(a.body)
-        .bind(a.recorded_at)
-        .execute(&mut *conn)
-        .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => return Ok(Wrote::Part),
-        Err(e) => return Err(e),
-        Ok(_) => {}
-    }
-    if let Some((key, answer)) = &a.idempotency {
-        let kept = sqlx::query("INSERT INTO idempotency (case_id, idem_key, status, body) VALUES ($1, $2, $3, $4)")
-            .bind(a.case_id)
-            .bind(*key)
-            .bind(i64::from(answer.status))
-            .bind(&answer.body)
-            .execute(&mut *conn)
-            .await;
-        match kept {
-            Err(e) if is_unique_violation(&e) => return Ok(Wrote::Part),
-            Err(e) => return Err(e),
-            Ok(_) => {}
-        }
-    }
-    insert_decision(conn, &a.decision).await?;
-    Ok(Wrote::All)
-}
-
 /// After a lost race: the first answer when the key was used, else a conflict.
 async fn after_conflict<'c, E: Executor<'c, Database = sqlx::Any>>(e: E, a: &Append<'_>) -> sqlx::Result<Appended> {
     if let Some((key, _)) = &a.idempotency
@@ -607,9 +548,10 @@ fn bind_decision<'q>(q: AnyQuery<'q>, d: &NewDecision<'q>) -> AnyQuery<'q> {
         .bind(d.result)
 }
 
-/// A one-statement append ([`PG_APPEND`], SQLite's plain append) with its arguments:
-/// `$1`–`$6` the new version, stage, time, case, version read and event body, `$7`–`$15`
-/// the decision.
+/// An append as one statement or one list of them ([`PG_APPEND`], SQLite's in
+/// `writer.rs`) with its arguments: `$1`–`$6` the new version, stage, time, case, version
+/// read and event body, `$7`–`$15` the decision, and with a key `$16`–`$18` the key, the
+/// answer's status and its body.
 fn append_query<'q>(sql: &'q str, a: &Append<'q>) -> AnyQuery<'q> {
     let q = sqlx::query(sql)
         .bind(a.expected + 1)
@@ -618,7 +560,11 @@ fn append_query<'q>(sql: &'q str, a: &Append<'q>) -> AnyQuery<'q> {
         .bind(a.case_id)
         .bind(a.expected)
         .bind(a.body);
-    bind_decision(q, &a.decision)
+    let q = bind_decision(q, &a.decision);
+    match a.idempotency {
+        Some((key, answer)) => q.bind(key).bind(i64::from(answer.status)).bind(answer.body.as_str()),
+        None => q,
+    }
 }
 
 async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>) -> sqlx::Result<()> {

@@ -13,7 +13,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Append, Appended, Idem, NewDecision, StoredCase, Wrote};
+use super::{Append, Appended, Idem, NewDecision, StoredCase};
 
 /// Most writes in one commit.
 const BATCH: usize = 64;
@@ -232,18 +232,19 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
             Write::Append(owned) if owned.idempotency.is_some() => keyed_append(conn, &owned.borrow()).await?,
             Write::Append(owned) => {
                 let a = owned.borrow();
-                match plain_append(conn, &a).await? {
-                    Wrote::All => Ok(Done::Appended(Appended::Done)),
-                    Wrote::Nothing => Ok(Done::Appended(Appended::Conflict)),
+                match sqlite_append(conn, &a).await {
+                    Ok(true) => Ok(Done::Appended(Appended::Done)),
+                    Ok(false) => Ok(Done::Appended(Appended::Conflict)),
                     // The case row said version n, yet event n + 1 exists: the batch is
                     // not trusted, nothing of it is kept.
-                    Wrote::Part => {
+                    Err(e) if super::is_unique_violation(&e) => {
                         return Err(sqlx::Error::Protocol(format!(
                             "case {} has an event {} its version does not count",
                             a.case_id,
                             a.expected + 1
                         )));
                     }
+                    Err(e) => return Err(e),
                 }
             }
             Write::Open(open) => {
@@ -257,24 +258,32 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
     Ok(results)
 }
 
-/// An append without an idempotency key as one list of statements — one hand-off to
-/// SQLite's worker thread instead of three: the event and its decision are inserted only
-/// when the version check moved the case (`changes()` counts the statement before).
-const PLAIN_APPEND: &str = "\
+/// An append as one list of statements — one hand-off to SQLite's worker thread instead
+/// of one a statement: the event and its decision are inserted only when the version check
+/// moved the case (`changes()` counts the statement before).
+const SQLITE_APPEND: &str = "\
     UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5; \
     INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1";
 
-/// Runs [`PLAIN_APPEND`]: three rows written, or none when the case had moved on.
-async fn plain_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<Wrote> {
-    let done = super::append_query(PLAIN_APPEND, a).execute(&mut *conn).await;
-    match done.map(|r| r.rows_affected()) {
-        Ok(3) => Ok(Wrote::All),
-        Ok(0) => Ok(Wrote::Nothing),
-        Ok(_) => Ok(Wrote::Part),
-        Err(e) if super::is_unique_violation(&e) => Ok(Wrote::Part),
-        Err(e) => Err(e),
+/// [`SQLITE_APPEND`] that also keeps the answer under its idempotency key; a key another
+/// request used first fails the last statement, after the others wrote.
+const SQLITE_APPEND_KEYED: &str = "\
+    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5; \
+    INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
+    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1; \
+    INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 WHERE changes() = 1";
+
+/// Runs an append's statements: `true` when every row was written, `false` when none was
+/// (the case had moved on); a row someone else took is the database's error.
+async fn sqlite_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<bool> {
+    let (sql, rows) = if a.idempotency.is_some() { (SQLITE_APPEND_KEYED, 4) } else { (SQLITE_APPEND, 3) };
+    match super::append_query(sql, a).execute(&mut *conn).await?.rows_affected() {
+        0 => Ok(false),
+        n if n == rows => Ok(true),
+        n => Err(sqlx::Error::Protocol(format!("an append wrote {n} rows of {rows}"))),
     }
 }
 
@@ -282,15 +291,16 @@ async fn plain_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::R
 /// the event, so a key another request used first undoes the event.
 async fn keyed_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<sqlx::Result<Done>> {
     sqlx::query("SAVEPOINT tenet_write").execute(&mut *conn).await?;
-    let result = match super::append_statements(conn, a).await {
-        Ok(Wrote::All) => Ok(Done::Appended(Appended::Done)),
-        Ok(Wrote::Nothing | Wrote::Part) => {
-            sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
-            super::after_conflict(&mut *conn, a).await.map(Done::Appended)
-        }
+    let result = match sqlite_append(conn, a).await {
+        Ok(true) => Ok(Done::Appended(Appended::Done)),
+        Ok(false) => super::after_conflict(&mut *conn, a).await.map(Done::Appended),
         Err(e) => {
             sqlx::query("ROLLBACK TO tenet_write").execute(&mut *conn).await?;
-            Err(e)
+            if super::is_unique_violation(&e) {
+                super::after_conflict(&mut *conn, a).await.map(Done::Appended)
+            } else {
+                Err(e)
+            }
         }
     };
     sqlx::query("RELEASE tenet_write").execute(&mut *conn).await?;
