@@ -128,6 +128,12 @@ impl App {
         Ok(self.registry.write().map_err(ApiError::internal)?.remember(loaded))
     }
 
+    /// The case `id` as this process last saw it, without asking the database: a guess
+    /// for an append, whose statement checks the version it expects.
+    pub fn case_seen(&self, id: &str) -> Result<Option<Arc<Cached>>, ApiError> {
+        Ok(self.cache.lock().map_err(ApiError::internal)?.get(id).cloned())
+    }
+
     /// The case `id` at its latest version, or 404.
     pub async fn case(&self, id: &str) -> Result<Arc<Cached>, ApiError> {
         let cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();

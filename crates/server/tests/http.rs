@@ -385,6 +385,52 @@ async fn concurrent_posts_lose_nothing(s: Server) {
 }
 on_both!(concurrency, concurrent_posts_lose_nothing);
 
+/// Two servers on one database: each posts from the case as it last saw it, which the
+/// other may have moved on since. A stale guess is never written and never wins over
+/// `If-Match`: the versions grow by one and each answer names the version in the database.
+async fn stale_cases_are_never_trusted_on(db: String) {
+    let (a, b) = (Server::start(Some(&db), None).await, Server::start(Some(&db), None).await);
+    let case = case_file("return-refunded.yaml");
+    let id = format!("S-{}", unique());
+    let (status, _) = a.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let path = format!("/v1/cases/{id}/events");
+    let update = |by: &str| json!({"event": "refund_update", "at": "2026-11-09T10:00:00+08:00", "by": by});
+    let version = |v: &Value| v["posted"]["version"].as_i64();
+    let (_, v) = a.post(&path, &update("a-1")).await;
+    assert_eq!(version(&v), Some(1), "{v}");
+    let (_, v) = b.post(&path, &update("b-1")).await;
+    assert_eq!(version(&v), Some(2), "{v}");
+    // A last saw version 1: its If-Match "1" is stale, told with the version now.
+    let (status, v) = a.send(reqwest::Method::POST, &path, Some(&update("a-stale")), &[("if-match", "\"1\"")]).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{v}");
+    assert!(v["message_en"].as_str().unwrap_or_default().contains("it is at 2"), "{v}");
+    // If-Match "2" is current although A's own copy is older.
+    let (status, v) = a.send(reqwest::Method::POST, &path, Some(&update("a-2")), &[("if-match", "\"2\"")]).await;
+    assert_eq!((status, version(&v)), (StatusCode::OK, Some(3)), "{v}");
+    // B last saw version 2; without If-Match its guess loses, and it retries.
+    let (status, v) = b.post(&path, &update("b-2")).await;
+    assert_eq!((status, version(&v)), (StatusCode::OK, Some(4)), "{v}");
+    for s in [&a, &b] {
+        let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+        let by: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|t| t["by"].as_str().unwrap()).collect();
+        assert_eq!((v["version"].as_i64(), by), (Some(4), vec!["a-1", "b-1", "a-2", "b-2"]));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stale_cases_are_never_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    stale_cases_are_never_trusted_on(format!("sqlite://{}/shared.db", dir.path().display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stale_cases_are_never_trusted_on_postgres() {
+    if let Some(url) = postgres() {
+        stale_cases_are_never_trusted_on(url).await;
+    }
+}
+
 async fn health_metrics_and_actions(s: Server) {
     let (status, v) = s.get("/readyz").await;
     assert_eq!(status, StatusCode::OK);
