@@ -5,6 +5,7 @@ mod actions;
 mod cases;
 mod decisions;
 mod evaluate;
+mod extract;
 mod ops;
 pub use ops::reload_policies;
 mod track;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -169,8 +170,13 @@ pub async fn page_for(app: &App, id: &str, token: Option<&String>) -> Response {
 /// `GET /track/{id}?t=TOKEN`.
 pub async fn page(
     State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    page_for(&app, &id, query.get("t")).await
+    // A link that cannot be read (not UTF-8) finds no case: the customer gets the same
+    // page as for a wrong link, never axum's plain-text refusal.
+    match (id, query) {
+        (Ok(Path(id)), Ok(Query(query))) => page_for(&app, &id, query.get("t")).await,
+        _ => not_found(),
+    }
 }
