@@ -220,6 +220,7 @@ fn seeds() -> Seeds {
     for f in ["november", "worked-example"] {
         facts.push(("support_sla", yaml(&format!("examples/sla/{f}.yaml"))));
     }
+    facts.push(("signing", case_file("agreement-history.yaml")["facts"].clone()));
     let cases = vec![
         ("returns", case_file("return-refunded.yaml")),
         ("returns", case_file("return-overdue-review.yaml")),
