@@ -1,6 +1,7 @@
 //! `tenet serve` as a process: the case view equals `tenet case --format json` for every
 //! example case, a server killed with SIGKILL under load loses nothing it acknowledged,
-//! two servers on one PostgreSQL neither lose nor double an event, SIGTERM ends cleanly.
+//! two servers on one PostgreSQL neither lose nor double an event (whether the servers
+//! retry conflicts or the clients chose `If-Match` and a `412`), SIGTERM ends cleanly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
 use std::io::{BufRead, BufReader};
@@ -144,6 +145,57 @@ fn load(bases: &[String], ids: &[String], stop: &Arc<AtomicBool>, limit: usize) 
     threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
 }
 
+/// Clients that chose `If-Match`: each reads a case from one server and posts to the
+/// other, naming the version it read; a `412` sends it back to read again. Returns the
+/// tags answered `200` (each at exactly the version read plus one) and those refused.
+fn load_if_match(bases: &[String], ids: &[String], rounds: usize) -> (Vec<String>, Vec<String>) {
+    let mut threads = Vec::new();
+    for t in 0..3 {
+        let bases = bases.to_vec();
+        let ids = ids.to_vec();
+        threads.push(std::thread::spawn(move || {
+            let c = client();
+            let (mut acked, mut refused) = (Vec::new(), Vec::new());
+            for n in 0..rounds {
+                let id = &ids[(t + n) % ids.len()];
+                for attempt in 0..100 {
+                    let read_from = &bases[(t + n + attempt) % bases.len()];
+                    let post_to = &bases[(t + n + attempt + 1) % bases.len()];
+                    let version = get(&c, &format!("{read_from}/v1/cases/{id}"))["version"].as_i64().unwrap();
+                    let tag = format!("m{t}-{n}-{attempt}");
+                    let e = json!({"event": "refund_update", "at": "2026-11-09T10:00:00+08:00", "by": tag});
+                    let r = c
+                        .post(format!("{post_to}/v1/cases/{id}/events"))
+                        .header("content-type", "application/json")
+                        .header("if-match", format!("\"{version}\""))
+                        .body(e.to_string())
+                        .send()
+                        .unwrap();
+                    let status = r.status().as_u16();
+                    let v: Value = r.json().unwrap_or(Value::Null);
+                    match status {
+                        200 => {
+                            assert_eq!(v["posted"]["version"].as_i64(), Some(version + 1), "{v}");
+                            acked.push(tag);
+                            break;
+                        }
+                        412 => refused.push(tag),
+                        _ => panic!("{status}: {v}"),
+                    }
+                }
+            }
+            (acked, refused)
+        }));
+    }
+    let mut out = (Vec::new(), Vec::new());
+    for t in threads {
+        let (a, r) = t.join().unwrap();
+        out.0.extend(a);
+        out.1.extend(r);
+    }
+    out
+}
+
 fn open_cases(base: &str, prefix: &str, n: usize) -> Vec<String> {
     let case = yaml_file(&root().join("examples/cases/return-refunded.yaml"));
     let c = client();
@@ -223,9 +275,22 @@ fn two_servers_on_one_postgres_lose_and_double_nothing() {
     let prefix = format!("TWO-{}", std::process::id());
     let ids = open_cases(&a.base, &prefix, 3);
     let stop = Arc::new(AtomicBool::new(false));
-    let acked = load(&[a.base.clone(), b.base.clone()], &ids, &stop, 40);
+    let bases = vec![a.base.clone(), b.base.clone()];
+    // Clients that leave conflicts to the servers and clients that chose If-Match, at once.
+    let careful = {
+        let (bases, ids) = (bases.clone(), ids.clone());
+        std::thread::spawn(move || load_if_match(&bases, &ids, 20))
+    };
+    let mut acked = load(&bases, &ids, &stop, 40);
     assert_eq!(acked.len(), 6 * 40, "every request answered 200 (conflicts retried by the servers)");
+    let (careful_acked, refused) = careful.join().unwrap();
+    assert_eq!(careful_acked.len(), 3 * 20, "every If-Match client got its event in, re-reading after each 412");
+    eprintln!("{} If-Match posts answered 412 and read again", refused.len());
+    acked.extend(careful_acked);
     let present = check_cases(&b.base, &ids);
+    for tag in &refused {
+        assert!(!present.contains(tag), "an event answered 412 was recorded: {tag}");
+    }
     let mut acked_sorted = acked.clone();
     acked_sorted.sort();
     let mut present_sorted = present;
