@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use tenet::facts::Raw;
-use tenet::workflow::{Case, Checkpoint, Event, Replay, ReplayError};
+use tenet::workflow::{Case, Checkpoint, DeadlineStatus, Event, Replay, ReplayError};
 
 use crate::access::Access;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::policies::{self, Loaded, Registry};
-use crate::store::{Store, StoredCase};
+use crate::store::{CaseRow, Store, StoredCase};
 
 /// Everything a request may need.
 #[derive(Debug)]
@@ -136,8 +136,25 @@ impl App {
 
     /// The case `id` at its latest version, or 404.
     pub async fn case(&self, id: &str) -> Result<Arc<Cached>, ApiError> {
-        let cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();
         let version = self.store.case_version(id).await?.ok_or_else(|| ApiError::not_found("case"))?;
+        self.case_at(id, version).await
+    }
+
+    /// The case of a listing's row: the cached one when it is at the version listed, so a
+    /// scan of many cases asks the database only for those that moved.
+    pub async fn case_listed(&self, row: &CaseRow) -> Result<Arc<Cached>, ApiError> {
+        self.case_at(&row.id, row.version).await
+    }
+
+    /// Whether one of the case's deadlines is past due at `now`.
+    pub fn overdue(loaded: &Loaded, cached: &Cached, now: DateTime<Utc>) -> Result<bool, ApiError> {
+        Self::with_replay(loaded, cached, now, |r| r.deadlines().iter().any(|d| d.status() == DeadlineStatus::Overdue))
+    }
+
+    /// The case `id`: the cached one when it is at `version`, else the cached one and the
+    /// events recorded since, read from the database.
+    async fn case_at(&self, id: &str, version: i64) -> Result<Arc<Cached>, ApiError> {
+        let cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();
         if let Some(c) = &cached
             && c.stored.version == version
         {

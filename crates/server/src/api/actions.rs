@@ -41,13 +41,18 @@ pub async fn due(
         if rows.is_empty() || seen >= MAX_CASES {
             break;
         }
+        // The page's actions due, then one question to the database for which are done.
+        let mut page: Vec<(chrono::DateTime<chrono::Utc>, String, Value)> = Vec::new();
         for row in rows {
             seen += 1;
             after = row.id.clone();
-            let cached = app.case(&row.id).await?;
+            let cached = app.case_listed(&row).await?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-            let view = App::case_view(&loaded, &cached, until, None)?;
-            for a in view.get("actions").and_then(Value::as_array).into_iter().flatten() {
+            // Only a case with an action due is written out as a view.
+            let view = App::with_replay(&loaded, &cached, until, |r| {
+                r.actions().iter().any(|a| a.at() <= until).then(|| r.to_json(None, None, None))
+            })?;
+            for a in view.as_ref().and_then(|v| v.get("actions")).and_then(Value::as_array).into_iter().flatten() {
                 let due_text = a.get("due").and_then(Value::as_str).unwrap_or_default();
                 let Some(due) = crate::clock::parse(due_text) else { continue };
                 if due > until {
@@ -55,18 +60,18 @@ pub async fn due(
                 }
                 let kind = a.get("kind").and_then(Value::as_str).unwrap_or_default();
                 let id = action_id(&row.id, kind, &crate::clock::stamp(due));
-                if app.store.is_done(&id).await? {
-                    continue;
-                }
                 let mut item = json!({"id": id, "case": row.id, "policy": row.policy});
                 if let (Some(obj), Some(src)) = (item.as_object_mut(), a.as_object()) {
                     for (k, v) in src {
                         obj.insert(k.clone(), v.clone());
                     }
                 }
-                out.push((due, item));
+                page.push((due, id, item));
             }
         }
+        let ids: Vec<&str> = page.iter().map(|(_, id, _)| id.as_str()).collect();
+        let done = app.store.done_among(&ids).await?;
+        out.extend(page.into_iter().filter(|(_, id, _)| !done.contains(id)).map(|(due, _, item)| (due, item)));
     }
     out.sort_by(|a, b| {
         a.0.cmp(&b.0).then_with(|| a.1.get("id").map(Value::to_string).cmp(&b.1.get("id").map(Value::to_string)))

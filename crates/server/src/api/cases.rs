@@ -400,14 +400,9 @@ pub async fn list(
         for row in rows {
             after = row.id.clone();
             let overdue = if overdue_only {
-                let cached = app.case(&row.id).await?;
+                let cached = app.case_listed(&row).await?;
                 let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-                let view = App::case_view(&loaded, &cached, now, None)?;
-                let overdue = view
-                    .get("deadlines")
-                    .and_then(Value::as_array)
-                    .is_some_and(|d| d.iter().any(|d| d.get("overdue") == Some(&Value::Bool(true))));
-                if !overdue {
+                if !App::overdue(&loaded, &cached, now)? {
                     continue;
                 }
                 Some(true)

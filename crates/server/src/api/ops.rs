@@ -48,14 +48,9 @@ async fn overdue_cases(app: &App) -> Option<u64> {
                 return None;
             }
             after = row.id.clone();
-            let cached = app.case(&row.id).await.ok()?;
+            let cached = app.case_listed(&row).await.ok()?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await.ok()?;
-            let view = App::case_view(&loaded, &cached, now, None).ok()?;
-            let late = view
-                .get("deadlines")
-                .and_then(Value::as_array)
-                .is_some_and(|d| d.iter().any(|d| d.get("overdue") == Some(&Value::Bool(true))));
-            overdue += u64::from(late);
+            overdue += u64::from(App::overdue(&loaded, &cached, now).ok()?);
         }
     }
 }

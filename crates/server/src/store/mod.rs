@@ -140,6 +140,8 @@ pub struct CaseRow {
     pub policy: String,
     /// Stage after the last event.
     pub stage: String,
+    /// Its version when listed, so a scan reads only the cases that moved.
+    pub version: i64,
 }
 
 /// Filters of the decision log.
@@ -179,6 +181,10 @@ pub struct DecisionRow {
     /// See [`NewDecision`].
     pub result: String,
 }
+
+/// Action ids asked about in one query (well below either database's limit on
+/// parameters).
+const DONE_CHUNK: usize = 500;
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
@@ -370,7 +376,7 @@ impl Store {
         limit: i64,
     ) -> sqlx::Result<Vec<CaseRow>> {
         let rows = sqlx::query(
-            "SELECT id, policy, stage FROM cases \
+            "SELECT id, policy, stage, version FROM cases \
              WHERE ($1 = '' OR policy = $1) AND ($2 = '' OR stage = $2) AND id > $3 \
              ORDER BY id LIMIT $4",
         )
@@ -381,7 +387,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(CaseRow { id: r.try_get("id")?, policy: r.try_get("policy")?, stage: r.try_get("stage")? }))
+            .map(|r| {
+                Ok(CaseRow {
+                    id: r.try_get("id")?,
+                    policy: r.try_get("policy")?,
+                    stage: r.try_get("stage")?,
+                    version: r.try_get("version")?,
+                })
+            })
             .collect()
     }
 
@@ -429,13 +442,21 @@ impl Store {
         }
     }
 
-    /// Whether an action was delivered.
-    pub async fn is_done(&self, action_id: &str) -> sqlx::Result<bool> {
-        let row = sqlx::query("SELECT action_id FROM actions_done WHERE action_id = $1")
-            .bind(action_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
+    /// Which of `action_ids` are marked done: one query for a scan's page of actions.
+    pub async fn done_among(&self, action_ids: &[&str]) -> sqlx::Result<std::collections::HashSet<String>> {
+        let mut done = std::collections::HashSet::new();
+        for chunk in action_ids.chunks(DONE_CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT action_id FROM actions_done WHERE action_id IN ({})", marks.join(", "));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                done.insert(row.try_get("action_id")?);
+            }
+        }
+        Ok(done)
     }
 }
 
@@ -765,5 +786,22 @@ mod tests {
                 "TENET_TEST_POSTGRES is not set under CI: .ci/run starts a PostgreSQL for these tests"
             ),
         }
+    }
+
+    /// Done marks are asked about a page at a time, in chunks the database takes.
+    #[tokio::test]
+    async fn done_marks_are_found_among_many() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.expect("store");
+        let ids: Vec<String> = (0..1200).map(|i| format!("a-{i:04}")).collect();
+        for marked in ["a-0003", "a-0700", "a-1199"] {
+            assert!(store.action_done(marked, "2026-12-02T00:00:00Z").await.expect("mark"));
+        }
+        assert!(!store.action_done("a-0003", "2026-12-02T00:00:01Z").await.expect("again"), "marked once");
+        let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut done: Vec<String> = store.done_among(&asked).await.expect("query").into_iter().collect();
+        done.sort();
+        assert_eq!(done, ["a-0003", "a-0700", "a-1199"]);
+        assert!(store.done_among(&[]).await.expect("nothing asked").is_empty());
     }
 }
