@@ -136,6 +136,9 @@ impl App {
 
     /// The case `id` at its latest version, or 404.
     pub async fn case(&self, id: &str) -> Result<Arc<Cached>, ApiError> {
+        if !crate::ids::valid_case_id(id) {
+            return Err(ApiError::not_found("case"));
+        }
         let version = self.store.case_version(id).await?.ok_or_else(|| ApiError::not_found("case"))?;
         self.case_at(id, version).await
     }

@@ -40,6 +40,12 @@ fn fill_from_pool(out: &mut [u8]) -> Option<()> {
     })
 }
 
+/// A case id: 1 to 64 letters, digits, `.`, `_` or `-`. Anything else names no case, and
+/// is never sent to the database (PostgreSQL refuses text with a NUL in it).
+pub fn valid_case_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// SHA-256 of `text` as lowercase hex.
 pub fn sha256_hex(text: &[u8]) -> String {
     hex(&Sha256::digest(text))

@@ -196,6 +196,9 @@ fn query_value(rng: &mut Rng) -> String {
         "returns",
         "review",
         "%FF%FE",
+        "%00",
+        "a%00b",
+        "%1F",
         "退货",
     ]);
     raw.replace('+', "%2B")
@@ -284,13 +287,18 @@ async fn hostile_requests_get_client_errors(s: Server) {
                 if rng.chance(80) {
                     bend(&mut event, &mut rng, &extremes);
                 }
-                let target = if rng.chance(5) { "no-such-case".to_owned() } else { id.clone() };
+                let target = match rng.below(20) {
+                    0 => "no-such-case".to_owned(),
+                    1 => format!("{id}%00"),
+                    _ => id.clone(),
+                };
                 let body = bytes_of(&event, &mut rng);
                 Sent { method: reqwest::Method::POST, path: format!("/v1/cases/{target}/events"), body: Some(body) }
             }
             5 => {
-                let path = match rng.below(3) {
+                let path = match rng.below(4) {
                     0 => format!("/v1/cases/{id}?now={}", query_value(&mut rng)),
+                    3 => format!("/v1/cases/{id}{}", rng.pick(&["%00", "%2F..", "%20", ".."])),
                     1 => format!(
                         "/v1/cases?stage={}&policy={}&limit={}&after={}&overdue={}",
                         query_value(&mut rng),

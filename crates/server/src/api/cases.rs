@@ -24,11 +24,6 @@ use crate::store::{Append, Appended, Idem, NewDecision, StoredCase};
 /// How many times an event is tried again when another writer got there first.
 const RETRIES: usize = 20;
 
-/// A case id: 1 to 64 letters, digits, `.`, `_` or `-`.
-fn valid_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
 fn unknown_keys(body: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
     if let Some(key) = body.keys().find(|k| !known.contains(&k.as_str())) {
         let d = tenet::diagnostics::Diagnostic::error(
@@ -83,7 +78,7 @@ pub async fn open(
         None | Some(Value::Null) => {
             format!("C-{}", crate::ids::random_hex(8).ok_or_else(|| ApiError::internal("no randomness"))?)
         }
-        Some(Value::String(s)) if valid_id(s) => s.clone(),
+        Some(Value::String(s)) if crate::ids::valid_case_id(s) => s.clone(),
         Some(other) => return Err(wrong_field("id", "1 to 64 letters, digits, `.`, `_` or `-`", other)),
     };
     let loaded = app.current_policy(&policy_name)?;
@@ -230,6 +225,20 @@ pub async fn post_event(
     let event = Event::from_raw("", &raw).map_err(|diags| {
         ApiError::bad_request("事件写得不对", "the event is not well formed").with_diagnostics(&diags)
     })?;
+    if event.name.chars().any(char::is_control) {
+        let d = tenet::diagnostics::Diagnostic::error(
+            "bad-request",
+            tenet::diagnostics::Msg::new(
+                "事件名不能含控制字符（如 \\u0000）",
+                "an event name cannot contain control characters (such as \\u0000)",
+            ),
+        )
+        .at_path("event");
+        return Err(ApiError::bad_request("事件写得不对", "the event is not well formed").with_diagnostics(&[d]));
+    }
+    if !crate::ids::valid_case_id(&id) {
+        return Err(ApiError::not_found("case"));
+    }
     let body_text = Value::Object(body).to_string();
     if let Some(k) = &key
         && let Some(answer) = app.store.idempotent(&id, k).await?
