@@ -261,6 +261,37 @@ async fn concurrent_posts_lose_nothing(s: Server) {
 }
 on_both!(concurrency, concurrent_posts_lose_nothing);
 
+/// Many clients open the same id at once: one case, one `201`, every other a `409`.
+async fn concurrent_openings_make_one_case(s: Server) {
+    let case = case_file("return-refunded.yaml");
+    let id = format!("O-{}", unique());
+    let s = std::sync::Arc::new(s);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let s = std::sync::Arc::clone(&s);
+            let body = json!({"policy": "returns", "facts": case["facts"], "id": id});
+            tokio::spawn(async move { s.post("/v1/cases", &body).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        let (status, v) = t.await.unwrap();
+        statuses.push(status.as_u16());
+        if status == StatusCode::CREATED {
+            tokens.push(v["tracking_token"].as_str().unwrap().to_owned());
+        } else {
+            assert_eq!(v["error"], "conflict", "{v}");
+        }
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
+    // The token answered is the case's: its page opens.
+    let page = s.client.get(format!("{}/track/{id}?t={}", s.base, tokens[0])).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+}
+on_both!(openings, concurrent_openings_make_one_case);
+
 /// Two servers on one database: each posts from the case as it last saw it, which the
 /// other may have moved on since. A stale guess is never written and never wins over
 /// `If-Match`: the versions grow by one and each answer names the version in the database.
