@@ -143,12 +143,6 @@ impl App {
         self.case_at(id, version).await
     }
 
-    /// The case of a listing's row: the cached one when it is at the version listed, so a
-    /// scan of many cases asks the database only for those that moved.
-    pub async fn case_listed(&self, row: &CaseRow) -> Result<Arc<Cached>, ApiError> {
-        self.case_at(&row.id, row.version).await
-    }
-
     /// Whether one of the case's deadlines is past due at `now`.
     pub fn overdue(loaded: &Loaded, cached: &Cached, now: DateTime<Utc>) -> Result<bool, ApiError> {
         Self::with_replay(loaded, cached, now, |r| r.deadlines().iter().any(|d| d.status() == DeadlineStatus::Overdue))
@@ -165,7 +159,42 @@ impl App {
         }
         let from = cached.as_ref().map_or(0, |c| c.stored.version);
         let Some(fresh) = self.store.load_case(id, from).await? else { return Err(ApiError::not_found("case")) };
-        let mut case = match &cached {
+        self.remember_read(cached.as_deref(), fresh)
+    }
+
+    /// The cases of a listing's page, in its order: a cached case at the version listed
+    /// as it is, a case that moved since it was cached by the events since, and the cases
+    /// not cached at all read together (two queries for the page instead of two each).
+    pub async fn cases_listed(&self, rows: &[CaseRow]) -> Result<Vec<Arc<Cached>>, ApiError> {
+        let mut found: HashMap<&str, Arc<Cached>> = HashMap::new();
+        let mut unread: Vec<&str> = Vec::new();
+        for row in rows {
+            let cached = self.cache.lock().map_err(ApiError::internal)?.get(&row.id).cloned();
+            match cached {
+                Some(c) if c.stored.version == row.version => {
+                    found.insert(&row.id, c);
+                }
+                Some(_) => {
+                    found.insert(&row.id, self.case_at(&row.id, row.version).await?);
+                }
+                None => unread.push(&row.id),
+            }
+        }
+        for fresh in self.store.load_cases(&unread).await? {
+            let entry = self.remember_read(None, fresh)?;
+            if let Some(id) = unread.iter().find(|id| **id == entry.stored.id) {
+                found.insert(id, entry);
+            }
+        }
+        // Cases are never removed, so every row listed has its case.
+        rows.iter().map(|row| found.remove(row.id.as_str()).ok_or_else(|| ApiError::not_found("case"))).collect()
+    }
+
+    /// Caches a case read from the database: `fresh` alone, or the events after the
+    /// cached copy's version added to it.
+    fn remember_read(&self, cached: Option<&Cached>, fresh: StoredCase) -> Result<Arc<Cached>, ApiError> {
+        let id = fresh.id.clone();
+        let mut case = match cached {
             Some(c) => c.case.clone(),
             None => Case {
                 id: Some(fresh.id.clone()),
@@ -185,8 +214,8 @@ impl App {
         let mut stored = fresh;
         stored.events.clear();
         // The older version's progress is a prefix of this one's: resume from it.
-        let checkpoint = Mutex::new(cached.as_ref().and_then(|c| c.checkpoint()));
-        self.insert(id, Arc::new(Cached { stored, case, checkpoint }))
+        let checkpoint = Mutex::new(cached.and_then(Cached::checkpoint));
+        self.insert(&id, Arc::new(Cached { stored, case, checkpoint }))
     }
 
     fn insert(&self, id: &str, entry: Arc<Cached>) -> Result<Arc<Cached>, ApiError> {

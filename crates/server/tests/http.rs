@@ -323,6 +323,26 @@ async fn stale_cases_are_never_trusted_on(db: String) {
         let by: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|t| t["by"].as_str().unwrap()).collect();
         assert_eq!((v["version"].as_i64(), by), (Some(4), vec!["a-1", "b-1", "a-2", "b-2"]));
     }
+    // Scans see the case as it is whatever each server held: A's copy is one event
+    // behind, B's is current, a server just started (C) reads it with its page.
+    let submit = case["events"][0].clone();
+    let (status, v) = b.post(&path, &submit).await;
+    assert_eq!((status, version(&v)), (StatusCode::OK, Some(5)), "{v}");
+    let (a_overdue, a_actions) = scans(&a, &id).await;
+    let c = Server::start(Some(&db), None).await;
+    for s in [&b, &c] {
+        assert_eq!(scans(s, &id).await, (a_overdue.clone(), a_actions.clone()));
+    }
+    assert!(!a_overdue.is_empty(), "the case is late by 2030");
+}
+
+/// What the overdue listing and the due actions of 2030 say of case `id`.
+async fn scans(s: &Server, id: &str) -> (Vec<Value>, Vec<Value>) {
+    let (_, v) = s.get("/v1/cases?overdue=true&now=2030-01-01T00:00:00Z&limit=1000").await;
+    let overdue = v["cases"].as_array().unwrap().iter().filter(|c| c["id"] == id).cloned().collect();
+    let (_, v) = s.get("/v1/actions?due_before=2030-01-01T00:00:00Z").await;
+    let actions = v["actions"].as_array().unwrap().iter().filter(|a| a["case"] == id).cloned().collect();
+    (overdue, actions)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -43,10 +43,10 @@ pub async fn due(
         }
         // The page's actions due, then one question to the database for which are done.
         let mut page: Vec<(chrono::DateTime<chrono::Utc>, String, Value)> = Vec::new();
-        for row in rows {
+        let cases = app.cases_listed(&rows).await?;
+        for (row, cached) in rows.iter().zip(cases) {
             seen += 1;
             after = row.id.clone();
-            let cached = app.case_listed(&row).await?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await?;
             // Only a case with an action due is written out as a view.
             let view = App::with_replay(&loaded, &cached, until, |r| {

@@ -406,10 +406,11 @@ pub async fn list(
             )
             .await?;
         let exhausted = i64::try_from(rows.len()).unwrap_or(0) < limit;
+        let cases = if overdue_only { app.cases_listed(&rows).await? } else { Vec::new() };
+        let mut cases = cases.into_iter();
         for row in rows {
             after = row.id.clone();
-            let overdue = if overdue_only {
-                let cached = app.case_listed(&row).await?;
+            let overdue = if let Some(cached) = cases.next() {
                 let loaded = app.policy_for(&cached.stored.policy_hash).await?;
                 if !App::overdue(&loaded, &cached, now)? {
                     continue;

@@ -42,13 +42,13 @@ async fn overdue_cases(app: &App) -> Option<u64> {
         if rows.is_empty() {
             return Some(overdue);
         }
-        for row in rows {
+        let cases = app.cases_listed(&rows).await.ok()?;
+        for (row, cached) in rows.iter().zip(cases) {
             seen += 1;
             if seen > OVERDUE_SCAN {
                 return None;
             }
             after = row.id.clone();
-            let cached = app.case_listed(&row).await.ok()?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await.ok()?;
             overdue += u64::from(App::overdue(&loaded, &cached, now).ok()?);
         }
