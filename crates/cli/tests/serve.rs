@@ -231,6 +231,17 @@ fn check_cases(base: &str, ids: &[String]) -> Vec<String> {
     tags
 }
 
+/// The PostgreSQL `.ci/run` started, or `None` (and a line saying so) outside CI; under
+/// CI a missing one fails the test.
+fn postgres() -> Option<String> {
+    let url = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty());
+    if url.is_none() {
+        assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "TENET_TEST_POSTGRES is not set under CI");
+        eprintln!("TENET_TEST_POSTGRES not set: skipped (sh tests/postgres.sh cargo test runs it)");
+    }
+    url
+}
+
 #[test]
 fn a_killed_server_keeps_every_acknowledged_event() {
     let dir = tempfile::tempdir().unwrap();
@@ -239,11 +250,7 @@ fn a_killed_server_keeps_every_acknowledged_event() {
 
 #[test]
 fn a_killed_server_keeps_every_acknowledged_event_on_postgres() {
-    let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
-        assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "TENET_TEST_POSTGRES is not set under CI");
-        eprintln!("TENET_TEST_POSTGRES not set: skipped (sh tests/postgres.sh cargo test runs it)");
-        return;
-    };
+    let Some(url) = postgres() else { return };
     killed_server_on(&url);
 }
 
@@ -280,11 +287,7 @@ fn killed_server_on(db: &str) {
 
 #[test]
 fn two_servers_on_one_postgres_lose_and_double_nothing() {
-    let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
-        assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "TENET_TEST_POSTGRES is not set under CI");
-        eprintln!("TENET_TEST_POSTGRES not set: skipped (sh tests/postgres.sh cargo test runs it)");
-        return;
-    };
+    let Some(url) = postgres() else { return };
     let a = Server::start(&url);
     let b = Server::start(&url);
     let prefix = format!("TWO-{}", std::process::id());

@@ -166,25 +166,23 @@ impl App {
     /// as it is, a case that moved since it was cached by the events since, and the cases
     /// not cached at all read together (two queries for the page instead of two each).
     pub async fn cases_listed(&self, rows: &[CaseRow]) -> Result<Vec<Arc<Cached>>, ApiError> {
-        let mut found: HashMap<&str, Arc<Cached>> = HashMap::new();
+        let mut found: HashMap<String, Arc<Cached>> = HashMap::new();
         let mut unread: Vec<&str> = Vec::new();
         for row in rows {
             let cached = self.cache.lock().map_err(ApiError::internal)?.get(&row.id).cloned();
             match cached {
                 Some(c) if c.stored.version == row.version => {
-                    found.insert(&row.id, c);
+                    found.insert(row.id.clone(), c);
                 }
                 Some(_) => {
-                    found.insert(&row.id, self.case_at(&row.id, row.version).await?);
+                    found.insert(row.id.clone(), self.case_at(&row.id, row.version).await?);
                 }
                 None => unread.push(&row.id),
             }
         }
         for fresh in self.store.load_cases(&unread).await? {
             let entry = self.remember_read(None, fresh)?;
-            if let Some(id) = unread.iter().find(|id| **id == entry.stored.id) {
-                found.insert(id, entry);
-            }
+            found.insert(entry.stored.id.clone(), entry);
         }
         // Cases are never removed, so every row listed has its case.
         rows.iter().map(|row| found.remove(row.id.as_str()).ok_or_else(|| ApiError::not_found("case"))).collect()
