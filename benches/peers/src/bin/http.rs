@@ -298,9 +298,13 @@ fn main() {
         }
         // `HTTP_BENCH_ONLY=events` skips the evaluations and goes to the appends and reads.
         let rounds = if std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "events") { 0 } else { rounds };
+        // `HTTP_BENCH_ONLY=ratio` times only the POST trivial, evaluate and unlogged rows.
+        let ratio_only = std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "ratio");
         for _ in 0..rounds {
             let b = base.clone();
-            runs.push(load("GET /healthz (trivial)", seconds, move |c, _, _| c.get(format!("{b}/healthz"))).await);
+            if !ratio_only {
+                runs.push(load("GET /healthz (trivial)", seconds, move |c, _, _| c.get(format!("{b}/healthz"))).await);
+            }
             let (b, f) = (base.clone(), facts.clone());
             runs.push(
                 load("POST /bench/echo (trivial, same body)", seconds, move |c, _, _| {
@@ -324,6 +328,9 @@ fn main() {
                 })
                 .await,
             );
+            if ratio_only {
+                continue;
+            }
             let (b, f) = (durable_base.clone(), facts.clone());
             runs.push(
                 load("POST …/evaluate, --durable-decisions (tenet)", seconds, move |c, _, _| {
@@ -349,7 +356,7 @@ fn main() {
                 let mut r: Vec<f64> =
                     runs.iter().filter(|r| r.name.starts_with(name)).map(|r| r.per_second).collect();
                 r.sort_by(f64::total_cmp);
-                r[r.len() / 2]
+                r.get(r.len() / 2).copied().unwrap_or(f64::NAN)
             };
             let (trivial, echo, tenet, unlogged, rego) = (
                 median("GET /healthz"),
@@ -365,6 +372,9 @@ fn main() {
                 100.0 * unlogged / echo,
                 tenet / rego
             );
+        }
+        if ratio_only {
+            return;
         }
 
         println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | CPU µs/event | events |");

@@ -660,6 +660,11 @@ async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::
             Box::pin(async move {
                 match backend {
                     Backend::Sqlite => {
+                        // 8 KB pages (PostgreSQL's size), set before the file has any:
+                        // a decision log entry is 2-3 KB, so a 4 KB page holds one and
+                        // writes the rest empty, twice (WAL, then checkpoint). A file
+                        // that exists keeps its size; the pragma is then a no-op.
+                        conn.execute("PRAGMA page_size = 8192").await?;
                         // WAL lets readers run beside the writer; FULL makes each commit
                         // durable before it returns; writers wait for each other.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -740,6 +745,24 @@ mod tests {
         let durable = store.for_log(true).await.expect("log connection");
         assert_eq!(pragma(&durable, "synchronous").await, 2, "FULL with --durable-decisions");
         assert_eq!(pragma(&store, "synchronous").await, 2, "the shared pool is untouched");
+        assert_eq!(pragma(&store, "page_size").await, 8192, "a new file has 8 KB pages");
+    }
+
+    /// A database written by an earlier version keeps its 4 KB pages and opens as before.
+    #[tokio::test]
+    async fn an_older_file_keeps_its_page_size() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/old.db?mode=rwc", dir.path().display());
+        let mut old = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.expect("connect");
+        for sql in ["PRAGMA page_size = 4096", "PRAGMA journal_mode = WAL", "CREATE TABLE before (a TEXT)"] {
+            sqlx::query(sql).execute(&mut old).await.expect(sql);
+        }
+        sqlx::Connection::close(old).await.expect("close");
+        let store = Store::open(&url).await.expect("store");
+        assert_eq!(pragma(&store, "page_size").await, 4096);
+        assert!(store.ping().await);
+        assert!(store.load_case("none", 0).await.expect("a query").is_none());
     }
 
     fn entry<'a>(decision_id: &'a str, case_id: Option<&'a str>) -> NewDecision<'a> {
