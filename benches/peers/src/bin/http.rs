@@ -284,13 +284,17 @@ fn main() {
         println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | CPU µs/request | requests |");
         println!("|---|---|---|---|---|---|---|");
         let mut runs = Vec::new();
-        // `HTTP_BENCH_ONLY=evaluate` times tenet's evaluate alone (for a profiler).
-        if std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "evaluate") {
+        // `HTTP_BENCH_ONLY=evaluate` (or `echo`) times tenet's evaluate (or the trivial
+        // POST) alone, for a profiler.
+        let alone = match std::env::var("HTTP_BENCH_ONLY").as_deref() {
+            Ok("evaluate") => Some(("POST /v1/policies/returns/evaluate (tenet)", "/v1/policies/returns/evaluate")),
+            Ok("echo") => Some(("POST /bench/echo (trivial, same body)", "/bench/echo")),
+            _ => None,
+        };
+        if let Some((name, path)) = alone {
             let (b, f) = (base.clone(), facts.clone());
-            let run = load("POST /v1/policies/returns/evaluate (tenet)", seconds, move |c, _, _| {
-                c.post(format!("{b}/v1/policies/returns/evaluate"))
-                    .header("content-type", "application/json")
-                    .body(f.clone())
+            let run = load(name, seconds, move |c, _, _| {
+                c.post(format!("{b}{path}")).header("content-type", "application/json").body(f.clone())
             })
             .await;
             report(&[run]);
