@@ -16,7 +16,11 @@
 //! 3. *read*: `GET /v1/cases/{id}` of a case with 50 events.
 //!
 //! The client runs in the same process on the same cores as the server (this machine
-//! has two), so the figures are what one box does for both sides.
+//! has two), so the figures are what one box does for both sides. Each side has a tokio
+//! runtime of its own (its threads named `load` or `server`), so that the CPU each spends
+//! is read apart: *server CPU* is the process's CPU minus the load generator's threads'.
+//! `HTTP_BENCH_SERVE=1` starts the servers and only serves, for a load generator in
+//! another process (`oha.sh`).
 //!
 //! `cd benches/peers && cargo run --release --bin http [SECONDS] [ROUNDS]`
 
@@ -113,6 +117,12 @@ struct Run {
     latencies: Vec<Duration>,
     /// CPU time this process spent (server and client, user and system) per request.
     cpu_per_request: Duration,
+    /// The part of it not spent on the load generator's threads: the server's.
+    server_cpu_per_request: Duration,
+    /// p50 and p99 when the requests' latencies are not known one by one (oha).
+    percentiles: Option<(Duration, Duration)>,
+    /// Requests answered.
+    requests: u64,
 }
 
 /// This process's CPU time so far (user + system), as `/metrics` reports it.
@@ -120,9 +130,100 @@ fn cpu_time() -> Duration {
     tenet_server::metrics::process_cpu_time().unwrap_or_default()
 }
 
+/// The name the load generator's threads carry; every other thread is the server's.
+const LOAD_THREADS: &str = "load";
+
+/// CPU time so far (user + system) of this process's threads named `LOAD_THREADS` and of
+/// its main thread, which drives the load. A thread of theirs that has ended is no longer
+/// counted, so the load generator's runtime keeps its threads for the whole run.
+fn load_cpu_time() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return Duration::ZERO };
+    let main = std::process::id().to_string();
+    let ticks: u64 = tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+        .filter_map(|stat| {
+            // `tid (name) state …`: utime and stime are the 14th and 15th fields.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let (tid, name) = head.split_once(" (")?;
+            if !(name.starts_with(LOAD_THREADS) || tid == main) {
+                return None;
+            }
+            let mut fields = rest.split_whitespace();
+            let user: u64 = fields.nth(11)?.parse().ok()?;
+            let system: u64 = fields.next()?.parse().ok()?;
+            Some(user + system)
+        })
+        .sum();
+    // USER_HZ ticks: 100 a second on x86-64 and arm64 Linux.
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// `CONNECTIONS` clients GET `url`, or POST `body` to it as JSON, for `seconds`: by this
+/// process's load generator, or by oha in another process when `OHA` names its program.
+async fn drive(name: &str, seconds: f64, url: &str, body: Option<String>, dir: &std::path::Path) -> Run {
+    if let Some(oha) = std::env::var("OHA").ok().filter(|o| !o.is_empty()) {
+        return oha_load(&oha, name, seconds, url, body, dir).await;
+    }
+    let url = url.to_owned();
+    load(name, seconds, move |c, _, _| match &body {
+        Some(b) => c.post(&url).header("content-type", "application/json").body(b.clone()),
+        None => c.get(&url),
+    })
+    .await
+}
+
+/// The CPU time (user + system) of this process's children that have ended, from
+/// `/proc/self/stat` (fields 16 and 17).
+fn children_cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().skip(13).take(2).filter_map(|f| f.parse::<u64>().ok()).sum())
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// One run of oha (`--output-format json`): every answer must be 2xx. oha reports
+/// percentiles, not each request, so the row's p50 and p99 are the median of the runs'
+/// p50s and the highest of their p99s. All of this process's CPU is the server's.
+async fn oha_load(oha: &str, name: &str, seconds: f64, url: &str, body: Option<String>, dir: &std::path::Path) -> Run {
+    let mut args = vec!["--no-tui".to_owned(), "--output-format".into(), "json".into()];
+    args.extend(["-z".into(), format!("{seconds}s"), "-c".into(), CONNECTIONS.to_string()]);
+    if let Some(body) = body {
+        let file = dir.join("body.json");
+        std::fs::write(&file, body).expect("body file");
+        args.extend(["-m".into(), "POST".into(), "-H".into(), "content-type: application/json".into()]);
+        args.extend(["-D".into(), file.display().to_string()]);
+    }
+    args.push(url.to_owned());
+    let (cpu_before, children_before) = (cpu_time(), children_cpu_time());
+    let oha = oha.to_owned();
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new(&oha).args(&args).output())
+        .await
+        .expect("oha task")
+        .expect("oha runs (cargo install oha --locked)");
+    let (server, children) = (cpu_time() - cpu_before, children_cpu_time() - children_before);
+    assert!(out.status.success(), "oha: {}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("oha's JSON");
+    let codes = report["statusCodeDistribution"].as_object().expect("status codes");
+    assert!(codes.keys().all(|c| c.starts_with('2')), "{name}: answers {codes:?}");
+    let n: u64 = codes.values().filter_map(Value::as_u64).sum();
+    let seconds_of = |p: &str| Duration::from_secs_f64(report["latencyPercentiles"][p].as_f64().unwrap_or(0.0));
+    let per = |d: Duration| d / n.max(1) as u32;
+    Run {
+        name: name.to_owned(),
+        per_second: report["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
+        latencies: Vec::new(),
+        percentiles: Some((seconds_of("p50"), seconds_of("p99"))),
+        requests: n,
+        cpu_per_request: per(server + children),
+        server_cpu_per_request: per(server),
+    }
 }
 
 /// `CONNECTIONS` clients send what `request` makes for `seconds`; every answer must be 2xx.
@@ -133,7 +234,7 @@ where
     let request = Arc::new(request);
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
-    let cpu_before = cpu_time();
+    let (cpu_before, load_before) = (cpu_time(), load_cpu_time());
     let mut tasks = Vec::new();
     for c in 0..CONNECTIONS {
         let request = Arc::clone(&request);
@@ -158,9 +259,19 @@ where
         latencies.extend(t.await.expect("client"));
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu_per_request = (cpu_time() - cpu_before) / latencies.len().max(1) as u32;
+    let (cpu, load_cpu) = (cpu_time() - cpu_before, load_cpu_time() - load_before);
+    let n = latencies.len().max(1) as u32;
+    let (cpu_per_request, server_cpu_per_request) = (cpu / n, cpu.saturating_sub(load_cpu) / n);
     latencies.sort();
-    Run { name: name.to_owned(), per_second: latencies.len() as f64 / elapsed, latencies, cpu_per_request }
+    Run {
+        name: name.to_owned(),
+        per_second: latencies.len() as f64 / elapsed,
+        requests: latencies.len() as u64,
+        latencies,
+        cpu_per_request,
+        server_cpu_per_request,
+        percentiles: None,
+    }
 }
 
 fn report(runs: &[Run]) {
@@ -177,16 +288,28 @@ fn report(runs: &[Run]) {
         let median = rates[rates.len() / 2];
         let mut all: Vec<Duration> = mine.iter().flat_map(|r| r.latencies.iter().copied()).collect();
         all.sort();
-        let mut cpu: Vec<Duration> = mine.iter().map(|r| r.cpu_per_request).collect();
-        cpu.sort();
+        let (p50, p99) = match mine.iter().map(|r| r.percentiles).collect::<Option<Vec<_>>>() {
+            Some(mut each) if !each.is_empty() => {
+                each.sort();
+                let p99 = each.iter().map(|p| p.1).max().unwrap_or_default();
+                (each[each.len() / 2].0, p99)
+            }
+            _ => (percentile(&all, 0.50), percentile(&all, 0.99)),
+        };
+        let median_of = |f: fn(&Run) -> Duration| {
+            let mut v: Vec<Duration> = mine.iter().map(|r| f(r)).collect();
+            v.sort();
+            v[v.len() / 2].as_secs_f64() * 1e6
+        };
         println!(
-            "| {name} | {median:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {:.1} | {} |",
+            "| {name} | {median:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {} |",
             rates[0],
             rates[rates.len() - 1],
-            percentile(&all, 0.50).as_secs_f64() * 1e3,
-            percentile(&all, 0.99).as_secs_f64() * 1e3,
-            cpu[cpu.len() / 2].as_secs_f64() * 1e6,
-            all.len()
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3,
+            median_of(|r| r.cpu_per_request),
+            median_of(|r| r.server_cpu_per_request),
+            mine.iter().map(|r| r.requests).sum::<u64>()
         );
     }
 }
@@ -223,7 +346,14 @@ fn update(n: usize) -> Value {
     json!({"event": "refund_update", "at": at.to_rfc3339(), "by": "bench", "data": {"refund": {"status": "processing"}}})
 }
 
-async fn start(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
+/// Starts a server on `server` (the server's runtime, so its work runs on threads of its
+/// own) and returns its address.
+async fn start(server: &tokio::runtime::Handle, db: &str, durable_decisions: bool) -> (String, Arc<App>) {
+    let db = db.to_owned();
+    server.spawn(async move { serve(&db, durable_decisions).await }).await.expect("server started")
+}
+
+async fn serve(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
     let options = tenet_server::Options {
         policies: root().join("rules"),
         db: db.to_owned(),
@@ -262,12 +392,22 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seconds: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5.0);
     let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    // The load generator and the server on runtimes of their own, two threads each, so
+    // the CPU each spends can be told apart by thread name.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(LOAD_THREADS)
+        .thread_keep_alive(Duration::from_secs(3600))
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server_runtime =
+        tokio::runtime::Builder::new_multi_thread().thread_name("server").enable_all().build().expect("server runtime");
+    let server = server_runtime.handle().clone();
     runtime.block_on(async {
         let dir = std::env::temp_dir().join(format!("tenet-http-bench-{}", std::process::id()));
-        let (base, _app) = start(&format!("sqlite://{}/tenet.db", dir.display()), false).await;
+        let (base, _app) = start(&server, &format!("sqlite://{}/tenet.db", dir.display()), false).await;
         // The same service answering each evaluation only once its log entry is committed.
-        let (durable_base, _durable) = start(&format!("sqlite://{}/durable.db", dir.display()), true).await;
+        let (durable_base, _durable) = start(&server, &format!("sqlite://{}/durable.db", dir.display()), true).await;
         let facts = std::fs::read_to_string(root().join("examples/returns/opened-keyboard.json")).expect("facts");
         // Both engines must give the same decision before anything is timed.
         let client = reqwest::Client::new();
@@ -280,79 +420,53 @@ fn main() {
         assert_eq!(tenet["decision"], rego["decision"], "tenet {tenet}\nregorus {rego}");
         assert_eq!(tenet["outputs"]["refund_amount"], "349.10");
         assert_eq!(rego["refund_cents"], 34910, "{rego}");
+        // `HTTP_BENCH_SERVE=1` only serves, for a load generator in another process
+        // (`oha.sh`), until the process is stopped.
+        if std::env::var("HTTP_BENCH_SERVE").is_ok_and(|v| v == "1") {
+            println!("serving {base} and, with --durable-decisions, {durable_base}");
+            std::future::pending::<()>().await;
+        }
         println!("tenet serve on loopback, {CONNECTIONS} connections, {seconds} s per run, {rounds} rounds\n");
-        println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | CPU µs/request | requests |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("| endpoint | requests/s (median) | range | p50 ms | p99 ms | CPU µs/request | server CPU µs/request | requests |");
+        println!("|---|---|---|---|---|---|---|---|");
         let mut runs = Vec::new();
+        let only = std::env::var("HTTP_BENCH_ONLY").unwrap_or_default();
+        // The evaluation rounds' routes: (row, URL, whether the facts are POSTed).
+        let routes = [
+            ("GET /healthz (trivial)", format!("{base}/healthz"), false),
+            ("POST /bench/echo (trivial, same body)", format!("{base}/bench/echo"), true),
+            ("POST /v1/policies/returns/evaluate (tenet)", format!("{base}/v1/policies/returns/evaluate"), true),
+            ("POST /bench/tenet-unlogged (tenet, no decision log)", format!("{base}/bench/tenet-unlogged"), true),
+            (
+                "POST …/evaluate, --durable-decisions (tenet)",
+                format!("{durable_base}/v1/policies/returns/evaluate"),
+                true,
+            ),
+            ("POST /bench/regorus/returns (regorus RVM)", format!("{base}/bench/regorus/returns"), true),
+        ];
+        let body = |post: bool| post.then(|| facts.clone());
         // `HTTP_BENCH_ONLY=evaluate` (or `echo`) times tenet's evaluate (or the trivial
         // POST) alone, for a profiler.
-        let alone = match std::env::var("HTTP_BENCH_ONLY").as_deref() {
-            Ok("evaluate") => Some(("POST /v1/policies/returns/evaluate (tenet)", "/v1/policies/returns/evaluate")),
-            Ok("echo") => Some(("POST /bench/echo (trivial, same body)", "/bench/echo")),
+        let alone = match only.as_str() {
+            "evaluate" => Some(2),
+            "echo" => Some(1),
             _ => None,
         };
-        if let Some((name, path)) = alone {
-            let (b, f) = (base.clone(), facts.clone());
-            let run = load(name, seconds, move |c, _, _| {
-                c.post(format!("{b}{path}")).header("content-type", "application/json").body(f.clone())
-            })
-            .await;
-            report(&[run]);
+        if let Some((name, url, post)) = alone.and_then(|i| routes.get(i)) {
+            report(&[drive(name, seconds, url, body(*post), &dir).await]);
             return;
         }
-        // `HTTP_BENCH_ONLY=events` skips the evaluations and goes to the appends and reads.
-        let rounds = if std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "events") { 0 } else { rounds };
+        // `HTTP_BENCH_ONLY=events` skips the evaluations and goes to the appends and reads;
         // `HTTP_BENCH_ONLY=ratio` times only the POST trivial, evaluate and unlogged rows.
-        let ratio_only = std::env::var("HTTP_BENCH_ONLY").is_ok_and(|v| v == "ratio");
+        let rounds = if only == "events" { 0 } else { rounds };
+        let ratio_only = only == "ratio";
         for _ in 0..rounds {
-            let b = base.clone();
-            if !ratio_only {
-                runs.push(load("GET /healthz (trivial)", seconds, move |c, _, _| c.get(format!("{b}/healthz"))).await);
+            for (i, (name, url, post)) in routes.iter().enumerate() {
+                if ratio_only && !(1..=3).contains(&i) {
+                    continue;
+                }
+                runs.push(drive(name, seconds, url, body(*post), &dir).await);
             }
-            let (b, f) = (base.clone(), facts.clone());
-            runs.push(
-                load("POST /bench/echo (trivial, same body)", seconds, move |c, _, _| {
-                    c.post(format!("{b}/bench/echo")).header("content-type", "application/json").body(f.clone())
-                })
-                .await,
-            );
-            let (b, f) = (base.clone(), facts.clone());
-            runs.push(
-                load("POST /v1/policies/returns/evaluate (tenet)", seconds, move |c, _, _| {
-                    c.post(format!("{b}/v1/policies/returns/evaluate"))
-                        .header("content-type", "application/json")
-                        .body(f.clone())
-                })
-                .await,
-            );
-            let (b, f) = (base.clone(), facts.clone());
-            runs.push(
-                load("POST /bench/tenet-unlogged (tenet, no decision log)", seconds, move |c, _, _| {
-                    c.post(format!("{b}/bench/tenet-unlogged")).header("content-type", "application/json").body(f.clone())
-                })
-                .await,
-            );
-            if ratio_only {
-                continue;
-            }
-            let (b, f) = (durable_base.clone(), facts.clone());
-            runs.push(
-                load("POST …/evaluate, --durable-decisions (tenet)", seconds, move |c, _, _| {
-                    c.post(format!("{b}/v1/policies/returns/evaluate"))
-                        .header("content-type", "application/json")
-                        .body(f.clone())
-                })
-                .await,
-            );
-            let (b, f) = (base.clone(), facts.clone());
-            runs.push(
-                load("POST /bench/regorus/returns (regorus RVM)", seconds, move |c, _, _| {
-                    c.post(format!("{b}/bench/regorus/returns"))
-                        .header("content-type", "application/json")
-                        .body(f.clone())
-                })
-                .await,
-            );
         }
         if !runs.is_empty() {
             report(&runs);
@@ -381,11 +495,11 @@ fn main() {
             return;
         }
 
-        println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | CPU µs/event | events |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("\n| durable event appends | events/s | range | p50 ms | p99 ms | CPU µs/event | server CPU µs/event | events |");
+        println!("|---|---|---|---|---|---|---|---|");
         let mut appends = vec![events(&base, "SQLite (WAL, synchronous=FULL)", "EV-S", seconds).await];
         if let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
-            let (pg_base, _pg) = start(&url, false).await;
+            let (pg_base, _pg) = start(&server, &url, false).await;
             let prefix = format!("EV-P{}", std::process::id());
             appends.push(events(&pg_base, "PostgreSQL 15 (fsync on, local)", &prefix, seconds).await);
         } else {
@@ -402,8 +516,8 @@ fn main() {
         let view: Value =
             client.get(format!("{base}/v1/cases/{id}")).send().await.expect("read").json().await.expect("json");
         assert_eq!(view["version"], 50);
-        println!("\n| read | requests/s | range | p50 ms | p99 ms | CPU µs/request | requests |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("\n| read | requests/s | range | p50 ms | p99 ms | CPU µs/request | server CPU µs/request | requests |");
+        println!("|---|---|---|---|---|---|---|---|");
         let b = base.clone();
         let read =
             load("GET /v1/cases/{id}, 50 events", seconds, move |c, _, _| c.get(format!("{b}/v1/cases/{id}"))).await;
