@@ -19,8 +19,8 @@
 //! has two), so the figures are what one box does for both sides. Each side has a tokio
 //! runtime of its own (its threads named `load` or `server`), so that the CPU each spends
 //! is read apart: *server CPU* is the process's CPU minus the load generator's threads'.
-//! `HTTP_BENCH_SERVE=1` starts the servers and only serves, for a load generator in
-//! another process (`oha.sh`).
+//! `HTTP_BENCH_SERVE=1` starts the servers and only serves, for any load generator;
+//! `OHA=oha` has oha, in another process, drive the evaluation rows.
 //!
 //! `cd benches/peers && cargo run --release --bin http [SECONDS] [ROUNDS]`
 
@@ -421,7 +421,7 @@ fn main() {
         assert_eq!(tenet["outputs"]["refund_amount"], "349.10");
         assert_eq!(rego["refund_cents"], 34910, "{rego}");
         // `HTTP_BENCH_SERVE=1` only serves, for a load generator in another process
-        // (`oha.sh`), until the process is stopped.
+        // (oha, wrk…), until the process is stopped.
         if std::env::var("HTTP_BENCH_SERVE").is_ok_and(|v| v == "1") {
             println!("serving {base} and, with --durable-decisions, {durable_base}");
             std::future::pending::<()>().await;
