@@ -148,13 +148,20 @@ fn load_cpu_time() -> Duration {
             if !(name.starts_with(LOAD_THREADS) || tid == main) {
                 return None;
             }
-            let mut fields = rest.split_whitespace();
-            let user: u64 = fields.nth(11)?.parse().ok()?;
-            let system: u64 = fields.next()?.parse().ok()?;
-            Some(user + system)
+            Some(pair_after_name(rest, 11))
         })
         .sum();
-    // USER_HZ ticks: 100 a second on x86-64 and arm64 Linux.
+    ticks_to_time(ticks)
+}
+
+/// The sum of the two numbers `skip` fields into `rest`, the part of a `stat` line after
+/// the name's closing parenthesis (field 3, the state, is its first).
+fn pair_after_name(rest: &str, skip: usize) -> u64 {
+    rest.split_whitespace().skip(skip).take(2).filter_map(|f| f.parse::<u64>().ok()).sum()
+}
+
+/// USER_HZ ticks: 100 a second on x86-64 and arm64 Linux.
+fn ticks_to_time(ticks: u64) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
@@ -181,11 +188,7 @@ async fn drive(name: &str, seconds: f64, url: &str, body: Option<String>, dir: &
 /// `/proc/self/stat` (fields 16 and 17).
 fn children_cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let ticks: u64 = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().skip(13).take(2).filter_map(|f| f.parse::<u64>().ok()).sum())
-        .unwrap_or(0);
-    Duration::from_millis(ticks * 10)
+    ticks_to_time(stat.rsplit_once(')').map_or(0, |(_, rest)| pair_after_name(rest, 13)))
 }
 
 /// One run of oha (`--output-format json`): every answer must be 2xx. oha reports
