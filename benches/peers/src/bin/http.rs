@@ -486,13 +486,21 @@ fn main() {
                 median("POST /bench/tenet-unlogged"),
                 median("POST /bench/regorus"),
             );
-            println!(
-                "\nevaluate / GET trivial: {:.0}% · evaluate / POST trivial: {:.0}% · without the log / POST trivial: {:.0}% · tenet / regorus: {:.2}×",
-                100.0 * tenet / trivial,
-                100.0 * tenet / echo,
-                100.0 * unlogged / echo,
-                tenet / rego
-            );
+            // A ratio is printed only when both of its rows ran (`ratio` skips some).
+            let ratios: Vec<String> = [
+                ("evaluate / GET trivial", tenet / trivial, "%"),
+                ("evaluate / POST trivial", tenet / echo, "%"),
+                ("without the log / POST trivial", unlogged / echo, "%"),
+                ("tenet / regorus", tenet / rego, "×"),
+            ]
+            .into_iter()
+            .filter(|(_, r, _)| r.is_finite())
+            .map(|(name, r, unit)| match unit {
+                "%" => format!("{name}: {:.0}%", 100.0 * r),
+                _ => format!("{name}: {r:.2}{unit}"),
+            })
+            .collect();
+            println!("\n{}", ratios.join(" · "));
         }
         if ratio_only {
             return;
