@@ -47,7 +47,15 @@ mod time;
 pub mod value;
 pub mod workflow;
 
+/// Lets the unit tests share the integration tests' helpers, which name the crate `tenet`.
 #[cfg(test)]
+extern crate self as tenet;
+
+/// The repository's policies and test files for the unit tests: the integration tests'
+/// own helpers, so both read the repository the same way.
+#[cfg(test)]
+#[path = "../tests/support/repo.rs"]
+#[allow(dead_code, reason = "the unit tests use only some of the integration tests' helpers")]
 mod test_support;
 
 /// The language's types, as a policy's input schema states them ([`Policy::inputs`]).

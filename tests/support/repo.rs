@@ -1,5 +1,5 @@
 //! The repository's files for integration tests: its root, its policies and its test
-//! inputs. Every crate's `tests/support` includes this one file, so they stay one.
+//! inputs. Every crate's `tests/support` and the engine's unit tests include this one file, so they stay one.
 
 use std::path::{Path, PathBuf};
 
