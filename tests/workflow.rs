@@ -70,7 +70,10 @@ fn a_full_return_ends_refunded_with_its_follow_up() {
     assert_eq!(v["actions"][0]["due"], "2026-11-13T16:00:00+08:00", "3 days after closing");
     let statuses: Vec<&str> = r.deadlines().iter().map(|d| d.status().as_str()).collect();
     assert_eq!(statuses, ["met", "met"]);
-    assert_eq!(v["next_events"], serde_json::json!([]));
+    // Closed rests the case; only a supervisor's reopening leaves it.
+    assert_eq!(v["next_events"], serde_json::json!([{"event": "reopen", "to": "refund"}]));
+    assert_eq!(v["decision"], "approved");
+    assert_eq!(v["refund"]["amount"], "349.10");
 }
 
 #[test]
@@ -85,6 +88,11 @@ fn a_late_request_is_rejected_at_review() {
     assert_eq!(v["trail"][1]["outcome"], "illegal", "a rejected case takes no more events");
     assert_eq!(v["actions"][0]["kind"], "explain_rejection");
     assert_eq!(v["actions"][0]["due"], "2026-11-10T10:00:00+08:00", "24 hours after the rejection");
+    // The case says what the policy decided: rejected, for the reason that refused it.
+    assert_eq!(v["decision"], "rejected");
+    assert_eq!(v["codes"], serde_json::json!(["WINDOW_EXPIRED"]));
+    assert_eq!(v["pending"], serde_json::json!([]), "a reason that decided is never only pending");
+    assert_eq!(v.get("refund"), None, "a rejected case is owed no refund");
 }
 
 #[test]
@@ -100,7 +108,7 @@ fn a_review_left_waiting_is_overdue_after_two_business_days() {
     assert_eq!(v["deadlines"][0]["due"], "2026-11-24T17:45:00+08:00");
     assert_eq!(v["deadlines"][0]["overdue"], true);
     let events: Vec<&str> = r.next().map(|(event, _)| event).collect();
-    assert_eq!(events, ["approve", "reject"]);
+    assert_eq!(events, ["approve", "reject", "cancel"]);
 }
 
 #[test]
@@ -205,7 +213,7 @@ fn bad_case_files_name_the_path() {
     let paths: Vec<&str> = diags.iter().filter_map(|d| d.path.as_deref()).collect();
     assert_eq!(paths, ["evnts", "events[0].at", "events[1].at", "events[1].bye"]);
     assert!(diags[0].help.as_ref().is_some_and(|h| h.en.contains("did you mean `events`?")));
-    assert!(diags[3].help.as_ref().is_some_and(|h| h.en.contains("known keys: at, event, by, data")));
+    assert!(diags[3].help.as_ref().is_some_and(|h| h.en.contains("known keys: at, event, by, note, data")));
 }
 
 #[test]

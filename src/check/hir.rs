@@ -408,7 +408,7 @@ pub struct WorkflowDef {
     pub stages: Vec<String>,
     /// Where a case starts.
     pub initial: usize,
-    /// Stages a case never leaves.
+    /// Stages where the process ends (left only by a transition declared from them).
     pub finals: Vec<usize>,
     /// Declared events.
     pub events: Vec<String>,
@@ -431,6 +431,8 @@ pub struct TransitionDef {
     pub event: usize,
     /// Stage reached instead when a reject rule of `to` fires.
     pub otherwise: Option<usize>,
+    /// `rejects CODE "text"`: taking the event decides the case as rejected.
+    pub rejects: Option<(String, Option<MessageDef>)>,
 }
 
 /// How long a deadline or a delay is.

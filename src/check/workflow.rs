@@ -113,20 +113,6 @@ impl<'a> Checker<'a> {
             };
             let (Some(from), Some(to), Some(event), Some(otherwise)) = (from, to, event, otherwise) else { continue };
             event_used[event] = true;
-            if finals.contains(&from) {
-                let name = &stages[from];
-                self.report(
-                    Diagnostic::error(
-                        "final-has-exit",
-                        msg!("终止阶段 `{name}` 不能再转出", "the final stage `{name}` cannot be left"),
-                    )
-                    .at(t.span)
-                    .help(msg!(
-                        "删除这条转移，或把 `{name}` 从 final 中去掉",
-                        "remove this transition, or take `{name}` out of `final`"
-                    )),
-                );
-            }
             if let Some(earlier) = by_source.insert((from, event), t.span) {
                 let (s, e) = (&stages[from], &events[event]);
                 self.report(
@@ -146,7 +132,8 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            transitions.push(TransitionDef { from, to, event, otherwise });
+            let rejects = t.node.rejects.as_ref().map(|(code, m)| (code.node.clone(), m.as_ref().map(|m| self.workflow_text(m))));
+            transitions.push(TransitionDef { from, to, event, otherwise, rejects });
         }
         let initial = initial?;
         self.graph_shape(w, &stages, initial, &finals, &transitions);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::Lower;
 use crate::check::hir::{AmountDef, DueDef, MessageDef, WorkflowDef};
 use crate::ir::Part;
-use crate::ir::{Amount, Deadline, Due, Entry, FixedText, Transition, Workflow};
+use crate::ir::{Amount, Deadline, Due, Entry, FixedText, Rejection, Transition, Workflow};
 use crate::value::Value;
 
 impl Lower<'_> {
@@ -16,6 +16,18 @@ impl Lower<'_> {
                 *slot = true;
             }
         }
+        let mut rejections = Vec::new();
+        let transitions = w
+            .transitions
+            .iter()
+            .map(|t| {
+                let rejects = t.rejects.as_ref().map(|(code, m)| {
+                    rejections.push(Rejection { code: Arc::from(code.as_str()), message: self.fixed_text(m) });
+                    rejections.len() - 1
+                });
+                Transition { from: t.from, to: t.to, event: t.event, otherwise: t.otherwise, rejects }
+            })
+            .collect();
         Workflow {
             name: w.name.clone(),
             title: w.title.clone(),
@@ -23,11 +35,8 @@ impl Lower<'_> {
             initial: w.initial,
             finals,
             events: w.events.iter().map(|e| Arc::from(e.as_str())).collect(),
-            transitions: w
-                .transitions
-                .iter()
-                .map(|t| Transition { from: t.from, to: t.to, event: t.event, otherwise: t.otherwise })
-                .collect(),
+            transitions,
+            rejections,
             deadlines: w
                 .deadlines
                 .iter()

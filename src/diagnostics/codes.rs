@@ -261,14 +261,6 @@ pub const CODES: &[Explanation] = &[
         None,
     ),
     e(
-        "final-has-exit",
-        "终止阶段不能再有转移出去。",
-        "A final stage cannot be left: it has a transition out.",
-        Some(
-            "workflow w {\n  stages a, b\n  initial a\n  final b\n  events go, back\n  a -> b on go\n  b -> a on back\n}",
-        ),
-    ),
-    e(
         "foreign-operator",
         "tenet 不使用这个运算符（`&&`、`||`、`!` 写作 and、or、not）。",
         "tenet does not use this operator: `&&`, `||` and `!` are written and, or, not.",

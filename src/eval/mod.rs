@@ -7,6 +7,8 @@ mod result;
 mod run;
 mod trace;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::diagnostics::{Diagnostic, Msg};
@@ -53,18 +55,33 @@ pub(crate) fn evaluate<'p>(
     now: DateTime<Utc>,
     explain: bool,
 ) -> Result<Evaluation<'p>, EvalError> {
-    evaluate_ahead(program, facts, now, explain, &[])
+    evaluate_ahead(program, facts, now, explain, &[], None)
+}
+
+/// A rejection the workflow decided (a transition's `rejects CODE`): it counts as a
+/// fired `reject` before the decision is taken, so rules that read `decision` see it.
+#[derive(Clone, Debug)]
+pub(crate) struct Imposed<'p> {
+    /// The event whose transition decided it.
+    pub event: &'p str,
+    /// Its code.
+    pub code: &'p str,
+    /// Its texts (the policy's, with the person's note).
+    pub message: Option<Arc<str>>,
+    pub message_en: Option<Arc<str>>,
 }
 
 /// [`evaluate`] for a case standing before the workflow stages `ahead`: the `reject` and
 /// `require` rules tagged with one of them guard entering it, so they do not decide the
-/// case yet — they are kept apart as pending ([`Evaluation::pending`]).
+/// case yet — they are kept apart as pending ([`Evaluation::pending`]). `imposed` is a
+/// rejection the case's workflow decided.
 pub(crate) fn evaluate_ahead<'p>(
     program: &'p Program,
     facts: &Facts,
     now: DateTime<Utc>,
     explain: bool,
     ahead: &[&str],
+    imposed: Option<Imposed<'p>>,
 ) -> Result<Evaluation<'p>, EvalError> {
     let mut ctx = Ctx {
         locale: program.locale,
@@ -93,6 +110,23 @@ pub(crate) fn evaluate_ahead<'p>(
         matches!(f.kind, FindingKind::Reject | FindingKind::Require) && f.stage().is_some_and(|s| ahead.contains(&s))
     });
     run.findings = findings;
+    if let Some(i) = imposed {
+        // First: it is what decided the case, whatever the rules add.
+        run.findings.insert(
+            0,
+            Finding {
+                rule: None,
+                ledger: None,
+                item: None,
+                kind: FindingKind::Reject,
+                code: i.code,
+                message: i.message,
+                message_en: i.message_en,
+                amount: None,
+                event: Some(i.event),
+            },
+        );
+    }
     let decision = if run.findings.iter().any(|f| f.kind == FindingKind::Reject) {
         Decision::Rejected
     } else if run.findings.iter().any(|f| f.kind == FindingKind::Require) {

@@ -195,6 +195,9 @@ impl Serialize for FindingJson<'_, '_> {
         m.serialize_entry("code", f.code())?;
         m.serialize_entry("kind", f.kind().as_str())?;
         m.serialize_entry("stage", &f.stage())?;
+        if let Some(event) = f.event() {
+            m.serialize_entry("event", event)?;
+        }
         m.serialize_entry("message", &f.message())?;
         if let Some(en) = f.message_en() {
             m.serialize_entry("message_en", en)?;

@@ -65,9 +65,17 @@ pub struct Finding<'p> {
     pub(crate) message: Option<Arc<str>>,
     pub(crate) message_en: Option<Arc<str>>,
     pub(crate) amount: Option<Decimal>,
+    /// The workflow event that decided it (a transition's `rejects`), when no rule did.
+    pub(crate) event: Option<&'p str>,
 }
 
 impl<'p> Finding<'p> {
+    /// The workflow event whose transition decided this finding (`rejects CODE`), when
+    /// it came from the workflow rather than a rule.
+    pub fn event(&self) -> Option<&'p str> {
+        self.event
+    }
+
     /// The rule that fired; `None` for the flag a ledger's cap raised.
     pub fn rule(&self) -> Option<&'p str> {
         self.rule.map(|r| &*r.name)

@@ -190,6 +190,7 @@ impl<'p> Run<'p> {
             message,
             message_en,
             amount: line.map(|l| l.1),
+            event: None,
         });
         Ok(None)
     }
@@ -234,6 +235,7 @@ impl<'p> Run<'p> {
                         message,
                         message_en,
                         amount: None,
+                        event: None,
                     });
                 }
             }

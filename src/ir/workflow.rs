@@ -40,12 +40,15 @@ pub struct Workflow {
     pub stages: Vec<Arc<str>>,
     /// The stage a case starts in.
     pub initial: usize,
-    /// Per stage: a case never leaves it.
+    /// Per stage: the process ends there (it is left only by a transition declared from
+    /// it, such as a resubmission or a reopening).
     pub finals: Vec<bool>,
     /// Event names.
     pub events: Vec<Arc<str>>,
     /// Transitions in declaration order.
     pub transitions: Vec<Transition>,
+    /// The rejections transitions decide (`rejects CODE`), by index.
+    pub rejections: Vec<Rejection>,
     /// Stage deadlines.
     pub deadlines: Vec<Deadline>,
     /// Actions scheduled on entering a stage.
@@ -63,6 +66,19 @@ pub struct Transition {
     pub event: usize,
     /// Where a reject of the target stage sends the case instead.
     pub otherwise: Option<usize>,
+    /// `rejects CODE "text"`: an index into [`Workflow::rejections`]; taking the event
+    /// decides the case as rejected.
+    pub rejects: Option<usize>,
+}
+
+/// `rejects CODE "text"` on a transition: the code and text of a rejection that a
+/// person decides by taking the event (a reviewer's reject).
+#[derive(Clone, Debug)]
+pub struct Rejection {
+    /// The code it decides with (`REJECTED_BY_REVIEWER`).
+    pub code: Arc<str>,
+    /// What it says, before the person's note.
+    pub message: Option<FixedText>,
 }
 
 /// How long a deadline or a delay is.

@@ -121,6 +121,8 @@ pub struct TransitionDecl {
     pub event: Ident,
     /// Where it goes instead when a reject rule of the target stage fires.
     pub otherwise: Option<Ident>,
+    /// `rejects CODE "text"`: taking this event decides the case as rejected.
+    pub rejects: Option<(Ident, Option<Message>)>,
 }
 
 /// `deadline review within 2 business days of entering`.

@@ -290,7 +290,20 @@ impl<'a> Builder<'a> {
                     let mut it = words();
                     if let (Some(from), Some(to), Some(event)) = (it.next(), it.next(), it.next()) {
                         let otherwise = it.next();
-                        wf.transitions.push(Spanned::new(TransitionDecl { from, to, event, otherwise }, span));
+                        let rejects = p.clone().into_inner().find(|q| q.as_rule() == Rule::wf_rejects).and_then(|r| {
+                            let mut code = None;
+                            let mut message = None;
+                            for q in r.into_inner() {
+                                match q.as_rule() {
+                                    Rule::code => code = Some(self.ident(q)),
+                                    Rule::message => message = Some(self.message(q)),
+                                    _ => {}
+                                }
+                            }
+                            Some((code?, message))
+                        });
+                        wf.transitions
+                            .push(Spanned::new(TransitionDecl { from, to, event, otherwise, rejects }, span));
                     }
                 }
                 Rule::wf_deadline => {

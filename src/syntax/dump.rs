@@ -36,6 +36,12 @@ fn workflow(out: &mut String, w: &WorkflowDecl) -> fmt::Result {
         if let Some(o) = &t.otherwise {
             write!(out, " else {}", o.node)?;
         }
+        if let Some((code, m)) = &t.rejects {
+            write!(out, " rejects {}", code.node)?;
+            if let Some(m) = m {
+                write!(out, " {}", message(m))?;
+            }
+        }
         writeln!(out)?;
     }
     for d in &w.deadlines {

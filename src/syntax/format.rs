@@ -20,8 +20,10 @@ use unicode_width::UnicodeWidthStr;
 const RULE_CLAUSES: [&str; 10] =
     ["when", "for", "reject", "require", "deduct", "credit", "charge", "flag", "emit", "terms"];
 /// Words and symbols that continue the line before them.
-const CONTINUATIONS: [&str; 18] =
-    ["en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in"];
+/// (`rejects` continues a workflow transition.)
+const CONTINUATIONS: [&str; 19] = [
+    "en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in", "rejects",
+];
 
 /// One line split into code and an optional trailing comment.
 struct Line {

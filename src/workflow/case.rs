@@ -29,6 +29,9 @@ pub struct Event {
     pub name: String,
     /// Who did it.
     pub by: Option<String>,
+    /// What the person said with it: a reviewer's reason to reject, a supervisor's
+    /// reason to reopen. Shown in the trail; a transition's `rejects` text carries it.
+    pub note: Option<String>,
     /// Facts that became known with it; merged into the case's facts from then on.
     pub data: Option<Raw>,
 }
@@ -51,7 +54,7 @@ pub struct Case {
 }
 
 const KEYS: [&str; 6] = ["id", "name", "policy", "now", "facts", "events"];
-const EVENT_KEYS: [&str; 4] = ["at", "event", "by", "data"];
+const EVENT_KEYS: [&str; 5] = ["at", "event", "by", "note", "data"];
 
 impl Case {
     /// Parses a case file (YAML or JSON); every problem names its path.
@@ -182,7 +185,7 @@ fn events(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Vec<Event> {
 }
 
 impl Event {
-    /// Reads one event (`{at, event, by?, data?}`) from a parsed document; every problem
+    /// Reads one event (`{at, event, by?, note?, data?}`) from a parsed document; every problem
     /// names its path under `path` (empty for a document that is the event itself).
     pub fn from_raw(path: &str, raw: &Raw) -> Result<Event, Vec<Diagnostic>> {
         let mut problems = Vec::new();
@@ -206,7 +209,7 @@ fn event(path: &str, item: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Event
         ));
         return None;
     };
-    let (mut at, mut name, mut by, mut data) = (None, None, None, None);
+    let (mut at, mut name, mut by, mut note, mut data) = (None, None, None, None, None);
     for (k, v) in fields {
         let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
         let field = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
@@ -214,6 +217,7 @@ fn event(path: &str, item: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Event
             "at" => at = datetime(&field, v, problems),
             "event" => name = text(&field, v, problems),
             "by" => by = text(&field, v, problems),
+            "note" => note = text(&field, v, problems),
             "data" if entries(v).is_some() => data = Some(v.clone()),
             "data" => {
                 let found = v.describe();
@@ -243,7 +247,7 @@ fn event(path: &str, item: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Event
         }
     }
     match (at, name) {
-        (Some(at), Some(name)) => Some(Event { at, name, by, data }),
+        (Some(at), Some(name)) => Some(Event { at, name, by, note, data }),
         _ => None,
     }
 }

@@ -6,6 +6,12 @@
 //! evaluated with the event's instant as `now`. With `else c`, a refusal that carries a
 //! reject sends the case to `c` instead of leaving it where it was. A refused event's
 //! data is kept (what it told us stays true); an illegal event changes nothing.
+//!
+//! The case's decision is one evaluation of the facts it gathered ([`Verdict`] says
+//! which rules take part): every stage it entered, and the stages its last refused event
+//! tried to enter, decide; the stages not reached are pending. An accepted transition
+//! that `rejects CODE` imposes that rejection. A case resting in a final stage is
+//! evaluated at the instant it got there, an open one at `now`.
 
 use std::sync::Arc;
 
@@ -70,6 +76,7 @@ struct Progress {
     uncovered: Vec<(String, i32)>,
     facts: Raw,
     last: Option<DateTime<Utc>>,
+    verdict: Verdict,
     /// The trail's records, shared with the replays that made and resumed it.
     trail: Vec<Arc<Record>>,
 }
@@ -114,7 +121,7 @@ pub(crate) fn replay_from<'p>(
     };
     let tz = program.locale.tz;
     let resumed = from.filter(|c| c.continues(program, case, now));
-    let (mut state, mut facts, mut last, mut trail, done) = match resumed.map(|c| &*c.0) {
+    let (mut state, mut facts, mut last, mut trail, done, mut verdict) = match resumed.map(|c| &*c.0) {
         Some(c) => {
             let actions = c
                 .actions
@@ -140,7 +147,7 @@ pub(crate) fn replay_from<'p>(
                 uncovered: c.uncovered.clone(),
             };
             let trail: Vec<Step<'p>> = c.trail.iter().map(|r| restore(r, wf)).collect();
-            (state, c.facts.clone(), c.last, trail, c.events.len())
+            (state, c.facts.clone(), c.last, trail, c.events.len(), c.verdict.clone())
         }
         None => {
             validate(program, &case.facts).map_err(ReplayError::InvalidFacts)?;
@@ -156,7 +163,7 @@ pub(crate) fn replay_from<'p>(
             if let Some(first) = state.entered.get_mut(wf.initial) {
                 *first = case.events.first().map(|e| e.at);
             }
-            (state, case.facts.clone(), None, Vec::new(), 0)
+            (state, case.facts.clone(), None, Vec::new(), 0, Verdict::Moved)
         }
     };
     for (index, event) in case.events.iter().enumerate().skip(done) {
@@ -165,6 +172,7 @@ pub(crate) fn replay_from<'p>(
             at: event.at,
             event: event.name.clone(),
             by: event.by.clone(),
+            note: event.note.clone(),
             from_stage: state.stage,
             to_stage: None,
             outcome: Outcome::Illegal,
@@ -174,11 +182,18 @@ pub(crate) fn replay_from<'p>(
         };
         match judge(program, wf, &state, &facts, event, last, now) {
             Err(reason) => step.reason = Some(reason),
-            Ok(Judged { to, otherwise, findings, merged }) => {
+            Ok(Judged { to, otherwise, findings, merged, guards, rejects }) => {
                 last = Some(event.at);
                 let redirect = otherwise.filter(|_| findings.iter().any(|f| f.kind == Kind::Reject));
                 let target = if findings.is_empty() { Some(to) } else { redirect };
                 step.outcome = if findings.is_empty() { Outcome::Accepted } else { Outcome::Refused };
+                verdict = match (findings.is_empty(), rejects) {
+                    (false, _) => Verdict::Refused { guards },
+                    (true, Some(rejection)) => {
+                        Verdict::Rejected { rejection, event: event.name.clone(), note: event.note.clone() }
+                    }
+                    (true, None) => Verdict::Moved,
+                };
                 step.findings = findings;
                 // What the event told us stays true even when the move is refused.
                 if let Some(data) = &event.data {
@@ -214,18 +229,34 @@ pub(crate) fn replay_from<'p>(
                 uncovered: state.uncovered.clone(),
                 facts: facts.clone(),
                 last,
+                verdict: verdict.clone(),
                 trail: trail.iter().map(|s| Arc::clone(&s.record)).collect(),
             }))
         }),
     };
-    let next = if wf.is_final(state.stage) {
-        Vec::new()
-    } else {
-        wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| (t.event, t.to)).collect()
+    let next = wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| (t.event, t.to)).collect();
+    // A case at rest in a final stage is judged as it was when it got there; an open one
+    // at `now` (a rule that reads `now` can change its mind while the case waits).
+    let at = match state.entered.get(state.stage).copied().flatten() {
+        Some(entered) if wf.is_final(state.stage) => entered,
+        _ => now,
+    };
+    let ahead: Vec<&str> = state
+        .ahead()
+        .into_iter()
+        .filter(|&i| !matches!(&verdict, Verdict::Refused { guards, .. } if guards.contains(&i)))
+        .map(|i| wf.stage_name(i))
+        .collect();
+    let imposed = match &verdict {
+        Verdict::Rejected { rejection, event, note } => wf.rejections.get(*rejection).and_then(|r| {
+            let name = wf.events.iter().find(|e| ***e == **event)?;
+            Some(imposed(r, name, note.as_deref()))
+        }),
+        _ => None,
     };
     let (evaluation, problems) = match validate(program, &facts)
         .map_err(EvalError::InvalidFacts)
-        .and_then(|f| eval::evaluate_ahead(program, &f, now, false, &state.ahead()))
+        .and_then(|f| eval::evaluate_ahead(program, &f, at, false, &ahead, imposed))
     {
         Ok(e) => (Some(e), Vec::new()),
         Err(e) => (None, e.diagnostics().to_vec()),
@@ -318,10 +349,9 @@ impl<'p> State<'p> {
     }
 
     /// The stages not reached yet: never entered, neither the initial nor the current.
-    fn ahead(&self) -> Vec<&'p str> {
+    fn ahead(&self) -> Vec<usize> {
         (0..self.wf.stages.len())
             .filter(|&i| i != self.wf.initial && i != self.stage && self.entered.get(i).copied().flatten().is_none())
-            .map(|i| self.wf.stage_name(i))
             .collect()
     }
 
@@ -378,6 +408,42 @@ struct Judged {
     otherwise: Option<usize>,
     findings: Vec<GuardFinding>,
     merged: Raw,
+    /// The stages whose rules guarded the move.
+    guards: Vec<usize>,
+    /// The transition's `rejects`, by index.
+    rejects: Option<usize>,
+}
+
+/// What the case's last judged event decided: which rules decide the case beyond the
+/// stages it entered, and whether the workflow imposed a rejection.
+#[derive(Clone, Debug, PartialEq)]
+enum Verdict {
+    /// Accepted (or no event yet): the stages entered decide.
+    Moved,
+    /// Refused: the stages the move was guarded by decide too, so the reasons it was
+    /// refused are the case's (never only pending).
+    Refused { guards: Vec<usize> },
+    /// Accepted through a transition that `rejects`: that rejection decides.
+    Rejected { rejection: usize, event: String, note: Option<String> },
+}
+
+/// The rejection a transition imposes, its texts followed by the person's note.
+fn imposed<'p>(r: &'p crate::ir::Rejection, event: &'p str, note: Option<&str>) -> eval::Imposed<'p> {
+    let with_note = |text: Option<&str>, label: &str| -> Option<Arc<str>> {
+        match (text, note) {
+            (Some(t), Some(n)) => Some(Arc::from(format!("{t}{label}{n}"))),
+            (Some(t), None) => Some(Arc::from(t)),
+            (None, Some(n)) => Some(Arc::from(n)),
+            (None, None) => None,
+        }
+    };
+    let message = r.message.as_ref();
+    eval::Imposed {
+        event,
+        code: &r.code,
+        message: with_note(message.map(|m| m.zh()), "理由："),
+        message_en: with_note(message.and_then(|m| m.en()), " Reason: "),
+    }
 }
 
 /// Whether an event can apply, and which guard rules fire if it does.
@@ -393,10 +459,20 @@ fn judge(
     let stage = wf.stage_name(state.stage);
     let name = &event.name;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&state.tz).to_rfc3339();
-    if wf.is_final(state.stage) {
+    // A final stage takes only the events declared from it (a resubmission, a reopening).
+    if wf.is_final(state.stage) && !wf.event(name).is_some_and(|e| wf.transition(state.stage, e).is_some()) {
+        let reopen: Vec<&str> =
+            wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| wf.event_name(t.event)).collect();
+        if reopen.is_empty() {
+            return Err(msg!(
+                "案例已在终止阶段 `{stage}`，不再接受事件",
+                "the case is in the final stage `{stage}` and takes no more events"
+            ));
+        }
+        let reopen = reopen.join(", ");
         return Err(msg!(
-            "案例已在终止阶段 `{stage}`，不再接受事件",
-            "the case is in the final stage `{stage}` and takes no more events"
+            "案例已在终止阶段 `{stage}`，只接受：{reopen}",
+            "the case is in the final stage `{stage}` and takes only: {reopen}"
         ));
     }
     if let Some(last) = last
@@ -452,11 +528,16 @@ fn judge(
         EvalError::InvalidFacts(ds) => problems("事件之后的事实不成立", "the facts after this event do not hold", &ds),
         EvalError::Failed(d) => problems("无法评估守卫规则", "the guard rules cannot be evaluated", &[d]),
     })?;
-    let guards: Vec<&str> = if state.stage == wf.initial && t.to != wf.initial {
-        vec![wf.stage_name(wf.initial), wf.stage_name(t.to)]
+    let guard_stages: Vec<usize> = if wf.is_final(state.stage) && !wf.is_final(t.to) {
+        // Back into the process (a resubmission, a reopening): everything a case must
+        // satisfy to stand in the target stage is checked again, stage by stage.
+        (0..=t.to).filter(|&i| !wf.is_final(i)).collect()
+    } else if state.stage == wf.initial && t.to != wf.initial {
+        vec![wf.initial, t.to]
     } else {
-        vec![wf.stage_name(t.to)]
+        vec![t.to]
     };
+    let guards: Vec<&str> = guard_stages.iter().map(|&i| wf.stage_name(i)).collect();
     let findings = evaluation
         .findings()
         .iter()
@@ -474,7 +555,7 @@ fn judge(
             })
         })
         .collect();
-    Ok(Judged { to: t.to, otherwise: t.otherwise, findings, merged })
+    Ok(Judged { to: t.to, otherwise: t.otherwise, findings, merged, guards: guard_stages, rejects: t.rejects })
 }
 
 /// Facts gathered so far, validated against the policy's schema.

@@ -166,6 +166,9 @@ impl Serialize for Item<'_, Step<'_>> {
         if let Some(by) = step.by() {
             m.serialize_entry("by", by)?;
         }
+        if let Some(note) = step.note() {
+            m.serialize_entry("note", note)?;
+        }
         m.serialize_entry("from", step.from())?;
         if let Some(to) = step.to() {
             m.serialize_entry("to", to)?;
@@ -294,9 +297,13 @@ const REFUND_OUTPUTS: [(&str, &str); 6] = [
 impl Replay<'_> {
     /// `refund` of the case view: the policy's outputs `refund_amount`, `refund_status`,
     /// `refund_method`, `refund_reference`, `refund_due` and `refund_note` (null when one
-    /// has no value); `None` when the policy declares none of them.
+    /// has no value); `None` when the policy declares none of them, or when the case is
+    /// rejected (a rejected case is owed no refund, whatever an output says).
     pub fn refund_json(&self) -> Option<Json> {
         let evaluation = self.evaluation()?;
+        if evaluation.decision == crate::eval::Decision::Rejected {
+            return None;
+        }
         let declared =
             self.program.derived.iter().any(|d| d.exported && REFUND_OUTPUTS.iter().any(|(_, name)| d.name == *name));
         if !declared {

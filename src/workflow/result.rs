@@ -100,6 +100,7 @@ pub(crate) struct Record {
     pub(crate) at: DateTime<Utc>,
     pub(crate) event: String,
     pub(crate) by: Option<String>,
+    pub(crate) note: Option<String>,
     pub(crate) from_stage: usize,
     pub(crate) to_stage: Option<usize>,
     pub(crate) outcome: Outcome,
@@ -143,6 +144,11 @@ impl<'p> Step<'p> {
     /// Who did it.
     pub fn by(&self) -> Option<&str> {
         self.record.by.as_deref()
+    }
+
+    /// What the person said with it.
+    pub fn note(&self) -> Option<&str> {
+        self.record.note.as_deref()
     }
 
     /// The stage the case was in.

@@ -119,7 +119,7 @@ fn eval_json_follows_the_contract() {
 fn eval_json_explain_has_a_trace_per_rule() {
     let v = json(&["eval", "rules/returns.tenet", "examples/returns/too-late.yaml", "--format", "json", "--explain"]);
     let trace = v["trace"].as_array().expect("trace");
-    assert_eq!(trace.len(), 25, "one entry per rule");
+    assert_eq!(trace.len(), 26, "one entry per rule");
     let window = trace.iter().find(|t| t["rule"] == "七天无理由退货期限").expect("window rule");
     assert_eq!(window["status"], "fired");
     let values = &window["conditions"][1]["values"];
