@@ -132,7 +132,8 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            let rejects = t.node.rejects.as_ref().map(|(code, m)| (code.node.clone(), m.as_ref().map(|m| self.workflow_text(m))));
+            let rejects =
+                t.node.rejects.as_ref().map(|(code, m)| (code.node.clone(), m.as_ref().map(|m| self.workflow_text(m))));
             transitions.push(TransitionDef { from, to, event, otherwise, rejects });
         }
         let initial = initial?;

@@ -302,8 +302,7 @@ impl<'a> Builder<'a> {
                             }
                             Some((code?, message))
                         });
-                        wf.transitions
-                            .push(Spanned::new(TransitionDecl { from, to, event, otherwise, rejects }, span));
+                        wf.transitions.push(Spanned::new(TransitionDecl { from, to, event, otherwise, rejects }, span));
                     }
                 }
                 Rule::wf_deadline => {

@@ -22,7 +22,8 @@ const RULE_CLAUSES: [&str; 10] =
 /// Words and symbols that continue the line before them.
 /// (`rejects` continues a workflow transition.)
 const CONTINUATIONS: [&str; 19] = [
-    "en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in", "rejects",
+    "en", "then", "else", "and", "or", "not", "+", "-", "*", "/", "of", "==", "!=", "<", ">", "<=", ">=", "in",
+    "rejects",
 ];
 
 /// One line split into code and an optional trailing comment.
