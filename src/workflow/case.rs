@@ -51,9 +51,12 @@ pub struct Case {
     pub facts: Raw,
     /// The history, in the order given.
     pub events: Vec<Event>,
+    /// What replaying it must give, for `tenet test` (kept as written; the replay
+    /// itself never reads it).
+    pub expect: Option<Raw>,
 }
 
-const KEYS: [&str; 6] = ["id", "name", "policy", "now", "facts", "events"];
+const KEYS: [&str; 7] = ["id", "name", "policy", "now", "facts", "events", "expect"];
 const EVENT_KEYS: [&str; 5] = ["at", "event", "by", "note", "data"];
 
 impl Case {
@@ -126,8 +129,15 @@ fn from_raw(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Case> {
         ));
         return None;
     };
-    let mut case =
-        Case { id: None, name: None, policy: None, now: None, facts: Raw::Map(Vec::new()), events: Vec::new() };
+    let mut case = Case {
+        id: None,
+        name: None,
+        policy: None,
+        now: None,
+        facts: Raw::Map(Vec::new()),
+        events: Vec::new(),
+        expect: None,
+    };
     let mut has_facts = false;
     for (k, v) in top {
         let key = if let Raw::Str(k) = k { k.as_str() } else { "" };
@@ -149,6 +159,7 @@ fn from_raw(raw: &Raw, problems: &mut Vec<Diagnostic>) -> Option<Case> {
                 case.facts = v.clone();
             }
             "events" => case.events = events(v, problems),
+            "expect" => case.expect = Some(v.clone()),
             other => unknown_key(other, other, &KEYS, problems),
         }
     }

@@ -72,6 +72,7 @@ struct Progress {
     stage: usize,
     entered: Vec<Option<DateTime<Utc>>>,
     left: Vec<Option<DateTime<Utc>>>,
+    reached: Vec<bool>,
     actions: Vec<(usize, DateTime<Utc>)>,
     uncovered: Vec<(String, i32)>,
     facts: Raw,
@@ -142,6 +143,7 @@ pub(crate) fn replay_from<'p>(
                 stage: c.stage,
                 entered: c.entered.clone(),
                 left: c.left.clone(),
+                reached: c.reached.clone(),
                 actions,
                 tz,
                 uncovered: c.uncovered.clone(),
@@ -156,6 +158,7 @@ pub(crate) fn replay_from<'p>(
                 stage: wf.initial,
                 entered: vec![None; wf.stages.len()],
                 left: vec![None; wf.stages.len()],
+                reached: vec![false; wf.stages.len()],
                 actions: Vec::new(),
                 tz,
                 uncovered: Vec::new(),
@@ -163,7 +166,10 @@ pub(crate) fn replay_from<'p>(
             if let Some(first) = state.entered.get_mut(wf.initial) {
                 *first = case.events.first().map(|e| e.at);
             }
-            (state, case.facts.clone(), None, Vec::new(), 0, Verdict::Moved)
+            if let Some(first) = state.reached.get_mut(wf.initial) {
+                *first = true;
+            }
+            (state, case.facts.clone(), None, Vec::new(), 0, Verdict::default())
         }
     };
     for (index, event) in case.events.iter().enumerate().skip(done) {
@@ -187,13 +193,7 @@ pub(crate) fn replay_from<'p>(
                 let redirect = otherwise.filter(|_| findings.iter().any(|f| f.kind == Kind::Reject));
                 let target = if findings.is_empty() { Some(to) } else { redirect };
                 step.outcome = if findings.is_empty() { Outcome::Accepted } else { Outcome::Refused };
-                verdict = match (findings.is_empty(), rejects) {
-                    (false, _) => Verdict::Refused { guards },
-                    (true, Some(rejection)) => {
-                        Verdict::Rejected { rejection, event: event.name.clone(), note: event.note.clone() }
-                    }
-                    (true, None) => Verdict::Moved,
-                };
+                let refused = !findings.is_empty();
                 step.findings = findings;
                 // What the event told us stays true even when the move is refused.
                 if let Some(data) = &event.data {
@@ -203,6 +203,19 @@ pub(crate) fn replay_from<'p>(
                 if let Some(target) = target {
                     state.go(target, event.at);
                     step.to_stage = Some(target);
+                }
+                verdict.refused = if refused { guards } else { Vec::new() };
+                if let (false, Some(rejection)) = (refused, rejects) {
+                    verdict.imposed = Some(ImposedBy {
+                        rejection,
+                        event: event.name.clone(),
+                        note: event.note.clone(),
+                        stage: state.stage,
+                    });
+                }
+                // An imposed rejection holds while the case stays where it led.
+                if verdict.imposed.as_ref().is_some_and(|i| i.stage != state.stage) {
+                    verdict.imposed = None;
                 }
             }
         }
@@ -225,6 +238,7 @@ pub(crate) fn replay_from<'p>(
                 stage: state.stage,
                 entered: state.entered.clone(),
                 left: state.left.clone(),
+                reached: state.reached.clone(),
                 actions: state.actions.iter().map(|a| (a.entry, a.at)).collect(),
                 uncovered: state.uncovered.clone(),
                 facts: facts.clone(),
@@ -241,19 +255,13 @@ pub(crate) fn replay_from<'p>(
         Some(entered) if wf.is_final(state.stage) => entered,
         _ => now,
     };
-    let ahead: Vec<&str> = state
-        .ahead()
-        .into_iter()
-        .filter(|&i| !matches!(&verdict, Verdict::Refused { guards, .. } if guards.contains(&i)))
-        .map(|i| wf.stage_name(i))
-        .collect();
-    let imposed = match &verdict {
-        Verdict::Rejected { rejection, event, note } => wf.rejections.get(*rejection).and_then(|r| {
-            let name = wf.events.iter().find(|e| ***e == **event)?;
-            Some(imposed(r, name, note.as_deref()))
-        }),
-        _ => None,
-    };
+    let ahead: Vec<&str> =
+        state.ahead().into_iter().filter(|i| !verdict.refused.contains(i)).map(|i| wf.stage_name(i)).collect();
+    let imposed = verdict.imposed.as_ref().and_then(|i| {
+        let r = wf.rejections.get(i.rejection)?;
+        let name = wf.events.iter().find(|e| ***e == *i.event)?;
+        Some(imposed(r, name, i.note.as_deref()))
+    });
     let (evaluation, problems) = match validate(program, &facts)
         .map_err(EvalError::InvalidFacts)
         .and_then(|f| eval::evaluate_ahead(program, &f, at, false, &ahead, imposed))
@@ -309,6 +317,9 @@ struct State<'p> {
     entered: Vec<Option<DateTime<Utc>>>,
     /// Latest exit from each stage.
     left: Vec<Option<DateTime<Utc>>>,
+    /// The stages reached on the way to the current one: going back to an earlier stage
+    /// (in the order of `stages`) sets aside those after it.
+    reached: Vec<bool>,
     actions: Vec<Scheduled<'p>>,
     tz: chrono_tz::Tz,
     /// Entry actions counted through a year without holiday data.
@@ -317,13 +328,27 @@ struct State<'p> {
 
 impl<'p> State<'p> {
     /// Moves the case. Staying in the same stage is not a new entry: its deadlines keep
-    /// running and its entry actions are not scheduled again.
+    /// running and its entry actions are not scheduled again. Leaving a stage drops the
+    /// actions its entry scheduled that are not due yet (a follow-up of a closed case
+    /// that is reopened, an explanation of a rejection that is resubmitted in time).
     fn go(&mut self, to: usize, at: DateTime<Utc>) {
         if to == self.stage {
             return;
         }
+        let (from, wf) = (self.stage, self.wf);
+        self.actions.retain(|a| a.at <= at || wf.entries.get(a.entry).is_none_or(|e| e.stage != from));
         if let Some(left) = self.left.get_mut(self.stage) {
             *left = Some(at);
+        }
+        if to < from {
+            for (i, r) in self.reached.iter_mut().enumerate() {
+                if i > to {
+                    *r = false;
+                }
+            }
+        }
+        if let Some(r) = self.reached.get_mut(to) {
+            *r = true;
         }
         if let Some(entered) = self.entered.get_mut(to) {
             *entered = Some(at);
@@ -348,10 +373,10 @@ impl<'p> State<'p> {
         }
     }
 
-    /// The stages not reached yet: never entered, neither the initial nor the current.
+    /// The stages not reached on the way here: neither the initial nor the current.
     fn ahead(&self) -> Vec<usize> {
         (0..self.wf.stages.len())
-            .filter(|&i| i != self.wf.initial && i != self.stage && self.entered.get(i).copied().flatten().is_none())
+            .filter(|&i| i != self.wf.initial && i != self.stage && !self.reached.get(i).copied().unwrap_or(false))
             .collect()
     }
 
@@ -414,17 +439,24 @@ struct Judged {
     rejects: Option<usize>,
 }
 
-/// What the case's last judged event decided: which rules decide the case beyond the
-/// stages it entered, and whether the workflow imposed a rejection.
+/// What the case's events decided beyond the stages it reached: the stages whose rules
+/// refused the last judged event (so the reasons it was refused are the case's, never
+/// only pending), and a rejection a transition imposed (`rejects`), which holds while
+/// the case stays in the stage that transition led to.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Verdict {
+    refused: Vec<usize>,
+    imposed: Option<ImposedBy>,
+}
+
+/// A rejection imposed by taking an event: which one, by which event, with what note,
+/// and the stage it led to.
 #[derive(Clone, Debug, PartialEq)]
-enum Verdict {
-    /// Accepted (or no event yet): the stages entered decide.
-    Moved,
-    /// Refused: the stages the move was guarded by decide too, so the reasons it was
-    /// refused are the case's (never only pending).
-    Refused { guards: Vec<usize> },
-    /// Accepted through a transition that `rejects`: that rejection decides.
-    Rejected { rejection: usize, event: String, note: Option<String> },
+struct ImposedBy {
+    rejection: usize,
+    event: String,
+    note: Option<String>,
+    stage: usize,
 }
 
 /// The rejection a transition imposes, its texts followed by the person's note.

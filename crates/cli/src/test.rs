@@ -1,5 +1,6 @@
-//! `tenet test [PATH ...] [--coverage] [--min-coverage P]`: run case files against their
-//! policies; print each failure as expected-versus-actual, then `N passed, N failed`.
+//! `tenet test [PATH ...] [--coverage] [--min-coverage P] [--update]`: run case files
+//! against their policies — facts evaluated once, or event histories replayed through the
+//! workflow — print each failure as expected-versus-actual, then `N passed, N failed`.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -24,6 +25,9 @@ pub(crate) struct Args {
     /// 输出格式 · output format
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
+    /// 按回放结果写出事件历史的 expect（审阅差异后提交）· write each event history's `expect:` from its replay (review the diff, then commit)
+    #[arg(long)]
+    update: bool,
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -32,7 +36,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         let shown = missing.display();
         return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
     }
-    let result = match test::run(&paths) {
+    let result = match test::run(&paths, args.update) {
         Ok(r) => r,
         Err(e) => {
             return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
@@ -78,6 +82,13 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
                 let _ = writeln!(s, "- {}{name}", r.path.display());
                 let _ = writeln!(s, "    {}", why.get(ui.lang));
             }
+            Outcome::Updated(changed) if changed.is_empty() => {}
+            Outcome::Updated(changed) => {
+                let _ = writeln!(s, "✎ {}{name}", r.path.display());
+                for line in changed {
+                    let _ = writeln!(s, "    {line}");
+                }
+            }
         }
     }
     if coverage {
@@ -105,6 +116,9 @@ fn human(run: &TestRun, ui: &Ui, coverage: bool, low: &[String]) -> String {
             let _ = writeln!(s, "{}: {l}", ui.label("覆盖率不足", "coverage too low"));
         }
     }
+    if run.updated() > 0 {
+        let _ = writeln!(s, "{}: {}", ui.label("已写出期望", "expectations written"), run.updated());
+    }
     let _ = match run.skipped() {
         0 => writeln!(s, "{} passed, {} failed", run.passed(), run.failed()),
         n => writeln!(s, "{} passed, {} failed, {n} skipped", run.passed(), run.failed()),
@@ -130,6 +144,7 @@ fn to_json(run: &TestRun) -> serde_json::Value {
                 ),
                 Outcome::Broken(why) => ("broken", json!({"message": why.zh, "message_en": why.en})),
                 Outcome::Skipped(why) => ("skipped", json!({"message": why.zh, "message_en": why.en})),
+                Outcome::Updated(changed) => ("updated", json!(changed)),
             };
             json!({
                 "case": r.path.display().to_string(),
@@ -151,7 +166,7 @@ fn to_json(run: &TestRun) -> serde_json::Value {
             })
         })
         .collect();
-    json!({"passed": run.passed(), "failed": run.failed(), "skipped": run.skipped(), "cases": cases, "coverage": coverage})
+    json!({"passed": run.passed(), "failed": run.failed(), "skipped": run.skipped(), "updated": run.updated(), "cases": cases, "coverage": coverage})
 }
 
 /// `--min-coverage`: a number from 0 to 100 (`NaN`, `inf` and `-5` would make the check

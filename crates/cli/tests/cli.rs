@@ -802,12 +802,11 @@ fn explain_prints_a_code_with_its_example() {
 }
 
 #[test]
-fn test_skips_event_histories_with_a_note() {
+fn test_replays_the_example_histories() {
     let out = run(&["test", "examples/cases", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("an event history, not a test case: replay it with `tenet case FILE`"), "{text}");
-    assert!(text.ends_with("0 passed, 0 failed, 4 skipped\n"), "{text}");
+    assert!(text.ends_with("4 passed, 0 failed\n"), "{text}");
 }
 
 /// The account manager's path: a draft, then the final copy from the signing history, in
@@ -891,4 +890,49 @@ fn lsp_over_a_pipe() {
     assert!(stdout.contains("\"hoverProvider\":true"), "the capabilities: {stdout}");
     assert!(stdout.contains("textDocument/publishDiagnostics") && stdout.contains("unknown-name"), "{stdout}");
     assert!(stdout.contains("\"id\":2"), "shutdown answered");
+}
+
+#[test]
+fn test_runs_histories_and_update_writes_their_expectation() {
+    // A project of its own: rules/ beside cases/returns/, so the folder convention finds
+    // the policy.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect("a project's root");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("calendars")).expect("mkdir");
+    let root = support::root().join("rules");
+    std::fs::copy(root.join("returns.tenet"), rules.join("returns.tenet")).expect("copy");
+    std::fs::copy(root.join("calendars/cn-2026.yaml"), rules.join("calendars/cn-2026.yaml")).expect("copy");
+    let cases = dir.path().join("cases/returns");
+    std::fs::create_dir_all(&cases).expect("mkdir");
+    let history = cases.join("late.yaml");
+    let original =
+        std::fs::read_to_string(support::root().join("tests/cases/returns/histories/02-submit-refused-late.yaml"))
+            .expect("history");
+    let without = original.split("expect:").next().expect("head").to_owned();
+    std::fs::write(&history, &without).expect("write");
+    let folder = cases.display().to_string();
+
+    // Without an expectation it is not a test yet, and says how to make it one.
+    let out = run(&["--lang", "en", "test", &folder]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("tenet test --update"), "{stdout}");
+    assert!(stdout.ends_with("0 passed, 0 failed, 1 skipped\n"), "{stdout}");
+
+    // --update writes what the replay gives, keeping the rest of the file as written.
+    let out = run(&["--lang", "en", "test", "--update", &folder]);
+    assert_eq!(out.status.code(), Some(0));
+    let written = std::fs::read_to_string(&history).expect("updated");
+    assert!(written.starts_with(&without), "the file above `expect:` is kept");
+    assert!(written.contains("  decision: rejected\n  codes: [WINDOW_EXPIRED]\n"), "{written}");
+    assert_eq!(written, original, "the same expectation as the one reviewed in tests/cases");
+    let out = run(&["test", &folder]);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("1 passed, 0 failed\n"));
+
+    // A wrong expectation fails with expected against actual.
+    std::fs::write(&history, written.replace("decision: rejected", "decision: approved")).expect("write");
+    let out = run(&["--lang", "en", "test", &folder]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("decision\n      - expected  approved\n      + actual    rejected"), "{stdout}");
 }

@@ -222,7 +222,7 @@ impl<'p> ReturnReport<'p> {
             }
         }
         let facts = facts.ok_or_else(|| CaseError("`facts` is missing".into()))?;
-        self.add_case(&Case { id, name: None, policy: None, now: None, facts, events })
+        self.add_case(&Case { id, name: None, policy: None, now: None, facts, events, expect: None })
     }
 
     /// Adds one case: replayed through the workflow when it has events, evaluated as it

@@ -201,6 +201,7 @@ impl App {
                 now: None,
                 facts: raw_of(&fresh.facts)?,
                 events: Vec::new(),
+                expect: None,
             },
         };
         for e in &fresh.events {

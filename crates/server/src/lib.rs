@@ -185,7 +185,15 @@ pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Res
                     })?;
                     events.push(event);
                 }
-                each(tenet::workflow::Case { id: Some(stored.id), name: None, policy: None, now: None, facts, events });
+                each(tenet::workflow::Case {
+                    id: Some(stored.id),
+                    name: None,
+                    policy: None,
+                    now: None,
+                    facts,
+                    events,
+                    expect: None,
+                });
                 n += 1;
             }
         }

@@ -378,6 +378,23 @@ async fn health_metrics_and_actions(s: Server) {
     let mine: Vec<&Value> = due["actions"].as_array().unwrap().iter().filter(|a| a["case"] == id.as_str()).collect();
     assert_eq!(mine.len(), 1, "{due}");
     assert_eq!(mine[0]["kind"], "explain_rejection");
+    assert_eq!(mine[0]["past_due"], true, "due 2026-11-10, and the clock is later");
+    // `past_due` is judged at `now`, not at the cut-off: at 2026-11-10T09:00+08:00 the
+    // explanation (due at 10:00) is listed before a later cut-off but not yet past due.
+    let (_, early) = s.get("/v1/actions?due_before=2027-01-01T00:00:00Z&now=2026-11-10T09:00:00%2B08:00").await;
+    let mine_early: Vec<&Value> =
+        early["actions"].as_array().unwrap().iter().filter(|a| a["case"] == id.as_str()).collect();
+    assert_eq!(mine_early.len(), 1, "{early}");
+    assert_eq!(mine_early[0]["past_due"], false, "{early}");
+    // A parameter that cannot be read is named.
+    for (query, name) in [("due_before=soon", "due_before"), ("now=later", "now")] {
+        let (status, v) = s.get(&format!("/v1/actions?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(v["message_en"].as_str().unwrap_or_default().starts_with(&format!("{name}=")), "{v}");
+    }
+    let (status, v) = s.get("/v1/decisions?since=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(v["message_en"].as_str().unwrap_or_default().starts_with("since="), "{v}");
     let action = mine[0]["id"].as_str().unwrap().to_owned();
     let (status, _) = s.post(&format!("/v1/actions/{action}/done"), &json!({})).await;
     assert_eq!(status, StatusCode::OK);

@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::review::test_case::TestCase;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::{Policy, msg};
 
@@ -26,9 +25,10 @@ pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The policy file a case belongs to.
-pub fn policy_for(case_path: &Path, case: &TestCase) -> Result<PathBuf, Msg> {
-    if let Some(name) = &case.policy {
+/// The policy file a case belongs to: the one its `policy:` names, else the folder
+/// convention.
+pub fn policy_for(case_path: &Path, named: Option<&str>) -> Result<PathBuf, Msg> {
+    if let Some(name) = named {
         return tenet::source::locate(case_path, name).map_err(|e| match e {
             tenet::source::LocateError::NotFound { .. } => {
                 msg!("找不到案例指定的策略 {name}", "the policy {name} the case names cannot be found")

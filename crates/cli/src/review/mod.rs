@@ -5,3 +5,4 @@ pub mod corpus;
 pub mod diff;
 pub mod test;
 pub mod test_case;
+pub mod test_history;

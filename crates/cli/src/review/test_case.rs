@@ -43,11 +43,11 @@ pub struct Expect {
     pub ledgers: Option<Raw>,
 }
 
-/// True for a case file of the other kind: an event history for `tenet case` (it has
-/// `events` and no `expect`).
+/// True for a case file with an event history (`events`): replayed through the
+/// policy's workflow rather than evaluated once.
 pub fn is_event_history(text: &str) -> bool {
     let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str::<yaml_serde::Value>(text) else { return false };
-    map.contains_key("events") && !map.contains_key("expect")
+    map.contains_key("events")
 }
 
 impl TestCase {
@@ -99,7 +99,7 @@ pub fn mismatches(eval: &Evaluation<'_>, expect: &Expect) -> Vec<Mismatch> {
     for (name, want) in entries(expect.ledgers.as_ref()) {
         let money = |amount| eval.locale().money(amount);
         match eval.ledger(&name) {
-            Some(l) if same(want, &money(l.total())) => {}
+            Some(l) if same_value(want, &money(l.total())) => {}
             Some(l) => push(format!("ledger {name}"), show(want), money(l.total())),
             None => push(format!("ledger {name}"), show(want), "(the policy has no such ledger)".into()),
         }
@@ -107,7 +107,7 @@ pub fn mismatches(eval: &Evaluation<'_>, expect: &Expect) -> Vec<Mismatch> {
     for (name, want) in entries(expect.outputs.as_ref()) {
         let got = eval.outputs().find(|o| o.name() == name).map(|o| o.text());
         match got {
-            Some(g) if same(want, &g) => {}
+            Some(g) if same_value(want, &g) => {}
             Some(g) => push(format!("output {name}"), show(want), g),
             None => push(format!("output {name}"), show(want), "(no value)".into()),
         }
@@ -116,7 +116,7 @@ pub fn mismatches(eval: &Evaluation<'_>, expect: &Expect) -> Vec<Mismatch> {
 }
 
 /// An expected value as written, without quotes.
-fn show(raw: &Raw) -> String {
+pub fn show(raw: &Raw) -> String {
     match raw {
         Raw::Str(s) => s.clone(),
         other => other.describe(),
@@ -137,7 +137,7 @@ fn entries(raw: Option<&Raw>) -> Vec<(String, &Raw)> {
 }
 
 /// Datetimes compare as instants, numbers as numbers, everything else as text.
-fn same(want: &Raw, got: &str) -> bool {
+pub fn same_value(want: &Raw, got: &str) -> bool {
     let text = match want {
         Raw::Str(s) => s.clone(),
         Raw::Int(n) => n.to_string(),

@@ -11,7 +11,7 @@ use super::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
-use super::now_of;
+use super::{instant_of, now_of};
 use crate::access::Role;
 use crate::app::App;
 use crate::error::ApiError;
@@ -25,14 +25,20 @@ fn action_id(case: &str, kind: &str, due: &str) -> String {
     digest.get(..24).unwrap_or(&digest).to_owned()
 }
 
-/// The actions due before `due_before` (default now) not yet marked done, by due time.
+/// The actions due before `due_before` (default now) not yet marked done, by due time;
+/// `past_due` says whether each is due at `now` (the server's clock, or `now=`), not at
+/// the cut-off.
 pub async fn due(
     State(app): State<Arc<App>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     app.access.check(&headers, Role::Reader)?;
-    let (until, _) = now_of(query.get("due_before"))?;
+    let (now, _) = now_of(query.get("now"))?;
+    let until = match query.get("due_before") {
+        Some(text) => instant_of("due_before", text)?,
+        None => now,
+    };
     let mut out: Vec<(chrono::DateTime<chrono::Utc>, Value)> = Vec::new();
     let mut after = String::new();
     let mut seen = 0;
@@ -49,7 +55,7 @@ pub async fn due(
             after = row.id.clone();
             let loaded = app.policy_for(&cached.stored.policy_hash).await?;
             // Only a case with an action due is written out as a view.
-            let view = App::with_replay(&loaded, &cached, until, |r| {
+            let view = App::with_replay(&loaded, &cached, now, |r| {
                 r.actions().iter().any(|a| a.at() <= until).then(|| r.to_json(None, None, None))
             })?;
             for a in view.as_ref().and_then(|v| v.get("actions")).and_then(Value::as_array).into_iter().flatten() {

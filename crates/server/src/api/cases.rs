@@ -90,6 +90,7 @@ pub async fn open(
         now: None,
         facts: serde_json::from_value::<Raw>(facts).map_err(ApiError::internal)?,
         events: Vec::new(),
+        expect: None,
     };
     let now = crate::clock::now();
     let (view, stage, result, decided) = App::with_fresh_replay(&loaded, &case, now, |r| {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{limit_of, now_of};
+use super::{instant_of, limit_of};
 use crate::access::Role;
 use crate::app::App;
 use crate::error::ApiError;
@@ -40,7 +40,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Reader)?;
     let instant = |key: &str| -> Result<Option<String>, ApiError> {
-        query.get(key).map(|t| now_of(Some(t)).map(|(at, _)| crate::clock::stamp(at))).transpose()
+        query.get(key).map(|t| instant_of(key, t).map(|at| crate::clock::stamp(at))).transpose()
     };
     let filter = DecisionFilter {
         policy: query.get("policy").cloned(),

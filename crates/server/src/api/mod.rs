@@ -180,14 +180,20 @@ pub fn wrong_field(path: &str, want: &str, found: &Json) -> ApiError {
 /// `now` from a query (`?now=`), or the server's clock with its note.
 pub fn now_of(given: Option<&String>) -> Result<(chrono::DateTime<chrono::Utc>, Option<&'static str>), ApiError> {
     match given {
-        Some(text) => crate::clock::parse(text).map(|t| (t, None)).ok_or_else(|| {
-            ApiError::bad_request(
-                format!("now={text:?} 不是 RFC 3339 时间，例如 2026-11-20T12:00:00+08:00"),
-                format!("now={text:?} is not an RFC 3339 instant such as 2026-11-20T12:00:00+08:00"),
-            )
-        }),
+        Some(text) => instant_of("now", text).map(|t| (t, None)),
         None => Ok((crate::clock::now(), Some("system_clock"))),
     }
+}
+
+/// An instant given as the query parameter `name` (`now`, `since`, `due_before`…); a
+/// refusal names that parameter.
+pub fn instant_of(name: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    crate::clock::parse(text).ok_or_else(|| {
+        ApiError::bad_request(
+            format!("{name}={text:?} 不是 RFC 3339 时间，例如 2026-11-20T12:00:00+08:00"),
+            format!("{name}={text:?} is not an RFC 3339 instant such as 2026-11-20T12:00:00+08:00"),
+        )
+    })
 }
 
 /// A `limit=` query: 1 to 1000, 100 when absent.
