@@ -336,21 +336,19 @@ fn guards_of(stage: &str, f: &Json) -> Vec<(&'static str, Kind)> {
             "TRACKING_REQUIRED",
             Kind::Require,
         ),
-        "inspection" => {
-            if f.get("inspection").is_some() {
-                let got = int(f, &["inspection", "quantity_received"]).unwrap();
-                fire(got == 0, "NOTHING_RECEIVED", Kind::Reject);
-                fire(
-                    no_reason && text(f, &["inspection", "appearance"]) == Some("damaged"),
-                    "DAMAGED_BY_CUSTOMER",
-                    Kind::Reject,
-                );
-                fire(
-                    reason == Some("defective") && text(f, &["inspection", "quality"]) == Some("ok"),
-                    "DEFECT_NOT_CONFIRMED",
-                    Kind::Reject,
-                );
-            }
+        "inspection" if f.get("inspection").is_some() => {
+            let got = int(f, &["inspection", "quantity_received"]).unwrap();
+            fire(got == 0, "NOTHING_RECEIVED", Kind::Reject);
+            fire(
+                no_reason && text(f, &["inspection", "appearance"]) == Some("damaged"),
+                "DAMAGED_BY_CUSTOMER",
+                Kind::Reject,
+            );
+            fire(
+                reason == Some("defective") && text(f, &["inspection", "quality"]) == Some("ok"),
+                "DEFECT_NOT_CONFIRMED",
+                Kind::Reject,
+            );
         }
         "closed" => fire(
             f.get("refund").is_some() && text(f, &["refund", "status"]) != Some("success"),

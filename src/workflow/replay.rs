@@ -492,7 +492,7 @@ fn judge(
     let name = &event.name;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&state.tz).to_rfc3339();
     // A final stage takes only the events declared from it (a resubmission, a reopening).
-    if wf.is_final(state.stage) && !wf.event(name).is_some_and(|e| wf.transition(state.stage, e).is_some()) {
+    if wf.is_final(state.stage) && wf.event(name).is_none_or(|e| wf.transition(state.stage, e).is_none()) {
         let reopen: Vec<&str> =
             wf.transitions.iter().filter(|t| t.from == state.stage).map(|t| wf.event_name(t.event)).collect();
         if reopen.is_empty() {

@@ -213,8 +213,8 @@ fn history(
     let mut hit = vec![false; counts.len()];
     for step in replay.trail() {
         for f in step.findings() {
-            if let Some(i) = policy.rules().position(|(name, _)| name == f.rule()) {
-                hit[i] = true;
+            if let Some(h) = policy.rules().position(|(name, _)| name == f.rule()).and_then(|i| hit.get_mut(i)) {
+                *h = true;
             }
         }
     }

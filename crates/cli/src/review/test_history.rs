@@ -203,8 +203,8 @@ pub fn expectation(replay: &Replay<'_>, view: &Json) -> String {
     } else {
         y += "  actions:\n";
         for a in actions {
-            let kind = a["kind"].as_str().unwrap_or_default();
-            let due = a["due"].as_str().unwrap_or_default();
+            let kind = a.get("kind").and_then(Json::as_str).unwrap_or_default();
+            let due = a.get("due").and_then(Json::as_str).unwrap_or_default();
             y += &format!("  - {{kind: {kind}, due: {}}}\n", q(due));
         }
     }

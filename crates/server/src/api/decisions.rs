@@ -40,7 +40,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Reader)?;
     let instant = |key: &str| -> Result<Option<String>, ApiError> {
-        query.get(key).map(|t| instant_of(key, t).map(|at| crate::clock::stamp(at))).transpose()
+        query.get(key).map(|t| instant_of(key, t).map(crate::clock::stamp)).transpose()
     };
     let filter = DecisionFilter {
         policy: query.get("policy").cloned(),
