@@ -61,10 +61,28 @@ async fn the_tracking_page_answers_where_the_refund_is() {
         "data": {"refund": {"status": "abnormal", "note": "内部：支付宝退回，账户名不符"}}});
     client.post(format!("{base}/v1/cases/R-2001/events")).json(&problem).send().await.unwrap();
     let url = format!("{base}{}", opened["tracking_url"].as_str().unwrap());
-    let (shot, pdf, profile) = (dir.path().join("track.png"), dir.path().join("track.pdf"), dir.path().join("profile"));
+    let (png, text) = look(&browser, &pdftotext, dir.path(), "refunding", &url).await;
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot ({} bytes)", png.len());
+    for expected in
+        ["退货进度", "退款中", "349.10", "异常", "收款账户", "支付宝", "无理由退货的运费", "Refund in progress"]
+    {
+        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    }
+    // The steps so far, and "updated" is the time of the last event, not the clock.
+    for expected in ["办理经过", "提交申请", "审核通过", "开始退款", "退款状态更新", "更新于", "2026-11-09 15:00"]
+    {
+        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    }
+    assert!(!text.contains("账户名不符") && !text.contains("finance"), "no internal notes:\n{text}");
+}
+
+/// Screenshots and prints the page at `url`; the PNG's bytes and the PDF's text.
+async fn look(browser: &Path, pdftotext: &Path, dir: &Path, name: &str, url: &str) -> (Vec<u8>, String) {
+    let (shot, pdf, profile) =
+        (dir.join(format!("{name}.png")), dir.join(format!("{name}.pdf")), dir.join(format!("profile-{name}")));
     let out = tokio::task::spawn_blocking({
         let (browser, url, shot, pdf, profile) =
-            (browser.clone(), url.clone(), shot.clone(), pdf.clone(), profile.clone());
+            (browser.to_path_buf(), url.to_owned(), shot.clone(), pdf.clone(), profile.clone());
         move || {
             let a = chromium(&browser, &profile, &[format!("--screenshot={}", shot.display())], &url);
             let b = chromium(&browser, &profile, &[format!("--print-to-pdf={}", pdf.display())], &url);
@@ -75,14 +93,81 @@ async fn the_tracking_page_answers_where_the_refund_is() {
     .unwrap();
     let png =
         std::fs::read(&shot).unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&out.0.stderr)));
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot ({} bytes)", png.len());
     assert!(pdf.is_file(), "no PDF: {}", String::from_utf8_lossy(&out.1.stderr));
     let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
-    for expected in
-        ["退货进度", "退款中", "349.10", "异常", "收款账户", "支付宝", "无理由退货的运费", "Refund in progress"]
-    {
-        assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
+    (png, String::from_utf8_lossy(&text.stdout).into_owned())
+}
+
+/// Opens a return case from `facts`, posts `events`, and gives the page's URL.
+async fn opened_with(client: &reqwest::Client, base: &str, id: &str, facts: &Value, events: &[Value]) -> String {
+    let opened: Value = client
+        .post(format!("{base}/v1/cases"))
+        .json(&json!({"policy": "returns", "facts": facts, "id": id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for e in events {
+        let status = client.post(format!("{base}/v1/cases/{id}/events")).json(e).send().await.unwrap().status();
+        assert!(status.is_success(), "{e}: {status}");
     }
-    assert!(!text.contains("账户名不符") && !text.contains("finance"), "no internal notes:\n{text}");
+    format!("{base}{}", opened["tracking_url"].as_str().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    browser_missing,
+    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
+)]
+async fn the_tracking_page_tells_a_declined_and_a_waiting_customer_why() {
+    let (Some(browser), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
+        panic!(
+            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let options = tenet_server::Options {
+        policies: root().join("rules"),
+        db: format!("sqlite://{}/tenet.db", dir.path().display()),
+        listen: "127.0.0.1:0".into(),
+        tokens: None,
+        durable_decisions: false,
+    };
+    let ready = tenet_server::prepare(&options).await.unwrap();
+    let base = format!("http://{}", ready.addr().unwrap());
+    tokio::spawn(tenet_server::serve(ready));
+    let client = reqwest::Client::new();
+
+    // Declined at review: the policy's reason, what to do, and no refund anywhere.
+    let text = std::fs::read_to_string(root().join("examples/cases/return-rejected-at-review.yaml")).unwrap();
+    let late: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
+    let submit = late["events"][0].clone();
+    let url = opened_with(&client, &base, "R-3001", &late["facts"], &[submit]).await;
+    let (_, text) = look(&browser, &pdftotext, dir.path(), "declined", &url).await;
+    for expected in
+        ["申请未通过", "Your request was declined", "无理由退货期限", "2026-11-08", "重新提交", "submit it again"]
+    {
+        assert!(text.contains(expected), "the declined page shows {expected:?}:\n{text}");
+    }
+    for absent in ["退款金额", "Amount", "最晚退款时间", "待处理", "¥"] {
+        assert!(!text.contains(absent), "a declined return promises no refund ({absent:?}):\n{text}");
+    }
+
+    // Waiting: approval refused for want of a receipt; the page says what to send.
+    let mut facts = late["facts"].clone();
+    facts["request"]["submitted_at"] = json!("2026-11-04T10:00:00+08:00");
+    facts["request"]["documents"] = json!([]);
+    let events = [
+        json!({"event": "submit", "at": "2026-11-04T10:00:00+08:00", "by": "customer"}),
+        json!({"event": "approve", "at": "2026-11-04T15:00:00+08:00", "by": "reviewer"}),
+    ];
+    let url = opened_with(&client, &base, "R-3002", &facts, &events).await;
+    let (_, text) = look(&browser, &pdftotext, dir.path(), "waiting", &url).await;
+    for expected in ["需要您补充信息", "We need something from you", "发票", "invoice", "补充", "未通过", "审核中"]
+    {
+        assert!(text.contains(expected), "the waiting page shows {expected:?}:\n{text}");
+    }
+    assert!(!text.contains("退款金额"), "no refund yet:\n{text}");
 }

@@ -1,6 +1,9 @@
-//! `GET /track/{id}?t=TOKEN`: the customer's page — where the return is, what happens
-//! next and by when, the refund with the deductions that explain it. Server-rendered
-//! from the case view; nothing internal (who did what, notes) is shown.
+//! `GET /track/{id}?t=TOKEN`: the customer's page — the decision in plain words with
+//! the policy's own message for each reason, what the customer can do next, the steps
+//! so far with their times, where the return is and by when the next step is due, and
+//! the refund (only when there is one) with the deductions that explain it.
+//! Server-rendered from the case view; nothing internal (who did what, staff notes,
+//! attempts the workflow did not take) is shown.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -34,7 +37,38 @@ fn stage_label(stage: &str) -> (&str, &str) {
         "refund" => ("退款中", "Refund in progress"),
         "closed" => ("已完成", "Completed"),
         "rejected" => ("申请未通过", "Declined"),
+        "cancelled" => ("申请已撤回", "Withdrawn"),
         other => (other, other),
+    }
+}
+
+/// A step of the timeline for a customer, (Chinese, English).
+fn event_label(event: &str) -> (&str, &str) {
+    match event {
+        "submit" => ("提交申请", "Request submitted"),
+        "approve" => ("审核通过", "Request approved"),
+        "reject" => ("审核未通过", "Request declined at review"),
+        "ship" => ("商品寄回", "Item sent back"),
+        "receive" => ("仓库收货验货", "Item received and inspected"),
+        "start_refund" => ("开始退款", "Refund started"),
+        "refund_update" => ("退款状态更新", "Refund status updated"),
+        "refund_succeeded" => ("退款到账", "Refund received"),
+        "replacement_sent" => ("换货商品已寄出", "Replacement sent"),
+        "cancel" => ("撤回申请", "Request withdrawn"),
+        "resubmit" => ("重新提交申请", "Request submitted again"),
+        "reopen" => ("重新处理", "Case reopened"),
+        other => (other, other),
+    }
+}
+
+/// The decision in plain words, (Chinese, English).
+fn decision_label(decision: &str, stage: &str) -> (&'static str, &'static str) {
+    match (decision, stage) {
+        ("rejected", _) => ("申请未通过", "Your request was declined"),
+        ("needs_info", _) => ("需要您补充信息", "We need something from you"),
+        (_, "cancelled") => ("您已撤回申请", "You withdrew the request"),
+        (_, "closed") => ("退货已完成", "Your return is complete"),
+        _ => ("申请处理中", "Your request is being handled"),
     }
 }
 
@@ -116,7 +150,10 @@ pub fn context(id: &str, view: &Value) -> Value {
             .map(|f| json!({"zh": f.get("message"), "en": f.get("message_en"), "amount": f.get("amount")}))
             .collect()
     };
-    let refund = view.get("refund").cloned().map(|mut r| {
+    let decision = view.get("decision").and_then(Value::as_str).unwrap_or_default();
+    let rejected = decision == "rejected";
+    // A rejected case is owed nothing: the engine gives it no refund, and neither does the page.
+    let refund = view.get("refund").filter(|_| !rejected).cloned().map(|mut r| {
         if let Some(due) = r.get("due").and_then(Value::as_str).map(crate::clock::for_people)
             && let Some(obj) = r.as_object_mut()
         {
@@ -129,18 +166,61 @@ pub fn context(id: &str, view: &Value) -> Value {
         .filter(|r| r.get("amount").is_some_and(|a| !a.is_null()) || r.get("status").is_some_and(|s| !s.is_null()));
     let refund_status = refund.and_then(|r| r.get("status")).and_then(Value::as_str);
     let refund_method = refund.and_then(|r| r.get("method")).and_then(Value::as_str);
+    let reasons = match decision {
+        "rejected" => by_kind("reject"),
+        "needs_info" => by_kind("require"),
+        _ => Vec::new(),
+    };
+    let allowed: Vec<&str> = view
+        .get("next_events")
+        .and_then(Value::as_array)
+        .map(|n| n.iter().filter_map(|e| e.get("event").and_then(Value::as_str)).collect())
+        .unwrap_or_default();
+    // What the customer can do: the reasons' own texts say how; this says where.
+    let todo = match decision {
+        "rejected" if allowed.contains(&"resubmit") => Some(json!({
+            "zh": "按上面的说明修改申请后，可以重新提交；如有异议，请联系客服。",
+            "en": "Correct the request as described above and submit it again; if you disagree, contact customer service.",
+        })),
+        "rejected" => Some(json!({"zh": "如有异议，请联系客服。", "en": "If you disagree, contact customer service."})),
+        "needs_info" => Some(json!({
+            "zh": "请按上面的说明补充信息，我们收到后会继续处理。",
+            "en": "Send what is asked for above; we continue as soon as we have it.",
+        })),
+        _ => None,
+    };
+    // The steps so far: what moved the case or was refused, never an illegal attempt.
+    let trail: Vec<&Value> =
+        view.get("trail").and_then(Value::as_array).map(|t| t.iter().collect()).unwrap_or_default();
+    let timeline: Vec<Value> = trail
+        .iter()
+        .filter(|s| s.get("outcome").and_then(Value::as_str) != Some("illegal"))
+        .map(|s| {
+            let (zh, en) = event_label(s.get("event").and_then(Value::as_str).unwrap_or_default());
+            json!({
+                "zh": zh, "en": en,
+                "at": s.get("at").and_then(Value::as_str).map(crate::clock::for_people),
+                "refused": s.get("outcome").and_then(Value::as_str) == Some("refused"),
+            })
+        })
+        .collect();
+    let updated = trail.last().and_then(|s| s.get("at")).and_then(Value::as_str).map(crate::clock::for_people);
+    let (dzh, den) = decision_label(decision, stage);
     json!({
         "id": id,
-        "now": view.get("now").and_then(Value::as_str).map(crate::clock::for_people),
+        "updated": updated,
         "stage": {"zh": zh, "en": en},
-        "next": next,
+        "decision": {"code": decision, "zh": dzh, "en": den},
+        "next": if rejected || stage == "cancelled" { None } else { next },
         "refund": refund,
         "currency": "¥",
         "deductions": if refund.is_some() { by_kind("deduct") } else { Vec::new() },
         "status": status_label(refund_status),
         "method": method_label(refund_method),
-        "rejected": stage == "rejected",
-        "reasons": by_kind("reject"),
+        "rejected": rejected,
+        "reasons": reasons,
+        "todo": todo,
+        "timeline": timeline,
     })
 }
 
