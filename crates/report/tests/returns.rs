@@ -143,3 +143,32 @@ fn chunks_and_workers_count_every_line_once() {
     assert_eq!(r["refund_total"], "1744801.80", "4998 × 349.10");
     assert_eq!(r["refund_time_hours"]["count"], 4998);
 }
+
+#[test]
+fn histories_count_as_the_policy_decided() {
+    // Three histories, figured by hand: one refunded (349.10), one refused at submit and
+    // sent to `rejected` (late), one rejected at inspection (a no-reason return that
+    // arrives damaged). The two rejected cases count as rejected, with their codes, and
+    // add nothing to the refunds.
+    let case = example_case();
+    let events = case["events"].as_array().unwrap();
+    let mut late = case["facts"].clone();
+    late["request"]["submitted_at"] = json!("2026-11-12T09:00:00+08:00");
+    let late_events = json!([{"at": "2026-11-12T09:00:00+08:00", "event": "submit", "by": "customer"}]);
+    let mut damaged_events: Vec<Value> = events.iter().take(4).cloned().collect();
+    damaged_events[3]["data"]["inspection"]["appearance"] = json!("damaged");
+    let lines = [
+        json!({"id": "R-1", "facts": case["facts"], "events": events}).to_string(),
+        json!({"id": "R-2", "facts": late, "events": late_events}).to_string(),
+        json!({"id": "R-3", "facts": case["facts"], "events": damaged_events}).to_string(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("histories.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (r, errors) = run(&path, Options { since: None, until: None, now: now() }, None);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(r["by_decision"], json!({"approved": 1, "rejected": 2}));
+    assert_eq!(r["refund_total"], "349.10", "only the refunded case is owed money");
+    assert_eq!(r["by_code"]["WINDOW_EXPIRED"], 1);
+    assert_eq!(r["by_code"]["DAMAGED_BY_CUSTOMER"], 1);
+}

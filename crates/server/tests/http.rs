@@ -374,6 +374,17 @@ async fn health_metrics_and_actions(s: Server) {
     }
     let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
     assert_eq!(v["stage"], "rejected");
+    // The case, its log entries and the metrics say what the policy decided.
+    assert_eq!(v["decision"], "rejected");
+    assert_eq!(v["codes"], json!(["WINDOW_EXPIRED"]));
+    assert_eq!(v.get("refund"), None, "a rejected case is owed no refund: {v}");
+    let (_, log) = s.get("/v1/decisions?limit=1000&since=2000-01-01T00:00:00Z").await;
+    let mine: Vec<&Value> =
+        log["decisions"].as_array().unwrap().iter().filter(|d| d["case_id"] == id.as_str()).collect();
+    assert!(mine.len() >= 2, "the opening and each event are logged: {log}");
+    let last = mine.last().unwrap();
+    assert_eq!(last["result"]["decision"], "rejected", "{last}");
+    assert_eq!(last["result"]["codes"], json!(["WINDOW_EXPIRED"]), "{last}");
     let (_, due) = s.get("/v1/actions?due_before=2027-01-01T00:00:00Z").await;
     let mine: Vec<&Value> = due["actions"].as_array().unwrap().iter().filter(|a| a["case"] == id.as_str()).collect();
     assert_eq!(mine.len(), 1, "{due}");
@@ -406,6 +417,7 @@ async fn health_metrics_and_actions(s: Server) {
         "{text}"
     );
     assert!(text.contains("tenet_events_total{event=\"submit\",outcome=\"refused\"}"), "{text}");
+    assert!(text.contains("tenet_decisions_total{decision=\"rejected\"}"), "{text}");
     assert!(text.contains("tenet_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
     assert!(text.contains("# TYPE tenet_cases_overdue gauge"), "{text}");
     let cpu = text.lines().find_map(|l| l.strip_prefix("process_cpu_seconds_total ")).expect("CPU time");
