@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{Exit, OutputFormat, Ui, fail, out};
-use crate::review::diff::{self, Diff, Verdict};
+use std::collections::BTreeMap;
+
+use crate::review::diff::{self, Diff, Input, Subject, Verdict};
 use tenet::diagnostics::Msg;
 
 /// Arguments of `tenet diff`.
@@ -73,27 +75,40 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     Exit::Ok
 }
 
-/// The logged inputs of `policy` in `source`: a `tenet serve` store's decision log, or a
-/// JSON-lines file whose lines are logged entries (`{"facts", "result"?, "at"?,
-/// "decision_id"?, "policy"?}`, as `GET /v1/decisions` streams them) or bare facts.
-fn logged(source: &str, policy: &str) -> Result<Vec<diff::Logged>, Msg> {
+/// What `source` logged for `policy`, as subjects to compare: from a `tenet serve` store,
+/// every case of the policy (its history, judged at its last logged decision) and every
+/// one-off evaluation; from a JSON-lines file, lines with `events` (the corpus format
+/// `{"id", "facts", "events"}`) as cases, logged entries (`{"facts", "result"?, "at"?,
+/// "decision_id"?, "case_id"?, "policy"?}`, as `GET /v1/decisions` streams them) — the
+/// last entry of each case once, the others one-off — and bare facts as one-off.
+fn logged(source: &str, policy: &str) -> Result<Vec<Subject>, Msg> {
     let instant = |v: Option<&serde_json::Value>| {
         v.and_then(serde_json::Value::as_str).and_then(tenet::facts::parse_datetime).map(|t| t.to_utc())
     };
     let mut out = Vec::new();
     if source.starts_with("sqlite:") || source.starts_with("postgres://") || source.starts_with("postgresql://") {
         let mut bad = None;
+        // When each case was last decided, by case id.
+        let mut last: BTreeMap<String, chrono::DateTime<chrono::Utc>> = BTreeMap::new();
         let read = tenet_server::read_decisions(source, |row| {
             if row.policy != policy {
                 return;
             }
-            match serde_json::from_str::<tenet::facts::Raw>(&row.facts) {
-                Ok(facts) => {
-                    let result: serde_json::Value = serde_json::from_str(&row.result).unwrap_or_default();
-                    let at = instant(result.get("now"))
-                        .or_else(|| instant(Some(&serde_json::Value::String(row.at.clone()))));
-                    out.push(diff::Logged { label: format!("decision {}", row.decision_id), facts, at });
+            let result: serde_json::Value = serde_json::from_str(&row.result).unwrap_or_default();
+            let at = instant(result.get("now")).or_else(|| instant(Some(&serde_json::Value::String(row.at.clone()))));
+            if let Some(case) = &row.case_id {
+                if let Some(at) = at {
+                    let slot = last.entry(case.clone()).or_insert(at);
+                    *slot = (*slot).max(at);
                 }
+                return;
+            }
+            match serde_json::from_str::<tenet::facts::Raw>(&row.facts) {
+                Ok(facts) => out.push(Subject {
+                    label: format!("decision {}", row.decision_id),
+                    input: Input::Evaluation(facts),
+                    at,
+                }),
                 Err(e) => bad = Some(format!("decision {}: {e}", row.decision_id)),
             }
         });
@@ -101,34 +116,68 @@ fn logged(source: &str, policy: &str) -> Result<Vec<diff::Logged>, Msg> {
         if let Some(b) = bad {
             return Err(Msg::new(format!("无法读取记录的事实：{b}"), format!("cannot read logged facts: {b}")));
         }
+        let read = tenet_server::read_cases(source, |name, case| {
+            if name != policy {
+                return;
+            }
+            let id = case.id.clone().unwrap_or_default();
+            let at = last.get(&id).copied();
+            out.push(Subject { label: format!("case {id}"), input: Input::History(case), at });
+        });
+        read.map_err(|e| Msg::new(format!("{source}：{e}"), format!("{source}: {e}")))?;
         return Ok(out);
     }
     let text = std::fs::read_to_string(source)
         .map_err(|e| Msg::new(format!("无法读取 {source}：{e}"), format!("cannot read {source}: {e}")))?;
+    // The latest logged entry of each case, in the order cases first appear.
+    let mut cases: Vec<(String, Subject)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
-            Msg::new(format!("{source}:{}：不是 JSON：{e}", i + 1), format!("{source}:{}: not JSON: {e}", i + 1))
-        })?;
+        let at_line =
+            |zh: &str, en: &str| Msg::new(format!("{source}:{}：{zh}", i + 1), format!("{source}:{}: {en}", i + 1));
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| at_line(&format!("不是 JSON：{e}"), &format!("not JSON: {e}")))?;
         if value.get("policy").and_then(serde_json::Value::as_str).is_some_and(|p| p != policy) {
             continue;
         }
-        let (facts, at, label) = match value.get("facts") {
-            Some(f) => {
-                let label = value
-                    .get("decision_id")
-                    .and_then(serde_json::Value::as_str)
-                    .map_or_else(|| format!("line {}", i + 1), |d| format!("decision {d}"));
-                (f.clone(), instant(value.pointer("/result/now")).or_else(|| instant(value.get("at"))), label)
-            }
-            None => (value, None, format!("line {}", i + 1)),
+        let raw = |v: serde_json::Value| {
+            serde_json::from_value::<tenet::facts::Raw>(v).map_err(|e| at_line(&e.to_string(), &e.to_string()))
         };
-        let facts: tenet::facts::Raw = serde_json::from_value(facts)
-            .map_err(|e| Msg::new(format!("{source}:{}：{e}", i + 1), format!("{source}:{}: {e}", i + 1)))?;
-        out.push(diff::Logged { label, facts, at });
+        let text_of = |key: &str| value.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        if value.get("events").is_some() {
+            let file = tenet::source::SourceFile::new(format!("{source}:{}", i + 1), line.to_owned());
+            let case = tenet::workflow::Case::parse(&file, tenet::facts::Format::Json).map_err(|ds| {
+                let first = ds.first().map(|d| d.message.get(tenet::diagnostics::Lang::En)).unwrap_or_default();
+                at_line(&first, &first)
+            })?;
+            let label = case.id.clone().map_or_else(|| format!("line {}", i + 1), |id| format!("case {id}"));
+            out.push(Subject { label, at: case.now, input: Input::History(case) });
+            continue;
+        }
+        let at = instant(value.pointer("/result/now")).or_else(|| instant(value.get("at")));
+        let Some(facts) = value.get("facts").cloned() else {
+            out.push(Subject { label: format!("line {}", i + 1), input: Input::Evaluation(raw(value)?), at: None });
+            continue;
+        };
+        let facts = raw(facts)?;
+        match text_of("case_id") {
+            Some(case) => {
+                let subject = Subject { label: format!("case {case}"), input: Input::CaseFacts(facts), at };
+                match cases.iter_mut().find(|(id, _)| *id == case) {
+                    Some(slot) => slot.1 = subject,
+                    None => cases.push((case, subject)),
+                }
+            }
+            None => {
+                let label =
+                    text_of("decision_id").map_or_else(|| format!("line {}", i + 1), |d| format!("decision {d}"));
+                out.push(Subject { label, input: Input::Evaluation(facts), at });
+            }
+        }
     }
+    out.extend(cases.into_iter().map(|(_, s)| s));
     Ok(out)
 }
 
@@ -154,6 +203,15 @@ fn human(d: &Diff, ui: &Ui) -> String {
         ui.label("个案例发生变化", "cases changed"),
         summary.join(", ")
     );
+    if d.one_off > 0 {
+        let changed = d.changes.iter().filter(|c| c.one_off).count();
+        let _ = writeln!(
+            s,
+            "  {}: {changed} / {}",
+            ui.label("其中单独评估（不属于案例）", "of them one-off evaluations (not cases)"),
+            d.one_off
+        );
+    }
     for (what, delta, cases) in d.money() {
         let sign = if delta.is_sign_negative() { "−" } else { "+" };
         let _ = writeln!(
@@ -200,6 +258,7 @@ fn to_json(d: &Diff) -> serde_json::Value {
                     json!({
                         "case": c.case.display().to_string(),
                         "name": c.name,
+                        "one_off": c.one_off,
                         "old": verdict_json(&c.old),
                         "new": verdict_json(&c.new),
                         "amounts": c.amounts(),
@@ -214,5 +273,5 @@ fn to_json(d: &Diff) -> serde_json::Value {
         .into_iter()
         .map(|(what, delta, cases)| json!({"what": what, "delta": delta.to_string(), "cases": cases}))
         .collect();
-    json!({"cases": d.total, "changed": d.changes.len(), "money": money, "groups": groups})
+    json!({"cases": d.total, "one_off": d.one_off, "changed": d.changes.len(), "money": money, "groups": groups})
 }

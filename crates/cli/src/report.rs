@@ -154,16 +154,22 @@ fn parquet(
             let text = input.to_string_lossy();
             if is_store(&text) {
                 let mut failed = None;
-                tenet_server::read_cases(&text, |case| match report.add_case(&case) {
-                    Ok(Some(row)) => {
-                        if let Err(e) = rows.push(row, &mut *w) {
-                            failed = Some(e);
-                        }
+                // Cases of other policies (the signing process) are not returns.
+                tenet_server::read_cases(&text, |policy, case| {
+                    if policy != report.policy_name() {
+                        return;
                     }
-                    Ok(None) => {}
-                    Err(e) => {
-                        report.error();
-                        on_error(stored_case_error(&text, case.id.as_deref(), e.0));
+                    match report.add_case(&case) {
+                        Ok(Some(row)) => {
+                            if let Err(e) = rows.push(row, &mut *w) {
+                                failed = Some(e);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            report.error();
+                            on_error(stored_case_error(&text, case.id.as_deref(), e.0));
+                        }
                     }
                 })
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -252,7 +258,11 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         let text = input.to_string_lossy();
         if is_store(&text) {
             // A case store written by `tenet serve`: each case replayed like a case file.
-            let read = tenet_server::read_cases(&text, |case| {
+            let read = tenet_server::read_cases(&text, |policy, case| {
+                // Cases of other policies (the signing process) are not returns.
+                if policy != report.policy_name() {
+                    return;
+                }
                 if let Err(e) = report.add_case(&case) {
                     report.error();
                     on_error(stored_case_error(&text, case.id.as_deref(), e.0));

@@ -419,7 +419,17 @@ fn a_policy_change_measured_on_logged_decisions() {
         let (status, v) = post(&c, &format!("{}/v1/policies/returns/evaluate", server.base), &facts).unwrap();
         assert_eq!(status, 200, "{v}");
     }
-    // Evaluations are logged through a queue: wait until all four are committed.
+    // And a case: opened, then six events, each logged — one case, not seven.
+    let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap();
+    let case: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
+    let opening = serde_json::json!({"policy": "returns", "facts": case["facts"], "id": "R-77"});
+    let (status, v) = post(&c, &format!("{}/v1/cases", server.base), &opening).unwrap();
+    assert_eq!(status, 201, "{v}");
+    for e in case["events"].as_array().unwrap() {
+        let (status, v) = post(&c, &format!("{}/v1/cases/R-77/events", server.base), e).unwrap();
+        assert_eq!(status, 200, "{v}");
+    }
+    // Evaluations are logged through a queue: wait until all eleven are committed.
     let started = Instant::now();
     let export = loop {
         let text = c
@@ -429,7 +439,7 @@ fn a_policy_change_measured_on_logged_decisions() {
             .unwrap()
             .text()
             .unwrap();
-        if text.lines().count() == 4 || started.elapsed() > Duration::from_secs(10) {
+        if text.lines().count() == 11 || started.elapsed() > Duration::from_secs(10) {
             break text;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -459,12 +469,21 @@ fn a_policy_change_measured_on_logged_decisions() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(d["cases"], 4, "{source}: {d}");
-        assert_eq!(d["changed"], 2, "the two opened keyboards: {d}");
+        assert_eq!(d["cases"], 5, "four one-off evaluations and one case: {source}: {d}");
+        assert_eq!(d["one_off"], 4, "{source}: {d}");
+        assert_eq!(d["changed"], 3, "the two opened keyboards and the refunded case: {d}");
+        let labels: Vec<&str> = d["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["cases"].as_array().unwrap().iter().map(|c| c["case"].as_str().unwrap()))
+            .collect();
+        assert!(labels.contains(&"case R-77"), "a case is named by its id: {labels:?}");
+        assert_eq!(labels.iter().filter(|l| l.starts_with("decision ")).count(), 2, "{labels:?}");
         let money = d["money"].as_array().unwrap();
         let refund = money.iter().find(|m| m["what"] == "output refund_amount").expect("refunds move");
-        assert_eq!((refund["delta"].as_str().unwrap(), refund["cases"].as_u64().unwrap()), ("-10.00", 2), "{money:?}");
+        assert_eq!((refund["delta"].as_str().unwrap(), refund["cases"].as_u64().unwrap()), ("-15.00", 3), "{money:?}");
         let deductions = money.iter().find(|m| m["what"] == "ledger deductions").unwrap();
-        assert_eq!(deductions["delta"], "10.00");
+        assert_eq!(deductions["delta"], "15.00");
     }
 }

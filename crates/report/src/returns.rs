@@ -113,6 +113,11 @@ fn money(v: Option<&Value>) -> Option<Decimal> {
 }
 
 impl<'p> ReturnReport<'p> {
+    /// The name of the policy the report replays cases under.
+    pub fn policy_name(&self) -> &str {
+        self.policy.name()
+    }
+
     /// An empty report under `policy`.
     pub fn new(policy: &'p Policy, options: Options) -> ReturnReport<'p> {
         ReturnReport {

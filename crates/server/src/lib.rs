@@ -162,10 +162,10 @@ async fn watch(app: Arc<App>, mut s: Signals, stop: tokio::sync::oneshot::Sender
 }
 
 /// Reads every case of a case store written by `tenet serve` (`sqlite://…`,
-/// `postgres://…`), in id order, handing each to `each` as the engine reads it; the
-/// number of cases read. For reports: nothing is written (opening applies the
-/// migrations this version knows, as a server would).
-pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Result<usize, StartError> {
+/// `postgres://…`), in id order, handing each to `each` with the name of its policy, as
+/// the engine reads it; the number of cases read. For reports and `tenet diff`: nothing
+/// is written (opening applies the migrations this version knows, as a server would).
+pub fn read_cases(url: &str, mut each: impl FnMut(&str, tenet::workflow::Case)) -> Result<usize, StartError> {
     with_store(url, |store| async move {
         let db = |e: sqlx::Error| StartError::Database(e.to_string());
         let mut after = String::new();
@@ -185,15 +185,18 @@ pub fn read_cases(url: &str, mut each: impl FnMut(tenet::workflow::Case)) -> Res
                     })?;
                     events.push(event);
                 }
-                each(tenet::workflow::Case {
-                    id: Some(stored.id),
-                    name: None,
-                    policy: None,
-                    now: None,
-                    facts,
-                    events,
-                    expect: None,
-                });
+                each(
+                    &row.policy,
+                    tenet::workflow::Case {
+                        id: Some(stored.id),
+                        name: None,
+                        policy: None,
+                        now: None,
+                        facts,
+                        events,
+                        expect: None,
+                    },
+                );
                 n += 1;
             }
         }

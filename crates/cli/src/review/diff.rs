@@ -34,6 +34,8 @@ pub struct Change {
     pub old: Result<Verdict, String>,
     /// Under the new policy.
     pub new: Result<Verdict, String>,
+    /// A one-off evaluation from a decision log, rather than a case.
+    pub one_off: bool,
 }
 
 impl Change {
@@ -81,8 +83,10 @@ impl Change {
 /// The result of a diff.
 #[derive(Clone, Debug, Default)]
 pub struct Diff {
-    /// Cases evaluated.
+    /// Cases (and one-off evaluations) compared.
     pub total: usize,
+    /// Of them, one-off evaluations from a decision log.
+    pub one_off: usize,
     /// Cases that changed, sorted by path.
     pub changes: Vec<Change>,
 }
@@ -176,38 +180,78 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
         }
         total += 1;
         if a != b {
-            changes.push(Change { case: path, name: case.name.clone(), old: a, new: b });
+            changes.push(Change { case: path, name: case.name.clone(), old: a, new: b, one_off: false });
         }
     }
-    Ok(Diff { total, changes })
+    Ok(Diff { total, one_off: 0, changes })
 }
 
-/// One logged decision's input: a label (its decision id or line), the facts and the
-/// instant it was decided at.
-pub struct Logged {
-    /// `decision 0190…` or `line 7`.
+/// What a decision log holds, as `tenet diff --decisions` compares it: a case (its
+/// latest state, counted once however many of its events were logged) or a one-off
+/// evaluation.
+pub struct Subject {
+    /// `case R-1`, `decision 0190…` or `line 7`.
     pub label: String,
-    /// The input facts.
-    pub facts: tenet::facts::Raw,
-    /// When it was decided (the log's `now`), for facts without their own.
+    /// What is compared.
+    pub input: Input,
+    /// When it was last decided, for facts without their own `now` and for replays.
     pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Re-evaluates logged decisions under both versions: what would have changed.
-pub fn diff_logged(old: &Policy, new: &Policy, logged: impl IntoIterator<Item = Logged>) -> Diff {
-    let mut changes = Vec::new();
-    let mut total = 0;
-    for entry in logged {
-        let (a, b) = (verdict_at(old, &entry.facts, entry.at), verdict_at(new, &entry.facts, entry.at));
+/// The input of a [`Subject`].
+pub enum Input {
+    /// A case's history: replayed under each version, compared by the case's decision.
+    History(tenet::workflow::Case),
+    /// A case known only by its latest facts (a JSON-lines export of the log has no
+    /// events): evaluated as they stand.
+    CaseFacts(tenet::facts::Raw),
+    /// A one-off evaluation's facts.
+    Evaluation(tenet::facts::Raw),
+}
+
+/// The verdict on a case's history: its decision as the replay gives it (the README's
+/// rule for a case), at `at` (else its last event).
+fn verdict_of_history(
+    policy: &Policy,
+    case: &tenet::workflow::Case,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Verdict, String> {
+    let now =
+        at.or_else(|| case.events.last().map(|e| e.at)).or(case.now).ok_or("the case has no time to judge it at")?;
+    let replay = policy.replay(case, now).map_err(|e| {
+        format!("cannot replay: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
+    })?;
+    let eval = replay.evaluation().ok_or_else(|| {
+        format!("cannot evaluate: {}", replay.problems().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
+    })?;
+    let mut codes: Vec<String> = eval.codes().into_iter().map(str::to_owned).collect();
+    codes.sort();
+    let ledgers = eval.ledgers().iter().map(|l| (l.name().to_owned(), eval.locale().money(l.total()))).collect();
+    let outputs = eval.outputs().map(|o| (o.name().to_owned(), o.text())).collect();
+    Ok(Verdict { decision: eval.decision().as_str().to_owned(), codes, ledgers, outputs })
+}
+
+/// Compares what a decision log holds under both versions: each case once, by its
+/// latest decision, and each one-off evaluation apart.
+pub fn diff_logged(old: &Policy, new: &Policy, subjects: impl IntoIterator<Item = Subject>) -> Diff {
+    let mut diff = Diff::default();
+    for s in subjects {
+        let judge = |p: &Policy| match &s.input {
+            Input::History(case) => verdict_of_history(p, case, s.at),
+            Input::CaseFacts(facts) | Input::Evaluation(facts) => verdict_at(p, facts, s.at),
+        };
+        let (a, b) = (judge(old), judge(new));
         if a.is_err() && b.is_err() {
             continue;
         }
-        total += 1;
+        let one_off = matches!(s.input, Input::Evaluation(_));
+        diff.total += 1;
+        diff.one_off += usize::from(one_off);
         if a != b {
-            changes.push(Change { case: PathBuf::from(entry.label), name: None, old: a, new: b });
+            diff.changes.push(Change { case: PathBuf::from(s.label), name: None, old: a, new: b, one_off });
         }
     }
-    Diff { total, changes }
+    diff
 }
 
 impl Diff {
