@@ -47,7 +47,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(diags) => return fail(args.format, ui, "invalid_case", &diags, Exit::InvalidFacts),
     };
-    // Without a policy argument, the case names its policy, relative to the case file.
+    // Without a policy argument, the case names its policy, relative to the case file,
+    // or lies under `cases/<policy>/`.
     let policy_path = match (policy_arg, &case.policy) {
         (Some(p), _) => p.clone(),
         // Standard input stands for a file in the current folder.
@@ -62,22 +63,26 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 return fail(args.format, ui, "invalid_case", &[d], Exit::InvalidFacts);
             }
         },
-        (None, None) => {
-            let d = Diagnostic::error(
-                "invalid-case",
-                Msg::new(
-                    "案例没有写 `policy:`，也没有给出策略文件",
-                    "the case has no `policy:` and no policy file was given",
-                ),
-            )
-            .at_path("policy")
-            .help(Msg::new(
-                "写成 `tenet case 策略文件 案例文件`，或在案例中加上 `policy: 策略文件`",
-                "run `tenet case POLICY CASE`, or add `policy: POLICY` to the case",
-            ))
-            .in_file(&case_file);
-            return fail(args.format, ui, "invalid_case", &[d], Exit::Usage);
-        }
+        // Under `cases/<policy>/`, the folder convention of `tenet test` names it.
+        (None, None) => match crate::review::corpus::policy_for(case_arg, None) {
+            Ok(path) => path,
+            Err(_) => {
+                let d = Diagnostic::error(
+                    "invalid-case",
+                    Msg::new(
+                        "案例没有写 `policy:`，也没有给出策略文件",
+                        "the case has no `policy:` and no policy file was given",
+                    ),
+                )
+                .at_path("policy")
+                .help(Msg::new(
+                    "写成 `tenet case 策略文件 案例文件`，或在案例中加上 `policy: 策略文件`",
+                    "run `tenet case POLICY CASE`, or add `policy: POLICY` to the case",
+                ))
+                .in_file(&case_file);
+                return fail(args.format, ui, "invalid_case", &[d], Exit::Usage);
+            }
+        },
     };
     let policy = match super::load_policy(&policy_path, args.format, ui) {
         Ok(p) => p,
@@ -141,6 +146,23 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         time(&r.now())
     );
     super::human::warnings(&mut s, ui, &r.warnings());
+    if let Some(e) = r.evaluation() {
+        // The case's decision and what decided it: the rejects and requires, with the
+        // policy's words (a reviewer's reject names its event).
+        let decision = e.decision().as_str();
+        let _ = writeln!(s, "{}: {decision}", ui.label("决定", "Decision"));
+        for f in e.findings().iter().filter(|f| matches!(f.kind().as_str(), "reject" | "require")) {
+            let by = match (f.rule(), f.event()) {
+                (Some(rule), _) => format!("{rule} [{}]", f.stage().unwrap_or_default()),
+                (None, Some(event)) => format!("{} {event}", ui.label("事件", "event")),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(s, "  ● {} {} · {by}", f.code(), f.kind().as_str());
+            if let Some(m) = f.message() {
+                let _ = writeln!(s, "    {}", text(ui, m, f.message_en()));
+            }
+        }
+    }
     let _ = writeln!(s, "\n{}:", ui.label("经过", "Trail"));
     if r.trail().is_empty() {
         let _ = writeln!(s, "  {}", ui.label("还没有事件", "no events yet"));
