@@ -313,11 +313,20 @@ impl Indexer<'_> {
                     self.use_named(SymbolKind::Stage, s);
                 }
                 for t in &w.transitions {
+                    let whole = t.span;
                     let t = &t.node;
                     for s in [Some(&t.from), Some(&t.to), t.otherwise.as_ref()].into_iter().flatten() {
                         self.use_named(SymbolKind::Stage, s);
                     }
                     self.use_named(SymbolKind::Event, &t.event);
+                    if let Some((code, message)) = &t.rejects {
+                        let said = message.as_ref().map(|m| self.message_text(m)).unwrap_or_default();
+                        let detail = format!(
+                            "{} — reject on {} ({} → {}){said}",
+                            code.node, t.event.node, t.from.node, t.to.node
+                        );
+                        self.named(SymbolKind::Code, code, whole, detail);
+                    }
                 }
                 for d in &w.deadlines {
                     self.use_named(SymbolKind::Stage, &d.node.stage);
