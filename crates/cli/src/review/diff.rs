@@ -1,5 +1,6 @@
-//! `tenet diff`: every case evaluated under two versions of a policy, and only what
-//! changed — decision, codes, ledger totals, outputs — grouped by kind of change.
+//! `tenet diff`: every case evaluated (an event history replayed) under two versions of
+//! a policy, and only what changed — decision, codes, ledger totals, outputs — grouped by
+//! kind of change.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -170,9 +171,21 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
     let mut total = 0;
     for path in files {
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        // Replay cases and other YAML in the folder are not evaluation cases.
-        let Ok(case) = TestCase::from_yaml(&text) else { continue };
-        let (a, b) = (verdict(old, &case), verdict(new, &case));
+        let (name, a, b) = if crate::review::test_case::is_event_history(&text) {
+            // A history: replayed under each version, compared by the case's decision.
+            let file = SourceFile::new(path.display().to_string(), text);
+            let format = if path.extension().is_some_and(|e| e == "json") {
+                tenet::facts::Format::Json
+            } else {
+                tenet::facts::Format::Yaml
+            };
+            let Ok(case) = tenet::workflow::Case::parse(&file, format) else { continue };
+            (case.name.clone(), verdict_of_history(old, &case, case.now), verdict_of_history(new, &case, case.now))
+        } else {
+            // Other YAML in the folder is not a case.
+            let Ok(case) = TestCase::from_yaml(&text) else { continue };
+            (case.name.clone(), verdict(old, &case), verdict(new, &case))
+        };
         // Cases neither version can evaluate belong to another policy (or are broken
         // under both): they say nothing about this change.
         if a.is_err() && b.is_err() {
@@ -180,7 +193,7 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
         }
         total += 1;
         if a != b {
-            changes.push(Change { case: path, name: case.name.clone(), old: a, new: b, one_off: false });
+            changes.push(Change { case: path, name, old: a, new: b, one_off: false });
         }
     }
     Ok(Diff { total, one_off: 0, changes })
