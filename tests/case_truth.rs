@@ -558,6 +558,17 @@ fn generated_histories_say_what_the_policy_decided() {
         let replay = policy.replay(&case, now).unwrap_or_else(|e| panic!("history {i}: {e}"));
         let view = replay.to_json(None, None, None);
         let want = predict(&h);
+        // The service resumes a case from the progress of an earlier read: the same view,
+        // whichever event it resumes after.
+        if i % 10 == 0 && case.events.len() > 1 {
+            let cut = 1 + (i / 10) % (case.events.len() - 1);
+            let mut prefix = case.clone();
+            prefix.events.truncate(cut);
+            let (_, progress) = policy.replay_resuming(&prefix, now, None).unwrap();
+            let (resumed, _) = policy.replay_resuming(&case, now, progress.as_ref()).unwrap();
+            assert_eq!(resumed.resumed_events(), cut, "history {i} resumed after {cut} events");
+            assert_eq!(resumed.to_json(None, None, None), view, "history {i}: resumed after {cut} events");
+        }
         let ctx =
             || format!("history {i} (seed {}):\n{}\nview: {view:#}", seed(), serde_json::to_string_pretty(&h).unwrap());
 
