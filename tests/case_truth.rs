@@ -663,3 +663,67 @@ fn generated_histories_say_what_the_policy_decided() {
     }
     eprintln!("{n} generated histories checked (seed {}); {} stage/decision pairs", seed(), seen.len());
 }
+
+/// Every history shipped with the project (the examples and `tests/cases/*/histories`):
+/// `tenet eval` on the facts the case gathered, at the README's instant, with the rules
+/// the view lists as pending set aside, gives the case's decision and codes (a rejection
+/// a transition imposed aside, which no rule states).
+#[test]
+fn every_shipped_history_agrees_with_tenet_eval() {
+    let root = support::root();
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["examples/cases", "tests/cases/returns/histories", "tests/cases/signing/histories"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 40, "{} histories", files.len());
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let case = Case::parse(&SourceFile::new(path.display().to_string(), text), Format::Yaml).unwrap();
+        let name = if path.starts_with(root.join("tests/cases/signing")) || path.ends_with("agreement-history.yaml") {
+            "signing"
+        } else {
+            "returns"
+        };
+        let policy = support::policy(name);
+        let now = case.now.expect("a history fixes now");
+        let replay = policy.replay(&case, now).unwrap();
+        let view = replay.to_json(None, None, None);
+        let at = if replay.is_final() { replay.entered_at().unwrap() } else { now };
+        let facts = policy.facts_from_json(&view["facts"].to_string()).unwrap();
+        let eval = policy.evaluate(&facts, at).unwrap();
+        let pending: BTreeSet<(&str, &str)> = view["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["code"].as_str().unwrap(), p["stage"].as_str().unwrap()))
+            .collect();
+        let kept: Vec<&tenet::eval::Finding<'_>> =
+            eval.findings().iter().filter(|f| !pending.contains(&(f.code(), f.stage().unwrap_or_default()))).collect();
+        let imposed: Vec<&str> = view["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("event").is_some())
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let mut want: BTreeSet<&str> = kept.iter().map(|f| f.code()).collect();
+        want.extend(imposed.iter().copied());
+        let got: BTreeSet<&str> = view["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(got, want, "{}: codes", path.display());
+        let kinds: Vec<&str> = kept.iter().map(|f| f.kind().as_str()).chain(imposed.iter().map(|_| "reject")).collect();
+        let decision = if kinds.contains(&"reject") {
+            "rejected"
+        } else if kinds.contains(&"require") {
+            "needs_info"
+        } else {
+            "approved"
+        };
+        assert_eq!(view["decision"], decision, "{}: decision", path.display());
+    }
+}
