@@ -219,6 +219,11 @@ impl Policy {
         self.program.workflow.iter().flat_map(|w| w.stages.iter().map(|s| &**s))
     }
 
+    /// The events of its workflow, in declaration order (none without a workflow).
+    pub fn workflow_events(&self) -> impl Iterator<Item = &str> {
+        self.program.workflow.iter().flat_map(|w| w.events.iter().map(|e| &**e))
+    }
+
     /// The input schema: the fields facts may carry, their types, which are optional.
     pub fn inputs(&self) -> &crate::lang::RecordType {
         &self.program.inputs

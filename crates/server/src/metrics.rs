@@ -1,105 +1,183 @@
-//! Counters for `GET /metrics`, in Prometheus' text format: requests by route and
-//! status, a latency histogram, decisions by outcome, events by kind and outcome, and the
-//! process's CPU time.
+//! Counters for `GET /metrics`, written by `prometheus-client` in the OpenMetrics text
+//! format (escaping and naming are the crate's, not ours): requests by method, route and
+//! status, a latency histogram, decisions by outcome, events by kind and outcome, cases
+//! overdue and the process's CPU time.
+//!
+//! Every label takes its value from a set the service fixes, never from what a client
+//! sends as it is: the method from the methods HTTP defines (else `OTHER`), the route
+//! from the router's templates (else `unmatched`), the event from the events the
+//! policies' workflows declare (else `other`). So the series stay bounded whatever
+//! clients send, and a client cannot break the exposition.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
-#[derive(Debug, Default)]
-struct Counts {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: [u64; BUCKETS.len()],
-    latency_count: u64,
-    latency_sum_micros: u128,
-    decisions: BTreeMap<String, u64>,
-    events: BTreeMap<(String, String), u64>,
+/// The content type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// An HTTP method as a label: the methods HTTP defines, anything else `OTHER`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+#[expect(clippy::upper_case_acronyms, reason = "label values spelled as HTTP spells methods")]
+enum Method {
+    GET,
+    HEAD,
+    POST,
+    PUT,
+    PATCH,
+    DELETE,
+    OPTIONS,
+    OTHER,
+}
+
+impl Method {
+    fn of(method: &str) -> Method {
+        match method {
+            "GET" => Method::GET,
+            "HEAD" => Method::HEAD,
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "PATCH" => Method::PATCH,
+            "DELETE" => Method::DELETE,
+            "OPTIONS" => Method::OPTIONS,
+            _ => Method::OTHER,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: Method,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DecisionLabels {
+    decision: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    event: String,
+    outcome: String,
 }
 
 /// The counters, shared by every request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
-    counts: Mutex<Counts>,
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histogram,
+    decisions: Family<DecisionLabels, Counter>,
+    events: Family<EventLabels, Counter>,
+    /// Cases overdue at the last scrape, written just before it is encoded.
+    overdue: Arc<Mutex<Option<u64>>>,
+    /// Scrapes encode one at a time, so each shows its own overdue count.
+    scraping: Mutex<()>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("tenet_http_requests", "Requests answered, by method, route and status", requests.clone());
+        let latency = Histogram::new(BUCKETS);
+        registry.register("tenet_http_request_duration_seconds", "Time to answer a request", latency.clone());
+        let decisions = Family::<DecisionLabels, Counter>::default();
+        registry.register("tenet_decisions", "Decisions made, by outcome", decisions.clone());
+        let events = Family::<EventLabels, Counter>::default();
+        registry.register("tenet_events", "Case events recorded, by event and outcome", events.clone());
+        let overdue = Arc::new(Mutex::new(None));
+        registry.register_collector(Box::new(AtScrape { overdue: Arc::clone(&overdue) }));
+        Metrics { registry, requests, latency, decisions, events, overdue, scraping: Mutex::new(()) }
+    }
 }
 
 impl Metrics {
-    fn with(&self, f: impl FnOnce(&mut Counts)) {
-        if let Ok(mut c) = self.counts.lock() {
-            f(&mut c);
-        }
-    }
-
-    /// A request answered.
-    pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
-        self.with(|c| {
-            *c.requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
-            let secs = took.as_secs_f64();
-            for (slot, bound) in c.latency.iter_mut().zip(BUCKETS) {
-                if secs <= bound {
-                    *slot += 1;
-                }
-            }
-            c.latency_count += 1;
-            c.latency_sum_micros += took.as_micros();
-        });
+    /// A request answered; `route` is the router's template (`/v1/cases/{id}`), or
+    /// `None` for a path no route matched.
+    pub fn request(&self, method: &str, route: Option<&str>, status: u16, took: Duration) {
+        let labels =
+            RequestLabels { method: Method::of(method), route: route.unwrap_or("unmatched").to_owned(), status };
+        self.requests.get_or_create(&labels).inc();
+        self.latency.observe(took.as_secs_f64());
     }
 
     /// A decision made (`approved`, `rejected`, `needs_info`).
     pub fn decision(&self, outcome: &str) {
-        self.with(|c| *c.decisions.entry(outcome.to_owned()).or_default() += 1);
+        let decision = match outcome {
+            "approved" | "rejected" | "needs_info" => outcome,
+            _ => "other",
+        };
+        self.decisions.get_or_create(&DecisionLabels { decision: decision.to_owned() }).inc();
     }
 
-    /// An event recorded, with its outcome.
-    pub fn event(&self, kind: &str, outcome: &str) {
-        self.with(|c| *c.events.entry((kind.to_owned(), outcome.to_owned())).or_default() += 1);
+    /// An event recorded, with its outcome; `known` says whether the case's workflow
+    /// declares an event of that name (an unknown one is counted as `other`).
+    pub fn event(&self, kind: &str, known: bool, outcome: &str) {
+        let event = if known { kind } else { "other" };
+        let outcome = match outcome {
+            "accepted" | "refused" | "illegal" => outcome,
+            _ => "other",
+        };
+        self.events.get_or_create(&EventLabels { event: event.to_owned(), outcome: outcome.to_owned() }).inc();
     }
 
-    /// The text exposition; `overdue` is the number of cases with an overdue deadline.
+    /// The exposition; `overdue` is the number of cases with an overdue deadline, when
+    /// it could be counted.
     pub fn render(&self, overdue: Option<u64>) -> String {
+        let _one = self.scraping.lock();
+        if let Ok(mut slot) = self.overdue.lock() {
+            *slot = overdue;
+        }
         let mut s = String::new();
-        let Ok(c) = self.counts.lock() else { return s };
-        s.push_str("# HELP tenet_http_requests_total Requests answered, by method, route and status.\n");
-        s.push_str("# TYPE tenet_http_requests_total counter\n");
-        for ((method, route, status), n) in &c.requests {
-            let _ = writeln!(
-                s,
-                "tenet_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
-        s.push_str("# HELP tenet_http_request_duration_seconds Time to answer a request.\n");
-        s.push_str("# TYPE tenet_http_request_duration_seconds histogram\n");
-        for (bound, n) in BUCKETS.iter().zip(c.latency) {
-            let _ = writeln!(s, "tenet_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {n}");
-        }
-        let _ = writeln!(s, "tenet_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}", c.latency_count);
-        let micros = c.latency_sum_micros;
-        let _ = writeln!(s, "tenet_http_request_duration_seconds_sum {}.{:06}", micros / 1_000_000, micros % 1_000_000);
-        let _ = writeln!(s, "tenet_http_request_duration_seconds_count {}", c.latency_count);
-        s.push_str("# HELP tenet_decisions_total Decisions made, by outcome.\n");
-        s.push_str("# TYPE tenet_decisions_total counter\n");
-        for (outcome, n) in &c.decisions {
-            let _ = writeln!(s, "tenet_decisions_total{{decision=\"{outcome}\"}} {n}");
-        }
-        s.push_str("# HELP tenet_events_total Case events recorded, by event and outcome.\n");
-        s.push_str("# TYPE tenet_events_total counter\n");
-        for ((kind, outcome), n) in &c.events {
-            let _ = writeln!(s, "tenet_events_total{{event=\"{kind}\",outcome=\"{outcome}\"}} {n}");
-        }
-        if let Some(cpu) = process_cpu_time() {
-            s.push_str("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n");
-            s.push_str("# TYPE process_cpu_seconds_total counter\n");
-            let _ = writeln!(s, "process_cpu_seconds_total {}.{:02}", cpu.as_secs(), cpu.subsec_millis() / 10);
-        }
-        if let Some(n) = overdue {
-            s.push_str("# HELP tenet_cases_overdue Cases with a deadline past due now.\n");
-            s.push_str("# TYPE tenet_cases_overdue gauge\n");
-            let _ = writeln!(s, "tenet_cases_overdue {n}");
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut s, &self.registry) {
+            eprintln!("tenet serve: the metrics could not be written: {e}");
         }
         s
+    }
+}
+
+/// What is read when a scrape comes: cases overdue and the process's CPU time.
+#[derive(Debug)]
+struct AtScrape {
+    overdue: Arc<Mutex<Option<u64>>>,
+}
+
+impl Collector for AtScrape {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        if let Some(n) = self.overdue.lock().ok().and_then(|o| *o) {
+            let gauge = ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
+            let metric = encoder.encode_descriptor(
+                "tenet_cases_overdue",
+                "Cases with a deadline past due now",
+                None,
+                gauge.metric_type(),
+            )?;
+            gauge.encode(metric)?;
+        }
+        if let Some(cpu) = process_cpu_time() {
+            let counter = ConstCounter::new(cpu.as_secs_f64());
+            let metric = encoder.encode_descriptor(
+                "process_cpu_seconds",
+                "Total user and system CPU time spent in seconds",
+                None,
+                counter.metric_type(),
+            )?;
+            counter.encode(metric)?;
+        }
+        Ok(())
     }
 }
 

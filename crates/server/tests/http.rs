@@ -593,3 +593,53 @@ async fn the_overdue_gauge_counts_late_cases() {
     let text = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("\ntenet_cases_overdue 2\n"), "{text}");
 }
+
+/// `/metrics` is written by a real exposition library and parsed back by a real parser,
+/// whatever names clients send; its series stay bounded however many junk requests come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_parse_and_stay_bounded_whatever_clients_send() {
+    let s = Server::start(None, None).await;
+    let case = case_file("return-refunded.yaml");
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": "M-1"})).await;
+    // Event names that broke the hand-written exposition: a backslash, a quote and brace.
+    for name in ["probe\\", "probe\"} 1 #", "submit"] {
+        let (status, v) =
+            s.post("/v1/cases/M-1/events", &json!({"event": name, "at": "2026-11-05T09:00:00+08:00"})).await;
+        assert!(status.is_success() || status.is_client_error(), "{status} {v}");
+    }
+    let scrape = |text: &str| {
+        prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+            .unwrap_or_else(|e| panic!("the exposition does not parse ({e}):\n{text}"))
+    };
+    let metrics = || async {
+        let r = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap();
+        let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+        r.text().await.unwrap()
+    };
+    let before = metrics().await;
+    let parsed = scrape(&before);
+    let labels: Vec<String> =
+        parsed.samples.iter().flat_map(|x| x.labels.values().cloned().collect::<Vec<_>>()).collect();
+    assert!(labels.iter().all(|v| !v.contains("probe")), "no client text in a label: {labels:?}");
+    assert!(
+        parsed.samples.iter().any(|x| x.metric == "tenet_events_total"
+            && x.labels.get("event") == Some("other")
+            && x.labels.get("outcome") == Some("illegal")),
+        "unknown events are counted as other:\n{before}"
+    );
+    // 300 junk requests: made-up methods and paths, none of them a route.
+    for i in 0..300 {
+        let method = reqwest::Method::from_bytes(format!("JUNK{i}").as_bytes()).unwrap();
+        let r = s.client.request(method, format!("{}/junk/{i}?x={i}", s.base)).send().await.unwrap();
+        assert!(r.status().is_client_error());
+        let _ = s.client.get(format!("{}/v1/nothing-{i}", s.base)).send().await.unwrap();
+    }
+    let after = metrics().await;
+    let series =
+        |text: &str| scrape(text).samples.into_iter().filter(|x| x.metric.starts_with("tenet_http_requests")).count();
+    let grown = series(&after) - series(&before);
+    assert!(grown <= 4, "300 junk requests added {grown} request series:\n{after}");
+    assert!(after.contains("method=\"OTHER\",route=\"unmatched\""), "{after}");
+    assert!(!after.contains("JUNK") && !after.contains("/junk/"), "{after}");
+}

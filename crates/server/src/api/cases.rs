@@ -313,7 +313,8 @@ pub async fn post_event(
         match app.store.append(&append).await? {
             Appended::Done => {
                 app.remember(&cached, case, progress)?;
-                app.metrics.event(&event.name, &after.outcome);
+                let known = loaded.policy.workflow_events().any(|e| e == event.name);
+                app.metrics.event(&event.name, known, &after.outcome);
                 if let Some(d) = after.decision {
                     app.metrics.decision(d);
                 }

@@ -72,14 +72,14 @@ async fn method_not_allowed() -> ApiError {
 async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
-    let route =
-        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    // The route's template, never the path a client sent: the metrics' labels stay bounded.
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "请求超时", "the request took too long")
             .into_response(),
     };
-    app.metrics.request(&method, &route, response.status().as_u16(), started.elapsed());
+    app.metrics.request(&method, route.as_deref(), response.status().as_u16(), started.elapsed());
     response
 }
 

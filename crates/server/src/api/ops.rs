@@ -59,7 +59,7 @@ async fn overdue_cases(app: &App) -> Option<u64> {
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
     let overdue = overdue_cases(&app).await;
     let mut r = app.metrics.render(overdue).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::metrics::CONTENT_TYPE));
     r
 }
 
