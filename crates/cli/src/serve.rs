@@ -23,6 +23,18 @@ pub(crate) struct Args {
     /// 评估的答复等决定日志写入磁盘后再发出（默认排队，数毫秒内写入）· answer an evaluation only once its decision log entry is committed (default: queued, committed within milliseconds)
     #[arg(long)]
     durable_decisions: bool,
+    /// 数据库暂时无法写入、决定日志队列已满时：wait 等待空位（默认），refuse 以 503 拒绝 · while the database cannot be written and the decision log's queue is full: wait for room (default) or refuse with 503
+    #[arg(long, value_enum, default_value_t = LogFull::Wait)]
+    log_full: LogFull,
+}
+
+/// What an evaluation does when the decision log's queue is full.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LogFull {
+    /// Wait for room (back-pressure).
+    Wait,
+    /// Refuse with 503.
+    Refuse,
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
@@ -32,6 +44,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         listen: args.listen.clone(),
         tokens: args.tokens.clone(),
         durable_decisions: args.durable_decisions,
+        refuse_when_log_full: args.log_full == LogFull::Refuse,
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

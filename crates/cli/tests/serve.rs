@@ -487,3 +487,88 @@ fn a_policy_change_measured_on_logged_decisions() {
         assert_eq!(deductions["delta"], "15.00");
     }
 }
+
+/// A request head left unfinished is closed after the header-read timeout, and a client
+/// that holds a request open does not hold the server: SIGTERM ends it within the grace
+/// period, whatever the client does.
+#[test]
+fn no_client_holds_a_connection_or_the_shutdown() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let addr = server.base.trim_start_matches("http://").to_owned();
+
+    // An unfinished head: closed by the server within the timeout (10 s), not held.
+    let mut idle = std::net::TcpStream::connect(&addr).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-a: ").unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    let n = idle.read(&mut buf).unwrap_or(0);
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(15), "the unfinished head was held {waited:?}");
+    assert!(waited >= Duration::from_secs(5), "closed too early ({waited:?}): the timeout is 10 s");
+    // Hyper may answer 408 before closing; either way the connection ends.
+    let rest = idle.read(&mut buf[n..]).unwrap_or(0);
+    assert_eq!(rest, 0, "the connection is closed");
+
+    // A request whose body never finishes arriving, then SIGTERM: the server waits for it
+    // at most the grace period (10 s), then exits.
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(
+        b"POST /v1/policies/returns/evaluate HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"order\"",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let started = Instant::now();
+    loop {
+        if server.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "still running 15 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(slow);
+}
+
+/// What hyper refuses before the service sees it — a head over 64 KiB, a request line it
+/// cannot read — is answered with the API's JSON error like every other refusal, and so
+/// is an address over 8 KiB.
+#[test]
+fn refusals_of_the_http_layer_are_json() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let ask = |request: Vec<u8>| -> (u16, Value) {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        // A refused head may close the connection before all of it is sent.
+        let _ = s.write_all(&request);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let status: u16 = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("{text:?}"));
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"));
+        (status, json)
+    };
+    let long_path = format!("GET /healthz?{} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", "a".repeat(70_000));
+    let (status, v) = ask(long_path.into_bytes());
+    assert_eq!(status, 414, "{v}");
+    assert_eq!(v["error"], "uri_too_long");
+    let big_header =
+        format!("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "b".repeat(500_000));
+    let (status, v) = ask(big_header.into_bytes());
+    assert_eq!(status, 431, "{v}");
+    assert!(v["message_en"].as_str().unwrap().contains("64 KiB"), "{v}");
+    let medium = format!("GET /healthz?{} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", "a".repeat(20_000));
+    let (status, v) = ask(medium.into_bytes());
+    assert_eq!(status, 414, "{v}");
+    assert_eq!(v["error"], "uri_too_long");
+    let (status, v) = ask(b"G\x01T / HTTP/1.1\r\nHost: t\r\n\r\n".to_vec());
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["error"], "bad_request");
+}

@@ -22,7 +22,7 @@ async fn main() {
     let durable = args.get(2).is_some_and(|s| s == "durable");
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&format!("sqlite://{}/log.db", dir.path().display())).await.expect("store");
-    let log = DecisionLog::start(store, durable);
+    let log = DecisionLog::start(store, durable, false);
     let facts = include_str!("../../../examples/returns/opened-keyboard.json");
     let result = "{\"policy\":\"returns\",\"message\":\"商品已拆封，扣除商品金额的 10% 作为折旧费。\"}"
         .repeat(std::env::var("REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(16));

@@ -30,6 +30,7 @@ async fn start(db: &str) -> String {
         listen: "127.0.0.1:0".into(),
         tokens: None,
         durable_decisions: false,
+        refuse_when_log_full: false,
     };
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let base = format!("http://{}", ready.addr().expect("address"));

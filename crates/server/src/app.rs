@@ -85,8 +85,9 @@ impl App {
         store: Store,
         access: Access,
         durable_decisions: bool,
+        refuse_when_log_full: bool,
     ) -> App {
-        let log = crate::store::DecisionLog::start(store.clone(), durable_decisions);
+        let log = crate::store::DecisionLog::start(store.clone(), durable_decisions, refuse_when_log_full);
         App {
             registry: RwLock::new(registry),
             policies_dir,

@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 pub mod app;
 pub mod clock;
+pub mod conn;
 pub mod error;
 pub mod ids;
 pub mod metrics;
@@ -37,6 +38,9 @@ pub struct Options {
     /// Whether an evaluation's answer waits until its decision log entry is committed
     /// (otherwise the entry is queued and committed within milliseconds).
     pub durable_decisions: bool,
+    /// While the database cannot be written and the log's queue is full: refuse
+    /// evaluations with `503` (true) or make them wait for room (false, the default).
+    pub refuse_when_log_full: bool,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -104,8 +108,14 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
     })?;
     let store = Store::open(&options.db).await?;
-    let app =
-        Arc::new(App::new(Registry::default(), options.policies.clone(), store, access, options.durable_decisions));
+    let app = Arc::new(App::new(
+        Registry::default(),
+        options.policies.clone(),
+        store,
+        access,
+        options.durable_decisions,
+        options.refuse_when_log_full,
+    ));
     let at = clock::stamp(clock::now());
     for l in &loaded {
         app.store
@@ -120,23 +130,34 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
     Ok(Ready { app, listener, signals: signals() })
 }
 
+/// How long a stop waits for the decision log's queued entries when the database is away.
+pub const LOG_FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves until SIGINT or SIGTERM: then stops accepting, finishes the requests in
-/// flight and closes the database. SIGHUP reloads the policies.
+/// flight (for at most [`conn::SHUTDOWN_GRACE`]) and closes the database. SIGHUP reloads
+/// the policies.
 pub async fn serve(ready: Ready) -> std::io::Result<()> {
     let Ready { app, listener, signals } = ready;
     let router = api::router(Arc::clone(&app));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = signals.map(|s| tokio::spawn(watch(Arc::clone(&app), s, stop_tx)));
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = stop_rx.await;
-        })
-        .await;
+    let served = conn::serve(listener, router, async move {
+        let _ = stop_rx.await;
+    })
+    .await;
     if let Some(w) = watcher {
         w.abort();
     }
-    if let Err(e) = app.log.flush().await {
-        eprintln!("tenet serve: {e}");
+    // The queued entries are written before the database closes; a database that stays
+    // away gets a bounded wait, and the entries it keeps are named, never dropped quietly.
+    match tokio::time::timeout(LOG_FLUSH_GRACE, app.log.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("tenet serve: {e}"),
+        Err(_) => eprintln!(
+            "tenet serve: {} decision log entries could not be written in {} s: the database is away; they are lost",
+            app.log.queued(),
+            LOG_FLUSH_GRACE.as_secs()
+        ),
     }
     app.store.close().await;
     served

@@ -1,7 +1,8 @@
 //! Counters for `GET /metrics`, written by `prometheus-client` in the OpenMetrics text
 //! format (escaping and naming are the crate's, not ours): requests by method, route and
 //! status, a latency histogram, decisions by outcome, events by kind and outcome, cases
-//! overdue and the process's CPU time.
+//! overdue, the decision log's queue (entries waiting, commits retried, entries refused)
+//! and the process's CPU time.
 //!
 //! Every label takes its value from a set the service fixes, never from what a client
 //! sends as it is: the method from the methods HTTP defines (else `OTHER`), the route
@@ -81,8 +82,8 @@ pub struct Metrics {
     latency: Histogram,
     decisions: Family<DecisionLabels, Counter>,
     events: Family<EventLabels, Counter>,
-    /// Cases overdue at the last scrape, written just before it is encoded.
-    overdue: Arc<Mutex<Option<u64>>>,
+    /// What a scrape reads at its time, written just before it is encoded.
+    now: Arc<Mutex<AtScrapeValues>>,
     /// Scrapes encode one at a time, so each shows its own overdue count.
     scraping: Mutex<()>,
 }
@@ -98,9 +99,9 @@ impl Default for Metrics {
         registry.register("tenet_decisions", "Decisions made, by outcome", decisions.clone());
         let events = Family::<EventLabels, Counter>::default();
         registry.register("tenet_events", "Case events recorded, by event and outcome", events.clone());
-        let overdue = Arc::new(Mutex::new(None));
-        registry.register_collector(Box::new(AtScrape { overdue: Arc::clone(&overdue) }));
-        Metrics { registry, requests, latency, decisions, events, overdue, scraping: Mutex::new(()) }
+        let now = Arc::new(Mutex::new(AtScrapeValues::default()));
+        registry.register_collector(Box::new(AtScrape { now: Arc::clone(&now) }));
+        Metrics { registry, requests, latency, decisions, events, now, scraping: Mutex::new(()) }
     }
 }
 
@@ -134,12 +135,11 @@ impl Metrics {
         self.events.get_or_create(&EventLabels { event: event.to_owned(), outcome: outcome.to_owned() }).inc();
     }
 
-    /// The exposition; `overdue` is the number of cases with an overdue deadline, when
-    /// it could be counted.
-    pub fn render(&self, overdue: Option<u64>) -> String {
+    /// The exposition, with the figures read at the scrape.
+    pub fn render(&self, now: AtScrapeValues) -> String {
         let _one = self.scraping.lock();
-        if let Ok(mut slot) = self.overdue.lock() {
-            *slot = overdue;
+        if let Ok(mut slot) = self.now.lock() {
+            *slot = now;
         }
         let mut s = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut s, &self.registry) {
@@ -149,15 +149,46 @@ impl Metrics {
     }
 }
 
-/// What is read when a scrape comes: cases overdue and the process's CPU time.
+/// Figures read when a scrape comes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AtScrapeValues {
+    /// Cases with an overdue deadline, when they could be counted.
+    pub overdue: Option<u64>,
+    /// Decision log entries waiting for a commit.
+    pub log_queued: u64,
+    /// Decision log commits tried again after a failure.
+    pub log_retried: u64,
+    /// Decision log entries refused because its queue was full.
+    pub log_refused: u64,
+}
+
+/// What is read when a scrape comes: cases overdue, the decision log's queue and the
+/// process's CPU time.
 #[derive(Debug)]
 struct AtScrape {
-    overdue: Arc<Mutex<Option<u64>>>,
+    now: Arc<Mutex<AtScrapeValues>>,
 }
 
 impl Collector for AtScrape {
     fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
-        if let Some(n) = self.overdue.lock().ok().and_then(|o| *o) {
+        let now = self.now.lock().map(|v| *v).unwrap_or_default();
+        let gauge = ConstGauge::new(i64::try_from(now.log_queued).unwrap_or(i64::MAX));
+        let metric = encoder.encode_descriptor(
+            "tenet_decision_log_queued",
+            "Decision log entries waiting for a commit",
+            None,
+            gauge.metric_type(),
+        )?;
+        gauge.encode(metric)?;
+        for (name, help, n) in [
+            ("tenet_decision_log_retries", "Decision log commits tried again after a failure", now.log_retried),
+            ("tenet_decision_log_refused", "Decision log entries refused because its queue was full", now.log_refused),
+        ] {
+            let counter = ConstCounter::new(n);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        if let Some(n) = now.overdue {
             let gauge = ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
             let metric = encoder.encode_descriptor(
                 "tenet_cases_overdue",

@@ -37,6 +37,7 @@ async fn the_tracking_page_answers_where_the_refund_is() {
         listen: "127.0.0.1:0".into(),
         tokens: None,
         durable_decisions: false,
+        refuse_when_log_full: false,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());
@@ -134,6 +135,7 @@ async fn the_tracking_page_tells_a_declined_and_a_waiting_customer_why() {
         listen: "127.0.0.1:0".into(),
         tokens: None,
         durable_decisions: false,
+        refuse_when_log_full: false,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

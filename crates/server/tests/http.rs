@@ -491,6 +491,7 @@ async fn without_tokens_only_loopback() {
         listen: "0.0.0.0:0".into(),
         tokens: None,
         durable_decisions: false,
+        refuse_when_log_full: false,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -522,6 +523,7 @@ async fn queued_decisions_on(db: Option<String>) {
         listen: "127.0.0.1:0".into(),
         tokens: None,
         durable_decisions: false,
+        refuse_when_log_full: false,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

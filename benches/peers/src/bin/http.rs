@@ -363,6 +363,7 @@ async fn serve(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
         listen: "127.0.0.1:0".into(),
         tokens: None,
         durable_decisions,
+        refuse_when_log_full: false,
     };
     let ready = tenet_server::prepare(&options).await.expect("server");
     let base = format!("http://{}", ready.addr().expect("addr"));

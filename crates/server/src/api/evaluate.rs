@@ -69,11 +69,17 @@ pub async fn evaluate(
         facts: &text,
         result: &result_text,
     });
-    if app.durable_decisions {
-        app.log.write(entry).await.map_err(ApiError::internal)?;
-    } else {
-        app.log.submit(entry).await.map_err(ApiError::internal)?;
-    }
+    let logged = if app.durable_decisions { app.log.write(entry).await } else { app.log.submit(entry).await };
+    // An evaluation is answered only once its log entry is queued (or, durable, written):
+    // one the log cannot take is refused, never answered and lost.
+    logged.map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "log_unavailable",
+            "决定日志暂时无法写入，请稍后重试",
+            format!("the decision log cannot take the entry now ({e}); try again shortly"),
+        )
+    })?;
     app.metrics.decision(decision);
     // The text the log keeps is the answer: serialized once.
     Ok(([(header::CONTENT_TYPE, "application/json")], result_text).into_response())

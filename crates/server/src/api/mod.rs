@@ -29,6 +29,9 @@ use crate::error::ApiError;
 /// Largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Longest request address (path and query), in bytes: a longer one is answered `414`.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
 /// Longest time a request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -74,6 +77,17 @@ async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> R
     let method = request.method().to_string();
     // The route's template, never the path a client sent: the metrics' labels stay bounded.
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    if request.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
+        let response = ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("请求的地址超过 {} KiB", MAX_URI_BYTES / 1024),
+            format!("the request's address (its path and query) is over {} KiB", MAX_URI_BYTES / 1024),
+        )
+        .into_response();
+        app.metrics.request(&method, route.as_deref(), response.status().as_u16(), started.elapsed());
+        return response;
+    }
     let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "请求超时", "the request took too long")

@@ -23,9 +23,13 @@ pub async fn health() -> Json<Value> {
 pub async fn ready(State(app): State<Arc<App>>) -> Response {
     let database = app.store.ping().await;
     let policies = app.registry.read().map(|r| r.names().count()).unwrap_or(0);
-    let ready = database && policies > 0;
+    // Unready while the decision log cannot be written: its entries wait in the queue.
+    let log_failing = app.log.failing();
+    let ready = database && policies > 0 && !log_failing;
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({"ready": ready, "database": database, "policies": policies}))).into_response()
+    let log = json!({"writing": !log_failing, "queued": app.log.queued()});
+    (status, Json(json!({"ready": ready, "database": database, "policies": policies, "decision_log": log})))
+        .into_response()
 }
 
 /// Most cases looked at to count the overdue ones for one scrape.
@@ -58,7 +62,13 @@ async fn overdue_cases(app: &App) -> Option<u64> {
 /// Prometheus text format.
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
     let overdue = overdue_cases(&app).await;
-    let mut r = app.metrics.render(overdue).into_response();
+    let now = crate::metrics::AtScrapeValues {
+        overdue,
+        log_queued: u64::try_from(app.log.queued()).unwrap_or(u64::MAX),
+        log_retried: app.log.retried(),
+        log_refused: app.log.refused(),
+    };
+    let mut r = app.metrics.render(now).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::metrics::CONTENT_TYPE));
     r
 }

@@ -3,7 +3,15 @@
 //! concurrent requests share a commit instead of queueing for 32. A request either waits
 //! for its entry's commit ([`DecisionLog::write`]) or only for a place in the queue
 //! ([`DecisionLog::submit`]); shutdown flushes the queue before the database closes.
+//!
+//! Nothing queued is dropped: a commit that fails (the database is away) is retried, the
+//! same entries, until it succeeds — the insert skips an entry already written, so a
+//! commit whose answer was lost is not doubled. Meanwhile the queue is bounded
+//! ([`QUEUE`] entries): when it is full a request waits for room (back-pressure, the
+//! default) or, with `refuse_when_full`, is refused (`503`) before it is answered.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -12,7 +20,7 @@ use tokio::time::Instant;
 use super::{Backend, NewDecision, Store};
 
 /// An entry to log (none for a flush), with the channel told once it is committed.
-type Job = (Option<Entry>, Option<oneshot::Sender<Result<(), String>>>);
+type Job = (Option<Entry>, Option<oneshot::Sender<()>>);
 
 /// [`NewDecision`] with owned fields, to cross to the writer task.
 #[derive(Clone, Debug)]
@@ -44,18 +52,49 @@ impl Entry {
 /// Most entries in one commit.
 const BATCH: usize = 256;
 
+/// Most entries waiting for a commit: the bounded buffer an outage fills.
+pub const QUEUE: usize = 4 * BATCH;
+
 /// The handle requests log through.
 #[derive(Clone, Debug)]
 pub struct DecisionLog {
     jobs: mpsc::Sender<Job>,
+    state: Arc<LogState>,
+}
+
+/// How the writer is doing, for `/readyz` and `/metrics`.
+#[derive(Debug, Default)]
+pub struct LogState {
+    /// False from a failed commit until a commit succeeds again.
+    failing: AtomicBool,
+    /// Commits tried again after a failure.
+    retried: AtomicU64,
+    /// Entries refused because the queue was full (`refuse_when_full`).
+    refused: AtomicU64,
+    /// Refuse instead of waiting when the queue is full.
+    refuse_when_full: bool,
+}
+
+/// Why an entry was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The queue is full and the server refuses rather than waits.
+    #[error("the decision log's queue is full ({QUEUE} entries) while the database cannot be written")]
+    Full,
+    /// The writer has stopped (the server is shutting down).
+    #[error("the decision log writer has stopped")]
+    Stopped,
 }
 
 impl DecisionLog {
     /// Starts the writer task on the current runtime, with a connection of its own;
     /// `durable` when every entry is answered only once committed (see
-    /// [`Store::for_log`]).
-    pub fn start(store: Store, durable: bool) -> DecisionLog {
-        let (jobs, rx) = mpsc::channel::<Job>(4 * BATCH);
+    /// [`Store::for_log`]); `refuse_when_full` to refuse entries while the queue is full
+    /// instead of waiting for room.
+    pub fn start(store: Store, durable: bool, refuse_when_full: bool) -> DecisionLog {
+        let (jobs, rx) = mpsc::channel::<Job>(QUEUE);
+        let state = Arc::new(LogState { refuse_when_full, ..LogState::default() });
+        let writer_state = Arc::clone(&state);
         tokio::spawn(async move {
             let store = match store.for_log(durable).await {
                 Ok(own) => own,
@@ -65,33 +104,64 @@ impl DecisionLog {
                     store
                 }
             };
-            write_loop(store, rx).await;
+            write_loop(store, rx, &writer_state).await;
         });
-        DecisionLog { jobs }
+        DecisionLog { jobs, state }
     }
 
-    /// Logs an entry; returns once it is committed.
-    pub async fn write(&self, entry: Entry) -> Result<(), String> {
+    /// Logs an entry; returns once it is committed (however long the database is away).
+    pub async fn write(&self, entry: Entry) -> Result<(), LogError> {
         let (done, wait) = oneshot::channel();
-        self.jobs.send((Some(entry), Some(done))).await.map_err(|_| STOPPED.to_owned())?;
-        wait.await.map_err(|_| STOPPED.to_owned())?
+        self.enqueue((Some(entry), Some(done))).await?;
+        wait.await.map_err(|_| LogError::Stopped)
     }
 
-    /// Queues an entry for the next commit and returns at once; waits only while the
-    /// queue is full, so a slow disk slows requests down instead of losing entries.
-    pub async fn submit(&self, entry: Entry) -> Result<(), String> {
-        self.jobs.send((Some(entry), None)).await.map_err(|_| STOPPED.to_owned())
+    /// Queues an entry for the next commit and returns at once; while the queue is full
+    /// it waits for room, or is refused with `refuse_when_full`.
+    pub async fn submit(&self, entry: Entry) -> Result<(), LogError> {
+        self.enqueue((Some(entry), None)).await
+    }
+
+    async fn enqueue(&self, job: Job) -> Result<(), LogError> {
+        if self.state.refuse_when_full {
+            return self.jobs.try_send(job).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => {
+                    self.state.refused.fetch_add(1, Ordering::Relaxed);
+                    LogError::Full
+                }
+                mpsc::error::TrySendError::Closed(_) => LogError::Stopped,
+            });
+        }
+        self.jobs.send(job).await.map_err(|_| LogError::Stopped)
     }
 
     /// Returns once every entry queued before it is committed.
-    pub async fn flush(&self) -> Result<(), String> {
+    pub async fn flush(&self) -> Result<(), LogError> {
         let (done, wait) = oneshot::channel();
-        self.jobs.send((None, Some(done))).await.map_err(|_| STOPPED.to_owned())?;
-        wait.await.map_err(|_| STOPPED.to_owned())?
+        self.jobs.send((None, Some(done))).await.map_err(|_| LogError::Stopped)?;
+        wait.await.map_err(|_| LogError::Stopped)
+    }
+
+    /// True while the last commit failed: entries wait in the queue for the database.
+    pub fn failing(&self) -> bool {
+        self.state.failing.load(Ordering::Relaxed)
+    }
+
+    /// Entries waiting for a commit now.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity().saturating_sub(self.jobs.capacity())
+    }
+
+    /// Commits tried again after a failure, since the start.
+    pub fn retried(&self) -> u64 {
+        self.state.retried.load(Ordering::Relaxed)
+    }
+
+    /// Entries refused because the queue was full, since the start.
+    pub fn refused(&self) -> u64 {
+        self.state.refused.load(Ordering::Relaxed)
     }
 }
-
-const STOPPED: &str = "the decision log writer has stopped";
 
 /// How long a commit waits for more entries when nobody waits for it: a transaction
 /// costs far more than a row, and under load a commit of a few rows each would spend the
@@ -111,7 +181,11 @@ fn drain(rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) -> bool {
     batch.iter().any(|(_, done)| done.is_some())
 }
 
-async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
+/// The first wait before a failed commit is tried again, and the longest.
+const RETRY_FIRST: Duration = Duration::from_millis(100);
+const RETRY_MOST: Duration = Duration::from_secs(2);
+
+async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>, state: &LogState) {
     let inserts = inserts(store.backend);
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
     while let Some(first) = rx.recv().await {
@@ -122,13 +196,22 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>) {
             tokio::time::sleep_until(deadline).await;
             drain(&mut rx, &mut batch);
         }
-        let result = commit(&store, &inserts, &batch).await.map_err(|e| e.to_string());
-        if let Err(e) = &result {
-            eprintln!("tenet serve: {} decision log entries not written: {e}", batch.len());
+        // The same entries until they are in: nothing queued is ever dropped.
+        let mut pause = RETRY_FIRST;
+        while let Err(e) = commit(&store, &inserts, &batch).await {
+            if !state.failing.swap(true, Ordering::Relaxed) {
+                eprintln!("tenet serve: {} decision log entries wait for the database: {e}", batch.len());
+            }
+            state.retried.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(RETRY_MOST);
+        }
+        if state.failing.swap(false, Ordering::Relaxed) {
+            eprintln!("tenet serve: the decision log is written again");
         }
         for (_, done) in batch.drain(..) {
             if let Some(done) = done {
-                let _ = done.send(result.clone());
+                let _ = done.send(());
             }
         }
     }
@@ -153,8 +236,10 @@ fn inserts(backend: Backend) -> Vec<String> {
                     format!("({}, {}, {}, {}, {}, NULL, NULL, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7))
                 })
                 .collect();
+            // A retried commit may find an entry its lost answer had written.
             format!(
-                "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES {}",
+                "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES {} \
+                 ON CONFLICT (decision_id) DO NOTHING",
                 rows.join(", ")
             )
         })

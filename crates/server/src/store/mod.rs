@@ -11,7 +11,7 @@ mod log;
 mod migrate;
 mod writer;
 
-pub use log::{DecisionLog, Entry};
+pub use log::{DecisionLog, Entry, LogError, QUEUE};
 
 use std::collections::HashMap;
 use std::path::Path;

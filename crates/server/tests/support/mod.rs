@@ -1,7 +1,7 @@
 //! What the service's integration tests share: a server on loopback with a database and
 //! a policies folder of its own, requests, the repository's examples, and PostgreSQL when
 //! `TENET_TEST_POSTGRES` names one.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,15 @@ pub struct Server {
 
 impl Server {
     pub async fn start(db: Option<&str>, tokens: Option<&str>) -> Server {
+        Server::start_with(db, tokens, |_| {}).await
+    }
+
+    /// [`Server::start`] with the options changed by `edit` first.
+    pub async fn start_with(
+        db: Option<&str>,
+        tokens: Option<&str>,
+        edit: impl FnOnce(&mut tenet_server::Options),
+    ) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let policies = policies_copy(dir.path());
         let db = db.map_or_else(|| format!("sqlite://{}/data/tenet.db", dir.path().display()), str::to_owned);
@@ -57,7 +66,10 @@ impl Server {
             listen: "127.0.0.1:0".into(),
             tokens,
             durable_decisions: true,
+            refuse_when_log_full: false,
         };
+        let mut options = options;
+        edit(&mut options);
         let ready = tenet_server::prepare(&options).await.expect("the server starts");
         let base = format!("http://{}", ready.addr().unwrap());
         tokio::spawn(tenet_server::serve(ready));
