@@ -121,11 +121,28 @@ impl App {
         if let Some(l) = self.registry.read().map_err(ApiError::internal)?.by_hash(hash) {
             return Ok(l);
         }
-        let Some((path, source)) = self.store.policy_source(hash).await? else {
+        let Some((path, source, files)) = self.store.policy_source(hash).await? else {
             return Err(ApiError::internal(format!("policy version {hash} is not in the database")));
         };
-        let loaded = policies::compile(&path, &source)
-            .map_err(|_| ApiError::internal(format!("policy version {hash} no longer compiles")))?;
+        let loaded = match files {
+            // Everything the version reads is in the database: compiled from it alone.
+            Some(json) => {
+                let files = serde_json::from_str(&json)
+                    .map_err(|e| ApiError::internal(format!("policy version {hash}: its kept files: {e}")))?;
+                policies::compile_kept(hash, &path, &source, files)
+                    .map_err(|_| ApiError::internal(format!("policy version {hash} no longer compiles")))?
+            }
+            // Kept before versions kept their files: read them from disk this once, then
+            // keep them, so from now on it needs nothing outside the database.
+            None => {
+                let mut l = policies::compile(&path, &source)
+                    .map_err(|_| ApiError::internal(format!("policy version {hash} no longer compiles")))?;
+                l.hash = hash.to_owned();
+                let json = serde_json::to_string(&l.files).map_err(ApiError::internal)?;
+                self.store.keep_policy_files(hash, &json).await?;
+                l
+            }
+        };
         Ok(self.registry.write().map_err(ApiError::internal)?.remember(loaded))
     }
 

@@ -119,7 +119,14 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
     let at = clock::stamp(clock::now());
     for l in &loaded {
         app.store
-            .keep_policy(&l.hash, l.policy.name(), &l.path, &l.source, &at)
+            .keep_policy(
+                &l.hash,
+                l.policy.name(),
+                &l.path,
+                &l.source,
+                &serde_json::to_string(&l.files).unwrap_or_default(),
+                &at,
+            )
             .await
             .map_err(|e| StartError::Database(e.to_string()))?;
     }

@@ -1,14 +1,21 @@
 //! The policies a server serves: every `.tenet` file of a folder, checked at start and
 //! at reload, each version kept by its content hash so a case keeps the version it was
 //! opened with.
+//!
+//! A version is everything the policy reads: its text and every file it names (the
+//! holiday files of its calendars), hashed together and kept together in the database.
+//! A case's version is compiled from the database alone, the same on every replica
+//! whatever its `--policies` folder; a calendar edited on disk is a new version for new
+//! cases, never a change to open ones.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tenet::Policy;
 use tenet::diagnostics::Diagnostic;
-use tenet::source::SourceFile;
+use tenet::source::{ReadError, SourceFile};
 
 use crate::ids::sha256_hex;
 
@@ -19,10 +26,12 @@ pub struct Loaded {
     pub policy: Policy,
     /// SHA-256 of its source text.
     pub hash: String,
-    /// The file it was read from.
+    /// The file it was read from (for people: the version does not depend on it).
     pub path: String,
     /// Its source text.
     pub source: String,
+    /// The files it names, as it names them (`calendars/cn-2026.yaml`), with their text.
+    pub files: BTreeMap<String, String>,
 }
 
 /// The policies being served, by name, and every version seen, by hash.
@@ -41,11 +50,55 @@ pub struct Broken {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Compiles a policy from its text, as read from `path` (holiday files relative to it).
+/// Compiles a policy from its text, as read from `path`: the files it names are read
+/// from disk, relative to `path`, and become part of the version.
 pub fn compile(path: &str, source: &str) -> Result<Loaded, Vec<Diagnostic>> {
-    let file = SourceFile::new(path, source);
-    let policy = Policy::from_source(&file).map_err(|e| e.errors())?;
-    Ok(Loaded { policy, hash: sha256_hex(source.as_bytes()), path: path.to_owned(), source: source.to_owned() })
+    let folder = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let read: RefCell<BTreeMap<String, String>> = RefCell::default();
+    let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
+        let file = tenet::source::read_source(&folder.join(name))?;
+        read.borrow_mut().insert(name.to_owned(), file.text().to_owned());
+        Ok(file)
+    };
+    let policy = Policy::from_source_with(&SourceFile::new(path, source), &resolve).map_err(|e| e.errors())?;
+    let files = read.into_inner();
+    Ok(Loaded { policy, hash: version_hash(source, &files), path: path.to_owned(), source: source.to_owned(), files })
+}
+
+/// Compiles a kept version from what the database holds alone — its text and the files
+/// it named — under the hash it was kept by. Nothing is read from disk.
+pub fn compile_kept(
+    hash: &str,
+    path: &str,
+    source: &str,
+    files: BTreeMap<String, String>,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let folder = Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
+        match files.get(name) {
+            Some(text) => Ok(SourceFile::new(folder.join(name).display().to_string(), text.as_str())),
+            None => Err(ReadError::Io {
+                path: name.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not kept with this policy version"),
+            }),
+        }
+    };
+    let policy = Policy::from_source_with(&SourceFile::new(path, source), &resolve).map_err(|e| e.errors())?;
+    Ok(Loaded { policy, hash: hash.to_owned(), path: path.to_owned(), source: source.to_owned(), files })
+}
+
+/// The version's hash: SHA-256 of its text and of every file it reads, each named, with
+/// their lengths, so no two different versions share one.
+pub fn version_hash(source: &str, files: &BTreeMap<String, String>) -> String {
+    if files.is_empty() {
+        // A policy that reads no file: the hash of its text, as before files were kept.
+        return sha256_hex(source.as_bytes());
+    }
+    let mut all = format!("tenet policy version\n{}\n{source}", source.len());
+    for (name, text) in files {
+        all.push_str(&format!("\n{}\n{name}\n{}\n{text}", name.len(), text.len()));
+    }
+    sha256_hex(all.as_bytes())
 }
 
 /// Loads every `.tenet` file directly in `dir`, in name order; all or nothing.

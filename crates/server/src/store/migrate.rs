@@ -7,27 +7,36 @@ use sqlx::Row;
 use super::{Backend, Store};
 
 /// The migrations, in order; `{serial}` is the backend's auto-incrementing key.
-const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
-    1,
-    "cases, events, idempotency, decisions, actions_done, policies",
-    &[
-        "CREATE TABLE policies (hash TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL, \
+const MIGRATIONS: &[(i64, &str, &[&str])] = &[
+    (
+        1,
+        "cases, events, idempotency, decisions, actions_done, policies",
+        &[
+            "CREATE TABLE policies (hash TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL, \
          source TEXT NOT NULL, stored_at TEXT NOT NULL)",
-        "CREATE TABLE cases (id TEXT PRIMARY KEY, policy TEXT NOT NULL, policy_hash TEXT NOT NULL, \
+            "CREATE TABLE cases (id TEXT PRIMARY KEY, policy TEXT NOT NULL, policy_hash TEXT NOT NULL, \
          version BIGINT NOT NULL, stage TEXT NOT NULL, facts TEXT NOT NULL, token_hash TEXT NOT NULL, \
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
-        "CREATE INDEX cases_by_stage ON cases (stage, id)",
-        "CREATE TABLE events (case_id TEXT NOT NULL REFERENCES cases (id), version BIGINT NOT NULL, \
+            "CREATE INDEX cases_by_stage ON cases (stage, id)",
+            "CREATE TABLE events (case_id TEXT NOT NULL REFERENCES cases (id), version BIGINT NOT NULL, \
          body TEXT NOT NULL, recorded_at TEXT NOT NULL, PRIMARY KEY (case_id, version))",
-        "CREATE TABLE idempotency (case_id TEXT NOT NULL REFERENCES cases (id), idem_key TEXT NOT NULL, \
+            "CREATE TABLE idempotency (case_id TEXT NOT NULL REFERENCES cases (id), idem_key TEXT NOT NULL, \
          status BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (case_id, idem_key))",
-        "CREATE TABLE decisions (seq {serial}, decision_id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, \
+            "CREATE TABLE decisions (seq {serial}, decision_id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, \
          policy TEXT NOT NULL, policy_version TEXT, policy_hash TEXT NOT NULL, case_id TEXT, event TEXT, \
          facts TEXT NOT NULL, result TEXT NOT NULL)",
-        "CREATE INDEX decisions_by_time ON decisions (at)",
-        "CREATE TABLE actions_done (action_id TEXT PRIMARY KEY, done_at TEXT NOT NULL)",
-    ],
-)];
+            "CREATE INDEX decisions_by_time ON decisions (at)",
+            "CREATE TABLE actions_done (action_id TEXT PRIMARY KEY, done_at TEXT NOT NULL)",
+        ],
+    ),
+    (
+        2,
+        "policy versions keep the files they read",
+        // JSON {"calendars/cn-2026.yaml": "…"}; NULL for a version kept before, whose files
+        // are read from disk once and then kept.
+        &["ALTER TABLE policies ADD COLUMN files TEXT"],
+    ),
+];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two
 /// servers starting together from applying the same one twice.

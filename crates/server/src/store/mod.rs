@@ -263,29 +263,52 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Keeps a policy's source under its content hash (once).
-    pub async fn keep_policy(&self, hash: &str, name: &str, path: &str, source: &str, at: &str) -> sqlx::Result<()> {
-        let r = sqlx::query("INSERT INTO policies (hash, name, path, source, stored_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(hash)
-            .bind(name)
-            .bind(path)
-            .bind(source)
-            .bind(at)
-            .execute(&self.pool)
-            .await;
+    /// Keeps a policy version — its text and the files it reads (JSON) — under its hash
+    /// (once).
+    pub async fn keep_policy(
+        &self,
+        hash: &str,
+        name: &str,
+        path: &str,
+        source: &str,
+        files: &str,
+        at: &str,
+    ) -> sqlx::Result<()> {
+        let r = sqlx::query(
+            "INSERT INTO policies (hash, name, path, source, files, stored_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash)
+        .bind(name)
+        .bind(path)
+        .bind(source)
+        .bind(files)
+        .bind(at)
+        .execute(&self.pool)
+        .await;
         match r {
             Err(e) if !is_unique_violation(&e) => Err(e),
             _ => Ok(()),
         }
     }
 
-    /// A kept policy's path and source, by content hash.
-    pub async fn policy_source(&self, hash: &str) -> sqlx::Result<Option<(String, String)>> {
-        let row = sqlx::query("SELECT path, source FROM policies WHERE hash = $1")
+    /// A kept policy version by content hash: its path, source and the files it reads
+    /// (JSON; `None` for a version kept before files were).
+    pub async fn policy_source(&self, hash: &str) -> sqlx::Result<Option<(String, String, Option<String>)>> {
+        let row = sqlx::query("SELECT path, source, files FROM policies WHERE hash = $1")
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((r.try_get("path")?, r.try_get("source")?))).transpose()
+        row.map(|r| Ok((r.try_get("path")?, r.try_get("source")?, r.try_get("files")?))).transpose()
+    }
+
+    /// Keeps the files of a version kept before files were, so it no longer reads disk.
+    pub async fn keep_policy_files(&self, hash: &str, files: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE policies SET files = $1 WHERE hash = $2 AND files IS NULL")
+            .bind(files)
+            .bind(hash)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Creates a case with its opening decision; `false` when the id is taken.
