@@ -842,3 +842,33 @@ fn records_sort_by_a_key() {
         };
     assert!(errors.iter().any(|d| d.message.en.contains("`by` belongs to sort")), "{errors:?}");
 }
+
+#[test]
+fn field_checks_refuse_values_outside_with_their_path_on_both_readers() {
+    let p = policy(
+        r#"input {
+             item: { price: money >= 0, quantity: int in [1..999], sku: text matching "[A-Z]+-[0-9]+" }
+             items: list<{ rate: percent <= 50% }>
+             discount: money? > 0
+           }
+           output total = item.price * item.quantity"#,
+    );
+    let good = r#"{"item": {"price": "0.00", "quantity": 999, "sku": "KB-101"}, "items": [{"rate": "50%"}]}"#;
+    assert_eq!(value(&p, &run(&p, good), "total"), Some(Value::Money("0.00".parse().unwrap())));
+    let bad = r#"{"item": {"price": "-399.00", "quantity": 0, "sku": "kb-101x"},
+                 "items": [{"rate": "10%"}, {"rate": "60%"}], "discount": "0.00"}"#;
+    // The JSON reader reads typed values straight away and the general reader checks as
+    // it goes: both refuse the same values, at the same paths.
+    for format in [Format::Json, Format::Yaml] {
+        let problems = p.facts_from_text(bad, format).expect_err("refused");
+        let paths: Vec<&str> = problems.iter().map(|d| d.path.as_deref().unwrap_or("")).collect();
+        assert_eq!(paths, ["item.price", "item.quantity", "item.sku", "items[1].rate", "discount"], "{format:?}");
+        assert!(problems[0].message.en.contains("price: money >= 0"), "{}", problems[0].message.en);
+        assert!(problems[2].message.en.contains("\"kb-101x\""), "{}", problems[2].message.en);
+    }
+    // Spaces around a number are refused, not read as the number.
+    let spaced = r#"{"item": {"price": " 399.00 ", "quantity": 1, "sku": "A-1"}, "items": []}"#;
+    let problems = p.facts_from_text(spaced, Format::Json).expect_err("refused");
+    assert_eq!(problems[0].path.as_deref(), Some("item.price"));
+    assert!(problems[0].help.as_ref().is_some_and(|h| h.en.contains("no spaces")), "{problems:?}");
+}

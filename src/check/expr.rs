@@ -763,7 +763,12 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            record.fields.push(Field { name: name.node.clone(), ty: value.ty.clone(), optional: value.missing });
+            record.fields.push(Field {
+                name: name.node.clone(),
+                ty: value.ty.clone(),
+                optional: value.missing,
+                check: None,
+            });
             values.push(value);
         }
         let mut out = TExpr::new(TKind::Record(values), Type::Record(Arc::new(record)), span);

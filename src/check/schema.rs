@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::Checker;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::lang::{Field, NAMED_TYPES, RecordType, Type};
+use crate::lang::{Field, FieldCheck, NAMED_TYPES, RecordType, Type};
 use crate::msg;
-use crate::syntax::ast::{FieldDecl, TypeExpr, TypeKind};
+use crate::syntax::ast::{CheckDecl, FieldDecl, Spanned, TypeExpr, TypeKind};
 
 impl Checker<'_> {
     /// A type where optional is not allowed (table parameters, results, list items).
@@ -104,6 +104,123 @@ impl Checker<'_> {
             TypeKind::Optional(inner) => (self.type_of(inner), true),
             _ => (self.type_of(&f.ty), f.optional),
         };
-        Field { name: f.name.node.clone(), ty, optional }
+        let check = f.check.as_ref().and_then(|c| self.field_check(&f.name.node, &ty, c)).map(Arc::new);
+        Field { name: f.name.node.clone(), ty, optional, check }
+    }
+
+    /// A field's check, when it fits the field's type: bounds and ranges on numbers
+    /// (`int`, `decimal`, `money`; `percent` with `%`), patterns on texts.
+    fn field_check(&mut self, name: &str, ty: &Type, c: &Spanned<CheckDecl>) -> Option<FieldCheck> {
+        let numeric = matches!(ty, Type::Int | Type::Decimal | Type::Money | Type::Percent);
+        let number = |this: &mut Self, text: &str| -> Option<rust_decimal::Decimal> {
+            let (digits, percent) = match text.strip_suffix('%') {
+                Some(d) => (d, true),
+                None => (text, false),
+            };
+            let value = crate::value::number::exact_decimal(&digits.replace('_', "")).ok();
+            let fits = match ty {
+                Type::Percent => percent,
+                Type::Int => !percent && value.is_some_and(|v| v.fract().is_zero()),
+                _ => !percent,
+            };
+            if !fits {
+                let help = match ty {
+                    Type::Percent => Msg::new(
+                        "百分比字段的界限写作百分数，如 `<= 50%`",
+                        "write a percent field's bound as a percentage, such as `<= 50%`",
+                    ),
+                    Type::Int => Msg::new(
+                        "整数字段的界限写作整数，如 `in [1..999]`",
+                        "write an int field's bound as a whole number, such as `in [1..999]`",
+                    ),
+                    _ => Msg::new("写一个数字，如 `>= 0`", "write a number, such as `>= 0`"),
+                };
+                this.report(
+                    Diagnostic::error(
+                        "field-check",
+                        msg!(
+                            "`{text}` 不是字段 `{name}`（{ty}）能比较的界限",
+                            "`{text}` is not a bound field `{name}` ({ty}) can be compared with"
+                        ),
+                    )
+                    .at(c.span)
+                    .help(help),
+                );
+                return None;
+            }
+            value.map(|v| if percent { v / rust_decimal::Decimal::ONE_HUNDRED } else { v })
+        };
+        let wrong_type = |this: &mut Self, what_zh: &str, what_en: &str| {
+            this.report(
+                Diagnostic::error(
+                    "field-check",
+                    msg!("字段 `{name}` 是 {ty}，不能{what_zh}", "field `{name}` is {ty}: it cannot be {what_en}"),
+                )
+                .at(c.span)
+                .help(Msg::new(
+                    "数字（int、decimal、money、percent）可写 `>= 0` 或 `in [1..999]`，文本可写 `matching \"模式\"`",
+                    "numbers (int, decimal, money, percent) take `>= 0` or `in [1..999]`, texts `matching \"pattern\"`",
+                )),
+            );
+        };
+        match &c.node {
+            CheckDecl::Bound(op, n) => {
+                if !numeric {
+                    wrong_type(self, "有数值界限", "bounded by a number");
+                    return None;
+                }
+                let bound = number(self, n)?;
+                let (lower, inclusive) = match op.as_str() {
+                    ">=" => (true, true),
+                    ">" => (true, false),
+                    "<=" => (false, true),
+                    _ => (false, false),
+                };
+                Some(FieldCheck::Bound { bound, lower, inclusive, written: format!("{op} {n}") })
+            }
+            CheckDecl::Range(a, b) => {
+                if !numeric {
+                    wrong_type(self, "有数值范围", "given a range of numbers");
+                    return None;
+                }
+                let (low, high) = (number(self, a)?, number(self, b)?);
+                if low > high {
+                    self.report(
+                        Diagnostic::error(
+                            "field-check",
+                            msg!(
+                                "范围 [{a}..{b}] 是空的：下限大于上限",
+                                "the range [{a}..{b}] is empty: its low end is above its high end"
+                            ),
+                        )
+                        .at(c.span)
+                        .help(Msg::new("把小的数写在前面", "write the smaller number first")),
+                    );
+                    return None;
+                }
+                Some(FieldCheck::Range { low, high, written: format!("in [{a}..{b}]") })
+            }
+            CheckDecl::Pattern(p) => {
+                if !matches!(ty, Type::Text) {
+                    wrong_type(self, "用模式检查", "checked with a pattern");
+                    return None;
+                }
+                // The whole text must match, not a part of it.
+                match crate::lang::pattern(&format!("^(?:{p})$")) {
+                    Ok(regex) => Some(FieldCheck::Pattern { regex, written: format!("matching \"{p}\"") }),
+                    Err(e) => {
+                        // The regex crate's last line says what is wrong; the lines above
+                        // quote the pattern, wrapped as tenet compiles it.
+                        let e = e.lines().last().unwrap_or_default().trim_start_matches("error: ").to_owned();
+                        self.report(
+                            Diagnostic::error("field-check", msg!("模式无效：{e}", "the pattern is invalid: {e}"))
+                                .at(c.span)
+                                .help(Msg::new("模式是 Rust regex 语法", "patterns use Rust's regex syntax")),
+                        );
+                        None
+                    }
+                }
+            }
+        }
     }
 }

@@ -94,7 +94,12 @@ impl Checker<'_> {
                     );
                 }
                 let missing = value.missing || guard.is_some();
-                extended.fields.push(Field { name: fname.clone(), ty: value.ty.clone(), optional: missing });
+                extended.fields.push(Field {
+                    name: fname.clone(),
+                    ty: value.ty.clone(),
+                    optional: missing,
+                    check: None,
+                });
                 this.locals.push(Local { name: fname, ty: value.ty.clone(), missing });
                 lets.push((value, guard));
             }

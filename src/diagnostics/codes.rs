@@ -255,6 +255,12 @@ pub const CODES: &[Explanation] = &[
         None,
     ),
     e(
+        "field-check",
+        "输入字段的检查与它的类型不符（数字用界限或范围，文本用模式），或范围为空、模式无效。",
+        "An input field's check does not fit its type (numbers take bounds or ranges, texts patterns), or the range is empty, or the pattern is invalid.",
+        Some("input { name: text >= 3 }\noutput n = name"),
+    ),
+    e(
         "file-too-large",
         "策略文件超过大小上限；把策略拆成几个文件。",
         "The policy file is over the size limit; split it into several files.",

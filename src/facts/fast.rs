@@ -131,8 +131,18 @@ impl<'s> Fields<'s> {
         Fields { schema, values: Value::missing_n(schema.fields.len()), seen: 0 }
     }
 
-    /// Sets field `i`; a key given twice is the validator's to report.
+    /// Sets field `i`; a key given twice, or a value its field's check refuses, is the
+    /// validator's to report.
     fn set<E: de::Error>(&mut self, i: usize, v: Value) -> Result<(), E> {
+        if let Some(check) = self.schema.fields.get(i).and_then(|f| f.check.as_deref()) {
+            let holds = match &v {
+                Value::Text(t) => check.text_holds(t),
+                other => other.as_decimal().and_then(|n| check.number_holds(n)),
+            };
+            if holds == Some(false) {
+                return Err(no());
+            }
+        }
         let bit = u32::try_from(i).ok().and_then(|i| 1u128.checked_shl(i)).ok_or_else(no)?;
         let Some(slot) = self.values.get_mut(i) else { return Err(no()) };
         if self.seen & bit != 0 {
@@ -231,14 +241,18 @@ impl<'de> Visitor<'de> for Typed<'_> {
             // The enumeration's own text: no allocation per value.
             Type::Enum(values) => values.iter().find(|v| ***v == *s).map(|v| Value::Text(Arc::clone(v))).ok_or_else(no),
             Type::Decimal | Type::Money | Type::Percent => {
-                let t = s.trim();
+                // Spaces around a number: the validating path says why it is refused.
+                if s.trim() != s {
+                    return Err(no());
+                }
+                let t = s;
                 let d = match (self.ty, t.strip_suffix('%')) {
                     (Type::Percent, Some(p)) => exact_decimal(p.trim()).ok().and_then(|d| percent_fraction(d).ok()),
                     _ => exact_decimal(t).ok(),
                 };
                 self.number(d.ok_or_else(no)?)
             }
-            Type::Date => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
+            Type::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
             Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
             Type::Duration => duration::parse(s).map(Value::Duration).ok_or_else(no),
             Type::Period => duration::parse_period(s).map(Value::Months).ok_or_else(no),

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::Raw;
-use crate::lang::{RecordType, Type};
+use crate::lang::{FieldCheck, RecordType, Type};
 use crate::msg;
 use crate::value::number::{NumberError, exact_decimal, percent_fraction};
 use crate::value::{Currency, Value, duration};
@@ -32,6 +32,35 @@ impl Validator {
     fn wrong(&mut self, path: &str, want: &Type, found: &Raw, help: Option<Msg>) {
         let f = found.describe();
         self.problem(path, msg!("应为 {want}，却是 {f}", "expected {want}, found {f}"), help);
+    }
+
+    /// A value the schema's check on its field refuses is a problem at its path, saying
+    /// what the policy allows.
+    fn check(&mut self, path: &str, name: &str, ty: &Type, check: &FieldCheck, v: &Value) {
+        let holds = match v {
+            Value::Text(t) => check.text_holds(t),
+            other => other.as_decimal().and_then(|n| check.number_holds(n)),
+        };
+        if holds != Some(false) {
+            return;
+        }
+        let shown = match v {
+            Value::Text(t) => format!("\"{t}\""),
+            Value::Percent(p) => format!("{}%", (*p * Decimal::ONE_HUNDRED).normalize()),
+            other => other.as_decimal().map(|d| d.to_string()).unwrap_or_default(),
+        };
+        let allowed = check.written();
+        self.problem(
+            path,
+            msg!(
+                "{shown} 不符合策略的要求：{name}: {ty} {allowed}",
+                "{shown} is not allowed here: the policy declares {name}: {ty} {allowed}"
+            ),
+            Some(Msg::new(
+                "改正这个值；如果它确实正确，请策略作者修改字段的检查",
+                "correct the value; if it is right, ask the policy's author to change the field's check",
+            )),
+        );
     }
 
     /// Validates a record's entries; keys not in `schema` are problems unless `extra`
@@ -80,6 +109,9 @@ impl Validator {
                     } else {
                         self.value(&here, &field.ty, value)
                     };
+                    if let Some(check) = &field.check {
+                        self.check(&here, &field.name, &field.ty, check, &v);
+                    }
                     if let Some(slot) = fields.get_mut(i) {
                         *slot = Some(v);
                     }
@@ -149,7 +181,7 @@ impl Validator {
                     Value::Missing
                 }
             }
-            (Type::Date, Raw::Str(s)) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            (Type::Date, Raw::Str(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(d) => Value::Date(d),
                 Err(_) => {
                     self.wrong(
@@ -240,11 +272,16 @@ impl Validator {
         let parsed: Result<Decimal, Msg> = match raw {
             Raw::Int(n) => Decimal::try_from_i128_with_scale(*n, 0).map_err(|_| too_large()),
             Raw::Float(f) => float(*f),
+            // Spaces around a number are a sign of a field filled by hand or pasted:
+            // refused, like any other text that is not a number as written.
+            Raw::Str(s) if s.trim() != s => Err(Msg::new(
+                "数字前后不能有空格：写作 \"399.00\"，不是 \" 399.00 \"",
+                "a number has no spaces around it: write \"399.00\", not \" 399.00 \"",
+            )),
             Raw::Str(s) => {
-                let s = s.trim();
                 let (number, percent) = match s.strip_suffix('%') {
                     Some(p) if *ty == Type::Percent => (p.trim(), true),
-                    _ => (s, false),
+                    _ => (s.as_str(), false),
                 };
                 match exact_decimal(number) {
                     Ok(d) if percent => percent_fraction(d).map_err(|_| too_large()),
@@ -319,7 +356,9 @@ fn not_a_number() -> Msg {
 
 /// RFC 3339 with an offset; a missing offset is refused rather than guessed.
 pub(super) fn parse_datetime(s: &str) -> Result<DateTime<Utc>, Msg> {
-    let s = s.trim();
+    if s.trim() != s {
+        return Err(Msg::new("日期时间前后不能有空格", "a datetime has no spaces around it"));
+    }
     if let Some(t) = crate::time::parse_datetime(s) {
         return Ok(t.to_utc());
     }
@@ -366,11 +405,8 @@ mod tests {
         let instant = |text: &str| DateTime::parse_from_rfc3339(text).expect("a datetime").to_utc();
         assert_eq!(parse_datetime("2026-11-10T12:00:00+08:00"), Ok(instant("2026-11-10T04:00:00Z")));
         assert_eq!(parse_datetime("2026-11-10T12:00:00Z"), Ok(instant("2026-11-10T12:00:00Z")));
-        assert_eq!(
-            parse_datetime("  2026-11-10T12:00+08:00 "),
-            Ok(instant("2026-11-10T04:00:00Z")),
-            "seconds optional"
-        );
+        assert!(parse_datetime("  2026-11-10T12:00+08:00 ").is_err(), "spaces around it are refused");
+        assert_eq!(parse_datetime("2026-11-10T12:00+08:00"), Ok(instant("2026-11-10T04:00:00Z")), "seconds optional");
         let missing = parse_datetime("2026-11-10T12:00:00").unwrap_err();
         assert!(missing.en.contains("offset"), "{missing:?}");
     }

@@ -7,4 +7,4 @@ mod types;
 
 pub use builtins::{Builtin, DatePart, MAX_PATTERN_BYTES, pattern};
 pub use ops::{AggFunc, Aggregate, ArithOp, CmpOp, FindingKind, HitPolicy, TimeUnit};
-pub use types::{Field, NAMED_TYPES, RecordType, Type};
+pub use types::{Field, FieldCheck, NAMED_TYPES, RecordType, Type};

@@ -51,7 +51,7 @@ pub struct RecordType {
 }
 
 /// A record field.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, Debug)]
 pub struct Field {
     /// Its name.
     pub name: String,
@@ -59,6 +59,61 @@ pub struct Field {
     pub ty: Type,
     /// May be absent.
     pub optional: bool,
+    /// What an input's value must satisfy (`money >= 0`); checked with the schema.
+    pub check: Option<Arc<FieldCheck>>,
+}
+
+// A check is not part of a field's type: two records with the same fields are the same
+// type whatever their inputs must satisfy.
+impl PartialEq for Field {
+    fn eq(&self, other: &Field) -> bool {
+        self.name == other.name && self.ty == other.ty && self.optional == other.optional
+    }
+}
+
+impl Eq for Field {}
+
+/// What an input field's value must satisfy, as the schema declares it.
+#[derive(Clone, Debug)]
+pub enum FieldCheck {
+    /// `>= n`, `> n`, `<= n`, `< n`: the bound, and whether it is a lower bound and
+    /// whether it is included.
+    Bound { bound: rust_decimal::Decimal, lower: bool, inclusive: bool, written: String },
+    /// `in [a..b]`: both ends included.
+    Range { low: rust_decimal::Decimal, high: rust_decimal::Decimal, written: String },
+    /// `matching "…"`: the whole text matches the pattern.
+    Pattern { regex: regex::Regex, written: String },
+}
+
+impl FieldCheck {
+    /// The check as the policy writes it (`>= 0`, `in [1..999]`, `matching "…"`).
+    pub fn written(&self) -> &str {
+        match self {
+            FieldCheck::Bound { written, .. }
+            | FieldCheck::Range { written, .. }
+            | FieldCheck::Pattern { written, .. } => written,
+        }
+    }
+
+    /// Whether a number holds (`None` for a pattern).
+    pub fn number_holds(&self, n: rust_decimal::Decimal) -> Option<bool> {
+        match self {
+            FieldCheck::Bound { bound, lower: true, inclusive: true, .. } => Some(n >= *bound),
+            FieldCheck::Bound { bound, lower: true, inclusive: false, .. } => Some(n > *bound),
+            FieldCheck::Bound { bound, lower: false, inclusive: true, .. } => Some(n <= *bound),
+            FieldCheck::Bound { bound, lower: false, inclusive: false, .. } => Some(n < *bound),
+            FieldCheck::Range { low, high, .. } => Some(*low <= n && n <= *high),
+            FieldCheck::Pattern { .. } => None,
+        }
+    }
+
+    /// Whether a text holds (`None` for a number check).
+    pub fn text_holds(&self, t: &str) -> Option<bool> {
+        match self {
+            FieldCheck::Pattern { regex, .. } => Some(regex.is_match(t)),
+            _ => None,
+        }
+    }
 }
 
 impl RecordType {

@@ -259,6 +259,19 @@ pub struct FieldDecl {
     pub optional: bool,
     /// Its type.
     pub ty: TypeExpr,
+    /// `>= 0`, `in [1..999]`, `matching "…"`: what an input's value must satisfy.
+    pub check: Option<Spanned<CheckDecl>>,
+}
+
+/// A field's check as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckDecl {
+    /// `>= n` and the like: the operator and the number as written.
+    Bound(String, String),
+    /// `in [a..b]`.
+    Range(String, String),
+    /// `matching "pattern"`.
+    Pattern(String),
 }
 
 /// A type as written.

@@ -191,9 +191,37 @@ impl<'a> Builder<'a> {
                 if optional {
                     next = it.next()?;
                 }
-                Some(FieldDecl { name, optional, ty: self.type_expr(next) })
+                let ty = self.type_expr(next);
+                let check = it.next().filter(|p| p.as_rule() == Rule::field_check).and_then(|c| self.field_check(c));
+                Some(FieldDecl { name, optional, ty, check })
             })
             .collect()
+    }
+
+    /// `>= 0`, `in [1..999]`, `matching "…"`.
+    fn field_check(&self, pair: Pair<'a, Rule>) -> Option<Spanned<CheckDecl>> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let parts: Vec<Pair<'a, Rule>> = inner.clone().into_inner().collect();
+        let text = |rule: Rule| -> Vec<String> {
+            parts.iter().filter(|p| p.as_rule() == rule).map(|p| p.as_str().to_owned()).collect()
+        };
+        let check = match inner.as_rule() {
+            Rule::check_bound => {
+                let (ops, nums) = (text(Rule::check_op), text(Rule::check_num));
+                CheckDecl::Bound(ops.first()?.clone(), nums.first()?.clone())
+            }
+            Rule::check_range => {
+                let nums = text(Rule::check_num);
+                CheckDecl::Range(nums.first()?.clone(), nums.get(1)?.clone())
+            }
+            Rule::check_pattern => {
+                let s = parts.iter().find(|p| p.as_rule() == Rule::string)?.clone();
+                CheckDecl::Pattern(self.plain_text(s, "模式", "a pattern").node)
+            }
+            _ => return None,
+        };
+        Some(Spanned::new(check, span))
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {

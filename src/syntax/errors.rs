@@ -194,6 +194,16 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::wf_by => Thing("`by` 截止时间（let 或 output 的名字）", "`by` and a due time (a let's or output's name)"),
         Rule::kw_after => Thing("`after`", "`after`"),
         Rule::kw_rejects | Rule::wf_rejects => Thing("`rejects 代码 \"说明\"`", "`rejects CODE \"text\"`"),
+        Rule::field_check
+        | Rule::check_bound
+        | Rule::check_op
+        | Rule::check_range
+        | Rule::check_pattern
+        | Rule::check_num
+        | Rule::kw_matching => Thing(
+            "字段检查（如 `>= 0`、`in [1..999]`、`matching \"模式\"`）",
+            "a field check (such as `>= 0`, `in [1..999]`, `matching \"pattern\"`)",
+        ),
         Rule::kw_terms | Rule::terms => Thing("`terms \"合同条文\"`", "`terms \"contract wording\"`"),
         Rule::wf_amount => {
             Thing("时长（如 2 business days）或常量名", "a duration (such as `2 business days`) or a const's name")

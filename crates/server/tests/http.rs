@@ -144,6 +144,17 @@ async fn bad_input_gets_its_status(s: Server) {
     let (status, v) = s.post("/v1/policies/returns/evaluate", &f).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["diagnostics"][0]["path"], "item.quantity", "{v}");
+    // Nonsense the types allow is refused by the schema's checks: a negative price, a
+    // price with spaces around it. Neither is evaluated (it used to be approved).
+    for (price, why) in [(json!("-399.00"), "money >= 0"), (json!(" 399.00 "), "no spaces")] {
+        let mut f = facts("opened-keyboard.json");
+        f["item"]["unit_price"] = price;
+        let (status, v) = s.post("/v1/policies/returns/evaluate", &f).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"], "invalid_facts", "{v}");
+        assert_eq!(v["diagnostics"][0]["path"], "item.unit_price", "{v}");
+        assert!(v.to_string().contains(why), "{v}");
+    }
     // Opening: wrong types name their field.
     let (status, v) = s.post("/v1/cases", &json!({"policy": 7, "facts": {}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
