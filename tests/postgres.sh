@@ -3,7 +3,8 @@
 #
 # Starts a fresh cluster in a temporary folder on a free local port (as the `postgres`
 # user when run as root: the server refuses to run as root), creates the database
-# `tenet`, runs the command with TENET_TEST_POSTGRES=postgres://tenet@127.0.0.1:PORT/tenet,
+# `tenet`, runs the command with TENET_TEST_POSTGRES=postgres://tenet@127.0.0.1:PORT/tenet
+# (and TENET_TEST_POSTGRES_CTL, a script that stops and starts it, for the outage test),
 # then stops the server and removes the folder, whatever the command's result. Installs
 # Debian's `postgresql` package when no server binaries are found.
 set -eu
@@ -50,6 +51,17 @@ $AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
 $AS "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U tenet tenet
 
 export TENET_TEST_POSTGRES="postgres://tenet@127.0.0.1:$PORT/tenet"
+# The outage test (crates/server/tests/log_outage.rs) stops and starts this cluster.
+cat >"$DIR/ctl" <<CTL
+#!/bin/sh
+case "\$1" in
+  stop) $AS "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop ;;
+  start) $AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \\
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=on" start ;;
+esac
+CTL
+chmod +x "$DIR/ctl"
+export TENET_TEST_POSTGRES_CTL="$DIR/ctl"
 echo "tests/postgres.sh: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 status=0
 "$@" || status=$?

@@ -123,3 +123,47 @@ async fn a_full_queue_refuses_rather_than_drops() {
     let kept = logged(&db).await;
     assert_eq!(kept, answered, "exactly the answered ones are logged");
 }
+
+/// The same promise on PostgreSQL, with the server really stopped (`tests/postgres.sh`
+/// gives the script that stops and starts its cluster) for longer than the pool waits
+/// for a connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_loses_no_answered_evaluation() {
+    let Some(url) = support::postgres() else { return };
+    let Some(ctl) = std::env::var_os("TENET_TEST_POSTGRES_CTL") else {
+        assert!(std::env::var_os("CI").is_none(), "tests/postgres.sh gives TENET_TEST_POSTGRES_CTL under CI");
+        return;
+    };
+    let cluster = |what: &str| {
+        let out = std::process::Command::new(&ctl).arg(what).output().unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let s = Server::start_with(Some(&url), None, |o| o.durable_decisions = false).await;
+    let facts = facts();
+    assert_eq!(s.post("/v1/policies/returns/evaluate", &facts).await.0, StatusCode::OK);
+    cluster("stop");
+    let mut answered = Vec::new();
+    for _ in 0..5 {
+        let (status, v) = s.post("/v1/policies/returns/evaluate", &facts).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        answered.push(v["decision_id"].as_str().unwrap().to_owned());
+    }
+    // Longer than the pool's wait for a connection (10 s).
+    tokio::time::sleep(Duration::from_secs(14)).await;
+    let (status, v) = s.get("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    cluster("start");
+    wait_for("readyz is ready again once the log is written", Duration::from_secs(60), async || {
+        s.get("/readyz").await.0 == StatusCode::OK
+    })
+    .await;
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    for id in &answered {
+        let found: Option<(String,)> = sqlx::query_as("SELECT decision_id FROM decisions WHERE decision_id = $1")
+            .bind(id)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+        assert!(found.is_some(), "answered during the outage but not logged: {id}");
+    }
+}
