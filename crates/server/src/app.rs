@@ -157,8 +157,8 @@ impl App {
         if !crate::ids::valid_case_id(id) {
             return Err(ApiError::not_found("case"));
         }
-        let version = self.store.case_version(id).await?.ok_or_else(|| ApiError::not_found("case"))?;
-        self.case_at(id, version).await
+        let (version, hash) = self.store.case_head(id).await?.ok_or_else(|| ApiError::not_found("case"))?;
+        self.case_at(id, version, &hash).await
     }
 
     /// Whether one of the case's deadlines is past due at `now`.
@@ -168,8 +168,12 @@ impl App {
 
     /// The case `id`: the cached one when it is at `version`, else the cached one and the
     /// events recorded since, read from the database.
-    async fn case_at(&self, id: &str, version: i64) -> Result<Arc<Cached>, ApiError> {
-        let cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();
+    async fn case_at(&self, id: &str, version: i64, hash: &str) -> Result<Arc<Cached>, ApiError> {
+        let mut cached = self.cache.lock().map_err(ApiError::internal)?.get(id).cloned();
+        // Moved to another policy version (by this server or another): read it whole.
+        if cached.as_ref().is_some_and(|c| c.stored.policy_hash != hash) {
+            cached = None;
+        }
         if let Some(c) = &cached
             && c.stored.version == version
         {
@@ -189,11 +193,11 @@ impl App {
         for row in rows {
             let cached = self.cache.lock().map_err(ApiError::internal)?.get(&row.id).cloned();
             match cached {
-                Some(c) if c.stored.version == row.version => {
+                Some(c) if c.stored.version == row.version && c.stored.policy_hash == row.policy_hash => {
                     found.insert(row.id.clone(), c);
                 }
                 Some(_) => {
-                    found.insert(row.id.clone(), self.case_at(&row.id, row.version).await?);
+                    found.insert(row.id.clone(), self.case_at(&row.id, row.version, &row.policy_hash).await?);
                 }
                 None => unread.push(&row.id),
             }
@@ -242,6 +246,12 @@ impl App {
         }
         cache.insert(id.to_owned(), Arc::clone(&entry));
         Ok(entry)
+    }
+
+    /// Forgets what this process knows of case `id` (its policy version changed).
+    pub fn forget(&self, id: &str) -> Result<(), ApiError> {
+        self.cache.lock().map_err(ApiError::internal)?.remove(id);
+        Ok(())
     }
 
     /// After an event was appended: the case at its new version, with the replay's

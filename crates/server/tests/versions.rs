@@ -75,6 +75,49 @@ async fn versions_are_self_contained(db: Option<String>) {
             .to_owned()
     };
     assert_eq!(hash(&s1.get("/v1/policies").await.1), hash(&s2.get("/v1/policies").await.1));
+
+    // The first server reads the case at its latest version (and caches it)...
+    let cached = s1.get(&format!("/v1/cases/{kept}?now=2026-11-25T12:00:00%2B08:00")).await.1;
+    assert_eq!(review_due(&cached), "2026-11-24T17:45:00+08:00");
+    // ...and a supervisor moves it to the current version on the second: previewed, then done.
+    let path = format!("/v1/cases/{kept}/policy-version");
+    let (status, preview) = s2.post(&path, &json!({"preview": true})).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["moved"], false);
+    assert_ne!(preview["from"]["hash"], preview["to"]["hash"]);
+    let change = preview["changes"].as_array().unwrap().iter().find(|c| c["what"] == "deadlines").expect("{preview}");
+    assert!(change["from"].as_str().unwrap().contains("2026-11-24T17:45:00+08:00"), "{change}");
+    assert!(change["to"].as_str().unwrap().contains("2026-11-26T17:45:00+08:00"), "{change}");
+    let unmoved = s2.get(&format!("/v1/cases/{kept}?now=2026-11-25T12:00:00%2B08:00")).await.1;
+    assert_eq!(review_due(&unmoved), "2026-11-24T17:45:00+08:00", "a preview moves nothing");
+    let (status, v) = s2.post(&path, &json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a move needs a reason: {v}");
+    let (status, v) = s2.post(&path, &json!({"reason": "节假日调整后统一期限", "by": "主管 王敏"})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["moved"], true);
+    let moved_view = s2.get(&format!("/v1/cases/{kept}?now=2026-11-25T12:00:00%2B08:00")).await.1;
+    assert_eq!(review_due(&moved_view), "2026-11-26T17:45:00+08:00", "moved: the current calendar");
+    let (_, log) = s2.get("/v1/decisions?limit=1000").await;
+    let entry = log["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["decision_id"] == v["decision_id"])
+        .unwrap_or_else(|| panic!("the move is logged: {log}"));
+    assert_eq!(entry["case_id"], kept.as_str());
+    assert_eq!(entry["result"]["moved"]["reason"], "节假日调整后统一期限");
+    // The other server had the case cached under its old version: an event posted there
+    // is judged under the new one (its append's check fails on the stale copy and it is
+    // judged again from the database), and a read shows the move.
+    let ship = json!({"event": "ship", "at": "2026-11-25T10:00:00+08:00", "by": "customer",
+        "data": {"shipment": {"tracking_no": "SF1", "shipped_at": "2026-11-25T10:00:00+08:00"}}});
+    let (status, v) = s1.post(&format!("/v1/cases/{kept}/events"), &ship).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(review_due(&v), "2026-11-26T17:45:00+08:00", "judged under the version moved to: {v}");
+    let elsewhere = s1.get(&format!("/v1/cases/{kept}?now=2026-11-25T12:00:00%2B08:00")).await.1;
+    assert_eq!(review_due(&elsewhere), "2026-11-26T17:45:00+08:00", "another server sees the move");
+    let (status, v) = s2.post(&path, &json!({"reason": "again"})).await;
+    assert_eq!((status, &v["same"], &v["moved"]), (StatusCode::OK, &json!(true), &json!(false)), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -9,6 +9,7 @@ mod extract;
 mod ops;
 pub use ops::reload_policies;
 mod track;
+mod versions;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases", post(cases::open).get(cases::list))
         .route("/v1/cases/{id}", get(cases::show))
         .route("/v1/cases/{id}/events", post(cases::post_event))
+        .route("/v1/cases/{id}/policy-version", post(versions::move_case))
         .route("/v1/decisions", get(decisions::list))
         .route("/v1/actions", get(actions::due))
         .route("/v1/actions/{id}/done", post(actions::done))

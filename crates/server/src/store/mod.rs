@@ -143,6 +143,9 @@ pub struct CaseRow {
     pub stage: String,
     /// Its version when listed, so a scan reads only the cases that moved.
     pub version: i64,
+    /// Its policy version's hash when listed: a case a supervisor moved to another
+    /// version is read again, though no event was added.
+    pub policy_hash: String,
 }
 
 /// Filters of the decision log.
@@ -301,6 +304,35 @@ impl Store {
         row.map(|r| Ok((r.try_get("path")?, r.try_get("source")?, r.try_get("files")?))).transpose()
     }
 
+    /// Moves case `id` from policy version `from` to `to`, with the decision log entry
+    /// that records it, in one transaction; `false` when the case is no longer at `from`.
+    pub async fn move_case_policy(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        at: &str,
+        decision: &NewDecision<'_>,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved =
+            sqlx::query("UPDATE cases SET policy_hash = $1, updated_at = $2 WHERE id = $3 AND policy_hash = $4")
+                .bind(to)
+                .bind(at)
+                .bind(id)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if moved != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_decision(&mut tx, decision).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Keeps the files of a version kept before files were, so it no longer reads disk.
     pub async fn keep_policy_files(&self, hash: &str, files: &str) -> sqlx::Result<()> {
         sqlx::query("UPDATE policies SET files = $1 WHERE hash = $2 AND files IS NULL")
@@ -333,8 +365,16 @@ impl Store {
 
     /// The case's version, or `None` when there is no such case.
     pub async fn case_version(&self, id: &str) -> sqlx::Result<Option<i64>> {
-        let row = sqlx::query("SELECT version FROM cases WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-        row.map(|r| r.try_get("version")).transpose()
+        Ok(self.case_head(id).await?.map(|(version, _)| version))
+    }
+
+    /// A case's version and policy version hash, or `None`.
+    pub async fn case_head(&self, id: &str) -> sqlx::Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT version, policy_hash FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get("version")?, r.try_get("policy_hash")?))).transpose()
     }
 
     /// A case with its events after `from` (all events for 0), or `None`.
@@ -404,7 +444,7 @@ impl Store {
         limit: i64,
     ) -> sqlx::Result<Vec<CaseRow>> {
         let rows = sqlx::query(
-            "SELECT id, policy, stage, version FROM cases \
+            "SELECT id, policy, stage, version, policy_hash FROM cases \
              WHERE ($1 = '' OR policy = $1) AND ($2 = '' OR stage = $2) AND id > $3 \
              ORDER BY id LIMIT $4",
         )
@@ -420,6 +460,7 @@ impl Store {
                     id: r.try_get("id")?,
                     policy: r.try_get("policy")?,
                     stage: r.try_get("stage")?,
+                    policy_hash: r.try_get("policy_hash")?,
                     version: r.try_get("version")?,
                 })
             })
@@ -586,16 +627,18 @@ async fn open_statements(
 /// then are the event and its decision inserted (data-modifying `WITH` parts run once,
 /// on one snapshot; the statement is atomic without a transaction around it).
 const PG_APPEND: &str = "\
-    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 \
+    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11 \
     RETURNING id), \
     event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1) \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
 
+/// (The version check also requires the policy version the event was judged by, `$11`:
+/// a case a supervisor moved meanwhile is a lost race, judged again from the database.)
 /// [`PG_APPEND`] that also keeps the answer under its idempotency key: a key another
 /// request used first fails the whole statement.
 const PG_APPEND_KEYED: &str = "\
-    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 \
+    WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11 \
     RETURNING id), \
     event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
     kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 FROM moved RETURNING 1) \

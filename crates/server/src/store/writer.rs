@@ -258,11 +258,12 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
     Ok(results)
 }
 
-/// An append as one list of statements — one hand-off to SQLite's worker thread instead
+/// An append as one list of statements (its version check also requires the policy
+/// version the event was judged by, `$11`) — one hand-off to SQLite's worker thread instead
 /// of one a statement: the event and its decision are inserted only when the version check
 /// moved the case (`changes()` counts the statement before).
 const SQLITE_APPEND: &str = "\
-    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5; \
+    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11; \
     INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1";
@@ -270,7 +271,7 @@ const SQLITE_APPEND: &str = "\
 /// [`SQLITE_APPEND`] that also keeps the answer under its idempotency key; a key another
 /// request used first fails the last statement, after the others wrote.
 const SQLITE_APPEND_KEYED: &str = "\
-    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5; \
+    UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11; \
     INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1; \
