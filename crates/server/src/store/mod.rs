@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 use crate::error::StartError;
@@ -133,7 +133,7 @@ pub struct Append<'a> {
 }
 
 /// A case row for listing.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CaseRow {
     /// Id.
     pub id: String,
@@ -164,7 +164,7 @@ pub struct DecisionFilter {
 }
 
 /// A stored decision log entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DecisionRow {
     /// See [`NewDecision`].
     pub decision_id: String,
@@ -443,7 +443,7 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> sqlx::Result<Vec<CaseRow>> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, CaseRow>(
             "SELECT id, policy, stage, version, policy_hash FROM cases \
              WHERE ($1 = '' OR policy = $1) AND ($2 = '' OR stage = $2) AND id > $3 \
              ORDER BY id LIMIT $4",
@@ -453,18 +453,7 @@ impl Store {
         .bind(after.unwrap_or(""))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CaseRow {
-                    id: r.try_get("id")?,
-                    policy: r.try_get("policy")?,
-                    stage: r.try_get("stage")?,
-                    policy_hash: r.try_get("policy_hash")?,
-                    version: r.try_get("version")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// The decision log, oldest first.
@@ -482,7 +471,7 @@ impl Store {
             }
             None => 0,
         };
-        let rows = sqlx::query(
+        sqlx::query_as::<_, DecisionRow>(
             "SELECT decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result FROM decisions \
              WHERE seq > $1 AND ($2 = '' OR policy = $2) AND ($3 = '' OR at >= $3) AND ($4 = '' OR at < $4) \
              ORDER BY seq LIMIT $5",
@@ -493,8 +482,7 @@ impl Store {
         .bind(f.until.as_deref().unwrap_or(""))
         .bind(f.limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(decision_row).collect()
+        .await
     }
 
     /// Marks an action delivered; `false` when it already was.
@@ -653,20 +641,6 @@ async fn after_conflict<'c, E: Executor<'c, Database = sqlx::Any>>(e: E, a: &App
         return Ok(Appended::Replayed(answer));
     }
     Ok(Appended::Conflict)
-}
-
-fn decision_row(r: &AnyRow) -> sqlx::Result<DecisionRow> {
-    Ok(DecisionRow {
-        decision_id: r.try_get("decision_id")?,
-        at: r.try_get("at")?,
-        policy: r.try_get("policy")?,
-        policy_version: r.try_get("policy_version")?,
-        policy_hash: r.try_get("policy_hash")?,
-        case_id: r.try_get("case_id")?,
-        event: r.try_get("event")?,
-        facts: r.try_get("facts")?,
-        result: r.try_get("result")?,
-    })
 }
 
 /// A query on any backend, with its arguments.
