@@ -159,6 +159,13 @@ async fn bad_input_gets_its_status(s: Server) {
     let (status, v) = s.post("/v1/cases", &json!({"policy": 7, "facts": {}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["diagnostics"][0]["path"], "policy");
+    // The body is a typed request: an unknown key and a missing field are named too.
+    let (status, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": {}, "ide": "X"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(v["diagnostics"][0]["message_en"].as_str().unwrap().contains("unknown field `ide`"), "{v}");
+    let (status, v) = s.post("/v1/cases", &json!({"policy": "returns"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(v["diagnostics"][0]["message_en"].as_str().unwrap().contains("missing field `facts`"), "{v}");
     let (status, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": {}, "color": 1})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["diagnostics"][0]["path"], "color");

@@ -24,22 +24,17 @@ use crate::store::{Append, Appended, Idem, NewDecision, StoredCase};
 /// How many times an event is tried again when another writer got there first.
 const RETRIES: usize = 20;
 
-fn unknown_keys(body: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
-    if let Some(key) = body.keys().find(|k| !known.contains(&k.as_str())) {
-        let d = tenet::diagnostics::Diagnostic::error(
-            "bad-request",
-            tenet::diagnostics::Msg::new(format!("未知的键 `{key}`"), format!("unknown key `{key}`")),
-        )
-        .at_path(key.as_str())
-        .help(tenet::diagnostics::Msg::new(
-            format!("可用的键：{}", known.join(", ")),
-            format!("known keys: {}", known.join(", ")),
-        ));
-        return Err(
-            ApiError::bad_request(format!("未知的键 `{key}`"), format!("unknown key `{key}`")).with_diagnostics(&[d])
-        );
-    }
-    Ok(())
+/// `POST /v1/cases`'s body.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenRequest {
+    /// The policy's name.
+    policy: String,
+    /// The case's starting facts.
+    facts: Map<String, Value>,
+    /// The case's id (one is made when absent).
+    #[serde(default)]
+    id: Option<String>,
 }
 
 fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
@@ -62,24 +57,12 @@ pub async fn open(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Operator)?;
-    let body = json_body(&headers, body)?;
-    unknown_keys(&body, &["policy", "facts", "id"])?;
-    let policy_name = match body.get("policy") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => return Err(wrong_field("policy", "a policy name (text)", other)),
-        None => return Err(wrong_field("policy", "a policy name (text)", &Value::Null)),
-    };
-    let facts = match body.get("facts") {
-        Some(v @ Value::Object(_)) => v.clone(),
-        Some(other) => return Err(wrong_field("facts", "an object", other)),
-        None => return Err(wrong_field("facts", "an object", &Value::Null)),
-    };
-    let id = match body.get("id") {
-        None | Some(Value::Null) => {
-            format!("C-{}", crate::ids::random_hex(8).ok_or_else(|| ApiError::internal("no randomness"))?)
-        }
-        Some(Value::String(s)) if crate::ids::valid_case_id(s) => s.clone(),
-        Some(other) => return Err(wrong_field("id", "1 to 64 letters, digits, `.`, `_` or `-`", other)),
+    let OpenRequest { policy: policy_name, facts, id } = super::typed_body(&headers, body)?;
+    let facts = Value::Object(facts);
+    let id = match id {
+        None => format!("C-{}", crate::ids::random_hex(8).ok_or_else(|| ApiError::internal("no randomness"))?),
+        Some(s) if crate::ids::valid_case_id(&s) => s,
+        Some(s) => return Err(wrong_field("id", "1 to 64 letters, digits, `.`, `_` or `-`", &Value::String(s))),
     };
     let loaded = app.current_policy(&policy_name)?;
     let facts_text = serde_json::to_string(&facts).map_err(ApiError::internal)?;

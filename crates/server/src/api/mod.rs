@@ -99,6 +99,36 @@ async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> R
     response
 }
 
+/// A request body read into `T` (a `serde` type with `deny_unknown_fields`): 415 unless
+/// it says it is JSON, 413 over the limit, 400 for malformed JSON (with its line and
+/// column), a field of the wrong type, a missing field or an unknown key — each named by
+/// its path, as `serde_path_to_error` finds it.
+pub fn typed_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = checked_bytes(headers, body)?;
+    let mut reader = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return syntax_error(inner);
+        }
+        // Serde's own words, in English in both places: they name the types it expected.
+        let what = inner.to_string();
+        let what = what.split(" at line ").next().unwrap_or(&what).to_owned();
+        let path = if path == "." { String::new() } else { path };
+        let d = tenet::diagnostics::Diagnostic::error(
+            "bad-request",
+            tenet::diagnostics::Msg::new(format!("请求体的 `{path}` 不对：{what}"), format!("`{path}`: {what}")),
+        )
+        .at_path(&path);
+        ApiError::bad_request(format!("请求体的 `{path}` 不对"), format!("the body's `{path}` is not right"))
+            .with_diagnostics(&[d])
+    })
+}
+
 /// The JSON object of a request body: 415 unless it says it is JSON, 413 over the
 /// limit, 400 when it is not a JSON object, with the line and column.
 pub fn json_body(

@@ -71,10 +71,7 @@ pub async fn move_case(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     app.access.check(&headers, Role::Admin)?;
-    let map = super::json_body(&headers, body)?;
-    let request: MoveRequest = serde_json::from_value(Value::Object(map)).map_err(|e| {
-        ApiError::bad_request(format!("请求体不符合要求：{e}"), format!("the body is not a move request: {e}"))
-    })?;
+    let request: MoveRequest = super::typed_body(&headers, body)?;
     let cached = app.case(&id).await?;
     let old = app.policy_for(&cached.stored.policy_hash).await?;
     let new = app.current_policy(old.policy.name())?;
