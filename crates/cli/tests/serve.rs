@@ -572,3 +572,20 @@ fn refusals_of_the_http_layer_are_json() {
     assert_eq!(status, 400, "{v}");
     assert_eq!(v["error"], "bad_request");
 }
+
+/// A PostgreSQL that is not there is said at once, with where and why (never its
+/// password), instead of after the pool's 10 s as "pool timed out".
+#[test]
+fn an_unreachable_database_is_named_with_its_cause() {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", "postgres://tenet:s3cret@127.0.0.1:1/tenet", "--policies"])
+        .arg(root().join("rules"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(err.contains("postgres://tenet@127.0.0.1:1/tenet") && err.contains("refused"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+}

@@ -18,6 +18,18 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("数据库不可用 · the database is not available: {0}")]
     Database(String),
+    /// The database did not answer while the server was `doing` something with it: where
+    /// (the URL without its password) and why, the driver's error kept as the source.
+    #[error("数据库不可用 · the database is not available: {doing} {target}: {source}")]
+    Store {
+        /// What the server was doing (`connecting to`, `migrating`).
+        doing: &'static str,
+        /// The database, its password left out.
+        target: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// The address could not be bound.
     #[error("无法监听 · cannot listen: {0}")]
     Listen(String),

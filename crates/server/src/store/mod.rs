@@ -224,16 +224,29 @@ impl Store {
             Backend::Postgres => url.to_owned(),
         };
         let max = if backend == Backend::Sqlite { 4 } else { 8 };
-        let pool = connect(&url, backend, max, true).await.map_err(|e| StartError::Database(e.to_string()))?;
+        let target = without_password(&url);
+        let failed = |doing: &'static str| {
+            let target = target.clone();
+            move |source: sqlx::Error| StartError::Store { doing, target, source }
+        };
+        if backend == Backend::Postgres {
+            // One connection first: a server that is not there is said at once, with the
+            // driver's reason (refused, unknown host, bad password), where the pool would
+            // wait its 10 s and say only that it timed out.
+            use sqlx::Connection;
+            let probe = sqlx::AnyConnection::connect(&url).await.map_err(failed("connecting to"))?;
+            let _ = probe.close().await;
+        }
+        let pool = connect(&url, backend, max, true).await.map_err(failed("connecting to"))?;
         let writer = match backend {
             Backend::Sqlite => {
-                let own = connect(&url, backend, 1, true).await.map_err(|e| StartError::Database(e.to_string()))?;
+                let own = connect(&url, backend, 1, true).await.map_err(failed("connecting to"))?;
                 Some(writer::Writer::start(own))
             }
             Backend::Postgres => None,
         };
         let store = Store { pool, backend, url, writer };
-        migrate::run(&store).await.map_err(|e| StartError::Database(e.to_string()))?;
+        migrate::run(&store).await.map_err(failed("migrating"))?;
         Ok(store)
     }
 
@@ -725,6 +738,18 @@ async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::
         .await
 }
 
+/// A database URL fit to print: `postgres://user:secret@host/db` without `:secret`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 fn sqlite_url(url: &str) -> Result<String, StartError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -765,8 +790,16 @@ fn test_case(id: &str) -> StoredCase {
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at the first surprise")]
     use super::*;
+
+    #[test]
+    fn a_database_url_is_printed_without_its_password() {
+        assert_eq!(without_password("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
+        assert_eq!(without_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(without_password("sqlite://data/t.db"), "sqlite://data/t.db");
+    }
 
     async fn pragma(store: &Store, name: &str) -> i64 {
         let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&store.pool).await.expect(name);
