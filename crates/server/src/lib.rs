@@ -118,17 +118,11 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
     ));
     let at = clock::stamp(clock::now());
     for l in &loaded {
-        app.store
-            .keep_policy(
-                &l.hash,
-                l.policy.name(),
-                &l.path,
-                &l.source,
-                &serde_json::to_string(&l.files).unwrap_or_default(),
-                &at,
-            )
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))?;
+        app.store.keep_version(l, &at).await.map_err(|source| StartError::Store {
+            doing: "keeping the policy versions in",
+            target: store::without_password(&options.db),
+            source,
+        })?;
     }
     if let Ok(mut registry) = app.registry.write() {
         registry.install(loaded);

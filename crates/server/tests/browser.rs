@@ -25,23 +25,9 @@ fn root() -> PathBuf {
     ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
 )]
 async fn the_tracking_page_answers_where_the_refund_is() {
-    let (Some(browser), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
-        panic!(
-            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
-        );
-    };
+    let (browser, pdftotext) = tools();
     let dir = tempfile::tempdir().unwrap();
-    let options = tenet_server::Options {
-        policies: root().join("rules"),
-        db: format!("sqlite://{}/tenet.db", dir.path().display()),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-    };
-    let ready = tenet_server::prepare(&options).await.unwrap();
-    let base = format!("http://{}", ready.addr().unwrap());
-    tokio::spawn(tenet_server::serve(ready));
+    let base = serve_bundled(dir.path()).await;
     let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap();
     let case: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
     let client = reqwest::Client::new();
@@ -75,6 +61,32 @@ async fn the_tracking_page_answers_where_the_refund_is() {
         assert!(text.contains(expected), "the page shows {expected:?}:\n{text}");
     }
     assert!(!text.contains("账户名不符") && !text.contains("finance"), "no internal notes:\n{text}");
+}
+
+/// Chromium and pdftotext (the test is ignored without them, except under CI).
+fn tools() -> (PathBuf, PathBuf) {
+    let (Some(browser), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
+        panic!(
+            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+        );
+    };
+    (browser, pdftotext)
+}
+
+/// A server of the bundled policies on a database in `dir`; its base URL.
+async fn serve_bundled(dir: &Path) -> String {
+    let options = tenet_server::Options {
+        policies: root().join("rules"),
+        db: format!("sqlite://{}/tenet.db", dir.display()),
+        listen: "127.0.0.1:0".into(),
+        tokens: None,
+        durable_decisions: false,
+        refuse_when_log_full: false,
+    };
+    let ready = tenet_server::prepare(&options).await.unwrap();
+    let base = format!("http://{}", ready.addr().unwrap());
+    tokio::spawn(tenet_server::serve(ready));
+    base
 }
 
 /// Screenshots and prints the page at `url`; the PNG's bytes and the PDF's text.
@@ -123,23 +135,9 @@ async fn opened_with(client: &reqwest::Client, base: &str, id: &str, facts: &Val
     ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
 )]
 async fn the_tracking_page_tells_a_declined_and_a_waiting_customer_why() {
-    let (Some(browser), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
-        panic!(
-            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
-        );
-    };
+    let (browser, pdftotext) = tools();
     let dir = tempfile::tempdir().unwrap();
-    let options = tenet_server::Options {
-        policies: root().join("rules"),
-        db: format!("sqlite://{}/tenet.db", dir.path().display()),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-    };
-    let ready = tenet_server::prepare(&options).await.unwrap();
-    let base = format!("http://{}", ready.addr().unwrap());
-    tokio::spawn(tenet_server::serve(ready));
+    let base = serve_bundled(dir.path()).await;
     let client = reqwest::Client::new();
 
     // Declined at review: the policy's reason, what to do, and no refund anywhere.

@@ -157,11 +157,16 @@ fn verdict_at(
     let eval = policy.evaluate(&facts, now).map_err(|e| {
         format!("evaluation failed: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
     })?;
+    Ok(verdict_of(&eval))
+}
+
+/// What an evaluation says, as a diff compares it.
+fn verdict_of(eval: &tenet::eval::Evaluation<'_>) -> Verdict {
     let mut codes: Vec<String> = eval.codes().into_iter().map(str::to_owned).collect();
     codes.sort();
     let ledgers = eval.ledgers().iter().map(|l| (l.name().to_owned(), eval.locale().money(l.total()))).collect();
     let outputs = eval.outputs().map(|o| (o.name().to_owned(), o.text())).collect();
-    Ok(Verdict { decision: eval.decision().as_str().to_owned(), codes, ledgers, outputs })
+    Verdict { decision: eval.decision().as_str().to_owned(), codes, ledgers, outputs }
 }
 
 /// Evaluates every case under `cases` with both policies.
@@ -237,11 +242,7 @@ fn verdict_of_history(
     let eval = replay.evaluation().ok_or_else(|| {
         format!("cannot evaluate: {}", replay.problems().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
     })?;
-    let mut codes: Vec<String> = eval.codes().into_iter().map(str::to_owned).collect();
-    codes.sort();
-    let ledgers = eval.ledgers().iter().map(|l| (l.name().to_owned(), eval.locale().money(l.total()))).collect();
-    let outputs = eval.outputs().map(|o| (o.name().to_owned(), o.text())).collect();
-    Ok(Verdict { decision: eval.decision().as_str().to_owned(), codes, ledgers, outputs })
+    Ok(verdict_of(eval))
 }
 
 /// Compares what a decision log holds under both versions: each case once, by its

@@ -126,6 +126,26 @@ pub fn run(paths: &[PathBuf], update: bool) -> std::io::Result<TestRun> {
     Ok(TestRun { results, coverage })
 }
 
+/// The policy a case runs against (its `policy:`, else the folder convention), loaded
+/// once; a policy with errors is the case's failure.
+fn policy_of<'p>(
+    path: &std::path::Path,
+    named: Option<&str>,
+    policies: &'p mut Policies,
+    result: &mut CaseResult,
+) -> Result<(PathBuf, &'p tenet::Policy), Msg> {
+    let policy_path = corpus::policy_for(path, named)?;
+    result.policy = Some(policy_path.clone());
+    match policies.get(&policy_path) {
+        Ok(p) => Ok((policy_path, p)),
+        Err(ds) => {
+            let first = ds.first().map(|d| d.message.get(Lang::Both)).unwrap_or_default();
+            let shown = policy_path.display();
+            Err(msg!("策略 {shown} 有错误：{first}", "the policy {shown} has errors: {first}"))
+        }
+    }
+}
+
 fn one(
     path: &std::path::Path,
     policies: &mut Policies,
@@ -139,16 +159,7 @@ fn one(
     }
     let case = TestCase::from_yaml(&text).map_err(|e| msg!("不是有效的案例文件：{e}", "not a valid case file: {e}"))?;
     result.name.clone_from(&case.name);
-    let policy_path = corpus::policy_for(path, case.policy.as_deref())?;
-    result.policy = Some(policy_path.clone());
-    let policy = match policies.get(&policy_path) {
-        Ok(p) => p,
-        Err(ds) => {
-            let first = ds.first().map(|d| d.message.get(Lang::Both)).unwrap_or_default();
-            let shown = policy_path.display();
-            return Err(msg!("策略 {shown} 有错误：{first}", "the policy {shown} has errors: {first}"));
-        }
-    };
+    let (policy_path, policy) = policy_of(path, case.policy.as_deref(), policies, result)?;
     let facts = policy.facts_from_raw(&case.facts).map_err(|ds| {
         let lines: Vec<String> =
             ds.iter().map(|d| format!("{}: {}", d.path.as_deref().unwrap_or(""), d.message.get(Lang::En))).collect();
@@ -191,16 +202,7 @@ fn history(
         msg!("不是有效的案例文件：{joined}", "not a valid case file: {joined}")
     })?;
     result.name.clone_from(&case.name);
-    let policy_path = corpus::policy_for(path, case.policy.as_deref())?;
-    result.policy = Some(policy_path.clone());
-    let policy = match policies.get(&policy_path) {
-        Ok(p) => p,
-        Err(ds) => {
-            let first = ds.first().map(|d| d.message.get(Lang::Both)).unwrap_or_default();
-            let shown = policy_path.display();
-            return Err(msg!("策略 {shown} 有错误：{first}", "the policy {shown} has errors: {first}"));
-        }
-    };
+    let (policy_path, policy) = policy_of(path, case.policy.as_deref(), policies, result)?;
     let now = case.now.ok_or_else(|| {
         Msg::new("事件历史没有 `now`：测试须可重现", "the history has no `now`: tests must be reproducible")
     })?;

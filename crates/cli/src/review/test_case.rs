@@ -123,7 +123,8 @@ pub fn show(raw: &Raw) -> String {
     }
 }
 
-fn entries(raw: Option<&Raw>) -> Vec<(String, &Raw)> {
+/// The entries of a mapping with text keys (none for anything else).
+pub fn entries(raw: Option<&Raw>) -> Vec<(String, &Raw)> {
     match raw {
         Some(Raw::Map(pairs)) => pairs
             .iter()

@@ -21,7 +21,7 @@
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::review::test_case::{Mismatch, same_value, show};
+use crate::review::test_case::{Mismatch, entries, same_value, show};
 use tenet::facts::Raw;
 use tenet::workflow::Replay;
 
@@ -251,19 +251,6 @@ fn strings(v: &Json) -> Vec<String> {
 
 fn list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "))
-}
-
-fn entries(raw: Option<&Raw>) -> Vec<(String, &Raw)> {
-    match raw {
-        Some(Raw::Map(pairs)) => pairs
-            .iter()
-            .filter_map(|(k, v)| match k {
-                Raw::Str(k) => Some((k.clone(), v)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 #[cfg(test)]

@@ -109,18 +109,7 @@ pub async fn reload_policies(app: &App) -> Result<Vec<Value>, Vec<Broken>> {
     let loaded = policies::load_folder(&app.policies_dir)?;
     let at = crate::clock::stamp(crate::clock::now());
     for l in &loaded {
-        if let Err(e) = app
-            .store
-            .keep_policy(
-                &l.hash,
-                l.policy.name(),
-                &l.path,
-                &l.source,
-                &serde_json::to_string(&l.files).unwrap_or_default(),
-                &at,
-            )
-            .await
-        {
+        if let Err(e) = app.store.keep_version(l, &at).await {
             let d = tenet::diagnostics::Diagnostic::error(
                 "database",
                 tenet::diagnostics::Msg::new(format!("无法保存策略：{e}"), format!("cannot store the policy: {e}")),

@@ -346,6 +346,13 @@ impl Store {
         Ok(true)
     }
 
+    /// Keeps a loaded policy version (see [`Store::keep_policy`]).
+    pub async fn keep_version(&self, l: &crate::policies::Loaded, at: &str) -> sqlx::Result<()> {
+        // A map of texts always serializes.
+        let files = serde_json::to_string(&l.files).unwrap_or_default();
+        self.keep_policy(&l.hash, l.policy.name(), &l.path, &l.source, &files, at).await
+    }
+
     /// Keeps the files of a version kept before files were, so it no longer reads disk.
     pub async fn keep_policy_files(&self, hash: &str, files: &str) -> sqlx::Result<()> {
         sqlx::query("UPDATE policies SET files = $1 WHERE hash = $2 AND files IS NULL")
@@ -739,7 +746,7 @@ async fn connect(url: &str, backend: Backend, max: u32, durable: bool) -> sqlx::
 }
 
 /// A database URL fit to print: `postgres://user:secret@host/db` without `:secret`.
-fn without_password(url: &str) -> String {
+pub(crate) fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
     match rest.split_once('@') {
         Some((user, host)) => {
