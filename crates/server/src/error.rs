@@ -40,6 +40,18 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct ApiError(Box<Inner>);
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_chain_is_written_whole_and_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let e = sqlx::Error::Io(io);
+        let text = super::with_causes(&e);
+        assert!(text.contains("connection reset by peer"), "{text}");
+        assert_eq!(text.matches("connection reset by peer").count(), 1, "{text}");
+    }
+}
+
 #[derive(Debug)]
 struct Inner {
     status: StatusCode,
@@ -98,9 +110,27 @@ impl ApiError {
     }
 }
 
+/// An error with every cause behind it, `outer: inner: innermost`, as the log shows it.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        // Drivers often repeat their cause in their own message: say it once.
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
-        ApiError::internal(e)
+        // The log gets the driver's error with the causes behind it (the I/O error under a
+        // lost connection), not only its first line.
+        ApiError::internal(with_causes(&e))
     }
 }
 

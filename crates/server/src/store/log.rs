@@ -200,7 +200,8 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>, state: &LogState)
         let mut pause = RETRY_FIRST;
         while let Err(e) = commit(&store, &inserts, &batch).await {
             if !state.failing.swap(true, Ordering::Relaxed) {
-                eprintln!("tenet serve: {} decision log entries wait for the database: {e}", batch.len());
+                let why = crate::error::with_causes(&e);
+                eprintln!("tenet serve: {} decision log entries wait for the database: {why}", batch.len());
             }
             state.retried.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(pause).await;
