@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 #[path = "../../../tests/support/browser.rs"]
 mod browser;
+mod support;
 
 use browser::{chromium, found};
 
@@ -27,7 +28,8 @@ fn root() -> PathBuf {
 async fn the_tracking_page_answers_where_the_refund_is() {
     let (browser, pdftotext) = tools();
     let dir = tempfile::tempdir().unwrap();
-    let base = serve_bundled(dir.path()).await;
+    let server = support::Server::start_with(None, None, |o| o.durable_decisions = false).await;
+    let base = server.base.clone();
     let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap();
     let case: Value = serde_json::to_value(yaml_serde::from_str::<yaml_serde::Value>(&text).unwrap()).unwrap();
     let client = reqwest::Client::new();
@@ -71,22 +73,6 @@ fn tools() -> (PathBuf, PathBuf) {
         );
     };
     (browser, pdftotext)
-}
-
-/// A server of the bundled policies on a database in `dir`; its base URL.
-async fn serve_bundled(dir: &Path) -> String {
-    let options = tenet_server::Options {
-        policies: root().join("rules"),
-        db: format!("sqlite://{}/tenet.db", dir.display()),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-    };
-    let ready = tenet_server::prepare(&options).await.unwrap();
-    let base = format!("http://{}", ready.addr().unwrap());
-    tokio::spawn(tenet_server::serve(ready));
-    base
 }
 
 /// Screenshots and prints the page at `url`; the PNG's bytes and the PDF's text.
@@ -137,7 +123,8 @@ async fn opened_with(client: &reqwest::Client, base: &str, id: &str, facts: &Val
 async fn the_tracking_page_tells_a_declined_and_a_waiting_customer_why() {
     let (browser, pdftotext) = tools();
     let dir = tempfile::tempdir().unwrap();
-    let base = serve_bundled(dir.path()).await;
+    let server = support::Server::start_with(None, None, |o| o.durable_decisions = false).await;
+    let base = server.base.clone();
     let client = reqwest::Client::new();
 
     // Declined at review: the policy's reason, what to do, and no refund anywhere.
