@@ -205,13 +205,9 @@ pub(crate) fn replay_from<'p>(
                     step.to_stage = Some(target);
                 }
                 verdict.refused = if refused { guards } else { Vec::new() };
-                if let (false, Some(rejection)) = (refused, rejects) {
-                    verdict.imposed = Some(ImposedBy {
-                        rejection,
-                        event: event.name.clone(),
-                        note: event.note.clone(),
-                        stage: state.stage,
-                    });
+                if let (false, Some(rejection), Some(event_index)) = (refused, rejects, wf.event(&event.name)) {
+                    verdict.imposed =
+                        Some(ImposedBy { rejection, event: event_index, note: event.note.clone(), stage: state.stage });
                 }
                 // An imposed rejection holds while the case stays where it led.
                 if verdict.imposed.as_ref().is_some_and(|i| i.stage != state.stage) {
@@ -259,8 +255,7 @@ pub(crate) fn replay_from<'p>(
         state.ahead().into_iter().filter(|i| !verdict.refused.contains(i)).map(|i| wf.stage_name(i)).collect();
     let imposed = verdict.imposed.as_ref().and_then(|i| {
         let r = wf.rejections.get(i.rejection)?;
-        let name = wf.events.iter().find(|e| ***e == *i.event)?;
-        Some(imposed(r, name, i.note.as_deref()))
+        Some(imposed(r, wf.event_name(i.event), i.note.as_deref()))
     });
     let (evaluation, problems) = match validate(program, &facts)
         .map_err(EvalError::InvalidFacts)
@@ -341,11 +336,7 @@ impl<'p> State<'p> {
             *left = Some(at);
         }
         if to < from {
-            for (i, r) in self.reached.iter_mut().enumerate() {
-                if i > to {
-                    *r = false;
-                }
-            }
+            self.reached.iter_mut().skip(to + 1).for_each(|r| *r = false);
         }
         if let Some(r) = self.reached.get_mut(to) {
             *r = true;
@@ -454,7 +445,7 @@ struct Verdict {
 #[derive(Clone, Debug, PartialEq)]
 struct ImposedBy {
     rejection: usize,
-    event: String,
+    event: usize,
     note: Option<String>,
     stage: usize,
 }
