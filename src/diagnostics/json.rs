@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Diagnostic, Lang};
 
 /// One diagnostic in the JSON form of the command-line contract.
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
     severity: &'static str,
     code: &'static str,

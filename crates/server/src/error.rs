@@ -3,8 +3,10 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 use tenet::diagnostics::{Diagnostic, Lang, to_json};
+use utoipa::ToSchema;
 
 /// Why `tenet serve` could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +60,7 @@ struct Inner {
     kind: &'static str,
     message: String,
     message_en: String,
-    diagnostics: Option<Json>,
+    diagnostics: Option<Vec<tenet::diagnostics::JsonDiagnostic>>,
 }
 
 impl ApiError {
@@ -69,7 +71,7 @@ impl ApiError {
 
     /// Adds the engine's diagnostics, each naming its path.
     pub fn with_diagnostics(mut self, diags: &[Diagnostic]) -> ApiError {
-        self.0.diagnostics = Some(json!(to_json(diags, Lang::Both)));
+        self.0.diagnostics = Some(to_json(diags, Lang::Both));
         self
     }
 
@@ -101,12 +103,18 @@ impl ApiError {
 
     /// The JSON body.
     pub fn body(&self) -> Json {
+        serde_json::to_value(self.answer()).unwrap_or(Json::Null)
+    }
+
+    /// The answer, typed as `/v1/openapi.json` describes it.
+    fn answer(&self) -> ErrorBody {
         let e = &self.0;
-        let mut body = json!({"error": e.kind, "message": e.message, "message_en": e.message_en});
-        if let (Some(d), Some(obj)) = (&e.diagnostics, body.as_object_mut()) {
-            obj.insert("diagnostics".into(), d.clone());
+        ErrorBody {
+            error: e.kind.to_owned(),
+            message: e.message.clone(),
+            message_en: e.message_en.clone(),
+            diagnostics: e.diagnostics.clone(),
         }
-        body
     }
 }
 
@@ -136,8 +144,54 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (self.0.status, axum::Json(self.body())).into_response();
+        let mut r = (self.0.status, axum::Json(self.answer())).into_response();
         r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         r
     }
+}
+
+/// The refusal every route answers: `{"error", "message", "message_en", "diagnostics"?}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What kind of refusal (`bad_request`, `not_found`, `invalid_facts`, `conflict`…).
+    pub error: String,
+    /// The message, in Chinese.
+    pub message: String,
+    /// The message, in English.
+    pub message_en: String,
+    /// The engine's diagnostics, each naming its path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<ApiDiagnostic>>)]
+    pub diagnostics: Option<Vec<tenet::diagnostics::JsonDiagnostic>>,
+}
+
+/// One diagnostic: a code, where, and what to do, in both languages (the shape of
+/// `tenet check --format json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiDiagnostic {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// The diagnostic's code (`tenet explain CODE` tells more).
+    pub code: String,
+    /// The message, in Chinese.
+    pub message: String,
+    /// The message, in English.
+    pub message_en: String,
+    /// The policy file it is about, when it is about one.
+    pub file: Option<String>,
+    /// Its first line (1-based).
+    pub line: Option<u64>,
+    /// Its first column (1-based).
+    pub column: Option<u64>,
+    /// Its last line.
+    pub end_line: Option<u64>,
+    /// Its last column.
+    pub end_column: Option<u64>,
+    /// How to fix it, in Chinese.
+    pub help: Option<String>,
+    /// How to fix it, in English.
+    pub help_en: Option<String>,
+    /// The data path it is about (`request.quantity`), when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }

@@ -421,6 +421,15 @@ async fn health_metrics_and_actions(s: Server) {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(v["message_en"].as_str().unwrap_or_default().starts_with(&format!("{name}=")), "{v}");
     }
+    // A parameter the route does not take is refused, named (a misspelt filter never
+    // silently lists everything), as is a value of the wrong type.
+    for (query, said) in
+        [("overdu=true", "unknown field `overdu`"), ("overdue=yes", "overdue=\"yes\""), ("limit=0", "limit=\"0\"")]
+    {
+        let (status, v) = s.get(&format!("/v1/cases?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(v["message_en"].as_str().unwrap_or_default().contains(said), "{query}: {v}");
+    }
     let (status, v) = s.get("/v1/decisions?since=yesterday").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(v["message_en"].as_str().unwrap_or_default().starts_with("since="), "{v}");

@@ -1,6 +1,5 @@
 //! Cases: open one, post its events, read its view, list them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -15,7 +14,9 @@ use serde_json::{Map, Value, json};
 use tenet::facts::Raw;
 use tenet::workflow::{Case, Event, Replay};
 
-use super::{json_body, limit_of, now_of, wrong_field};
+use super::answers::{CaseItem, CaseList, CaseView, ErrorBody, EventRequest};
+use super::query::{CaseListQuery, NowQuery};
+use super::{json_body, now_of, wrong_field};
 use crate::access::Role;
 use crate::app::App;
 use crate::error::ApiError;
@@ -25,16 +26,16 @@ use crate::store::{Append, Appended, Idem, NewDecision, StoredCase};
 const RETRIES: usize = 20;
 
 /// `POST /v1/cases`'s body.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct OpenRequest {
+pub struct OpenRequest {
     /// The policy's name.
-    policy: String,
+    pub policy: String,
     /// The case's starting facts.
-    facts: Map<String, Value>,
+    pub facts: Map<String, Value>,
     /// The case's id (one is made when absent).
     #[serde(default)]
-    id: Option<String>,
+    pub id: Option<String>,
 }
 
 fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
@@ -51,6 +52,26 @@ fn text_with_etag(status: StatusCode, version: i64, body: String) -> Response {
 }
 
 /// `POST /v1/cases`: opens a case at the workflow's initial stage.
+#[utoipa::path(
+    post,
+    path = "/v1/cases",
+    operation_id = "openCase",
+    tag = "cases",
+    request_body = OpenRequest,
+    responses(
+        (status = 201, description = "The case, opened at the workflow's initial stage, with its tracking token (given once)", body = CaseView, headers(("Location" = String, description = "The case's address"), ("ETag" = String, description = "The case's version"))),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 404, description = "No such policy", body = ErrorBody),
+        (status = 409, description = "A case with this id exists", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 422, description = "The facts do not fit the policy's schema", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn open(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -186,6 +207,26 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 }
 
 /// `POST /v1/cases/{id}/events`: records an event and answers the case view after it.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/events",
+    operation_id = "postEvent",
+    tag = "cases",
+    params(("id" = String, Path, description = "The case's id"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first answer"), ("If-Match" = Option<String>, Header, description = "The case's version (`\"3\"`) the event was decided on")),
+    request_body = EventRequest,
+    responses(
+        (status = 200, description = "The case view after the event, with `posted` (accepted, refused or illegal)", body = CaseView, headers(("ETag" = String, description = "The case's version"))),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a version the case has moved past", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn post_event(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
@@ -340,14 +381,30 @@ fn replayed(answer: Idem) -> Response {
 }
 
 /// `GET /v1/cases/{id}`: the case view (`?now=` judges deadlines at another instant).
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}",
+    operation_id = "getCase",
+    tag = "cases",
+    params(("id" = String, Path, description = "The case's id"), NowQuery),
+    responses(
+        (status = 200, description = "The case view", body = CaseView, headers(("ETag" = String, description = "The case's version"))),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<NowQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Reader)?;
-    let (now, note) = now_of(query.get("now"))?;
+    let (now, note) = now_of(query.now);
     let cached = app.case(&id).await?;
     let loaded = app.policy_for(&cached.stored.policy_hash).await?;
     let case = &cached.case;
@@ -359,37 +416,35 @@ pub async fn show(
 
 /// `GET /v1/cases`: cases in id order, filtered by stage, policy and (with `overdue=true`)
 /// an overdue deadline, `limit` at a time after the id `after`.
+#[utoipa::path(
+    get,
+    path = "/v1/cases",
+    operation_id = "listCases",
+    tag = "cases",
+    params(CaseListQuery),
+    responses(
+        (status = 200, description = "Cases in id order", body = CaseList),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(app): State<Arc<App>>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<CaseListQuery>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseList>, ApiError> {
     app.access.check(&headers, Role::Reader)?;
-    let limit = limit_of(query.get("limit"))?;
-    let overdue_only = match query.get("overdue").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                format!("overdue={other:?} 应是 true 或 false"),
-                format!("overdue={other:?} must be true or false"),
-            ));
-        }
-    };
-    let (now, _) = now_of(query.get("now"))?;
-    let mut after = query.get("after").cloned().unwrap_or_default();
+    let limit = query.limit.unwrap_or(super::query::Limit::DEFAULT).0;
+    let overdue_only = query.overdue.unwrap_or(false);
+    let (now, _) = now_of(query.now);
+    let mut after = query.after.clone().unwrap_or_default();
     let mut out = Vec::new();
     let mut more = false;
     'pages: loop {
-        let rows = app
-            .store
-            .list_cases(
-                query.get("policy").map(String::as_str),
-                query.get("stage").map(String::as_str),
-                Some(&after),
-                limit,
-            )
-            .await?;
+        let rows = app.store.list_cases(query.policy.as_deref(), query.stage.as_deref(), Some(&after), limit).await?;
         let exhausted = i64::try_from(rows.len()).unwrap_or(0) < limit;
         let cases = if overdue_only { app.cases_listed(&rows).await? } else { Vec::new() };
         let mut cases = cases.into_iter();
@@ -408,11 +463,7 @@ pub async fn list(
                 more = true;
                 break 'pages;
             }
-            let mut item = json!({"id": row.id, "policy": row.policy, "stage": row.stage});
-            if let (Some(o), Some(obj)) = (overdue, item.as_object_mut()) {
-                obj.insert("overdue".into(), json!(o));
-            }
-            out.push(item);
+            out.push(CaseItem { id: row.id, policy: row.policy, stage: row.stage, overdue });
         }
         if exhausted {
             break;
@@ -422,6 +473,6 @@ pub async fn list(
             break;
         }
     }
-    let next = if more { out.last().and_then(|c| c.get("id")).cloned() } else { None };
-    Ok(Json(json!({"cases": out, "next_after": next})))
+    let next_after = if more { out.last().map(|c| c.id.clone()) } else { None };
+    Ok(Json(CaseList { cases: out, next_after }))
 }

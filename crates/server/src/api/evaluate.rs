@@ -1,7 +1,6 @@
 //! `POST /v1/policies/{policy}/evaluate`: the answer of `tenet eval --format json` for
 //! the facts in the body, with a `decision_id` under which it is logged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -13,16 +12,38 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tenet::eval::EvalError;
 
+use super::answers::{ErrorBody, Evaluation, Facts};
+use super::query::NowQuery;
 use crate::access::Role;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::store::NewDecision;
 
 /// Evaluates the facts of the body under the policy served as `policy`.
+#[utoipa::path(
+    post,
+    path = "/v1/policies/{policy}/evaluate",
+    operation_id = "evaluate",
+    tag = "decisions",
+    params(("policy" = String, Path, description = "The policy's name"), NowQuery),
+    request_body(content = Facts, description = "The facts, as the policy's schema declares them"),
+    responses(
+        (status = 200, description = "The decision, as `tenet eval --format json` prints it, kept in the decision log", body = Evaluation),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 404, description = "No such policy", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 422, description = "The facts do not fit the policy's schema", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn evaluate(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<NowQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -35,8 +56,8 @@ pub async fn evaluate(
         .policy
         .facts_from_json(&text)
         .map_err(|diags| super::not_a_json_object(&text).unwrap_or_else(|| invalid_facts(&diags)))?;
-    let (now, note) = match (query.get("now"), facts.now()) {
-        (Some(_), _) | (None, None) => super::now_of(query.get("now"))?,
+    let (now, note) = match (query.now, facts.now()) {
+        (Some(_), _) | (None, None) => super::now_of(query.now),
         (None, Some(t)) => (t, None),
     };
     let evaluation = match loaded.policy.evaluate(&facts, now) {

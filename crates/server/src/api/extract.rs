@@ -33,7 +33,9 @@ where
     }
 }
 
-/// [`axum::extract::Query`], refused as a JSON 400.
+/// A query read into `T` (a struct of [`super::query`]), refused as a JSON 400 that names
+/// the parameter (`limit`, `now`…) and what is wrong with it, as `serde_path_to_error`
+/// finds it.
 #[derive(Debug)]
 pub struct Query<T>(pub T);
 
@@ -44,18 +46,32 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if parts.uri.query().is_some_and(encodes_control) {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        if encodes_control(query) {
             return Err(control_refused("查询参数", "the query"));
         }
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Query(value)),
-            Err(e) => Err(ApiError::bad_request(
-                format!("查询参数无法读取（须是 UTF-8 的 name=value，以 & 分隔）：{}", e.body_text()),
-                format!("the query cannot be read (it must be UTF-8 name=value pairs joined by &): {}", e.body_text()),
-            )),
-        }
+        let reader = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(reader).map(Query).map_err(|e| {
+            let name = e.path().to_string();
+            // Serde's own words, in English in both places, as for bodies; a parameter
+            // whose value is wrong is named with the value, as a client wrote it.
+            let what = e.into_inner().to_string();
+            let given = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| *k == name.as_str()).map(|(_, v)| v);
+            let (zh, en) = match given {
+                Some(value) => (format!("查询参数 {name}={value:?} 不对：{what}"), format!("{name}={value:?} {what}")),
+                None => (format!("查询参数不对：{what}"), format!("the query is not right: {what}")),
+            };
+            let d = tenet::diagnostics::Diagnostic::error("bad-request", tenet::diagnostics::Msg::new(&zh, &en))
+                .at_path(if given_name(&name) { &name } else { "" });
+            ApiError::bad_request(zh, en).with_diagnostics(&[d])
+        })
     }
+}
+
+/// Whether a path of `serde_path_to_error` names a parameter (`.` is the whole query).
+fn given_name(path: &str) -> bool {
+    path != "." && !path.is_empty()
 }
 
 /// Whether a part of a URI percent-encodes a control character (`%00`–`%1F`, `%7F`): no

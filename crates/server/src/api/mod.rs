@@ -2,11 +2,14 @@
 //! reading of JSON bodies into answers a client can act on.
 
 mod actions;
+pub mod answers;
 mod cases;
 mod decisions;
 mod evaluate;
 mod extract;
+pub mod openapi;
 mod ops;
+pub mod query;
 pub use ops::reload_policies;
 mod track;
 mod versions;
@@ -53,6 +56,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(ops::health))
         .route("/readyz", get(ops::ready))
         .route("/metrics", get(ops::metrics))
+        .route("/v1/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -224,34 +228,9 @@ pub fn wrong_field(path: &str, want: &str, found: &Json) -> ApiError {
 }
 
 /// `now` from a query (`?now=`), or the server's clock with its note.
-pub fn now_of(given: Option<&String>) -> Result<(chrono::DateTime<chrono::Utc>, Option<&'static str>), ApiError> {
+pub fn now_of(given: Option<query::Instant>) -> (chrono::DateTime<chrono::Utc>, Option<&'static str>) {
     match given {
-        Some(text) => instant_of("now", text).map(|t| (t, None)),
-        None => Ok((crate::clock::now(), Some("system_clock"))),
-    }
-}
-
-/// An instant given as the query parameter `name` (`now`, `since`, `due_before`…); a
-/// refusal names that parameter.
-pub fn instant_of(name: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
-    crate::clock::parse(text).ok_or_else(|| {
-        ApiError::bad_request(
-            format!("{name}={text:?} 不是 RFC 3339 时间，例如 2026-11-20T12:00:00+08:00"),
-            format!("{name}={text:?} is not an RFC 3339 instant such as 2026-11-20T12:00:00+08:00"),
-        )
-    })
-}
-
-/// A `limit=` query: 1 to 1000, 100 when absent.
-pub fn limit_of(given: Option<&String>) -> Result<i64, ApiError> {
-    match given {
-        None => Ok(100),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=1000).contains(&n) => Ok(n),
-            _ => Err(ApiError::bad_request(
-                format!("limit={text:?} 应是 1 到 1000 之间的整数"),
-                format!("limit={text:?} must be a whole number from 1 to 1000"),
-            )),
-        },
+        Some(t) => (t.0, None),
+        None => (crate::clock::now(), Some("system_clock")),
     }
 }

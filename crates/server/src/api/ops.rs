@@ -7,7 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+
+use super::answers::{ErrorBody, Health, LogState, PolicyInfo, PolicyList, Ready, Reloaded};
 
 use crate::access::Role;
 use crate::app::App;
@@ -15,11 +16,30 @@ use crate::error::ApiError;
 use crate::policies::{self, Broken};
 
 /// Alive.
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "health",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Alive", body = Health),
+    ),
+)]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// Ready: the database answers and policies are loaded.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "ready",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Ready),
+        (status = 503, description = "Not ready: the database does not answer, no policy is loaded, or the decision log cannot be written", body = Ready),
+    ),
+)]
 pub async fn ready(State(app): State<Arc<App>>) -> Response {
     let database = app.store.ping().await;
     let policies = app.registry.read().map(|r| r.names().count()).unwrap_or(0);
@@ -27,9 +47,8 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response {
     let log_failing = app.log.failing();
     let ready = database && policies > 0 && !log_failing;
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let log = json!({"writing": !log_failing, "queued": app.log.queued()});
-    (status, Json(json!({"ready": ready, "database": database, "policies": policies, "decision_log": log})))
-        .into_response()
+    let decision_log = LogState { writing: !log_failing, queued: app.log.queued() };
+    (status, Json(Ready { ready, database, policies, decision_log })).into_response()
 }
 
 /// Most cases looked at to count the overdue ones for one scrape.
@@ -60,6 +79,15 @@ async fn overdue_cases(app: &App) -> Option<u64> {
 }
 
 /// Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"),
+    ),
+)]
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
     let overdue = overdue_cases(&app).await;
     let now = crate::metrics::AtScrapeValues {
@@ -74,21 +102,53 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Response {
 }
 
 /// The policies served: name, version, content hash.
-pub async fn policies(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/v1/policies",
+    operation_id = "listPolicies",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The policies served", body = PolicyList),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn policies(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<PolicyList>, ApiError> {
     app.access.check(&headers, Role::Reader)?;
     let registry = app.registry.read().map_err(ApiError::internal)?;
-    let list: Vec<Value> = registry
-        .all()
-        .map(|l| json!({"name": l.policy.name(), "version": l.policy.version(), "hash": l.hash, "path": l.path}))
-        .collect();
-    Ok(Json(json!({"policies": list})))
+    let policies = registry.all().map(|l| PolicyInfo { path: Some(l.path.clone()), ..info(l) }).collect();
+    Ok(Json(PolicyList { policies }))
+}
+
+/// A policy served, as the API names it.
+fn info(l: &crate::policies::Loaded) -> PolicyInfo {
+    PolicyInfo {
+        name: l.policy.name().to_owned(),
+        version: l.policy.version().map(str::to_owned),
+        hash: l.hash.clone(),
+        path: None,
+    }
 }
 
 /// `POST /v1/policies/reload` (admin).
-pub async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    post,
+    path = "/v1/policies/reload",
+    operation_id = "reloadPolicies",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Every policy of the folder passed its check and is served", body = Reloaded),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 422, description = "A policy failed its check; the old ones keep serving", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Json<Reloaded>, ApiError> {
     app.access.check(&headers, Role::Admin)?;
     match reload_policies(&app).await {
-        Ok(list) => Ok(Json(json!({"reloaded": true, "policies": list}))),
+        Ok(policies) => Ok(Json(Reloaded { reloaded: true, policies })),
         Err(broken) => {
             let diags: Vec<_> = broken.into_iter().flat_map(|b| b.diagnostics).collect();
             Err(ApiError::new(
@@ -105,7 +165,7 @@ pub async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<J
 /// Loads the policy folder again and serves it when every file passes its check;
 /// otherwise nothing changes. The versions are kept in the database first, so a case
 /// opened with one can be read after a restart.
-pub async fn reload_policies(app: &App) -> Result<Vec<Value>, Vec<Broken>> {
+pub async fn reload_policies(app: &App) -> Result<Vec<PolicyInfo>, Vec<Broken>> {
     let loaded = policies::load_folder(&app.policies_dir)?;
     let at = crate::clock::stamp(crate::clock::now());
     for l in &loaded {
@@ -117,10 +177,7 @@ pub async fn reload_policies(app: &App) -> Result<Vec<Value>, Vec<Broken>> {
             return Err(vec![Broken { path: l.path.clone().into(), diagnostics: vec![d] }]);
         }
     }
-    let list = loaded
-        .iter()
-        .map(|l| json!({"name": l.policy.name(), "version": l.policy.version(), "hash": l.hash}))
-        .collect();
+    let list = loaded.iter().map(info).collect();
     if let Ok(mut registry) = app.registry.write() {
         registry.install(loaded);
     }

@@ -5,7 +5,6 @@
 //! Server-rendered from the case view; nothing internal (who did what, staff notes,
 //! attempts the workflow did not take) is shown.
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -15,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::Environment;
 use serde_json::{Value, json};
 
+use super::query::TrackQuery;
 use crate::app::App;
 use crate::ids::{same_secret, sha256_hex};
 
@@ -248,15 +248,26 @@ pub async fn page_for(app: &App, id: &str, token: Option<&String>) -> Response {
 }
 
 /// `GET /track/{id}?t=TOKEN`.
+#[utoipa::path(
+    get,
+    path = "/track/{id}",
+    operation_id = "trackingPage",
+    tag = "customers",
+    params(("id" = String, Path, description = "The case's id"), TrackQuery),
+    responses(
+        (status = 200, description = "The customer's page", content_type = "text/html"),
+        (status = 404, description = "No such case, or a wrong token (the same page)", content_type = "text/html"),
+    ),
+)]
 pub async fn page(
     State(app): State<Arc<App>>,
     id: Result<Path<String>, PathRejection>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<TrackQuery>, QueryRejection>,
 ) -> Response {
     // A link that cannot be read (not UTF-8) finds no case: the customer gets the same
     // page as for a wrong link, never axum's plain-text refusal.
     match (id, query) {
-        (Ok(Path(id)), Ok(Query(query))) => page_for(&app, &id, query.get("t")).await,
+        (Ok(Path(id)), Ok(Query(query))) => page_for(&app, &id, query.t.as_ref()).await,
         _ => not_found(),
     }
 }

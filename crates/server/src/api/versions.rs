@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::answers::{Change, ErrorBody, Moved, VersionRef};
 use super::extract::Path;
 use crate::access::Role;
 use crate::app::App;
@@ -22,18 +23,18 @@ use crate::error::ApiError;
 use crate::store::NewDecision;
 
 /// The request's body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct MoveRequest {
+pub struct MoveRequest {
     /// Only say what would change.
     #[serde(default)]
-    preview: bool,
+    pub preview: bool,
     /// Why the case moves (required to move it).
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
     /// Who moves it.
     #[serde(default)]
-    by: Option<String>,
+    pub by: Option<String>,
 }
 
 /// The parts of a case view that matter to the people of the case, as texts.
@@ -64,12 +65,32 @@ fn headline(view: &Value) -> Vec<(&'static str, String)> {
 }
 
 /// `POST /v1/cases/{id}/policy-version` (admin).
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/policy-version",
+    operation_id = "moveCaseVersion",
+    tag = "cases",
+    params(("id" = String, Path, description = "The case's id")),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "What changes for the case under the version served now; moved unless a preview", body = Moved),
+        (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
+        (status = 401, description = "No token, or one not known", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 409, description = "Someone else moved the case first: preview again", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn move_case(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Moved>), ApiError> {
     app.access.check(&headers, Role::Admin)?;
     let request: MoveRequest = super::typed_body(&headers, body)?;
     let cached = app.case(&id).await?;
@@ -79,23 +100,28 @@ pub async fn move_case(
     let before = App::case_view(&old, &cached, now, None)?;
     let after = new.policy.replay(&cached.case, now).map_err(crate::app::replay_error)?;
     let after_view = after.to_json(cached.case.id.as_deref(), cached.case.name.as_deref(), None);
-    let changes: Vec<Value> = headline(&before)
+    let changes: Vec<Change> = headline(&before)
         .into_iter()
         .zip(headline(&after_view))
         .filter(|((_, a), (_, b))| a != b)
-        .map(|((what, a), (_, b))| json!({"what": what, "from": a, "to": b}))
+        .map(|((what, from), (_, to))| Change { what, from, to })
         .collect();
-    let version = |l: &crate::policies::Loaded| json!({"hash": l.hash, "version": l.policy.version()});
-    let mut answer = serde_json::Map::new();
-    answer.insert("case".into(), json!(id));
-    answer.insert("from".into(), version(&old));
-    answer.insert("to".into(), version(&new));
-    answer.insert("same".into(), json!(old.hash == new.hash));
-    answer.insert("changes".into(), json!(changes));
-    answer.insert("moved".into(), json!(false));
-    if request.preview || old.hash == new.hash {
-        answer.insert("view".into(), after_view);
-        return Ok((StatusCode::OK, Json(Value::Object(answer))));
+    let version = |l: &crate::policies::Loaded| VersionRef {
+        hash: l.hash.clone(),
+        version: l.policy.version().map(str::to_owned),
+    };
+    let mut answer = Moved {
+        case: id.clone(),
+        from: version(&old),
+        to: version(&new),
+        same: old.hash == new.hash,
+        changes,
+        moved: false,
+        decision_id: None,
+        view: after_view,
+    };
+    if request.preview || answer.same {
+        return Ok((StatusCode::OK, Json(answer)));
     }
     let Some(reason) = request.reason.filter(|r| !r.trim().is_empty()) else {
         return Err(ApiError::bad_request(
@@ -109,7 +135,7 @@ pub async fn move_case(
         "stage": after.stage(),
         "decision": after.evaluation().map(|e| e.decision().as_str()),
         "codes": after.evaluation().map(|e| e.codes()).unwrap_or_default(),
-        "moved": {"from": old.hash, "to": new.hash, "reason": reason, "by": request.by, "changes": changes},
+        "moved": {"from": old.hash, "to": new.hash, "reason": reason, "by": request.by, "changes": answer.changes},
     })
     .to_string();
     let facts = after.facts().to_json().to_string();
@@ -133,8 +159,7 @@ pub async fn move_case(
         ));
     }
     app.forget(&id)?;
-    answer.insert("moved".into(), json!(true));
-    answer.insert("decision_id".into(), json!(decision_id));
-    answer.insert("view".into(), after_view);
-    Ok((StatusCode::OK, Json(Value::Object(answer))))
+    answer.moved = true;
+    answer.decision_id = Some(decision_id);
+    Ok((StatusCode::OK, Json(answer)))
 }
