@@ -26,6 +26,9 @@ pub(crate) struct Args {
     /// 数据库暂时无法写入、决定日志队列已满时：wait 等待空位（默认），refuse 以 503 拒绝 · while the database cannot be written and the decision log's queue is full: wait for room (default) or refuse with 503
     #[arg(long, value_enum, default_value_t = LogFull::Wait)]
     log_full: LogFull,
+    /// 不在标准错误上逐条记录请求 · do not write each request to standard error
+    #[arg(long)]
+    no_access_log: bool,
 }
 
 /// What an evaluation does when the decision log's queue is full.
@@ -45,6 +48,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         tokens: args.tokens.clone(),
         durable_decisions: args.durable_decisions,
         refuse_when_log_full: args.log_full == LogFull::Refuse,
+        access_log: !args.no_access_log,
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

@@ -25,11 +25,17 @@ struct Server {
 impl Server {
     /// Starts `tenet serve` on a free loopback port and waits for its ready line.
     fn start(db: &str) -> Server {
+        Server::start_with_stderr(db, Stdio::null())
+    }
+
+    /// [`Server::start`] with its standard error (the access log, the stop messages) sent
+    /// to `stderr`.
+    fn start_with_stderr(db: &str, stderr: impl Into<Stdio>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--policies"])
             .arg(root().join("rules"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -316,10 +322,25 @@ fn two_servers_on_one_postgres_lose_and_double_nothing() {
     assert_eq!(present_sorted, acked_sorted, "exactly the acknowledged events, each once");
 }
 
+/// SIGTERM ends the server cleanly, and says so; each request was written to the access
+/// log as it was answered — without the query, which carries the customer's token.
 #[test]
 fn sigterm_ends_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let log = dir.path().join("stderr.txt");
+    let mut server = Server::start_with_stderr(
+        &format!("sqlite://{}/tenet.db", dir.path().display()),
+        std::fs::File::create(&log).unwrap(),
+    );
+    let c = client();
+    let open: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/api/open-case.json")).unwrap()).unwrap();
+    let (status, opened) = post(&c, &format!("{}/v1/cases", server.base), &open).unwrap();
+    assert_eq!(status, 201, "{opened}");
+    let token = opened["tracking_token"].as_str().unwrap().to_owned();
+    let page = c.get(format!("{}/track/R-2026-0001?t={token}", server.base)).send().unwrap();
+    assert_eq!(page.status(), 200);
+    get(&c, &format!("{}/v1/cases/R-2026-0001", server.base));
     let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     let started = Instant::now();
@@ -331,6 +352,12 @@ fn sigterm_ends_cleanly() {
         assert!(started.elapsed() < Duration::from_secs(10), "still running after SIGTERM");
         std::thread::sleep(Duration::from_millis(20));
     }
+    let said = std::fs::read_to_string(&log).unwrap();
+    for line in [" POST /v1/cases 201 ", " GET /track/R-2026-0001 200 ", " GET /v1/cases/R-2026-0001 200 "] {
+        assert!(said.contains(line), "the access log lacks {line:?}:\n{said}");
+    }
+    assert!(!said.contains(&token), "the access log shows a tracking token:\n{said}");
+    assert!(said.contains("SIGTERM") && said.contains("stopped"), "the stop is not told:\n{said}");
 }
 
 #[test]

@@ -34,6 +34,8 @@ pub struct App {
     pub log: crate::store::DecisionLog,
     /// Whether an evaluation's answer waits for its log entry's commit.
     pub durable_decisions: bool,
+    /// Whether each request is written to standard error as it is answered.
+    pub access_log: bool,
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
@@ -96,9 +98,16 @@ impl App {
             metrics: Metrics::default(),
             log,
             durable_decisions,
+            access_log: false,
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same state, writing (or not) each request to standard error.
+    pub fn with_access_log(mut self, on: bool) -> App {
+        self.access_log = on;
+        self
     }
 
     /// The version of `name` served now.

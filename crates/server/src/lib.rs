@@ -41,6 +41,9 @@ pub struct Options {
     /// While the database cannot be written and the log's queue is full: refuse
     /// evaluations with `503` (true) or make them wait for room (false, the default).
     pub refuse_when_log_full: bool,
+    /// Whether each request is written to standard error as it is answered (time,
+    /// method, path without its query, status, milliseconds).
+    pub access_log: bool,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -108,14 +111,17 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
     })?;
     let store = Store::open(&options.db).await?;
-    let app = Arc::new(App::new(
-        Registry::default(),
-        options.policies.clone(),
-        store,
-        access,
-        options.durable_decisions,
-        options.refuse_when_log_full,
-    ));
+    let app = Arc::new(
+        App::new(
+            Registry::default(),
+            options.policies.clone(),
+            store,
+            access,
+            options.durable_decisions,
+            options.refuse_when_log_full,
+        )
+        .with_access_log(options.access_log),
+    );
     let at = clock::stamp(clock::now());
     for l in &loaded {
         app.store.keep_version(l, &at).await.map_err(|source| StartError::Store {
@@ -164,12 +170,21 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
     served
 }
 
+/// Says on standard error that the server stops, and how long it may take.
+fn stopping(signal: &str) {
+    eprintln!(
+        "tenet serve: {signal}：停止接受新连接，进行中的请求最多再等 {} 秒 · {signal}: no new connections; requests in flight get at most {} s",
+        conn::SHUTDOWN_GRACE.as_secs(),
+        conn::SHUTDOWN_GRACE.as_secs()
+    );
+}
+
 /// Reloads on SIGHUP; on SIGINT or SIGTERM tells the server to stop.
 async fn watch(app: Arc<App>, mut s: Signals, stop: tokio::sync::oneshot::Sender<()>) {
     loop {
         tokio::select! {
-            _ = s.interrupt.recv() => break,
-            _ = s.terminate.recv() => break,
+            _ = s.interrupt.recv() => { stopping("SIGINT"); break }
+            _ = s.terminate.recv() => { stopping("SIGTERM"); break }
             _ = s.hangup.recv() => match api::reload_policies(&app).await {
                 Ok(list) => eprintln!("tenet serve: reloaded {} policies", list.len()),
                 Err(broken) => {
@@ -280,6 +295,8 @@ pub fn run(options: &Options) -> Result<(), StartError> {
             use std::io::Write;
             let _ = std::io::stdout().flush();
         }
-        serve(ready).await.map_err(|e| StartError::Listen(e.to_string()))
+        let served = serve(ready).await.map_err(|e| StartError::Listen(e.to_string()));
+        eprintln!("tenet serve: 已停止 · stopped");
+        served
     })
 }

@@ -223,8 +223,46 @@ async fn idempotency_keys_record_once(s: Server) {
     assert_eq!(first, second, "the first answer, again");
     let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
     assert_eq!(v["version"], 1, "recorded once");
+    // The same event written another way (keys in another order) is the same request.
+    let reordered: Value =
+        serde_json::from_str(&format!(r#"{{"by": {}, "at": {}, "event": {}}}"#, e["by"], e["at"], e["event"])).unwrap();
+    let (s3, third) = s.send(reqwest::Method::POST, &path, Some(&reordered), &[("idempotency-key", "k-1")]).await;
+    assert_eq!((s3, &third), (StatusCode::OK, &first));
+    // The key reused for another event: refused, and the other event is not recorded.
+    let other = &case["events"][1];
+    let (status, v) = s.send(reqwest::Method::POST, &path, Some(other), &[("idempotency-key", "k-1")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"], "idempotency_key_reused");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["version"], 1, "nothing recorded");
 }
 on_both!(idempotency, idempotency_keys_record_once);
+
+/// What a client cannot mean is refused with `422` and leaves no trace in the case: an
+/// event the workflow does not have (with a did-you-mean), and an event dated after the
+/// server's clock (it would be illegal now and legal later, changing the case by itself).
+async fn events_that_cannot_be_are_refused(s: Server) {
+    let case = case_file("return-refunded.yaml");
+    let id = format!("U-{}", unique());
+    s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": id})).await;
+    let path = format!("/v1/cases/{id}/events");
+    let (status, v) = s.post(&path, &json!({"event": "sumbit", "at": "2026-11-05T09:00:00+08:00"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"], "unknown_event");
+    assert!(v["message_en"].as_str().unwrap().contains("did you mean `submit`"), "{v}");
+    assert_eq!(v["diagnostics"][0]["path"], "event");
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let (status, v) = s.post(&path, &json!({"event": "submit", "at": tomorrow})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"], "event_in_future");
+    assert_eq!(v["diagnostics"][0]["path"], "at");
+    let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+    assert_eq!(v["version"], 0, "nothing recorded: {v}");
+    // A legal event still goes in.
+    let (status, v) = s.post(&path, &case["events"][0]).await;
+    assert_eq!((status, &v["posted"]["outcome"]), (StatusCode::OK, &json!("accepted")), "{v}");
+}
+on_both!(refused_events, events_that_cannot_be_are_refused);
 
 /// Many clients post to one case at once: no event lost or doubled, versions one by one.
 async fn concurrent_posts_lose_nothing(s: Server) {
@@ -519,6 +557,7 @@ async fn without_tokens_only_loopback() {
         tokens: None,
         durable_decisions: false,
         refuse_when_log_full: false,
+        access_log: false,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -551,6 +590,7 @@ async fn queued_decisions_on(db: Option<String>) {
         tokens: None,
         durable_decisions: false,
         refuse_when_log_full: false,
+        access_log: false,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());
@@ -631,10 +671,12 @@ async fn metrics_parse_and_stay_bounded_whatever_clients_send() {
     let case = case_file("return-refunded.yaml");
     s.post("/v1/cases", &json!({"policy": "returns", "facts": case["facts"], "id": "M-1"})).await;
     // Event names that broke the hand-written exposition: a backslash, a quote and brace.
+    // The workflow knows neither: each is refused (422), and nothing of it is kept.
     for name in ["probe\\", "probe\"} 1 #", "submit"] {
         let (status, v) =
             s.post("/v1/cases/M-1/events", &json!({"event": name, "at": "2026-11-05T09:00:00+08:00"})).await;
-        assert!(status.is_success() || status.is_client_error(), "{status} {v}");
+        let want = if name == "submit" { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        assert_eq!(status, want, "{v}");
     }
     let scrape = |text: &str| {
         prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
@@ -652,10 +694,8 @@ async fn metrics_parse_and_stay_bounded_whatever_clients_send() {
         parsed.samples.iter().flat_map(|x| x.labels.values().cloned().collect::<Vec<_>>()).collect();
     assert!(labels.iter().all(|v| !v.contains("probe")), "no client text in a label: {labels:?}");
     assert!(
-        parsed.samples.iter().any(|x| x.metric == "tenet_events_total"
-            && x.labels.get("event") == Some("other")
-            && x.labels.get("outcome") == Some("illegal")),
-        "unknown events are counted as other:\n{before}"
+        parsed.samples.iter().any(|x| x.metric == "tenet_events_total" && x.labels.get("event") == Some("submit")),
+        "events are counted by name:\n{before}"
     );
     // 300 junk requests: made-up methods and paths, none of them a route.
     for i in 0..300 {

@@ -244,6 +244,7 @@ async fn the_description_is_the_service() {
         ("post", "/v1/policies/returns/evaluate", Some(json!({"item": {"unit_price": "-1.00"}})), 422),
         ("post", "/v1/policies/nothing/evaluate", Some(json!({})), 404),
         ("post", "/v1/cases/R-2026-0001/events", Some(json!({"event": "ship", "at": "soon"})), 400),
+        ("post", "/v1/cases/R-2026-0001/events", Some(json!({"event": "shp", "at": "2026-11-07T09:00:00+08:00"})), 422),
         (
             "post",
             "/v1/cases",

@@ -223,6 +223,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 412, description = "`If-Match` names a version the case has moved past", body = ErrorBody),
+        (status = 422, description = "The workflow has no such event, the event is dated after the server's clock, or the Idempotency-Key was used for another event; nothing recorded", body = ErrorBody),
         (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -268,7 +269,28 @@ pub async fn post_event(
     if let Some(k) = &key
         && let Some(answer) = app.store.idempotent(&id, k).await?
     {
-        return Ok(replayed(answer));
+        return replayed_if_same(&app, &id, answer, &event).await;
+    }
+    // An event dated later than the server's clock would be illegal now and legal later:
+    // the case would change by itself as time passes. Refused, nothing recorded.
+    let clock = crate::clock::now();
+    if event.at > clock {
+        let (at, now) = (crate::clock::stamp(event.at), crate::clock::stamp(clock));
+        let d = tenet::diagnostics::Diagnostic::error(
+            "event-in-future",
+            tenet::diagnostics::Msg::new(
+                format!("事件时间 {at} 晚于服务器时间 {now}：请检查发送方的时钟，或在事件发生后再提交"),
+                format!("the event's time {at} is after the server's clock {now}: check the sender's clock, or post the event once it has happened"),
+            ),
+        )
+        .at_path("at");
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "event_in_future",
+            "事件时间晚于服务器时间，未记录",
+            "the event is dated after the server's clock; nothing was recorded",
+        )
+        .with_diagnostics(&[d]));
     }
     let lock = app.writer(&id)?;
     let _writing = lock.lock().await;
@@ -296,6 +318,9 @@ pub async fn post_event(
             return Err(stale(expected, version));
         }
         let loaded = app.policy_for(&cached.stored.policy_hash).await?;
+        if !loaded.policy.workflow_events().any(|e| e == event.name) {
+            return Err(unknown_event(&loaded, &event));
+        }
         let mut case = cached.case.clone();
         case.events.push(event.clone());
         let now = crate::clock::now();
@@ -337,15 +362,14 @@ pub async fn post_event(
         match app.store.append(&append).await? {
             Appended::Done => {
                 app.remember(&cached, case, progress)?;
-                let known = loaded.policy.workflow_events().any(|e| e == event.name);
-                app.metrics.event(&event.name, known, &after.outcome);
+                app.metrics.event(&event.name, &after.outcome);
                 if let Some(d) = after.decision {
                     app.metrics.decision(d);
                 }
                 // The answer kept under the idempotency key, written once.
                 return Ok(text_with_etag(StatusCode::OK, version + 1, answer.body));
             }
-            Appended::Replayed(answer) => return Ok(replayed(answer)),
+            Appended::Replayed(answer) => return replayed_if_same(&app, &id, answer, &event).await,
             Appended::Conflict if expected_version.is_some() => {
                 let now_at = app.store.case_version(&id).await?.unwrap_or(version + 1);
                 return Err(stale(version, now_at));
@@ -368,6 +392,50 @@ fn stale(expected: i64, version: i64) -> ApiError {
         format!("案例已更新：你读到的是版本 {expected}，现在是版本 {version}；请重新读取后再提交"),
         format!("the case has moved on: you read version {expected}, it is at {version}; read it again and retry"),
     )
+}
+
+/// `422`: the workflow has no such event (with a did-you-mean, or the events the case can
+/// take now, as `tenet case` says it). Nothing is recorded: a name the workflow does not
+/// know is a client's mistake, not part of the case's history.
+fn unknown_event(loaded: &crate::policies::Loaded, event: &Event) -> ApiError {
+    let names: Vec<&str> = loaded.policy.workflow_events().collect();
+    let near = tenet::diagnostics::suggest::closest(&event.name, names.iter().copied());
+    let name = &event.name;
+    let (zh, en) = match near {
+        Some(near) => (
+            format!("流程中没有事件 `{name}`；是不是 `{near}`？"),
+            format!("the workflow has no event `{name}`; did you mean `{near}`?"),
+        ),
+        None => (
+            format!("流程中没有事件 `{name}`；它的事件有：{}", names.join(", ")),
+            format!("the workflow has no event `{name}`; its events are: {}", names.join(", ")),
+        ),
+    };
+    let d =
+        tenet::diagnostics::Diagnostic::error("unknown-event", tenet::diagnostics::Msg::new(&zh, &en)).at_path("event");
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_event", zh, en).with_diagnostics(&[d])
+}
+
+/// The first answer to an idempotency key, again — when the request is the same event
+/// as the one the key recorded; `422` when the key is reused for another event (as the
+/// IETF Idempotency-Key draft answers), since returning the first answer would tell the
+/// client that an event it never recorded was.
+async fn replayed_if_same(app: &App, id: &str, answer: Idem, event: &Event) -> Result<Response, ApiError> {
+    let version = serde_json::from_str::<Value>(&answer.body)
+        .ok()
+        .and_then(|v| v.get("posted")?.get("version")?.as_i64())
+        .and_then(|v| usize::try_from(v).ok());
+    let cached = app.case(id).await?;
+    let recorded = version.and_then(|v| v.checked_sub(1)).and_then(|i| cached.case.events.get(i));
+    if recorded.is_some_and(|r| r != event) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "这个 Idempotency-Key 已用于另一个事件；每个新事件请用新的键",
+            "this Idempotency-Key was used for another event; use a new key for each new event",
+        ));
+    }
+    Ok(replayed(answer))
 }
 
 /// The first answer to an idempotency key, again.

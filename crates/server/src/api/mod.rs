@@ -81,6 +81,8 @@ async fn method_not_allowed() -> ApiError {
 async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
+    // The path without its query: the customer's page carries its token in the query.
+    let path = app.access_log.then(|| request.uri().path().chars().take(200).collect::<String>());
     // The route's template, never the path a client sent: the metrics' labels stay bounded.
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     if request.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
@@ -100,6 +102,16 @@ async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> R
             .into_response(),
     };
     app.metrics.request(&method, route.as_deref(), response.status().as_u16(), started.elapsed());
+    if let Some(path) = path {
+        // The method as metrics bound it: a client's made-up method is not echoed.
+        let shown = crate::metrics::method_label(&method);
+        eprintln!(
+            "{} {shown} {path} {} {:.1}ms",
+            crate::clock::stamp(crate::clock::now()),
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     response
 }
 

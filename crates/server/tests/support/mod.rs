@@ -67,6 +67,7 @@ impl Server {
             tokens,
             durable_decisions: true,
             refuse_when_log_full: false,
+            access_log: false,
         };
         let mut options = options;
         edit(&mut options);
