@@ -361,6 +361,24 @@ impl Policy {
         workflow::replay(&self.program, case, now)
     }
 
+    /// A record of a file of cases, judged by the one rule `tenet report`, `tenet eval
+    /// --batch` and `tenet diff` share: a record with events is replayed at `now` and
+    /// decided as [`Policy::replay`] decides; one without events is a request as it
+    /// stands, its facts evaluated at their own `now` or `now`.
+    pub fn judge_case(&self, case: &Case, now: DateTime<Utc>) -> Result<Judged<'_>, Vec<Diagnostic>> {
+        if case.events.is_empty() {
+            let facts = self.facts_from_raw(&case.facts)?;
+            let at = facts.now().unwrap_or(now);
+            let evaluation = self.evaluate(&facts, at).map_err(|e| e.diagnostics().to_vec())?;
+            return Ok(Judged::Facts(evaluation));
+        }
+        let replay = self.replay(case, now).map_err(|e| e.diagnostics())?;
+        if replay.evaluation().is_none() {
+            return Err(replay.problems().to_vec());
+        }
+        Ok(Judged::Replayed(Box::new(replay)))
+    }
+
     /// [`Policy::replay`], resuming from `from` — the progress an earlier replay of this
     /// case under this policy returned — when `case` continues it (the same starting
     /// facts, those events first, none after `now`); otherwise from the start. The result
@@ -380,5 +398,33 @@ impl Policy {
     /// ledger caps (see the README, "Agreement documents").
     pub fn describe(&self) -> serde_json::Value {
         describe::view(&self.program)
+    }
+}
+
+/// A record of a file of cases, judged ([`Policy::judge_case`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Judged<'p> {
+    /// A request without events: its facts, evaluated.
+    Facts(Evaluation<'p>),
+    /// A case with events: its replay (which has an evaluation).
+    Replayed(Box<Replay<'p>>),
+}
+
+impl<'p> Judged<'p> {
+    /// What was decided.
+    pub fn evaluation(&self) -> Option<&Evaluation<'p>> {
+        match self {
+            Judged::Facts(e) => Some(e),
+            Judged::Replayed(r) => r.evaluation(),
+        }
+    }
+
+    /// The replay, for a case with events.
+    pub fn replay(&self) -> Option<&Replay<'p>> {
+        match self {
+            Judged::Facts(_) => None,
+            Judged::Replayed(r) => Some(r),
+        }
     }
 }

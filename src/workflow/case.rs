@@ -70,6 +70,26 @@ impl Case {
             _ => Err(problems.into_iter().map(|d| d.in_file(file)).collect()),
         }
     }
+
+    /// Reads a case already parsed into a value (a line of a JSON-lines file of cases:
+    /// `{"id", "facts", "events"}`); the problems name their paths.
+    pub fn from_raw(raw: &Raw) -> Result<Case, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        match from_raw(raw, &mut problems) {
+            Some(case) if problems.is_empty() => Ok(case),
+            _ => Err(problems),
+        }
+    }
+
+    /// Whether a value looks like a case rather than facts: a mapping with `facts` whose
+    /// keys are all a case's (`id`, `name`, `policy`, `now`, `facts`, `events`, `expect`),
+    /// as a line of a JSON-lines file of cases (`tenet report`, `tenet diff`) is.
+    pub fn is_case_like(raw: &Raw) -> bool {
+        let Some(top) = entries(raw) else { return false };
+        let named = |k: &Raw, pick: &dyn Fn(&str) -> bool| matches!(k, Raw::Str(k) if pick(k));
+        top.iter().any(|(k, _)| named(k, &|k| k == "facts"))
+            && top.iter().all(|(k, _)| named(k, &|k| KEYS.contains(&k)))
+    }
 }
 
 fn problem(path: &str, message: Msg, help: Msg) -> Diagnostic {

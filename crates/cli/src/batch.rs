@@ -19,6 +19,7 @@ use serde::Serialize;
 use tenet::Policy;
 use tenet::diagnostics::{Diagnostic, JsonDiagnostic, Lang, to_json};
 use tenet::eval::{self, EvalError};
+use tenet::workflow::Case;
 
 /// Lines read, evaluated and written at a time.
 pub const CHUNK_LINES: usize = 8192;
@@ -178,11 +179,18 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
     let failed = |kind: &str, diags: &[Diagnostic]| failed(line_no, kind, diags);
     let facts = match policy.facts_from_json(line) {
         Ok(f) => f,
-        Err(diags) => return failed("invalid_facts", &diags),
+        Err(diags) => {
+            // A line of a file of cases (`{"id", "facts", "events"}`, as `tenet report`
+            // and `tenet diff` read): the case's decision, from its history.
+            return match serde_json::from_str::<tenet::facts::Raw>(line) {
+                Ok(raw) if Case::is_case_like(&raw) => one_case(policy, line_no, &raw, default_now),
+                _ => failed("invalid_facts", &diags),
+            };
+        }
     };
     match policy.evaluate(&facts, facts.now().unwrap_or(default_now)) {
         Ok(eval) => Outcome {
-            json: serde_json::to_string(&Line { line: line_no, summary: eval.summary() }).unwrap_or_default(),
+            json: serde_json::to_string(&Line { line: line_no, id: None, summary: eval.summary() }).unwrap_or_default(),
             decision: Some(eval.decision().as_str()),
             codes: eval.codes().into_iter().map(Arc::from).collect(),
             without_now: facts.now().is_none(),
@@ -192,10 +200,36 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
     }
 }
 
-/// A result line: its number, then the evaluation's summary.
+/// A record of a file of cases, judged as `tenet report` and `tenet diff` judge it
+/// ([`Policy::judge_case`]) at its own `now` or the batch's.
+fn one_case(policy: &Policy, line_no: usize, raw: &tenet::facts::Raw, default_now: DateTime<Utc>) -> Outcome {
+    let case = match Case::from_raw(raw) {
+        Ok(c) => c,
+        Err(diags) => return failed(line_no, "invalid_case", &diags),
+    };
+    let judged = match policy.judge_case(&case, case.now.unwrap_or(default_now)) {
+        Ok(j) => j,
+        Err(diags) => return failed(line_no, "invalid_case", &diags),
+    };
+    let Some(eval) = judged.evaluation() else {
+        return failed(line_no, "invalid_case", &[]);
+    };
+    Outcome {
+        json: serde_json::to_string(&Line { line: line_no, id: case.id.as_deref(), summary: eval.summary() })
+            .unwrap_or_default(),
+        decision: Some(eval.decision().as_str()),
+        codes: eval.codes().into_iter().map(Arc::from).collect(),
+        without_now: case.now.is_none(),
+    }
+}
+
+/// A result line: its number (and the case's id, for a line of a file of cases), then
+/// the evaluation's summary.
 #[derive(Serialize)]
 struct Line<'a> {
     line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
     #[serde(flatten)]
     summary: eval::Summary<'a, 'a>,
 }

@@ -66,6 +66,19 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
         }
     };
+    // Nothing judged is not "no change": say what was read and why none of it counted.
+    if result.total == 0 {
+        let n = result.skipped.len();
+        let first = result.skipped.first().map(|(p, why)| format!("{}: {why}", p.display())).unwrap_or_default();
+        return super::usage(
+            args.format,
+            ui,
+            Msg::new(
+                format!("--cases 中没有这个策略能评估的案例（读了 {n} 个文件；第一个：{first}）"),
+                format!("--cases holds no case this policy can judge ({n} files read; the first: {first})"),
+            ),
+        );
+    }
     match args.format {
         OutputFormat::Json => {
             out(&format!("{}\n", serde_json::to_string_pretty(&to_json(&result)).unwrap_or_default()))
@@ -183,6 +196,18 @@ fn logged(source: &str, policy: &str) -> Result<Vec<Subject>, Msg> {
 
 fn human(d: &Diff, ui: &Ui) -> String {
     let mut s = String::new();
+    if !d.skipped.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} {} {}:",
+            ui.label("跳过", "skipped"),
+            d.skipped.len(),
+            ui.label("个文件（不是这个策略的案例）", "files (not cases of this policy)")
+        );
+        for (path, why) in &d.skipped {
+            let _ = writeln!(s, "  {}: {why}", path.display());
+        }
+    }
     if d.changes.is_empty() {
         let _ = writeln!(
             s,
@@ -273,5 +298,7 @@ fn to_json(d: &Diff) -> serde_json::Value {
         .into_iter()
         .map(|(what, delta, cases)| json!({"what": what, "delta": delta.to_string(), "cases": cases}))
         .collect();
-    json!({"cases": d.total, "one_off": d.one_off, "changed": d.changes.len(), "money": money, "groups": groups})
+    let skipped: Vec<serde_json::Value> =
+        d.skipped.iter().map(|(p, why)| json!({"file": p.display().to_string(), "why": why})).collect();
+    json!({"cases": d.total, "one_off": d.one_off, "changed": d.changes.len(), "money": money, "groups": groups, "skipped": skipped})
 }

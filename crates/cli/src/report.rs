@@ -241,6 +241,18 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             return Exit::InvalidFacts;
         }
     };
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since > until
+    {
+        return super::usage(
+            OutputFormat::Human,
+            ui,
+            Msg::new(
+                format!("--since {since} 晚于 --until {until}：这段时间里没有日子；请对调两个日期"),
+                format!("--since {since} is after --until {until}: the period has no days; swap the two dates"),
+            ),
+        );
+    }
     let options = tenet_report::returns::Options { since: args.since, until: args.until, now };
     let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
     let mut shown = 0;

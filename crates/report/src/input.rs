@@ -27,9 +27,10 @@ impl std::fmt::Display for InputError {
 }
 
 /// Feeds every case of `path` to `report`: each line of a `.jsonl` file, or each
-/// `*.yaml` case file of a folder (in name order). A case that cannot be read or
-/// evaluated is counted as an error and passed to `on_error`; an input that cannot be
-/// opened at all is returned.
+/// `*.yaml`, `*.yml` or `*.json` file of a folder (in name order) — a case file (facts
+/// and events) or a facts file (a request as it stands, as `tenet eval` reads it). A case
+/// that cannot be read or evaluated is counted as an error and passed to `on_error`; an
+/// input that cannot be opened at all is returned.
 pub fn feed(
     report: &mut ReturnReport<'_>,
     path: &Path,
@@ -41,16 +42,13 @@ pub fn feed(
             .map_err(|e| fail(format!("cannot read the folder: {e}")))?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
             .collect();
         files.sort();
         for file in files {
             let result = tenet::source::read_source(&file)
                 .map_err(|e| e.to_string())
-                .and_then(|src| {
-                    tenet::workflow::Case::parse(&src, tenet::facts::Format::Yaml)
-                        .map_err(|d| d.first().map(|d| d.message.en.clone()).unwrap_or_default())
-                })
+                .and_then(|src| case_or_facts(&src, &file))
                 .and_then(|case| report.add_case(&case).map(|_| ()).map_err(|e| e.0));
             if let Err(message) = result {
                 report.error();
@@ -66,6 +64,33 @@ pub fn feed(
         on_error(e);
     }
     Ok(())
+}
+
+/// A file of a folder of cases: a case file (with `facts`), or a facts file, read as a
+/// request without events.
+fn case_or_facts(
+    src: &std::sync::Arc<tenet::source::SourceFile>,
+    path: &Path,
+) -> Result<tenet::workflow::Case, String> {
+    let format = if path.extension().is_some_and(|x| x == "json") {
+        tenet::facts::Format::Json
+    } else {
+        tenet::facts::Format::Yaml
+    };
+    let first = |d: Vec<tenet::diagnostics::Diagnostic>| {
+        d.first()
+            .map(|d| match &d.path {
+                Some(p) if !p.is_empty() => format!("{p}: {}", d.message.en),
+                _ => d.message.en.clone(),
+            })
+            .unwrap_or_default()
+    };
+    let raw = tenet::facts::parse_raw(src, format).map_err(|d| first(vec![d]))?;
+    if tenet::workflow::Case::is_case_like(&raw) {
+        return tenet::workflow::Case::from_raw(&raw).map_err(first);
+    }
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    Ok(tenet::workflow::Case { id, name: None, policy: None, now: None, facts: raw, events: Vec::new(), expect: None })
 }
 
 /// Lines per chunk handed to a worker.

@@ -11,7 +11,7 @@ use tenet::Policy;
 use tenet::eval::{Decision, Evaluation};
 use tenet::facts::Raw;
 use tenet::value::Value;
-use tenet::workflow::{Case, Event, Outcome};
+use tenet::workflow::{Case, Outcome};
 
 /// What the report needs from the command line.
 #[derive(Clone, Debug)]
@@ -201,33 +201,19 @@ impl<'p> ReturnReport<'p> {
     /// Adds one case given as a JSON line: `{"id"?, "facts": {…}, "events"?: […]}`.
     pub fn add_line(&mut self, line: &str) -> Result<Option<CaseRow>, CaseError> {
         let raw: Raw = serde_json::from_str(line).map_err(|e| CaseError(format!("not JSON: {e}")))?;
-        let Raw::Map(entries) = &raw else { return Err(CaseError("a case line must be a JSON object".into())) };
-        let mut facts = None;
-        let mut events = Vec::new();
-        let mut id = None;
-        for (k, v) in entries {
-            match k {
-                Raw::Str(k) if k == "facts" => facts = Some(v.clone()),
-                Raw::Str(k) if k == "id" => id = if let Raw::Str(s) = v { Some(s.clone()) } else { None },
-                Raw::Str(k) if k == "events" => {
-                    let Raw::Seq(items) = v else { return Err(CaseError("`events` must be a list".into())) };
-                    for (i, item) in items.iter().enumerate() {
-                        let e = Event::from_raw(&format!("events[{i}]"), item).map_err(|d| {
-                            CaseError(
-                                d.first()
-                                    .map(|d| format!("{}: {}", d.path.clone().unwrap_or_default(), d.message.en))
-                                    .unwrap_or_default(),
-                            )
-                        })?;
-                        events.push(e);
-                    }
-                }
-                Raw::Str(k) => return Err(CaseError(format!("unknown key `{k}` (known: id, facts, events)"))),
-                _ => return Err(CaseError("keys must be texts".into())),
-            }
-        }
-        let facts = facts.ok_or_else(|| CaseError("`facts` is missing".into()))?;
-        self.add_case(&Case { id, name: None, policy: None, now: None, facts, events, expect: None })
+        // The one reader of a case (as `tenet case`, `tenet eval --batch` and `tenet diff`
+        // read one), its first problem with its path.
+        let case = Case::from_raw(&raw).map_err(|d| {
+            CaseError(
+                d.first()
+                    .map(|d| match &d.path {
+                        Some(p) if !p.is_empty() => format!("{p}: {}", d.message.en),
+                        _ => d.message.en.clone(),
+                    })
+                    .unwrap_or_default(),
+            )
+        })?;
+        self.add_case(&case)
     }
 
     /// Adds one case: replayed through the workflow when it has events, evaluated as it
@@ -244,25 +230,26 @@ impl<'p> ReturnReport<'p> {
                     .unwrap_or_else(|| "invalid".into()),
             )
         };
-        if case.events.is_empty() {
-            let facts = self.policy.facts_from_raw(&case.facts).map_err(|d| first_error(&d))?;
-            let now = facts.now().unwrap_or(self.options.now);
-            let evaluation = self.policy.evaluate(&facts, now).map_err(|e| first_error(e.diagnostics()))?;
-            let json = case.facts.to_json();
-            Ok(self.count(case.id.as_deref(), &json, &evaluation, None, None))
-        } else {
-            let replay = self.policy.replay(case, self.options.now).map_err(|e| first_error(&e.diagnostics()))?;
-            let Some(evaluation) = replay.evaluation() else {
-                return Err(first_error(replay.problems()));
-            };
-            let refunded = replay
-                .trail()
-                .iter()
-                .rev()
-                .find(|s| s.event() == "refund_succeeded" && s.outcome() == Outcome::Accepted)
-                .map(|s| s.at());
-            let json = replay.facts().to_json();
-            Ok(self.count(case.id.as_deref(), &json, evaluation, refunded, Some(replay.stage())))
+        let judged = self.policy.judge_case(case, self.options.now).map_err(|d| first_error(&d))?;
+        match &judged {
+            tenet::Judged::Facts(evaluation) => {
+                let json = case.facts.to_json();
+                Ok(self.count(case.id.as_deref(), &json, evaluation, None, None))
+            }
+            tenet::Judged::Replayed(replay) => {
+                let Some(evaluation) = replay.evaluation() else {
+                    return Err(first_error(replay.problems()));
+                };
+                let refunded = replay
+                    .trail()
+                    .iter()
+                    .rev()
+                    .find(|s| s.event() == "refund_succeeded" && s.outcome() == Outcome::Accepted)
+                    .map(|s| s.at());
+                let json = replay.facts().to_json();
+                Ok(self.count(case.id.as_deref(), &json, evaluation, refunded, Some(replay.stage())))
+            }
+            _ => Err(CaseError("this kind of case is not counted".into())),
         }
     }
 

@@ -90,6 +90,9 @@ pub struct Diff {
     pub one_off: usize,
     /// Cases that changed, sorted by path.
     pub changes: Vec<Change>,
+    /// Files read that neither version could judge (another policy's cases, files that
+    /// are not cases), with why, so a folder that holds none is not "no change".
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 impl Diff {
@@ -173,9 +176,16 @@ fn verdict_of(eval: &tenet::eval::Evaluation<'_>) -> Verdict {
 pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Diff> {
     let files = super::corpus::case_files(cases)?;
     let mut changes = Vec::new();
+    let mut skipped = Vec::new();
     let mut total = 0;
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                skipped.push((path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
         let (name, a, b) = if crate::review::test_case::is_event_history(&text) {
             // A history: replayed under each version, compared by the case's decision.
             let file = SourceFile::new(path.display().to_string(), text);
@@ -184,16 +194,30 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
             } else {
                 tenet::facts::Format::Yaml
             };
-            let Ok(case) = tenet::workflow::Case::parse(&file, format) else { continue };
+            let case = match tenet::workflow::Case::parse(&file, format) {
+                Ok(c) => c,
+                Err(d) => {
+                    let why = d.first().map(|d| d.message.get(Lang::En)).unwrap_or_default();
+                    skipped.push((path, format!("not a case: {why}")));
+                    continue;
+                }
+            };
             (case.name.clone(), verdict_of_history(old, &case, case.now), verdict_of_history(new, &case, case.now))
         } else {
             // Other YAML in the folder is not a case.
-            let Ok(case) = TestCase::from_yaml(&text) else { continue };
+            let case = match TestCase::from_yaml(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    skipped.push((path, format!("not a case: {e}")));
+                    continue;
+                }
+            };
             (case.name.clone(), verdict(old, &case), verdict(new, &case))
         };
         // Cases neither version can evaluate belong to another policy (or are broken
         // under both): they say nothing about this change.
-        if a.is_err() && b.is_err() {
+        if let (Err(why), Err(_)) = (&a, &b) {
+            skipped.push((path, why.clone()));
             continue;
         }
         total += 1;
@@ -201,7 +225,7 @@ pub fn diff(old: &Policy, new: &Policy, cases: &[PathBuf]) -> std::io::Result<Di
             changes.push(Change { case: path, name, old: a, new: b, one_off: false });
         }
     }
-    Ok(Diff { total, one_off: 0, changes })
+    Ok(Diff { total, one_off: 0, changes, skipped })
 }
 
 /// What a decision log holds, as `tenet diff --decisions` compares it: a case (its
@@ -237,7 +261,11 @@ fn verdict_of_history(
     let now =
         at.or_else(|| case.events.last().map(|e| e.at)).or(case.now).ok_or("the case has no time to judge it at")?;
     let replay = policy.replay(case, now).map_err(|e| {
-        format!("cannot replay: {}", e.diagnostics().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
+        let first = e.diagnostics().first().map(|d| match &d.path {
+            Some(p) if !p.is_empty() => format!("{p}: {}", d.message.get(Lang::En)),
+            _ => d.message.get(Lang::En).to_owned(),
+        });
+        format!("cannot replay under {}: {}", policy.name(), first.unwrap_or_default())
     })?;
     let eval = replay.evaluation().ok_or_else(|| {
         format!("cannot evaluate: {}", replay.problems().first().map(|d| d.message.get(Lang::En)).unwrap_or_default())
