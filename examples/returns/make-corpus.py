@@ -6,9 +6,10 @@ Usage: python3 examples/returns/make-corpus.py [N] (default 3000 cases)
 
 Each line is one return case as `tenet report` reads it: {"id", "facts", "events"}.
 Submissions spread over 2026-10-01 … 2026-11-30 (Asia/Shanghai). Each SKU has its own
-habits: a few come back far more than their category (a weak product), some categories
-see more transit damage or "not as described" (a listing or packaging problem), so the
-report has something to find. About a third of the cases went the whole way through the
+habits: a few come back far more than their category (a weak product), a few come back
+defective far more often (a quality problem), some categories see more transit damage or
+"not as described" (a packaging or listing problem), so the report has something to
+find — every flag of rules/return_insights.tenet fires on it. About a third of the cases went the whole way through the
 workflow (submit, approve, ship, receive with the inspection, start_refund,
 refund_succeeded), the rest are the request as submitted. Sales per SKU make return
 rates. Standard library only.
@@ -24,7 +25,7 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 CATEGORIES = {
     # category: (price range, SKUs, base return share, reason weights)
     "electronics": ((99, 1999), 10, {"no_reason": 40, "defective": 30, "not_as_described": 10, "wrong_item": 8, "damaged_in_transit": 12}),
-    "apparel": ((39, 599), 12, {"no_reason": 60, "defective": 8, "not_as_described": 22, "wrong_item": 8, "damaged_in_transit": 2}),
+    "apparel": ((39, 599), 12, {"no_reason": 50, "defective": 8, "not_as_described": 32, "wrong_item": 8, "damaged_in_transit": 2}),
     "home": ((29, 899), 8, {"no_reason": 35, "defective": 15, "not_as_described": 10, "wrong_item": 5, "damaged_in_transit": 35}),
     "beauty": ((19, 399), 6, {"no_reason": 45, "defective": 20, "not_as_described": 20, "wrong_item": 10, "damaged_in_transit": 5}),
     "toys": ((19, 499), 6, {"no_reason": 50, "defective": 25, "not_as_described": 10, "wrong_item": 5, "damaged_in_transit": 10}),
@@ -48,7 +49,9 @@ def main():
             # A weak product: returned three to five times as often as its peers.
             weight = rng.choice([3.0, 4.0, 5.0]) if i == 1 else rng.uniform(0.6, 1.4)
             sold = rng.randint(400, 3000)
-            skus.append({"sku": sku, "category": cat, "price": price, "weight": weight, "sold": sold, "reasons": reasons})
+            # A product with a quality problem: half of what comes back is defective.
+            own = dict(reasons, defective=reasons["no_reason"]) if i == 2 and cat in ("electronics", "toys") else reasons
+            skus.append({"sku": sku, "category": cat, "price": price, "weight": weight, "sold": sold, "reasons": own})
     total_weight = sum(s["weight"] for s in skus)
     start = dt.datetime(2026, 10, 1, 9, 0, tzinfo=TZ)
     here = os.path.dirname(os.path.abspath(__file__))

@@ -181,3 +181,25 @@ fn diff_says_what_it_skipped() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no case this policy can judge"));
 }
+
+/// The bundled corpus shows every improvement flag the insights policy can raise, as the
+/// README promises ("so the report has something to find"), and a flag about the whole
+/// corpus prints without an empty subject.
+#[test]
+fn the_corpus_raises_every_flag() {
+    let policy = std::fs::read_to_string(root().join("rules/return_insights.tenet")).unwrap();
+    let declared: std::collections::BTreeSet<String> = policy
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("flag "))
+        .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    assert!(declared.len() >= 5, "{declared:?}");
+    let out = report("json");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let raised: std::collections::BTreeSet<String> =
+        r["flags"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(raised, declared, "flags the corpus does not raise");
+    let md = String::from_utf8(report("md").stdout).unwrap();
+    assert!(md.contains("- **REFUNDS_LATE**: "), "{md}");
+    assert!(!md.contains("** :"), "a flag with an empty subject:\n{md}");
+}

@@ -59,10 +59,12 @@ pub fn returns(report: &Json) -> String {
     if let Some(flags) = flags.as_array().filter(|f| !f.is_empty()) {
         let _ = writeln!(out, "\n## 改进建议 What to improve\n");
         for f in flags {
-            let subject = f.get("sku").or_else(|| f.get("category")).map(cell).unwrap_or_default();
+            // A flag about the whole corpus (late refunds) has no SKU or category.
+            let subject =
+                f.get("sku").or_else(|| f.get("category")).map(|s| format!(" {}", cell(s))).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "- **{}** {subject}: {}  \n  {}",
+                "- **{}**{subject}: {}  \n  {}",
                 cell(f.get("code").unwrap_or(&Json::Null)),
                 cell(f.get("message").unwrap_or(&Json::Null)),
                 cell(f.get("message_en").unwrap_or(&Json::Null))

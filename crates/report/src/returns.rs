@@ -281,15 +281,17 @@ impl<'p> ReturnReport<'p> {
         for code in e.codes() {
             *self.by_code.entry(code.to_owned()).or_default() += 1;
         }
-        let refund = if approved { money(e.value("refund_amount")).unwrap_or_default() } else { Decimal::ZERO };
-        self.refund_total += refund;
+        // A refund only where the policy gives one (an approved exchange has none: null
+        // in a row, nothing added to the total), never on a declined request.
+        let refund = if approved { money(e.value("refund_amount")) } else { None };
+        self.refund_total += refund.unwrap_or_default();
         if let Some(l) = e.ledger("deductions") {
             self.deductions_total += l.total();
         }
         let add = |g: &mut Group| {
             g.returns += 1;
             g.approved += u64::from(approved);
-            g.refund_total += refund;
+            g.refund_total += refund.unwrap_or_default();
         };
         let category = text_at(facts, &["item", "category"]).unwrap_or("(none)").to_owned();
         let c = self.by_category.entry(category.clone()).or_default();
@@ -323,7 +325,7 @@ impl<'p> ReturnReport<'p> {
             reason: text(&["request", "reason"]),
             decision: decision.as_str().to_owned(),
             codes: e.codes().into_iter().map(str::to_owned).collect(),
-            refund_amount: approved.then_some(refund),
+            refund_amount: refund,
             submitted: text_at(facts, &["request", "submitted_at"])
                 .and_then(tenet::facts::parse_datetime)
                 .map(|t| t.to_utc()),

@@ -66,7 +66,7 @@ fn the_html_report_shows_its_figures_charts_and_flags() {
     for expected in [
         "退货分析",
         "Return analysis",
-        "303212.80",
+        "316163.30",
         "RETURN_RATE_HIGH",
         "EL-101",
         "Returns by reason",

@@ -17,7 +17,7 @@ fn root() -> PathBuf {
 #[test]
 fn the_rows_agree_with_the_report() {
     let policy = tenet::Policy::load(root().join("rules/returns.tenet")).unwrap();
-    let now = "2026-12-01T00:00:00+08:00".parse().unwrap();
+    let now: chrono::DateTime<chrono::Utc> = "2026-12-01T00:00:00+08:00".parse().unwrap();
     let options = tenet_report::returns::Options { since: None, until: None, now };
     let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
     let dir = tempfile::tempdir().unwrap();
@@ -41,6 +41,8 @@ fn the_rows_agree_with_the_report() {
     let (mut count, mut refunds) = (0u64, Decimal::ZERO);
     let mut decisions: BTreeMap<String, u64> = BTreeMap::new();
     let mut first_id = None;
+    // (the row has a refund amount, the row is approved), in input order.
+    let mut has_refund = Vec::new();
     for batch in reader {
         let batch = batch.unwrap();
         count += batch.num_rows() as u64;
@@ -49,8 +51,9 @@ fn the_rows_agree_with_the_report() {
             *decisions.entry(d.to_owned()).or_default() += 1;
         }
         let amounts = batch.column_by_name("refund_amount").unwrap().as_primitive::<Decimal128Type>();
-        for fen in amounts.iter().flatten() {
-            refunds += Decimal::from_i128_with_scale(fen, 2);
+        for (fen, d) in amounts.iter().zip(decision.iter()) {
+            has_refund.push((fen.is_some(), d.unwrap_or_default() == "approved"));
+            refunds += fen.map(|f| Decimal::from_i128_with_scale(f, 2)).unwrap_or_default();
         }
         first_id = first_id.or_else(|| {
             batch.column_by_name("id").unwrap().as_string::<i32>().iter().next().flatten().map(str::to_owned)
@@ -62,4 +65,20 @@ fn the_rows_agree_with_the_report() {
         json["by_decision"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
     assert_eq!(decisions, expected);
     assert_eq!(first_id.as_deref(), Some("RR-00001"), "rows keep the input's order");
+    // A refund amount exactly where the policy owes one (`refund_ready`): an approved
+    // request for a refund whose item was inspected. An exchange, a request not yet
+    // inspected or a declined one has none (null), never 0.00.
+    let corpus = std::fs::read_to_string(root().join("examples/returns/corpus.jsonl")).unwrap();
+    let mut exchanges = 0;
+    for ((line, (amount, approved)), n) in corpus.lines().zip(&has_refund).zip(1..) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let wants_refund = v["facts"]["request"]["desired"] == "refund";
+        // Inspected by `now`: a later receipt is not part of the case yet.
+        let by_now =
+            |e: &serde_json::Value| tenet::facts::parse_datetime(e["at"].as_str().unwrap()).unwrap().to_utc() <= now;
+        let inspected = v["events"].as_array().into_iter().flatten().any(|e| e["event"] == "receive" && by_now(e));
+        exchanges += usize::from(*approved && !wants_refund);
+        assert_eq!(*amount, *approved && wants_refund && inspected, "line {n}: {line}");
+    }
+    assert!(exchanges > 10, "approved exchanges are in the corpus ({exchanges})");
 }
