@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Diagnostic, Lang};
+use super::Diagnostic;
 
 /// One diagnostic in the JSON form of the command-line contract.
 #[derive(Debug, Clone, Serialize)]
@@ -22,9 +22,11 @@ pub struct JsonDiagnostic {
     path: Option<String>,
 }
 
-/// Converts diagnostics to their JSON form; `message` is Chinese unless `lang` is English.
-pub fn to_json(diags: &[Diagnostic], lang: Lang) -> Vec<JsonDiagnostic> {
-    let pick = |m: &super::Msg| if lang == Lang::En { m.en.clone() } else { m.zh.clone() };
+/// Converts diagnostics to their JSON form: `message` and `help` in Chinese,
+/// `message_en` and `help_en` in English, whatever `--lang` a command was given — a
+/// program reading the JSON finds each language under one key.
+pub fn to_json(diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let pick = |m: &super::Msg| m.zh.clone();
     diags
         .iter()
         .map(|d| {
@@ -48,6 +50,6 @@ pub fn to_json(diags: &[Diagnostic], lang: Lang) -> Vec<JsonDiagnostic> {
 }
 
 /// Renders diagnostics as one pretty-printed JSON array.
-pub fn to_json_text(diags: &[Diagnostic], lang: Lang) -> String {
-    serde_json::to_string_pretty(&to_json(diags, lang)).unwrap_or_else(|_| "[]".to_owned())
+pub fn to_json_text(diags: &[Diagnostic]) -> String {
+    serde_json::to_string_pretty(&to_json(diags)).unwrap_or_else(|_| "[]".to_owned())
 }

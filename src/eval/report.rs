@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::result::{Action, Evaluation, Finding, LedgerResult, Line};
 use super::trace::RuleTrace;
-use crate::diagnostics::{self, Lang};
+use crate::diagnostics;
 use crate::value::Locale;
 
 impl<'p> Evaluation<'p> {
@@ -19,7 +19,7 @@ impl<'p> Evaluation<'p> {
     /// the usual result keeps its shape.
     pub fn warnings_json(&self) -> Option<Json> {
         let warnings = self.warnings();
-        (!warnings.is_empty()).then(|| json!(diagnostics::to_json(&warnings, Lang::Both)))
+        (!warnings.is_empty()).then(|| json!(diagnostics::to_json(&warnings)))
     }
 
     /// The result object: policy, version, now, decision, codes, findings, ledgers,

@@ -7,7 +7,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json};
 
 use super::result::{DeadlineState, DeadlineStatus, GuardFinding, Replay, Scheduled, Step};
-use crate::diagnostics::{Lang, Msg, to_json as diagnostics_json};
+use crate::diagnostics::{Msg, to_json as diagnostics_json};
 use crate::eval::{Findings, Ledgers, Outputs};
 use crate::ir::FixedText;
 use crate::value::Locale;
@@ -108,10 +108,10 @@ impl Serialize for CaseView<'_, '_> {
         m.serialize_entry("trail", &List(r.trail(), locale))?;
         let warnings = r.warnings();
         if !warnings.is_empty() {
-            m.serialize_entry("warnings", &diagnostics_json(&warnings, Lang::Both))?;
+            m.serialize_entry("warnings", &diagnostics_json(&warnings))?;
         }
         if !r.problems().is_empty() {
-            m.serialize_entry("problems", &diagnostics_json(r.problems(), Lang::Both))?;
+            m.serialize_entry("problems", &diagnostics_json(r.problems()))?;
         }
         for (key, value) in &self.extra {
             m.serialize_entry(key, value)?;

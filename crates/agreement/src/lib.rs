@@ -129,8 +129,8 @@ pub const CODES: &[Explanation] = &[
     Explanation {
         code: "pdf",
         severity: "error",
-        zh: "无法打印 PDF：没有安装 Chromium（sh tests/install-pdf-deps.sh），或打印失败、超时。",
-        en: "The PDF could not be printed: Chromium is not installed (sh tests/install-pdf-deps.sh), or printing failed or timed out.",
+        zh: "无法打印 PDF：没有找到 Chromium（请安装它，或用 TENET_CHROMIUM 指明），或打印失败、超时。",
+        en: "The PDF could not be printed: Chromium was not found (install it, or name it in TENET_CHROMIUM), or printing failed or timed out.",
         example: None,
     },
     Explanation {

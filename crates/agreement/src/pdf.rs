@@ -31,8 +31,8 @@ pub fn chromium() -> Option<PathBuf> {
 
 fn failed(message: Msg) -> Diagnostic {
     Diagnostic::error("pdf", message).help(Msg::new(
-        "PDF 由无界面 Chromium 打印：sh tests/install-pdf-deps.sh 安装它和中文字体；或用 --format html 在浏览器中打印",
-        "the PDF is printed by headless Chromium: sh tests/install-pdf-deps.sh installs it with a CJK font; or render --format html and print it from a browser",
+        "PDF 由无界面 Chromium 打印：请安装 Chromium 和中文字体（Debian/Ubuntu：apt install chromium fonts-noto-cjk），或用环境变量 TENET_CHROMIUM 指明浏览器；也可以用 --format html 在浏览器中打印",
+        "the PDF is printed by headless Chromium: install Chromium and a CJK font (Debian/Ubuntu: apt install chromium fonts-noto-cjk), or name the browser in TENET_CHROMIUM; or render --format html and print it from a browser",
     ))
 }
 

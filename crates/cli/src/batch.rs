@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use tenet::Policy;
-use tenet::diagnostics::{Diagnostic, JsonDiagnostic, Lang, to_json};
+use tenet::diagnostics::{Diagnostic, JsonDiagnostic, to_json};
 use tenet::eval::{self, EvalError};
 use tenet::workflow::Case;
 
@@ -167,7 +167,7 @@ fn read_line_within(input: &mut dyn BufRead, line: &mut Vec<u8>, max: usize) -> 
 /// The record of a line that could not be evaluated.
 fn failed(line_no: usize, kind: &str, diags: &[Diagnostic]) -> Outcome {
     Outcome {
-        json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: to_json(diags, Lang::Both) })
+        json: serde_json::to_string(&Failed { line: line_no, error: kind, diagnostics: to_json(diags) })
             .unwrap_or_default(),
         decision: None,
         codes: Vec::new(),

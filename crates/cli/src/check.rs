@@ -41,7 +41,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     match args.format {
-        OutputFormat::Json => out(&format!("{}\n", to_json_text(&all, ui.lang))),
+        OutputFormat::Json => out(&format!("{}\n", to_json_text(&all))),
         OutputFormat::Human => {
             out(&to_text(&all, ui.style()));
             if !all.is_empty() {

@@ -60,7 +60,10 @@ pub(crate) fn text_of(eval: &Evaluation<'_>, ui: &Ui, all_rules: bool, system_cl
         let amount = f.amount().map(|a| format!(" {}", locale.money(a))).unwrap_or_default();
         let stage = f.stage().map(|st| format!(" [{st}]")).unwrap_or_default();
         let item = f.item().map(|i| format!(" ({i})")).unwrap_or_default();
-        let _ = writeln!(s, "  ● {}{item} {kind}{amount} · {name}{stage}", paint(ui, "1", f.code()));
+        // A rule's name is the author's (Chinese) identifier; in English the code and the
+        // English message say the same, so the name is left out.
+        let name = if ui.lang == Lang::En || name.is_empty() { String::new() } else { format!(" · {name}") };
+        let _ = writeln!(s, "  ● {}{item} {kind}{amount}{name}{stage}", paint(ui, "1", f.code()));
         message(&mut s, ui, f.message(), f.message_en());
         if let Some(t) = eval.trace_of(f) {
             let because = values(eval, t);

@@ -204,7 +204,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
 pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
     match format {
         OutputFormat::Json => {
-            let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags, ui.lang)});
+            let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags)});
             out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
         }
         OutputFormat::Human => err(&to_text(diags, ui.style())),

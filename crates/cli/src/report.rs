@@ -124,12 +124,16 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
         ReportFormat::Html => match tenet_report::sla::html(&statement) {
             Ok(page) => page,
             Err(e) => {
-                err(&format!("tenet report: the HTML page could not be made: {e}\n"));
+                say(ui, &format!("无法生成 HTML 页面：{e}"), &format!("the HTML page could not be made: {e}"));
                 return Exit::InvalidPolicy;
             }
         },
         ReportFormat::Csv | ReportFormat::Parquet => {
-            err("tenet report sla: --format csv and parquet are for the return analysis; use json, md or html\n");
+            say(
+                ui,
+                "--format csv 和 parquet 用于退货分析；月度服务报告请用 json、md 或 html",
+                "--format csv and parquet are for the return analysis; use json, md or html",
+            );
             return Exit::Usage;
         }
     };
@@ -145,7 +149,7 @@ fn parquet(
     ui: &Ui,
 ) -> Exit {
     let Some(path) = &args.common.out else {
-        err("tenet report: --format parquet writes a file: give --out FILE.parquet\n");
+        say(ui, "--format parquet 写入文件：请给出 --out 文件.parquet", "--format parquet writes a file: give --out FILE.parquet");
         return Exit::Usage;
     };
     let written = crate::files::write_atomically(path, |w| {
@@ -293,14 +297,18 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
     }
     let (_, errors) = report.counts();
     if errors > 20 {
-        err(&format!("… {errors} cases in all could not be counted\n"));
+        say(ui, &format!("…… 共 {errors} 个案例无法计入"), &format!("… {errors} cases in all could not be counted"));
     }
     let facts = report.insight_facts(sales.as_ref());
     let flags = match tenet_report::returns::flags(&insights, &facts, now) {
         Ok(f) => f,
         Err(diags) => {
             let shown = args.insights.display();
-            err(&format!("tenet report: {shown}: the improvement policy cannot read the figures\n"));
+            say(
+                ui,
+                &format!("{shown}：改进建议的策略读不了这些统计数字"),
+                &format!("{shown}: the improvement policy cannot read the figures"),
+            );
             return super::fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy);
         }
     };
@@ -313,7 +321,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         ReportFormat::Html => match tenet_report::html::returns(&json) {
             Ok(page) => page,
             Err(e) => {
-                err(&format!("tenet report: the HTML page could not be made: {e}\n"));
+                say(ui, &format!("无法生成 HTML 页面：{e}"), &format!("the HTML page could not be made: {e}"));
                 return Exit::InvalidPolicy;
             }
         },
@@ -330,4 +338,9 @@ fn is_store(text: &str) -> bool {
 fn stored_case_error(store: &str, id: Option<&str>, message: String) -> tenet_report::input::InputError {
     let id = id.unwrap_or_default();
     tenet_report::input::InputError { path: PathBuf::from(format!("{store}#{id}")), line: None, message }
+}
+
+/// A line on standard error in the languages `--lang` asks for.
+fn say(ui: &Ui, zh: &str, en: &str) {
+    err(&format!("tenet report: {}\n", ui.label(zh, en)));
 }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value as Json;
-use tenet::diagnostics::{Diagnostic, Lang, to_json};
+use tenet::diagnostics::{Diagnostic, to_json};
 use utoipa::ToSchema;
 
 /// Why `tenet serve` could not start.
@@ -71,7 +71,7 @@ impl ApiError {
 
     /// Adds the engine's diagnostics, each naming its path.
     pub fn with_diagnostics(mut self, diags: &[Diagnostic]) -> ApiError {
-        self.0.diagnostics = Some(to_json(diags, Lang::Both));
+        self.0.diagnostics = Some(to_json(diags));
         self
     }
 
