@@ -43,6 +43,8 @@ pub struct Agreement {
     pub currency: Currency,
     /// The data checks' warnings.
     pub warnings: Vec<Diagnostic>,
+    /// Whether the status comes from a `--case` signing history (not from the data).
+    pub from_history: bool,
 }
 
 /// The bundled schema and checks.
@@ -189,7 +191,19 @@ pub fn load(
         None => signed_from_data(&map, draft),
     };
     let schema = checks.inputs().clone();
-    Ok(Agreement { data: Json::Object(map), language, status, draft, sla_view, schema, signed, currency, warnings })
+    let from_history = history.is_some();
+    Ok(Agreement {
+        data: Json::Object(map),
+        language,
+        status,
+        draft,
+        sla_view,
+        schema,
+        signed,
+        currency,
+        warnings,
+        from_history,
+    })
 }
 
 /// Each party's 统一社会信用代码, checked with its check character.
@@ -350,11 +364,43 @@ fn check(
 }
 
 impl Agreement {
+    /// The status as the draft mark says it: the signing stage in the document's language.
+    pub fn status_label(&self, lang: DocLang) -> String {
+        let (zh, en) = match self.status.as_str() {
+            "contact" => ("初步接洽", "first contact"),
+            "nda" => ("签订保密协议", "NDA"),
+            "draft" => ("起草", "drafting"),
+            "review" => ("双方审阅", "review by both parties"),
+            "legal_review" => ("法律审核", "legal review"),
+            "signed" => ("已签署", "signed"),
+            "performing" => ("履行中", "in performance"),
+            "terminated" => ("已解除", "terminated"),
+            other => (other, other),
+        };
+        match lang {
+            DocLang::Zh => zh.to_owned(),
+            DocLang::En => en.to_owned(),
+        }
+    }
+
     /// `--final`: signed or later, and every field that may wait until signing present.
     pub fn check_final(&self, data: &Arc<SourceFile>) -> Result<(), Vec<Diagnostic>> {
         let mut problems = Vec::new();
         if self.draft {
             let status = &self.status;
+            // The help says what this user can do: a history given with --case is behind,
+            // a status in the data is not signed yet.
+            let help = if self.from_history {
+                Msg::new(
+                    "签订经过还没有到 signed：先记录签署事件（sign），或去掉 --final 生成草案",
+                    "the signing history has not reached `signed`: record the signing (the `sign` event) first, or leave out --final for a draft",
+                )
+            } else {
+                Msg::new(
+                    "用 --case 给出签订经过（或在数据中写 status: signed），或去掉 --final 生成草案",
+                    "give the signing history with --case (or write status: signed in the data), or leave out --final for a draft",
+                )
+            };
             problems.push(problem(
                 data,
                 "status",
@@ -362,10 +408,7 @@ impl Agreement {
                     "协议状态是 `{status}`，尚未签署，不能生成正式文本",
                     "the status is `{status}`: the agreement is not signed, so no final copy"
                 ),
-                Msg::new(
-                    "用 --case 给出签订经过（或在数据中写 status: signed），或去掉 --final 生成草案",
-                    "give the signing history with --case (or write status: signed in the data), or leave out --final for a draft",
-                ),
+                help,
             ));
         }
         // A final copy is what is signed: every warning must be settled first.
@@ -374,7 +417,8 @@ impl Agreement {
             e.severity = tenet::diagnostics::Severity::Error;
             problems.push(e);
         }
-        if self.signed.get("date").is_none() {
+        // A history short of `signed` has no signing date: the status problem says it all.
+        if self.signed.get("date").is_none() && !(self.from_history && self.draft) {
             problems.push(problem(
                 data,
                 "signing.date",

@@ -53,6 +53,12 @@ pub const DOCUMENT: &[Name] = &[
         "the stage in the signing workflow (rules/signing.tenet)",
     ),
     name(
+        "status_label",
+        "text",
+        "签订阶段的名称，按文档语言（如“法律审核”）",
+        "the signing stage's name in the document's language (such as \"legal review\")",
+    ),
+    name(
         "signed",
         "{ date: date?, party_a: text?, party_b: text? }",
         "签署信息：签署日期和双方签字人（来自 --case 的签订经过，否则来自数据；草案为空）",

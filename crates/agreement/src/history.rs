@@ -45,6 +45,29 @@ pub fn replay(
         )]
     })?;
     let case = Case::parse(&file, Format::from_path(file.name()))?;
+    // A history of another workflow (a return case) is named as such, rather than
+    // refused field by field against the signing facts.
+    let named = case.policy.as_deref().and_then(|p| Path::new(p).file_stem()).map(|s| s.to_string_lossy().into_owned());
+    let foreign = match &named {
+        Some(name) => name != signing.name(),
+        None => case.facts.to_json().get("agreement").is_none(),
+    };
+    if foreign {
+        let whose = named.unwrap_or_else(|| "?".into());
+        let ours = signing.name();
+        return Err(vec![problem(
+            &file,
+            if case.policy.is_some() { "policy" } else { "facts" },
+            msg!(
+                "这不是签订经过：它属于策略 `{whose}`，而 --case 需要策略 `{ours}` 的案例",
+                "this is not a signing history: it belongs to policy `{whose}`, and --case takes a case of policy `{ours}`"
+            ),
+            Msg::new(
+                "给出协议的签订经过（facts 中有 agreement，如 examples/cases/agreement-history.yaml）",
+                "give the agreement's signing history (its facts have `agreement`, as examples/cases/agreement-history.yaml)",
+            ),
+        )]);
+    }
     let Some(now) = now.or(case.now) else {
         return Err(vec![problem(
             &file,

@@ -295,6 +295,7 @@ pub fn render(
         lang => lang.code(),
         draft => agreement.draft,
         status => agreement.status.as_str(),
+        status_label => agreement.status_label(lang),
         signed => Value::from_serialize(&agreement.signed),
         currency => Value::from_serialize(agreement.currency_json()),
     };

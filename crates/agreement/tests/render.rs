@@ -485,11 +485,26 @@ fn the_signing_history_decides_status_date_and_signatories() {
     let before = "2025-12-06T00:00:00+08:00".parse().expect("instant");
     let options = Options { case: Some(history.clone()), now: Some(before), ..Options::default() };
     let doc = render::render(&source(&example()), options).expect("a draft");
+    // The draft mark names the stage in the document's words, not its identifier.
     assert!(
-        doc.draft
-            && doc.text.contains("（状态：legal\\_review）")
-            && doc.text.contains("| 日期 | ______年____月____日")
+        doc.draft && doc.text.contains("（状态：法律审核）") && doc.text.contains("| 日期 | ______年____月____日"),
+        "{}",
+        doc.text.lines().take(4).collect::<Vec<_>>().join("\n")
     );
+    assert!(!doc.text.contains("legal\\_review") && !doc.text.contains("legal_review"));
+    // `--final` on that history: one problem, saying the history is short of `signed`
+    // (not "give the signing history with --case", which was given).
+    let options = Options { case: Some(history.clone()), now: Some(before), final_copy: true, ..Options::default() };
+    let e = render::render(&source(&example()), options).expect_err("not signed");
+    assert_eq!(e.diagnostics.len(), 1, "{:#?}", e.diagnostics);
+    let help = e.diagnostics[0].help.as_ref().map(|h| h.en.clone()).unwrap_or_default();
+    assert!(help.contains("has not reached `signed`") && !help.contains("with --case"), "{help}");
+    // A return case given as the signing history: named as such, in one problem.
+    let returns = support::root().join("examples/cases/return-refunded.yaml");
+    let e = render_text(&example_text(), Options { case: Some(returns), ..Options::default() })
+        .expect_err("not a signing history");
+    assert_eq!(e.diagnostics.len(), 1, "{:#?}", e.diagnostics);
+    assert!(e.diagnostics[0].message.en.contains("belongs to policy `returns`"), "{:?}", e.diagnostics[0]);
     // The data may not contradict the history.
     let e = render_text(&with_status("review", None), Options { case: Some(history.clone()), ..Options::default() })
         .expect_err("contradiction");
@@ -524,4 +539,20 @@ fn the_signing_date_from_the_history_is_checked() {
     let options = Options { case: Some(case), final_copy: true, ..Options::default() };
     assert!(render::render(&source(&data), options).is_err(), "a final copy settles it first");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Contact details are checked as what they are: an e-mail address has one `@` and a
+/// dotted domain, a phone number is digits (spaces, `-`, `()` and a leading `+` allowed).
+#[test]
+fn email_and_phone_are_checked() {
+    let text = example_text()
+        .replace("email: wangmin@yunfan.example", "email: wangmin.yunfan.example")
+        .replace("phone: \"0571-8666 0000\"", "phone: \"call me\"");
+    let e = failure(&text, false);
+    let paths: Vec<&str> = e.diagnostics.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, ["party_a.email", "party_b.phone"], "{:#?}", e.diagnostics);
+    for good in ["+86 21 5888 0000", "(021) 5888-0000", "13800138000"] {
+        let text = example_text().replace("phone: \"021-5888 0000\"", &format!("phone: \"{good}\""));
+        render_text(&text, Options::default()).unwrap_or_else(|e| panic!("{good}: {:#?}", e.diagnostics));
+    }
 }

@@ -149,7 +149,11 @@ fn parquet(
     ui: &Ui,
 ) -> Exit {
     let Some(path) = &args.common.out else {
-        say(ui, "--format parquet 写入文件：请给出 --out 文件.parquet", "--format parquet writes a file: give --out FILE.parquet");
+        say(
+            ui,
+            "--format parquet 写入文件：请给出 --out 文件.parquet",
+            "--format parquet writes a file: give --out FILE.parquet",
+        );
         return Exit::Usage;
     };
     let written = crate::files::write_atomically(path, |w| {

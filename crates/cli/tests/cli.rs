@@ -78,8 +78,7 @@ fn three_mistakes_three_diagnostics() {
 #[test]
 fn check_json_keeps_both_languages_whatever_lang() {
     for lang in ["en", "zh", "both"] {
-        let diags =
-            json(&["check", "--format", "json", "--lang", lang, "tests/check-inputs/err_three_mistakes.tenet"]);
+        let diags = json(&["check", "--format", "json", "--lang", lang, "tests/check-inputs/err_three_mistakes.tenet"]);
         assert_eq!(diags[0]["message_en"], "unknown name `reqest`", "{lang}");
         assert_eq!(diags[0]["help_en"], "did you mean `request`?", "{lang}");
         assert!(diags[0]["message"].as_str().unwrap().contains("未知"), "{lang}: {}", diags[0]);
@@ -861,7 +860,12 @@ fn render_final_from_the_signing_history_in_every_format() {
         .expect("runs");
     assert_eq!(no_browser.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&no_browser.stderr);
-    assert!(stderr.contains("error[pdf]") && stderr.contains("TENET_CHROMIUM") && !stderr.contains("tests/install-pdf-deps.sh"), "{stderr}");
+    assert!(
+        stderr.contains("error[pdf]")
+            && stderr.contains("TENET_CHROMIUM")
+            && !stderr.contains("tests/install-pdf-deps.sh"),
+        "{stderr}"
+    );
     assert!(!pdf.exists(), "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }
