@@ -13,8 +13,12 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use super::DocLang;
 
 /// The abstract numbering of numbered sub-items (`1.`) and of bullets (`•`).
-const DECIMAL: usize = 1;
-const BULLET: usize = 2;
+// docx-rs always writes an abstract numbering 1 and a numbering 1 of its own into
+// `word/numbering.xml`; ours start at 2 so no id is declared twice.
+const DECIMAL: usize = 2;
+const BULLET: usize = 3;
+/// The first id of the lists' own numberings (each list has one).
+const FIRST_LIST: usize = 2;
 /// Red, for the draft mark.
 const DRAFT_RED: &str = "B00000";
 
@@ -74,7 +78,7 @@ impl State {
     }
 
     fn new_list(&mut self, ordered: bool) {
-        let id = self.numberings.len() + 1;
+        let id = self.numberings.len() + FIRST_LIST;
         // Each numbered list restarts at 1: its own instance, its first level overridden.
         let numbering = if ordered {
             Numbering::new(id, DECIMAL).add_override(LevelOverride::new(0).start(1))
@@ -87,18 +91,30 @@ impl State {
 }
 
 /// The Word document for `markdown` (the rendered agreement).
-pub fn write(markdown: &str, lang: DocLang, draft: bool, title: &str) -> Result<Vec<u8>, DocxError> {
+pub fn write(
+    markdown: &str,
+    lang: DocLang,
+    draft: bool,
+    title: &str,
+    signed_on: Option<&str>,
+) -> Result<Vec<u8>, DocxError> {
     // docx-rs numbers paragraphs with a per-thread counter it does not let callers reset:
     // a fresh thread starts it at 1, so the same agreement always gives the same bytes.
     std::thread::scope(|scope| {
         scope
-            .spawn(|| build(markdown, lang, draft, title))
+            .spawn(|| build(markdown, lang, draft, title, signed_on))
             .join()
             .unwrap_or_else(|_| Err(DocxError("the Word writer stopped unexpectedly".into())))
     })
 }
 
-fn build(markdown: &str, lang: DocLang, draft: bool, title: &str) -> Result<Vec<u8>, DocxError> {
+fn build(
+    markdown: &str,
+    lang: DocLang,
+    draft: bool,
+    title: &str,
+    signed_on: Option<&str>,
+) -> Result<Vec<u8>, DocxError> {
     let mut s = State::default();
     for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match event {
@@ -120,7 +136,7 @@ fn build(markdown: &str, lang: DocLang, draft: bool, title: &str) -> Result<Vec<
                 s.lists.pop();
             }
             Event::Start(Tag::Item) => {
-                let id = s.lists.last().copied().unwrap_or(1);
+                let id = s.lists.last().copied().unwrap_or(FIRST_LIST);
                 let level = s.lists.len().saturating_sub(1);
                 s.open(Paragraph::new().style("Body").numbering(NumberingId::new(id), IndentLevel::new(level)));
             }
@@ -187,9 +203,36 @@ fn build(markdown: &str, lang: DocLang, draft: bool, title: &str) -> Result<Vec<
             Block::Table(t) => doc.add_table(*t),
         };
     }
+    let mut xml = doc.build();
+    // docx-rs writes "unknown" as the author and 1970-01-01 as the creation date, and lets
+    // neither be set: the core properties are written here instead.
+    xml.doc_props.core = core_properties(title, lang, signed_on).into_bytes();
     let mut out = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut out).map_err(|e| DocxError(e.to_string()))?;
+    xml.pack(&mut out).map_err(|e| DocxError(e.to_string()))?;
     Ok(out.into_inner())
+}
+
+/// `docProps/core.xml`: the title, tenet as the writer, the language, and — on a signed
+/// copy — the signing date as the creation date (a draft has none: its date would only be
+/// the day it was rendered, and the same agreement must give the same bytes).
+fn core_properties(title: &str, lang: DocLang, signed_on: Option<&str>) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let language = match lang {
+        DocLang::Zh => "zh-CN",
+        DocLang::En => "en",
+    };
+    let created = signed_on
+        .map(|d| format!("<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created>", escape(d)))
+        .unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+         xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <dc:title>{}</dc:title><dc:creator>tenet</dc:creator><cp:lastModifiedBy>tenet</cp:lastModifiedBy>\
+         <dc:language>{language}</dc:language>{created}</cp:coreProperties>",
+        escape(title)
+    )
 }
 
 /// The empty document: A4, 2 cm margins, the styles and the two list numberings.

@@ -207,7 +207,8 @@ pub fn render(data: &Arc<SourceFile>, options: Options) -> Result<Document, Rend
     let bytes = match options.format {
         DocFormat::Docx => {
             let title = agreement.title(lang);
-            docx::write(&text, lang, agreement.draft, &title)
+            let signed_on = agreement.signed.get("date").and_then(serde_json::Value::as_str);
+            docx::write(&text, lang, agreement.draft, &title, signed_on)
                 .map_err(|e| output(Diagnostic::error("docx", msg!("{e}", "{e}"))))?
         }
         DocFormat::Pdf => pdf::print(&text).map_err(output)?,

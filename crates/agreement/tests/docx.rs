@@ -96,3 +96,83 @@ fn the_signed_copy_has_its_signatories_and_no_draft_mark() {
 fn the_same_data_gives_the_same_bytes() {
     assert_eq!(docx(DocLang::Zh, true), docx(DocLang::Zh, true));
 }
+
+/// The values of `attr` on every `<tag …>` element of `xml`, in order.
+fn attr_values(xml: &str, tag: &str, attr: &str) -> Vec<String> {
+    xml.split(&format!("<{tag} "))
+        .skip(1)
+        .filter_map(|el| {
+            let el = el.split('>').next()?;
+            let at = el.find(&format!("{attr}=\""))? + attr.len() + 2;
+            Some(el[at..].split('"').next()?.to_owned())
+        })
+        .collect()
+}
+
+/// The package is valid where Word is strict: each numbering id is declared once, every
+/// list paragraph names a declared numbering, every numbering a declared abstract one;
+/// the core properties name the title and tenet, never "unknown" or 1970, and a signed
+/// copy was created the day it was signed. When python-docx is installed (it is on CI,
+/// by tests/install-pdf-deps.sh) a second reader opens both copies.
+#[test]
+fn the_package_is_valid_and_says_who_made_it() {
+    for signed in [false, true] {
+        let bytes = docx(DocLang::Zh, signed);
+        let numbering = part(&bytes, "word/numbering.xml").unwrap();
+        let abstract_ids = attr_values(&numbering, "w:abstractNum", "w:abstractNumId");
+        let num_ids = attr_values(&numbering, "w:num", "w:numId");
+        for (what, ids) in [("abstractNumId", &abstract_ids), ("numId", &num_ids)] {
+            let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "{what} declared twice: {ids:?}");
+        }
+        for used in attr_values(&numbering, "w:abstractNumId", "w:val") {
+            assert!(abstract_ids.contains(&used), "numbering of undeclared abstract {used}");
+        }
+        let xml = part(&bytes, "word/document.xml").unwrap();
+        let used = attr_values(&xml, "w:numId", "w:val");
+        assert!(!used.is_empty());
+        for id in used {
+            assert!(num_ids.contains(&id), "a paragraph names undeclared numbering {id}");
+        }
+        let core = part(&bytes, "docProps/core.xml").unwrap();
+        assert!(core.contains("<dc:creator>tenet</dc:creator>") && core.contains("<dc:title>"), "{core}");
+        assert!(!core.contains("unknown") && !core.contains("1970"), "{core}");
+        assert_eq!(
+            core.contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2025-12-08</dcterms:created>"),
+            signed,
+            "{core}"
+        );
+        second_reader(&bytes, signed);
+    }
+}
+
+/// python-docx opens the package and finds the ten clause headings and the core
+/// properties; skipped (said on standard error) where it is not installed, except on CI.
+fn second_reader(bytes: &[u8], signed: bool) {
+    // Debian's python3-docx is in the system Python, which a version manager's `python3`
+    // on PATH may not be.
+    let python = ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|p| std::process::Command::new(p).args(["-c", "import docx"]).output().is_ok_and(|o| o.status.success()));
+    let Some(python) = python else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python-docx is missing on CI (tests/install-pdf-deps.sh installs it)"
+        );
+        eprintln!("python-docx not installed: the second reader did not run (sh tests/install-pdf-deps.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agreement.docx");
+    std::fs::write(&path, bytes).unwrap();
+    let script = "import sys, docx\nd = docx.Document(sys.argv[1])\n\
+        h = [p.text for p in d.paragraphs if p.style.name.lower() == 'heading 1']\n\
+        print(len(h)); print(d.core_properties.author); print(d.core_properties.created)\n";
+    let out = std::process::Command::new(python).args(["-c", script]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "python-docx could not open it: {}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines[0], "10", "{said}");
+    assert_eq!(lines[1], "tenet", "{said}");
+    assert_eq!(lines[2].starts_with("2025-12-08"), signed, "{said}");
+}
