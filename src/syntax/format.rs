@@ -5,7 +5,10 @@
 //!   outcomes, `for each`, `terms`) at two and their continuation lines (messages, `en`,
 //!   `and …`) at four; continuation lines of other declarations at two; a comment line
 //!   takes the indentation of the code after it;
-//! - spaces: runs of blanks between tokens become one space; tabs become spaces;
+//! - spaces: runs of blanks between tokens become one space; tabs become spaces; a binary
+//!   operator (`+`, `==`, `&&`, …) and the `=`, `=>` and `->` of declarations, table rows
+//!   and transitions have one space on each side (found by the parser, so a `-` that negates,
+//!   a `<` of `list<text>` or the `-` of a date keep their place);
 //! - alignment: the `=>` of consecutive table rows line up, and so do the trailing
 //!   comments of consecutive lines (two columns after the longest code, counting CJK
 //!   characters as two columns);
@@ -14,7 +17,10 @@
 //! Only whitespace outside strings and comments changes, so the formatted file parses to
 //! the same tree (checked before anything is written).
 
+use pest::Parser;
 use unicode_width::UnicodeWidthStr;
+
+use super::parser::{Rule, TenetParser};
 
 /// Words that start a clause of a rule (indented one step).
 const RULE_CLAUSES: [&str; 10] =
@@ -133,9 +139,115 @@ fn first_word(code: &str) -> &str {
     if end == 0 { code.split(' ').next().unwrap_or("") } else { &code[..end] }
 }
 
+/// Operators whose tokens are spaced: the grammar's `op_*` rules that sit between two
+/// operands (`op_neg`, `op_not` and `op_bang` are prefixes), a table cell's comparison and
+/// an input's bound (`money >= 0`).
+const SPACED_OPERATORS: [Rule; 22] = [
+    Rule::check_op,
+    Rule::cmp_op,
+    Rule::op_oror,
+    Rule::op_andand,
+    Rule::op_eq,
+    Rule::op_ne,
+    Rule::op_le,
+    Rule::op_ge,
+    Rule::op_lt,
+    Rule::op_gt,
+    Rule::op_assign,
+    Rule::op_add,
+    Rule::op_sub,
+    Rule::op_pow,
+    Rule::op_mul,
+    Rule::op_div,
+    Rule::op_mod,
+    Rule::op_idiv,
+    Rule::op_or,
+    Rule::op_and,
+    Rule::op_in,
+    Rule::op_not_in,
+];
+
+/// Literal tokens of the grammar (not rules of their own) that are spaced wherever they
+/// stand between two parts of a declaration, a row or a transition.
+const SPACED_LITERALS: [&str; 3] = ["=>", "->", "="];
+
+/// Pushes the ranges of `SPACED_LITERALS` in `gap` (literal punctuation, blanks and
+/// comments between two children of a rule), `offset` being where the gap starts.
+fn literal_tokens(gap: &str, offset: usize, tokens: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while let Some(rest) = gap.get(i..) {
+        let Some(c) = rest.chars().next() else { break };
+        if c == '#' {
+            i += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        if let Some(token) = SPACED_LITERALS.iter().find(|t| rest.starts_with(**t)) {
+            tokens.push((offset + i, offset + i + token.len()));
+            i += token.len();
+            continue;
+        }
+        i += c.len_utf8();
+    }
+}
+
+/// Byte ranges of the tokens to space, in order; empty when the text does not parse (then
+/// only the blanks are decided).
+fn spaced_tokens(text: &str) -> Vec<(usize, usize)> {
+    pest::set_call_limit(std::num::NonZeroUsize::new(super::limits::parser_calls()));
+    let Ok(pairs) = TenetParser::parse(Rule::file, text) else { return Vec::new() };
+    let mut tokens = Vec::new();
+    for pair in pairs.flatten() {
+        if SPACED_OPERATORS.contains(&pair.as_rule()) {
+            tokens.push((pair.as_span().start(), pair.as_span().end()));
+            continue;
+        }
+        // A literal lies in a gap between two children of a rule.
+        let mut gap_start = pair.as_span().start();
+        let children: Vec<_> = pair.clone().into_inner().map(|c| (c.as_span().start(), c.as_span().end())).collect();
+        for (start, end) in children {
+            if gap_start < start
+                && let Some(gap) = text.get(gap_start..start)
+            {
+                literal_tokens(gap, gap_start, &mut tokens);
+            }
+            gap_start = gap_start.max(end);
+        }
+    }
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// The text with one space on each side of every token in `tokens`; a token that starts or
+/// ends a line keeps its line break (the line scanner indents it).
+fn space_tokens(text: &str, tokens: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + tokens.len() * 2);
+    let mut at = 0;
+    for &(start, end) in tokens {
+        let (Some(before), Some(token)) = (text.get(at..start), text.get(start..end)) else { continue };
+        let kept = before.trim_end_matches([' ', '\t']);
+        out.push_str(kept);
+        if !(out.is_empty() || out.ends_with('\n')) {
+            out.push(' ');
+        }
+        out.push_str(token);
+        let rest = text.get(end..).unwrap_or("");
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        at = end + blanks;
+        let next = text.get(at..).unwrap_or("");
+        if !(next.is_empty() || next.starts_with(['\n', '\r'])) {
+            out.push(' ');
+        }
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    out
+}
+
 /// The policy text in the canonical layout.
 pub fn format(text: &str) -> String {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let spaced = space_tokens(text, &spaced_tokens(text));
+    let text = spaced.as_str();
     let mut openers = Vec::new();
     let lines: Vec<Line> = text.lines().map(|raw| scan(raw, &mut openers)).collect();
     // Indentation of code lines: the declaration a top-level line belongs to decides how

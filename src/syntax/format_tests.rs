@@ -301,3 +301,74 @@ proptest! {
         prop_assert_eq!(format(&perturb(&text, &seeds)), formatted, "the layout depends on the blanks of\n{}", text);
     }
 }
+
+#[test]
+fn operators_get_one_space_each_side() {
+    let text = "policy p version \"1\"\ninput { a: int, b: int, xs: list<int>, d: date }\n\
+const k=2\nlet t=a>b\noutput o=a+b*2\noutput n=-a- -b\noutput e=a>=b and b!=2 or a<b\n\
+output w=d-1 day\noutput l=xs\ntable tier(x: text)->int {\n  \"basic\"=>1,\n  \"premium\"  =>  2,\n}\n";
+    let file = std::sync::Arc::new(crate::source::SourceFile::new("t.tenet", text));
+    let formatted = super::format::format_checked(&file).expect("formats");
+    assert_eq!(
+        formatted,
+        "policy p version \"1\"\ninput { a: int, b: int, xs: list<int>, d: date }\n\
+const k = 2\nlet t = a > b\noutput o = a + b * 2\noutput n = -a - -b\noutput e = a >= b and b != 2 or a < b\n\
+output w = d - 1 day\noutput l = xs\ntable tier(x: text) -> int {\n  \"basic\"   => 1,\n  \"premium\" => 2,\n}\n"
+    );
+}
+
+/// Removes the blank on each side of an operator-like token standing between two blanks,
+/// outside strings and comments (`a = b + 1` → `a=b+1`), written apart from the
+/// formatter's parser-driven spacing.
+fn squeeze(text: &str) -> String {
+    const TOKENS: [&str; 12] = ["=>", "->", "==", "!=", "<=", ">=", "=", "+", "*", "/", "<", ">"];
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut in_string = false;
+        let mut i = 0;
+        let mut prev = '\0';
+        while let Some(rest) = line.get(i..) {
+            let Some(c) = rest.chars().next() else { break };
+            if !in_string && c == '#' {
+                out.push_str(rest);
+                break;
+            }
+            if c == '"' && prev != '\\' {
+                in_string = !in_string;
+            }
+            let spaced = |t: &&&str| {
+                rest.strip_prefix(' ')
+                    .and_then(|r| r.strip_prefix(**t))
+                    .is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())
+            };
+            if !in_string
+                && !line[..i].trim().is_empty()
+                && let Some(token) = TOKENS.iter().find(spaced)
+            {
+                out.push_str(token);
+                i += token.len() + 2;
+                prev = ' ';
+                continue;
+            }
+            out.push(c);
+            prev = c;
+            i += c.len_utf8();
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn spacing_around_operators_does_not_depend_on_the_author() {
+    let mut squeezed_files = 0;
+    for (name, text) in corpus() {
+        let squeezed = squeeze(&text);
+        if tree(&squeezed) != tree(&text) {
+            continue; // the squeeze joined two tokens into one; not a layout question
+        }
+        squeezed_files += 1;
+        assert_eq!(format(&squeezed), format(&text), "{name}: the spacing of operators depends on the author");
+    }
+    assert!(squeezed_files >= 20, "only {squeezed_files} files could be squeezed");
+}
