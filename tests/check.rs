@@ -47,3 +47,46 @@ fn check_inputs() {
         });
     });
 }
+
+/// Every fix a diagnostic carries is exact: applied to the file, that diagnostic is gone,
+/// and the replaced text is the misspelt token itself (`product.pirce` → `product.price`,
+/// never `product.product.price`).
+#[test]
+fn every_fix_applied_removes_its_diagnostic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check-inputs");
+    let mut fixes = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let load = |name: &str, text: &str| {
+        let file = SourceFile::new(name.to_owned(), text.to_owned());
+        let resolve = |p: &str| tenet::source::read_source(&dir.join(p));
+        match tenet::Policy::from_source_with(&file, &resolve) {
+            Ok(policy) => policy.warnings().to_vec(),
+            Err(e) => e.diagnostics(),
+        }
+    };
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "tenet")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).unwrap();
+        for d in load(&name, &text) {
+            let Some(fix) = &d.fix else { continue };
+            fixes += 1;
+            let wrong = &text[fix.span.start..fix.span.end];
+            assert!(
+                !wrong.contains(['.', ' ']) && !fix.replacement.contains(['.', ' ']),
+                "{name}: `{wrong}` → `{}` replaces more than one name",
+                fix.replacement
+            );
+            let fixed = format!("{}{}{}", &text[..fix.span.start], fix.replacement, &text[fix.span.end..]);
+            let after = load(&name, &fixed);
+            let start = fix.span.start;
+            assert!(
+                !after.iter().any(|a| a.code == d.code && a.primary.as_ref().is_some_and(|l| l.span.start == start)),
+                "{name}: applying `{wrong}` → `{}` left {:?}",
+                fix.replacement,
+                d
+            );
+        }
+    }
+    assert!(fixes >= 5, "only {fixes} fixes in tests/check-inputs");
+}

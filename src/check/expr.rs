@@ -466,7 +466,8 @@ impl Checker<'_> {
         let mut candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
         candidates.extend(["now", "decision", "always"]);
         candidates.extend(self.locals.iter().map(|l| l.name.as_str()));
-        let help = match suggest::closest(name, candidates) {
+        let near = suggest::closest(name, candidates);
+        let help = match near {
             Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
             None => Msg::new(
                 "名称要先在 input、const、let 或 output 中声明",
@@ -474,7 +475,10 @@ impl Checker<'_> {
             ),
         };
         self.report(
-            Diagnostic::error("unknown-name", msg!("未知的名称 `{name}`", "unknown name `{name}`")).at(span).help(help),
+            Diagnostic::error("unknown-name", msg!("未知的名称 `{name}`", "unknown name `{name}`"))
+                .at(span)
+                .help(help)
+                .maybe_fix(span, near),
         );
     }
 
@@ -631,7 +635,8 @@ impl Checker<'_> {
     fn unknown_field(&mut self, rt: Arc<RecordType>, base: &TExpr, field: &str, span: Span) {
         let of = self.file.slice(base.span).to_owned();
         let names: Vec<&str> = rt.fields.iter().map(|f| f.name.as_str()).collect();
-        let help = match suggest::closest(field, names.iter().copied()) {
+        let near = suggest::closest(field, names.iter().copied());
+        let help = match near {
             Some(s) => msg!("你是不是想写 `{of}.{s}`？", "did you mean `{of}.{s}`?"),
             None => {
                 let list = names.join(", ");
@@ -641,7 +646,8 @@ impl Checker<'_> {
         self.report(
             Diagnostic::error("unknown-field", msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`"))
                 .at(span)
-                .help(help),
+                .help(help)
+                .maybe_fix(span, near),
         );
     }
 
@@ -660,7 +666,8 @@ impl Checker<'_> {
             let tables: Vec<String> =
                 self.names.iter().filter(|(_, (s, _))| matches!(s, Symbol::Table(_))).map(|(n, _)| n.clone()).collect();
             candidates.extend(tables.iter().map(String::as_str));
-            let help = match suggest::closest(name, candidates) {
+            let near = suggest::closest(name, candidates);
+            let help = match near {
                 Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
                 None => {
                     let all = builtins::NAMES.join(" ");
@@ -673,7 +680,8 @@ impl Checker<'_> {
             self.report(
                 Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`"))
                     .at(name_span)
-                    .help(help),
+                    .help(help)
+                    .maybe_fix(name_span, near),
             );
             for a in args {
                 self.expr(a);

@@ -27,7 +27,8 @@ impl Checker<'_> {
         });
         let Some(func) = AggFunc::named(&name.node) else {
             let n = &name.node;
-            let help = match suggest::closest(n, ["count", "sum", "min", "max", "any", "all"]) {
+            let near = suggest::closest(n, ["count", "sum", "min", "max", "any", "all"]);
+            let help = match near {
                 Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
                 None => Msg::new(
                     "可以遍历列表的函数：count、sum、min、max、any、all",
@@ -37,7 +38,8 @@ impl Checker<'_> {
             self.report(
                 Diagnostic::error("unknown-function", msg!("`{n}` 不能遍历列表", "`{n}` cannot run over a list"))
                     .at(name.span)
-                    .help(help),
+                    .help(help)
+                    .maybe_fix(name.span, near),
             );
             return TExpr::error(span);
         };

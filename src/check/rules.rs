@@ -70,13 +70,14 @@ impl Checker<'_> {
             return Some(i);
         }
         let name = &s.node;
+        let near = suggest::closest(name, self.stages.iter().map(|(n, _)| n.as_str()));
         let help = if self.stages.is_empty() {
             Msg::new(
                 "先声明阶段：`stages application, review, …`",
                 "declare the stages first: `stages application, review, …`",
             )
         } else {
-            match suggest::closest(name, self.stages.iter().map(|(n, _)| n.as_str())) {
+            match near {
                 Some(c) => msg!("你是不是想写 `{c}`？", "did you mean `{c}`?"),
                 None => {
                     let list = self.stages.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
@@ -87,7 +88,8 @@ impl Checker<'_> {
         self.report(
             Diagnostic::error("unknown-stage", msg!("未知的阶段 `{name}`", "unknown stage `{name}`"))
                 .at(s.span)
-                .help(help),
+                .help(help)
+                .maybe_fix(s.span, near),
         );
         None
     }
@@ -212,14 +214,16 @@ impl Checker<'_> {
                 }
                 _ => {
                     let n = &name.node;
-                    let help = match suggest::closest(n, self.ledgers.iter().map(|l| l.name.as_str())) {
+                    let near = suggest::closest(n, self.ledgers.iter().map(|l| l.name.as_str()));
+                    let help = match near {
                         Some(c) => msg!("你是不是想写 `{c}`？", "did you mean `{c}`?"),
                         None => msg!("先声明：`ledger {n}`", "declare it first: `ledger {n}`"),
                     };
                     self.report(
                         Diagnostic::error("unknown-ledger", msg!("未知的账本 `{n}`", "unknown ledger `{n}`"))
                             .at(name.span)
-                            .help(help),
+                            .help(help)
+                            .maybe_fix(name.span, near),
                     );
                     None
                 }

@@ -241,7 +241,8 @@ impl<'a> Checker<'a> {
             return Some(i);
         }
         let name = &ident.node;
-        let help = match suggest::closest(name, names.list.iter().map(String::as_str)) {
+        let near = suggest::closest(name, names.list.iter().map(String::as_str));
+        let help = match near {
             Some(near) => msg!("是不是 `{near}`？", "did you mean `{near}`?"),
             None => {
                 let all = names.list.join(", ");
@@ -251,7 +252,8 @@ impl<'a> Checker<'a> {
         self.report(
             Diagnostic::error("unknown-name", msg!("流程中没有{zh} `{name}`", "the workflow has no {en} `{name}`"))
                 .at(ident.span)
-                .help(help),
+                .help(help)
+                .maybe_fix(ident.span, near),
         );
         None
     }

@@ -131,6 +131,18 @@ pub struct DiagnosticData {
     pub secondary: Vec<Label>,
     /// For data files (facts): the path of the bad field, `request.quantity`.
     pub path: Option<String>,
+    /// The edit that the help line proposes, when it is one exact replacement (a
+    /// did-you-mean): editors offer it as a quick fix without reading the help's words.
+    pub fix: Option<Fix>,
+}
+
+/// One exact edit: the text at `span` becomes `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What is replaced (the misspelt token only, never more).
+    pub span: Span,
+    /// The text that goes there.
+    pub replacement: String,
 }
 
 impl fmt::Debug for Diagnostic {
@@ -176,6 +188,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             path: None,
+            fix: None,
         }))
     }
 
@@ -207,6 +220,20 @@ impl Diagnostic {
     pub fn help(mut self, help: Msg) -> Self {
         self.help = Some(help);
         self
+    }
+
+    /// Sets the exact edit the help line proposes: `span` becomes `replacement`.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix { span, replacement: replacement.into() });
+        self
+    }
+
+    /// Sets the exact edit when a did-you-mean found a name.
+    pub fn maybe_fix(self, span: Span, replacement: Option<&str>) -> Self {
+        match replacement {
+            Some(r) => self.fix(span, r),
+            None => self,
+        }
     }
 
     /// Sets the help line when there is one.

@@ -894,7 +894,8 @@ fn render_templates_can_be_copied_out_and_used() {
 }
 
 /// `tenet lsp` speaks JSON-RPC with LSP framing over standard input and output: the
-/// handshake, a document opened with a mistake (its diagnostic published), shutdown, exit.
+/// handshake, a document opened with a mistake (its diagnostic published), a message that
+/// is not JSON (answered with a JSON-RPC parse error, the server going on), shutdown, exit.
 #[test]
 fn lsp_over_a_pipe() {
     fn frame(body: &serde_json::Value) -> String {
@@ -911,13 +912,17 @@ fn lsp_over_a_pipe() {
         serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
         serde_json::json!({"jsonrpc": "2.0", "method": "exit"}),
     ];
-    let input: String = messages.iter().map(frame).collect();
+    let mut input: String = messages.iter().map(frame).collect();
+    let garbage = "not json {";
+    let at = 10 + input[10..].find("Content-Length").unwrap();
+    input.insert_str(at, &format!("Content-Length: {}\r\n\r\n{garbage}", garbage.len()));
     let out = run_with_stdin(&["lsp"], &input);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"hoverProvider\":true"), "the capabilities: {stdout}");
     assert!(stdout.contains("textDocument/publishDiagnostics") && stdout.contains("unknown-name"), "{stdout}");
     assert!(stdout.contains("\"id\":2"), "shutdown answered");
+    assert!(stdout.contains("\"code\":-32700") && stdout.contains("\"id\":null"), "the parse error: {stdout}");
 }
 
 #[test]

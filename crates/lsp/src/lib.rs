@@ -9,6 +9,7 @@ mod convert;
 mod data;
 mod documents;
 mod handlers;
+mod transport;
 
 use std::time::Duration;
 
@@ -81,7 +82,7 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Serves over standard input and output until the client says `exit`.
 pub fn run_stdio() -> Result<(), LspError> {
-    let (connection, io) = Connection::stdio();
+    let (connection, io) = transport::stdio().map_err(|e| LspError::Protocol(e.to_string()))?;
     serve(&connection)?;
     drop(connection);
     io.join().map_err(|e| LspError::Protocol(e.to_string()))

@@ -266,7 +266,24 @@ fn three_mistakes_three_diagnostics_at_their_ranges() {
     let fix = &actions[0];
     assert_eq!(fix["kind"], "quickfix");
     let edit = &fix["edit"]["changes"][uri(&path)][0];
-    assert_eq!(edit["newText"], "request.opened");
+    // The edit replaces the misspelt field only: applied, the line reads `request.opened`
+    // (not `request.request.opened`).
+    assert_eq!(edit["range"], expect("opend", 5), "{edit}");
+    assert_eq!(edit["newText"], "opened");
+    let line_no = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let line = broken.lines().nth(line_no).unwrap();
+    let utf16: Vec<u16> = line.encode_utf16().collect();
+    let (from, to) = (
+        edit["range"]["start"]["character"].as_u64().unwrap() as usize,
+        edit["range"]["end"]["character"].as_u64().unwrap() as usize,
+    );
+    let fixed = format!(
+        "{}{}{}",
+        String::from_utf16(&utf16[..from]).unwrap(),
+        edit["newText"].as_str().unwrap(),
+        String::from_utf16(&utf16[to..]).unwrap()
+    );
+    assert!(fixed.ends_with("and request.opened"), "{fixed}");
     c.stop();
 }
 
