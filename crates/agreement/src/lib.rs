@@ -7,6 +7,7 @@
 //! Markdown from the templates → for HTML, the Markdown as an HTML page.
 
 mod agreement;
+mod aliases;
 pub mod context;
 mod credit_code;
 mod docx;

@@ -14,7 +14,7 @@ use tenet::diagnostics::{Diagnostic, Msg, suggest};
 use tenet::msg;
 
 use super::agreement::Agreement;
-use super::{DocFormat, DocLang, context as names, filters};
+use super::{DocFormat, DocLang, aliases, context as names, filters};
 
 /// Template instructions one render may spend. The bundled agreement needs between
 /// 1 000 and 3 000 (measured by lowering this limit until its render failed), so the
@@ -256,6 +256,23 @@ pub fn check(env: &Environment<'_>, templates: &Templates, schema: &RecordType, 
                 }
             } else if head == "sla" && !rest.is_empty() && !names::sla_readable(sla, rest) {
                 problems.push(unknown(&file, &var, &[], &var));
+            }
+        }
+        // Paths read through `{% set fees = agreement.fees %}`, which minijinja counts as
+        // declared: checked as the full path, blamed on their own line.
+        for read in aliases::alias_reads(name, template.source()) {
+            let at = format!("{file}:{}", read.line);
+            let (head, rest) = read.path.split_once('.').unwrap_or((read.path.as_str(), ""));
+            if head == "agreement" && !rest.is_empty() {
+                if let Some((missing, there)) = names::agreement_miss(schema, rest) {
+                    let known: Vec<&str> = there.iter().map(String::as_str).collect();
+                    let last = missing.rsplit('.').next().unwrap_or(&missing);
+                    let what = format!("{}（agreement.{missing}）", read.written);
+                    problems.push(unknown(&at, &what, &known, last));
+                }
+            } else if head == "sla" && !rest.is_empty() && !names::sla_readable(sla, rest) {
+                let what = format!("{}（{}）", read.written, read.path);
+                problems.push(unknown(&at, &what, &[], &read.path));
             }
         }
     }

@@ -380,6 +380,18 @@ fn templates_can_be_replaced_and_are_checked() {
     let d = &e.diagnostics[0];
     assert!(d.message.en.contains("zh/fees.md.j2") && d.message.en.contains("`agreement.fees.montly`"), "{d:?}");
     assert!(d.help.as_ref().is_some_and(|h| h.en.contains("did you mean `monthly`?")), "{d:?}");
+    // The same typo through the template's own alias (`{% set fees = agreement.fees %}`) is
+    // found when the templates load, on its own line, with the full path behind the alias.
+    let line = fees.lines().position(|l| l.contains("{{ fees.monthly|money }}")).expect("the fee line") + 1;
+    std::fs::write(dir.join("zh/fees.md.j2"), fees.replace("{{ fees.monthly|money }}", "{{ fees.montly|money }}"))
+        .expect("write");
+    let e = render_text(&example_text(), options.clone()).expect_err("refused");
+    assert_eq!(e.blame, Blame::Template);
+    assert_eq!(e.diagnostics.len(), 1, "{:#?}", e.diagnostics);
+    let d = &e.diagnostics[0];
+    assert!(d.message.en.contains(&format!("zh/fees.md.j2:{line}")), "{d:?}");
+    assert!(d.message.en.contains("fees.montly") && d.message.en.contains("agreement.fees.montly"), "{d:?}");
+    assert!(d.help.as_ref().is_some_and(|h| h.en.contains("did you mean `monthly`?")), "{d:?}");
     // A name that is nowhere in the context, and an SLA part no policy declares.
     std::fs::write(dir.join("zh/fees.md.j2"), "{{ customer }} {{ sla.tables.penalties.rows }}").expect("write");
     let e = render_text(&example_text(), options).expect_err("refused");
