@@ -25,7 +25,7 @@ pub struct AliasRead {
 /// Every path `source` reads through a `set` alias of another path, in order of position.
 /// A template that does not parse has none (minijinja reports it when it is loaded).
 pub fn alias_reads(name: &str, source: &str) -> Vec<AliasRead> {
-    let Ok(ast) = parse(source, name, SyntaxConfig::default(), WhitespaceConfig::default()) else {
+    let Ok(ast) = parse(source, name, SyntaxConfig, WhitespaceConfig::default()) else {
         return Vec::new();
     };
     let Ok(tree) = serde_json::to_value(&ast) else { return Vec::new() };
