@@ -1,7 +1,8 @@
 //! The engine's design, stated once and checked on every test run: each top-level module
 //! of `src/` belongs to one layer, and a module imports only from layers before its own.
-//! Within a module, no two files import each other. The engine's dependency tree carries
-//! none of the applications' crates.
+//! Within a module, no two files import each other, and in no crate of the workspace
+//! (the engine and every member under `crates/`) do modules import each other in a
+//! circle. The engine's dependency tree carries none of the applications' crates.
 //!
 //! To add a module, give it a place in [`LAYERS`]; to import across layers, the import
 //! must point down. If it cannot, the code is in the wrong layer.
@@ -349,4 +350,150 @@ fn the_engine_carries_no_application_crate() {
     assert!(crates.contains("pest"), "the tree lists the engine's dependencies: {crates:?}");
     let found: Vec<&&str> = APPLICATION_CRATES.iter().filter(|c| crates.contains(**c)).collect();
     assert!(found.is_empty(), "the engine depends on application crates: {found:?}");
+}
+
+/// A crate's source folders: the engine's `src/` and each member's `crates/*/src`.
+fn crate_sources() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = vec![("tenet".to_owned(), src())];
+    let mut members: Vec<PathBuf> =
+        std::fs::read_dir(root.join("crates")).expect("crates/").map(|e| e.expect("an entry").path()).collect();
+    members.sort();
+    for m in members {
+        if m.join("src").is_dir() {
+            out.push((m.file_name().expect("a name").to_string_lossy().into_owned(), m.join("src")));
+        }
+    }
+    out
+}
+
+/// The module path of a file under `base`.
+fn module_in(base: &Path, path: &Path) -> Vec<String> {
+    let rel = path.strip_prefix(base).expect("under the crate's src");
+    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    if let Some(last) = parts.last_mut() {
+        *last = last.trim_end_matches(".rs").to_owned();
+    }
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Every module path a file of module `module` names through `crate::`, `super::` or
+/// `self::`, made absolute (`super::x` in `a::b` is `a::x`).
+fn named_modules(code: &str, module: &[String]) -> Vec<Vec<String>> {
+    let mut out = crate_paths(code);
+    for (keyword, up) in [("super::", 1usize), ("self::", 0usize)] {
+        for (i, _) in code.match_indices(keyword) {
+            let before = code[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut rest = &code[i + keyword.len()..];
+            let mut levels = up;
+            while let Some(r) = rest.strip_prefix("super::") {
+                levels += 1;
+                rest = r;
+            }
+            let Some(base) = module.len().checked_sub(levels).map(|n| module[..n].to_vec()) else { continue };
+            let items: Vec<Vec<String>> = match rest.strip_prefix('{') {
+                Some(list) => split_top_level(&list[..matching_brace(list)]).into_iter().map(path_words).collect(),
+                None => vec![path_words(rest)],
+            };
+            for item in items.into_iter().filter(|p| !p.is_empty()) {
+                out.push(base.iter().cloned().chain(item).collect());
+            }
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// The groups of modules of one crate that import each other in a circle (a module and
+/// its own parent or children count as one; the crate root is everyone's parent).
+fn circles(base: &Path) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    rust_files(base, &mut all);
+    let tests = test_files(&all);
+    let files: Vec<(Vec<String>, Vec<Vec<String>>)> = all
+        .iter()
+        .filter(|p| !tests.contains(*p) && !p.starts_with(base.join("bin")))
+        .map(|p| {
+            let module = module_in(base, p);
+            let code = library_code(&std::fs::read_to_string(p).expect("readable"));
+            let names = named_modules(&code, &module);
+            (module, names)
+        })
+        .collect();
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|(m, _)| m.clone()).collect();
+    let resolve = |path: &[String]| (1..=path.len()).rev().map(|k| path[..k].to_vec()).find(|p| modules.contains(p));
+    let mut edges: BTreeMap<&Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (module, names) in &files {
+        for name in names {
+            if let Some(to) = resolve(name)
+                && !to.starts_with(module)
+                && !module.starts_with(&to)
+            {
+                edges.entry(module).or_default().insert(to);
+            }
+        }
+    }
+    // Reachability from each module; two that reach each other share a circle.
+    let reach = |from: &Vec<String>| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.clone()];
+        while let Some(m) = todo.pop() {
+            for next in edges.get(&m).into_iter().flatten() {
+                if seen.insert(next.clone()) {
+                    todo.push(next.clone());
+                }
+            }
+        }
+        seen
+    };
+    let reached: BTreeMap<&Vec<String>, BTreeSet<Vec<String>>> = modules.iter().map(|m| (m, reach(m))).collect();
+    let mut groups: BTreeSet<Vec<String>> = BTreeSet::new();
+    for (m, seen) in &reached {
+        if seen.contains(*m) {
+            let group: Vec<String> =
+                seen.iter().filter(|o| reached.get(o).is_some_and(|r| r.contains(*m))).map(|o| o.join("::")).collect();
+            groups.insert(group);
+        }
+    }
+    groups.into_iter().map(|g| g.into_iter().collect()).collect()
+}
+
+#[test]
+fn no_crate_has_a_circle_of_imports() {
+    let mut found = Vec::new();
+    for (name, base) in crate_sources() {
+        for circle in circles(&base) {
+            found.push(format!("{name}: {}", circle.join(" → ")));
+        }
+    }
+    assert!(found.is_empty(), "modules that import each other in a circle:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_circle_finder_sees_super_and_self() {
+    let module: Vec<String> = vec!["commands".into(), "eval".into()];
+    let code = library_code("use super::{check::policy_files, Exit};\nself::batch::run();\nsuper::super::x::y();");
+    let named = named_modules(&code, &module);
+    let shown: Vec<String> = named.iter().map(|p| p.join("::")).collect();
+    assert_eq!(shown, ["commands::check::policy_files", "commands::Exit", "x::y", "commands::eval::batch::run"]);
+    // A circle through three files of a made-up crate is found; the parent and child pair
+    // beside it is not a circle.
+    let dir = std::env::temp_dir().join(format!("tenet-arch-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("p")).unwrap();
+    std::fs::write(dir.join("lib.rs"), "mod a; mod b; mod c; mod p;").unwrap();
+    std::fs::write(dir.join("a.rs"), "use crate::b::x;").unwrap();
+    std::fs::write(dir.join("b.rs"), "use super::c::y;").unwrap();
+    std::fs::write(dir.join("c.rs"), "fn f() { crate::a::z(); }").unwrap();
+    std::fs::write(dir.join("p/mod.rs"), "mod q; use self::q::w;").unwrap();
+    std::fs::write(dir.join("p/q.rs"), "use super::v;").unwrap();
+    let found = circles(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(found, [vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]]);
+    assert!(crate_sources().len() >= 6, "the engine and its member crates");
 }

@@ -3,30 +3,17 @@
 //! changes).
 
 pub mod batch;
-mod case;
-mod check;
-mod diff;
-mod eval;
-mod eval_batch;
-mod explain;
+mod commands;
 mod files;
-mod fmt;
-mod human;
-mod lsp;
-mod render;
-mod report;
+mod output;
 pub mod review;
-mod serve;
-mod test;
-mod width;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tenet::diagnostics::{Diagnostic, Lang, Msg, Style, to_json, to_text};
-use tenet::source::ReadError;
+use tenet::diagnostics::{Lang, Style};
 use tenet::{LoadError, Policy};
 
 /// Exit codes of the command-line contract.
@@ -67,25 +54,25 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// 检查策略文件 · check policy files (a directory means every *.tenet in it)
-    Check(check::Args),
+    Check(commands::check::Args),
     /// 用事实评估策略 · evaluate a policy against a facts file
-    Eval(eval::Args),
+    Eval(commands::eval::Args),
     /// 回放案例的事件历史 · replay a case's event history through the policy's workflow
-    Case(case::Args),
+    Case(commands::case::Args),
     /// 生成技术支持协议文本 · render the technical support agreement
-    Render(render::Args),
+    Render(commands::render::Args),
     /// 运行案例文件 · run case files against their policies
-    Test(test::Args),
+    Test(commands::test::Args),
     /// 比较两个策略版本对案例的影响 · what a policy change does to a corpus of cases
-    Diff(diff::Args),
+    Diff(commands::diff::Args),
     /// 统一策略文件的排版 · lay policy files out in the canonical way
-    Fmt(fmt::Args),
+    Fmt(commands::fmt::Args),
     /// 解释诊断代码 · explain a diagnostic code, with an example
-    Explain(explain::Args),
+    Explain(commands::explain::Args),
     /// 以服务运行：决定、案例与退款进度 · run the decision and case service
-    Serve(serve::Args),
+    Serve(commands::serve::Args),
     /// 报告：退货分析 · reports: the return analysis
-    Report(report::Args),
+    Report(commands::report::Args),
     /// 语言服务器（LSP，标准输入输出），供编辑器使用 · the language server (LSP over standard input and output) for editors
     Lsp,
 }
@@ -185,58 +172,29 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
     };
     let ui = Ui { lang, color };
     let exit = match cli.command {
-        Command::Check(args) => check::run(&args, &ui),
-        Command::Eval(args) => eval::run(&args, &ui),
-        Command::Case(args) => case::run(&args, &ui),
-        Command::Render(args) => render::run(&args, &ui, doc_lang),
-        Command::Test(args) => test::run(&args, &ui),
-        Command::Diff(args) => diff::run(&args, &ui),
-        Command::Fmt(args) => fmt::run(&args, &ui),
-        Command::Explain(args) => explain::run(&args, &ui),
-        Command::Serve(args) => serve::run(&args, &ui),
-        Command::Report(args) => report::run(&args, &ui),
-        Command::Lsp => lsp::run(),
+        Command::Check(args) => commands::check::run(&args, &ui),
+        Command::Eval(args) => commands::eval::run(&args, &ui),
+        Command::Case(args) => commands::case::run(&args, &ui),
+        Command::Render(args) => commands::render::run(&args, &ui, doc_lang),
+        Command::Test(args) => commands::test::run(&args, &ui),
+        Command::Diff(args) => commands::diff::run(&args, &ui),
+        Command::Fmt(args) => commands::fmt::run(&args, &ui),
+        Command::Explain(args) => commands::explain::run(&args, &ui),
+        Command::Serve(args) => commands::serve::run(&args, &ui),
+        Command::Report(args) => commands::report::run(&args, &ui),
+        Command::Lsp => commands::lsp::run(),
     };
     exit as u8
-}
-
-/// Reports diagnostics: as text on stderr, or as one JSON object on stdout.
-pub(crate) fn fail(format: OutputFormat, ui: &Ui, kind: &str, diags: &[Diagnostic], exit: Exit) -> Exit {
-    match format {
-        OutputFormat::Json => {
-            let value = serde_json::json!({"error": kind, "diagnostics": to_json(diags)});
-            out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
-        }
-        OutputFormat::Human => err(&to_text(diags, ui.style())),
-    }
-    exit
-}
-
-/// Reports a usage error (exit 3): on standard error for people, as JSON under
-/// `--format json`.
-pub(crate) fn usage(format: OutputFormat, ui: &Ui, message: Msg) -> Exit {
-    fail(format, ui, "usage", &[Diagnostic::error("usage", message)], Exit::Usage)
-}
-
-/// Reports a file that could not be read: an I/O problem is a usage error (exit 3), bytes
-/// that are not UTF-8 are the input's own problem (`kind`, `invalid`); under
-/// `--format json` as JSON, like every other failure.
-pub(crate) fn unreadable(format: OutputFormat, ui: &Ui, e: &ReadError, kind: &str, invalid: Exit) -> Exit {
-    match e {
-        ReadError::Io { .. } => fail(format, ui, "unreadable", &[Diagnostic::from(e)], Exit::Usage),
-        ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. } => {
-            fail(format, ui, kind, &[Diagnostic::from(e)], invalid)
-        }
-    }
 }
 
 /// Reads and compiles a policy file (`-` reads standard input); a failure is reported
 /// here and gives the exit.
 pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui) -> Result<Policy, Exit> {
-    let file = files::read(path).map_err(|e| unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy))?;
+    let file =
+        files::read(path).map_err(|e| output::unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy))?;
     Policy::from_source(&file).map_err(|e| match e {
-        LoadError::Read(e) => unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy),
-        e => fail(format, ui, "invalid_policy", &e.errors(), Exit::InvalidPolicy),
+        LoadError::Read(e) => output::unreadable(format, ui, &e, "invalid_policy", Exit::InvalidPolicy),
+        e => output::fail(format, ui, "invalid_policy", &e.errors(), Exit::InvalidPolicy),
     })
 }
 
@@ -245,20 +203,4 @@ pub(crate) fn load_policy(path: &std::path::Path, format: OutputFormat, ui: &Ui)
 pub(crate) fn system_now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};
     Utc::now().trunc_subsecs(0)
-}
-
-/// Writes to standard output; a closed pipe is not an error worth a panic.
-/// Control characters from facts or data are shown, not obeyed (see
-/// [`tenet::diagnostics::printable`]).
-pub(crate) fn out(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(tenet::diagnostics::printable(text).as_bytes());
-    let _ = stdout.flush();
-}
-
-/// Writes to standard error.
-pub(crate) fn err(text: &str) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(tenet::diagnostics::printable(text).as_bytes());
-    let _ = stderr.flush();
 }

@@ -1,5 +1,6 @@
-//! `tenet report`: the return analysis of stage 7 and (to come) the monthly service
-//! statement, from the same policies as every other command.
+//! `tenet report`: the return analysis (退货分析) and the monthly service statement, from
+//! the same policies as every other command. `returns`, `sla` and `input` make the
+//! reports; `csv`, `html`, `markdown`, `parquet` and `charts` write them out.
 
 pub mod charts;
 pub mod csv;

@@ -1,4 +1,4 @@
-//! The return analysis of stage 7: every case replayed (or evaluated) through the return
+//! The return analysis (the process's analysis stage): every case replayed (or evaluated) through the return
 //! policy, one at a time, into running totals — so memory grows with the number of SKUs
 //! and weeks, not with the number of cases.
 

@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, Ui, err, out};
+use crate::output::{err, out};
+use crate::{Exit, Ui};
 use std::io::Write as _;
 
 use tenet::diagnostics::{Lang, Msg, to_text};
@@ -94,8 +95,8 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         && crate::files::same_file(agreement, path)
     {
         let shown = path.display();
-        return super::usage(
-            super::OutputFormat::Human,
+        return crate::output::usage(
+            crate::OutputFormat::Human,
             ui,
             Msg::new(
                 format!("--out {shown} 就是协议数据文件：文本会覆盖数据；请写到另一个文件"),
@@ -105,14 +106,20 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
             ),
         );
     }
-    let now = match super::eval::parse_now(args.now.as_deref(), super::OutputFormat::Human, ui) {
+    let now = match crate::commands::eval::parse_now(args.now.as_deref(), crate::OutputFormat::Human, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
     let data = match crate::files::read(agreement) {
         Ok(f) => f,
         Err(e) => {
-            return super::unreadable(super::OutputFormat::Human, ui, &e, "invalid_agreement", Exit::InvalidFacts);
+            return crate::output::unreadable(
+                crate::OutputFormat::Human,
+                ui,
+                &e,
+                "invalid_agreement",
+                Exit::InvalidFacts,
+            );
         }
     };
     let format = match args.format {
@@ -122,8 +129,8 @@ pub(crate) fn run(args: &Args, ui: &Ui, doc_lang: Result<Option<DocLang>, ()>) -
         FormatArg::Pdf => DocFormat::Pdf,
     };
     if format.is_binary() && args.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        return super::usage(
-            super::OutputFormat::Human,
+        return crate::output::usage(
+            crate::OutputFormat::Human,
             ui,
             Msg::new(
                 "Word 和 PDF 是二进制文件：用 --out 文件 写入，或重定向标准输出",

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, OutputFormat, Ui, err, out};
 use crate::files::write_atomically;
+use crate::output::{err, out};
+use crate::{Exit, OutputFormat, Ui};
 use tenet::diagnostics::{Msg, to_text};
 use tenet::source::ReadError;
 use tenet::{FormatError, format_policy};
@@ -20,7 +21,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
-    let files = match super::check::policy_files(&roots, OutputFormat::Human, ui) {
+    let files = match crate::commands::check::policy_files(&roots, OutputFormat::Human, ui) {
         Ok(files) => files,
         Err(exit) => return exit,
     };

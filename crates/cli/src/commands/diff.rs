@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, fail, out};
+use crate::output::{fail, out};
+use crate::{Exit, OutputFormat, Ui};
 use std::collections::BTreeMap;
 
 use crate::review::diff::{self, Diff, Input, Subject, Verdict};
@@ -45,7 +46,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     if let Some(source) = &args.decisions {
         let logged = match logged(source, old.name()) {
             Ok(l) => l,
-            Err(m) => return super::usage(args.format, ui, m),
+            Err(m) => return crate::output::usage(args.format, ui, m),
         };
         let result = diff::diff_logged(&old, &new, logged);
         match args.format {
@@ -58,19 +59,27 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     }
     if let Some(missing) = args.cases.iter().find(|p| !p.exists()) {
         let shown = missing.display();
-        return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
+        return crate::output::usage(
+            args.format,
+            ui,
+            Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")),
+        );
     }
     let result = match diff::diff(&old, &new, &args.cases) {
         Ok(d) => d,
         Err(e) => {
-            return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
+            return crate::output::usage(
+                args.format,
+                ui,
+                Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")),
+            );
         }
     };
     // Nothing judged is not "no change": say what was read and why none of it counted.
     if result.total == 0 {
         let n = result.skipped.len();
         let first = result.skipped.first().map(|(p, why)| format!("{}: {why}", p.display())).unwrap_or_default();
-        return super::usage(
+        return crate::output::usage(
             args.format,
             ui,
             Msg::new(

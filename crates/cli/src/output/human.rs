@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::Ui;
-use crate::width::{columns, pad};
+use super::width::{columns, pad};
+use crate::Ui;
 use tenet::diagnostics::{Diagnostic, Lang};
 use tenet::eval::{Decision, Evaluation, Kind, RuleTrace, Status};
 use tenet::value::Value;

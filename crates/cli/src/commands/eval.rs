@@ -1,11 +1,14 @@
 //! `tenet eval POLICY FACTS`: evaluate one facts file and print the decision.
 
+mod batch;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, fail, human, out};
+use crate::output::{fail, human, out};
+use crate::{Exit, OutputFormat, Ui};
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::eval::{Decision, EvalError};
 use tenet::facts::Format;
@@ -64,17 +67,17 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    let policy = match super::load_policy(&args.policy, args.format, ui) {
+    let policy = match crate::load_policy(&args.policy, args.format, ui) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
     if let Some(batch) = &args.batch {
-        return crate::eval_batch::run(&policy, batch, args.out.as_deref(), now_arg, args.fail_on, ui);
+        return batch::run(&policy, batch, args.out.as_deref(), now_arg, args.fail_on, ui);
     }
     let facts_arg = args.facts.as_deref().unwrap_or("-");
     let (facts_file, format) = match read_facts(facts_arg) {
         Ok(f) => f,
-        Err(e) => return super::unreadable(args.format, ui, &e, "invalid_facts", Exit::InvalidFacts),
+        Err(e) => return crate::output::unreadable(args.format, ui, &e, "invalid_facts", Exit::InvalidFacts),
     };
     let facts = match policy.facts(&facts_file, format) {
         Ok(f) => f,
@@ -118,7 +121,7 @@ pub(crate) fn parse_now(given: Option<&str>, format: OutputFormat, ui: &Ui) -> R
     let Some(given) = given else { return Ok(None) };
     match tenet::facts::parse_datetime(given) {
         Some(t) => Ok(Some(t.to_utc())),
-        None => Err(super::usage(
+        None => Err(crate::output::usage(
             format,
             ui,
             Msg::new(

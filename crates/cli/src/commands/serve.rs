@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, OutputFormat, Ui, fail};
+use crate::output::fail;
+use crate::{Exit, OutputFormat, Ui};
 
 /// Arguments of `tenet serve`.
 #[derive(clap::Args, Debug)]
@@ -56,7 +57,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy)
         }
         Err(e) => {
-            super::err(&format!("tenet serve: {e}\n"));
+            crate::output::err(&format!("tenet serve: {e}\n"));
             Exit::Usage
         }
     }

@@ -8,9 +8,10 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Exit, OutputFormat, Ui, err};
+use super::FailOn;
 use crate::batch::{self, Summary};
-use crate::eval::FailOn;
+use crate::output::err;
+use crate::{Exit, OutputFormat, Ui};
 use tenet::Policy;
 use tenet::diagnostics::Lang;
 use tenet::eval::Decision;
@@ -28,7 +29,7 @@ pub(crate) fn run(
         && crate::files::same_file(input, path)
     {
         let shown = path.display();
-        return super::usage(
+        return crate::output::usage(
             OutputFormat::Human,
             ui,
             tenet::diagnostics::Msg::new(
@@ -50,7 +51,7 @@ pub(crate) fn run(
             }
             Err(source) => {
                 let e = ReadError::Io { path: input.display().to_string(), source };
-                return super::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts);
+                return crate::output::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts);
             }
         }
     };

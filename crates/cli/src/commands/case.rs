@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use super::{Exit, OutputFormat, Ui, fail, out};
+use crate::output::{fail, out};
+use crate::{Exit, OutputFormat, Ui};
 use tenet::diagnostics::{Diagnostic, Lang, Msg};
 use tenet::facts::Format;
 use tenet::workflow::{Case, DeadlineStatus, Outcome, Replay, ReplayError};
@@ -25,7 +26,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let now_arg = match super::eval::parse_now(args.now.as_deref(), args.format, ui) {
+    let now_arg = match crate::commands::eval::parse_now(args.now.as_deref(), args.format, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
@@ -36,7 +37,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     };
     let case_file = match crate::files::read(case_arg) {
         Ok(f) => f,
-        Err(e) => return super::unreadable(args.format, ui, &e, "invalid_case", Exit::InvalidFacts),
+        Err(e) => return crate::output::unreadable(args.format, ui, &e, "invalid_case", Exit::InvalidFacts),
     };
     let format = if crate::files::is_stdin(case_arg) && case_file.text().trim_start().starts_with('{') {
         Format::Json
@@ -84,7 +85,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
             }
         },
     };
-    let policy = match super::load_policy(&policy_path, args.format, ui) {
+    let policy = match crate::load_policy(&policy_path, args.format, ui) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -145,7 +146,7 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         ui.label("时刻", "now"),
         time(&r.now())
     );
-    super::human::warnings(&mut s, ui, &r.warnings());
+    crate::output::human::warnings(&mut s, ui, &r.warnings());
     if let Some(e) = r.evaluation() {
         // The case's decision and what decided it: the rejects and requires, with the
         // policy's words (a reviewer's reject names its event).
@@ -256,9 +257,9 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         .collect();
         if !rows.is_empty() {
             let _ = writeln!(s, "\n{}:", ui.label("退款", "Refund"));
-            let width = rows.iter().map(|(l, _)| crate::width::columns(l)).max().unwrap_or(0);
+            let width = rows.iter().map(|(l, _)| crate::output::width::columns(l)).max().unwrap_or(0);
             for (label, value) in rows {
-                let _ = writeln!(s, "  {}  {value}", crate::width::pad(&label, width));
+                let _ = writeln!(s, "  {}  {value}", crate::output::width::pad(&label, width));
             }
         }
     }
@@ -285,9 +286,9 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
         let outputs: Vec<_> = e.outputs().collect();
         if !outputs.is_empty() {
             let _ = writeln!(s, "\n{}:", ui.label("输出", "Outputs"));
-            let width = outputs.iter().map(|o| crate::width::columns(o.name())).max().unwrap_or(0);
+            let width = outputs.iter().map(|o| crate::output::width::columns(o.name())).max().unwrap_or(0);
             for o in outputs {
-                let _ = writeln!(s, "  {}  {}", crate::width::pad(o.name(), width), o.text());
+                let _ = writeln!(s, "  {}  {}", crate::output::width::pad(o.name(), width), o.text());
             }
         }
     }

@@ -6,7 +6,8 @@ use tenet::diagnostics::codes::{self, Explanation};
 use tenet::diagnostics::{Lang, Msg, suggest, to_text};
 use tenet::source::SourceFile;
 
-use super::{Exit, Ui, err, out};
+use crate::output::{err, out};
+use crate::{Exit, Ui};
 
 /// Arguments of `tenet explain`.
 #[derive(clap::Args, Debug)]

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{Exit, OutputFormat, Ui, out};
+use crate::output::out;
 use crate::review::test::{self, Outcome, TestRun};
+use crate::{Exit, OutputFormat, Ui};
 use tenet::diagnostics::Msg;
 
 /// Arguments of `tenet test`.
@@ -34,12 +35,20 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("tests/cases")] } else { args.paths.clone() };
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
         let shown = missing.display();
-        return super::usage(args.format, ui, Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")));
+        return crate::output::usage(
+            args.format,
+            ui,
+            Msg::new(format!("找不到 {shown}"), format!("{shown} does not exist")),
+        );
     }
     let result = match test::run(&paths, args.update) {
         Ok(r) => r,
         Err(e) => {
-            return super::usage(args.format, ui, Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")));
+            return crate::output::usage(
+                args.format,
+                ui,
+                Msg::new(format!("无法读取：{e}"), format!("cannot read: {e}")),
+            );
         }
     };
     let low: Vec<String> = match args.min_coverage {

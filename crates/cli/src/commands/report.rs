@@ -1,4 +1,4 @@
-//! `tenet report returns INPUT…`: the return analysis of stage 7 (the `tenet-report`
+//! `tenet report returns INPUT…`: the return analysis (the `tenet-report`
 //! crate), as JSON or Markdown.
 
 use std::path::PathBuf;
@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use tenet::diagnostics::Msg;
 
-use super::{Exit, OutputFormat, Ui, err, out};
+use crate::output::{err, out};
+use crate::{Exit, OutputFormat, Ui};
 
 /// Arguments of `tenet report`.
 #[derive(clap::Args, Debug)]
@@ -17,7 +18,7 @@ pub(crate) struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 enum What {
-    /// 退货分析（第 7 阶段）· the return analysis (stage 7)
+    /// 退货分析 · the return analysis
     Returns(ReturnsArgs),
     /// 月度服务报告（第四条）· the monthly service statement (clause 4)
     Sla(SlaArgs),
@@ -96,27 +97,27 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
 }
 
 fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
-    let now_arg = match super::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
+    let now_arg = match crate::commands::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    let policy = match super::load_policy(&args.policy, OutputFormat::Human, ui) {
+    let policy = match crate::load_policy(&args.policy, OutputFormat::Human, ui) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
     let file = match crate::files::read(&args.facts) {
         Ok(f) => f,
-        Err(e) => return super::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts),
+        Err(e) => return crate::output::unreadable(OutputFormat::Human, ui, &e, "invalid_facts", Exit::InvalidFacts),
     };
     let format = tenet::facts::Format::from_path(file.name());
     let facts = match policy.facts(&file, format) {
         Ok(f) => f,
-        Err(diags) => return super::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+        Err(diags) => return crate::output::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
     let now = now_arg.or(facts.now()).unwrap_or_else(crate::system_now);
     let statement = match tenet_report::sla::statement(&policy, &facts, now) {
         Ok(s) => s,
-        Err(diags) => return super::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
+        Err(diags) => return crate::output::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
     let text = match args.common.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&statement).unwrap_or_default()),
@@ -230,15 +231,15 @@ fn write_out(out_path: Option<&std::path::Path>, text: &str, ui: &Ui) -> Exit {
 }
 
 fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
-    let now = match super::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
+    let now = match crate::commands::eval::parse_now(args.common.now.as_deref(), OutputFormat::Human, ui) {
         Ok(t) => t.unwrap_or_else(crate::system_now),
         Err(exit) => return exit,
     };
-    let policy = match super::load_policy(&args.policy, OutputFormat::Human, ui) {
+    let policy = match crate::load_policy(&args.policy, OutputFormat::Human, ui) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let insights = match super::load_policy(&args.insights, OutputFormat::Human, ui) {
+    let insights = match crate::load_policy(&args.insights, OutputFormat::Human, ui) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -252,7 +253,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
     if let (Some(since), Some(until)) = (args.since, args.until)
         && since > until
     {
-        return super::usage(
+        return crate::output::usage(
             OutputFormat::Human,
             ui,
             Msg::new(
@@ -313,7 +314,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
                 &format!("{shown}：改进建议的策略读不了这些统计数字"),
                 &format!("{shown}: the improvement policy cannot read the figures"),
             );
-            return super::fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy);
+            return crate::output::fail(OutputFormat::Human, ui, "invalid_policy", &diags, Exit::InvalidPolicy);
         }
     };
     let json = report.to_json(sales.as_ref(), flags);

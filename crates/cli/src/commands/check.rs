@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{Exit, OutputFormat, Ui, err, out};
+use crate::output::{err, out};
+use crate::{Exit, OutputFormat, Ui};
 use tenet::Policy;
 use tenet::diagnostics::{self, Diagnostic, Msg, to_json_text, to_text};
 use tenet::source::ReadError;
@@ -34,7 +35,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 Err(e) => all.extend(e.diagnostics()),
             },
             Err(e @ (ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. })) => all.push(Diagnostic::from(&e)),
-            Err(e @ ReadError::Io { .. }) => return super::unreadable(args.format, ui, &e, "", Exit::Usage),
+            Err(e @ ReadError::Io { .. }) => return crate::output::unreadable(args.format, ui, &e, "", Exit::Usage),
         }
     }
     diagnostics::sort(&mut all);
@@ -75,12 +76,12 @@ pub(crate) fn policy_files(roots: &[PathBuf], format: OutputFormat, ui: &Ui) -> 
                     Msg::new(format!("{shown} 下没有 .tenet 文件"), format!("no .tenet files under {shown}")),
                 )
                 .help(Msg::new("给出策略文件或含有策略文件的目录", "name policy files, or a folder that holds some"));
-                return Err(super::fail(format, ui, "unreadable", &[d], Exit::Usage));
+                return Err(crate::output::fail(format, ui, "unreadable", &[d], Exit::Usage));
             }
             Ok(found) => files.extend(found),
             Err(source) => {
                 let e = ReadError::Io { path: root.display().to_string(), source };
-                return Err(super::unreadable(format, ui, &e, "", Exit::Usage));
+                return Err(crate::output::unreadable(format, ui, &e, "", Exit::Usage));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `tenet lsp`: the language server for editors, over standard input and output.
 
-use super::{Exit, err};
+use crate::Exit;
+use crate::output::err;
 
 /// Serves until the editor says `exit`.
 pub(crate) fn run() -> Exit {

@@ -1,0 +1,13 @@
+//! One file per subcommand: its arguments (clap) and its `run`, which gives the exit.
+
+pub(crate) mod case;
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod eval;
+pub(crate) mod explain;
+pub(crate) mod fmt;
+pub(crate) mod lsp;
+pub(crate) mod render;
+pub(crate) mod report;
+pub(crate) mod serve;
+pub(crate) mod test;
