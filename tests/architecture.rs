@@ -497,3 +497,15 @@ fn the_circle_finder_sees_super_and_self() {
     assert_eq!(found, [vec!["a".to_owned(), "b".to_owned(), "c".to_owned()]]);
     assert!(crate_sources().len() >= 6, "the engine and its member crates");
 }
+
+/// `docs/src/architecture.md` shows this file's table of layers, row for row.
+#[test]
+fn the_architecture_page_shows_the_layers() {
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/architecture.md"))
+        .expect("docs/src/architecture.md");
+    let rows: Vec<&str> =
+        page.lines().filter(|l| l.starts_with("| ") && l[2..].starts_with(|c: char| c.is_ascii_digit())).collect();
+    let expected: Vec<String> =
+        LAYERS.iter().enumerate().map(|(i, (name, what))| format!("| {} | `{name}` | {what} |", i + 1)).collect();
+    assert_eq!(rows, expected, "update the table in docs/src/architecture.md");
+}

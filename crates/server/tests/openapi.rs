@@ -1,5 +1,5 @@
 //! `/v1/openapi.json` against the service it describes: every route of the router is in
-//! it (and nothing else), every example request of the README fits its request schema and
+//! it (and nothing else), every example request of the book's service page fits its request schema and
 //! works against a running server, and the answers the server really sends — the
 //! README's, refusals, operations — fit the schemas described for their status.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
@@ -128,9 +128,9 @@ fn words(line: &str) -> Vec<String> {
     out
 }
 
-/// Every `curl` to the service in the README's `sh` blocks, in order.
+/// Every `curl` to the service in the service's page of the book (`docs/src/service.md`), in order.
 fn readme_examples() -> Vec<Example> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("docs/src/service.md")).unwrap();
     let joined = readme.replace("\\\n", " ");
     let mut out = Vec::new();
     for line in joined.lines().filter(|l| l.trim_start().starts_with("curl ")) {
