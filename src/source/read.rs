@@ -139,9 +139,16 @@ pub fn locate(data_file: &Path, name: &str) -> Result<PathBuf, LocateError> {
     }
 }
 
-/// Where a project ends, looking up from `folder`: the nearest folder holding `.git`;
-/// without one, the current folder when `folder` lies inside it, else `folder` itself.
+/// The project file: the folder holding it is the project's root.
+pub const PROJECT_FILE: &str = "tenet.toml";
+
+/// Where a project ends, looking up from `folder`: the nearest folder holding
+/// [`PROJECT_FILE`], else the nearest holding `.git`; without either, the current folder
+/// when `folder` lies inside it, else `folder` itself.
 pub fn project_root(folder: &Path) -> PathBuf {
+    if let Some(project) = folder.ancestors().find(|dir| dir.join(PROJECT_FILE).is_file()) {
+        return project.to_path_buf();
+    }
     if let Some(repo) = folder.ancestors().find(|dir| dir.join(".git").exists()) {
         return repo.to_path_buf();
     }

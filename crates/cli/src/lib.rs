@@ -6,6 +6,7 @@ pub mod batch;
 mod commands;
 mod files;
 mod output;
+mod project;
 pub mod review;
 
 use std::io::IsTerminal;
@@ -73,6 +74,8 @@ enum Command {
     Serve(commands::serve::Args),
     /// 报告：退货分析 · reports: the return analysis
     Report(commands::report::Args),
+    /// 新建项目：tenet.toml、示例策略、节假日日历与测试案例 · start a project: tenet.toml, a starter policy, the holiday calendar and test cases
+    Init(commands::init::Args),
     /// 语言服务器（LSP，标准输入输出），供编辑器使用 · the language server (LSP over standard input and output) for editors
     Lsp,
 }
@@ -111,6 +114,9 @@ pub(crate) enum OutputFormat {
 pub(crate) struct Ui {
     pub lang: Lang,
     pub color: bool,
+    /// The project the command runs in (its `tenet.toml`), whose settings are the
+    /// defaults of flags not given.
+    pub project: Option<project::Project>,
 }
 
 impl Ui {
@@ -153,24 +159,41 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
             return code as u8;
         }
     };
-    let lang = match cli.lang {
+    let project = match project::Project::discover() {
+        Ok(p) => p,
+        Err(d) => {
+            let ui = Ui { lang: Lang::Both, color: false, project: None };
+            return output::fail(OutputFormat::Human, &ui, "usage", &[d], Exit::Usage) as u8;
+        }
+    };
+    // A flag wins over the project's `lang`.
+    let lang_arg = cli.lang.or_else(|| {
+        project.as_ref().and_then(project::Project::lang).map(|l| match l {
+            project::Lang::Zh => LangArg::Zh,
+            project::Lang::En => LangArg::En,
+            project::Lang::Both => LangArg::Both,
+        })
+    });
+    let lang = match lang_arg {
         Some(LangArg::Zh) => Lang::Zh,
         Some(LangArg::En) => Lang::En,
         Some(LangArg::Both) | None => Lang::Both,
     };
     // A document has one language: `--lang both` is refused by `render`.
-    let doc_lang = match cli.lang {
+    // A project's `lang = "both"` is no choice for a document (the data's `language` then
+    // decides); only the flag can ask for both, and be refused.
+    let doc_lang = match lang_arg {
         Some(LangArg::Zh) => Ok(Some(tenet_agreement::DocLang::Zh)),
         Some(LangArg::En) => Ok(Some(tenet_agreement::DocLang::En)),
-        Some(LangArg::Both) => Err(()),
-        None => Ok(None),
+        Some(LangArg::Both) if cli.lang.is_some() => Err(()),
+        Some(LangArg::Both) | None => Ok(None),
     };
     let color = match cli.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let ui = Ui { lang, color };
+    let ui = Ui { lang, color, project };
     let exit = match cli.command {
         Command::Check(args) => commands::check::run(&args, &ui),
         Command::Eval(args) => commands::eval::run(&args, &ui),
@@ -182,6 +205,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Explain(args) => commands::explain::run(&args, &ui),
         Command::Serve(args) => commands::serve::run(&args, &ui),
         Command::Report(args) => commands::report::run(&args, &ui),
+        Command::Init(args) => commands::init::run(&args, &ui),
         Command::Lsp => commands::lsp::run(),
     };
     exit as u8

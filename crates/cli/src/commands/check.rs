@@ -22,7 +22,11 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let roots = if args.paths.is_empty() { vec![PathBuf::from("rules")] } else { args.paths.clone() };
+    let roots = if args.paths.is_empty() {
+        vec![ui.project.as_ref().map_or_else(|| PathBuf::from("rules"), crate::project::Project::policies)]
+    } else {
+        args.paths.clone()
+    };
     let files = match policy_files(&roots, args.format, ui) {
         Ok(files) => files,
         Err(exit) => return exit,

@@ -33,6 +33,13 @@ const CLI_CODES: &[Explanation] = &[
         example: None,
     },
     Explanation {
+        code: "project-file",
+        severity: "error",
+        zh: "项目文件 tenet.toml 无法读取或有无效的设置（未知的键、错误的类型）；消息给出行和列。",
+        en: "The project file tenet.toml cannot be read or has an invalid setting (an unknown key, a wrong type); the message gives its line and column.",
+        example: None,
+    },
+    Explanation {
         code: "line-too-long",
         severity: "error",
         zh: "批量文件中这一行超过长度上限，没有评估。",

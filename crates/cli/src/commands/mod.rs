@@ -6,6 +6,7 @@ pub(crate) mod diff;
 pub(crate) mod eval;
 pub(crate) mod explain;
 pub(crate) mod fmt;
+pub(crate) mod init;
 pub(crate) mod lsp;
 pub(crate) mod render;
 pub(crate) mod report;

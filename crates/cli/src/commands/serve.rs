@@ -6,18 +6,23 @@ use std::path::PathBuf;
 use crate::output::fail;
 use crate::{Exit, OutputFormat, Ui};
 
+/// The database without `--db` or a project's `[serve] db`.
+const DEFAULT_DB: &str = "sqlite://tenet-data/tenet.db";
+/// The address without `--listen` or a project's `[serve] listen`.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 /// Arguments of `tenet serve`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// 策略目录：其中每个 *.tenet 都会加载并检查 · the policy folder: every *.tenet in it is loaded and checked
-    #[arg(long, default_value = "rules")]
-    policies: PathBuf,
-    /// 数据库：sqlite://文件 或 postgres://… · the database: sqlite://FILE or postgres://…
-    #[arg(long, default_value = "sqlite://tenet-data/tenet.db")]
-    db: String,
-    /// 监听地址 · the address to listen on
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: String,
+    /// 策略目录：其中每个 *.tenet 都会加载并检查（默认 tenet.toml 的设置，或 rules）· the policy folder: every *.tenet in it is loaded and checked (default: tenet.toml's, else rules)
+    #[arg(long)]
+    policies: Option<PathBuf>,
+    /// 数据库：sqlite://文件 或 postgres://…（默认 tenet.toml 的设置，或 sqlite://tenet-data/tenet.db）· the database: sqlite://FILE or postgres://… (default: tenet.toml's, else sqlite://tenet-data/tenet.db)
+    #[arg(long)]
+    db: Option<String>,
+    /// 监听地址（默认 tenet.toml 的设置，或 127.0.0.1:8080）· the address to listen on (default: tenet.toml's, else 127.0.0.1:8080)
+    #[arg(long)]
+    listen: Option<String>,
     /// 令牌文件（令牌的 SHA-256 与角色）；没有时只接受本机连接 · the tokens file (SHA-256 of each token and its role); without it only loopback
     #[arg(long)]
     tokens: Option<PathBuf>,
@@ -42,11 +47,24 @@ pub(crate) enum LogFull {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
+    // A flag wins, then the project's `[serve]` settings, then the defaults.
+    let project = ui.project.as_ref();
     let options = tenet_server::Options {
-        policies: args.policies.clone(),
-        db: args.db.clone(),
-        listen: args.listen.clone(),
-        tokens: args.tokens.clone(),
+        policies: args
+            .policies
+            .clone()
+            .unwrap_or_else(|| project.map_or_else(|| PathBuf::from("rules"), crate::project::Project::policies)),
+        db: args
+            .db
+            .clone()
+            .or_else(|| project.and_then(crate::project::Project::db))
+            .unwrap_or_else(|| DEFAULT_DB.to_owned()),
+        listen: args
+            .listen
+            .clone()
+            .or_else(|| project.and_then(crate::project::Project::listen))
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+        tokens: args.tokens.clone().or_else(|| project.and_then(crate::project::Project::tokens)),
         durable_decisions: args.durable_decisions,
         refuse_when_log_full: args.log_full == LogFull::Refuse,
         access_log: !args.no_access_log,

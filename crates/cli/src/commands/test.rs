@@ -32,7 +32,11 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from("tests/cases")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![ui.project.as_ref().map_or_else(|| PathBuf::from("tests/cases"), crate::project::Project::cases)]
+    } else {
+        args.paths.clone()
+    };
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
         let shown = missing.display();
         return crate::output::usage(
