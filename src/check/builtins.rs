@@ -10,84 +10,8 @@ use crate::lang::Type;
 use crate::msg;
 use crate::source::Span;
 
-/// Every builtin function name.
-pub(crate) const NAMES: [&str; 34] = [
-    "date",
-    "min",
-    "max",
-    "abs",
-    "round",
-    "round_half_even",
-    "round_up",
-    "round_down",
-    "floor",
-    "ceil",
-    "count",
-    "sum",
-    "any",
-    "all",
-    "coalesce",
-    "length",
-    "trim",
-    "elapsed",
-    "due",
-    "upper",
-    "lower",
-    "substring",
-    "starts_with",
-    "ends_with",
-    "contains",
-    "replace",
-    "split",
-    "matches",
-    "sort",
-    "distinct",
-    "sublist",
-    "index",
-    "datetime",
-    "duration",
-];
-
-/// The builtin called `name`.
-pub(super) fn lookup(name: &str) -> Option<Builtin> {
-    Some(match name {
-        "date" => Builtin::Date,
-        "min" => Builtin::Min,
-        "max" => Builtin::Max,
-        "abs" => Builtin::Abs,
-        "round" => Builtin::Round,
-        "floor" => Builtin::Floor,
-        "round_half_even" => Builtin::RoundHalfEven,
-        "round_up" => Builtin::RoundUp,
-        "round_down" => Builtin::RoundDown,
-        "ceil" => Builtin::Ceil,
-        "count" => Builtin::Count,
-        "sum" => Builtin::Sum,
-        "any" => Builtin::Any,
-        "all" => Builtin::All,
-        "coalesce" => Builtin::Coalesce,
-        "length" => Builtin::Length,
-        "trim" => Builtin::Trim,
-        "elapsed" => Builtin::Elapsed,
-        "due" => Builtin::Due,
-        "upper" => Builtin::Upper,
-        "lower" => Builtin::Lower,
-        "substring" => Builtin::Substring,
-        "starts_with" => Builtin::StartsWith,
-        "ends_with" => Builtin::EndsWith,
-        "contains" => Builtin::Contains,
-        "replace" => Builtin::Replace,
-        "split" => Builtin::Split,
-        "matches" => Builtin::Matches,
-        "sort" => Builtin::Sort,
-        "distinct" => Builtin::Distinct,
-        "sublist" => Builtin::Sublist,
-        "index" => Builtin::Index,
-        "datetime" => Builtin::DateTimeFrom,
-        "duration" => Builtin::DurationFrom,
-        _ => return None,
-    })
-}
+/// The builtin called `name` (the registry in `lang::builtins`).
+pub(super) use crate::lang::lookup;
 
 /// The slots of `from` and `to` in a list of pause records, when both are datetimes.
 fn pause_fields(ty: &Type) -> Option<(u16, u16)> {

@@ -661,7 +661,7 @@ impl Checker<'_> {
             return self.table_call(i, name, args, span);
         }
         let Some(builtin) = builtins::lookup(name) else {
-            let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
+            let mut candidates: Vec<&str> = crate::lang::BUILTINS.iter().map(|s| s.name).collect();
             candidates.push("total");
             let tables: Vec<String> =
                 self.names.iter().filter(|(_, (s, _))| matches!(s, Symbol::Table(_))).map(|(n, _)| n.clone()).collect();
@@ -670,7 +670,7 @@ impl Checker<'_> {
             let help = match near {
                 Some(s) => msg!("你是不是想写 `{s}`？", "did you mean `{s}`?"),
                 None => {
-                    let all = builtins::NAMES.join(" ");
+                    let all = crate::lang::BUILTINS.iter().map(|s| s.name).collect::<Vec<_>>().join(" ");
                     msg!(
                         "可用的函数：{all} total，以及策略中的表格",
                         "functions are {all} total, and the policy's tables"

@@ -1,4 +1,8 @@
-//! The builtin functions a policy can call.
+//! The builtin functions a policy can call: the one registry ([`BUILTINS`]) of their names,
+//! signatures and documentation, from which the checker looks names up, the editor shows
+//! hovers and completion, and `tenet explain` lists them. How a call is typed
+//! (`check::builtins`) and computed (`interp::builtins`) are exhaustive matches on
+//! [`Builtin`], so a new variant is a compile error until both say what it does.
 
 /// Builtin functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +89,205 @@ pub enum Builtin {
     /// `matches` with a constant pattern, compiled when the policy loads: its index in
     /// the program's patterns (not callable by name).
     MatchesCompiled(u32),
+}
+
+/// One builtin a policy can call by name.
+#[derive(Debug)]
+pub struct BuiltinSpec {
+    /// Its name.
+    pub name: &'static str,
+    /// What the checker and the interpreter match on.
+    pub builtin: Builtin,
+    /// How it is called.
+    pub signature: &'static str,
+    /// What it does, in Chinese.
+    pub zh: &'static str,
+    /// What it does, in English.
+    pub en: &'static str,
+}
+
+const fn spec(
+    name: &'static str,
+    builtin: Builtin,
+    signature: &'static str,
+    zh: &'static str,
+    en: &'static str,
+) -> BuiltinSpec {
+    BuiltinSpec { name, builtin, signature, zh, en }
+}
+
+/// Every builtin a policy can call, by name (sorted; a test checks).
+pub const BUILTINS: &[BuiltinSpec] = &[
+    spec(
+        "abs",
+        Builtin::Abs,
+        "abs(x) -> same type",
+        "绝对值（数、金额、百分比、时长）",
+        "the absolute value (number, money, percent, duration)",
+    ),
+    spec(
+        "all",
+        Builtin::All,
+        "all(list<bool>) / all(cond for x in xs) -> bool",
+        "全部为真（空列表为真）",
+        "every item is true (true for an empty list)",
+    ),
+    spec(
+        "any",
+        Builtin::Any,
+        "any(list<bool>) / any(cond for x in xs) -> bool",
+        "至少一个为真",
+        "at least one item is true",
+    ),
+    spec("ceil", Builtin::Ceil, "ceil(x) -> int", "向上取整", "rounds up to a whole number"),
+    spec("coalesce", Builtin::Coalesce, "coalesce(a, b, …) -> T", "第一个存在的值", "the first value that is present"),
+    spec(
+        "contains",
+        Builtin::Contains,
+        "contains(text, part) / contains(list, item) -> bool",
+        "文本包含片段，或列表包含元素",
+        "the text contains the part, or the list the item",
+    ),
+    spec("count", Builtin::Count, "count(list) / count(x in xs where cond) -> int", "元素个数", "how many items"),
+    spec(
+        "date",
+        Builtin::Date,
+        "date(datetime) / date(text) / date(y, m, d) -> date",
+        "日期：取日期时间在策略时区的日期，或由文本、年月日构成",
+        "a date: a datetime's date in the policy's zone, or from text or year, month, day",
+    ),
+    spec(
+        "datetime",
+        Builtin::DateTimeFrom,
+        "datetime(text) -> datetime",
+        "由 RFC 3339 文本得到日期时间",
+        "a datetime from RFC 3339 text",
+    ),
+    spec(
+        "distinct",
+        Builtin::Distinct,
+        "distinct(list) -> list",
+        "去掉重复元素，保留首次出现的顺序",
+        "the list without repeats, in first-seen order",
+    ),
+    spec(
+        "due",
+        Builtin::Due,
+        "due(calendar, from, duration) / due(calendar, from, working_days) -> datetime",
+        "按日历计时的到期时刻",
+        "when a duration (or working days) counted on a calendar ends",
+    ),
+    spec(
+        "duration",
+        Builtin::DurationFrom,
+        "duration(text) -> duration",
+        "由文本（ISO 8601 或 `4 hours`）得到时长",
+        "a duration from text (ISO 8601 or `4 hours`)",
+    ),
+    spec(
+        "elapsed",
+        Builtin::Elapsed,
+        "elapsed(calendar, from, to[, pauses]) -> duration",
+        "两个时刻之间按日历计的工作时间，可扣除暂停",
+        "the working time between two instants on a calendar, less pauses",
+    ),
+    spec(
+        "ends_with",
+        Builtin::EndsWith,
+        "ends_with(text, suffix) -> bool",
+        "文本以后缀结尾",
+        "the text ends with the suffix",
+    ),
+    spec("floor", Builtin::Floor, "floor(x) -> int", "向下取整", "rounds down to a whole number"),
+    spec(
+        "index",
+        Builtin::Index,
+        "index(list, item) -> int?",
+        "元素首次出现的位置（从 0 起），没有则缺失",
+        "the item's first position (from 0), missing when absent",
+    ),
+    spec("length", Builtin::Length, "length(text) -> int", "文本的字符数", "the text's length in characters"),
+    spec("lower", Builtin::Lower, "lower(text) -> text", "转为小写", "the text in lower case"),
+    spec(
+        "matches",
+        Builtin::Matches,
+        "matches(text, pattern) -> bool",
+        "文本匹配正则表达式",
+        "the text matches the regular expression",
+    ),
+    spec("max", Builtin::Max, "max(a, b, …) / max(list) -> T", "最大值", "the largest value"),
+    spec("min", Builtin::Min, "min(a, b, …) / min(list) -> T", "最小值", "the smallest value"),
+    spec(
+        "replace",
+        Builtin::Replace,
+        "replace(text, from, to) -> text",
+        "替换文本中的片段",
+        "the text with every `from` replaced by `to`",
+    ),
+    spec(
+        "round",
+        Builtin::Round,
+        "round(x[, places]) -> same type",
+        "四舍五入（远离零）",
+        "rounds half away from zero",
+    ),
+    spec("round_down", Builtin::RoundDown, "round_down(x[, places]) -> same type", "向零舍去", "rounds toward zero"),
+    spec(
+        "round_half_even",
+        Builtin::RoundHalfEven,
+        "round_half_even(x[, places]) -> same type",
+        "银行家舍入（四舍六入五成双）",
+        "rounds half to even (banker's rounding)",
+    ),
+    spec("round_up", Builtin::RoundUp, "round_up(x[, places]) -> same type", "远离零进位", "rounds away from zero"),
+    spec(
+        "sort",
+        Builtin::Sort,
+        "sort(list) / sort(x for x in xs by key) -> list",
+        "排序（稳定）",
+        "the list in order (stable)",
+    ),
+    spec(
+        "split",
+        Builtin::Split,
+        "split(text, separator) -> list<text>",
+        "按分隔符拆分文本",
+        "the text split at each separator",
+    ),
+    spec(
+        "starts_with",
+        Builtin::StartsWith,
+        "starts_with(text, prefix) -> bool",
+        "文本以前缀开头",
+        "the text starts with the prefix",
+    ),
+    spec("sublist", Builtin::Sublist, "sublist(list, start[, end]) -> list", "列表的一段", "part of the list"),
+    spec(
+        "substring",
+        Builtin::Substring,
+        "substring(text, start[, end]) -> text",
+        "文本的一段（按字符计）",
+        "part of the text (in characters)",
+    ),
+    spec(
+        "sum",
+        Builtin::Sum,
+        "sum(list) / sum(e for x in xs where cond) -> number",
+        "求和（空列表为 0）",
+        "the total (0 for an empty list)",
+    ),
+    spec("trim", Builtin::Trim, "trim(text) -> text", "去掉首尾空白", "the text without surrounding spaces"),
+    spec("upper", Builtin::Upper, "upper(text) -> text", "转为大写", "the text in upper case"),
+];
+
+/// The builtin called `name`.
+pub fn lookup(name: &str) -> Option<Builtin> {
+    spec_of(name).map(|s| s.builtin)
+}
+
+/// The registry's row for `name`.
+pub fn spec_of(name: &str) -> Option<&'static BuiltinSpec> {
+    BUILTINS.iter().find(|s| s.name == name)
 }
 
 /// A part of a date or datetime.
@@ -177,6 +380,25 @@ impl Builtin {
             Builtin::Distinct => "distinct",
             Builtin::Sublist => "sublist",
             Builtin::Index => "index",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUILTINS, lookup};
+
+    #[test]
+    fn the_registry_is_sorted_and_each_name_is_its_builtins() {
+        let names: Vec<&str> = BUILTINS.iter().map(|s| s.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for s in BUILTINS {
+            assert_eq!(s.builtin.name(), s.name, "the row of `{}` names another builtin", s.name);
+            assert_eq!(lookup(s.name), Some(s.builtin));
+            assert!(s.signature.starts_with(s.name), "`{}`: its signature starts with its name", s.name);
         }
     }
 }

@@ -5,6 +5,6 @@ mod builtins;
 mod ops;
 mod types;
 
-pub use builtins::{Builtin, DatePart, MAX_PATTERN_BYTES, pattern};
+pub use builtins::{BUILTINS, Builtin, BuiltinSpec, DatePart, MAX_PATTERN_BYTES, lookup, pattern, spec_of};
 pub use ops::{AggFunc, Aggregate, ArithOp, CmpOp, FindingKind, HitPolicy, TimeUnit};
 pub use types::{Field, FieldCheck, NAMED_TYPES, RecordType, Type};
