@@ -60,5 +60,6 @@ mod test_support;
 
 /// The language's types, as a policy's input schema states them ([`Policy::inputs`]).
 pub use lang::{Field, RecordType, Type};
-pub use policy::{Judged, LoadError, Policy, Resolver};
+pub use policy::{Judged, LoadError, Policy};
+pub use source::Resolver;
 pub use syntax::format::{FormatError, format_checked as format_policy};

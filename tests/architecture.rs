@@ -273,11 +273,10 @@ fn every_import_points_down() {
         let Some(from) = module.first().and_then(|m| layer(m)) else { continue };
         for name in names {
             let Some(top) = name.first() else { continue };
-            // Items of the crate root (`crate::Policy`, the `msg!` macro) are the API
-            // layer's and the diagnostics layer's.
+            // Items of the crate root (`crate::Policy`) are the API layer's.
             let to = match top.as_str() {
-                "msg" => layer("diagnostics"),
-                "Policy" | "LoadError" | "Resolver" => layer("policy"),
+                "Policy" | "LoadError" => layer("policy"),
+                "Resolver" => layer("source"),
                 other => layer(other),
             };
             if let Some(to) = to

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use super::Checker;
 use super::hir::{TExpr, TKind};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Builtin;
 use crate::lang::Type;
-use crate::msg;
 use crate::source::Span;
 
 /// The builtin called `name` (the registry in `lang::builtins`).

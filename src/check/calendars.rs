@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::{Checker, Symbol};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::msg;
 use crate::source::ReadError;
 use crate::source::Span;
 use crate::syntax::ast::{CalendarDecl, DeclKind, PolicyFile};

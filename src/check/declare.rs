@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use super::hir::LedgerDef;
 use super::{Checker, DerivedSource, Symbol, builtins};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{DeclKind, EachDecl, ExprKind, PolicyFile};
 

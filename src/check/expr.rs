@@ -9,12 +9,12 @@ use rust_decimal::prelude::ToPrimitive;
 use super::hir::{TExpr, TKind, TPart};
 
 use super::{Checker, Info, Symbol, builtins, ops};
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::ArithOp;
 use crate::lang::{CmpOp, TimeUnit};
 use crate::lang::{Field, RecordType, Type};
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, TextPart, UnaryOp};
 use crate::value::Value;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 
 use super::Checker;
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{DeclKind, PolicyFile, Spanned};
 use crate::value::Currency;

@@ -4,11 +4,11 @@
 use super::hir::{EnsureDef, ForDef, TExpr, TKind};
 
 use super::{Checker, Local};
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::AggFunc;
 use crate::lang::Type;
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{Comprehension, EnsureDecl, ForClause, Ident};
 

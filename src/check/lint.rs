@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use super::hir::{TExpr, TKind};
 use super::{Checker, Symbol, overlap};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
 use crate::lang::{CmpOp, HitPolicy};
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{DeclKind, OutcomeKind, PolicyFile};
 use crate::syntax::dump::expr as dump_expr;

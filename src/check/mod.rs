@@ -27,16 +27,13 @@ use chrono_tz::Tz;
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::lang::{RecordType, Type};
-use crate::source::ReadError;
+use crate::source::Resolver;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DeclKind, EachDecl, PolicyFile, TableDecl, ValueDecl};
 use crate::time::Calendar;
 use crate::value::Currency;
 pub use hir::TypedPolicy;
 use hir::{ConstDef, DerivedDef, LedgerDef, TableDef};
-
-/// Reads a file a policy names (a holiday file), by the name the policy gives it.
-pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
 
 /// Checks a parsed policy. Returns every diagnostic (errors and warnings) sorted by
 /// position, and the checked policy — complete when there is no error, and otherwise

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use super::{Checker, DerivedSource, Symbol};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::msg;
 use crate::syntax::ast::{Expr, ExprKind, TextPart};
 
 impl Checker<'_> {

@@ -1,9 +1,9 @@
 //! Which operators apply to which types, and what they produce.
 
 use crate::diagnostics::Msg;
+use crate::diagnostics::msg;
 use crate::lang::CmpOp;
 use crate::lang::Type;
-use crate::msg;
 
 use crate::lang::ArithOp;
 

@@ -3,11 +3,11 @@
 use super::hir::{MessageDef, OutcomeDef, RuleDef, TExpr};
 
 use super::{Checker, Symbol};
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::FindingKind;
 use crate::lang::Type;
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{CapDecl, Ident, LedgerVerb, Message, OutcomeKind, RuleDecl};
 

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Checker;
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Field, FieldCheck, NAMED_TYPES, RecordType, Type};
-use crate::msg;
 use crate::syntax::ast::{CheckDecl, FieldDecl, Spanned, TypeExpr, TypeKind};
 
 impl Checker<'_> {

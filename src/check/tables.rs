@@ -2,10 +2,10 @@
 
 use super::hir::{CellDef, RowDef, TExpr, TKind, TableDef};
 use super::{Checker, Local, ops, overlap};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
 use crate::lang::{Aggregate, CmpOp, HitPolicy};
-use crate::msg;
 use crate::source::Span;
 use crate::syntax::ast::{CellKind, TableDecl};
 

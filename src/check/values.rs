@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use super::hir::{ConstDef, DerivedDef, TExpr, TKind};
 use super::{Checker, DerivedSource, Info, Local, Symbol};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Field, RecordType, Type};
-use crate::msg;
 use crate::syntax::ast::EachDecl;
 
 impl Checker<'_> {

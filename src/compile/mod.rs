@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use crate::check::TypedPolicy;
 use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
 use crate::ir::*;
 use crate::lang::{AggFunc, Aggregate, Builtin, HitPolicy, Type};
-use crate::msg;
 use crate::value::{Locale, Value};
 
 /// Compiles a checked policy. Fails only when a constant cannot be computed

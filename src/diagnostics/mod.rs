@@ -45,13 +45,19 @@ impl Msg {
     }
 }
 
-/// `msg!("中文 {x}", "English {x}")`: a [`Msg`] built with `format!` in both languages.
+/// The macro behind [`msg!`]: exported macros land at the crate root, so it is hidden
+/// there and named from this module, where it belongs.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! msg {
+macro_rules! __tenet_msg {
     ($zh:expr, $en:expr $(,)?) => {
         $crate::diagnostics::Msg::new(format!($zh), format!($en))
     };
 }
+
+/// `msg!("中文 {x}", "English {x}")`: a [`Msg`] built with `format!` in both languages.
+#[doc(inline)]
+pub use crate::__tenet_msg as msg;
 
 /// Which language a human reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -318,10 +324,12 @@ impl crate::source::LocateError {
     /// What went wrong, in both languages, for a diagnostic.
     pub fn message(&self) -> Msg {
         match self {
-            crate::source::LocateError::NotFound { name, .. } => crate::msg!("找不到 {name}", "{name} cannot be found"),
+            crate::source::LocateError::NotFound { name, .. } => {
+                crate::diagnostics::msg!("找不到 {name}", "{name} cannot be found")
+            }
             crate::source::LocateError::Outside { name, root } => {
                 let root = root.display();
-                crate::msg!(
+                crate::diagnostics::msg!(
                     "{name} 在项目目录 {root} 之外，未读取",
                     "{name} lies outside the project folder {root} and was not read"
                 )

@@ -7,8 +7,8 @@ mod raw;
 
 use std::sync::Arc;
 
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::msg;
 use crate::source::{SourceFile, Span};
 pub use numbers::{FLOAT_DIGITS, has_long_numbers};
 pub use raw::Raw;

@@ -26,6 +26,7 @@ pub use trace::{Condition, RuleTrace, Status};
 
 /// Why an evaluation produced no result.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvalError {
     /// The facts break the policy's `ensure` constraints; each names the fact.
     #[error("事实不满足策略的约束 · the facts break the policy's constraints ({} problems)", .0.len())]
@@ -175,12 +176,12 @@ pub(crate) fn coverage_warnings(uncovered: &[(String, i32)]) -> Vec<Diagnostic> 
         .map(|(calendar, year)| {
             Diagnostic::warning(
                 "calendar-coverage",
-                crate::msg!(
+                crate::diagnostics::msg!(
                     "日历 {calendar} 的节假日文件不包括 {year} 年：该年的法定节假日和调休按普通工作日计算",
                     "calendar {calendar} has no holiday file for {year}: that year's public holidays and make-up days were counted as ordinary days"
                 ),
             )
-            .help(crate::msg!(
+            .help(crate::diagnostics::msg!(
                 "在日历 {calendar} 中加上 {year} 年的节假日文件（例如 holidays \"calendars/cn-{year}.yaml\"），再重新评估",
                 "add a holiday file for {year} to calendar {calendar} (such as holidays \"calendars/cn-{year}.yaml\") and evaluate again"
             ))

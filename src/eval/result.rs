@@ -15,6 +15,7 @@ use crate::value::{Locale, Value};
 /// The decision: `rejected` if any reject fired, else `needs_info` if any require
 /// fired, else `approved`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+#[non_exhaustive]
 pub enum Decision {
     /// Nothing refused or missing.
     Approved,

@@ -13,9 +13,9 @@ mod validate;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
-use crate::msg;
 
 pub use crate::document::{Format, MAX_FACTS_BYTES, Raw, parse_raw};
 pub use crate::time::parse_datetime;

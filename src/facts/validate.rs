@@ -6,11 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::Raw;
 use crate::lang::{FieldCheck, RecordType, Type};
-use crate::msg;
 use crate::value::number::{NumberError, exact_decimal, percent_fraction};
 use crate::value::{Currency, Value, duration};
 

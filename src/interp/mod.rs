@@ -13,11 +13,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 pub(crate) mod ops;
 
 use crate::diagnostics::Msg;
+use crate::diagnostics::msg;
 use crate::ir::{Cell, Expr, Part, Table};
 use crate::lang::Type;
 use crate::lang::{AggFunc, Builtin};
 use crate::lang::{Aggregate, HitPolicy};
-use crate::msg;
 use crate::source::Span;
 use crate::value::{Locale, Value};
 use ops::OpError;

@@ -24,18 +24,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::msg;
 use crate::diagnostics::{self, Diagnostic};
 use crate::document::{self, Format, Raw};
 use crate::eval::{self, EvalError, Evaluation};
 use crate::facts::{self, Facts};
 use crate::ir::Program;
-use crate::source::{ReadError, SourceFile, read_source};
+use crate::source::{ReadError, Resolver, SourceFile, read_source};
 use crate::value::Locale;
 use crate::workflow::{self, Case, Checkpoint, Replay, ReplayError};
-use crate::{check, compile, msg, syntax};
-
-/// Reads a file a policy names (a holiday file), by the name the policy gives it.
-pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
+use crate::{check, compile, syntax};
 
 /// Why a policy could not be loaded.
 ///
@@ -50,6 +48,7 @@ pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
 /// assert!(err.to_string().contains("unknown name `b`"));
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The policy file could not be read.
     #[error(transparent)]

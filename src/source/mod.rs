@@ -7,8 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use read::{
-    LocateError, MAX_FILE_BYTES, PROJECT_FILE, ReadError, locate, project_root, read_source, read_source_from,
-    source_from_bytes,
+    LocateError, MAX_FILE_BYTES, PROJECT_FILE, ReadError, Resolver, locate, project_root, read_source,
+    read_source_from, source_from_bytes,
 };
 
 /// A half-open byte range `start..end` in a [`SourceFile`].

@@ -10,6 +10,7 @@ use super::SourceFile;
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// The file could not be opened or read.
     #[error("无法读取 {path}：{source} · cannot read {path}: {source}")]
@@ -80,6 +81,7 @@ pub fn source_from_bytes(name: String, mut bytes: Vec<u8>) -> Result<Arc<SourceF
 
 /// Why a path named inside a data file was not taken.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LocateError {
     /// No folder from the data file's up to the project root holds it.
     #[error("找不到 {name} · {name} cannot be found")]
@@ -138,6 +140,9 @@ pub fn locate(data_file: &Path, name: &str) -> Result<PathBuf, LocateError> {
         None => Err(LocateError::NotFound { name: name.to_owned(), searched }),
     }
 }
+
+/// Reads a file a policy names (a holiday file), by the name the policy gives it.
+pub type Resolver<'r> = &'r dyn Fn(&str) -> Result<Arc<SourceFile>, ReadError>;
 
 /// The project file: the folder holding it is the project's root.
 pub const PROJECT_FILE: &str = "tenet.toml";

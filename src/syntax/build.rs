@@ -8,9 +8,9 @@ use pest::iterators::{Pair, Pairs};
 use super::ast::*;
 use super::keywords;
 use super::parser::Rule;
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Aggregate, CmpOp, HitPolicy};
-use crate::msg;
 use crate::source::{SourceFile, Span};
 
 /// A declaration's parts after its keyword: every declaration starts with its keyword

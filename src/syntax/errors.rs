@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::parser::Rule;
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
-use crate::msg;
 use crate::source::Span;
 
 /// What a rule stands for, in words a policy author knows.

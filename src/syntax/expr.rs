@@ -10,9 +10,9 @@ use super::ast::*;
 use super::build::Builder;
 use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::TimeUnit;
-use crate::msg;
 
 /// Operator precedence, loosest first.
 static PRATT: ConstPrattParser<Rule, 27> = ConstPrattParser::new_const(pratt_precedence![

@@ -415,6 +415,7 @@ fn align_rows(lines: Vec<Option<Rendered>>) -> Vec<Option<Rendered>> {
 
 /// Why a file was not formatted.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
     /// The file does not parse; formatting it could not be checked.
     #[error("文件无法解析，未格式化 · the file does not parse, so it was not formatted ({} errors)", .0.iter().filter(|d| d.is_error()).count())]

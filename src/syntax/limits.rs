@@ -2,7 +2,7 @@
 //! instead of exhausting the parser's stack.
 
 use crate::diagnostics::Diagnostic;
-use crate::msg;
+use crate::diagnostics::msg;
 use crate::source::Span;
 
 /// Deepest nesting of `(`, `[`, `{` and string interpolations a policy may use.

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use pest::Parser;
 
 use crate::diagnostics::Diagnostic;
-use crate::msg;
+use crate::diagnostics::msg;
 use crate::source::SourceFile;
 use ast::PolicyFile;
 use build::Builder;

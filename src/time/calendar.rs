@@ -13,8 +13,8 @@ use std::sync::{Mutex, OnceLock};
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use crate::diagnostics::msg;
 use crate::diagnostics::{Lang, Msg};
-use crate::msg;
 
 /// Days a working-time clock searches for working time before giving up (a calendar
 /// with almost no hours).
@@ -64,6 +64,7 @@ pub struct Calendar {
 
 /// Why a clock computation has no answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClockError {
     /// The end is before the start.
     #[error("{}", self.message("").get(Lang::Both))]

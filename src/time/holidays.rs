@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::{Format, Raw, parse_raw};
-use crate::msg;
 use crate::source::{SourceFile, Span};
 
 /// The contents of a holiday file.

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 /// Why a text is not an exact decimal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NumberError {
     /// Not a decimal number at all.
     NotANumber,

@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::document::{self, Format, Raw};
-use crate::msg;
 use crate::source::SourceFile;
 
 /// One event of a case's history.

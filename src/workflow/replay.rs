@@ -19,16 +19,17 @@ use chrono::{DateTime, Utc};
 
 use super::case::{Case, Event, merge};
 use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Record, Replay, Scheduled, Step};
+use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
 use crate::eval::{self, EvalError, Kind};
 use crate::facts::{self, Facts};
 use crate::ir::{Due, Program, Workflow};
-use crate::msg;
 use crate::source::SourceFile;
 
 /// Why a case could not be replayed at all.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// The policy declares no workflow.
     #[error("{0}")]

@@ -13,6 +13,7 @@ use crate::value::Locale;
 
 /// What happened to one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The case moved.
     Accepted,
@@ -179,6 +180,7 @@ impl<'p> Step<'p> {
 
 /// Where a stage deadline stands at `now`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DeadlineStatus {
     /// Running, not yet due.
     Open,

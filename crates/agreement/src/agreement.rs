@@ -8,11 +8,12 @@ use serde_json::Value as Json;
 
 use super::numerals::{self, Currency};
 use super::{Blame, DocLang, RenderError, context, history};
+use tenet::Policy;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::suggest;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::facts::Format;
 use tenet::source::SourceFile;
-use tenet::{Policy, msg};
 
 /// The schema and the data checks, built in: the copy of `rules/agreement.tenet` the
 /// data is read with until the file beside the SLA policy is found (which then wins).
@@ -78,7 +79,8 @@ pub fn load(
                 "路径相对于协议数据文件所在的目录（或其上级目录，直到项目根目录），例如 rules/support_sla.tenet",
                 "the path is relative to the agreement file's folder (or a folder above it, up to the project root), e.g. rules/support_sla.tenet",
             ),
-            tenet::source::LocateError::Outside { .. } => Msg::new(
+            // `Outside`, and any reason the engine adds later.
+            _ => Msg::new(
                 "数据文件只能引用项目目录内的文件；把策略放进项目里，写相对路径",
                 "a data file may name only files inside the project: put the policy there and write a relative path",
             ),

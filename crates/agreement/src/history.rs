@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
+use tenet::Policy;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg};
 use tenet::facts::Format;
 use tenet::source::SourceFile;
 use tenet::workflow::{Case, Outcome};
-use tenet::{Policy, msg};
 
 /// Where a replayed signing history leaves the agreement.
 #[derive(Debug)]

@@ -25,8 +25,8 @@ pub use agreement::{Agreement, load};
 pub use templates::{TEMPLATES, Templates};
 
 use tenet::diagnostics::codes::Explanation;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::msg;
 use tenet::source::SourceFile;
 
 /// The document's language.

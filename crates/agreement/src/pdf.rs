@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::msg;
 
 /// Chromium's flags, one per line, shared with the tests that run it: they keep it off
 /// the network and headless.

@@ -10,8 +10,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use pulldown_cmark::{Options, Parser, html};
 use serde_json::Value as Json;
 use tenet::RecordType;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg, suggest};
-use tenet::msg;
 
 use super::agreement::Agreement;
 use super::{DocFormat, DocLang, aliases, context as names, filters};

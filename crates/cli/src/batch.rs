@@ -80,13 +80,19 @@ pub fn run(
             let line = match (whole, std::str::from_utf8(bytes.get(start..).unwrap_or_default())) {
                 (false, _) => Err(Diagnostic::error(
                     "line-too-long",
-                    tenet::msg!("这一行超过 {MAX_LINE_BYTES} 字节", "the line is longer than {MAX_LINE_BYTES} bytes"),
+                    tenet::diagnostics::msg!(
+                        "这一行超过 {MAX_LINE_BYTES} 字节",
+                        "the line is longer than {MAX_LINE_BYTES} bytes"
+                    ),
                 )),
                 (true, Err(e)) => {
                     let at = e.valid_up_to() + start + 1;
                     Err(Diagnostic::error(
                         "not-utf8",
-                        tenet::msg!("这一行的第 {at} 个字节不是 UTF-8", "byte {at} of the line is not UTF-8"),
+                        tenet::diagnostics::msg!(
+                            "这一行的第 {at} 个字节不是 UTF-8",
+                            "byte {at} of the line is not UTF-8"
+                        ),
                     )
                     .help(tenet::diagnostics::Msg::new("把文件存为 UTF-8 编码", "save the file as UTF-8")))
                 }
@@ -196,7 +202,8 @@ fn one(policy: &Policy, line_no: usize, line: &str, default_now: DateTime<Utc>) 
             without_now: facts.now().is_none(),
         },
         Err(EvalError::InvalidFacts(diags)) => failed("invalid_facts", &diags),
-        Err(EvalError::Failed(d)) => failed("evaluation_failed", &[d]),
+        // `Failed`, and whatever the engine adds later.
+        Err(e) => failed("evaluation_failed", e.diagnostics()),
     }
 }
 

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::msg;
 use tenet::source::PROJECT_FILE;
 
 /// The settings of a `tenet.toml`, every one optional.

@@ -1,8 +1,8 @@
 //! The HTML return analysis in a real browser: headless Chromium opens the page from a
 //! file (no network), takes a screenshot and prints it; the printed text carries the
 //! figures, the flags and the charts' labels, and the console stays silent. Needs
-//! `sh tests/install-pdf-deps.sh`; without the tools the test is ignored, saying why,
-//! except under CI where it fails.
+//! `sh tests/install-pdf-deps.sh`. `#[ignore]`d, saying why; `.ci/run` installs the tools
+//! and runs the ignored tests (`--include-ignored`), where a missing tool fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -18,14 +18,11 @@ fn root() -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(
-    browser_missing,
-    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
-)]
+#[ignore = "needs chromium (sh tests/install-pdf-deps.sh); cargo test -- --include-ignored runs it, as .ci/run does"]
 fn the_html_report_shows_its_figures_charts_and_flags() {
     let (Some(chrome), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
         panic!(
-            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+            "chromium or pdftotext is not installed, and this ignored test was asked for: install them with sh tests/install-pdf-deps.sh"
         );
     };
     let policy = tenet::Policy::load(root().join("rules/returns.tenet")).unwrap();
@@ -81,14 +78,11 @@ fn the_html_report_shows_its_figures_charts_and_flags() {
 }
 
 #[test]
-#[cfg_attr(
-    browser_missing,
-    ignore = "chromium or pdftotext is not installed: sh tests/install-pdf-deps.sh installs them"
-)]
+#[ignore = "needs chromium (sh tests/install-pdf-deps.sh); cargo test -- --include-ignored runs it, as .ci/run does"]
 fn the_service_statement_page_shows_tickets_credits_and_charts() {
     let (Some(chrome), Some(pdftotext)) = (found("chromium"), found("pdftotext")) else {
         panic!(
-            "chromium or pdftotext is not installed, and CI is set: .ci/run installs them with sh tests/install-pdf-deps.sh"
+            "chromium or pdftotext is not installed, and this ignored test was asked for: install them with sh tests/install-pdf-deps.sh"
         );
     };
     let policy = tenet::Policy::load(root().join("rules/support_sla.tenet")).unwrap();

@@ -351,5 +351,13 @@ pub fn replay_error(e: ReplayError) -> ApiError {
             "this policy has no workflow, so it has no cases",
         )
         .with_diagnostics(&e.diagnostics()),
+        // Whatever the engine adds later: the case cannot be replayed, and says why.
+        e => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "replay_failed",
+            "这个案例无法回放",
+            "this case cannot be replayed",
+        )
+        .with_diagnostics(&e.diagnostics()),
     }
 }

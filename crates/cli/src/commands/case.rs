@@ -108,6 +108,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 .collect();
             return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
+        // Whatever the engine adds later: the history cannot be replayed, and says why.
+        Err(e) => return fail(args.format, ui, "invalid_case", &e.diagnostics(), Exit::InvalidFacts),
     };
     match args.format {
         OutputFormat::Json => {
@@ -178,6 +180,7 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
             Outcome::Accepted => ui.label("已接受", "accepted"),
             Outcome::Refused => ui.label("被拒绝", "refused"),
             Outcome::Illegal => ui.label("无效", "illegal"),
+            other => other.as_str().to_owned(),
         };
         let _ = writeln!(s, "  {}. {} {}{by}  {moved}  {outcome}", step.index() + 1, time(&step.at()), step.event());
         for f in step.findings() {
@@ -210,6 +213,7 @@ fn text_of(r: &Replay<'_>, ui: &Ui, system_clock: bool) -> String {
                 DeadlineStatus::Overdue => ui.label("已逾期", "OVERDUE"),
                 DeadlineStatus::Met => ui.label("按时完成", "met"),
                 DeadlineStatus::Missed => ui.label("逾期完成", "missed"),
+                other => other.as_str().to_owned(),
             };
             let _ = writeln!(
                 s,

@@ -38,8 +38,9 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 Ok(policy) => all.extend_from_slice(policy.warnings()),
                 Err(e) => all.extend(e.diagnostics()),
             },
-            Err(e @ (ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. })) => all.push(Diagnostic::from(&e)),
             Err(e @ ReadError::Io { .. }) => return crate::output::unreadable(args.format, ui, &e, "", Exit::Usage),
+            // Bytes that are not UTF-8, a file too large: the file's own problem.
+            Err(e) => all.push(Diagnostic::from(&e)),
         }
     }
     diagnostics::sort(&mut all);

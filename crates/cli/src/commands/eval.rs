@@ -96,7 +96,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 diags.into_iter().map(|d| if d.file.is_none() { d.in_file(&facts_file) } else { d }).collect();
             return fail(args.format, ui, "invalid_facts", &diags, Exit::InvalidFacts);
         }
-        Err(EvalError::Failed(d)) => return fail(args.format, ui, "evaluation_failed", &[d], Exit::InvalidFacts),
+        // `Failed`, and whatever the engine adds later.
+        Err(e) => return fail(args.format, ui, "evaluation_failed", e.diagnostics(), Exit::InvalidFacts),
     };
     match args.format {
         OutputFormat::Json => {

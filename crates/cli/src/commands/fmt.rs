@@ -64,6 +64,11 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
                 broken = true;
                 continue;
             }
+            Err(e) => {
+                err(&format!("{}: {e}\n", path.display()));
+                broken = true;
+                continue;
+            }
         };
         // Standard input is formatted to standard output (with `--check`, only checked).
         if crate::files::is_stdin(path) {

@@ -9,8 +9,8 @@ use crate::output::{err, out};
 use crate::{Exit, Ui};
 use std::io::Write as _;
 
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Lang, Msg, to_text};
-use tenet::msg;
 
 use tenet_agreement::{Blame, DocFormat, DocLang, Options};
 

@@ -21,6 +21,7 @@ pub(crate) fn text_of(eval: &Evaluation<'_>, ui: &Ui, all_rules: bool, system_cl
         Decision::Approved => ("批准", "approved", "1;32"),
         Decision::NeedsInfo => ("需补充信息", "needs_info", "1;33"),
         Decision::Rejected => ("拒绝", "rejected", "1;31"),
+        other => (other.as_str(), other.as_str(), "1"),
     };
     let _ = writeln!(s, "{}: {}", ui.label("决定", "Decision"), paint(ui, color, &ui.label(zh, en)));
     let version = eval.version().map(|v| format!(" {v}")).unwrap_or_default();

@@ -35,9 +35,8 @@ pub(crate) fn usage(format: OutputFormat, ui: &Ui, message: Msg) -> Exit {
 pub(crate) fn unreadable(format: OutputFormat, ui: &Ui, e: &ReadError, kind: &str, invalid: Exit) -> Exit {
     match e {
         ReadError::Io { .. } => fail(format, ui, "unreadable", &[Diagnostic::from(e)], Exit::Usage),
-        ReadError::NotUtf8 { .. } | ReadError::TooLarge { .. } => {
-            fail(format, ui, kind, &[Diagnostic::from(e)], invalid)
-        }
+        // Not UTF-8, too large, and whatever the engine adds later: the input's problem.
+        _ => fail(format, ui, kind, &[Diagnostic::from(e)], invalid),
     }
 }
 

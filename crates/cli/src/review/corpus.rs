@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use tenet::Policy;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Msg};
-use tenet::{Policy, msg};
 
 /// Test case files under `paths` (a file is taken as it is; a folder means every
 /// `.yaml`, `.yml` and `.json` file under it), sorted, each once.

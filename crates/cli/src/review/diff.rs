@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::review::test_case::TestCase;
+use tenet::Policy;
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Diagnostic, Lang, Msg};
 use tenet::source::{ReadError, SourceFile};
-use tenet::{Policy, msg};
 
 /// What one version of the policy said about a case.
 #[derive(Clone, Debug, PartialEq, Eq)]

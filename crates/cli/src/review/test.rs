@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::corpus::{self, Policies};
 use crate::review::test_case::{Mismatch, TestCase, is_event_history, mismatches};
 use crate::review::test_history::{self, HistoryExpect};
+use tenet::diagnostics::msg;
 use tenet::diagnostics::{Lang, Msg};
 use tenet::facts::Format;
-use tenet::msg;
 use tenet::workflow::Case;
 
 /// How one case came out.

@@ -63,14 +63,15 @@ pub async fn evaluate(
     let evaluation = match loaded.policy.evaluate(&facts, now) {
         Ok(e) => e,
         Err(EvalError::InvalidFacts(diags)) => return Err(invalid_facts(&diags)),
-        Err(EvalError::Failed(d)) => {
+        // `Failed`, and whatever the engine adds later: the facts could not be evaluated.
+        Err(e) => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "evaluation_failed",
                 "这些事实无法评估",
                 "these facts cannot be evaluated",
             )
-            .with_diagnostics(&[d]));
+            .with_diagnostics(e.diagnostics()));
         }
     };
     let decision = evaluation.decision().as_str();
