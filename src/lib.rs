@@ -47,19 +47,27 @@ mod time;
 pub mod value;
 pub mod workflow;
 
-/// Lets the unit tests share the integration tests' helpers, which name the crate `tenet`.
-#[cfg(test)]
-extern crate self as tenet;
-
-/// The repository's policies and test files for the unit tests: the integration tests'
-/// own helpers, so both read the repository the same way.
-#[cfg(test)]
-#[path = "../tests/support/repo.rs"]
-#[allow(dead_code, reason = "the unit tests use only some of the integration tests' helpers")]
-mod test_support;
 
 /// The language's types, as a policy's input schema states them ([`Policy::inputs`]).
 pub use lang::{Field, RecordType, Type};
 pub use policy::{Judged, LoadError, Policy};
 pub use source::Resolver;
 pub use syntax::format::{FormatError, format_checked as format_policy};
+
+/// The repository's policies and test files for the unit tests: the workspace's
+/// test-support crate, with a loader that gives this crate's own `Policy` (the support
+/// crate's gives the library's, a different type inside a unit test).
+#[cfg(test)]
+mod test_support {
+    pub use tenet_test_support::{files, root};
+
+    /// Loads `rules/<name>.tenet`, panicking with its diagnostics when it is invalid.
+    pub fn policy(name: &str) -> crate::Policy {
+        match crate::Policy::load(tenet_test_support::policy_path(name)) {
+            Ok(p) => p,
+            Err(e) => {
+                panic!("{name} is invalid:\n{}", crate::diagnostics::to_text(&e.diagnostics(), Default::default()))
+            }
+        }
+    }
+}

@@ -1,7 +1,3 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the workspace's test-support crate.
 
-#![allow(dead_code)]
-
-mod repo;
-
-pub use repo::*;
+pub use tenet_test_support::*;

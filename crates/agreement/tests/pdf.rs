@@ -12,12 +12,9 @@
     reason = "a test or benchmark stops at the first surprise, and says where"
 )]
 
-#[path = "../../../tests/support/browser.rs"]
-#[allow(dead_code, reason = "the renderer runs Chromium itself; only `found` is used here")]
-mod browser;
 mod support;
 
-use browser::found;
+use tenet_test_support::browser::found;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,12 +2,9 @@
 //! policy change's effect on the analysis shows in review; the JSON counts every line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use tenet_test_support::root;
 
 fn report(format: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tenet"))

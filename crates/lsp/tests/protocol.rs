@@ -10,16 +10,14 @@
     reason = "a test stops at the first surprise, and says where"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
+use tenet_test_support::root;
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())

@@ -5,17 +5,11 @@
 //! and runs the ignored tests (`--include-ignored`), where a missing tool fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "../../../tests/support/browser.rs"]
-mod browser;
+use tenet_test_support::browser::{chromium, found};
 
-use browser::{chromium, found};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use tenet_test_support::root;
 
 #[test]
 #[ignore = "needs chromium (sh tests/install-pdf-deps.sh); cargo test -- --include-ignored runs it, as .ci/run does"]

@@ -9,9 +9,7 @@ use tenet::Policy;
 use tenet_report::input::{self, InputError};
 use tenet_report::returns::{Options, ReturnReport, Sales};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use tenet_test_support::root;
 
 fn example_case() -> Value {
     let text = std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap();

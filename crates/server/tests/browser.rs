@@ -10,15 +10,11 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-#[path = "../../../tests/support/browser.rs"]
-mod browser;
 mod support;
 
-use browser::{chromium, found};
+use tenet_test_support::browser::{chromium, found};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use tenet_test_support::root;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium (sh tests/install-pdf-deps.sh); cargo test -- --include-ignored runs it, as .ci/run does"]

@@ -2,7 +2,4 @@
 
 #![allow(dead_code)]
 
-#[path = "../../../../tests/support/repo.rs"]
-mod repo;
-
-pub use repo::*;
+pub use tenet_test_support::*;

@@ -4,7 +4,4 @@
 
 pub mod adversary;
 
-#[path = "../../../../tests/support/repo.rs"]
-mod repo;
-
-pub use repo::*;
+pub use tenet_test_support::*;

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use tenet_test_support::root;
 
 /// A unique suffix, so scenarios sharing one PostgreSQL database never collide.
 pub fn unique() -> String {

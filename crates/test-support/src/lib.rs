@@ -1,20 +1,34 @@
-//! The repository's files for integration tests: its root, its policies and its test
-//! inputs. Every crate's `tests/support` and the engine's unit tests include this one file, so they stay one.
+//! What the tests of every tenet crate share, in one place instead of files included by
+//! path: the repository's root and files, the bundled policies, and headless Chromium for
+//! the checks that need a real browser. Tests only (`publish = false`); a test stops at the
+//! first surprise, so these helpers panic with a message where a library would return.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failure is the test's failure, said where it happened"
+)]
+
+pub mod browser;
 
 use std::path::{Path, PathBuf};
 
 use tenet::Policy;
 
-/// The repository's root: the nearest folder above the testing crate that holds `rules/`.
+/// The repository's root: the folder of this workspace's `Cargo.toml` that holds `rules/`.
 pub fn root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors().find(|p| p.join("rules").is_dir()).unwrap_or(here).to_path_buf()
 }
 
+/// The bundled policy `rules/<name>.tenet`.
+pub fn policy_path(name: &str) -> PathBuf {
+    root().join("rules").join(format!("{name}.tenet"))
+}
+
 /// Loads a policy under `rules/`, panicking with its diagnostics when it is invalid.
 pub fn policy(name: &str) -> Policy {
-    let path = root().join("rules").join(format!("{name}.tenet"));
-    match Policy::load(&path) {
+    match Policy::load(policy_path(name)) {
         Ok(p) => p,
         Err(e) => {
             panic!("{name} is invalid:\n{}", tenet::diagnostics::to_text(&e.diagnostics(), Default::default()))

@@ -1,6 +1,6 @@
 //! Headless Chromium for the checks that need a real browser (the agreement's PDF, the
 //! customer's refund page): finding the tools and running Chromium off the network.
-//! Included by path from each crate's tests, so the flags live in one place.
+//! The flags are the agreement printer's own (`chromium-flags.txt`), so they live in one place.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,7 +16,7 @@ pub fn chromium(chromium: &Path, profile: &Path, extra: &[String], target: &str)
     // The flags (shared with the agreement's PDF printer) keep Chromium off the network
     // this machine does not have.
     Command::new(chromium)
-        .args(include_str!("../../crates/agreement/src/chromium-flags.txt").lines())
+        .args(include_str!("../../agreement/src/chromium-flags.txt").lines())
         .arg("--window-size=900,1400")
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
