@@ -47,7 +47,6 @@ mod time;
 pub mod value;
 pub mod workflow;
 
-
 /// The language's types, as a policy's input schema states them ([`Policy::inputs`]).
 pub use lang::{Field, RecordType, Type};
 pub use policy::{Judged, LoadError, Policy};

@@ -508,3 +508,24 @@ fn the_architecture_page_shows_the_layers() {
         LAYERS.iter().enumerate().map(|(i, (name, what))| format!("| {} | `{name}` | {what} |", i + 1)).collect();
     assert_eq!(rows, expected, "update the table in docs/src/architecture.md");
 }
+
+/// In the report crate, `formats` read `reports` and never the other way round: a report
+/// is computed once, whatever it is written as.
+#[test]
+fn reports_do_not_know_their_formats() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/report/src");
+    let mut files = Vec::new();
+    rust_files(&base.join("reports"), &mut files);
+    assert!(!files.is_empty(), "crates/report/src/reports/ holds the reports");
+    let mut wrong = Vec::new();
+    for path in files {
+        let module = module_in(&base, &path);
+        let code = library_code(&std::fs::read_to_string(&path).expect("readable"));
+        for named in named_modules(&code, &module) {
+            if named.first().is_some_and(|m| m == "formats") {
+                wrong.push(format!("{} names {}", path.display(), named.join("::")));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "reports that import a format:\n{}", wrong.join("\n"));
+}

@@ -45,9 +45,9 @@ fn main() {
         parse_only(path, threads);
         best[1] = best[1].min(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let options = tenet_report::returns::Options { since: None, until: None, now };
-        let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
-        tenet_report::input::feed(&mut report, path, &mut |_| {}).unwrap();
+        let options = tenet_report::reports::returns::Options { since: None, until: None, now };
+        let mut report = tenet_report::reports::returns::ReturnReport::new(&policy, options);
+        tenet_report::reports::input::feed(&mut report, path, &mut |_| {}).unwrap();
         let json = report.to_json(None, Vec::new());
         best[2] = best[2].min(t.elapsed().as_secs_f64());
         cases = json["cases"].as_u64().unwrap();

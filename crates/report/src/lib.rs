@@ -1,12 +1,7 @@
 //! `tenet report`: the return analysis (退货分析) and the monthly service statement, from
-//! the same policies as every other command. `returns`, `sla` and `input` make the
-//! reports; `csv`, `html`, `markdown`, `parquet` and `charts` write them out.
+//! the same policies as every other command. `reports` computes them (each a JSON value
+//! first); `formats` writes them out — Markdown, CSV, HTML with charts, Parquet. Formats
+//! read reports, never the other way round.
 
-pub mod charts;
-pub mod csv;
-pub mod html;
-pub mod input;
-pub mod markdown;
-pub mod parquet;
-pub mod returns;
-pub mod sla;
+pub mod formats;
+pub mod reports;

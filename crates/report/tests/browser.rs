@@ -22,14 +22,16 @@ fn the_html_report_shows_its_figures_charts_and_flags() {
     let policy = tenet::Policy::load(root().join("rules/returns.tenet")).unwrap();
     let insights = tenet::Policy::load(root().join("rules/return_insights.tenet")).unwrap();
     let now = "2026-12-01T00:00:00+08:00".parse().unwrap();
-    let options = tenet_report::returns::Options { since: None, until: None, now };
-    let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
-    tenet_report::input::feed(&mut report, &root().join("examples/returns/corpus.jsonl"), &mut |e| panic!("{e}"))
-        .unwrap();
-    let sales = tenet_report::input::sales(&root().join("examples/returns/sales.csv")).unwrap();
-    let flags = tenet_report::returns::flags(&insights, &report.insight_facts(Some(&sales)), now).unwrap();
+    let options = tenet_report::reports::returns::Options { since: None, until: None, now };
+    let mut report = tenet_report::reports::returns::ReturnReport::new(&policy, options);
+    tenet_report::reports::input::feed(&mut report, &root().join("examples/returns/corpus.jsonl"), &mut |e| {
+        panic!("{e}")
+    })
+    .unwrap();
+    let sales = tenet_report::reports::input::sales(&root().join("examples/returns/sales.csv")).unwrap();
+    let flags = tenet_report::reports::returns::flags(&insights, &report.insight_facts(Some(&sales)), now).unwrap();
     let json = report.to_json(Some(&sales), flags);
-    let page = tenet_report::html::returns(&json).unwrap();
+    let page = tenet_report::formats::html::returns(&json).unwrap();
     // Self-contained: nothing to fetch (the SVG namespace is a name, not a request).
     for outside in ["<script", "<link", "<img", "src=", "@import", "url("] {
         assert!(!page.contains(outside), "the page loads something: {outside}");
@@ -82,8 +84,8 @@ fn the_service_statement_page_shows_tickets_credits_and_charts() {
     let policy = tenet::Policy::load(root().join("rules/support_sla.tenet")).unwrap();
     let file = tenet::source::read_source(&root().join("examples/sla/november.yaml")).unwrap();
     let facts = policy.facts(&file, tenet::facts::Format::Yaml).unwrap();
-    let statement = tenet_report::sla::statement(&policy, &facts, facts.now().unwrap()).unwrap();
-    let page = tenet_report::sla::html(&statement).unwrap();
+    let statement = tenet_report::reports::sla::statement(&policy, &facts, facts.now().unwrap()).unwrap();
+    let page = tenet_report::formats::sla::html(&statement).unwrap();
     assert_eq!(page.matches("<svg").count(), 2);
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("sla.html");

@@ -15,13 +15,13 @@ use tenet_test_support::root;
 fn the_rows_agree_with_the_report() {
     let policy = tenet::Policy::load(root().join("rules/returns.tenet")).unwrap();
     let now: chrono::DateTime<chrono::Utc> = "2026-12-01T00:00:00+08:00".parse().unwrap();
-    let options = tenet_report::returns::Options { since: None, until: None, now };
-    let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
+    let options = tenet_report::reports::returns::Options { since: None, until: None, now };
+    let mut report = tenet_report::reports::returns::ReturnReport::new(&policy, options);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.parquet");
     let mut file = std::fs::File::create(&path).unwrap();
-    let mut rows = tenet_report::parquet::RowWriter::new().unwrap();
-    tenet_report::input::feed_rows(
+    let mut rows = tenet_report::formats::parquet::RowWriter::new().unwrap();
+    tenet_report::reports::input::feed_rows(
         &mut report,
         &root().join("examples/returns/corpus.jsonl"),
         &mut |row| rows.push(row, &mut file),

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use tenet::Policy;
-use tenet_report::input::{self, InputError};
-use tenet_report::returns::{Options, ReturnReport, Sales};
+use tenet_report::reports::input::{self, InputError};
+use tenet_report::reports::returns::{Options, ReturnReport, Sales};
 
 use tenet_test_support::root;
 

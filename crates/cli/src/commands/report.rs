@@ -115,14 +115,14 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
         Err(diags) => return crate::output::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
     let now = now_arg.or(facts.now()).unwrap_or_else(crate::system_now);
-    let statement = match tenet_report::sla::statement(&policy, &facts, now) {
+    let statement = match tenet_report::reports::sla::statement(&policy, &facts, now) {
         Ok(s) => s,
         Err(diags) => return crate::output::fail(OutputFormat::Human, ui, "invalid_facts", &diags, Exit::InvalidFacts),
     };
     let text = match args.common.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&statement).unwrap_or_default()),
-        ReportFormat::Md => tenet_report::sla::markdown(&statement),
-        ReportFormat::Html => match tenet_report::sla::html(&statement) {
+        ReportFormat::Md => tenet_report::formats::sla::markdown(&statement),
+        ReportFormat::Html => match tenet_report::formats::sla::html(&statement) {
             Ok(page) => page,
             Err(e) => {
                 say(ui, &format!("无法生成 HTML 页面：{e}"), &format!("the HTML page could not be made: {e}"));
@@ -145,8 +145,8 @@ fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
 /// atomically to `--out`; the summary goes to standard error.
 fn parquet(
     args: &ReturnsArgs,
-    report: &mut tenet_report::returns::ReturnReport<'_>,
-    on_error: &mut dyn FnMut(tenet_report::input::InputError),
+    report: &mut tenet_report::reports::returns::ReturnReport<'_>,
+    on_error: &mut dyn FnMut(tenet_report::reports::input::InputError),
     ui: &Ui,
 ) -> Exit {
     let Some(path) = &args.common.out else {
@@ -158,7 +158,7 @@ fn parquet(
         return Exit::Usage;
     };
     let written = crate::files::write_atomically(path, |w| {
-        let mut rows = tenet_report::parquet::RowWriter::new().map_err(std::io::Error::other)?;
+        let mut rows = tenet_report::formats::parquet::RowWriter::new().map_err(std::io::Error::other)?;
         for input in &args.inputs {
             let text = input.to_string_lossy();
             if is_store(&text) {
@@ -187,7 +187,7 @@ fn parquet(
                 }
                 continue;
             }
-            tenet_report::input::feed_rows(report, input, &mut |row| rows.push(row, &mut *w), on_error)
+            tenet_report::reports::input::feed_rows(report, input, &mut |row| rows.push(row, &mut *w), on_error)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         rows.finish(w).map_err(std::io::Error::other)
@@ -243,7 +243,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let sales = match args.sales.as_deref().map(tenet_report::input::sales).transpose() {
+    let sales = match args.sales.as_deref().map(tenet_report::reports::input::sales).transpose() {
         Ok(s) => s,
         Err(e) => {
             err(&format!("tenet report: {e}\n"));
@@ -262,10 +262,10 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             ),
         );
     }
-    let options = tenet_report::returns::Options { since: args.since, until: args.until, now };
-    let mut report = tenet_report::returns::ReturnReport::new(&policy, options);
+    let options = tenet_report::reports::returns::Options { since: args.since, until: args.until, now };
+    let mut report = tenet_report::reports::returns::ReturnReport::new(&policy, options);
     let mut shown = 0;
-    let mut on_error = |e: tenet_report::input::InputError| {
+    let mut on_error = |e: tenet_report::reports::input::InputError| {
         // The first problems in full; the count says how many there were.
         if shown < 20 {
             err(&format!("{e}\n"));
@@ -295,7 +295,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
             }
             continue;
         }
-        if let Err(e) = tenet_report::input::feed(&mut report, input, &mut on_error) {
+        if let Err(e) = tenet_report::reports::input::feed(&mut report, input, &mut on_error) {
             err(&format!("tenet report: {e}\n"));
             return Exit::Usage;
         }
@@ -305,7 +305,7 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
         say(ui, &format!("…… 共 {errors} 个案例无法计入"), &format!("… {errors} cases in all could not be counted"));
     }
     let facts = report.insight_facts(sales.as_ref());
-    let flags = match tenet_report::returns::flags(&insights, &facts, now) {
+    let flags = match tenet_report::reports::returns::flags(&insights, &facts, now) {
         Ok(f) => f,
         Err(diags) => {
             let shown = args.insights.display();
@@ -320,10 +320,10 @@ fn returns(args: &ReturnsArgs, ui: &Ui) -> Exit {
     let json = report.to_json(sales.as_ref(), flags);
     let text = match args.common.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()),
-        ReportFormat::Md => tenet_report::markdown::returns(&json),
-        ReportFormat::Csv => tenet_report::csv::by_sku(&json),
+        ReportFormat::Md => tenet_report::formats::markdown::returns(&json),
+        ReportFormat::Csv => tenet_report::formats::csv::by_sku(&json),
         ReportFormat::Parquet => return Exit::Usage,
-        ReportFormat::Html => match tenet_report::html::returns(&json) {
+        ReportFormat::Html => match tenet_report::formats::html::returns(&json) {
             Ok(page) => page,
             Err(e) => {
                 say(ui, &format!("无法生成 HTML 页面：{e}"), &format!("the HTML page could not be made: {e}"));
@@ -340,9 +340,9 @@ fn is_store(text: &str) -> bool {
 }
 
 /// A stored case that could not be counted, named `STORE#ID`.
-fn stored_case_error(store: &str, id: Option<&str>, message: String) -> tenet_report::input::InputError {
+fn stored_case_error(store: &str, id: Option<&str>, message: String) -> tenet_report::reports::input::InputError {
     let id = id.unwrap_or_default();
-    tenet_report::input::InputError { path: PathBuf::from(format!("{store}#{id}")), line: None, message }
+    tenet_report::reports::input::InputError { path: PathBuf::from(format!("{store}#{id}")), line: None, message }
 }
 
 /// A line on standard error in the languages `--lang` asks for.

@@ -10,7 +10,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 
-use crate::returns::CaseRow;
+use crate::reports::returns::CaseRow;
 
 /// Rows per record batch (and row group).
 pub const BATCH: usize = 65_536;

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::returns::{CaseRow, ReturnReport, Sales};
+use super::returns::{CaseRow, ReturnReport, Sales};
 
 /// A problem with one input: its file, its line (for JSON lines) and why.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 use plotters::style::RGBColor;
 use serde_json::{Value as Json, json};
 
-use crate::charts::{self, Bar};
+use super::charts::{self, Bar};
 
 fn counts(map: Option<&Json>) -> Vec<Bar> {
     map.and_then(Json::as_object)
@@ -30,8 +30,8 @@ fn column(rows: Option<&Json>, label: &str, value: &str) -> Vec<Bar> {
 /// The page for a report (its JSON object); an error names what failed.
 pub fn returns(report: &Json) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
-    env.add_template("returns.html", include_str!("../templates/returns.html")).map_err(|e| e.to_string())?;
-    env.add_template("style.css", include_str!("../templates/style.css")).map_err(|e| e.to_string())?;
+    env.add_template("returns.html", include_str!("../../templates/returns.html")).map_err(|e| e.to_string())?;
+    env.add_template("style.css", include_str!("../../templates/style.css")).map_err(|e| e.to_string())?;
     let mut by_rate = column(report.get("by_sku"), "sku", "return_rate");
     by_rate.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     by_rate.truncate(12);

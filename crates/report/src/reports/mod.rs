@@ -1,0 +1,5 @@
+//! The reports themselves: what each one computes from the engine's public API.
+
+pub mod input;
+pub mod returns;
+pub mod sla;
