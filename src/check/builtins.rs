@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::Checker;
 use super::hir::{TExpr, TKind};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Builtin;
@@ -59,7 +60,7 @@ impl Checker<'_> {
             Err(help) => {
                 let f = b.name();
                 self.report(
-                    Diagnostic::error("bad-arguments", msg!("`{f}` 的参数不对", "wrong arguments for `{f}`"))
+                    Diagnostic::error(codes::BAD_ARGUMENTS, msg!("`{f}` 的参数不对", "wrong arguments for `{f}`"))
                         .at(span)
                         .help(help),
                 );
@@ -73,7 +74,7 @@ impl Checker<'_> {
             && let Err(why) = crate::lang::pattern(text)
         {
             self.report(
-                Diagnostic::error("bad-pattern", msg!("正则表达式无效：{why}", "not a valid pattern: {why}"))
+                Diagnostic::error(codes::BAD_PATTERN, msg!("正则表达式无效：{why}", "not a valid pattern: {why}"))
                     .at(p.span)
                     .help(Msg::new(
                         "语法见 https://docs.rs/regex/#syntax；不支持反向引用，模式的编译大小有上限",
@@ -178,7 +179,7 @@ impl Checker<'_> {
                 {
                     self.report(
                         Diagnostic::error(
-                            "bad-arguments",
+                            codes::BAD_ARGUMENTS,
                             Msg::new("小数位数必须是常量", "the number of places must be a constant"),
                         )
                         .at(places.span),
@@ -322,7 +323,7 @@ impl Checker<'_> {
             let list = params.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ");
             self.report(
                 Diagnostic::error(
-                    "bad-arguments",
+                    codes::BAD_ARGUMENTS,
                     msg!(
                         "表格 `{name}` 需要 {want} 个参数，这里有 {got} 个",
                         "table `{name}` takes {want} arguments, {got} given"
@@ -343,7 +344,7 @@ impl Checker<'_> {
                 let at = &arg.ty;
                 self.report(
                     Diagnostic::error(
-                        "type-mismatch",
+                        codes::TYPE_MISMATCH,
                         msg!(
                             "参数 `{pname}` 应为 {pty}，这里是 {at}",
                             "argument `{pname}` must be {pty}, this is {at}"

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::{Checker, Symbol};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::source::ReadError;
@@ -50,7 +51,7 @@ impl Checker<'_> {
                     let (s, e) = (clock(start), clock(end));
                     self.report(
                         Diagnostic::error(
-                            "bad-hours",
+                            codes::BAD_HOURS,
                             msg!("时间段 {s}-{e} 的结束不晚于开始", "the range {s}-{e} does not end after it starts"),
                         )
                         .at(range.span)
@@ -88,7 +89,7 @@ impl Checker<'_> {
             let (zh, en) = (on.join("、"), on.join(", "));
             self.report(
                 Diagnostic::error(
-                    "overlapping-hours",
+                    codes::OVERLAPPING_HOURS,
                     msg!("时间段 {ra} 和 {rb} 重叠（{zh}）", "{ra} and {rb} overlap (on {en})"),
                 )
                 .at(b_span)
@@ -100,7 +101,7 @@ impl Checker<'_> {
             let name = &c.name.node;
             self.report(
                 Diagnostic::error(
-                    "no-hours",
+                    codes::NO_HOURS,
                     msg!("日历 `{name}` 没有工作时间", "calendar `{name}` has no working hours"),
                 )
                 .at(c.name.span)
@@ -140,7 +141,7 @@ impl Checker<'_> {
             Err(ReadError::Io { path, source }) => {
                 self.report(
                     Diagnostic::error(
-                        "holiday-file",
+                        codes::HOLIDAY_FILE,
                         msg!("无法读取节假日文件 {path}：{source}", "cannot read the holiday file {path}: {source}"),
                     )
                     .at(span)
@@ -161,7 +162,7 @@ impl Checker<'_> {
             let (zone, calendar_zone) = (file_zone, zone.name());
             self.report(
                 Diagnostic::error(
-                    "holiday-file",
+                    codes::HOLIDAY_FILE,
                     msg!(
                         "节假日文件的时区是 {zone}，日历的时区是 {calendar_zone}",
                         "the holiday file is for {zone} but the calendar is in {calendar_zone}"

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::hir::LedgerDef;
 use super::{Checker, DerivedSource, Symbol, builtins};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
@@ -23,7 +24,7 @@ impl<'a> Checker<'a> {
                             let name = &f.name.node;
                             self.report(
                                 Diagnostic::error(
-                                    "keyword-as-name",
+                                    codes::KEYWORD_AS_NAME,
                                     msg!(
                                         "`{name}` 是关键字，不能作为顶层输入的名字",
                                         "`{name}` is a keyword and cannot name a top-level input"
@@ -58,7 +59,7 @@ impl<'a> Checker<'a> {
                         let name = &t.name.node;
                         self.report(
                             Diagnostic::error(
-                                "reserved-name",
+                                codes::RESERVED_NAME,
                                 msg!("`{name}` 是内置函数的名字", "`{name}` is the name of a builtin function"),
                             )
                             .at(t.name.span)
@@ -112,7 +113,7 @@ impl<'a> Checker<'a> {
             Some((name, Symbol::Derived(_))) => {
                 self.report(
                     Diagnostic::error(
-                        "each-twice",
+                        codes::EACH_TWICE,
                         msg!("`{name}` 已经有一个 for each 块", "`{name}` already has a `for each` block"),
                     )
                     .at(list.span)
@@ -123,7 +124,7 @@ impl<'a> Checker<'a> {
             _ => {
                 self.report(
                     Diagnostic::error(
-                        "each-target",
+                        codes::EACH_TARGET,
                         Msg::new("for each 块只能用于顶层输入中的记录列表", "a `for each` block extends a top-level input that is a list of records"),
                     )
                     .at(list.span)
@@ -146,7 +147,7 @@ impl<'a> Checker<'a> {
     pub(super) fn claim(&mut self, name: &str, symbol: Symbol, span: Span) -> bool {
         if matches!(name, "now" | "decision" | "always") {
             self.report(
-                Diagnostic::error("reserved-name", msg!("`{name}` 是内置的名字", "`{name}` is a built-in name"))
+                Diagnostic::error(codes::RESERVED_NAME, msg!("`{name}` 是内置的名字", "`{name}` is a built-in name"))
                     .at(span)
                     .help(match name {
                         "now" => Msg::new(
@@ -166,7 +167,7 @@ impl<'a> Checker<'a> {
             let first = *first;
             self.report(
                 Diagnostic::error(
-                    "duplicate-name",
+                    codes::DUPLICATE_NAME,
                     msg!("名称 `{name}` 已经被使用", "the name `{name}` is already taken"),
                 )
                 .at(span)
@@ -203,7 +204,7 @@ impl<'a> Checker<'a> {
         unused.sort();
         for (span, name, zh, en) in unused {
             self.report(
-                Diagnostic::warning("unused", msg!("{zh} `{name}` 没有被使用", "{en} `{name}` is never used"))
+                Diagnostic::warning(codes::UNUSED, msg!("{zh} `{name}` 没有被使用", "{en} `{name}` is never used"))
                     .at(span)
                     .help(Msg::new("删除它，或在规则中使用它", "remove it, or use it in a rule")),
             );

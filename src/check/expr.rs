@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::hir::{TExpr, TKind, TPart};
 
 use super::{Checker, Info, Symbol, builtins, ops};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -55,7 +56,7 @@ impl Checker<'_> {
             let ty = &expr.ty;
             self.report(
                 Diagnostic::error(
-                    "not-a-calendar",
+                    codes::NOT_A_CALENDAR,
                     msg!("`{name}` 不是日历，是 {ty}", "`{name}` is not a calendar but a {ty}"),
                 )
                 .at(span)
@@ -79,7 +80,7 @@ impl Checker<'_> {
             let ty = &start.ty;
             self.report(
                 Diagnostic::error(
-                    "type-mismatch",
+                    codes::TYPE_MISMATCH,
                     msg!(
                         "工作时长只能加在日期时间上，这里是 {ty}",
                         "working time can only be added to a datetime, this is {ty}"
@@ -114,7 +115,7 @@ impl Checker<'_> {
                 Some(days) => Some(CalendarAmount::Days(days)),
                 None => {
                     self.report(
-                        Diagnostic::error("bad-duration", Msg::new("工作日数必须是整数", "working days must be a whole number"))
+                        Diagnostic::error(codes::BAD_DURATION, Msg::new("工作日数必须是整数", "working days must be a whole number"))
                             .at(span)
                             .help(Msg::new(
                                 "例如 `2 business days`；不足一天的用工作小时，如 `4 business hours`",
@@ -127,7 +128,7 @@ impl Checker<'_> {
             TimeUnit::Weeks => {
                 self.report(
                     Diagnostic::error(
-                        "bad-duration",
+                        codes::BAD_DURATION,
                         Msg::new(
                             "日历上的时长按工作日或工作小时计，不按周",
                             "time on a calendar counts working days or hours, not weeks",
@@ -169,7 +170,7 @@ impl Checker<'_> {
                     let text = self.file.slice(span).to_owned();
                     self.report(
                         Diagnostic::error(
-                            "calendar-duration",
+                            codes::CALENDAR_DURATION,
                             msg!(
                                 "`{text}` 按日历计时，只能加在日期时间之后，或用在流程的期限和进入动作中",
                                 "`{text}` counts on a calendar: it can only be added to a datetime, or used in a workflow's deadline or entry"
@@ -215,7 +216,7 @@ impl Checker<'_> {
                 if !inner.missing && inner.ty != Type::Error {
                     let text = self.file.slice(inner.span).to_owned();
                     self.report(
-                        Diagnostic::warning("never-missing", msg!("`{text}` 不会缺失", "`{text}` is never missing"))
+                        Diagnostic::warning(codes::NEVER_MISSING, msg!("`{text}` 不会缺失", "`{text}` is never missing"))
                             .at(inner.span)
                             .help(Msg::new(
                                 "它是必填事实或由必填事实算出，这个判断的结果总是一样",
@@ -262,7 +263,7 @@ impl Checker<'_> {
                         let (ta, tb) = (&a.ty, &b.ty);
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!(
                                     "if 的两个分支类型不同：{ta} 和 {tb}",
                                     "the branches of `if` differ: {ta} and {tb}"
@@ -286,7 +287,7 @@ impl Checker<'_> {
                 None => {
                     self.report(
                         Diagnostic::error(
-                            "bad-duration",
+                            codes::BAD_DURATION,
                             Msg::new("月数和年数必须是整数", "months and years must be whole numbers"),
                         )
                         .at(span)
@@ -300,7 +301,7 @@ impl Checker<'_> {
             },
             ExprKind::Missing => {
                 self.report(
-                    Diagnostic::error("missing-as-value", Msg::new("`missing` 不是一个值", "`missing` is not a value"))
+                    Diagnostic::error(codes::MISSING_AS_VALUE, Msg::new("`missing` 不是一个值", "`missing` is not a value"))
                         .at(span)
                         .help(Msg::new(
                             "判断缺失要写 `x is missing`；要在某种情况下不给值，写 `if 条件 then 值 else missing`",
@@ -321,7 +322,7 @@ impl Checker<'_> {
             None => {
                 self.report(
                     Diagnostic::error(
-                        "bad-duration",
+                        codes::BAD_DURATION,
                         Msg::new(
                             "时长必须是整秒数，且不能过大",
                             "a duration must be a whole number of seconds and not too large",
@@ -436,7 +437,7 @@ impl Checker<'_> {
             Symbol::Table(_) => {
                 self.report(
                     Diagnostic::error(
-                        "table-as-value",
+                        codes::TABLE_AS_VALUE,
                         msg!("表格 `{name}` 要带参数调用", "table `{name}` is called with arguments"),
                     )
                     .at(span)
@@ -451,7 +452,7 @@ impl Checker<'_> {
             Symbol::Ledger(_) => {
                 self.report(
                     Diagnostic::error(
-                        "ledger-as-value",
+                        codes::LEDGER_AS_VALUE,
                         msg!("账本 `{name}` 不是一个值", "ledger `{name}` is not a value"),
                     )
                     .at(span)
@@ -475,7 +476,7 @@ impl Checker<'_> {
             ),
         };
         self.report(
-            Diagnostic::error("unknown-name", msg!("未知的名称 `{name}`", "unknown name `{name}`"))
+            Diagnostic::error(codes::UNKNOWN_NAME, msg!("未知的名称 `{name}`", "unknown name `{name}`"))
                 .at(span)
                 .help(help)
                 .maybe_fix(span, near),
@@ -511,7 +512,7 @@ impl Checker<'_> {
                 if base.ty == Type::Date && !on_date {
                     self.report(
                         Diagnostic::error(
-                            "unknown-field",
+                            codes::UNKNOWN_FIELD,
                             msg!("日期没有 `{field}`，日期时间才有", "a date has no `{field}`; a datetime does"),
                         )
                         .at(field_span)
@@ -588,7 +589,7 @@ impl Checker<'_> {
                         let singular = field.trim_end_matches('s');
                         self.report(
                             Diagnostic::warning(
-                                "duration-total",
+                                codes::DURATION_TOTAL,
                                 msg!(
                                     "`.{field}` 是总共多少{singular}（向下取整），不是时钟读数的一部分",
                                     "`.{field}` is the whole duration in {field}, rounded down — not a part of a clock reading"
@@ -605,7 +606,7 @@ impl Checker<'_> {
                     None => {
                         self.report(
                             Diagnostic::error(
-                                "unknown-field",
+                                codes::UNKNOWN_FIELD,
                                 msg!("时长没有 `{field}`", "a duration has no `{field}`"),
                             )
                             .at(field_span)
@@ -622,7 +623,7 @@ impl Checker<'_> {
                 let ty = other.clone();
                 self.report(
                     Diagnostic::error(
-                        "no-fields",
+                        codes::NO_FIELDS,
                         msg!("{ty} 类型的值没有字段 `{field}`", "a value of type {ty} has no field `{field}`"),
                     )
                     .at(field_span),
@@ -644,7 +645,7 @@ impl Checker<'_> {
             }
         };
         self.report(
-            Diagnostic::error("unknown-field", msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`"))
+            Diagnostic::error(codes::UNKNOWN_FIELD, msg!("`{of}` 没有字段 `{field}`", "`{of}` has no field `{field}`"))
                 .at(span)
                 .help(help)
                 .maybe_fix(span, near),
@@ -678,7 +679,7 @@ impl Checker<'_> {
                 }
             };
             self.report(
-                Diagnostic::error("unknown-function", msg!("未知的函数 `{name}`", "unknown function `{name}`"))
+                Diagnostic::error(codes::UNKNOWN_FUNCTION, msg!("未知的函数 `{name}`", "unknown function `{name}`"))
                     .at(name_span)
                     .help(help)
                     .maybe_fix(name_span, near),
@@ -711,7 +712,7 @@ impl Checker<'_> {
         let list = ledgers.join(", ");
         self.report(
             Diagnostic::error(
-                "bad-total",
+                codes::BAD_TOTAL,
                 Msg::new("total 的参数是一个账本名", "the argument of `total` is a ledger name"),
             )
             .at(span)
@@ -736,7 +737,7 @@ impl Checker<'_> {
                         let (a, b) = (&t, &item.ty);
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!("列表里混合了 {a} 和 {b}", "a list mixes {a} and {b}"),
                             )
                             .at(item.span)
@@ -766,7 +767,7 @@ impl Checker<'_> {
             if record.field(&name.node).is_some() {
                 let n = &name.node;
                 self.report(
-                    Diagnostic::error("duplicate-field", msg!("字段 `{n}` 重复", "field `{n}` is repeated"))
+                    Diagnostic::error(codes::DUPLICATE_FIELD, msg!("字段 `{n}` 重复", "field `{n}` is repeated"))
                         .at(name.span),
                 );
                 continue;
@@ -795,7 +796,8 @@ impl Checker<'_> {
                 if !ok {
                     let ty = &inner.ty;
                     self.report(
-                        Diagnostic::error("type-mismatch", msg!("{ty} 不能取负", "a {ty} cannot be negated")).at(span),
+                        Diagnostic::error(codes::TYPE_MISMATCH, msg!("{ty} 不能取负", "a {ty} cannot be negated"))
+                            .at(span),
                     );
                 }
                 let ty = if ok { inner.ty.clone() } else { Type::Error };
@@ -841,7 +843,7 @@ impl Checker<'_> {
                         let (lt, rt, sym) = (&l.ty, &r.ty, c.symbol());
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!("不能用 `{sym}` 比较 {lt} 和 {rt}", "cannot compare {lt} with {rt} using `{sym}`"),
                             )
                             .at(span)
@@ -861,7 +863,7 @@ impl Checker<'_> {
                         let (lt, rt, sym) = (&l.ty, &r.ty, a.symbol());
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!("`{sym}` 不能用于 {lt} 和 {rt}", "`{sym}` does not apply to {lt} and {rt}"),
                             )
                             .at(span)
@@ -883,7 +885,7 @@ impl Checker<'_> {
                     let shown = crate::value::duration::words(d);
                     self.report(
                         Diagnostic::error(
-                            "partial-days",
+                            codes::PARTIAL_DAYS,
                             msg!("日期只能加减整天，{shown} 不是整天", "a date moves by whole days; {shown} is not"),
                         )
                         .at(span)
@@ -905,7 +907,7 @@ impl Checker<'_> {
                 let lt = &list.ty;
                 self.report(
                     Diagnostic::error(
-                        "type-mismatch",
+                        codes::TYPE_MISMATCH,
                         msg!("`in` 的右边应为列表，这里是 {lt}", "the right of `in` must be a list, this is {lt}"),
                     )
                     .at(list.span)
@@ -918,7 +920,7 @@ impl Checker<'_> {
                     let it = &item.ty;
                     self.report(
                         Diagnostic::error(
-                            "type-mismatch",
+                            codes::TYPE_MISMATCH,
                             msg!("{it} 不能在 list<{elem}> 中查找", "a {it} cannot be looked up in a list<{elem}>"),
                         )
                         .at(span)
@@ -964,7 +966,7 @@ impl Checker<'_> {
             };
             self.report(
                 Diagnostic::error(
-                    "not-in-enum",
+                    codes::NOT_IN_ENUM,
                     msg!("\"{text}\" 不是 `{of}` 的可选值", "\"{text}\" is not a value of `{of}`"),
                 )
                 .at(span)

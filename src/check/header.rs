@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 
 use super::Checker;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -26,7 +27,7 @@ impl Checker<'_> {
             }
         };
         self.report(
-            Diagnostic::error("unknown-timezone", msg!("未知的时区 \"{name}\"", "unknown time zone \"{name}\""))
+            Diagnostic::error(codes::UNKNOWN_TIMEZONE, msg!("未知的时区 \"{name}\"", "unknown time zone \"{name}\""))
                 .at(tz.span)
                 .help(help),
         );
@@ -40,7 +41,7 @@ impl Checker<'_> {
             if let Some(first) = seen.get(what) {
                 this.report(
                     Diagnostic::error(
-                        "duplicate-declaration",
+                        codes::DUPLICATE_DECLARATION,
                         msg!("`{what}` 只能声明一次", "`{what}` can be declared only once"),
                     )
                     .at(span)
@@ -77,7 +78,7 @@ impl Checker<'_> {
                         };
                         self.report(
                             Diagnostic::error(
-                                "unknown-currency",
+                                codes::UNKNOWN_CURRENCY,
                                 msg!("未知的币种 `{code}`", "unknown currency `{code}`"),
                             )
                             .at(c.span)
@@ -92,7 +93,7 @@ impl Checker<'_> {
                             let first = *first;
                             self.report(
                                 Diagnostic::error(
-                                    "duplicate-stage",
+                                    codes::DUPLICATE_STAGE,
                                     msg!("阶段 `{name}` 重复", "stage `{name}` is listed twice"),
                                 )
                                 .at(s.span)
@@ -121,7 +122,7 @@ impl Checker<'_> {
         if !seen.contains_key("policy") {
             self.report(
                 Diagnostic::error(
-                    "missing-policy",
+                    codes::MISSING_POLICY,
                     Msg::new("缺少 `policy` 声明", "the `policy` declaration is missing"),
                 )
                 .at(start)
@@ -134,7 +135,7 @@ impl Checker<'_> {
         if !seen.contains_key("timezone") {
             self.report(
                 Diagnostic::warning(
-                    "missing-timezone",
+                    codes::MISSING_TIMEZONE,
                     Msg::new("没有声明时区，日期按 UTC 计算", "no time zone is declared; dates are counted in UTC"),
                 )
                 .at(start)
@@ -144,7 +145,7 @@ impl Checker<'_> {
         if !seen.contains_key("currency") {
             self.report(
                 Diagnostic::warning(
-                    "missing-currency",
+                    codes::MISSING_CURRENCY,
                     Msg::new("没有声明币种，按 CNY 计算", "no currency is declared; amounts are in CNY"),
                 )
                 .at(start)

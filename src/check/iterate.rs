@@ -4,6 +4,7 @@
 use super::hir::{EnsureDef, ForDef, TExpr, TKind};
 
 use super::{Checker, Local};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -36,7 +37,7 @@ impl Checker<'_> {
                 ),
             };
             self.report(
-                Diagnostic::error("unknown-function", msg!("`{n}` 不能遍历列表", "`{n}` cannot run over a list"))
+                Diagnostic::error(codes::UNKNOWN_FUNCTION, msg!("`{n}` 不能遍历列表", "`{n}` cannot run over a list"))
                     .at(name.span)
                     .help(help)
                     .maybe_fix(name.span, near),
@@ -50,7 +51,7 @@ impl Checker<'_> {
                 let n = &name.node;
                 self.report(
                     Diagnostic::error(
-                        "bad-arguments",
+                        codes::BAD_ARGUMENTS,
                         msg!("`by` 只用于 sort(x in 列表 by 键)", "`by` belongs to sort(x in list by key) only"),
                     )
                     .at(k.span)
@@ -79,7 +80,7 @@ impl Checker<'_> {
                 if !ordered {
                     self.report(
                         Diagnostic::error(
-                            "bad-arguments",
+                            codes::BAD_ARGUMENTS,
                             msg!("{sorted} 没有先后之分，不能排序", "{sorted} values have no order to sort by"),
                         )
                         .at(span)
@@ -150,7 +151,7 @@ impl Checker<'_> {
             }
         };
         self.report(
-            Diagnostic::error("bad-arguments", msg!("`{name}` 的参数不对", "wrong arguments for `{name}`"))
+            Diagnostic::error(codes::BAD_ARGUMENTS, msg!("`{name}` 的参数不对", "wrong arguments for `{name}`"))
                 .at(span)
                 .help(problem),
         );
@@ -165,7 +166,7 @@ impl Checker<'_> {
                 let ty = &list.ty;
                 self.report(
                     Diagnostic::error(
-                        "type-mismatch",
+                        codes::TYPE_MISMATCH,
                         msg!("这里应为列表，却是 {ty}", "a list is needed here, this is {ty}"),
                     )
                     .at(list.span),
@@ -209,7 +210,7 @@ impl Checker<'_> {
         if let Some(bad) = computed_read(&cond).or_else(|| each.iter().find_map(|f| computed_read(&f.list))) {
             self.report(
                 Diagnostic::error(
-                    "ensure-reads-values",
+                    codes::ENSURE_READS_VALUES,
                     Msg::new(
                         "ensure 在评估之前检查事实，只能读取事实、常量、now 和表格",
                         "ensures check the facts before evaluation: they read facts, consts, now and tables only",

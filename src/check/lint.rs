@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use super::hir::{TExpr, TKind};
 use super::{Checker, Symbol, overlap};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
@@ -158,7 +159,7 @@ impl Checker<'_> {
             let shown = path.trim_start_matches('#');
             self.report(
                 Diagnostic::warning(
-                    "never-fires",
+                    codes::NEVER_FIRES,
                     msg!(
                         "规则 \"{name}\" 永远不会触发：对 `{shown}` 的条件互相矛盾",
                         "rule \"{name}\" can never fire: its conditions on `{shown}` contradict each other"
@@ -208,7 +209,7 @@ impl Checker<'_> {
         for (name, code, other, other_code, span, other_span) in found {
             self.report(
                 Diagnostic::warning(
-                    "same-situation",
+                    codes::SAME_SITUATION,
                     msg!(
                         "规则 \"{name}\"（{code}）与 \"{other}\"（{other_code}）在同一条件下拒绝",
                         "rule \"{name}\" ({code}) rejects the same situation as \"{other}\" ({other_code})"
@@ -296,7 +297,7 @@ impl Checker<'_> {
             let more = if count > 5 { "…" } else { "" };
             self.report(
                 Diagnostic::warning(
-                    "table-gap",
+                    codes::TABLE_GAP,
                     msg!(
                         "表格 `{name}` 没有覆盖 {count} 种输入组合：{shown}{more}",
                         "table `{name}` has no row for {count} input combinations: {shown}{more}"
@@ -324,7 +325,7 @@ impl Checker<'_> {
         for (span, name) in unused {
             self.report(
                 Diagnostic::warning(
-                    "unused-input",
+                    codes::UNUSED_INPUT,
                     msg!("输入 `{name}` 没有被任何规则或值读取", "input `{name}` is read by no rule or value"),
                 )
                 .at(span)

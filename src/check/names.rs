@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::{Checker, DerivedSource, Symbol};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::syntax::ast::{Expr, ExprKind, TextPart};
@@ -81,12 +82,15 @@ impl Checker<'_> {
         path.push_str(&first);
         let span = self.names.get(&first).map(|(_, s)| *s).unwrap_or_default();
         self.report(
-            Diagnostic::error("cycle", msg!("`{first}` 依赖它自己：{path}", "`{first}` depends on itself: {path}"))
-                .at(span)
-                .help(Msg::new(
-                    "策略不能递归；把其中一环改为直接计算",
-                    "policies cannot recurse; compute one link of the chain directly",
-                )),
+            Diagnostic::error(
+                codes::CYCLE,
+                msg!("`{first}` 依赖它自己：{path}", "`{first}` depends on itself: {path}"),
+            )
+            .at(span)
+            .help(Msg::new(
+                "策略不能递归；把其中一环改为直接计算",
+                "policies cannot recurse; compute one link of the chain directly",
+            )),
         );
     }
 

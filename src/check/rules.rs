@@ -3,6 +3,7 @@
 use super::hir::{MessageDef, OutcomeDef, RuleDef, TExpr};
 
 use super::{Checker, Symbol};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -17,7 +18,7 @@ impl Checker<'_> {
             let (name, first) = (&r.name.node, first.span);
             self.report(
                 Diagnostic::error(
-                    "duplicate-rule",
+                    codes::DUPLICATE_RULE,
                     msg!("规则名 \"{name}\" 重复", "rule name \"{name}\" is used twice"),
                 )
                 .at(r.name.span)
@@ -49,7 +50,7 @@ impl Checker<'_> {
                 };
                 if decides {
                     self.report(
-                        Diagnostic::error("decided-too-late", Msg::new(
+                        Diagnostic::error(codes::DECIDED_TOO_LATE, Msg::new(
                             "这条规则读取了 decision 或账本合计，只能在决定之后运行，所以只能 flag 或 emit",
                             "this rule reads the decision or a ledger total, so it runs after the decision and can only flag or emit",
                         ))
@@ -86,7 +87,7 @@ impl Checker<'_> {
             }
         };
         self.report(
-            Diagnostic::error("unknown-stage", msg!("未知的阶段 `{name}`", "unknown stage `{name}`"))
+            Diagnostic::error(codes::UNKNOWN_STAGE, msg!("未知的阶段 `{name}`", "unknown stage `{name}`"))
                 .at(s.span)
                 .help(help)
                 .maybe_fix(s.span, near),
@@ -135,7 +136,7 @@ impl Checker<'_> {
                         let ty = &a.ty;
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!("`at` 应为日期时间，这里是 {ty}", "`at` must be a datetime, this is {ty}"),
                             )
                             .at(a.span)
@@ -155,7 +156,7 @@ impl Checker<'_> {
             let (c, first) = (&code.node, *first);
             self.report(
                 Diagnostic::error(
-                    "duplicate-code",
+                    codes::DUPLICATE_CODE,
                     msg!("代码 {c} 已被另一条结果使用", "code {c} is already used by another outcome"),
                 )
                 .at(code.span)
@@ -177,7 +178,7 @@ impl Checker<'_> {
             let name = &cap.ledger.node;
             self.report(
                 Diagnostic::error(
-                    "duplicate-cap",
+                    codes::DUPLICATE_CAP,
                     msg!("账本 `{name}` 已经有上限", "ledger `{name}` already has a cap"),
                 )
                 .at(cap.ledger.span),
@@ -189,7 +190,7 @@ impl Checker<'_> {
         if amount.settled {
             self.report(
                 Diagnostic::error(
-                    "decided-too-late",
+                    codes::DECIDED_TOO_LATE,
                     Msg::new("上限不能读取 decision 或账本合计", "a cap cannot read the decision or a ledger total"),
                 )
                 .at(amount.span),
@@ -220,7 +221,7 @@ impl Checker<'_> {
                         None => msg!("先声明：`ledger {n}`", "declare it first: `ledger {n}`"),
                     };
                     self.report(
-                        Diagnostic::error("unknown-ledger", msg!("未知的账本 `{n}`", "unknown ledger `{n}`"))
+                        Diagnostic::error(codes::UNKNOWN_LEDGER, msg!("未知的账本 `{n}`", "unknown ledger `{n}`"))
                             .at(name.span)
                             .help(help)
                             .maybe_fix(name.span, near),
@@ -244,7 +245,7 @@ impl Checker<'_> {
                 };
                 self.report(
                     Diagnostic::error(
-                        "unknown-ledger",
+                        codes::UNKNOWN_LEDGER,
                         Msg::new("不知道记入哪个账本", "which ledger this goes into is not said"),
                     )
                     .at(span)
@@ -269,7 +270,7 @@ impl Checker<'_> {
             };
             self.report(
                 Diagnostic::error(
-                    "type-mismatch",
+                    codes::TYPE_MISMATCH,
                     msg!("金额应为数字，这里是 {ty}", "an amount must be a number, this is {ty}"),
                 )
                 .at(amount.span)

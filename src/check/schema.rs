@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Checker;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -17,7 +18,7 @@ impl Checker<'_> {
             TypeKind::Optional(inner) => {
                 self.report(
                     Diagnostic::error(
-                        "optional-not-allowed",
+                        codes::OPTIONAL_NOT_ALLOWED,
                         Msg::new("这里不能用可选类型 `?`", "an optional type `?` is not allowed here"),
                     )
                     .at(t.span)
@@ -40,7 +41,7 @@ impl Checker<'_> {
                     };
                     let shown = if name.is_empty() { "list" } else { name.as_str() };
                     self.report(
-                        Diagnostic::error("unknown-type", msg!("未知的类型 `{shown}`", "unknown type `{shown}`"))
+                        Diagnostic::error(codes::UNKNOWN_TYPE, msg!("未知的类型 `{shown}`", "unknown type `{shown}`"))
                             .at(t.span)
                             .help(help),
                     );
@@ -57,7 +58,7 @@ impl Checker<'_> {
                         let value = &v.node;
                         self.report(
                             Diagnostic::warning(
-                                "duplicate-enum-value",
+                                codes::DUPLICATE_ENUM_VALUE,
                                 msg!("枚举值 \"{value}\" 重复", "enumeration value \"{value}\" is repeated"),
                             )
                             .at(v.span),
@@ -80,7 +81,7 @@ impl Checker<'_> {
                 let name = &f.name.node;
                 self.report(
                     Diagnostic::error(
-                        "duplicate-field",
+                        codes::DUPLICATE_FIELD,
                         msg!("字段 `{name}` 重复声明", "field `{name}` is declared twice"),
                     )
                     .at(f.name.span)
@@ -137,7 +138,7 @@ impl Checker<'_> {
                 };
                 this.report(
                     Diagnostic::error(
-                        "field-check",
+                        codes::FIELD_CHECK,
                         msg!(
                             "`{text}` 不是字段 `{name}`（{ty}）能比较的界限",
                             "`{text}` is not a bound field `{name}` ({ty}) can be compared with"
@@ -153,7 +154,7 @@ impl Checker<'_> {
         let wrong_type = |this: &mut Self, what_zh: &str, what_en: &str| {
             this.report(
                 Diagnostic::error(
-                    "field-check",
+                    codes::FIELD_CHECK,
                     msg!("字段 `{name}` 是 {ty}，不能{what_zh}", "field `{name}` is {ty}: it cannot be {what_en}"),
                 )
                 .at(c.span)
@@ -187,7 +188,7 @@ impl Checker<'_> {
                 if low > high {
                     self.report(
                         Diagnostic::error(
-                            "field-check",
+                            codes::FIELD_CHECK,
                             msg!(
                                 "范围 [{a}..{b}] 是空的：下限大于上限",
                                 "the range [{a}..{b}] is empty: its low end is above its high end"
@@ -213,7 +214,7 @@ impl Checker<'_> {
                         // quote the pattern, wrapped as tenet compiles it.
                         let e = e.lines().last().unwrap_or_default().trim_start_matches("error: ").to_owned();
                         self.report(
-                            Diagnostic::error("field-check", msg!("模式无效：{e}", "the pattern is invalid: {e}"))
+                            Diagnostic::error(codes::FIELD_CHECK, msg!("模式无效：{e}", "the pattern is invalid: {e}"))
                                 .at(c.span)
                                 .help(Msg::new("模式是 Rust regex 语法", "patterns use Rust's regex syntax")),
                         );

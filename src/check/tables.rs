@@ -2,6 +2,7 @@
 
 use super::hir::{CellDef, RowDef, TExpr, TKind, TableDef};
 use super::{Checker, Local, ops, overlap};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::Type;
@@ -16,7 +17,7 @@ impl Checker<'_> {
             if t.params.iter().take(i).any(|q| q.name.node == p.name.node) {
                 let n = &p.name.node;
                 self.report(
-                    Diagnostic::error("duplicate-name", msg!("参数 `{n}` 重复", "parameter `{n}` is repeated"))
+                    Diagnostic::error(codes::DUPLICATE_NAME, msg!("参数 `{n}` 重复", "parameter `{n}` is repeated"))
                         .at(p.name.span),
                 );
             }
@@ -37,7 +38,7 @@ impl Checker<'_> {
                 let n = &name.node;
                 self.report(
                     Diagnostic::error(
-                        "duplicate-name",
+                        codes::DUPLICATE_NAME,
                         msg!("`{n}` 已经是参数或前面的 let", "`{n}` is already a parameter or an earlier let"),
                     )
                     .at(name.span),
@@ -53,7 +54,7 @@ impl Checker<'_> {
         if t.rows.is_empty() && !t.function {
             let n = &t.name.node;
             self.report(
-                Diagnostic::warning("empty-table", msg!("表格 `{n}` 没有行", "table `{n}` has no rows"))
+                Diagnostic::warning(codes::EMPTY_TABLE, msg!("表格 `{n}` 没有行", "table `{n}` has no rows"))
                     .at(t.name.span)
                     .help(Msg::new("没有行的表格永远没有结果", "a table without rows never gives a result")),
             );
@@ -75,7 +76,7 @@ impl Checker<'_> {
             let word = if hit == HitPolicy::Priority { "priority" } else { "output order" };
             self.report(
                 Diagnostic::error(
-                    "bad-hit-policy",
+                    codes::BAD_HIT_POLICY,
                     msg!("`hit {word}` 按结果枚举值的先后排序，结果却是 {result}", "`hit {word}` orders results by the result enumeration's values, but the result is {result}"),
                 )
                 .at(span)
@@ -95,7 +96,7 @@ impl Checker<'_> {
         if !ok {
             self.report(
                 Diagnostic::error(
-                    "bad-hit-policy",
+                    codes::BAD_HIT_POLICY,
                     msg!("{result} 类型的结果不能这样汇总", "results of type {result} cannot be aggregated this way"),
                 )
                 .at(span)
@@ -112,7 +113,7 @@ impl Checker<'_> {
             let (want, got) = (params.len(), row.cells.len());
             self.report(
                 Diagnostic::error(
-                    "row-width",
+                    codes::ROW_WIDTH,
                     msg!(
                         "这一行有 {got} 个条件，表格有 {want} 个参数",
                         "this row has {got} condition(s) for {want} parameter(s)"
@@ -150,7 +151,7 @@ impl Checker<'_> {
             let got = &value.ty;
             self.report(
                 Diagnostic::error(
-                    "type-mismatch",
+                    codes::TYPE_MISMATCH,
                     msg!("{zh}是 {got}，表格声明的是 {want}", "{en} {got}, the table declares {want}"),
                 )
                 .at(value.span),
@@ -164,7 +165,7 @@ impl Checker<'_> {
                 let (et, sym) = (&e.ty, op.symbol());
                 this.report(
                     Diagnostic::error(
-                        "type-mismatch",
+                        codes::TYPE_MISMATCH,
                         msg!(
                             "参数 `{param}`（{ty}）不能用 `{sym}` 和 {et} 比较",
                             "parameter `{param}` ({ty}) cannot be compared with {et} using `{sym}`"
@@ -200,7 +201,7 @@ impl Checker<'_> {
                         if let Err(help) = ops::comparable(CmpOp::Eq, ty, &elem) {
                             self.report(
                                 Diagnostic::error(
-                                    "type-mismatch",
+                                    codes::TYPE_MISMATCH,
                                     msg!(
                                         "参数 `{param}`（{ty}）不能在 list<{elem}> 中查找",
                                         "parameter `{param}` ({ty}) cannot be looked up in a list<{elem}>"
@@ -217,7 +218,7 @@ impl Checker<'_> {
                         let et = &e.ty;
                         self.report(
                             Diagnostic::error(
-                                "type-mismatch",
+                                codes::TYPE_MISMATCH,
                                 msg!("`in` 后面应为列表，这里是 {et}", "`in` needs a list, this is {et}"),
                             )
                             .at(e.span),
@@ -295,7 +296,8 @@ impl Checker<'_> {
                             "row {rj} can match together with rows {rows}{when_en}"
                         )
                     };
-                    let mut d = Diagnostic::warning("table-overlap", message).at(t.rows[j].span).help(Msg::new(zh, en));
+                    let mut d =
+                        Diagnostic::warning(codes::TABLE_OVERLAP, message).at(t.rows[j].span).help(Msg::new(zh, en));
                     for i in &earlier {
                         let ri = i + 1;
                         d = d.also(t.rows[*i].span, msg!("第 {ri} 行", "row {ri}"));
@@ -312,7 +314,7 @@ impl Checker<'_> {
                         let ri = i + 1;
                         self.report(
                             Diagnostic::warning(
-                                "table-shadowed",
+                                codes::TABLE_SHADOWED,
                                 msg!("第 {rj} 行永远不会被选中", "row {rj} is never chosen"),
                             )
                             .at(t.rows[j].span)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::hir::{ConstDef, DerivedDef, TExpr, TKind};
 use super::{Checker, DerivedSource, Info, Local, Symbol};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Field, RecordType, Type};
@@ -22,7 +23,7 @@ impl Checker<'_> {
             let name = &decl.name.node;
             self.report(
                 Diagnostic::error(
-                    "const-not-constant",
+                    codes::CONST_NOT_CONSTANT,
                     msg!("常量 `{name}` 依赖事实或计算值", "const `{name}` depends on facts or computed values"),
                 )
                 .at(decl.value.span)
@@ -86,7 +87,7 @@ impl Checker<'_> {
                 if extended.field(&fname).is_some() {
                     this.report(
                         Diagnostic::error(
-                            "duplicate-field",
+                            codes::DUPLICATE_FIELD,
                             msg!("`{fname}` 已经是这个记录的字段", "`{fname}` is already a field of this record"),
                         )
                         .at(decl.name.span)
@@ -109,7 +110,7 @@ impl Checker<'_> {
         if let Some(filter) = &each.clause.filter {
             self.report(
                 Diagnostic::error(
-                    "each-where",
+                    codes::EACH_WHERE,
                     Msg::new("for each 块不能带 where", "a `for each` block takes no `where`"),
                 )
                 .at(filter.span)
@@ -150,7 +151,7 @@ impl Checker<'_> {
             let ty = &e.ty;
             self.report(
                 Diagnostic::error(
-                    "type-mismatch",
+                    codes::TYPE_MISMATCH,
                     msg!("{what_zh}应为 bool，这里是 {ty}", "{what_en} must be a bool, this is {ty}"),
                 )
                 .at(e.span)

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::Checker;
 use super::expr::CalendarAmount;
 use super::hir::{AmountDef, DeadlineDef, DueDef, EntryDef, MessageDef, TKind, TransitionDef, WorkflowDef};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -35,7 +36,7 @@ impl<'a> Checker<'a> {
             if let Some(earlier) = first {
                 self.report(
                     Diagnostic::error(
-                        "several-workflows",
+                        codes::SEVERAL_WORKFLOWS,
                         Msg::new("一个策略文件只能声明一个流程", "a policy file declares at most one workflow"),
                     )
                     .at(decl.span)
@@ -61,7 +62,7 @@ impl<'a> Checker<'a> {
         let events = self.declared(&w.events, ("事件", "event"));
         if stages.is_empty() {
             self.report(
-                Diagnostic::error("no-stages", Msg::new("流程没有声明阶段", "the workflow declares no stages"))
+                Diagnostic::error(codes::NO_STAGES, Msg::new("流程没有声明阶段", "the workflow declares no stages"))
                     .at(span)
                     .help(Msg::new(
                         "例如 `stages application, review, closed`",
@@ -76,9 +77,12 @@ impl<'a> Checker<'a> {
             [] => {
                 let first = &stages[0];
                 self.report(
-                    Diagnostic::error("no-initial", Msg::new("流程没有起始阶段", "the workflow has no initial stage"))
-                        .at(span)
-                        .help(msg!("加一行 `initial {first}`", "add a line `initial {first}`")),
+                    Diagnostic::error(
+                        codes::NO_INITIAL,
+                        Msg::new("流程没有起始阶段", "the workflow has no initial stage"),
+                    )
+                    .at(span)
+                    .help(msg!("加一行 `initial {first}`", "add a line `initial {first}`")),
                 );
                 None
             }
@@ -86,7 +90,7 @@ impl<'a> Checker<'a> {
                 for extra in rest {
                     self.report(
                         Diagnostic::error(
-                            "several-initial",
+                            codes::SEVERAL_INITIAL,
                             Msg::new("流程只能有一个起始阶段", "a workflow has exactly one initial stage"),
                         )
                         .at(extra.span)
@@ -117,7 +121,7 @@ impl<'a> Checker<'a> {
                 let (s, e) = (&stages[from], &events[event]);
                 self.report(
                     Diagnostic::error(
-                        "duplicate-transition",
+                        codes::DUPLICATE_TRANSITION,
                         msg!(
                             "阶段 `{s}` 上的事件 `{e}` 有两条转移",
                             "event `{e}` has two transitions from stage `{s}`"
@@ -143,7 +147,7 @@ impl<'a> Checker<'a> {
                 let name = &events[i];
                 self.report(
                     Diagnostic::warning(
-                        "unused-event",
+                        codes::UNUSED_EVENT,
                         msg!("事件 `{name}` 没有用于任何转移", "event `{name}` is used by no transition"),
                     )
                     .at(decl.span)
@@ -173,7 +177,7 @@ impl<'a> Checker<'a> {
                 let name = &stages[stage];
                 self.report(
                     Diagnostic::error(
-                        "deadline-on-final",
+                        codes::DEADLINE_ON_FINAL,
                         msg!("终止阶段 `{name}` 不会被离开，期限永远无法完成", "the final stage `{name}` is never left, so its deadline could never be met"),
                     )
                     .at(d.node.stage.span)
@@ -221,7 +225,7 @@ impl<'a> Checker<'a> {
                 let name = &ident.node;
                 self.report(
                     Diagnostic::error(
-                        "duplicate-name",
+                        codes::DUPLICATE_NAME,
                         msg!("{zh} `{name}` 声明了两次", "{en} `{name}` is declared twice"),
                     )
                     .at(ident.span)
@@ -250,10 +254,13 @@ impl<'a> Checker<'a> {
             }
         };
         self.report(
-            Diagnostic::error("unknown-name", msg!("流程中没有{zh} `{name}`", "the workflow has no {en} `{name}`"))
-                .at(ident.span)
-                .help(help)
-                .maybe_fix(ident.span, near),
+            Diagnostic::error(
+                codes::UNKNOWN_NAME,
+                msg!("流程中没有{zh} `{name}`", "the workflow has no {en} `{name}`"),
+            )
+            .at(ident.span)
+            .help(help)
+            .maybe_fix(ident.span, near),
         );
         None
     }
@@ -290,7 +297,7 @@ impl<'a> Checker<'a> {
                 let start = &stages[initial];
                 self.report(
                     Diagnostic::warning(
-                        "unreachable-stage",
+                        codes::UNREACHABLE_STAGE,
                         msg!(
                             "从起始阶段 `{start}` 无法到达阶段 `{name}`",
                             "stage `{name}` cannot be reached from the initial stage `{start}`"
@@ -307,7 +314,7 @@ impl<'a> Checker<'a> {
             if !leaves && !finals.contains(&i) {
                 self.report(
                     Diagnostic::error(
-                        "dead-end-stage",
+                        codes::DEAD_END_STAGE,
                         msg!(
                             "阶段 `{name}` 没有出路，却不是终止阶段",
                             "stage `{name}` has no way out but is not final"
@@ -340,7 +347,7 @@ impl<'a> Checker<'a> {
             let what_en = if is_value { "" } else { " (not a let or output)" };
             self.report(
                 Diagnostic::error(
-                    "deadline-by",
+                    codes::DEADLINE_BY,
                     msg!(
                         "`by` 后面应是计算日期时间的 let 或 output，`{name}` 却是 {ty}{what}",
                         "`by` needs a let or output that computes a datetime; `{name}` is {ty}{what_en}"
@@ -375,7 +382,7 @@ impl<'a> Checker<'a> {
             let ty = &amount.ty;
             self.report(
                 Diagnostic::error(
-                    "not-a-duration",
+                    codes::NOT_A_DURATION,
                     msg!("这里需要一个固定的时长，却是 {ty}", "a fixed duration is needed here, found {ty}"),
                 )
                 .at(e.span)

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::check::TypedPolicy;
 use crate::check::hir::{CellDef, ForDef, MessageDef, OutcomeDef, TExpr, TKind, TPart};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
@@ -185,7 +186,7 @@ impl Lower<'_> {
                 let text = self.policy.file.slice(e.span).to_owned();
                 let message = msg!("无法计算 `{text}`", "cannot compute `{text}`").with_detail(&fault.message);
                 self.diags.push(
-                    Diagnostic::error("constant-fault", message)
+                    Diagnostic::error(codes::CONSTANT_FAULT, message)
                         .at(fault.span.unwrap_or(e.span))
                         .help(Msg::new(
                             "常量在加载策略时计算；请修改这个表达式",

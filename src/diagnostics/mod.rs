@@ -292,11 +292,11 @@ impl From<&ReadError> for Diagnostic {
     fn from(e: &ReadError) -> Diagnostic {
         match e {
             ReadError::Io { path, source } => {
-                Diagnostic::error("unreadable", msg!("无法读取 {path}：{source}", "cannot read {path}: {source}"))
+                Diagnostic::error(codes::UNREADABLE, msg!("无法读取 {path}：{source}", "cannot read {path}: {source}"))
                     .help(Msg::new("检查文件路径", "check the file's path"))
             }
             ReadError::NotUtf8 { file, line, byte } => Diagnostic::error(
-                "not-utf8",
+                codes::NOT_UTF8,
                 msg!(
                     "第 {line} 行有不是 UTF-8 的字节（第 {byte} 字节）",
                     "line {line} has bytes that are not UTF-8 (byte {byte})"
@@ -306,7 +306,7 @@ impl From<&ReadError> for Diagnostic {
             .at(Span::new(*byte, *byte))
             .in_file(file),
             ReadError::TooLarge { path, limit } => Diagnostic::error(
-                "too-large",
+                codes::TOO_LARGE,
                 msg!(
                     "{path} 超过 {limit} 字节的上限，没有读取",
                     "{path} is over the limit of {limit} bytes and was not read"

@@ -226,11 +226,11 @@ fn underline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Msg;
+    use crate::diagnostics::{Msg, codes};
 
     fn one(text: &str, span: Span, label: Option<&str>) -> String {
         let file = SourceFile::new("t.tenet", text.to_owned());
-        let mut d = Diagnostic::error("unknown-name", Msg::new("名字未知", "unknown name")).in_file(&file);
+        let mut d = Diagnostic::error(codes::UNKNOWN_NAME, Msg::new("名字未知", "unknown name")).in_file(&file);
         d = match label {
             Some(l) => d.at_labelled(span, Msg::new(l, l)),
             None => d.at(span),
@@ -275,7 +275,7 @@ mod tests {
     #[test]
     fn without_a_span_the_place_is_said_in_words() {
         let file = SourceFile::new("facts.yaml", "a: 1\n".to_owned());
-        let d = Diagnostic::error("invalid-fact", Msg::new("不对", "wrong")).in_file(&file).at_path("order.total");
+        let d = Diagnostic::error(codes::INVALID_FACT, Msg::new("不对", "wrong")).in_file(&file).at_path("order.total");
         let out = to_text(&[d], Style { lang: Lang::En, ..Style::default() });
         assert_eq!(out, "error[invalid-fact]: wrong\n --> facts.yaml, at order.total\n");
     }

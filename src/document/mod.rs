@@ -7,6 +7,7 @@ mod raw;
 
 use std::sync::Arc;
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::source::{SourceFile, Span};
@@ -38,7 +39,7 @@ pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnost
     if text.len() > MAX_FACTS_BYTES {
         let (size, limit) = (text.len(), MAX_FACTS_BYTES);
         return Err(Diagnostic::error(
-            "facts-too-large",
+            codes::FACTS_TOO_LARGE,
             msg!(
                 "事实文件有 {size} 字节，超过上限 {limit} 字节",
                 "the facts have {size} bytes, over the limit of {limit}"
@@ -51,10 +52,12 @@ pub fn parse_raw(file: &Arc<SourceFile>, format: Format) -> Result<Raw, Diagnost
         .in_file(file));
     }
     let located = |message: String, offset: Option<usize>| {
-        let mut d =
-            Diagnostic::error("facts-syntax", msg!("无法解析事实文件：{message}", "cannot parse the facts: {message}"))
-                .help(Msg::new("检查这一行的缩进、引号和冒号", "check this line's indentation, quotes and colons"))
-                .in_file(file);
+        let mut d = Diagnostic::error(
+            codes::FACTS_SYNTAX,
+            msg!("无法解析事实文件：{message}", "cannot parse the facts: {message}"),
+        )
+        .help(Msg::new("检查这一行的缩进、引号和冒号", "check this line's indentation, quotes and colons"))
+        .in_file(file);
         if let Some(at) = offset {
             let at = at.min(text.len());
             d = d.at(Span::new(at, (at + 1).min(text.len()).max(at)));
@@ -86,7 +89,7 @@ pub fn inexact_number(text: &str, format: Format, raw: &Raw) -> Option<Diagnosti
     let limit = FLOAT_DIGITS;
     Some(
         Diagnostic::error(
-            "inexact-number",
+            codes::INEXACT_NUMBER,
             msg!(
                 "不加引号的数字 {token} 有 {digits} 位有效数字，超过能精确读取的 {limit} 位",
                 "the unquoted number {token} has {digits} significant digits, more than the {limit} read exactly"

@@ -1,6 +1,7 @@
 //! `ensure` constraints: checked on the facts before anything is evaluated. Each
 //! broken one becomes a diagnostic naming the fact (`tickets[2].resolved_at`).
 
+use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::{Ctx, Trap};
 use crate::ir::{Ensure, ListPath, Program};
@@ -47,7 +48,7 @@ fn walk(
                 Some(en) => ctx.interpolate(en, frame, false)?,
                 None => zh.clone(),
             };
-            let mut d = Diagnostic::error("invalid-fact", Msg::new(zh.to_string(), en.to_string()));
+            let mut d = Diagnostic::error(codes::INVALID_FACT, Msg::new(zh.to_string(), en.to_string()));
             match &e.path {
                 Some((local, names)) => {
                     let paths = item_paths(e, places);

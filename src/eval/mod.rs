@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::facts::Facts;
 use crate::interp::{self, Ctx, Trap};
@@ -175,7 +176,7 @@ pub(crate) fn coverage_warnings(uncovered: &[(String, i32)]) -> Vec<Diagnostic> 
         .iter()
         .map(|(calendar, year)| {
             Diagnostic::warning(
-                "calendar-coverage",
+                codes::CALENDAR_COVERAGE,
                 crate::diagnostics::msg!(
                     "日历 {calendar} 的节假日文件不包括 {year} 年：该年的法定节假日和调休按普通工作日计算",
                     "calendar {calendar} has no holiday file for {year}: that year's public holidays and make-up days were counted as ordinary days"
@@ -196,7 +197,7 @@ fn to_diagnostic(program: &Program, f: Trap) -> Diagnostic {
             "these facts make this policy expression impossible to compute; check the numbers in the facts, or guard the case in the policy",
         )
     });
-    let mut d = Diagnostic::error("evaluation", Msg::new("评估失败", "evaluation failed").with_detail(&f.message))
+    let mut d = Diagnostic::error(codes::EVALUATION, Msg::new("评估失败", "evaluation failed").with_detail(&f.message))
         .help(help)
         .in_file(&program.file);
     if let Some(span) = f.span {

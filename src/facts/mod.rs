@@ -13,6 +13,7 @@ mod validate;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{RecordType, Type};
@@ -57,7 +58,7 @@ pub(crate) fn validate(raw: &Raw, schema: &RecordType, currency: Currency) -> Re
         let found = raw.describe();
         return Err(vec![
             Diagnostic::error(
-                "invalid-fact",
+                codes::INVALID_FACT,
                 msg!("事实应是一个映射（键: 值），却是 {found}", "facts must be a mapping (key: value), found {found}"),
             )
             .help(Msg::new("以 `order:`、`item:` 这样的键开头", "start with keys such as `order:` and `item:`")),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -25,7 +26,7 @@ pub(super) struct Validator {
 impl Validator {
     fn problem(&mut self, path: &str, message: Msg, help: Option<Msg>) {
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(Diagnostic::error("invalid-fact", message).at_path(path).maybe_help(help));
+            self.problems.push(Diagnostic::error(codes::INVALID_FACT, message).at_path(path).maybe_help(help));
         }
     }
 

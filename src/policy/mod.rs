@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{self, Diagnostic};
 use crate::document::{self, Format, Raw};
@@ -265,7 +266,7 @@ impl Policy {
             return Ok(facts);
         }
         let raw: Raw = serde_json::from_str(text).map_err(|e| {
-            vec![Diagnostic::error("facts-syntax", msg!("不是有效的 JSON：{e}", "not valid JSON: {e}"))]
+            vec![Diagnostic::error(codes::FACTS_SYNTAX, msg!("不是有效的 JSON：{e}", "not valid JSON: {e}"))]
         })?;
         if let Some(d) = crate::document::inexact_number(text, Format::Json, &raw) {
             return Err(vec![d]);

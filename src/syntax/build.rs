@@ -8,6 +8,7 @@ use pest::iterators::{Pair, Pairs};
 use super::ast::*;
 use super::keywords;
 use super::parser::Rule;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::{Aggregate, CmpOp, HitPolicy};
@@ -51,7 +52,7 @@ impl<'a> Builder<'a> {
         let text: String = pair.as_str().chars().take(40).collect();
         self.report(
             Diagnostic::error(
-                "internal",
+                codes::INTERNAL,
                 msg!(
                     "解析器在需要{wanted}的地方给出了 {rule}（`{text}`）",
                     "the parser gave {rule} (`{text}`) where the builder needs {wanted}"
@@ -405,12 +406,12 @@ impl<'a> Builder<'a> {
                     (Some(a), Some(b)) => Some(Spanned::new((a, b), span)),
                     _ => {
                         self.report(
-                            Diagnostic::error("bad-hours", Msg::new("时间不存在", "not a time of day")).at(span).help(
-                                Msg::new(
+                            Diagnostic::error(codes::BAD_HOURS, Msg::new("时间不存在", "not a time of day"))
+                                .at(span)
+                                .help(Msg::new(
                                     "时间写作 HH:MM，从 00:00 到 24:00",
                                     "write times as HH:MM, from 00:00 to 24:00",
-                                ),
-                            ),
+                                )),
                         );
                         None
                     }
@@ -657,7 +658,7 @@ impl<'a> Builder<'a> {
                             let escape = p.as_str();
                             self.report(
                                 Diagnostic::error(
-                                    "bad-escape",
+                                    codes::BAD_ESCAPE,
                                     msg!("无效的转义 `{escape}`", "invalid escape `{escape}`"),
                                 )
                                 .at(self.span(&p))
@@ -675,7 +676,7 @@ impl<'a> Builder<'a> {
                     if p.as_str().contains('\n') {
                         self.report(
                             Diagnostic::error(
-                                "text-spans-lines",
+                                codes::TEXT_SPANS_LINES,
                                 Msg::new(
                                     "文本中的插值跨越了多行",
                                     "an interpolation in a text runs over several lines",
@@ -707,7 +708,7 @@ impl<'a> Builder<'a> {
                 TextPart::Lit(s) => out.push_str(s),
                 TextPart::Expr(e) => self.report(
                     Diagnostic::error(
-                        "interpolation-not-allowed",
+                        codes::INTERPOLATION_NOT_ALLOWED,
                         msg!("{what_zh}不能包含 `{{…}}` 插值", "{what_en} cannot interpolate `{{…}}`"),
                     )
                     .at(e.span)

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::parser::Rule;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::source::Span;
@@ -283,7 +284,7 @@ pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str, offset:
     let mut expected: BTreeSet<Expected> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| describe(*r)).collect(),
         ErrorVariant::CustomError { message } => {
-            return Diagnostic::error("syntax", msg!("无法解析：{message}", "cannot parse: {message}"))
+            return Diagnostic::error(codes::SYNTAX, msg!("无法解析：{message}", "cannot parse: {message}"))
                 .at(Span::new(pos, pos + 1))
                 .help(msg!(
                     "策略可能过于庞大或嵌套过深，请拆分",
@@ -317,7 +318,7 @@ pub(crate) fn to_diagnostic(error: pest::error::Error<Rule>, text: &str, offset:
     };
     let label = Msg::new("解析在这里停止", "parsing stops here");
     let before = text.get(..pos).unwrap_or("");
-    Diagnostic::error("syntax", message).at_labelled(span, label).maybe_help(hint(found, before, &expected))
+    Diagnostic::error(codes::SYNTAX, message).at_labelled(span, label).maybe_help(hint(found, before, &expected))
 }
 
 fn join(expected: &BTreeSet<Expected>) -> (String, String) {

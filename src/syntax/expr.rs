@@ -10,6 +10,7 @@ use super::ast::*;
 use super::build::Builder;
 use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::lang::TimeUnit;
@@ -73,7 +74,7 @@ impl Builder<'_> {
         if run > MAX_PREFIX_RUN {
             self.report(
                 Diagnostic::error(
-                    "expression-too-deep",
+                    codes::EXPRESSION_TOO_DEEP,
                     msg!("连续写了 {run} 个前缀运算符", "{run} prefix operators in a row"),
                 )
                 .at(span)
@@ -145,7 +146,7 @@ impl Builder<'_> {
                     Rule::op_assign => {
                         self.report(
                             Diagnostic::error(
-                                "assign-in-condition",
+                                codes::ASSIGN_IN_CONDITION,
                                 Msg::new("比较相等要用 `==`", "comparison uses `==`"),
                             )
                             .at_labelled(op_span, Msg::new("这里写成了 `=`", "`=` written here"))
@@ -182,7 +183,7 @@ impl Builder<'_> {
                 {
                     self.report(
                         Diagnostic::error(
-                            "chained-comparison",
+                            codes::CHAINED_COMPARISON,
                             Msg::new("比较不能连写", "comparisons cannot be chained"),
                         )
                         .at(span)
@@ -215,7 +216,7 @@ impl Builder<'_> {
         if depth > MAX_EXPR_DEPTH {
             self.report(
                 Diagnostic::error(
-                    "expression-too-deep",
+                    codes::EXPRESSION_TOO_DEEP,
                     msg!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层", "expression nests deeper than {MAX_EXPR_DEPTH} levels"),
                 )
                 .at(span)
@@ -333,7 +334,7 @@ impl Builder<'_> {
                             };
                             self.report(
                                 Diagnostic::error(
-                                    "unknown-unit",
+                                    codes::UNKNOWN_UNIT,
                                     msg!("`{word}` 不是时间单位", "`{word}` is not a time unit"),
                                 )
                                 .at(self.span(&p))
@@ -406,7 +407,7 @@ impl Builder<'_> {
             Rule::single_quoted => {
                 let inner = &text[1..text.len().saturating_sub(1)];
                 self.report(
-                    Diagnostic::error("single-quotes", Msg::new("文本要用双引号", "texts use double quotes"))
+                    Diagnostic::error(codes::SINGLE_QUOTES, Msg::new("文本要用双引号", "texts use double quotes"))
                         .at(span)
                         .help(msg!("改成 \"{inner}\"", "write \"{inner}\"")),
                 );
@@ -488,7 +489,7 @@ impl Builder<'_> {
 
     fn mistake(&self, span: crate::source::Span, wrote: &str, want: &str) {
         self.report(
-            Diagnostic::error("foreign-operator", msg!("tenet 不用 `{wrote}`", "tenet does not use `{wrote}`"))
+            Diagnostic::error(codes::FOREIGN_OPERATOR, msg!("tenet 不用 `{wrote}`", "tenet does not use `{wrote}`"))
                 .at(span)
                 .help(msg!("写成 `{want}`", "write `{want}`")),
         );
@@ -496,7 +497,7 @@ impl Builder<'_> {
 
     fn bad_literal(&self, span: crate::source::Span, zh: &str, en: &str, form_zh: &str, form_en: &str) {
         self.report(
-            Diagnostic::error("bad-literal", msg!("不存在的{zh}", "not a valid {en}"))
+            Diagnostic::error(codes::BAD_LITERAL, msg!("不存在的{zh}", "not a valid {en}"))
                 .at(span)
                 .help(msg!("格式为 {form_zh}", "the form is {form_en}")),
         );
@@ -504,7 +505,7 @@ impl Builder<'_> {
 }
 
 fn too_large(span: crate::source::Span) -> Diagnostic {
-    Diagnostic::error("number-too-large", Msg::new("数字无法精确表示：太大或位数太多", "the number cannot be held exactly: too large or too many digits"))
+    Diagnostic::error(codes::NUMBER_TOO_LARGE, Msg::new("数字无法精确表示：太大或位数太多", "the number cannot be held exactly: too large or too many digits"))
         .at(span)
         .help(Msg::new(
             "整数最大约 9.2×10¹⁸；小数最多 28 位小数、约 28 位有效数字，多出的位数不会被悄悄舍入",

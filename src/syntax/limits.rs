@@ -2,6 +2,7 @@
 //! instead of exhausting the parser's stack.
 
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::source::Span;
 
@@ -37,7 +38,7 @@ pub fn set_parser_calls(limit: usize) {
 pub fn parser_limit(kind: &str) -> Diagnostic {
     let limit = parser_calls();
     Diagnostic::error(
-        "parser-limit",
+        codes::PARSER_LIMIT,
         msg!(
             "策略过于复杂，解析在 {limit} 步后停止（{kind}）",
             "the policy is too complex to parse: stopped after {limit} steps ({kind})"
@@ -128,7 +129,7 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
 
 fn too_deep(at: usize) -> Diagnostic {
     Diagnostic::error(
-        "nesting-too-deep",
+        codes::NESTING_TOO_DEEP,
         msg!("括号或插值嵌套超过 {MAX_NESTING} 层", "brackets or interpolations nest deeper than {MAX_NESTING} levels"),
     )
     .at_labelled(Span::new(at, at + 1), msg!("这里超过了上限", "the limit is passed here"))
@@ -136,7 +137,7 @@ fn too_deep(at: usize) -> Diagnostic {
 }
 
 fn unterminated(start: usize, end: usize) -> Diagnostic {
-    Diagnostic::error("unterminated-text", msg!("文本没有结束引号", "this text has no closing quote"))
+    Diagnostic::error(codes::UNTERMINATED_TEXT, msg!("文本没有结束引号", "this text has no closing quote"))
         .at_labelled(Span::new(start, end), msg!("从这里开始的文本", "the text that starts here"))
         .help(msg!(
             "在同一行末尾补上 `\"`；文本不能跨行，需要换行时写 `\\n`",

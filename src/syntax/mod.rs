@@ -19,6 +19,7 @@ use std::sync::Arc;
 use pest::Parser;
 
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::source::SourceFile;
 use ast::PolicyFile;
@@ -45,7 +46,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
         let limit = limits::MAX_POLICY_BYTES;
         let size = text.len();
         let diag = Diagnostic::error(
-            "file-too-large",
+            codes::FILE_TOO_LARGE,
             msg!(
                 "策略文件有 {size} 字节，超过上限 {limit} 字节",
                 "policy file has {size} bytes, over the limit of {limit}"

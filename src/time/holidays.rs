@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -50,7 +51,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
     };
     let Raw::Map(entries) = raw else {
         diags.push(
-            Diagnostic::error("holiday-file", Msg::new("节假日文件应是一个映射", "a holiday file is a mapping"))
+            Diagnostic::error(codes::HOLIDAY_FILE, Msg::new("节假日文件应是一个映射", "a holiday file is a mapping"))
                 .help(Msg::new(
                     "写 `holidays:` 和 `workdays:` 两个日期列表",
                     "write two date lists, `holidays:` and `workdays:`",
@@ -67,7 +68,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
             ("year", Raw::Int(y)) => {
                 let (first, last) = (YEARS.start(), YEARS.end());
                 diags.push(
-                    Diagnostic::error("holiday-file", msg!("年份 {y} 不合理", "year {y} is not a plausible year"))
+                    Diagnostic::error(codes::HOLIDAY_FILE, msg!("年份 {y} 不合理", "year {y} is not a plausible year"))
                         .help(msg!(
                             "节假日文件描述 {first} 到 {last} 之间的某一年，例如 `year: 2026`",
                             "a holiday file describes one year from {first} to {last}, such as `year: 2026`"
@@ -89,7 +90,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                     let Some(day) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok() else {
                         diags.push(
                             Diagnostic::error(
-                                "holiday-file",
+                                codes::HOLIDAY_FILE,
                                 msg!("{text} 不是有效日期", "{text} is not a valid date"),
                             )
                             .help(Msg::new("日期写作 YYYY-MM-DD，且须真实存在", "dates are YYYY-MM-DD and must exist"))
@@ -102,7 +103,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                     let set = if key == "holidays" { &mut out.holidays } else { &mut out.workdays };
                     if !set.insert(day) {
                         diags.push(
-                            Diagnostic::warning("holiday-file", msg!("{day} 重复列出", "{day} is listed twice"))
+                            Diagnostic::warning(codes::HOLIDAY_FILE, msg!("{day} 重复列出", "{day} is listed twice"))
                                 .at_path(path.clone())
                                 .at(span)
                                 .in_file(file),
@@ -112,7 +113,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                         let weekday = day.weekday();
                         diags.push(
                             Diagnostic::warning(
-                                "holiday-file",
+                                codes::HOLIDAY_FILE,
                                 msg!("{day}（{weekday}）本来就是工作日", "{day} ({weekday}) is a working day anyway"),
                             )
                             .help(Msg::new(
@@ -135,7 +136,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                 let found = other.describe();
                 diags.push(
                     Diagnostic::error(
-                        "holiday-file",
+                        codes::HOLIDAY_FILE,
                         msg!("`{key}` 应为 {want}，却是 {found}", "`{key}` must be {want}, found {found}"),
                     )
                     .at_path(key.clone())
@@ -152,7 +153,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                     ),
                 };
                 diags.push(
-                    Diagnostic::error("holiday-file", msg!("未知的键 `{other}`", "unknown key `{other}`"))
+                    Diagnostic::error(codes::HOLIDAY_FILE, msg!("未知的键 `{other}`", "unknown key `{other}`"))
                         .help(help)
                         .at_path(other.to_owned())
                         .at(locator.find(other))
@@ -164,7 +165,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
     for day in out.holidays.intersection(&out.workdays) {
         diags.push(
             Diagnostic::error(
-                "holiday-file",
+                codes::HOLIDAY_FILE,
                 msg!("{day} 既是假日又是调休工作日", "{day} is both a holiday and a working day"),
             )
             .at(locator.first(&day.to_string()))
@@ -174,7 +175,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
     if let Some(year) = out.year {
         for day in out.holidays.iter().chain(&out.workdays).filter(|d| d.year() != year) {
             diags.push(
-                Diagnostic::error("holiday-file", msg!("{day} 不在 {year} 年", "{day} is not in {year}"))
+                Diagnostic::error(codes::HOLIDAY_FILE, msg!("{day} 不在 {year} 年", "{day} is not in {year}"))
                     .help(Msg::new("每一年用一个文件，或改正年份", "use one file per year, or correct the year"))
                     .at(locator.first(&day.to_string()))
                     .in_file(file),

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -93,7 +94,7 @@ impl Case {
 }
 
 fn problem(path: &str, message: Msg, help: Msg) -> Diagnostic {
-    Diagnostic::error("invalid-case", message).at_path(path).help(help)
+    Diagnostic::error(codes::INVALID_CASE, message).at_path(path).help(help)
 }
 
 fn entries(raw: &Raw) -> Option<&[(Raw, Raw)]> {

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::case::{Case, Event, merge};
 use super::result::{Change, DeadlineState, DeadlineStatus, GuardFinding, Outcome, Record, Replay, Scheduled, Step};
+use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Lang, Msg, suggest};
 use crate::document::Raw;
@@ -111,7 +112,7 @@ pub(crate) fn replay_from<'p>(
 ) -> Result<(Replay<'p>, Option<Checkpoint>), ReplayError> {
     let Some(wf) = program.workflow.as_deref() else {
         let d = Diagnostic::error(
-            "no-workflow",
+            codes::NO_WORKFLOW,
             Msg::new(
                 "这个策略没有声明流程，无法回放案例",
                 "this policy declares no workflow, so a case cannot be replayed",
