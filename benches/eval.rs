@@ -29,7 +29,7 @@
 
 use std::hint::black_box;
 
-mod common;
+use tenet_test_support::workloads as common;
 
 use common::{bundled, month_of_tickets};
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -10,7 +10,7 @@
     reason = "a test or benchmark stops at the first surprise, and says where"
 )]
 
-mod common;
+use tenet_test_support::workloads as common;
 
 use std::hint::black_box;
 

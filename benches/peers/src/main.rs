@@ -39,8 +39,7 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-#[path = "../../common/mod.rs"]
-mod common;
+use tenet_test_support::workloads as common;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

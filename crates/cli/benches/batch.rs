@@ -11,8 +11,7 @@
     reason = "a test or benchmark stops at the first surprise, and says where"
 )]
 
-#[path = "../../../benches/common/mod.rs"]
-mod common;
+use tenet_test_support::workloads as common;
 
 /// The allocator the `tenet` binary uses.
 #[global_allocator]

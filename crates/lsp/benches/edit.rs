@@ -21,10 +21,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::json;
 
-mod policy;
-
 fn bench(c: &mut Criterion) {
-    let text = policy::generate(2_000);
+    let text = tenet_test_support::workloads::long_policy(2_000);
     assert!(text.lines().count() >= 2_000);
     let file = tenet::source::SourceFile::new("big.tenet", text.clone());
     let analysis = tenet::analysis::Analysis::new(&file);

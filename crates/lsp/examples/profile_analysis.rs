@@ -2,15 +2,12 @@
 //! and its parts: the fastest of 30 runs each. `cargo run --release -p tenet-lsp
 //! --example profile_analysis`; run it under `perf record` to see where the time goes.
 
-#[path = "../benches/policy.rs"]
-mod policy;
-
 /// The allocator the `tenet` binary uses.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let file = tenet::source::SourceFile::new("big.tenet", policy::generate(2_000));
+    let file = tenet::source::SourceFile::new("big.tenet", tenet_test_support::workloads::long_policy(2_000));
     let mut best = [u128::MAX; 3];
     for _ in 0..30 {
         let t = std::time::Instant::now();

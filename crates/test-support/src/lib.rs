@@ -5,11 +5,14 @@
 
 #![allow(
     clippy::expect_used,
+    clippy::unwrap_used,
     clippy::panic,
-    reason = "test helpers: a failure is the test's failure, said where it happened"
+    clippy::indexing_slicing,
+    reason = "test and benchmark helpers: a failure is the test's failure, said where it happened"
 )]
 
 pub mod browser;
+pub mod workloads;
 
 use std::path::{Path, PathBuf};
 

@@ -1,19 +1,14 @@
-//! Workloads shared by the benchmarks.
-
-#![allow(dead_code)]
+//! Workloads shared by the benchmarks (the engine's, the command line's, the language
+//! server's and the peers'): bundled policies, a month of tickets, lines of return
+//! requests, a long policy.
 
 use tenet::Policy;
 
-/// The repository's root: the benchmarking crate's folder or the nearest one above it
-/// that holds `rules/` (the batch bench belongs to the command-line crate).
-pub fn root() -> std::path::PathBuf {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors().find(|d| d.join("rules").is_dir()).unwrap_or(here).to_path_buf()
-}
+pub use crate::root;
 
 /// A bundled policy from `rules/`.
 pub fn bundled(name: &str) -> Policy {
-    let path = root().join(format!("rules/{name}.tenet"));
+    let path = crate::policy_path(name);
     let file = tenet::source::read_source(&path).expect("bundled policy");
     Policy::from_source(&file).expect("bundled policy is valid")
 }
@@ -90,4 +85,21 @@ pub fn return_lines(n: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A generated policy of at least `lines` lines: a schema, then blocks of a const, a let
+/// that reads it and a rule that reads both, with Chinese names and messages.
+pub fn long_policy(lines: usize) -> String {
+    let mut text = String::from(
+        "policy big \"大策略\" version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n\ninput {\n  request: { reason: \"defect\" | \"changed_mind\", amount: money, opened: bool, days: int }\n}\n\nledger deductions\n\n",
+    );
+    let mut i = 0;
+    while text.lines().count() < lines {
+        text.push_str(&format!(
+            "const fee_{i} = {}%\nlet charge_{i} = fee_{i} of request.amount\n\nrule \"规则 {i}\"\n  when request.days > {i} and request.reason == \"changed_mind\"\n  deduct FEE_{i} charge_{i} \"手续费 {{charge_{i}}}\"\n\n",
+            i % 50 + 1
+        ));
+        i += 1;
+    }
+    text
 }
