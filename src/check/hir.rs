@@ -412,6 +412,8 @@ pub struct WorkflowDef {
     pub finals: Vec<usize>,
     /// Declared events.
     pub events: Vec<String>,
+    /// Declared roles (`roles reviewer, warehouse`).
+    pub roles: Vec<String>,
     /// Transitions in declaration order.
     pub transitions: Vec<TransitionDef>,
     /// Stage deadlines.
@@ -429,6 +431,8 @@ pub struct TransitionDef {
     pub to: usize,
     /// Event index.
     pub event: usize,
+    /// Role indices that may post the event here (anyone when empty).
+    pub by: Vec<usize>,
     /// Stage reached instead when a reject rule of `to` fires.
     pub otherwise: Option<usize>,
     /// `rejects CODE "text"`: taking the event decides the case as rejected.

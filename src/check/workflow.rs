@@ -60,6 +60,18 @@ impl<'a> Checker<'a> {
     fn workflow_def(&mut self, w: &WorkflowDecl, span: Span) -> Option<WorkflowDef> {
         let stages = self.declared(&w.stages, ("阶段", "stage"));
         let events = self.declared(&w.events, ("事件", "event"));
+        let roles = self.declared(&w.roles, ("角色", "role"));
+        if let Some(extra) = w.roles.get(crate::lang::MAX_ROLES) {
+            let max = crate::lang::MAX_ROLES;
+            self.report(
+                Diagnostic::error(
+                    codes::TOO_MANY_ROLES,
+                    msg!("流程最多声明 {max} 个角色", "a workflow declares at most {max} roles"),
+                )
+                .at(extra.span)
+                .help(Msg::new("把相近的职责合并为一个角色", "merge related duties into one role")),
+            );
+        }
         if stages.is_empty() {
             self.report(
                 Diagnostic::error(codes::NO_STAGES, Msg::new("流程没有声明阶段", "the workflow declares no stages"))
@@ -73,6 +85,7 @@ impl<'a> Checker<'a> {
         }
         let stage_names = Names::new(&stages);
         let event_names = Names::new(&events);
+        let role_names = Names::new(&roles);
         let initial = match w.initial.as_slice() {
             [] => {
                 let first = &stages[0];
@@ -107,7 +120,38 @@ impl<'a> Checker<'a> {
         let mut transitions = Vec::new();
         let mut by_source: HashMap<(usize, usize), Span> = HashMap::new();
         let mut event_used = vec![false; events.len()];
+        let mut role_used = vec![false; roles.len()];
         for t in &w.transitions {
+            if roles.is_empty()
+                && let Some(first) = t.node.by.first()
+            {
+                let name = &first.node;
+                self.report(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NAME,
+                        msg!(
+                            "流程没有声明角色，`by {name}` 无从查找",
+                            "the workflow declares no roles, so `by {name}` names nothing"
+                        ),
+                    )
+                    .at(first.span)
+                    .help(msg!(
+                        "在流程里声明可以发出事件的人：`roles {name}, …`",
+                        "declare who posts events in the workflow: `roles {name}, …`"
+                    )),
+                );
+                continue;
+            }
+            let by: Option<Vec<usize>> =
+                t.node.by.iter().map(|r| self.lookup(&role_names, r, ("角色", "role"))).collect();
+            let Some(by) = by else {
+                // A misspelt role was meant to be one of the declared: no `unused-role` then.
+                role_used.fill(true);
+                continue;
+            };
+            for &r in &by {
+                role_used[r] = true;
+            }
             let from = self.lookup(&stage_names, &t.node.from, ("阶段", "stage"));
             let to = self.lookup(&stage_names, &t.node.to, ("阶段", "stage"));
             let event = self.lookup(&event_names, &t.node.event, ("事件", "event"));
@@ -138,7 +182,7 @@ impl<'a> Checker<'a> {
             }
             let rejects =
                 t.node.rejects.as_ref().map(|(code, m)| (code.node.clone(), m.as_ref().map(|m| self.workflow_text(m))));
-            transitions.push(TransitionDef { from, to, event, otherwise, rejects });
+            transitions.push(TransitionDef { from, to, event, by, otherwise, rejects });
         }
         let initial = initial?;
         self.graph_shape(w, &stages, initial, &finals, &transitions);
@@ -154,6 +198,23 @@ impl<'a> Checker<'a> {
                     .help(Msg::new(
                         "删除它，或加一条 `a -> b on 事件`",
                         "remove it, or add a transition `a -> b on EVENT`",
+                    )),
+                );
+            }
+        }
+
+        for (i, used) in role_used.iter().enumerate() {
+            if !used && let Some(decl) = w.roles.iter().find(|r| r.node == roles[i]) {
+                let name = &roles[i];
+                self.report(
+                    Diagnostic::warning(
+                        codes::UNUSED_ROLE,
+                        msg!("角色 `{name}` 没有用于任何转移", "role `{name}` is named by no transition"),
+                    )
+                    .at(decl.span)
+                    .help(msg!(
+                        "删除它，或在转移上写 `on 事件 by {name}`",
+                        "remove it, or write `on EVENT by {name}` on a transition"
                     )),
                 );
             }
@@ -210,6 +271,7 @@ impl<'a> Checker<'a> {
             initial,
             finals,
             events,
+            roles,
             transitions,
             deadlines,
             entries,

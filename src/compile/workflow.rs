@@ -25,7 +25,14 @@ impl Lower<'_> {
                     rejections.push(Rejection { code: Arc::from(code.as_str()), message: self.fixed_text(m) });
                     rejections.len() - 1
                 });
-                Transition { from: t.from, to: t.to, event: t.event, otherwise: t.otherwise, rejects }
+                Transition {
+                    from: t.from,
+                    to: t.to,
+                    event: t.event,
+                    by: crate::ir::RoleSet::of(&t.by),
+                    otherwise: t.otherwise,
+                    rejects,
+                }
             })
             .collect();
         Workflow {
@@ -35,6 +42,7 @@ impl Lower<'_> {
             initial: w.initial,
             finals,
             events: w.events.iter().map(|e| Arc::from(e.as_str())).collect(),
+            roles: w.roles.iter().map(|r| Arc::from(r.as_str())).collect(),
             transitions,
             rejections,
             deadlines: w

@@ -524,6 +524,12 @@ codes! {
         "A file is over the size limit tenet reads (16 MiB) and was not read.",
         None,
     ),
+    TOO_MANY_ROLES = e(
+        "too-many-roles",
+        "一个流程最多声明 64 个角色。",
+        "A workflow declares at most 64 roles.",
+        None,
+    ),
     TYPE_MISMATCH = e(
         "type-mismatch",
         "值的类型不符合这里的要求。",
@@ -594,6 +600,12 @@ codes! {
         "输入从未被任何规则或值读取。",
         "An input is read by no rule or value.",
         Some("input { a: int, b: int }\nrule \"r\" when a > 1 flag A"),
+    ),
+    UNUSED_ROLE = w(
+        "unused-role",
+        "声明的角色没有任何转移使用（`on 事件 by 角色`）。",
+        "A declared role is named by no transition (`on EVENT by ROLE`).",
+        Some("workflow w {\n  stages a, b\n  initial a\n  final b\n  events go\n  roles clerk, auditor\n  a -> b on go by clerk\n}"),
     ),
 }
 

@@ -6,4 +6,4 @@ mod program;
 mod workflow;
 
 pub use program::*;
-pub use workflow::{Amount, Deadline, Due, Entry, FixedText, Rejection, Transition, Workflow};
+pub use workflow::{Amount, Deadline, Due, Entry, FixedText, Rejection, RoleSet, Transition, Workflow};

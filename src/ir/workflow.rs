@@ -45,6 +45,8 @@ pub struct Workflow {
     pub finals: Vec<bool>,
     /// Event names.
     pub events: Vec<Arc<str>>,
+    /// Declared roles: who posts events (`roles reviewer, warehouse`).
+    pub roles: Vec<Arc<str>>,
     /// Transitions in declaration order.
     pub transitions: Vec<Transition>,
     /// The rejections transitions decide (`rejects CODE`), by index.
@@ -64,11 +66,39 @@ pub struct Transition {
     pub to: usize,
     /// Event index.
     pub event: usize,
+    /// The roles that may post the event here; anyone when empty.
+    pub by: RoleSet,
     /// Where a reject of the target stage sends the case instead.
     pub otherwise: Option<usize>,
     /// `rejects CODE "text"`: an index into [`Workflow::rejections`]; taking the event
     /// decides the case as rejected.
     pub rejects: Option<usize>,
+}
+
+/// A set of a workflow's roles, by index into [`Workflow::roles`] (at most
+/// [`RoleSet::MAX`]); empty means anyone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoleSet(u64);
+
+impl RoleSet {
+    /// The most roles a workflow declares.
+    pub const MAX: usize = crate::lang::MAX_ROLES;
+
+    /// The set of these role indices (indices at or past [`RoleSet::MAX`] are left out;
+    /// the checker refuses a workflow with more roles).
+    pub fn of(roles: &[usize]) -> RoleSet {
+        RoleSet(roles.iter().filter(|&&r| r < Self::MAX).fold(0, |set, &r| set | (1u64 << r)))
+    }
+
+    /// True when role `index` is in the set.
+    pub fn contains(self, index: usize) -> bool {
+        index < Self::MAX && self.0 & (1u64 << index) != 0
+    }
+
+    /// The role indices in the set, in order.
+    pub fn indices(self) -> impl Iterator<Item = usize> {
+        (0..Self::MAX).filter(move |&i| self.contains(i))
+    }
 }
 
 /// `rejects CODE "text"` on a transition: the code and text of a rejection that a

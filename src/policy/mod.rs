@@ -224,6 +224,32 @@ impl Policy {
         self.program.workflow.iter().flat_map(|w| w.events.iter().map(|e| &**e))
     }
 
+    /// The roles of its workflow (`roles reviewer, warehouse`), in declaration order.
+    pub fn workflow_roles(&self) -> impl Iterator<Item = &str> {
+        self.program.workflow.iter().flat_map(|w| w.roles.iter().map(|r| &**r))
+    }
+
+    /// Who may post `event` while a case is in `stage`: `None` when the workflow has no
+    /// such transition, an empty list when anyone may (no `by`), else the roles named by
+    /// `on EVENT by ROLE, …`, in declaration order.
+    ///
+    /// ```
+    /// let policy = tenet::Policy::from_text("p.tenet", "policy p version \"1\"\n\
+    ///     workflow w {\n  stages a, b, c\n  initial a\n  final c\n  events go, done\n  roles clerk\n\
+    ///       a -> b on go by clerk\n  b -> c on done\n}\n")?;
+    /// assert_eq!(policy.event_roles("a", "go"), Some(vec!["clerk"]));
+    /// assert_eq!(policy.event_roles("b", "done"), Some(vec![]));
+    /// assert_eq!(policy.event_roles("a", "done"), None);
+    /// # Ok::<(), tenet::LoadError>(())
+    /// ```
+    pub fn event_roles(&self, stage: &str, event: &str) -> Option<Vec<&str>> {
+        let w = self.program.workflow.as_deref()?;
+        let from = w.stages.iter().position(|s| &**s == stage)?;
+        let ev = w.events.iter().position(|e| &**e == event)?;
+        let t = w.transitions.iter().find(|t| t.from == from && t.event == ev)?;
+        Some(t.by.indices().filter_map(|i| w.roles.get(i).map(|r| &**r)).collect())
+    }
+
     /// The input schema: the fields facts may carry, their types, which are optional.
     pub fn inputs(&self) -> &crate::lang::RecordType {
         &self.program.inputs

@@ -102,7 +102,9 @@ pub struct WorkflowDecl {
     pub finals: Vec<Ident>,
     /// `events e, f`.
     pub events: Vec<Ident>,
-    /// `from -> to on event [else other]`.
+    /// `roles reviewer, warehouse`: who posts events.
+    pub roles: Vec<Ident>,
+    /// `from -> to on event [by role, …] [else other]`.
     pub transitions: Vec<Spanned<TransitionDecl>>,
     /// `deadline stage within amount of (entering | stage) ["message"]`.
     pub deadlines: Vec<Spanned<DeadlineDecl>>,
@@ -119,6 +121,8 @@ pub struct TransitionDecl {
     pub to: Ident,
     /// The event that moves it.
     pub event: Ident,
+    /// `by reviewer, finance`: the roles that may post the event here (anyone when empty).
+    pub by: Vec<Ident>,
     /// Where it goes instead when a reject rule of the target stage fires.
     pub otherwise: Option<Ident>,
     /// `rejects CODE "text"`: taking this event decides the case as rejected.

@@ -315,6 +315,7 @@ impl<'a> Builder<'a> {
                 Rule::wf_initial => wf.initial.extend(words()),
                 Rule::wf_final => wf.finals.extend(words()),
                 Rule::wf_events => wf.events.extend(words()),
+                Rule::wf_roles => wf.roles.extend(words()),
                 Rule::wf_transition => {
                     let mut it = words();
                     if let (Some(from), Some(to), Some(event)) = (it.next(), it.next(), it.next()) {
@@ -331,7 +332,14 @@ impl<'a> Builder<'a> {
                             }
                             Some((code?, message))
                         });
-                        wf.transitions.push(Spanned::new(TransitionDecl { from, to, event, otherwise, rejects }, span));
+                        let by = p
+                            .clone()
+                            .into_inner()
+                            .filter(|q| q.as_rule() == Rule::wf_posters)
+                            .flat_map(|q| q.into_inner().filter(|r| r.as_rule() == Rule::ident).map(|r| self.ident(r)))
+                            .collect();
+                        wf.transitions
+                            .push(Spanned::new(TransitionDecl { from, to, event, by, otherwise, rejects }, span));
                     }
                 }
                 Rule::wf_deadline => {

@@ -30,9 +30,15 @@ fn workflow(out: &mut String, w: &WorkflowDecl) -> fmt::Result {
     writeln!(out, "  initial {}", names(&w.initial))?;
     writeln!(out, "  final {}", names(&w.finals))?;
     writeln!(out, "  events {}", names(&w.events))?;
+    if !w.roles.is_empty() {
+        writeln!(out, "  roles {}", names(&w.roles))?;
+    }
     for t in &w.transitions {
         let t = &t.node;
         write!(out, "  {} -> {} on {}", t.from.node, t.to.node, t.event.node)?;
+        if !t.by.is_empty() {
+            write!(out, " by {}", names(&t.by))?;
+        }
         if let Some(o) = &t.otherwise {
             write!(out, " else {}", o.node)?;
         }

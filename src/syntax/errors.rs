@@ -179,6 +179,8 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::wf_initial
         | Rule::wf_final
         | Rule::wf_events
+        | Rule::wf_roles
+        | Rule::roles_word
         | Rule::wf_transition
         | Rule::wf_deadline
         | Rule::wf_entering
@@ -187,10 +189,13 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_events
         | Rule::kw_deadline
         | Rule::kw_entering => Thing(
-            "流程内容（stages、initial、final、events、`a -> b on 事件`、deadline、entering）或 `}`",
-            "a workflow item (`stages`, `initial`, `final`, `events`, `a -> b on event`, `deadline`, `entering`) or `}`",
+            "流程内容（stages、initial、final、events、roles、`a -> b on 事件`、deadline、entering）或 `}`",
+            "a workflow item (`stages`, `initial`, `final`, `events`, `roles`, `a -> b on event`, `deadline`, `entering`) or `}`",
         ),
         Rule::kw_on => Thing("`on 事件`", "`on EVENT`"),
+        Rule::wf_posters | Rule::posters_by => {
+            Thing("`by 角色`（可以发出这个事件的角色）", "`by ROLE` (the roles that may post the event)")
+        }
         Rule::kw_within => Thing("`within`", "`within`"),
         Rule::wf_by => Thing("`by` 截止时间（let 或 output 的名字）", "`by` and a due time (a let's or output's name)"),
         Rule::kw_after => Thing("`after`", "`after`"),

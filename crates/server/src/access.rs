@@ -39,6 +39,28 @@ struct Entry {
     name: String,
     sha256: String,
     role: Role,
+    /// The workflow roles the token's holder has (`acts_as: [warehouse]`): events a policy
+    /// gives to other roles (`on approve by reviewer`) are refused. Without it the token
+    /// speaks for a system that may post any event.
+    #[serde(default)]
+    acts_as: Option<Vec<String>>,
+}
+
+/// Who sent a request: the token's name and the workflow roles it acts as.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    /// The token's name in the tokens file (none with open access).
+    pub name: Option<String>,
+    /// The workflow roles it may act as; `None`: any (open access, or a token without
+    /// `acts_as`).
+    pub acts_as: Option<Vec<String>>,
+}
+
+impl Caller {
+    /// Whether the caller may post an event that `roles` may post (anyone when empty).
+    pub fn may_post(&self, roles: &[&str]) -> bool {
+        roles.is_empty() || self.acts_as.as_ref().is_none_or(|mine| roles.iter().any(|r| mine.iter().any(|m| m == r)))
+    }
 }
 
 /// The access rules: open (no tokens file, loopback only) or the tokens of a file.
@@ -84,8 +106,8 @@ impl Access {
     }
 
     /// The caller's role from `Authorization: Bearer …`, if it is at least `needed`.
-    pub fn check(&self, headers: &HeaderMap, needed: Role) -> Result<(), ApiError> {
-        let Some(tokens) = &self.tokens else { return Ok(()) };
+    pub fn check(&self, headers: &HeaderMap, needed: Role) -> Result<Caller, ApiError> {
+        let Some(tokens) = &self.tokens else { return Ok(Caller::default()) };
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -101,13 +123,13 @@ impl Access {
         };
         let digest = sha256_hex(given.as_bytes());
         // Compare against every entry, so the time taken says nothing about which matched.
-        let mut role = None;
+        let mut found = None;
         for t in tokens {
             if same_secret(&t.sha256, &digest) {
-                role = Some(t.role);
+                found = Some(t);
             }
         }
-        match role {
+        match found.map(|t| t.role) {
             None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "令牌无效", "the token is not valid")),
             Some(r) if r < needed => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -115,7 +137,9 @@ impl Access {
                 format!("这个令牌的角色不能做这件事（需要 {needed:?}）"),
                 format!("this token's role may not do this (needs {needed:?})"),
             )),
-            Some(_) => Ok(()),
+            Some(_) => {
+                Ok(found.map(|t| Caller { name: Some(t.name.clone()), acts_as: t.acts_as.clone() }).unwrap_or_default())
+            }
         }
     }
 }

@@ -712,3 +712,51 @@ async fn metrics_parse_and_stay_bounded_whatever_clients_send() {
     assert!(after.contains("method=\"OTHER\",route=\"unmatched\""), "{after}");
     assert!(!after.contains("JUNK") && !after.contains("/junk/"), "{after}");
 }
+
+/// The policy says who posts each event (`on approve by reviewer`): a token that acts as
+/// another role is refused with `403 role_required`, naming the role, and nothing is
+/// recorded; the right role, and a token that acts for a system, may post it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_decides_who_posts_each_event() {
+    let digest = |t: &str| tenet_server::ids::sha256_hex(t.as_bytes());
+    let tokens = format!(
+        "tokens:\n  - {{name: dock, sha256: {}, role: operator, acts_as: [warehouse]}}\n  \
+         - {{name: ann, sha256: {}, role: operator, acts_as: [customer]}}\n  \
+         - {{name: rita, sha256: {}, role: operator, acts_as: [reviewer]}}\n",
+        digest("dock-secret"),
+        digest("ann-secret"),
+        digest("rita-secret"),
+    );
+    let s = Server::start(None, Some(&tokens)).await;
+    let case = case_file("return-refunded.yaml");
+    let as_ = |who: &'static str| vec![("authorization", who)];
+    let post = |path: String, body: Value, who: &'static str| {
+        let s = &s;
+        async move { s.send(reqwest::Method::POST, &path, Some(&body), &as_(who)).await }
+    };
+    let (status, v) = post(
+        "/v1/cases".into(),
+        json!({"policy": "returns", "facts": case["facts"], "id": "ROLE-1"}),
+        "Bearer ann-secret",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let events = case["events"].as_array().unwrap();
+    let submit = events.iter().find(|e| e["event"] == "submit").unwrap().clone();
+    let approve = events.iter().find(|e| e["event"] == "approve").unwrap().clone();
+    // The warehouse may not submit for the customer; the customer may.
+    let (status, v) = post("/v1/cases/ROLE-1/events".into(), submit.clone(), "Bearer dock-secret").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["error"], "role_required");
+    assert!(v["message_en"].as_str().unwrap_or("").contains("needs the role customer"), "{v}");
+    let (status, v) = post("/v1/cases/ROLE-1/events".into(), submit, "Bearer ann-secret").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 1, "the refused submit was not recorded: {v}");
+    // Approving is the reviewer's: the customer is refused, the reviewer is not.
+    let (status, v) = post("/v1/cases/ROLE-1/events".into(), approve.clone(), "Bearer ann-secret").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["message"].as_str().unwrap_or("").contains("reviewer"), "{v}");
+    let (status, v) = post("/v1/cases/ROLE-1/events".into(), approve, "Bearer rita-secret").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "preparation", "{v}");
+}

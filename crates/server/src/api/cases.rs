@@ -182,6 +182,8 @@ fn decision_of(r: &Replay<'_>) -> Option<&'static str> {
 
 /// What an event's append writes and answers, read off the replay after it.
 struct AfterEvent {
+    /// The stage the event was posted in.
+    from: String,
     stage: String,
     outcome: String,
     decision: Option<&'static str>,
@@ -191,6 +193,21 @@ struct AfterEvent {
     result: String,
     /// The answer: the case view with `posted` and `decision_id` (JSON text).
     answer: String,
+}
+
+/// `403 role_required`: the policy gives this event in this stage to other roles.
+fn role_required(roles: &[&str], event: &str, stage: &str, caller: &crate::access::Caller) -> ApiError {
+    let (zh_roles, en_roles) = (roles.join("、"), roles.join(", "));
+    let mine = caller.acts_as.as_deref().map(|m| m.join(", ")).unwrap_or_default();
+    let who = caller.name.as_deref().unwrap_or("");
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "role_required",
+        format!("在阶段 {stage} 发出事件 {event} 需要角色 {zh_roles}；令牌 {who} 的角色是 {mine}，未记录"),
+        format!(
+            "posting {event} in stage {stage} needs the role {en_roles}; the token {who} acts as {mine}; nothing was recorded"
+        ),
+    )
 }
 
 /// `If-Match: "<version>"`, when given.
@@ -218,7 +235,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         (status = 200, description = "The case view after the event, with `posted` (accepted, refused or illegal)", body = CaseView, headers(("ETag" = String, description = "The case's version"))),
         (status = 400, description = "The request cannot be read: the diagnostics name each path", body = ErrorBody),
         (status = 401, description = "No token, or one not known", body = ErrorBody),
-        (status = 403, description = "The token's role may not do this", body = ErrorBody),
+        (status = 403, description = "The token's role may not do this, or the policy gives this event to another role (`role_required`)", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
@@ -234,7 +251,7 @@ pub async fn post_event(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    app.access.check(&headers, Role::Operator)?;
+    let caller = app.access.check(&headers, Role::Operator)?;
     let expected_version = if_match(&headers)?;
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -338,7 +355,9 @@ pub async fn post_event(
             });
             let view = r.view(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
             let answer = serde_json::to_string(&view.with("posted", &posted).with("decision_id", &id_json));
+            let from = last.map_or_else(|| r.stage().to_owned(), |s| s.from().to_owned());
             answer.map(|answer| AfterEvent {
+                from,
                 stage: r.stage().to_owned(),
                 outcome: outcome.to_owned(),
                 decision: decision_of(r),
@@ -348,6 +367,13 @@ pub async fn post_event(
             })
         })?;
         let after = after.map_err(ApiError::internal)?;
+        // The policy says who posts this event in this stage (`on approve by reviewer`):
+        // another role is refused, and nothing is recorded.
+        if let Some(roles) = loaded.policy.event_roles(&after.from, &event.name)
+            && !caller.may_post(&roles)
+        {
+            return Err(role_required(&roles, &event.name, &after.from, &caller));
+        }
         let answer = Idem { status: 200, body: after.answer };
         let at = crate::clock::stamp(now);
         let append = Append {
