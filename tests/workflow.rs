@@ -71,7 +71,7 @@ fn a_full_return_ends_refunded_with_its_follow_up() {
     let statuses: Vec<&str> = r.deadlines().iter().map(|d| d.status().as_str()).collect();
     assert_eq!(statuses, ["met", "met"]);
     // Closed rests the case; only a supervisor's reopening leaves it.
-    assert_eq!(v["next_events"], serde_json::json!([{"event": "reopen", "to": "refund"}]));
+    assert_eq!(v["next_events"], serde_json::json!([{"event": "reopen", "to": "refund", "by": ["supervisor"]}]));
     assert_eq!(v["decision"], "approved");
     assert_eq!(v["refund"]["amount"], "349.10");
 }

@@ -267,19 +267,24 @@ impl Serialize for NextEvents<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut list = serializer.serialize_seq(None)?;
         for (event, to) in self.0.next() {
-            list.serialize_element(&EventTo(event, to))?;
+            list.serialize_element(&EventTo(event, to, self.0.roles_for(event)))?;
         }
         list.end()
     }
 }
 
-struct EventTo<'a>(&'a str, &'a str);
+/// An allowed event, where it leads and who may post it (`by`, only when the policy
+/// names roles for it).
+struct EventTo<'a>(&'a str, &'a str, Vec<&'a str>);
 
 impl Serialize for EventTo<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut m = serializer.serialize_map(Some(2))?;
+        let mut m = serializer.serialize_map(None)?;
         m.serialize_entry("event", self.0)?;
         m.serialize_entry("to", self.1)?;
+        if !self.2.is_empty() {
+            m.serialize_entry("by", &self.2)?;
+        }
         m.end()
     }
 }

@@ -389,6 +389,19 @@ impl<'p> Replay<'p> {
         self.next.iter().map(|&(event, to)| (self.workflow.event_name(event), self.workflow.stage_name(to)))
     }
 
+    /// Who may post `event` now (`on EVENT by ROLE`): the roles' names, empty when anyone
+    /// may or the event is not allowed now.
+    pub fn roles_for(&self, event: &str) -> Vec<&'p str> {
+        let workflow = self.workflow;
+        let Some(ev) = workflow.events.iter().position(|e| &**e == event) else { return Vec::new() };
+        workflow
+            .transitions
+            .iter()
+            .find(|t| t.from == self.stage && t.event == ev)
+            .map(|t| t.by.indices().filter_map(|i| workflow.roles.get(i).map(|r| &**r)).collect())
+            .unwrap_or_default()
+    }
+
     /// The policy evaluated at `now` on the facts the case has gathered (for its
     /// outputs); `None` when that failed ([`Self::problems`] says why).
     pub fn evaluation(&self) -> Option<&Evaluation<'p>> {

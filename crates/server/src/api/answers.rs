@@ -179,6 +179,18 @@ pub struct Change {
     pub to: String,
 }
 
+/// An event a case can take next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextEvent {
+    /// The event's name.
+    pub event: String,
+    /// The stage it leads to.
+    pub to: String,
+    /// The roles that may post it (`on EVENT by ROLE`); absent when anyone may.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<String>,
+}
+
 /// `POST /v1/cases/{id}/policy-version`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Moved {
@@ -349,7 +361,7 @@ pub struct CaseView {
     /// Deadlines.
     pub deadlines: Vec<Deadline>,
     /// Events the case can take next.
-    pub next_events: Vec<Value>,
+    pub next_events: Vec<NextEvent>,
     /// Actions scheduled.
     pub actions: Vec<ViewAction>,
     /// Every event recorded.
