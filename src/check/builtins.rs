@@ -24,15 +24,7 @@ fn pause_fields(ty: &Type) -> Option<(u16, u16)> {
 
 /// `round` and its kin: one number (or a duration and its unit), and places.
 fn rounding(b: Builtin) -> bool {
-    matches!(
-        b,
-        Builtin::Round
-            | Builtin::RoundHalfEven
-            | Builtin::RoundUp
-            | Builtin::RoundDown
-            | Builtin::Floor
-            | Builtin::Ceil
-    )
+    b.rounds()
 }
 
 fn ordered(t: &Type) -> bool {

@@ -80,14 +80,7 @@ impl Ctx<'_> {
                 Value::Duration(t) => Value::Duration(t.abs()),
                 other => other,
             },
-            Builtin::Round
-            | Builtin::RoundHalfEven
-            | Builtin::RoundUp
-            | Builtin::RoundDown
-            | Builtin::Floor
-            | Builtin::Ceil
-                if matches!(first, Value::Duration(_)) =>
-            {
+            f if f.rounds() && matches!(first, Value::Duration(_)) => {
                 return round_duration(f, &values, span);
             }
             Builtin::Round

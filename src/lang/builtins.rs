@@ -341,6 +341,19 @@ pub fn pattern(text: &str) -> Result<regex::Regex, String> {
 }
 
 impl Builtin {
+    /// `round` and its kin, which take a number (or a duration and its unit) and places.
+    pub fn rounds(self) -> bool {
+        matches!(
+            self,
+            Builtin::Round
+                | Builtin::RoundHalfEven
+                | Builtin::RoundUp
+                | Builtin::RoundDown
+                | Builtin::Floor
+                | Builtin::Ceil
+        )
+    }
+
     /// The name a policy calls it by.
     pub fn name(self) -> &'static str {
         match self {

@@ -206,21 +206,8 @@ pub fn date_zh(d: NaiveDate) -> String {
 
 /// `1 January 2026`.
 pub fn date_en(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = MONTHS.get(d.month0() as usize).copied().unwrap_or_default();
+    // chrono names the months: `d.month()` is 1 to 12, so the conversion cannot fail.
+    let month = u8::try_from(d.month()).ok().and_then(|m| chrono::Month::try_from(m).ok()).map_or("", |m| m.name());
     format!("{} {month} {}", d.day(), d.year())
 }
 

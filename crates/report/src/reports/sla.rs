@@ -123,23 +123,9 @@ pub fn percent(rate: &str) -> Option<String> {
 /// The month a period starting at `start` (RFC 3339, as the facts give it) measures:
 /// `2026 年 11 月 · November 2026`, read from the local date as written.
 pub fn month(start: &str) -> Option<String> {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let year: i32 = start.get(..4)?.parse().ok()?;
     let m: usize = start.get(5..7)?.parse().ok()?;
-    Some(format!("{year} 年 {m} 月 · {} {year}", NAMES.get(m.checked_sub(1)?)?))
+    Some(format!("{year} 年 {m} 月 · {} {year}", chrono::Month::try_from(u8::try_from(m).ok()?).ok()?.name()))
 }
 
 #[cfg(test)]
