@@ -715,7 +715,7 @@ async fn metrics_parse_and_stay_bounded_whatever_clients_send() {
 
 /// The policy says who posts each event (`on approve by reviewer`): a token that acts as
 /// another role is refused with `403 role_required`, naming the role, and nothing is
-/// recorded; the right role, and a token that acts for a system, may post it.
+/// recorded; the right role may post it, and the event records the token's holder.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_policy_decides_who_posts_each_event() {
     let digest = |t: &str| tenet_server::ids::sha256_hex(t.as_bytes());
@@ -759,4 +759,8 @@ async fn the_policy_decides_who_posts_each_event() {
     let (status, v) = post("/v1/cases/ROLE-1/events".into(), approve, "Bearer rita-secret").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["stage"], "preparation", "{v}");
+    // Who posted each event is the token's holder, whatever the body claimed (the
+    // history's `by: reviewer` became `rita`).
+    let by: Vec<&str> = v["trail"].as_array().unwrap().iter().map(|s| s["by"].as_str().unwrap_or("")).collect();
+    assert_eq!(by, ["ann", "rita"], "{v}");
 }

@@ -263,7 +263,14 @@ pub async fn post_event(
             ));
         }
     };
-    let body = json_body(&headers, body)?;
+    let mut body = json_body(&headers, body)?;
+    // A person's token (one that `acts_as` roles) records who posted the event: its name
+    // is the event's `by`, whatever the body says. A system's token keeps the body's `by`.
+    if caller.acts_as.is_some()
+        && let Some(name) = &caller.name
+    {
+        body.insert("by".to_owned(), Value::String(name.clone()));
+    }
     let raw = serde_json::from_value::<Raw>(Value::Object(body.clone())).map_err(ApiError::internal)?;
     let event = Event::from_raw("", &raw).map_err(|diags| {
         ApiError::bad_request("事件写得不对", "the event is not well formed").with_diagnostics(&diags)
