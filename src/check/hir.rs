@@ -433,6 +433,8 @@ pub struct TransitionDef {
     pub event: usize,
     /// Role indices that may post the event here (anyone when empty).
     pub by: Vec<usize>,
+    /// `with inspection`: the top-level input fields the event's data fills in.
+    pub carries: Vec<String>,
     /// Stage reached instead when a reject rule of `to` fires.
     pub otherwise: Option<usize>,
     /// `rejects CODE "text"`: taking the event decides the case as rejected.

@@ -2,6 +2,7 @@
 //! graph checked — unreachable stages, stages with no way out, unused events.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::Checker;
 use super::expr::CalendarAmount;
@@ -182,7 +183,8 @@ impl<'a> Checker<'a> {
             }
             let rejects =
                 t.node.rejects.as_ref().map(|(code, m)| (code.node.clone(), m.as_ref().map(|m| self.workflow_text(m))));
-            transitions.push(TransitionDef { from, to, event, by, otherwise, rejects });
+            let carries = self.carried(&t.node.carries);
+            transitions.push(TransitionDef { from, to, event, by, carries, otherwise, rejects });
         }
         let initial = initial?;
         self.graph_shape(w, &stages, initial, &finals, &transitions);
@@ -325,6 +327,37 @@ impl<'a> Checker<'a> {
             .maybe_fix(ident.span, near),
         );
         None
+    }
+
+    /// The sections a transition's `with` names: top-level input fields, each once.
+    fn carried(&mut self, names: &[Ident]) -> Vec<String> {
+        let inputs = Arc::clone(&self.inputs);
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            let name = &n.node;
+            if inputs.field(name).is_none() {
+                let near = suggest::closest(name, inputs.fields.iter().map(|f| f.name.as_str()));
+                let help = match near {
+                    Some(near) => msg!("是不是 `{near}`？", "did you mean `{near}`?"),
+                    None => msg!(
+                        "`with` 后写 input 中的顶层字段，如 `with shipment`",
+                        "after `with` name a top-level field of the input, such as `with shipment`"
+                    ),
+                };
+                self.report(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NAME,
+                        msg!("input 中没有字段 `{name}`", "the input has no field `{name}`"),
+                    )
+                    .at(n.span)
+                    .help(help)
+                    .maybe_fix(n.span, near),
+                );
+            } else if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     /// Unreachable stages (warnings) and stages with no way out that are not final (errors).

@@ -30,6 +30,7 @@ impl Lower<'_> {
                     to: t.to,
                     event: t.event,
                     by: crate::ir::RoleSet::of(&t.by),
+                    carries: t.carries.iter().map(|c| Arc::from(c.as_str())).collect(),
                     otherwise: t.otherwise,
                     rejects,
                 }

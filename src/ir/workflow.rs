@@ -58,7 +58,7 @@ pub struct Workflow {
 }
 
 /// `from -> to on event [else otherwise]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transition {
     /// Stage index.
     pub from: usize,
@@ -68,6 +68,8 @@ pub struct Transition {
     pub event: usize,
     /// The roles that may post the event here; anyone when empty.
     pub by: RoleSet,
+    /// `with inspection`: the top-level input fields the event's data fills in.
+    pub carries: Vec<Arc<str>>,
     /// Where a reject of the target stage sends the case instead.
     pub otherwise: Option<usize>,
     /// `rejects CODE "text"`: an index into [`Workflow::rejections`]; taking the event

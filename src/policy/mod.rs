@@ -250,6 +250,26 @@ impl Policy {
         Some(t.by.indices().filter_map(|i| w.roles.get(i).map(|r| &**r)).collect())
     }
 
+    /// The input sections an event's data fills in at `stage` (`on receive with
+    /// inspection`), or `None` when the event cannot be posted there.
+    ///
+    /// ```
+    /// let policy = tenet::Policy::from_text("p.tenet", "policy p version \"1\"\n\
+    ///     input {\n  shipment?: {\n    tracking_no: text\n  }\n}\n\
+    ///     workflow w {\n  stages a, b\n  initial a\n  final b\n  events ship\n\
+    ///       a -> b on ship with shipment\n}\n")?;
+    /// assert_eq!(policy.event_carries("a", "ship"), Some(vec!["shipment"]));
+    /// assert_eq!(policy.event_carries("b", "ship"), None);
+    /// # Ok::<(), tenet::LoadError>(())
+    /// ```
+    pub fn event_carries(&self, stage: &str, event: &str) -> Option<Vec<&str>> {
+        let w = self.program.workflow.as_deref()?;
+        let from = w.stages.iter().position(|s| &**s == stage)?;
+        let ev = w.events.iter().position(|e| &**e == event)?;
+        let t = w.transitions.iter().find(|t| t.from == from && t.event == ev)?;
+        Some(t.carries.iter().map(|c| &**c).collect())
+    }
+
     /// The input schema: the fields facts may carry, their types, which are optional.
     pub fn inputs(&self) -> &crate::lang::RecordType {
         &self.program.inputs

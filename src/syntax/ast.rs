@@ -123,6 +123,8 @@ pub struct TransitionDecl {
     pub event: Ident,
     /// `by reviewer, finance`: the roles that may post the event here (anyone when empty).
     pub by: Vec<Ident>,
+    /// `with inspection`: the input sections the event's data fills in.
+    pub carries: Vec<Ident>,
     /// Where it goes instead when a reject rule of the target stage fires.
     pub otherwise: Option<Ident>,
     /// `rejects CODE "text"`: taking this event decides the case as rejected.

@@ -338,8 +338,16 @@ impl<'a> Builder<'a> {
                             .filter(|q| q.as_rule() == Rule::wf_posters)
                             .flat_map(|q| q.into_inner().filter(|r| r.as_rule() == Rule::ident).map(|r| self.ident(r)))
                             .collect();
-                        wf.transitions
-                            .push(Spanned::new(TransitionDecl { from, to, event, by, otherwise, rejects }, span));
+                        let carries = p
+                            .clone()
+                            .into_inner()
+                            .filter(|q| q.as_rule() == Rule::wf_carries)
+                            .flat_map(|q| q.into_inner().filter(|r| r.as_rule() == Rule::ident).map(|r| self.ident(r)))
+                            .collect();
+                        wf.transitions.push(Spanned::new(
+                            TransitionDecl { from, to, event, by, carries, otherwise, rejects },
+                            span,
+                        ));
                     }
                 }
                 Rule::wf_deadline => {

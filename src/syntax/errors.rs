@@ -196,6 +196,10 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::wf_posters | Rule::posters_by => {
             Thing("`by 角色`（可以发出这个事件的角色）", "`by ROLE` (the roles that may post the event)")
         }
+        Rule::wf_carries | Rule::carries_with => Thing(
+            "`with 字段`（事件数据填写的 input 字段）",
+            "`with FIELD` (the input fields the event's data fills in)",
+        ),
         Rule::kw_within => Thing("`within`", "`within`"),
         Rule::wf_by => Thing("`by` 截止时间（let 或 output 的名字）", "`by` and a due time (a let's or output's name)"),
         Rule::kw_after => Thing("`after`", "`after`"),
