@@ -96,6 +96,32 @@ impl ApiError {
         )
     }
 
+    /// The kind (`not_found`, `role_required`…), as the JSON answer's `error`.
+    pub fn kind(&self) -> &'static str {
+        self.0.kind
+    }
+
+    /// The message in Chinese and in English.
+    pub fn messages(&self) -> (&str, &str) {
+        (&self.0.message, &self.0.message_en)
+    }
+
+    /// The diagnostics' messages, each with the path it names.
+    pub fn diagnostic_lines(&self) -> Vec<String> {
+        self.0
+            .diagnostics
+            .iter()
+            .flatten()
+            .map(|d| serde_json::to_value(d).unwrap_or(Json::Null))
+            .map(|d| {
+                let text = |k: &str| d.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
+                let path = text("path");
+                let message = format!("{} · {}", text("message"), text("message_en"));
+                if path.is_empty() { message } else { format!("{path}: {message}") }
+            })
+            .collect()
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.0.status

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod clock;
 pub mod conn;
+pub mod desk;
 pub mod error;
 pub mod ids;
 pub mod metrics;
@@ -243,7 +244,7 @@ pub fn read_cases(url: &str, mut each: impl FnMut(&str, tenet::workflow::Case)) 
 
 /// Runs `work` on a store opened from `url` on a runtime of its own, for the commands
 /// that read a store outside a server; the store is closed afterwards.
-fn with_store<T, F, W>(url: &str, work: W) -> Result<T, StartError>
+pub(crate) fn with_store<T, F, W>(url: &str, work: W) -> Result<T, StartError>
 where
     W: FnOnce(Store) -> F,
     F: std::future::Future<Output = Result<T, StartError>>,

@@ -12,3 +12,4 @@ pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod serve;
 pub(crate) mod test;
+pub(crate) mod users;

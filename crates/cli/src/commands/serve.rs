@@ -7,7 +7,7 @@ use crate::output::fail;
 use crate::{Exit, OutputFormat, Ui};
 
 /// The database without `--db` or a project's `[serve] db`.
-const DEFAULT_DB: &str = "sqlite://tenet-data/tenet.db";
+pub(crate) const DEFAULT_DB: &str = "sqlite://tenet-data/tenet.db";
 /// The address without `--listen` or a project's `[serve] listen`.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 

@@ -125,6 +125,7 @@ pub async fn open(
     if let Some(d) = decided {
         app.metrics.decision(d);
     }
+    crate::desk::queue::after_write(&app, &id).await;
     let mut view = view;
     if let Some(obj) = view.as_object_mut() {
         obj.insert("decision_id".into(), json!(decision_id));
@@ -263,7 +264,39 @@ pub async fn post_event(
             ));
         }
     };
-    let mut body = json_body(&headers, body)?;
+    let body = json_body(&headers, body)?;
+    match record(&app, &id, &caller, expected_version, key, body).await? {
+        Recorded::New { version, answer } => Ok(text_with_etag(StatusCode::OK, version, answer)),
+        Recorded::Replayed(answer) => Ok(replayed(answer)),
+    }
+}
+
+/// What [`record`] did.
+#[derive(Debug)]
+pub enum Recorded {
+    /// The event was recorded as `version`; the answer is the case view after it.
+    New {
+        /// The case's version after the event.
+        version: i64,
+        /// The answer (JSON text).
+        answer: String,
+    },
+    /// The idempotency key was used for this same event before: its first answer.
+    Replayed(Idem),
+}
+
+/// Records an event posted by `caller` — through the API or the desk, by the same rules:
+/// the workflow must know the event, it may not be dated after the server's clock, the
+/// policy's roles decide who may post it, `expected_version` (`If-Match`) must be the
+/// case's version. Nothing is recorded when any of it fails.
+pub async fn record(
+    app: &App,
+    id: &str,
+    caller: &crate::access::Caller,
+    expected_version: Option<i64>,
+    key: Option<String>,
+    mut body: serde_json::Map<String, Value>,
+) -> Result<Recorded, ApiError> {
     // A person's token (one that `acts_as` roles) records who posted the event: its name
     // is the event's `by`, whatever the body says. A system's token keeps the body's `by`.
     if caller.acts_as.is_some()
@@ -286,14 +319,14 @@ pub async fn post_event(
         .at_path("event");
         return Err(ApiError::bad_request("事件写得不对", "the event is not well formed").with_diagnostics(&[d]));
     }
-    if !crate::ids::valid_case_id(&id) {
+    if !crate::ids::valid_case_id(id) {
         return Err(ApiError::not_found("case"));
     }
     let body_text = Value::Object(body).to_string();
     if let Some(k) = &key
-        && let Some(answer) = app.store.idempotent(&id, k).await?
+        && let Some(answer) = app.store.idempotent(id, k).await?
     {
-        return replayed_if_same(&app, &id, answer, &event).await;
+        return replayed_if_same(app, id, answer, &event).await.map(Recorded::Replayed);
     }
     // An event dated later than the server's clock would be illegal now and legal later:
     // the case would change by itself as time passes. Refused, nothing recorded.
@@ -316,12 +349,12 @@ pub async fn post_event(
         )
         .with_diagnostics(&[d]));
     }
-    let lock = app.writer(&id)?;
+    let lock = app.writer(id)?;
     let _writing = lock.lock().await;
     // The append's statement checks the version it expects, so the case as this process
     // last saw it is tried first without asking the database; a case another process
     // moved on is then a conflict, retried at once from the database.
-    let mut seen = app.case_seen(&id)?.filter(|c| expected_version.is_none_or(|e| e == c.stored.version));
+    let mut seen = app.case_seen(id)?.filter(|c| expected_version.is_none_or(|e| e == c.stored.version));
     let guessed = seen.is_some();
     for attempt in 0..RETRIES {
         let cached = match seen.take() {
@@ -332,7 +365,7 @@ pub async fn post_event(
                     let jitter = crate::ids::random_hex(1).and_then(|h| u64::from_str_radix(&h, 16).ok()).unwrap_or(0);
                     tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64 + jitter % 20)).await;
                 }
-                app.case(&id).await?
+                app.case(id).await?
             }
         };
         let version = cached.stored.version;
@@ -384,13 +417,13 @@ pub async fn post_event(
         let answer = Idem { status: 200, body: after.answer };
         let at = crate::clock::stamp(now);
         let append = Append {
-            case_id: &id,
+            case_id: id,
             expected: version,
             body: &body_text,
             stage: &after.stage,
             recorded_at: &at,
             idempotency: key.as_deref().map(|k| (k, &answer)),
-            decision: case_decision(&loaded, [&decision_id, &at, &id], Some(&event.name), &after.facts, &after.result),
+            decision: case_decision(&loaded, [&decision_id, &at, id], Some(&event.name), &after.facts, &after.result),
         };
         match app.store.append(&append).await? {
             Appended::Done => {
@@ -399,12 +432,15 @@ pub async fn post_event(
                 if let Some(d) = after.decision {
                     app.metrics.decision(d);
                 }
+                crate::desk::queue::after_write(app, id).await;
                 // The answer kept under the idempotency key, written once.
-                return Ok(text_with_etag(StatusCode::OK, version + 1, answer.body));
+                return Ok(Recorded::New { version: version + 1, answer: answer.body });
             }
-            Appended::Replayed(answer) => return replayed_if_same(&app, &id, answer, &event).await,
+            Appended::Replayed(answer) => {
+                return replayed_if_same(app, id, answer, &event).await.map(Recorded::Replayed);
+            }
             Appended::Conflict if expected_version.is_some() => {
-                let now_at = app.store.case_version(&id).await?.unwrap_or(version + 1);
+                let now_at = app.store.case_version(id).await?.unwrap_or(version + 1);
                 return Err(stale(version, now_at));
             }
             Appended::Conflict => continue,
@@ -453,7 +489,7 @@ fn unknown_event(loaded: &crate::policies::Loaded, event: &Event) -> ApiError {
 /// as the one the key recorded; `422` when the key is reused for another event (as the
 /// IETF Idempotency-Key draft answers), since returning the first answer would tell the
 /// client that an event it never recorded was.
-async fn replayed_if_same(app: &App, id: &str, answer: Idem, event: &Event) -> Result<Response, ApiError> {
+async fn replayed_if_same(app: &App, id: &str, answer: Idem, event: &Event) -> Result<Idem, ApiError> {
     let version = serde_json::from_str::<Value>(&answer.body)
         .ok()
         .and_then(|v| v.get("posted")?.get("version")?.as_i64())
@@ -468,7 +504,7 @@ async fn replayed_if_same(app: &App, id: &str, answer: Idem, event: &Event) -> R
             "this Idempotency-Key was used for another event; use a new key for each new event",
         ));
     }
-    Ok(replayed(answer))
+    Ok(answer)
 }
 
 /// The first answer to an idempotency key, again.

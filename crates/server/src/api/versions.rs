@@ -159,6 +159,7 @@ pub async fn move_case(
         ));
     }
     app.forget(&id)?;
+    crate::desk::queue::after_write(&app, &id).await;
     answer.moved = true;
     answer.decision_id = Some(decision_id);
     Ok((StatusCode::OK, Json(answer)))

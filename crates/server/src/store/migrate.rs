@@ -36,6 +36,38 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         // are read from disk once and then kept.
         &["ALTER TABLE policies ADD COLUMN files TEXT"],
     ),
+    (
+        3,
+        "the return desk: staff accounts, their sessions, internal notes, the queue",
+        &[
+            // Roles as ` reviewer finance ` (spaces around each), the workflow's role names.
+            "CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, roles TEXT NOT NULL, \
+             disabled BIGINT NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT)",
+            // The cookie's SHA-256, never the cookie: a copy of the database signs nobody in.
+            "CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES users (name), \
+             csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+            "CREATE INDEX sessions_by_user ON sessions (user_name)",
+            "CREATE TABLE notes (seq {serial}, case_id TEXT NOT NULL REFERENCES cases (id), by_name TEXT NOT NULL, \
+             at TEXT NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX notes_by_case ON notes (case_id, seq)",
+            // The queue: what the desk lists, derived from each case's replay at the version
+            // and policy version it names; a row behind its case is recomputed (see queue.rs).
+            "CREATE TABLE desk_queue (case_id TEXT PRIMARY KEY REFERENCES cases (id), version BIGINT NOT NULL, \
+             policy_hash TEXT NOT NULL, policy TEXT NOT NULL, stage TEXT NOT NULL, open BIGINT NOT NULL, \
+             due TEXT NOT NULL, decision TEXT NOT NULL, codes TEXT NOT NULL, sku TEXT NOT NULL, \
+             order_id TEXT NOT NULL, request_id TEXT NOT NULL, waiting TEXT NOT NULL)",
+            "CREATE INDEX queue_by_due ON desk_queue (open, due, case_id)",
+            "CREATE INDEX queue_by_stage ON desk_queue (open, stage, due, case_id)",
+            "CREATE INDEX queue_by_policy ON desk_queue (open, policy, due, case_id)",
+            "CREATE INDEX queue_by_sku ON desk_queue (open, sku, due, case_id)",
+            "CREATE INDEX queue_by_order ON desk_queue (order_id)",
+            "CREATE INDEX queue_by_request ON desk_queue (request_id)",
+            // "My work": one row per role a case waits for.
+            "CREATE TABLE desk_waiting (role TEXT NOT NULL, due TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases (id), \
+             PRIMARY KEY (role, due, case_id))",
+            "CREATE INDEX waiting_by_case ON desk_waiting (case_id)",
+        ],
+    ),
 ];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two

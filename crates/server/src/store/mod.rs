@@ -9,9 +9,13 @@
 
 mod log;
 mod migrate;
+mod queue;
+mod users;
 mod writer;
 
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
+pub use queue::{NO_DEADLINE, QueueFilter, QueueRow};
+pub use users::{NoteRow, SessionRow, UserRow};
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,0 +1,227 @@
+//! The desk's queue: one row per case, derived from its replay (stage, the earliest open
+//! deadline, decision, codes, the roles it waits for) so listing 100 000 cases is an index
+//! range, never a replay. A row names the case version and policy version it was derived
+//! at; a row behind its case is found and recomputed (`stale_queue`), so a crash between
+//! an append and its row's update costs a moment's staleness, never a wrong row for good.
+
+use sqlx::Row;
+
+use super::Store;
+
+/// The `due` of a case with no open deadline: after every real instant, so it lists last.
+pub const NO_DEADLINE: &str = "9999-12-31T23:59:59.999999Z";
+
+/// A case as the queue lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueRow {
+    /// The case.
+    pub case_id: String,
+    /// The case version it was derived at.
+    pub version: i64,
+    /// The policy version it was derived with.
+    pub policy_hash: String,
+    /// The policy's name.
+    pub policy: String,
+    /// The stage.
+    pub stage: String,
+    /// Not in a final stage.
+    pub open: bool,
+    /// The earliest open deadline (UTC text), or [`NO_DEADLINE`].
+    pub due: String,
+    /// The case's decision (`approved`, `rejected`, `needs_info`; empty when none).
+    pub decision: String,
+    /// The codes, space-separated.
+    pub codes: Vec<String>,
+    /// `item.sku` of the facts, when there is one.
+    pub sku: String,
+    /// `order.id`.
+    pub order_id: String,
+    /// `request.id`.
+    pub request_id: String,
+    /// The roles that may post one of its next events.
+    pub waiting: Vec<String>,
+}
+
+/// What to list: every filter is optional; the page starts after `after` (due, case id).
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    /// Only this stage.
+    pub stage: Option<String>,
+    /// Only this policy.
+    pub policy: Option<String>,
+    /// Only this SKU.
+    pub sku: Option<String>,
+    /// Only cases overdue at this instant (UTC text).
+    pub overdue_at: Option<String>,
+    /// Only cases waiting for one of these roles ("my work").
+    pub roles: Option<Vec<String>>,
+    /// A case id, order id or request id.
+    pub search: Option<String>,
+    /// The last row of the page before.
+    pub after: Option<(String, String)>,
+    /// Page size.
+    pub limit: i64,
+}
+
+fn spaced(words: &[String]) -> String {
+    format!(" {} ", words.join(" "))
+}
+
+fn row_of(r: &sqlx::any::AnyRow) -> sqlx::Result<QueueRow> {
+    let open: i64 = r.try_get("open")?;
+    let codes: String = r.try_get("codes")?;
+    let waiting: String = r.try_get("waiting")?;
+    Ok(QueueRow {
+        case_id: r.try_get("case_id")?,
+        version: r.try_get("version")?,
+        policy_hash: r.try_get("policy_hash")?,
+        policy: r.try_get("policy")?,
+        stage: r.try_get("stage")?,
+        open: open != 0,
+        due: r.try_get("due")?,
+        decision: r.try_get("decision")?,
+        codes: codes.split_whitespace().map(str::to_owned).collect(),
+        sku: r.try_get("sku")?,
+        order_id: r.try_get("order_id")?,
+        request_id: r.try_get("request_id")?,
+        waiting: waiting.split_whitespace().map(str::to_owned).collect(),
+    })
+}
+
+const COLUMNS: &str =
+    "q.case_id, q.version, q.policy_hash, q.policy, q.stage, q.open, q.due, q.decision, q.codes, q.sku, q.order_id, \
+     q.request_id, q.waiting";
+
+impl Store {
+    /// Writes a case's queue row and its waiting roles, replacing what was there — unless
+    /// the row already kept is of a later case version (a slower writer never puts an
+    /// older picture back).
+    pub async fn put_queue_row(&self, q: &QueueRow) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let kept: Option<i64> = sqlx::query("SELECT version FROM desk_queue WHERE case_id = $1")
+            .bind(&q.case_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("version"))
+            .transpose()?;
+        if kept.is_some_and(|v| v > q.version) {
+            return tx.rollback().await;
+        }
+        sqlx::query("DELETE FROM desk_waiting WHERE case_id = $1").bind(&q.case_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM desk_queue WHERE case_id = $1").bind(&q.case_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO desk_queue (case_id, version, policy_hash, policy, stage, open, due, decision, codes, sku, \
+             order_id, request_id, waiting) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&q.case_id)
+        .bind(q.version)
+        .bind(&q.policy_hash)
+        .bind(&q.policy)
+        .bind(&q.stage)
+        .bind(i64::from(q.open))
+        .bind(&q.due)
+        .bind(&q.decision)
+        .bind(spaced(&q.codes))
+        .bind(&q.sku)
+        .bind(&q.order_id)
+        .bind(&q.request_id)
+        .bind(spaced(&q.waiting))
+        .execute(&mut *tx)
+        .await?;
+        if q.open {
+            for role in &q.waiting {
+                sqlx::query("INSERT INTO desk_waiting (role, due, case_id) VALUES ($1, $2, $3)")
+                    .bind(role)
+                    .bind(&q.due)
+                    .bind(&q.case_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Cases whose queue row is missing or behind (another version, another policy
+    /// version), at most `limit`, in id order.
+    pub async fn stale_queue(&self, limit: i64) -> sqlx::Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT c.id FROM cases c LEFT JOIN desk_queue q ON q.case_id = c.id \
+             WHERE q.case_id IS NULL OR q.version <> c.version OR q.policy_hash <> c.policy_hash \
+             ORDER BY c.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get("id")).collect()
+    }
+
+    /// A page of open cases: overdue first, then by deadline (the earliest due first is
+    /// both), then by id, so the order is stable.
+    pub async fn queue(&self, f: &QueueFilter) -> sqlx::Result<Vec<QueueRow>> {
+        let mut sql = format!("SELECT {COLUMNS} FROM desk_queue q WHERE q.open = 1");
+        let mut args: Vec<String> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, value: &str| {
+            args.push(value.to_owned());
+            sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(s) = &f.stage {
+            arg(&mut sql, " AND q.stage = ?", s);
+        }
+        if let Some(p) = &f.policy {
+            arg(&mut sql, " AND q.policy = ?", p);
+        }
+        if let Some(s) = &f.sku {
+            arg(&mut sql, " AND q.sku = ?", s);
+        }
+        if let Some(now) = &f.overdue_at {
+            arg(&mut sql, " AND q.due <= ?", now);
+        }
+        if let Some(s) = &f.search {
+            arg(&mut sql, " AND (q.case_id = ?", s);
+            arg(&mut sql, " OR q.order_id = ?", s);
+            arg(&mut sql, " OR q.request_id = ?)", s);
+        }
+        if let Some(roles) = &f.roles {
+            if roles.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(" AND q.case_id IN (SELECT w.case_id FROM desk_waiting w WHERE w.role IN (");
+            for (i, r) in roles.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                arg(&mut sql, "?", r);
+            }
+            sql.push_str("))");
+        }
+        if let Some((due, id)) = &f.after {
+            arg(&mut sql, " AND (q.due > ?", due);
+            arg(&mut sql, " OR (q.due = ?", due);
+            arg(&mut sql, " AND q.case_id > ?))", id);
+        }
+        sql.push_str(&format!(" ORDER BY q.due, q.case_id LIMIT {}", f.limit.clamp(1, 500)));
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a.as_str());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(row_of).collect()
+    }
+
+    /// How many open cases are overdue at `now` (UTC text).
+    pub async fn overdue_count(&self, now: &str) -> sqlx::Result<i64> {
+        sqlx::query("SELECT COUNT(*) AS n FROM desk_queue WHERE open = 1 AND due <= $1")
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")
+    }
+
+    /// The policies and stages of open cases, for the queue's filters.
+    pub async fn queue_choices(&self) -> sqlx::Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT DISTINCT policy, stage FROM desk_queue WHERE open = 1 ORDER BY policy, stage")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("policy")?, r.try_get("stage")?))).collect()
+    }
+}
