@@ -412,7 +412,7 @@ pub async fn record(
         if let Some(roles) = loaded.policy.event_roles(&after.from, &event.name)
             && !caller.may_post(&roles)
         {
-            return Err(role_required(&roles, &event.name, &after.from, &caller));
+            return Err(role_required(&roles, &event.name, &after.from, caller));
         }
         let answer = Idem { status: 200, body: after.answer };
         let at = crate::clock::stamp(now);
