@@ -36,6 +36,8 @@ pub struct App {
     pub durable_decisions: bool,
     /// Whether each request is written to standard error as it is answered.
     pub access_log: bool,
+    /// The desk's sign-in failures by name, which slow the next attempts.
+    pub desk_failures: crate::desk::auth::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
@@ -99,6 +101,7 @@ impl App {
             log,
             durable_decisions,
             access_log: false,
+            desk_failures: crate::desk::auth::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
         }

@@ -147,6 +147,9 @@ pub const LOG_FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(
 pub async fn serve(ready: Ready) -> std::io::Result<()> {
     let Ready { app, listener, signals } = ready;
     let router = api::router(Arc::clone(&app));
+    // The desk's queue rows behind their cases (another server, a crash, a version
+    // before the desk) are recomputed from the start and then every half minute.
+    let keeper = tokio::spawn(desk::queue::keep(Arc::clone(&app)));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = signals.map(|s| tokio::spawn(watch(Arc::clone(&app), s, stop_tx)));
     let served = conn::serve(listener, router, async move {
@@ -156,6 +159,7 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
     if let Some(w) = watcher {
         w.abort();
     }
+    keeper.abort();
     // The queued entries are written before the database closes; a database that stays
     // away gets a bounded wait, and the entries it keeps are named, never dropped quietly.
     match tokio::time::timeout(LOG_FLUSH_GRACE, app.log.flush()).await {

@@ -85,7 +85,9 @@ fn add(db: &str, name: &str, roles: &[String], from_stdin: bool) -> Result<(), t
 fn list(db: &str) -> Result<(), tenet_server::StartError> {
     let users = tenet_server::desk::accounts::list(db)?;
     if users.is_empty() {
-        out("还没有账号；tenet users add NAME --role ROLE 添加 · no accounts yet; add one with tenet users add NAME --role ROLE\n");
+        out(
+            "还没有账号；tenet users add NAME --role ROLE 添加 · no accounts yet; add one with tenet users add NAME --role ROLE\n",
+        );
     }
     for u in users {
         let state = if u.disabled { "已停用 · disabled" } else { "可用 · enabled" };

@@ -52,6 +52,16 @@ pub async fn due(
     app.access.check(&headers, Role::Reader)?;
     let (now, _) = now_of(query.now);
     let until = query.due_before.map_or(now, |t| t.0);
+    Ok(Json(ActionList { actions: due_actions(&app, now, until).await? }))
+}
+
+/// The actions due by `until` not yet marked done, by due time (then id), judged at `now`
+/// — for the API and the desk alike.
+pub async fn due_actions(
+    app: &App,
+    now: chrono::DateTime<chrono::Utc>,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<ActionItem>, ApiError> {
     let mut out: Vec<(chrono::DateTime<chrono::Utc>, ActionItem)> = Vec::new();
     let mut after = String::new();
     let mut seen = 0;
@@ -87,7 +97,7 @@ pub async fn due(
         out.extend(page.into_iter().filter(|(_, id, _)| !done.contains(id)).map(|(due, _, item)| (due, item)));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    Ok(Json(ActionList { actions: out.into_iter().map(|(_, v)| v).collect() }))
+    Ok(out.into_iter().map(|(_, v)| v).collect())
 }
 
 /// Marks an action delivered; marking it again is harmless.
@@ -111,10 +121,11 @@ pub async fn done(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<ActionDone>), ApiError> {
-    app.access.check(&headers, Role::Operator)?;
+    let caller = app.access.check(&headers, Role::Operator)?;
     if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::not_found("action"));
     }
-    let first = app.store.action_done(&id, &crate::clock::stamp(crate::clock::now())).await?;
+    let by = caller.name.as_deref().unwrap_or("api");
+    let first = app.store.action_done(&id, &crate::clock::stamp(crate::clock::now()), by).await?;
     Ok((StatusCode::OK, Json(ActionDone { id, done: true, already: !first })))
 }

@@ -197,7 +197,7 @@ struct AfterEvent {
 }
 
 /// `403 role_required`: the policy gives this event in this stage to other roles.
-fn role_required(roles: &[&str], event: &str, stage: &str, caller: &crate::access::Caller) -> ApiError {
+pub(crate) fn role_required(roles: &[&str], event: &str, stage: &str, caller: &crate::access::Caller) -> ApiError {
     let (zh_roles, en_roles) = (roles.join("、"), roles.join(", "));
     let mine = caller.acts_as.as_deref().map(|m| m.join(", ")).unwrap_or_default();
     let who = caller.name.as_deref().unwrap_or("");

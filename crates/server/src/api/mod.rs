@@ -1,9 +1,9 @@
 //! The HTTP API: the router, the checks every request passes (size, type, time) and the
 //! reading of JSON bodies into answers a client can act on.
 
-mod actions;
+pub mod actions;
 pub mod answers;
-mod cases;
+pub mod cases;
 mod decisions;
 mod evaluate;
 mod extract;
@@ -57,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(ops::ready))
         .route("/metrics", get(ops::metrics))
         .route("/v1/openapi.json", get(openapi::document))
+        .merge(crate::desk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -69,7 +69,9 @@ pub fn disable(url: &str, name: &str) -> Result<(), StartError> {
         if store.disable_user(&name, &at).await.map_err(db)? {
             Ok(())
         } else {
-            Err(StartError::Usage(format!("没有账号 {name}；tenet users list 列出现有账号 · there is no account {name}; tenet users list shows them")))
+            Err(StartError::Usage(format!(
+                "没有账号 {name}；tenet users list 列出现有账号 · there is no account {name}; tenet users list shows them"
+            )))
         }
     })
 }

@@ -11,8 +11,8 @@ use tenet::workflow::{DeadlineStatus, Replay};
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::store::QueueRow;
 use crate::store::NO_DEADLINE;
+use crate::store::QueueRow;
 
 /// How often the keeper looks for rows behind their case.
 pub const KEEPER_EVERY: Duration = Duration::from_secs(30);
@@ -90,24 +90,21 @@ pub async fn after_write(app: &App, id: &str) {
     }
 }
 
-/// Recomputes every row behind its case; the number recomputed.
+/// Recomputes every row behind its case, in one pass in id order; the number
+/// recomputed. A case that cannot be listed is said on standard error and passed over
+/// until the next round.
 pub async fn catch_up(app: &App) -> Result<usize, ApiError> {
     let mut n = 0;
+    let mut after = String::new();
     loop {
-        let ids = app.store.stale_queue(500).await?;
-        if ids.is_empty() {
-            return Ok(n);
-        }
-        let before = n;
+        let ids = app.store.stale_queue(&after, 500).await?;
+        let Some(last) = ids.last() else { return Ok(n) };
+        after = last.clone();
         for id in &ids {
             match refresh(app, id, crate::clock::now()).await {
                 Ok(()) => n += 1,
                 Err(e) => eprintln!("tenet serve: case {id} cannot be listed on the desk: {}", e.kind()),
             }
-        }
-        if n == before {
-            // Every one failed: they would be found again at once; wait for the next round.
-            return Ok(n);
         }
     }
 }

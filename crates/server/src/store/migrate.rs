@@ -66,6 +66,8 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE TABLE desk_waiting (role TEXT NOT NULL, due TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases (id), \
              PRIMARY KEY (role, due, case_id))",
             "CREATE INDEX waiting_by_case ON desk_waiting (case_id)",
+            // Who marked an action done (a desk account, or the API token's name).
+            "ALTER TABLE actions_done ADD COLUMN done_by TEXT",
         ],
     ),
 ];

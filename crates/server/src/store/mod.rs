@@ -510,10 +510,11 @@ impl Store {
     }
 
     /// Marks an action delivered; `false` when it already was.
-    pub async fn action_done(&self, action_id: &str, at: &str) -> sqlx::Result<bool> {
-        let r = sqlx::query("INSERT INTO actions_done (action_id, done_at) VALUES ($1, $2)")
+    pub async fn action_done(&self, action_id: &str, at: &str, by: &str) -> sqlx::Result<bool> {
+        let r = sqlx::query("INSERT INTO actions_done (action_id, done_at, done_by) VALUES ($1, $2, $3)")
             .bind(action_id)
             .bind(at)
+            .bind(by)
             .execute(&self.pool)
             .await;
         match r {
@@ -955,9 +956,9 @@ mod tests {
         let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.expect("store");
         let ids: Vec<String> = (0..1200).map(|i| format!("a-{i:04}")).collect();
         for marked in ["a-0003", "a-0700", "a-1199"] {
-            assert!(store.action_done(marked, "2026-12-02T00:00:00Z").await.expect("mark"));
+            assert!(store.action_done(marked, "2026-12-02T00:00:00Z", "amy").await.expect("mark"));
         }
-        assert!(!store.action_done("a-0003", "2026-12-02T00:00:01Z").await.expect("again"), "marked once");
+        assert!(!store.action_done("a-0003", "2026-12-02T00:00:01Z", "amy").await.expect("again"), "marked once");
         let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut done: Vec<String> = store.done_among(&asked).await.expect("query").into_iter().collect();
         done.sort();

@@ -88,8 +88,7 @@ fn row_of(r: &sqlx::any::AnyRow) -> sqlx::Result<QueueRow> {
     })
 }
 
-const COLUMNS: &str =
-    "q.case_id, q.version, q.policy_hash, q.policy, q.stage, q.open, q.due, q.decision, q.codes, q.sku, q.order_id, \
+const COLUMNS: &str = "q.case_id, q.version, q.policy_hash, q.policy, q.stage, q.open, q.due, q.decision, q.codes, q.sku, q.order_id, \
      q.request_id, q.waiting";
 
 impl Store {
@@ -141,18 +140,27 @@ impl Store {
         tx.commit().await
     }
 
-    /// Cases whose queue row is missing or behind (another version, another policy
-    /// version), at most `limit`, in id order.
-    pub async fn stale_queue(&self, limit: i64) -> sqlx::Result<Vec<String>> {
+    /// Cases after `after` whose queue row is missing or behind (another version,
+    /// another policy version), at most `limit`, in id order.
+    pub async fn stale_queue(&self, after: &str, limit: i64) -> sqlx::Result<Vec<String>> {
         let rows = sqlx::query(
             "SELECT c.id FROM cases c LEFT JOIN desk_queue q ON q.case_id = c.id \
-             WHERE q.case_id IS NULL OR q.version <> c.version OR q.policy_hash <> c.policy_hash \
-             ORDER BY c.id LIMIT $1",
+             WHERE c.id > $1 AND (q.case_id IS NULL OR q.version <> c.version OR q.policy_hash <> c.policy_hash) \
+             ORDER BY c.id LIMIT $2",
         )
+        .bind(after)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| r.try_get("id")).collect()
+    }
+
+    /// Removes a case's queue row (the keeper puts it back).
+    pub async fn delete_queue_row(&self, case_id: &str) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM desk_waiting WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM desk_queue WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+        tx.commit().await
     }
 
     /// A page of open cases: overdue first, then by deadline (the earliest due first is

@@ -109,7 +109,14 @@ impl Store {
     }
 
     /// Starts a session.
-    pub async fn new_session(&self, id_hash: &str, user: &str, csrf: &str, at: &str, expires: &str) -> sqlx::Result<()> {
+    pub async fn new_session(
+        &self,
+        id_hash: &str,
+        user: &str,
+        csrf: &str,
+        at: &str,
+        expires: &str,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_name, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -134,8 +141,10 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok(SessionRow { user: user_of(&r)?, csrf: r.try_get("csrf")?, expires_at: r.try_get("expires_at")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(SessionRow { user: user_of(&r)?, csrf: r.try_get("csrf")?, expires_at: r.try_get("expires_at")? })
+        })
+        .transpose()
     }
 
     /// Ends a session, and every session that has expired by `now`.
@@ -146,6 +155,17 @@ impl Store {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+
+    /// The last actions marked done: (id, when, by whom), latest first.
+    pub async fn recent_done(&self, limit: i64) -> sqlx::Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT action_id, done_at, COALESCE(done_by, '') AS done_by FROM actions_done ORDER BY done_at DESC, action_id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("action_id")?, r.try_get("done_at")?, r.try_get("done_by")?))).collect()
     }
 
     /// Adds an internal note to a case.

@@ -34,6 +34,8 @@ pub fn policies_copy(dir: &Path) -> PathBuf {
 
 pub struct Server {
     pub base: String,
+    /// The server's state: its store, for what a test sets up around the HTTP API.
+    pub app: std::sync::Arc<tenet_server::app::App>,
     pub client: Client,
     pub policies: PathBuf,
     _dir: tempfile::TempDir,
@@ -71,8 +73,9 @@ impl Server {
         edit(&mut options);
         let ready = tenet_server::prepare(&options).await.expect("the server starts");
         let base = format!("http://{}", ready.addr().unwrap());
+        let app = std::sync::Arc::clone(&ready.app);
         tokio::spawn(tenet_server::serve(ready));
-        Server { base, client: Client::new(), policies, _dir: dir }
+        Server { base, app, client: Client::new(), policies, _dir: dir }
     }
 
     pub async fn send(
