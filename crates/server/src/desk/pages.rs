@@ -511,8 +511,9 @@ async fn preview(app: &App, staff: &Staff, id: &str, body: &Map<String, Value>) 
         return Err(crate::api::cases::role_required(&roles, &event.name, &from, &staff.caller()));
     }
     let codes_text = codes.join(", ");
+    let moved = stage != from;
     let (zh, en) = match (outcome, decision) {
-        ("accepted", Some("rejected")) => {
+        ("accepted" | "refused", Some("rejected")) if moved => {
             (format!("这将拒绝：{codes_text}（进入 {stage}）"), format!("this will reject: {codes_text} (to {stage})"))
         }
         ("accepted", _) => (
