@@ -508,8 +508,14 @@ async fn the_queue_lists_open_cases_overdue_first_then_by_deadline() {
     // Overdue at the server's clock, which read between `now` and `after`.
     assert_eq!(overdue, only(&|e| e.0 <= now || (e.0 <= after && overdue.contains(&e.1))));
     assert!(!overdue.is_empty() && overdue.len() < 100, "a mix: {} overdue", overdue.len());
-    // My work: a reviewer's cases are those in review.
+    // My work: a reviewer's cases are those in review; with two roles, the cases waiting
+    // for either, each once, in the queue's order across pages.
     assert_eq!(pages(&rita, "/desk/cases?mine=1").await.concat(), only(&|e| e.2 == "review"));
+    add_user(&server, "cora", &["customer", "reviewer"], "customer-password").await;
+    let cora = Desk::sign_in(&server, "cora", "customer-password").await;
+    let both = pages(&cora, "/desk/cases?mine=1").await;
+    assert!(both.len() >= 2, "more than a page");
+    assert_eq!(both.concat(), only(&|e| matches!(e.2.as_str(), "application" | "review" | "preparation")));
     // Search: a case id, an order id or a request id, exactly.
     assert_eq!(rita.get("/desk/cases?q=RR-42").await.case_ids(), ["Q-042"]);
     assert_eq!(rita.get("/desk/cases?q=Q-007").await.case_ids(), ["Q-007"]);

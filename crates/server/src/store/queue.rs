@@ -164,14 +164,44 @@ impl Store {
     }
 
     /// A page of open cases: overdue first, then by deadline (the earliest due first is
-    /// both), then by id, so the order is stable.
+    /// both), then by id, so the order is stable. "My work" (`roles`) reads each role's
+    /// rows of `desk_waiting` in due order — an index range per role, merged here — since
+    /// a planner given `IN (roles)` may sort every waiting case first.
     pub async fn queue(&self, f: &QueueFilter) -> sqlx::Result<Vec<QueueRow>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM desk_queue q WHERE q.open = 1");
+        let limit = f.limit.clamp(1, 500);
+        let Some(roles) = &f.roles else { return self.queue_page(f, None, limit).await };
+        let mut merged: Vec<QueueRow> = Vec::new();
+        for role in roles {
+            for row in self.queue_page(f, Some(role), limit).await? {
+                if !merged.iter().any(|m| m.case_id == row.case_id) {
+                    merged.push(row);
+                }
+            }
+        }
+        merged.sort_by(|a, b| (&a.due, &a.case_id).cmp(&(&b.due, &b.case_id)));
+        merged.truncate(usize::try_from(limit).unwrap_or(50));
+        Ok(merged)
+    }
+
+    /// One ordered index range: of the queue, or of one role's waiting cases.
+    async fn queue_page(&self, f: &QueueFilter, role: Option<&str>, limit: i64) -> sqlx::Result<Vec<QueueRow>> {
+        let (mut sql, order) = match role {
+            Some(_) => (
+                format!(
+                    "SELECT {COLUMNS} FROM desk_waiting w JOIN desk_queue q ON q.case_id = w.case_id WHERE q.open = 1"
+                ),
+                "w.due, w.case_id",
+            ),
+            None => (format!("SELECT {COLUMNS} FROM desk_queue q WHERE q.open = 1"), "q.due, q.case_id"),
+        };
         let mut args: Vec<String> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, value: &str| {
             args.push(value.to_owned());
             sql.push_str(&clause.replace('?', &format!("${}", args.len())));
         };
+        if let Some(r) = role {
+            arg(&mut sql, " AND w.role = ?", r);
+        }
         if let Some(s) = &f.stage {
             arg(&mut sql, " AND q.stage = ?", s);
         }
@@ -189,25 +219,13 @@ impl Store {
             arg(&mut sql, " OR q.order_id = ?", s);
             arg(&mut sql, " OR q.request_id = ?)", s);
         }
-        if let Some(roles) = &f.roles {
-            if roles.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql.push_str(" AND q.case_id IN (SELECT w.case_id FROM desk_waiting w WHERE w.role IN (");
-            for (i, r) in roles.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                arg(&mut sql, "?", r);
-            }
-            sql.push_str("))");
-        }
         if let Some((due, id)) = &f.after {
-            arg(&mut sql, " AND (q.due > ?", due);
-            arg(&mut sql, " OR (q.due = ?", due);
-            arg(&mut sql, " AND q.case_id > ?))", id);
+            let (d, c) = if role.is_some() { ("w.due", "w.case_id") } else { ("q.due", "q.case_id") };
+            arg(&mut sql, &format!(" AND ({d} > ?"), due);
+            arg(&mut sql, &format!(" OR ({d} = ?"), due);
+            arg(&mut sql, &format!(" AND {c} > ?))"), id);
         }
-        sql.push_str(&format!(" ORDER BY q.due, q.case_id LIMIT {}", f.limit.clamp(1, 500)));
+        sql.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
         let mut q = sqlx::query(&sql);
         for a in &args {
             q = q.bind(a.as_str());
