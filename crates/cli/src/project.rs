@@ -43,6 +43,7 @@ struct ServeSettings {
     db: Option<String>,
     listen: Option<String>,
     tokens: Option<PathBuf>,
+    agreements: Option<PathBuf>,
 }
 
 /// A project found by its `tenet.toml`.
@@ -76,8 +77,8 @@ impl Project {
                 msg!("{shown}:{line}:{column}：{reason}", "{shown}:{line}:{column}: {reason}"),
             )
             .help(Msg::new(
-                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens",
-                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens",
+                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens、agreements",
+                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens, agreements",
             ))
         })?;
         Ok(Project { root: root.to_path_buf(), settings })
@@ -126,6 +127,11 @@ impl Project {
     /// `[serve] listen`.
     pub(crate) fn listen(&self) -> Option<String> {
         self.settings.serve.listen.clone()
+    }
+
+    /// `[serve] agreements`.
+    pub(crate) fn agreements(&self) -> Option<PathBuf> {
+        self.settings.serve.agreements.as_deref().map(|p| self.resolve(p))
     }
 
     /// `[serve] tokens`.

@@ -36,6 +36,8 @@ pub struct App {
     pub durable_decisions: bool,
     /// Whether each request is written to standard error as it is answered.
     pub access_log: bool,
+    /// Where agreement data files are, for signing cases' drafts.
+    pub agreements: Option<PathBuf>,
     /// The desk's sign-in failures by name, which slow the next attempts.
     pub desk_failures: crate::desk::auth::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
@@ -101,6 +103,7 @@ impl App {
             log,
             durable_decisions,
             access_log: false,
+            agreements: None,
             desk_failures: crate::desk::auth::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
@@ -110,6 +113,12 @@ impl App {
     /// The same state, writing (or not) each request to standard error.
     pub fn with_access_log(mut self, on: bool) -> App {
         self.access_log = on;
+        self
+    }
+
+    /// The same state, showing signing cases the agreement drafts of `dir`.
+    pub fn with_agreements(mut self, dir: Option<PathBuf>) -> App {
+        self.agreements = dir;
         self
     }
 

@@ -45,6 +45,9 @@ pub struct Options {
     /// Whether each request is written to standard error as it is answered (time,
     /// method, path without its query, status, milliseconds).
     pub access_log: bool,
+    /// The folder of agreement data files (`ts-2026-0042.yaml`): a signing case's desk
+    /// page shows the draft of the agreement its `agreement.number` names.
+    pub agreements: Option<PathBuf>,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -121,7 +124,8 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
             options.durable_decisions,
             options.refuse_when_log_full,
         )
-        .with_access_log(options.access_log),
+        .with_access_log(options.access_log)
+        .with_agreements(options.agreements.clone()),
     );
     let at = clock::stamp(clock::now());
     for l in &loaded {

@@ -96,16 +96,18 @@ async fn add_user(server: &Server, name: &str, roles: &[&str], password: &str) {
 }
 
 /// Opens a return through the API (a system's access) and submits it as the customer.
-async fn open_submitted(server: &Server, id: &str, mut facts: Value, submitted: &str) {
+async fn open_submitted(server: &Server, id: &str, mut facts: Value, submitted: &str) -> String {
     facts["request"]["submitted_at"] = json!(submitted);
     // Delivered the day before: inside the return window.
     let delivered = chrono::DateTime::parse_from_rfc3339(submitted).unwrap() - chrono::TimeDelta::days(1);
     facts["order"]["delivered_at"] = json!(delivered.to_rfc3339());
     let (s, body) = server.post("/v1/cases", &json!({"policy": "returns", "id": id, "facts": facts})).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
+    let tracking = body["tracking_url"].as_str().unwrap().to_owned();
     let event = json!({"event": "submit", "at": submitted, "by": "customer"});
     let (s, body) = server.post(&format!("/v1/cases/{id}/events"), &event).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    tracking
 }
 
 async fn case(server: &Server, id: &str) -> Value {
@@ -410,7 +412,7 @@ async fn what_a_customer_typed_is_shown_as_text_on_every_page() {
     f["item"]["name"] = json!(attack);
     f["item"]["sku"] = json!(format!("\"><img src=x onerror=alert(1)>{attack}"));
     f["request"]["description"] = json!(attack);
-    open_submitted(&server, "R-x", f, &days_ago(0, 1)).await;
+    let tracking = open_submitted(&server, "R-x", f, &days_ago(0, 1)).await;
     let rita = Desk::sign_in(&server, "rita", "reviewer-password").await;
     let page = rita.get("/desk/cases/R-x").await;
     let queue = rita.get("/desk/cases").await.text;
@@ -440,6 +442,15 @@ async fn what_a_customer_typed_is_shown_as_text_on_every_page() {
     }
     let page = rita.get("/desk/cases/R-x").await.text;
     assert!(page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "shown as text");
+    // Internal notes never reach the customer's page.
+    let secret = "内部：客户多次退货，注意核实";
+    let page = rita.get("/desk/cases/R-x").await;
+    rita.post("/desk/cases/R-x/notes", &[("csrf", &page.csrf()), ("body", secret)]).await;
+    assert!(rita.get("/desk/cases/R-x").await.text.contains(secret), "staff see it");
+    let (s, customer) = server.get(&tracking).await;
+    assert_eq!(s, StatusCode::OK);
+    let customer = customer.as_str().unwrap();
+    assert!(customer.contains("退货进度") && !customer.contains(secret), "the customer does not");
 }
 
 /// A case as the independent statement sorts it: earliest open deadline, id, stage, SKU.
@@ -520,6 +531,17 @@ async fn the_queue_lists_open_cases_overdue_first_then_by_deadline() {
     assert_eq!(rita.get("/desk/cases?q=RR-42").await.case_ids(), ["Q-042"]);
     assert_eq!(rita.get("/desk/cases?q=Q-007").await.case_ids(), ["Q-007"]);
     assert_eq!(rita.get("/desk/cases?q=Q-00").await.case_ids(), Vec::<String>::new());
+    // The analysis over these cases, rendered by the report crate, on a page whose own
+    // policy allows its inline style and no script at all.
+    let report = rita.get("/desk/reports?view=1&policy=returns").await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert!(report.text.contains("<title>退货分析 Return analysis — returns"), "the report's page");
+    assert!(report.text.contains("<svg"), "with its charts");
+    let csp = report.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("style-src 'unsafe-inline'") && !csp.contains("script-src"), "{csp}");
+    let bad = rita.get("/desk/reports?view=1&since=2026-13-01").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text.contains("YYYY-MM-DD"));
     // The header counts the overdue cases on every page.
     let header = rita.get("/desk/actions").await.text;
     assert!(header.contains(&format!("逾期 <strong>{}</strong>", overdue.len())), "the count is the filter's");
@@ -569,4 +591,53 @@ async fn the_keeper_recomputes_rows_behind_their_case() {
     assert_eq!(tenet_server::desk::queue::catch_up(&server.app).await.unwrap(), 1);
     assert_eq!(store.queue(&filter("R-k")).await.unwrap()[0], row);
     assert!(store.stale_queue("", 10).await.unwrap().is_empty());
+}
+
+/// A signing case sits in the same queue; its page shows the draft rendered from the
+/// agreement data its number names and offers the signing events with their forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_signing_case_shows_its_agreement_draft() {
+    let server = Server::start_with(None, None, |o| {
+        o.agreements = Some(support::root().join("examples/agreements"));
+    })
+    .await;
+    add_user(&server, "li", &["reviewer"], "signing-password").await;
+    let facts = json!({"agreement": {"number": "TS-2026-0042", "term": {"start": "2026-01-01", "end": "2026-12-31"}}});
+    let (s, body) = server.post("/v1/cases", &json!({"policy": "signing", "id": "S-42", "facts": facts})).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let send = json!({"event": "send_nda", "at": days_ago(0, 2), "by": "李强"});
+    assert_eq!(server.post("/v1/cases/S-42/events", &send).await.0, StatusCode::OK);
+    let li = Desk::sign_in(&server, "li", "signing-password").await;
+    assert_eq!(li.get("/desk/cases?policy=signing").await.case_ids(), ["S-42"]);
+    let page = li.get("/desk/cases/S-42").await;
+    assert!(page.text.contains("协议草稿"), "the draft section");
+    assert!(page.text.contains("TS-2026-0042") && page.text.contains("技术支持协议"), "the draft's text");
+    let form = form_of(&page.text, "sign_nda").expect("the NDA can be signed");
+    assert!(form.contains("name=\"f.nda_signed_at\"") && form.contains("type=\"datetime-local\""), "{form}");
+    for lang in ["zh", "en"] {
+        let r = li.get(&format!("/desk/cases/S-42/draft?lang={lang}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.text.contains("TS-2026-0042"));
+        let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    }
+    // Signed through the form: the recorded time is the local time read in the policy's zone.
+    let posted = li
+        .post(
+            "/desk/cases/S-42/events",
+            &[
+                ("csrf", &page.csrf()),
+                ("event", "sign_nda"),
+                ("version", "1"),
+                ("key", "n"),
+                ("f.nda_signed_at", "2026-12-01T14:30"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text);
+    let v = case(&server, "S-42").await;
+    assert_eq!(
+        (v["stage"].as_str(), v["facts"]["nda_signed_at"].as_str()),
+        (Some("draft"), Some("2026-12-01T14:30:00+08:00"))
+    );
 }

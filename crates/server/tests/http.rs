@@ -558,6 +558,7 @@ async fn without_tokens_only_loopback() {
         durable_decisions: false,
         refuse_when_log_full: false,
         access_log: false,
+        agreements: None,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -591,6 +592,7 @@ async fn queued_decisions_on(db: Option<String>) {
         durable_decisions: false,
         refuse_when_log_full: false,
         access_log: false,
+        agreements: None,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

@@ -364,6 +364,8 @@ async fn serve(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
         tokens: None,
         durable_decisions,
         refuse_when_log_full: false,
+        access_log: false,
+        agreements: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("server");
     let base = format!("http://{}", ready.addr().expect("addr"));

@@ -35,6 +35,9 @@ pub(crate) struct Args {
     /// 不在标准错误上逐条记录请求 · do not write each request to standard error
     #[arg(long)]
     no_access_log: bool,
+    /// 协议数据目录：签订流程案例在工作台上显示其协议草稿（默认 tenet.toml 的设置）· the folder of agreement data files: a signing case's desk page shows its draft (default: tenet.toml's)
+    #[arg(long)]
+    agreements: Option<PathBuf>,
 }
 
 /// What an evaluation does when the decision log's queue is full.
@@ -68,6 +71,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         durable_decisions: args.durable_decisions,
         refuse_when_log_full: args.log_full == LogFull::Refuse,
         access_log: !args.no_access_log,
+        agreements: args.agreements.clone().or_else(|| project.and_then(crate::project::Project::agreements)),
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

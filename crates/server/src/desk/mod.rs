@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod drafts;
 pub mod forms;
 pub mod pages;
 pub mod queue;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/desk/cases/{id}", get(pages::case_page))
         .route("/desk/cases/{id}/events", post(pages::post_event))
         .route("/desk/cases/{id}/notes", post(pages::add_note))
+        .route("/desk/cases/{id}/draft", get(pages::draft_page))
         .route("/desk/actions", get(pages::actions))
         .route("/desk/actions/{id}/done", post(pages::action_done))
         .route("/desk/reports", get(pages::reports))
@@ -69,10 +71,14 @@ pub fn routes() -> Router<Arc<App>> {
         .layer(axum::middleware::map_response(guarded))
 }
 
-/// Every desk answer: the Content-Security-Policy, no caching, no framing, no sniffing.
+/// Every desk answer: the Content-Security-Policy (the desk's, unless the page set a
+/// stricter one of its own: the report and the agreement carry inline style but no script
+/// at all), no caching, no framing, no sniffing.
 async fn guarded(mut r: Response) -> Response {
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

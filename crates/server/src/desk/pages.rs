@@ -338,6 +338,17 @@ async fn case_context(
         .map(|n| json!({"by": n.by, "at": crate::clock::for_people(&n.at), "body": n.body}))
         .collect();
     let mut ctx = frame(app, staff, "case").await?;
+    if let Some(dir) = &app.agreements {
+        let shown =
+            super::drafts::draft(dir, &facts, tenet_agreement::DocFormat::Markdown, tenet_agreement::DocLang::Zh);
+        if let Some(d) = shown {
+            let (text, error) = match d {
+                Ok(t) => (Some(t), None),
+                Err(e) => (None, Some(e)),
+            };
+            ctx.insert("draft".into(), json!({"text": text, "error": error}));
+        }
+    }
     ctx.insert("id".into(), json!(id));
     ctx.insert("facts_text".into(), json!(serde_json::to_string_pretty(&facts).unwrap_or_default()));
     ctx.insert("view".into(), view);
@@ -596,6 +607,40 @@ pub async fn action_done(State(app): State<Arc<App>>, staff: Staff, Path(id): Pa
     match app.store.action_done(&id, &crate::clock::stamp(crate::clock::now()), &staff.name).await {
         Ok(_) => Redirect::to("/desk/actions").into_response(),
         Err(e) => error_page(&ApiError::internal(e)),
+    }
+}
+
+/// `GET /desk/cases/{id}/draft?lang=zh|en`: the signing case's agreement draft as the
+/// agreement crate's printable page (its own inline style; never a script).
+pub async fn draft_page(
+    State(app): State<Arc<App>>,
+    _staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = if q.get("lang").is_some_and(|l| l == "en") {
+        tenet_agreement::DocLang::En
+    } else {
+        tenet_agreement::DocLang::Zh
+    };
+    let run = async {
+        let cached = app.case(&id).await?;
+        let facts = serde_json::from_str::<Value>(&cached.stored.facts).map_err(ApiError::internal)?;
+        let dir = app.agreements.as_deref().ok_or_else(|| ApiError::not_found("agreement"))?;
+        match super::drafts::draft(dir, &facts, tenet_agreement::DocFormat::Html, lang) {
+            Some(Ok(html)) => Ok(html),
+            Some(Err(e)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "agreement", e.clone(), e)),
+            None => Err(ApiError::not_found("agreement")),
+        }
+    };
+    match run.await {
+        Ok(html) => {
+            let mut r = axum::response::Html(html).into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(super::reports::REPORT_CSP));
+            r
+        }
+        Err(e) => error_page(&e),
     }
 }
 

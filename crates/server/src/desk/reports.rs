@@ -14,8 +14,9 @@ use super::render;
 use crate::app::App;
 use crate::error::ApiError;
 
-/// The report's own page may carry its inline style and SVG charts; never a script.
-const REPORT_CSP: &str =
+/// The report's (and the agreement's) own page may carry its inline style and SVG
+/// charts; never a script.
+pub(super) const REPORT_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
 
 fn date(q: &HashMap<String, String>, key: &str) -> Result<Option<NaiveDate>, ApiError> {

@@ -68,6 +68,7 @@ impl Server {
             durable_decisions: true,
             refuse_when_log_full: false,
             access_log: false,
+            agreements: None,
         };
         let mut options = options;
         edit(&mut options);
