@@ -419,6 +419,23 @@ async fn event_post(app: &App, staff: &Staff, id: &str, f: &Fields) -> Result<Re
         let e: String = form_urlencoded::byte_serialize(event.as_bytes()).collect();
         return Ok(Redirect::to(&format!("/desk/cases/{id}?posted={e}")).into_response());
     }
+    // The page was drawn at another version: whatever this form would do is judged on a
+    // case the person has not seen. Say who changed it, record nothing.
+    let current = app.case(id).await?.stored.version;
+    if let Some(v) = version
+        && v != current
+    {
+        let changes = changes_since(app, id, Some(v)).await;
+        let e = ApiError::new(
+            StatusCode::CONFLICT,
+            "precondition_failed",
+            format!("案例已更新：你读到的是版本 {v}，现在是版本 {current}；请看过新的情况后再提交"),
+            format!("the case has moved on: you read version {v}, it is at {current}; look at it again before posting"),
+        );
+        let mut ctx = case_context(app, staff, id, f).await?;
+        ctx.insert("error".into(), refusal(&e, changes));
+        return Ok(render(StatusCode::CONFLICT, "case.html", &Value::Object(ctx)));
+    }
     // The API records an event the workflow cannot take (a history says what was tried);
     // a person at the desk made a mistake instead: it is shown, nothing is recorded.
     let judged = preview(app, staff, id, &body).await;
