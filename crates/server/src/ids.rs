@@ -46,6 +46,13 @@ pub fn valid_case_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// An action's id: a digest of its case, kind and due time (UTC text), the same on every
+/// server and in every listing.
+pub fn action_id(case: &str, kind: &str, due: &str) -> String {
+    let digest = sha256_hex(format!("{case}\n{kind}\n{due}").as_bytes());
+    digest.get(..24).unwrap_or(&digest).to_owned()
+}
+
 /// SHA-256 of `text` as lowercase hex.
 pub fn sha256_hex(text: &[u8]) -> String {
     hex(&Sha256::digest(text))

@@ -486,8 +486,12 @@ async fn the_queue_lists_open_cases_overdue_first_then_by_deadline() {
     // The independent order, from each case's view.
     let now = chrono::Utc::now();
     let mut expected: Vec<Expected> = Vec::new();
+    let mut overdue_in_views: Vec<String> = Vec::new();
     for id in &ids {
         let v = case(&server, id).await;
+        if v["deadlines"].as_array().unwrap().iter().any(|d| d["overdue"] == true) {
+            overdue_in_views.push(id.clone());
+        }
         let due = v["deadlines"]
             .as_array()
             .unwrap()
@@ -542,6 +546,22 @@ async fn the_queue_lists_open_cases_overdue_first_then_by_deadline() {
     let bad = rita.get("/desk/reports?view=1&since=2026-13-01").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text.contains("YYYY-MM-DD"));
+    // The API's overdue listing and the metrics gauge read the same index: the cases whose
+    // own view says a deadline is overdue.
+    let (s, listed) = server.get("/v1/cases?overdue=true&limit=30").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut api: Vec<String> =
+        listed["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let mut next = listed["next_after"].as_str().map(str::to_owned);
+    while let Some(after) = next {
+        let (_, more) = server.get(&format!("/v1/cases?overdue=true&limit=30&after={after}")).await;
+        api.extend(more["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        next = more["next_after"].as_str().map(str::to_owned);
+    }
+    assert_eq!(api, overdue_in_views, "sorted by id, as the views say");
+    let (_, metrics) = server.get("/metrics").await;
+    let gauge = metrics.as_str().unwrap().lines().find(|l| l.starts_with("tenet_cases_overdue ")).unwrap().to_owned();
+    assert_eq!(gauge, format!("tenet_cases_overdue {}", overdue_in_views.len()));
     // The header counts the overdue cases on every page.
     let header = rita.get("/desk/actions").await.text;
     assert!(header.contains(&format!("逾期 <strong>{}</strong>", overdue.len())), "the count is the filter's");

@@ -1,6 +1,7 @@
 //! `GET /v1/actions?due_before=`: the actions whose time has come across all cases, each
 //! until `POST /v1/actions/{id}/done` marks it delivered.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -17,14 +18,8 @@ use crate::access::Role;
 use crate::app::App;
 use crate::error::ApiError;
 
-/// Most cases looked at for one listing.
-const MAX_CASES: i64 = 100_000;
-
-/// An action's id: a digest of its case, kind and due time, the same on every server.
-fn action_id(case: &str, kind: &str, due: &str) -> String {
-    let digest = crate::ids::sha256_hex(format!("{case}\n{kind}\n{due}").as_bytes());
-    digest.get(..24).unwrap_or(&digest).to_owned()
-}
+/// Most actions listed at once.
+const MAX_ACTIONS: i64 = 100_000;
 
 /// The actions due before `due_before` (default now) not yet marked done, by due time;
 /// `past_due` says whether each is due at `now` (the server's clock, or `now=`), not at
@@ -62,42 +57,38 @@ pub async fn due_actions(
     now: chrono::DateTime<chrono::Utc>,
     until: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<ActionItem>, ApiError> {
-    let mut out: Vec<(chrono::DateTime<chrono::Utc>, ActionItem)> = Vec::new();
-    let mut after = String::new();
-    let mut seen = 0;
-    loop {
-        let rows = app.store.list_cases(None, None, Some(&after), 500).await?;
-        if rows.is_empty() || seen >= MAX_CASES {
-            break;
-        }
-        // The page's actions due, then one question to the database for which are done.
-        let mut page: Vec<(chrono::DateTime<chrono::Utc>, String, ActionItem)> = Vec::new();
-        let cases = app.cases_listed(&rows).await?;
-        for (row, cached) in rows.iter().zip(cases) {
-            seen += 1;
-            after = row.id.clone();
+    // The due ids come from the index of scheduled actions; only their cases are read, for
+    // the actions' messages as the case view gives them.
+    let due = app.store.due_action_ids(&crate::clock::stamp(until), MAX_ACTIONS).await?;
+    let mut out = Vec::with_capacity(due.len());
+    // Per case: its policy and its actions with their ids.
+    let mut views: HashMap<String, (String, Vec<(String, ViewAction)>)> = HashMap::new();
+    for (action_id, case_id) in due {
+        if !views.contains_key(&case_id) {
+            let cached = app.case(&case_id).await?;
             let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-            // Only a case with an action due is written out as a view.
-            let view = App::with_replay(&loaded, &cached, now, |r| {
-                r.actions().iter().any(|a| a.at() <= until).then(|| r.to_json(None, None, None))
-            })?;
-            for a in view.as_ref().and_then(|v| v.get("actions")).and_then(Value::as_array).into_iter().flatten() {
+            let view = App::with_replay(&loaded, &cached, now, |r| r.to_json(None, None, None))?;
+            let mut listed = Vec::new();
+            for a in view.get("actions").and_then(Value::as_array).into_iter().flatten() {
                 let action: ViewAction = serde_json::from_value(a.clone()).map_err(ApiError::internal)?;
-                let Some(due) = crate::clock::parse(&action.due) else { continue };
-                if due > until {
-                    continue;
-                }
-                let id = action_id(&row.id, &action.kind, &crate::clock::stamp(due));
-                let item = ActionItem { id: id.clone(), case: row.id.clone(), policy: row.policy.clone(), action };
-                page.push((due, id, item));
+                let Some(at) = crate::clock::parse(&action.due) else { continue };
+                listed.push((crate::ids::action_id(&case_id, &action.kind, &crate::clock::stamp(at)), action));
             }
+            views.insert(case_id.clone(), (cached.stored.policy.clone(), listed));
         }
-        let ids: Vec<&str> = page.iter().map(|(_, id, _)| id.as_str()).collect();
-        let done = app.store.done_among(&ids).await?;
-        out.extend(page.into_iter().filter(|(_, id, _)| !done.contains(id)).map(|(due, _, item)| (due, item)));
+        let Some((policy, listed)) = views.get_mut(&case_id) else { continue };
+        let Some(i) = listed.iter().position(|(id, _)| *id == action_id) else {
+            // The index and the case disagree (a row behind its case): said, and the
+            // keeper recomputes the row.
+            eprintln!(
+                "tenet serve: action {action_id} of case {case_id} is not in its case view; the keeper will recompute it"
+            );
+            continue;
+        };
+        let (_, action) = listed.swap_remove(i);
+        out.push(ActionItem { id: action_id, case: case_id.clone(), policy: policy.clone(), action });
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    Ok(out.into_iter().map(|(_, v)| v).collect())
+    Ok(out)
 }
 
 /// Marks an action delivered; marking it again is harmless.

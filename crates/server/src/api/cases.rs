@@ -577,39 +577,21 @@ pub async fn list(
     let limit = query.limit.unwrap_or(super::query::Limit::DEFAULT).0;
     let overdue_only = query.overdue.unwrap_or(false);
     let (now, _) = now_of(query.now);
-    let mut after = query.after.clone().unwrap_or_default();
-    let mut out = Vec::new();
-    let mut more = false;
-    'pages: loop {
-        let rows = app.store.list_cases(query.policy.as_deref(), query.stage.as_deref(), Some(&after), limit).await?;
-        let exhausted = i64::try_from(rows.len()).unwrap_or(0) < limit;
-        let cases = if overdue_only { app.cases_listed(&rows).await? } else { Vec::new() };
-        let mut cases = cases.into_iter();
-        for row in rows {
-            after = row.id.clone();
-            let overdue = if let Some(cached) = cases.next() {
-                let loaded = app.policy_for(&cached.stored.policy_hash).await?;
-                if !App::overdue(&loaded, &cached, now)? {
-                    continue;
-                }
-                Some(true)
-            } else {
-                None
-            };
-            if i64::try_from(out.len()).unwrap_or(i64::MAX) >= limit {
-                more = true;
-                break 'pages;
-            }
-            out.push(CaseItem { id: row.id, policy: row.policy, stage: row.stage, overdue });
-        }
-        if exhausted {
-            break;
-        }
-        if !overdue_only {
-            more = true;
-            break;
-        }
-    }
+    let after = query.after.clone().unwrap_or_default();
+    // One more than a page, to know whether there is a next one.
+    let rows = if overdue_only {
+        // The desk's queue index: the cases whose earliest deadline not met is past due.
+        let at = crate::clock::stamp(now);
+        app.store.overdue_cases(query.policy.as_deref(), query.stage.as_deref(), &after, limit + 1, &at).await?
+    } else {
+        app.store.list_cases(query.policy.as_deref(), query.stage.as_deref(), Some(&after), limit + 1).await?
+    };
+    let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+    let out: Vec<CaseItem> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|row| CaseItem { id: row.id, policy: row.policy, stage: row.stage, overdue: overdue_only.then_some(true) })
+        .collect();
     let next_after = if more { out.last().map(|c| c.id.clone()) } else { None };
     Ok(Json(CaseList { cases: out, next_after }))
 }

@@ -51,31 +51,12 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response {
     (status, Json(Ready { ready, database, policies, decision_log })).into_response()
 }
 
-/// Most cases looked at to count the overdue ones for one scrape.
-const OVERDUE_SCAN: usize = 10_000;
-
-/// The cases with a deadline past due now (`None` past [`OVERDUE_SCAN`] cases or when
-/// the database does not answer: the gauge is left out rather than wrong).
+/// The cases with a deadline past due now, counted on the desk's queue index (the same
+/// cost at 100 000 cases as at 1 000); `None` when the database does not answer: the
+/// gauge is left out rather than wrong.
 async fn overdue_cases(app: &App) -> Option<u64> {
-    let now = crate::clock::now();
-    let mut after = String::new();
-    let (mut seen, mut overdue) = (0, 0);
-    loop {
-        let rows = app.store.list_cases(None, None, Some(&after), 500).await.ok()?;
-        if rows.is_empty() {
-            return Some(overdue);
-        }
-        let cases = app.cases_listed(&rows).await.ok()?;
-        for (row, cached) in rows.iter().zip(cases) {
-            seen += 1;
-            if seen > OVERDUE_SCAN {
-                return None;
-            }
-            after = row.id.clone();
-            let loaded = app.policy_for(&cached.stored.policy_hash).await.ok()?;
-            overdue += u64::from(App::overdue(&loaded, &cached, now).ok()?);
-        }
-    }
+    let now = crate::clock::stamp(crate::clock::now());
+    app.store.overdue_count(&now).await.ok().and_then(|n| u64::try_from(n).ok())
 }
 
 /// Prometheus text format.

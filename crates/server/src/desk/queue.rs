@@ -54,6 +54,14 @@ pub fn derive(r: &Replay<'_>, case_id: &str, version: i64, policy: &str, policy_
     waiting.sort();
     let facts = r.facts().to_json();
     let e = r.evaluation();
+    let actions = r
+        .actions()
+        .iter()
+        .map(|a| {
+            let due = crate::clock::stamp(a.at());
+            (crate::ids::action_id(case_id, a.action(), &due), a.action().to_owned(), due)
+        })
+        .collect();
     QueueRow {
         case_id: case_id.to_owned(),
         version,
@@ -68,6 +76,7 @@ pub fn derive(r: &Replay<'_>, case_id: &str, version: i64, policy: &str, policy_
         order_id: text_at(&facts, &["order", "id"]),
         request_id: text_at(&facts, &["request", "id"]),
         waiting,
+        actions,
     }
 }
 

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 
 /// How long until `due` at `now`, in both languages, and whether it is past.
 pub fn left(due: DateTime<Utc>, now: DateTime<Utc>) -> (String, String, bool) {
-    let overdue = due <= now;
+    // Overdue as the engine says it: `now > due`.
+    let overdue = due < now;
     let minutes = (due - now).num_minutes().abs();
     let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
     let (zh, en) = if d > 0 {
@@ -38,7 +39,8 @@ mod tests {
             ("2026-11-10T13:05:00Z", "剩 1 小时 5 分", "1 h 5 min left", false),
             ("2026-11-10T12:20:00Z", "剩 20 分", "20 min left", false),
             ("2026-11-10T07:00:00Z", "逾期 5 小时 0 分", "5 h 0 min overdue", true),
-            ("2026-11-10T12:00:00Z", "逾期 0 分", "0 min overdue", true),
+            ("2026-11-10T12:00:00Z", "剩 0 分", "0 min left", false),
+            ("2026-11-10T11:59:00Z", "逾期 1 分", "1 min overdue", true),
         ];
         for (due, zh, en, late) in cases {
             assert_eq!(left(at(due), now), (zh.to_owned(), en.to_owned(), late), "{due}");

@@ -38,7 +38,7 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
     ),
     (
         3,
-        "the return desk: staff accounts, their sessions, internal notes, the queue",
+        "the return desk: staff accounts, their sessions, internal notes, the queue, scheduled actions",
         &[
             // Roles as ` reviewer finance ` (spaces around each), the workflow's role names.
             "CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, roles TEXT NOT NULL, \
@@ -62,10 +62,19 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE INDEX queue_by_sku ON desk_queue (open, sku, due, case_id)",
             "CREATE INDEX queue_by_order ON desk_queue (order_id)",
             "CREATE INDEX queue_by_request ON desk_queue (request_id)",
+            // The API's overdue listing pages in id order: walked in that order, the due
+            // time read from the index itself.
+            "CREATE INDEX queue_open_by_id ON desk_queue (open, case_id, due)",
             // "My work": one row per role a case waits for.
             "CREATE TABLE desk_waiting (role TEXT NOT NULL, due TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases (id), \
              PRIMARY KEY (role, due, case_id))",
             "CREATE INDEX waiting_by_case ON desk_waiting (case_id)",
+            // Each case's scheduled actions with their ids: due actions are an index range
+            // (`/v1/actions`, the desk), never a replay of every case.
+            "CREATE TABLE case_actions (action_id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases (id), \
+             policy TEXT NOT NULL, kind TEXT NOT NULL, due TEXT NOT NULL)",
+            "CREATE INDEX case_actions_by_due ON case_actions (due, action_id)",
+            "CREATE INDEX case_actions_by_case ON case_actions (case_id)",
             // Who marked an action done (a desk account, or the API token's name).
             "ALTER TABLE actions_done ADD COLUMN done_by TEXT",
         ],

@@ -40,6 +40,8 @@ pub struct QueueRow {
     pub request_id: String,
     /// The roles that may post one of its next events.
     pub waiting: Vec<String>,
+    /// Its scheduled actions: (id, kind, due as UTC text).
+    pub actions: Vec<(String, String, String)>,
 }
 
 /// What to list: every filter is optional; the page starts after `after` (due, case id).
@@ -85,6 +87,7 @@ fn row_of(r: &sqlx::any::AnyRow) -> sqlx::Result<QueueRow> {
         order_id: r.try_get("order_id")?,
         request_id: r.try_get("request_id")?,
         waiting: waiting.split_whitespace().map(str::to_owned).collect(),
+        actions: Vec::new(),
     })
 }
 
@@ -106,8 +109,19 @@ impl Store {
         if kept.is_some_and(|v| v > q.version) {
             return tx.rollback().await;
         }
-        sqlx::query("DELETE FROM desk_waiting WHERE case_id = $1").bind(&q.case_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM desk_queue WHERE case_id = $1").bind(&q.case_id).execute(&mut *tx).await?;
+        for table in ["desk_waiting", "desk_queue", "case_actions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE case_id = $1")).bind(&q.case_id).execute(&mut *tx).await?;
+        }
+        for (id, kind, due) in &q.actions {
+            sqlx::query("INSERT INTO case_actions (action_id, case_id, policy, kind, due) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(&q.case_id)
+                .bind(&q.policy)
+                .bind(kind)
+                .bind(due)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO desk_queue (case_id, version, policy_hash, policy, stage, open, due, decision, codes, sku, \
              order_id, request_id, waiting) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -158,8 +172,9 @@ impl Store {
     /// Removes a case's queue row (the keeper puts it back).
     pub async fn delete_queue_row(&self, case_id: &str) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM desk_waiting WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM desk_queue WHERE case_id = $1").bind(case_id).execute(&mut *tx).await?;
+        for table in ["desk_waiting", "desk_queue", "case_actions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE case_id = $1")).bind(case_id).execute(&mut *tx).await?;
+        }
         tx.commit().await
     }
 
@@ -212,7 +227,8 @@ impl Store {
             arg(&mut sql, " AND q.sku = ?", s);
         }
         if let Some(now) = &f.overdue_at {
-            arg(&mut sql, " AND q.due <= ?", now);
+            // Overdue as the engine says it: the due time is past (`now > due`).
+            arg(&mut sql, " AND q.due < ?", now);
         }
         if let Some(s) = &f.search {
             arg(&mut sql, " AND (q.case_id = ?", s);
@@ -234,13 +250,52 @@ impl Store {
         rows.iter().map(row_of).collect()
     }
 
-    /// How many open cases are overdue at `now` (UTC text).
+    /// How many open cases are overdue at `now` (UTC text): a deadline not met whose due
+    /// time is past.
     pub async fn overdue_count(&self, now: &str) -> sqlx::Result<i64> {
-        sqlx::query("SELECT COUNT(*) AS n FROM desk_queue WHERE open = 1 AND due <= $1")
+        sqlx::query("SELECT COUNT(*) AS n FROM desk_queue WHERE open = 1 AND due < $1")
             .bind(now)
             .fetch_one(&self.pool)
             .await?
             .try_get("n")
+    }
+
+    /// Overdue cases at `now` in id order after `after`, at most `limit`, with optional
+    /// filters: (id, policy, stage) from the case rows.
+    pub async fn overdue_cases(
+        &self,
+        policy: Option<&str>,
+        stage: Option<&str>,
+        after: &str,
+        limit: i64,
+        now: &str,
+    ) -> sqlx::Result<Vec<super::CaseRow>> {
+        sqlx::query_as::<_, super::CaseRow>(
+            "SELECT c.id, c.policy, c.stage, c.version, c.policy_hash FROM desk_queue q JOIN cases c ON c.id = q.case_id \
+             WHERE q.open = 1 AND q.due < $1 AND q.case_id > $2 AND ($3 = '' OR c.policy = $3) AND ($4 = '' OR c.stage = $4) \
+             ORDER BY q.case_id LIMIT $5",
+        )
+        .bind(now)
+        .bind(after)
+        .bind(policy.unwrap_or(""))
+        .bind(stage.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Actions due by `until` (UTC text) not marked done, by due time then id, at most
+    /// `limit`: (action id, case id).
+    pub async fn due_action_ids(&self, until: &str, limit: i64) -> sqlx::Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT a.action_id, a.case_id FROM case_actions a LEFT JOIN actions_done d ON d.action_id = a.action_id \
+             WHERE a.due <= $1 AND d.action_id IS NULL ORDER BY a.due, a.action_id LIMIT $2",
+        )
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("action_id")?, r.try_get("case_id")?))).collect()
     }
 
     /// The policies and stages of open cases, for the queue's filters.
