@@ -14,6 +14,7 @@ pub mod ids;
 pub mod metrics;
 pub mod policies;
 pub mod store;
+pub mod timers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -154,6 +155,8 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
     // The desk's queue rows behind their cases (another server, a crash, a version
     // before the desk) are recomputed from the start and then every half minute.
     let keeper = tokio::spawn(desk::queue::keep(Arc::clone(&app)));
+    // Actions whose time has come and deadlines that pass fire by themselves, once.
+    let timers = tokio::spawn(timers::run(Arc::clone(&app), timers::EVERY));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = signals.map(|s| tokio::spawn(watch(Arc::clone(&app), s, stop_tx)));
     let served = conn::serve(listener, router, async move {
@@ -164,6 +167,7 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
         w.abort();
     }
     keeper.abort();
+    timers.abort();
     // The queued entries are written before the database closes; a database that stays
     // away gets a bounded wait, and the entries it keeps are named, never dropped quietly.
     match tokio::time::timeout(LOG_FLUSH_GRACE, app.log.flush()).await {

@@ -75,6 +75,11 @@ struct DecisionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TimerLabels {
+    timer: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EventLabels {
     event: String,
     outcome: String,
@@ -88,6 +93,7 @@ pub struct Metrics {
     latency: Histogram,
     decisions: Family<DecisionLabels, Counter>,
     events: Family<EventLabels, Counter>,
+    timers: Family<TimerLabels, Counter>,
     /// What a scrape reads at its time, written just before it is encoded.
     now: Arc<Mutex<AtScrapeValues>>,
     /// Scrapes encode one at a time, so each shows its own overdue count.
@@ -105,9 +111,15 @@ impl Default for Metrics {
         registry.register("tenet_decisions", "Decisions made, by outcome", decisions.clone());
         let events = Family::<EventLabels, Counter>::default();
         registry.register("tenet_events", "Case events recorded, by event and outcome", events.clone());
+        let timers = Family::<TimerLabels, Counter>::default();
+        registry.register(
+            "tenet_timers_fired",
+            "Timers fired by this server: an action whose time came (action.due), a deadline that passed (case.overdue)",
+            timers.clone(),
+        );
         let now = Arc::new(Mutex::new(AtScrapeValues::default()));
         registry.register_collector(Box::new(AtScrape { now: Arc::clone(&now) }));
-        Metrics { registry, requests, latency, decisions, events, now, scraping: Mutex::new(()) }
+        Metrics { registry, requests, latency, decisions, events, timers, now, scraping: Mutex::new(()) }
     }
 }
 
@@ -138,6 +150,15 @@ impl Metrics {
             _ => "other",
         };
         self.events.get_or_create(&EventLabels { event: event.to_owned(), outcome: outcome.to_owned() }).inc();
+    }
+
+    /// A timer fired by this server (`action.due`, `case.overdue`).
+    pub fn timer(&self, timer: &str) {
+        let timer = match timer {
+            "action.due" | "case.overdue" => timer,
+            _ => "other",
+        };
+        self.timers.get_or_create(&TimerLabels { timer: timer.to_owned() }).inc();
     }
 
     /// The exposition, with the figures read at the scrape.

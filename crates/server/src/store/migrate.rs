@@ -75,6 +75,10 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
              policy TEXT NOT NULL, kind TEXT NOT NULL, due TEXT NOT NULL)",
             "CREATE INDEX case_actions_by_due ON case_actions (due, action_id)",
             "CREATE INDEX case_actions_by_case ON case_actions (case_id)",
+            // Timers that fired, once across restarts and replicas: the first server to
+            // insert a timer's id fires it. `action:ID` or `overdue:CASE:DUE`.
+            "CREATE TABLE timers_fired (timer_id TEXT PRIMARY KEY, kind TEXT NOT NULL, case_id TEXT NOT NULL, \
+             due TEXT NOT NULL, fired_at TEXT NOT NULL)",
             // Who marked an action done (a desk account, or the API token's name).
             "ALTER TABLE actions_done ADD COLUMN done_by TEXT",
         ],

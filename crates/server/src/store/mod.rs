@@ -265,6 +265,12 @@ impl Store {
         Ok(Store { pool, backend: self.backend, url: self.url.clone(), writer: None })
     }
 
+    /// The database's URL as the store opened it (its password kept: for a second
+    /// server on the same database).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// The backend.
     pub fn backend(&self) -> Backend {
         self.backend

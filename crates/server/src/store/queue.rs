@@ -298,6 +298,72 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("action_id")?, r.try_get("case_id")?))).collect()
     }
 
+    /// Timers whose time has come at `now` and that no server has fired: actions due and
+    /// not done, deadlines passed while the case is open; (timer id, kind, case id, due),
+    /// oldest first, at most `limit`.
+    pub async fn timers_due(&self, now: &str, limit: i64) -> sqlx::Result<Vec<(String, String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT t.timer_id, t.kind, t.case_id, t.due FROM ( \
+               SELECT 'action:' || a.action_id AS timer_id, 'action.due' AS kind, a.case_id, a.due FROM case_actions a \
+               WHERE a.due <= $1 AND NOT EXISTS (SELECT 1 FROM actions_done d WHERE d.action_id = a.action_id) \
+               UNION ALL \
+               SELECT 'overdue:' || q.case_id || ':' || q.due AS timer_id, 'case.overdue' AS kind, q.case_id, q.due \
+               FROM desk_queue q WHERE q.open = 1 AND q.due < $1 \
+             ) t WHERE NOT EXISTS (SELECT 1 FROM timers_fired f WHERE f.timer_id = t.timer_id) \
+             ORDER BY t.due, t.timer_id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("timer_id")?, r.try_get("kind")?, r.try_get("case_id")?, r.try_get("due")?)))
+            .collect()
+    }
+
+    /// Claims a timer for this server: `true` when this call recorded it fired, `false`
+    /// when another server (or an earlier run) did.
+    pub async fn fire_timer(
+        &self,
+        timer_id: &str,
+        kind: &str,
+        case_id: &str,
+        due: &str,
+        at: &str,
+    ) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO timers_fired (timer_id, kind, case_id, due, fired_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(timer_id)
+        .bind(kind)
+        .bind(case_id)
+        .bind(due)
+        .bind(at)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The timers fired for these cases: (timer id, kind, case id), by kind then case.
+    pub async fn timers_of(&self, cases: &[&str]) -> sqlx::Result<Vec<(String, String, String)>> {
+        let mut out = Vec::new();
+        for case in cases {
+            let rows = sqlx::query("SELECT timer_id, kind, case_id FROM timers_fired WHERE case_id = $1")
+                .bind(*case)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                out.push((r.try_get("timer_id")?, r.try_get("kind")?, r.try_get("case_id")?));
+            }
+        }
+        out.sort_by(|a, b| (&a.1, &a.2, &a.0).cmp(&(&b.1, &b.2, &b.0)));
+        Ok(out)
+    }
+
     /// The policies and stages of open cases, for the queue's filters.
     pub async fn queue_choices(&self) -> sqlx::Result<Vec<(String, String)>> {
         let rows = sqlx::query("SELECT DISTINCT policy, stage FROM desk_queue WHERE open = 1 ORDER BY policy, stage")
