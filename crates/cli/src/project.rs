@@ -44,6 +44,7 @@ struct ServeSettings {
     listen: Option<String>,
     tokens: Option<PathBuf>,
     agreements: Option<PathBuf>,
+    webhooks: Option<PathBuf>,
 }
 
 /// A project found by its `tenet.toml`.
@@ -77,8 +78,8 @@ impl Project {
                 msg!("{shown}:{line}:{column}：{reason}", "{shown}:{line}:{column}: {reason}"),
             )
             .help(Msg::new(
-                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens、agreements",
-                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens, agreements",
+                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens、agreements、webhooks",
+                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens, agreements, webhooks",
             ))
         })?;
         Ok(Project { root: root.to_path_buf(), settings })
@@ -127,6 +128,11 @@ impl Project {
     /// `[serve] listen`.
     pub(crate) fn listen(&self) -> Option<String> {
         self.settings.serve.listen.clone()
+    }
+
+    /// `[serve] webhooks`.
+    pub(crate) fn webhooks(&self) -> Option<PathBuf> {
+        self.settings.serve.webhooks.as_deref().map(|p| self.resolve(p))
     }
 
     /// `[serve] agreements`.

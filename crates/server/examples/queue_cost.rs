@@ -139,6 +139,7 @@ async fn measure(label: &str, url: &str, n: usize) {
         refuse_when_log_full: false,
         access_log: false,
         agreements: None,
+        webhooks: None,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

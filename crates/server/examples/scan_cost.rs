@@ -33,6 +33,7 @@ async fn start(db: &str) -> String {
         refuse_when_log_full: false,
         access_log: false,
         agreements: None,
+        webhooks: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let base = format!("http://{}", ready.addr().expect("address"));

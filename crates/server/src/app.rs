@@ -38,6 +38,8 @@ pub struct App {
     pub access_log: bool,
     /// Where agreement data files are, for signing cases' drafts.
     pub agreements: Option<PathBuf>,
+    /// The webhook receivers, when `--webhooks` names them.
+    pub webhooks: Option<crate::webhooks::Webhooks>,
     /// The desk's sign-in failures by name, which slow the next attempts.
     pub desk_failures: crate::desk::auth::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
@@ -104,6 +106,7 @@ impl App {
             durable_decisions,
             access_log: false,
             agreements: None,
+            webhooks: None,
             desk_failures: crate::desk::auth::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
@@ -119,6 +122,12 @@ impl App {
     /// The same state, showing signing cases the agreement drafts of `dir`.
     pub fn with_agreements(mut self, dir: Option<PathBuf>) -> App {
         self.agreements = dir;
+        self
+    }
+
+    /// The same state, delivering to these webhook receivers.
+    pub fn with_webhooks(mut self, hooks: Option<crate::webhooks::Webhooks>) -> App {
+        self.webhooks = hooks;
         self
     }
 

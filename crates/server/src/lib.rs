@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod policies;
 pub mod store;
 pub mod timers;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ pub struct Options {
     /// The folder of agreement data files (`ts-2026-0042.yaml`): a signing case's desk
     /// page shows the draft of the agreement its `agreement.number` names.
     pub agreements: Option<PathBuf>,
+    /// The webhooks file: who receives which deliveries, signed with which secret.
+    pub webhooks: Option<PathBuf>,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -115,6 +118,7 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         let names: Vec<String> = broken.iter().map(|b| b.path.display().to_string()).collect();
         StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
     })?;
+    let webhooks = options.webhooks.as_deref().map(webhooks::config::read).transpose()?;
     let store = Store::open(&options.db).await?;
     let app = Arc::new(
         App::new(
@@ -126,7 +130,8 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
             options.refuse_when_log_full,
         )
         .with_access_log(options.access_log)
-        .with_agreements(options.agreements.clone()),
+        .with_agreements(options.agreements.clone())
+        .with_webhooks(webhooks.map(webhooks::Webhooks::new)),
     );
     let at = clock::stamp(clock::now());
     for l in &loaded {
@@ -157,6 +162,7 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
     let keeper = tokio::spawn(desk::queue::keep(Arc::clone(&app)));
     // Actions whose time has come and deadlines that pass fire by themselves, once.
     let timers = tokio::spawn(timers::run(Arc::clone(&app), timers::EVERY));
+    let deliveries = tokio::spawn(webhooks::run(Arc::clone(&app)));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = signals.map(|s| tokio::spawn(watch(Arc::clone(&app), s, stop_tx)));
     let served = conn::serve(listener, router, async move {
@@ -168,6 +174,7 @@ pub async fn serve(ready: Ready) -> std::io::Result<()> {
     }
     keeper.abort();
     timers.abort();
+    deliveries.abort();
     // The queued entries are written before the database closes; a database that stays
     // away gets a bounded wait, and the entries it keeps are named, never dropped quietly.
     match tokio::time::timeout(LOG_FLUSH_GRACE, app.log.flush()).await {

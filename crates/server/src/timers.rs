@@ -3,12 +3,14 @@
 //! open (`case.overdue`) are fired once, by whichever server is up, without anyone polling
 //! `/v1/actions`. A timer is fired by inserting its id into `timers_fired`: the first
 //! insert wins, so a restart or a second replica on the same PostgreSQL neither loses nor
-//! doubles one. What a firing does today: it is counted (`tenet_timers_fired_total`) and
-//! kept (`timers_fired`, with when it fired); webhook deliveries will be written in the same
-//! transaction (issue 34).
+//! doubles one. A firing is counted (`tenet_timers_fired_total`), kept (`timers_fired`,
+//! with when it fired) and, with `--webhooks`, its deliveries are written to the outbox in
+//! the same transaction.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use serde_json::json;
 
 use crate::app::App;
 use crate::error::ApiError;
@@ -23,10 +25,18 @@ pub async fn fire_due(app: &App) -> Result<usize, ApiError> {
         let now = crate::clock::stamp(crate::clock::now());
         let due = app.store.timers_due(&now, 500).await?;
         let mut claimed_any = false;
-        for (id, kind, case_id, at) in &due {
-            // Lost to another server (or fired meanwhile): that one counts it.
-            if app.store.fire_timer(id, kind, case_id, at, &now).await? {
-                app.metrics.timer(kind);
+        for t in &due {
+            let data = match t.kind.as_str() {
+                "action.due" => json!({"case": t.case_id, "policy": t.policy, "action": t.detail, "due": t.due}),
+                _ => json!({"case": t.case_id, "policy": t.policy, "stage": t.detail, "due": t.due}),
+            };
+            let deliveries = match &app.webhooks {
+                Some(hooks) => hooks.deliveries(&t.id, &t.kind, &t.policy, data, &now),
+                None => Vec::new(),
+            };
+            // Lost to another server (or fired meanwhile): that one counts and delivers it.
+            if app.store.fire_timer_with([&t.id, &t.kind, &t.case_id, &t.due, &now], &deliveries).await? {
+                app.metrics.timer(&t.kind);
                 fired += 1;
                 claimed_any = true;
             }

@@ -559,6 +559,7 @@ async fn without_tokens_only_loopback() {
         refuse_when_log_full: false,
         access_log: false,
         agreements: None,
+        webhooks: None,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -593,6 +594,7 @@ async fn queued_decisions_on(db: Option<String>) {
         refuse_when_log_full: false,
         access_log: false,
         agreements: None,
+        webhooks: None,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

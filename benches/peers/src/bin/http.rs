@@ -366,6 +366,7 @@ async fn serve(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
         refuse_when_log_full: false,
         access_log: false,
         agreements: None,
+        webhooks: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("server");
     let base = format!("http://{}", ready.addr().expect("addr"));

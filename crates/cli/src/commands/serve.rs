@@ -38,6 +38,9 @@ pub(crate) struct Args {
     /// 协议数据目录：签订流程案例在工作台上显示其协议草稿（默认 tenet.toml 的设置）· the folder of agreement data files: a signing case's desk page shows its draft (default: tenet.toml's)
     #[arg(long)]
     agreements: Option<PathBuf>,
+    /// Webhook 文件：接收者、密钥（whsec_…）与订阅的事件（默认 tenet.toml 的设置）· the webhooks file: receivers, their secrets (whsec_…) and the events each receives (default: tenet.toml's)
+    #[arg(long)]
+    webhooks: Option<PathBuf>,
 }
 
 /// What an evaluation does when the decision log's queue is full.
@@ -72,6 +75,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         refuse_when_log_full: args.log_full == LogFull::Refuse,
         access_log: !args.no_access_log,
         agreements: args.agreements.clone().or_else(|| project.and_then(crate::project::Project::agreements)),
+        webhooks: args.webhooks.clone().or_else(|| project.and_then(crate::project::Project::webhooks)),
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

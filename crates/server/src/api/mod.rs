@@ -13,6 +13,7 @@ pub mod query;
 pub use ops::reload_policies;
 mod track;
 mod versions;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,6 +53,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/decisions", get(decisions::list))
         .route("/v1/actions", get(actions::due))
         .route("/v1/actions/{id}/done", post(actions::done))
+        .route("/v1/webhooks/deliveries", get(webhooks::list))
+        .route("/v1/webhooks/deliveries/{id}/retry", post(webhooks::retry))
         .route("/track/{id}", get(track::page))
         .route("/healthz", get(ops::health))
         .route("/readyz", get(ops::ready))

@@ -28,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         super::decisions::list,
         super::actions::due,
         super::actions::done,
+        super::webhooks::list,
+        super::webhooks::retry,
         super::track::page,
         super::ops::health,
         super::ops::ready,
@@ -39,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         (name = "decisions", description = "评估与决策日志 · Evaluations and the decision log"),
         (name = "cases", description = "案例及其事件 · Cases and their events"),
         (name = "actions", description = "到期的待办 · Actions due"),
+        (name = "webhooks", description = "发出的通知 · Deliveries to webhook receivers"),
         (name = "customers", description = "顾客的查询页面 · The customer's page"),
         (name = "operations", description = "运维 · Operating the service"),
     )

@@ -121,6 +121,41 @@ pub struct ActionQuery {
     pub now: Option<Instant>,
 }
 
+/// `GET /v1/webhooks/deliveries`'s query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// Only deliveries in this state.
+    pub status: Option<DeliveryStatus>,
+    /// How many, newest first (1 to 1000, default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit>,
+}
+
+/// A delivery's state.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Not delivered yet; retried.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Every attempt failed; kept with its last error.
+    Dead,
+}
+
+impl DeliveryStatus {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+}
+
 /// `GET /track/{id}`'s query. Unknown parameters are let through: a link pasted into a
 /// chat app comes back with the app's own (`?t=…&from=singlemessage`), and the customer
 /// must still see the page.

@@ -79,6 +79,12 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             // insert a timer's id fires it. `action:ID` or `overdue:CASE:DUE`.
             "CREATE TABLE timers_fired (timer_id TEXT PRIMARY KEY, kind TEXT NOT NULL, case_id TEXT NOT NULL, \
              due TEXT NOT NULL, fired_at TEXT NOT NULL)",
+            // Webhook deliveries, written in the transaction of what caused them and sent by
+            // whichever server claims them first (`claimed_until`).
+            "CREATE TABLE webhook_outbox (id TEXT PRIMARY KEY, url TEXT NOT NULL, event_type TEXT NOT NULL, \
+             payload TEXT NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL, attempts BIGINT NOT NULL, \
+             status TEXT NOT NULL, last_error TEXT, claimed_until TEXT, delivered_at TEXT)",
+            "CREATE INDEX outbox_by_due ON webhook_outbox (status, next_attempt_at)",
             // Who marked an action done (a desk account, or the API token's name).
             "ALTER TABLE actions_done ADD COLUMN done_by TEXT",
         ],

@@ -9,12 +9,14 @@
 
 mod log;
 mod migrate;
+mod outbox;
 mod queue;
 mod users;
 mod writer;
 
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
-pub use queue::{NO_DEADLINE, QueueFilter, QueueRow};
+pub use outbox::{Delivery, NewDelivery};
+pub use queue::{NO_DEADLINE, QueueFilter, QueueRow, Timer};
 pub use users::{NoteRow, SessionRow, UserRow};
 
 use std::collections::HashMap;

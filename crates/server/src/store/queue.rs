@@ -44,6 +44,23 @@ pub struct QueueRow {
     pub actions: Vec<(String, String, String)>,
 }
 
+/// A timer whose time has come.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timer {
+    /// `action:ID` or `overdue:CASE:DUE`.
+    pub id: String,
+    /// `action.due` or `case.overdue`.
+    pub kind: String,
+    /// The case.
+    pub case_id: String,
+    /// When it was due (UTC text).
+    pub due: String,
+    /// The case's policy.
+    pub policy: String,
+    /// The action's kind (`follow_up`), or the stage whose deadline passed.
+    pub detail: String,
+}
+
 /// What to list: every filter is optional; the page starts after `after` (due, case id).
 #[derive(Clone, Debug, Default)]
 pub struct QueueFilter {
@@ -299,16 +316,16 @@ impl Store {
     }
 
     /// Timers whose time has come at `now` and that no server has fired: actions due and
-    /// not done, deadlines passed while the case is open; (timer id, kind, case id, due),
-    /// oldest first, at most `limit`.
-    pub async fn timers_due(&self, now: &str, limit: i64) -> sqlx::Result<Vec<(String, String, String, String)>> {
+    /// not done, deadlines passed while the case is open; oldest first, at most `limit`.
+    pub async fn timers_due(&self, now: &str, limit: i64) -> sqlx::Result<Vec<Timer>> {
         let rows = sqlx::query(
-            "SELECT t.timer_id, t.kind, t.case_id, t.due FROM ( \
-               SELECT 'action:' || a.action_id AS timer_id, 'action.due' AS kind, a.case_id, a.due FROM case_actions a \
+            "SELECT t.timer_id, t.kind, t.case_id, t.due, t.policy, t.detail FROM ( \
+               SELECT 'action:' || a.action_id AS timer_id, 'action.due' AS kind, a.case_id, a.due, a.policy, \
+               a.kind AS detail FROM case_actions a \
                WHERE a.due <= $1 AND NOT EXISTS (SELECT 1 FROM actions_done d WHERE d.action_id = a.action_id) \
                UNION ALL \
-               SELECT 'overdue:' || q.case_id || ':' || q.due AS timer_id, 'case.overdue' AS kind, q.case_id, q.due \
-               FROM desk_queue q WHERE q.open = 1 AND q.due < $1 \
+               SELECT 'overdue:' || q.case_id || ':' || q.due AS timer_id, 'case.overdue' AS kind, q.case_id, q.due, \
+               q.policy, q.stage AS detail FROM desk_queue q WHERE q.open = 1 AND q.due < $1 \
              ) t WHERE NOT EXISTS (SELECT 1 FROM timers_fired f WHERE f.timer_id = t.timer_id) \
              ORDER BY t.due, t.timer_id LIMIT $2",
         )
@@ -317,35 +334,17 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("timer_id")?, r.try_get("kind")?, r.try_get("case_id")?, r.try_get("due")?)))
+            .map(|r| {
+                Ok(Timer {
+                    id: r.try_get("timer_id")?,
+                    kind: r.try_get("kind")?,
+                    case_id: r.try_get("case_id")?,
+                    due: r.try_get("due")?,
+                    policy: r.try_get("policy")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
             .collect()
-    }
-
-    /// Claims a timer for this server: `true` when this call recorded it fired, `false`
-    /// when another server (or an earlier run) did.
-    pub async fn fire_timer(
-        &self,
-        timer_id: &str,
-        kind: &str,
-        case_id: &str,
-        due: &str,
-        at: &str,
-    ) -> sqlx::Result<bool> {
-        let r = sqlx::query(
-            "INSERT INTO timers_fired (timer_id, kind, case_id, due, fired_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(timer_id)
-        .bind(kind)
-        .bind(case_id)
-        .bind(due)
-        .bind(at)
-        .execute(&self.pool)
-        .await;
-        match r {
-            Ok(_) => Ok(true),
-            Err(e) if super::is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
     }
 
     /// The timers fired for these cases: (timer id, kind, case id), by kind then case.

@@ -69,6 +69,7 @@ impl Server {
             refuse_when_log_full: false,
             access_log: false,
             agreements: None,
+            webhooks: None,
         };
         let mut options = options;
         edit(&mut options);
