@@ -41,7 +41,7 @@ pub struct App {
     /// The webhook receivers, when `--webhooks` names them.
     pub webhooks: Option<crate::webhooks::Webhooks>,
     /// The desk's sign-in failures by name, which slow the next attempts.
-    pub desk_failures: crate::desk::auth::Failures,
+    pub desk_failures: crate::desk::failures::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
     /// the events recorded since.
     cache: Mutex<HashMap<String, Arc<Cached>>>,
@@ -107,7 +107,7 @@ impl App {
             access_log: false,
             agreements: None,
             webhooks: None,
-            desk_failures: crate::desk::auth::Failures::default(),
+            desk_failures: crate::desk::failures::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
         }

@@ -195,3 +195,49 @@ fn a_webhooks_file_with_mistakes_is_refused_naming_the_entry() {
         assert!(e.contains(says) && e.contains("hooks.yaml"), "{e}");
     }
 }
+
+/// The example receiver (`examples/webhooks/receiver.py`, Python's own hmac and base64:
+/// another implementation than the server's) verifies what the server sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_example_receiver_verifies_the_deliveries() {
+    let Some(python) = tenet_test_support::browser::found("python3") else {
+        assert!(std::env::var_os("CI").is_none(), "python3 is missing under CI");
+        eprintln!("python3 not found: the example receiver's test did not run");
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let mut child = tokio::process::Command::new(python)
+        .arg(support::root().join("examples/webhooks/receiver.py"))
+        .args([secret, &port.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        format!("webhooks:\n  - url: http://127.0.0.1:{port}/\n    secret: {secret}\n    events: [case.overdue]\n"),
+    )
+    .unwrap();
+    let hooks = Some(file.path().to_owned());
+    let server = Server::start_with(None, None, |o| o.webhooks = hooks).await;
+    open(&server, "R-py", 6, false).await;
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line =
+        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await.expect("a delivery within a minute");
+    let line = line.unwrap().unwrap();
+    assert!(line.starts_with("case.overdue {") && line.contains("\"case\": \"R-py\""), "{line}");
+    // Recorded as delivered once the answer came back.
+    let started = Instant::now();
+    loop {
+        let (_, list) = server.get("/v1/webhooks/deliveries").await;
+        if list["deliveries"][0]["status"] == "delivered" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -8,7 +8,9 @@
 pub mod accounts;
 pub mod auth;
 pub mod drafts;
+pub mod failures;
 pub mod forms;
+pub mod frame;
 pub mod pages;
 pub mod queue;
 pub mod reports;

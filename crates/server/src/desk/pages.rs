@@ -14,6 +14,7 @@ use tenet::workflow::Event;
 
 use super::auth::{self, LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, Staff};
 use super::forms::{self, FormField};
+use super::frame::{choices, frame};
 use super::{PAGE_ROWS, render};
 use crate::api::cases::{Recorded, record};
 use crate::app::App;
@@ -49,18 +50,6 @@ fn message(status: StatusCode, zh: &str, en: &str) -> Response {
 fn error_page(e: &ApiError) -> Response {
     let (zh, en) = e.messages();
     message(e.status(), zh, en)
-}
-
-/// What every signed-in page shows: who, the overdue count, the form token.
-pub(super) async fn frame(app: &App, staff: &Staff, page: &str) -> Result<Map<String, Value>, ApiError> {
-    let now = crate::clock::stamp(crate::clock::now());
-    let overdue = app.store.overdue_count(&now).await?;
-    let mut m = Map::new();
-    m.insert("staff".into(), json!({"name": staff.name, "roles": staff.roles}));
-    m.insert("csrf".into(), json!(staff.csrf));
-    m.insert("overdue".into(), json!(overdue));
-    m.insert("page".into(), json!(page));
-    Ok(m)
 }
 
 /// `GET /desk/`: the queue (or the sign-in page, through the session check).
@@ -247,28 +236,6 @@ async fn queue_page(app: &App, staff: &Staff, q: &HashMap<String, String>) -> Re
         }),
     );
     Ok(render(StatusCode::OK, "queue.html", &Value::Object(ctx)))
-}
-
-/// The served policies with a workflow, and their stages (each once), for the filters.
-pub(super) fn choices(app: &App) -> Result<(Vec<String>, Vec<String>), ApiError> {
-    let registry = app.registry.read().map_err(ApiError::internal)?;
-    let mut names: Vec<String> = registry.names().map(str::to_owned).collect();
-    names.sort();
-    let mut policies = Vec::new();
-    let mut stages: Vec<String> = Vec::new();
-    for n in names {
-        let Some(l) = registry.current(&n) else { continue };
-        if !l.policy.has_workflow() {
-            continue;
-        }
-        for s in l.policy.workflow_stages() {
-            if !stages.iter().any(|x| x == s) {
-                stages.push(s.to_owned());
-            }
-        }
-        policies.push(n);
-    }
-    Ok((policies, stages))
 }
 
 /// `GET /desk/cases/{id}`.

@@ -34,7 +34,7 @@ fn date(q: &HashMap<String, String>, key: &str) -> Result<Option<NaiveDate>, Api
 /// The page: the period form, or with `view=1` the analysis itself.
 pub async fn page(app: &App, staff: &Staff, q: &HashMap<String, String>) -> Result<Response, ApiError> {
     let (since, until) = (date(q, "since")?, date(q, "until")?);
-    let (policies, _) = super::pages::choices(app)?;
+    let (policies, _) = super::frame::choices(app)?;
     let chosen = q
         .get("policy")
         .filter(|p| policies.contains(p))
@@ -49,7 +49,7 @@ pub async fn page(app: &App, staff: &Staff, q: &HashMap<String, String>) -> Resu
         r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(REPORT_CSP));
         return Ok(r);
     }
-    let mut ctx = super::pages::frame(app, staff, "reports").await?;
+    let mut ctx = super::frame::frame(app, staff, "reports").await?;
     ctx.insert("policies".into(), json!(policies));
     ctx.insert("chosen".into(), json!(chosen));
     ctx.insert("since".into(), json!(since.map(|d| d.to_string())));

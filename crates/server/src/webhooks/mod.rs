@@ -5,22 +5,23 @@
 //! its last error. At least once: a receiver de-duplicates by `webhook-id`.
 
 pub mod config;
+pub mod deliver;
 pub mod sign;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
 pub use config::Endpoint;
 
-use crate::app::App;
 use crate::store::{Delivery, NewDelivery};
+
+pub use deliver::{deliver_due, run};
 
 /// Attempts before a delivery is kept as dead.
 pub const MAX_ATTEMPTS: i64 = 12;
 /// How long a server holds a claimed delivery before another may take it.
-const CLAIM: Duration = Duration::from_secs(60);
+pub const CLAIM: Duration = Duration::from_secs(60);
 /// How often a server looks for deliveries to send.
 pub const EVERY: Duration = Duration::from_secs(1);
 
@@ -69,7 +70,7 @@ impl Webhooks {
     }
 
     /// The wait before attempt `attempts + 1`.
-    fn wait(&self, attempts: i64) -> Duration {
+    pub fn wait(&self, attempts: i64) -> Duration {
         let doubled = self.backoff.saturating_mul(1u32 << attempts.clamp(0, 20));
         let capped = doubled.min(Duration::from_secs(3600));
         let jitter = crate::ids::random_hex(2).and_then(|h| u64::from_str_radix(&h, 16).ok()).unwrap_or(0);
@@ -78,7 +79,7 @@ impl Webhooks {
     }
 
     /// Sends one delivery; `Err` says why it failed.
-    async fn send(&self, d: &Delivery) -> Result<(), String> {
+    pub async fn send(&self, d: &Delivery) -> Result<(), String> {
         let Some(endpoint) = self.endpoints.iter().find(|e| e.url == d.url) else {
             return Err("the webhooks file no longer names this receiver".into());
         };
@@ -96,43 +97,5 @@ impl Webhooks {
             .await
             .map_err(|e| crate::error::with_causes(&e))?;
         if r.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", r.status().as_u16())) }
-    }
-}
-
-/// Sends the deliveries due now that this server claims; the number delivered.
-pub async fn deliver_due(app: &App) -> Result<usize, crate::error::ApiError> {
-    let Some(hooks) = &app.webhooks else { return Ok(0) };
-    let now = chrono::Utc::now();
-    let claimed = app.store.claim_deliveries(&crate::clock::stamp(now), &crate::clock::stamp(now + CLAIM), 20).await?;
-    let mut delivered = 0;
-    for d in claimed {
-        let outcome = hooks.send(&d).await;
-        let at = crate::clock::stamp(chrono::Utc::now());
-        match outcome {
-            Ok(()) => {
-                app.store.delivery_attempted(&d.id, &at, Ok(())).await?;
-                delivered += 1;
-            }
-            Err(error) if d.attempts + 1 >= MAX_ATTEMPTS => {
-                app.store.delivery_attempted(&d.id, &at, Err((&error, None))).await?;
-            }
-            Err(error) => {
-                let next = chrono::Utc::now() + hooks.wait(d.attempts);
-                app.store.delivery_attempted(&d.id, &at, Err((&error, Some(&crate::clock::stamp(next))))).await?;
-            }
-        }
-    }
-    Ok(delivered)
-}
-
-/// Runs [`deliver_due`] every [`EVERY`] (more at once while there is more to send).
-pub async fn run(app: Arc<App>) {
-    loop {
-        match deliver_due(&app).await {
-            Ok(20..) => continue,
-            Ok(_) => {}
-            Err(e) => eprintln!("tenet serve: webhooks: {}", e.kind()),
-        }
-        tokio::time::sleep(EVERY).await;
     }
 }

@@ -1,0 +1,44 @@
+//! The sender: claims the deliveries due, POSTs them, records each attempt.
+
+use std::sync::Arc;
+
+use super::{CLAIM, EVERY, MAX_ATTEMPTS};
+use crate::app::App;
+
+/// Sends the deliveries due now that this server claims; the number delivered.
+pub async fn deliver_due(app: &App) -> Result<usize, crate::error::ApiError> {
+    let Some(hooks) = &app.webhooks else { return Ok(0) };
+    let now = chrono::Utc::now();
+    let claimed = app.store.claim_deliveries(&crate::clock::stamp(now), &crate::clock::stamp(now + CLAIM), 20).await?;
+    let mut delivered = 0;
+    for d in claimed {
+        let outcome = hooks.send(&d).await;
+        let at = crate::clock::stamp(chrono::Utc::now());
+        match outcome {
+            Ok(()) => {
+                app.store.delivery_attempted(&d.id, &at, Ok(())).await?;
+                delivered += 1;
+            }
+            Err(error) if d.attempts + 1 >= MAX_ATTEMPTS => {
+                app.store.delivery_attempted(&d.id, &at, Err((&error, None))).await?;
+            }
+            Err(error) => {
+                let next = chrono::Utc::now() + hooks.wait(d.attempts);
+                app.store.delivery_attempted(&d.id, &at, Err((&error, Some(&crate::clock::stamp(next))))).await?;
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// Runs [`deliver_due`] every [`EVERY`] (more at once while there is more to send).
+pub async fn run(app: Arc<App>) {
+    loop {
+        match deliver_due(&app).await {
+            Ok(20..) => continue,
+            Ok(_) => {}
+            Err(e) => eprintln!("tenet serve: webhooks: {}", e.kind()),
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
