@@ -5,34 +5,8 @@
 #[macro_use]
 mod support;
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-use support::{Server, facts, postgres, unique};
-
-fn ago(days: i64) -> String {
-    let t = chrono::Utc::now() - chrono::TimeDelta::days(days);
-    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
-/// Opens a return submitted `days` ago; `reject` has the reviewer reject it the day after.
-async fn open(server: &Server, id: &str, days: i64, reject: bool) {
-    let mut f = facts("opened-keyboard.json");
-    for k in ["now", "shipment", "inspection"] {
-        f.as_object_mut().unwrap().remove(k);
-    }
-    f["order"]["delivered_at"] = json!(ago(days + 1));
-    f["request"]["submitted_at"] = json!(ago(days));
-    let (s, body) = server.post("/v1/cases", &json!({"policy": "returns", "id": id, "facts": f})).await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-    let mut events = vec![json!({"event": "submit", "at": ago(days), "by": "customer"})];
-    if reject {
-        events.push(json!({"event": "reject", "at": ago(days - 1), "by": "reviewer", "note": "no photo"}));
-    }
-    for e in events {
-        let (s, body) = server.post(&format!("/v1/cases/{id}/events"), &e).await;
-        assert_eq!(s, StatusCode::OK, "{body}");
-    }
-}
+use serde_json::Value;
+use support::{Server, open_return, postgres, unique};
 
 fn fired_metric(text: &Value, timer: &str) -> u64 {
     let line = format!("tenet_timers_fired_total{{timer=\"{timer}\"}} ");
@@ -46,9 +20,9 @@ async fn fire_once_across_servers(db: Option<String>) {
     let b = Server::start(Some(&db), None).await;
     let (late, rejected) = (format!("T-late-{u}"), format!("T-rej-{u}"));
     // In review for six days: its two-business-day deadline has passed.
-    open(&a, &late, 6, false).await;
+    open_return(&a, &late, 6, false).await;
     // Rejected four days ago: the explanation owed within a day is due.
-    open(&b, &rejected, 5, true).await;
+    open_return(&b, &rejected, 5, true).await;
     // Both servers look at once, twice; a third starts on the same database afterwards.
     let (x, y) = tokio::join!(tenet_server::timers::fire_due(&a.app), tenet_server::timers::fire_due(&b.app));
     let (x, y) = (x.unwrap(), y.unwrap());

@@ -15,7 +15,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use support::{Server, facts, postgres, unique};
+use support::{Server, open_return, postgres, unique};
 
 /// What the receiver saw: per delivery id, the answers it gave (true: 2xx).
 #[derive(Default)]
@@ -63,29 +63,6 @@ async fn receiver(key: Vec<u8>, fail_first: usize) -> (String, Arc<Mutex<Seen>>)
     (url, seen)
 }
 
-fn ago(days: i64) -> String {
-    let t = chrono::Utc::now() - chrono::TimeDelta::days(days);
-    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
-async fn open(server: &Server, id: &str, days: i64, reject: bool) {
-    let mut f = facts("opened-keyboard.json");
-    for k in ["now", "shipment", "inspection"] {
-        f.as_object_mut().unwrap().remove(k);
-    }
-    f["order"]["delivered_at"] = json!(ago(days + 1));
-    f["request"]["submitted_at"] = json!(ago(days));
-    let (s, body) = server.post("/v1/cases", &json!({"policy": "returns", "id": id, "facts": f})).await;
-    assert_eq!(s, reqwest::StatusCode::CREATED, "{body}");
-    let mut events = vec![json!({"event": "submit", "at": ago(days), "by": "customer"})];
-    if reject {
-        events.push(json!({"event": "reject", "at": ago(days - 1), "by": "reviewer", "note": "no photo"}));
-    }
-    for e in events {
-        assert_eq!(server.post(&format!("/v1/cases/{id}/events"), &e).await.0, reqwest::StatusCode::OK);
-    }
-}
-
 async fn delivered_once_in_effect(db: Option<String>) {
     let u = unique();
     let key: Vec<u8> = (0..24u8).map(|i| i.wrapping_mul(37).wrapping_add(u.len() as u8)).collect();
@@ -102,8 +79,8 @@ async fn delivered_once_in_effect(db: Option<String>) {
     let db = db.unwrap_or_else(|| a.app.store.url().to_owned());
     let b = Server::start_with(Some(&db), None, |o| o.webhooks = hooks.clone()).await;
     let (late, rejected) = (format!("W-late-{u}"), format!("W-rej-{u}"));
-    open(&a, &late, 6, false).await;
-    open(&b, &rejected, 5, true).await;
+    open_return(&a, &late, 6, false).await;
+    open_return(&b, &rejected, 5, true).await;
     // Both servers fire and send by themselves; wait for this scenario's two deliveries.
     let started = Instant::now();
     let mine = |s: &Seen| -> Vec<(String, Vec<bool>, Value)> {
@@ -223,7 +200,7 @@ async fn the_example_receiver_verifies_the_deliveries() {
     .unwrap();
     let hooks = Some(file.path().to_owned());
     let server = Server::start_with(None, None, |o| o.webhooks = hooks).await;
-    open(&server, "R-py", 6, false).await;
+    open_return(&server, "R-py", 6, false).await;
     use tokio::io::AsyncBufReadExt;
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let line =

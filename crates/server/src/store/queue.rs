@@ -117,14 +117,22 @@ impl Store {
     /// older picture back).
     pub async fn put_queue_row(&self, q: &QueueRow) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
-        let kept: Option<i64> = sqlx::query("SELECT version FROM desk_queue WHERE case_id = $1")
+        // A write first: on SQLite a transaction that reads and then writes fails at once
+        // (SQLITE_BUSY_SNAPSHOT) when another connection committed in between, where a
+        // transaction that starts by writing waits its turn.
+        let replaced = sqlx::query("DELETE FROM desk_queue WHERE case_id = $1 AND version <= $2")
             .bind(&q.case_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("version"))
-            .transpose()?;
-        if kept.is_some_and(|v| v > q.version) {
-            return tx.rollback().await;
+            .bind(q.version)
+            .execute(&mut *tx)
+            .await?;
+        if replaced.rows_affected() == 0 {
+            let newer = sqlx::query("SELECT version FROM desk_queue WHERE case_id = $1")
+                .bind(&q.case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if newer.is_some() {
+                return tx.rollback().await;
+            }
         }
         for table in ["desk_waiting", "desk_queue", "case_actions"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE case_id = $1")).bind(&q.case_id).execute(&mut *tx).await?;

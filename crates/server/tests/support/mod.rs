@@ -150,3 +150,31 @@ pub fn case_file(name: &str) -> Value {
     let yaml: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
     serde_json::to_value(yaml).unwrap()
 }
+
+/// An instant `days` ago, as RFC 3339 in Shanghai time.
+pub fn ago(days: i64) -> String {
+    let t = chrono::Utc::now() - chrono::TimeDelta::days(days);
+    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Opens a return delivered `days + 1` and submitted `days` ago, through the API; with
+/// `reject`, the reviewer rejects it the day after. Late in review from the third
+/// business day on; a rejection owes its explanation within a day.
+pub async fn open_return(server: &Server, id: &str, days: i64, reject: bool) {
+    let mut f = facts("opened-keyboard.json");
+    for k in ["now", "shipment", "inspection"] {
+        f.as_object_mut().unwrap().remove(k);
+    }
+    f["order"]["delivered_at"] = serde_json::json!(ago(days + 1));
+    f["request"]["submitted_at"] = serde_json::json!(ago(days));
+    let (s, body) = server.post("/v1/cases", &serde_json::json!({"policy": "returns", "id": id, "facts": f})).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let mut events = vec![serde_json::json!({"event": "submit", "at": ago(days), "by": "customer"})];
+    if reject {
+        events.push(serde_json::json!({"event": "reject", "at": ago(days - 1), "by": "reviewer", "note": "no photo"}));
+    }
+    for e in events {
+        let (s, body) = server.post(&format!("/v1/cases/{id}/events"), &e).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+}
