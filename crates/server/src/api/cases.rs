@@ -97,9 +97,10 @@ pub async fn open(
         expect: None,
     };
     let now = crate::clock::now();
-    let (view, stage, result, decided) = App::with_fresh_replay(&loaded, &case, now, |r| {
+    let (view, stage, result, decided, row) = App::with_fresh_replay(&loaded, &case, now, |r| {
         let view = r.to_json(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
-        (view, r.stage().to_owned(), summary(r, None).to_string(), decision_of(r))
+        let row = crate::desk::queue::derive(r, &id, 0, loaded.policy.name(), &loaded.hash);
+        (view, r.stage().to_owned(), summary(r, None).to_string(), decision_of(r), row)
     })?;
     let token = crate::ids::random_hex(24).ok_or_else(|| ApiError::internal("no randomness"))?;
     let stored = StoredCase {
@@ -125,7 +126,7 @@ pub async fn open(
     if let Some(d) = decided {
         app.metrics.decision(d);
     }
-    crate::desk::queue::after_write(&app, &id).await;
+    crate::desk::queue::put(&app, &row).await;
     let mut view = view;
     if let Some(obj) = view.as_object_mut() {
         obj.insert("decision_id".into(), json!(decision_id));
@@ -194,6 +195,8 @@ struct AfterEvent {
     result: String,
     /// The answer: the case view with `posted` and `decision_id` (JSON text).
     answer: String,
+    /// The desk's queue row after the event, from the same replay.
+    row: crate::store::QueueRow,
 }
 
 /// `403 role_required`: the policy gives this event in this stage to other roles.
@@ -404,6 +407,7 @@ pub async fn record(
                 facts: r.facts().to_json().to_string(),
                 result: summary(r, Some(&posted)).to_string(),
                 answer,
+                row: crate::desk::queue::derive(r, id, version + 1, &cached.stored.policy, &cached.stored.policy_hash),
             })
         })?;
         let after = after.map_err(ApiError::internal)?;
@@ -432,7 +436,7 @@ pub async fn record(
                 if let Some(d) = after.decision {
                     app.metrics.decision(d);
                 }
-                crate::desk::queue::after_write(app, id).await;
+                crate::desk::queue::put(app, &after.row).await;
                 // The answer kept under the idempotency key, written once.
                 return Ok(Recorded::New { version: version + 1, answer: answer.body });
             }

@@ -91,11 +91,21 @@ pub async fn refresh(app: &App, id: &str, now: DateTime<Utc>) -> Result<(), ApiE
     Ok(())
 }
 
-/// After a write: the row now, so the desk shows what was just done. A failure is said
+/// After a write that did not replay the case (a policy-version move): the row now, so
+/// the desk shows what was just done. A failure is said
 /// on standard error and left to the keeper; the write itself stands.
 pub async fn after_write(app: &App, id: &str) {
     if let Err(e) = refresh(app, id, crate::clock::now()).await {
         eprintln!("tenet serve: the desk's queue row of case {id} is behind ({}); the keeper retries", e.kind());
+    }
+}
+
+/// After a write that replayed the case already: its row, derived from that replay (no
+/// second read or replay on the write's path). A failure is said on standard error and
+/// left to the keeper; the write itself stands.
+pub async fn put(app: &App, row: &QueueRow) {
+    if let Err(e) = app.store.put_queue_row(row).await {
+        eprintln!("tenet serve: the desk's queue row of case {} is behind ({e}); the keeper retries", row.case_id);
     }
 }
 
