@@ -1,7 +1,9 @@
 //! `tenet serve` as a process: the case view equals `tenet case --format json` for every
 //! example case, a server killed with SIGKILL under load loses nothing it acknowledged,
 //! two servers on one PostgreSQL neither lose nor double an event (whether the servers
-//! retry conflicts or the clients chose `If-Match` and a `412`), SIGTERM ends cleanly.
+//! retry conflicts or the clients chose `If-Match` and a `412`), SIGTERM ends cleanly, and
+//! a server killed while its webhook deliveries are in flight delivers every recorded
+//! event once in effect after the restart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
 use std::io::{BufRead, BufReader};
@@ -29,9 +31,15 @@ impl Server {
     /// [`Server::start`] with its standard error (the access log, the stop messages) sent
     /// to `stderr`.
     fn start_with_stderr(db: &str, stderr: impl Into<Stdio>) -> Server {
+        Server::start_with_args(db, &[], stderr)
+    }
+
+    /// [`Server::start_with_stderr`] with more arguments.
+    fn start_with_args(db: &str, args: &[&std::ffi::OsStr], stderr: impl Into<Stdio>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--policies"])
             .arg(root().join("rules"))
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -286,6 +294,162 @@ fn killed_server_on(db: &str) {
     let present = check_cases(&server.base, &ids);
     for tag in &acked {
         assert!(present.contains(tag), "acknowledged event {tag} is lost");
+    }
+}
+
+/// A webhook receiver on loopback, written with the standard library only: while `hold`
+/// is set it takes each request and never answers (the sender is killed meanwhile); after,
+/// it answers `200` and records the request's `webhook-id` and body.
+struct Receiver {
+    url: String,
+    hold: Arc<AtomicBool>,
+    held: Arc<std::sync::Mutex<usize>>,
+    answered: Arc<std::sync::Mutex<Vec<(String, Value)>>>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let hold = Arc::new(AtomicBool::new(true));
+        let held = Arc::new(std::sync::Mutex::new(0));
+        let answered = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (h, n, a) = (Arc::clone(&hold), Arc::clone(&held), Arc::clone(&answered));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (h, n, a) = (Arc::clone(&h), Arc::clone(&n), Arc::clone(&a));
+                std::thread::spawn(move || Receiver::serve(stream, &h, &n, &a));
+            }
+        });
+        Receiver { url, hold, held, answered }
+    }
+
+    fn serve(
+        mut stream: std::net::TcpStream,
+        hold: &AtomicBool,
+        held: &std::sync::Mutex<usize>,
+        answered: &std::sync::Mutex<Vec<(String, Value)>>,
+    ) {
+        use std::io::{Read, Write};
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let (mut id, mut length) = (String::new(), 0usize);
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "webhook-id" => id = v.trim().to_owned(),
+                    "content-length" => length = v.trim().parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if hold.load(Ordering::SeqCst) {
+            *held.lock().unwrap() += 1;
+            while hold.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            return; // never answered: the sender was killed meanwhile
+        }
+        answered.lock().unwrap().push((id, serde_json::from_slice(&body).unwrap()));
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    }
+}
+
+#[test]
+fn a_server_killed_with_deliveries_in_flight_delivers_every_event_once() {
+    let dir = tempfile::tempdir().unwrap();
+    killed_while_delivering(&format!("sqlite://{}/tenet.db", dir.path().display()));
+}
+
+#[test]
+fn a_server_killed_with_deliveries_in_flight_delivers_every_event_once_on_postgres() {
+    let Some(url) = postgres() else { return };
+    killed_while_delivering(&url);
+}
+
+/// Events recorded under load while the receiver holds every delivery unanswered; SIGKILL
+/// between commit and delivery; a restart on the same database. The receiver then hears
+/// of every recorded event, and of nothing else: each `(case, version)` the cases show
+/// under exactly one `webhook-id`, every acknowledged event among them.
+fn killed_while_delivering(db: &str) {
+    let receiver = Receiver::start();
+    let hooks = tempfile::NamedTempFile::new().unwrap();
+    let prefix = format!("HOOK-{}-{}", std::process::id(), db.len());
+    std::fs::write(
+        hooks.path(),
+        format!(
+            "timeout_seconds: 2\nwebhooks:\n  - url: {}\n    secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n    events: [case.event]\n",
+            receiver.url
+        ),
+    )
+    .unwrap();
+    let args = [std::ffi::OsStr::new("--webhooks"), hooks.path().as_os_str()];
+    let mut server = Server::start_with_args(db, &args, Stdio::null());
+    let ids = open_cases(&server.base, &prefix, 3);
+    let stop = Arc::new(AtomicBool::new(false));
+    let bases = vec![server.base.clone()];
+    let loader = {
+        let (stop, ids) = (Arc::clone(&stop), ids.clone());
+        std::thread::spawn(move || load(&bases, &ids, &stop, 10_000))
+    };
+    // Killed once events are in and deliveries of them are in flight, unanswered.
+    let started = Instant::now();
+    while *receiver.held.lock().unwrap() < 5 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no delivery was attempted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.kill();
+    stop.store(true, Ordering::Relaxed);
+    let acked = loader.join().unwrap();
+    assert!(!acked.is_empty(), "the load ran");
+    receiver.hold.store(false, Ordering::SeqCst);
+    let server = Server::start_with_args(db, &args, Stdio::null());
+    let c = client();
+    let mut recorded = std::collections::BTreeMap::new();
+    for id in &ids {
+        let v = get(&c, &format!("{}/v1/cases/{id}", server.base));
+        for (i, step) in v["trail"].as_array().unwrap().iter().enumerate() {
+            recorded.insert((id.clone(), i as i64 + 1), step["by"].as_str().unwrap().to_owned());
+        }
+    }
+    for tag in &acked {
+        assert!(recorded.values().any(|t| t == tag), "acknowledged event {tag} is not in its case");
+    }
+    // Wait for the restarted server to send what the killed one claimed (its claim ends
+    // after the receiver's timeout and five seconds) and what it never reached.
+    let started = Instant::now();
+    let heard = loop {
+        let mut heard = std::collections::BTreeMap::new();
+        for (webhook_id, body) in receiver.answered.lock().unwrap().iter() {
+            let d = &body["data"];
+            if d["case"].as_str().is_some_and(|c| c.starts_with(&prefix)) {
+                let key = (d["case"].as_str().unwrap().to_owned(), d["version"].as_i64().unwrap());
+                heard.entry(key).or_insert_with(std::collections::BTreeSet::new).insert(webhook_id.clone());
+            }
+        }
+        if heard.len() >= recorded.len() {
+            break heard;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{} of {} events delivered", heard.len(), recorded.len());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let heard_keys: Vec<_> = heard.keys().cloned().collect();
+    let recorded_keys: Vec<_> = recorded.keys().cloned().collect();
+    assert_eq!(heard_keys, recorded_keys, "the receiver heard of exactly the recorded events");
+    for (key, webhook_ids) in &heard {
+        assert_eq!(webhook_ids.len(), 1, "{key:?} came under several ids: {webhook_ids:?}");
     }
 }
 

@@ -151,6 +151,92 @@ async fn deliveries_arrive_once_in_effect_postgres() {
     }
 }
 
+/// A recorded event is delivered as `case.event`, and as `case.stage` when it moved the
+/// case: written with the event (on PostgreSQL in its one statement, on SQLite in the
+/// writer's transaction), so what a receiver hears is what the case says, once each.
+async fn events_delivered_with_the_case(db: Option<String>) {
+    let u = unique();
+    let key: Vec<u8> = (0..24u8).map(|i| i.wrapping_mul(11).wrapping_add(3)).collect();
+    let (url, seen) = receiver(key.clone(), 1).await;
+    let secret = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(&key));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        format!(
+            "webhooks:\n  - url: {url}\n    secret: {secret}\n    events: [case.event, case.stage]\n    policy: returns\n"
+        ),
+    )
+    .unwrap();
+    let hooks = Some(file.path().to_owned());
+    let server = Server::start_with(db.as_deref(), None, |o| o.webhooks = hooks.clone()).await;
+    let id = format!("W-ev-{u}");
+    // Submitted (application → review), rejected (review → rejected), then a refund update
+    // the rejected stage does not take: recorded as illegal, the stage unchanged.
+    open_return(&server, &id, 3, true).await;
+    let (s, body) = server
+        .post(&format!("/v1/cases/{id}/events"), &json!({"event": "approve", "at": support::ago(1), "by": "reviewer"}))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{body}");
+    // What the case says, stated by hand: (type, version, from, stage or to).
+    let expected = [
+        ("case.event", 1, "application", "review"),
+        ("case.event", 2, "review", "rejected"),
+        ("case.event", 3, "rejected", "rejected"),
+        ("case.stage", 1, "application", "review"),
+        ("case.stage", 2, "review", "rejected"),
+    ];
+    let started = Instant::now();
+    let got = loop {
+        let got: Vec<(String, i64, String, String)> = {
+            let s = seen.lock().unwrap();
+            let mut v: Vec<_> = s
+                .bodies
+                .iter()
+                .filter(|(id_, b)| b["data"]["case"] == id.as_str() && s.answers[*id_].contains(&true))
+                .map(|(_, b)| {
+                    let d = &b["data"];
+                    let to = if b["type"] == "case.stage" { &d["to"] } else { &d["stage"] };
+                    (
+                        b["type"].as_str().unwrap().to_owned(),
+                        d["version"].as_i64().unwrap(),
+                        d["from"].as_str().unwrap().to_owned(),
+                        to.as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        if got.len() >= expected.len() {
+            break got;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the deliveries did not arrive: {got:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let want: Vec<(String, i64, String, String)> =
+        expected.iter().map(|(t, v, f, to)| ((*t).to_owned(), *v, (*f).to_owned(), (*to).to_owned())).collect();
+    assert_eq!(got, want);
+    let s = seen.lock().unwrap();
+    assert_eq!(s.bad_signatures, 0);
+    for (id_, answers) in s.answers.iter().filter(|(i, _)| s.bodies[*i]["data"]["case"] == id.as_str()) {
+        assert_eq!(answers.iter().filter(|a| **a).count(), 1, "{id_}: {answers:?}");
+    }
+    let third = s.bodies.values().find(|b| b["data"]["case"] == id.as_str() && b["data"]["version"] == 3).unwrap();
+    assert_eq!((third["data"]["outcome"].as_str(), third["data"]["by"].as_str()), (Some("illegal"), Some("reviewer")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn case_events_are_delivered_with_the_event_sqlite() {
+    events_delivered_with_the_case(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn case_events_are_delivered_with_the_event_postgres() {
+    if let Some(url) = postgres() {
+        events_delivered_with_the_case(Some(url)).await;
+    }
+}
+
 #[test]
 fn a_webhooks_file_with_mistakes_is_refused_naming_the_entry() {
     let dir = tempfile::tempdir().unwrap();

@@ -199,6 +199,39 @@ struct AfterEvent {
     row: crate::store::QueueRow,
 }
 
+/// The webhook deliveries of a recorded event: `case.event` always, `case.stage` when the
+/// event moved the case to another stage. Each id comes from the case and the version, so
+/// an event is never delivered under two ids.
+fn event_deliveries(
+    hooks: &crate::webhooks::Webhooks,
+    [id, policy, decision_id, at]: [&str; 4],
+    version: i64,
+    event: &Event,
+    after: &AfterEvent,
+) -> Vec<crate::store::NewDelivery> {
+    let mut out = hooks.deliveries(
+        &format!("case.event {id} {version}"),
+        "case.event",
+        policy,
+        json!({
+            "case": id, "policy": policy, "version": version, "event": event.name, "by": event.by,
+            "at": crate::clock::stamp(event.at), "outcome": after.outcome, "from": after.from, "stage": after.stage,
+            "decision": after.decision, "decision_id": decision_id,
+        }),
+        at,
+    );
+    if after.stage != after.from {
+        out.extend(hooks.deliveries(
+            &format!("case.stage {id} {version}"),
+            "case.stage",
+            policy,
+            json!({"case": id, "policy": policy, "version": version, "event": event.name, "from": after.from, "to": after.stage}),
+            at,
+        ));
+    }
+    out
+}
+
 /// `403 role_required`: the policy gives this event in this stage to other roles.
 pub(crate) fn role_required(roles: &[&str], event: &str, stage: &str, caller: &crate::access::Caller) -> ApiError {
     let (zh_roles, en_roles) = (roles.join("、"), roles.join(", "));
@@ -418,8 +451,11 @@ pub async fn record(
         {
             return Err(role_required(&roles, &event.name, &after.from, caller));
         }
-        let answer = Idem { status: 200, body: after.answer };
         let at = crate::clock::stamp(now);
+        let deliveries = app.webhooks.as_ref().map_or_else(Vec::new, |hooks| {
+            event_deliveries(hooks, [id, &cached.stored.policy, &decision_id, &at], version + 1, &event, &after)
+        });
+        let answer = Idem { status: 200, body: after.answer };
         let append = Append {
             case_id: id,
             expected: version,
@@ -428,6 +464,7 @@ pub async fn record(
             recorded_at: &at,
             idempotency: key.as_deref().map(|k| (k, &answer)),
             decision: case_decision(&loaded, [&decision_id, &at, id], Some(&event.name), &after.facts, &after.result),
+            deliveries: &deliveries,
         };
         match app.store.append(&append).await? {
             Appended::Done => {

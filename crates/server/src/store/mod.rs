@@ -136,6 +136,8 @@ pub struct Append<'a> {
     pub idempotency: Option<(&'a str, &'a Idem)>,
     /// The decision log entry of the event.
     pub decision: NewDecision<'a>,
+    /// The webhook deliveries the event causes, written with it or not at all.
+    pub deliveries: &'a [NewDelivery],
 }
 
 /// A case row for listing.
@@ -457,7 +459,7 @@ impl Store {
         }
         // PostgreSQL: one statement, atomic by itself, one round trip.
         let sql = if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND };
-        match append_query(sql, a).execute(&self.pool).await {
+        match append_query(sql, a, Some(deliveries_json(a.deliveries))).execute(&self.pool).await {
             Ok(done) if done.rows_affected() == 1 => Ok(Appended::Done),
             // The case moved on, or another writer took the version or the key first:
             // the statement wrote nothing.
@@ -645,24 +647,32 @@ async fn open_statements(
 }
 
 /// An append on PostgreSQL as one statement: the version check moves the case, and only
-/// then are the event and its decision inserted (data-modifying `WITH` parts run once,
-/// on one snapshot; the statement is atomic without a transaction around it).
+/// then are the event, its decision and its webhook deliveries inserted (data-modifying
+/// `WITH` parts run once, on one snapshot, whether the main part reads them or not; the
+/// statement is atomic without a transaction around it). The deliveries come as one JSON
+/// array, `$16`. (The version check also requires the policy version the event was judged
+/// by, `$11`: a case a supervisor moved meanwhile is a lost race, judged again from the
+/// database.)
 const PG_APPEND: &str = "\
     WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11 \
     RETURNING id), \
-    event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1) \
+    event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
+    hooks AS (INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
+    SELECT d.id, d.url, d.event_type, d.payload, $3, $3, 0, 'pending' \
+    FROM moved, json_to_recordset($16::json) AS d(id text, url text, event_type text, payload text) RETURNING 1) \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
 
-/// (The version check also requires the policy version the event was judged by, `$11`:
-/// a case a supervisor moved meanwhile is a lost race, judged again from the database.)
-/// [`PG_APPEND`] that also keeps the answer under its idempotency key: a key another
-/// request used first fails the whole statement.
+/// [`PG_APPEND`] that also keeps the answer under its idempotency key (`$17`–`$19`): a key
+/// another request used first fails the whole statement.
 const PG_APPEND_KEYED: &str = "\
     WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11 \
     RETURNING id), \
     event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
-    kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 FROM moved RETURNING 1) \
+    hooks AS (INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
+    SELECT d.id, d.url, d.event_type, d.payload, $3, $3, 0, 'pending' \
+    FROM moved, json_to_recordset($16::json) AS d(id text, url text, event_type text, payload text) RETURNING 1), \
+    kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $17, $18, $19 FROM moved RETURNING 1) \
     INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
     SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
 
@@ -694,9 +704,10 @@ fn bind_decision<'q>(q: AnyQuery<'q>, d: &NewDecision<'q>) -> AnyQuery<'q> {
 
 /// An append as one statement or one list of them ([`PG_APPEND`], SQLite's in
 /// `writer.rs`) with its arguments: `$1`–`$6` the new version, stage, time, case, version
-/// read and event body, `$7`–`$15` the decision, and with a key `$16`–`$18` the key, the
-/// answer's status and its body.
-fn append_query<'q>(sql: &'q str, a: &Append<'q>) -> AnyQuery<'q> {
+/// read and event body, `$7`–`$15` the decision; on PostgreSQL `$16` the deliveries as a
+/// JSON array; then with a key the key, the answer's status and its body (`$16`–`$18` on
+/// SQLite, which writes the deliveries with a statement of its own).
+fn append_query<'q>(sql: &'q str, a: &Append<'q>, deliveries: Option<String>) -> AnyQuery<'q> {
     let q = sqlx::query(sql)
         .bind(a.expected + 1)
         .bind(a.stage)
@@ -705,10 +716,23 @@ fn append_query<'q>(sql: &'q str, a: &Append<'q>) -> AnyQuery<'q> {
         .bind(a.expected)
         .bind(a.body);
     let q = bind_decision(q, &a.decision);
+    let q = match deliveries {
+        Some(json) => q.bind(json),
+        None => q,
+    };
     match a.idempotency {
         Some((key, answer)) => q.bind(key).bind(i64::from(answer.status)).bind(answer.body.as_str()),
         None => q,
     }
+}
+
+/// Deliveries as the JSON array the append statements read.
+fn deliveries_json(deliveries: &[NewDelivery]) -> String {
+    let rows: Vec<serde_json::Value> = deliveries
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "url": d.url, "event_type": d.event_type, "payload": d.payload}))
+        .collect();
+    serde_json::Value::Array(rows).to_string()
 }
 
 async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>) -> sqlx::Result<()> {
@@ -881,6 +905,7 @@ mod tests {
             recorded_at: "2026-12-02T00:00:01Z",
             idempotency: key,
             decision: entry(decision_id, Some(id)),
+            deliveries: &[],
         }
     }
 

@@ -106,16 +106,33 @@ impl Store {
         Ok(true)
     }
 
-    /// Claims up to `limit` deliveries due at `now` for this server until `until`: no
-    /// other server takes them meanwhile.
-    pub async fn claim_deliveries(&self, now: &str, until: &str, limit: i64) -> sqlx::Result<Vec<Delivery>> {
+    /// Claims up to `limit` deliveries due at `now` to the receivers `urls` for this server
+    /// until `until`: no other server takes them meanwhile. A delivery to a receiver this
+    /// server's webhooks file does not name is left to a server that knows it (two
+    /// replicas between two versions of the file), not failed.
+    pub async fn claim_deliveries(
+        &self,
+        now: &str,
+        until: &str,
+        urls: &[&str],
+        limit: i64,
+    ) -> sqlx::Result<Vec<Delivery>> {
+        if urls.is_empty() {
+            return Ok(Vec::new());
+        }
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let marks: Vec<String> = (0..urls.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
             "UPDATE webhook_outbox SET claimed_until = $2 WHERE id IN (SELECT id FROM webhook_outbox \
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
-             ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
+             AND url IN ({}) ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING {COLUMNS}",
+            marks.join(", ")
         );
-        let rows = sqlx::query(&sql).bind(now).bind(until).bind(limit).fetch_all(&self.pool).await?;
+        let mut q = sqlx::query(&sql).bind(now).bind(until).bind(limit);
+        for url in urls {
+            q = q.bind(*url);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(delivery_of).collect()
     }
 

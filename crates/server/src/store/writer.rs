@@ -13,7 +13,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Append, Appended, Idem, NewDecision, StoredCase};
+use super::{Append, Appended, Idem, NewDecision, NewDelivery, StoredCase};
 
 /// Most writes in one commit.
 const BATCH: usize = 64;
@@ -61,6 +61,7 @@ struct OwnedAppend {
     texts: [String; 3],
     idempotency: Option<(String, Idem)>,
     decision: OwnedDecision,
+    deliveries: Vec<NewDelivery>,
 }
 
 impl OwnedAppend {
@@ -71,6 +72,7 @@ impl OwnedAppend {
             texts: [a.body, a.stage, a.recorded_at].map(str::to_owned),
             idempotency: a.idempotency.map(|(k, answer)| (k.to_owned(), answer.clone())),
             decision: OwnedDecision::of(&a.decision),
+            deliveries: a.deliveries.to_vec(),
         }
     }
 
@@ -84,6 +86,7 @@ impl OwnedAppend {
             recorded_at,
             idempotency: self.idempotency.as_ref().map(|(k, answer)| (k.as_str(), answer)),
             decision: self.decision.borrow(),
+            deliveries: &self.deliveries,
         }
     }
 }
@@ -278,15 +281,30 @@ const SQLITE_APPEND_KEYED: &str = "\
     INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 WHERE changes() = 1";
 
 /// Runs an append's statements: `true` when every row was written, `false` when none was
-/// (the case had moved on); a row someone else took is the database's error.
+/// (the case had moved on); a row someone else took is the database's error. The event's
+/// webhook deliveries follow in one more statement, only when it has any.
 async fn sqlite_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<bool> {
     let (sql, rows) = if a.idempotency.is_some() { (SQLITE_APPEND_KEYED, 4) } else { (SQLITE_APPEND, 3) };
-    match super::append_query(sql, a).execute(&mut *conn).await?.rows_affected() {
-        0 => Ok(false),
-        n if n == rows => Ok(true),
-        n => Err(sqlx::Error::Protocol(format!("an append wrote {n} rows of {rows}"))),
+    match super::append_query(sql, a, None).execute(&mut *conn).await?.rows_affected() {
+        0 => return Ok(false),
+        n if n == rows => {}
+        n => return Err(sqlx::Error::Protocol(format!("an append wrote {n} rows of {rows}"))),
     }
+    if !a.deliveries.is_empty() {
+        sqlx::query(SQLITE_DELIVERIES)
+            .bind(super::deliveries_json(a.deliveries))
+            .bind(a.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
 }
+
+/// An event's webhook deliveries, from the JSON array `$1`, due at once (`$2`).
+const SQLITE_DELIVERIES: &str = "\
+    INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
+    SELECT json_extract(value, '$.id'), json_extract(value, '$.url'), json_extract(value, '$.event_type'), \
+    json_extract(value, '$.payload'), $2, $2, 0, 'pending' FROM json_each($1)";
 
 /// An append with an idempotency key, in a savepoint of its own: the key is written after
 /// the event, so a key another request used first undoes the event.
@@ -354,6 +372,7 @@ mod tests {
             recorded_at: "2026-12-02T00:00:01Z",
             idempotency: key,
             decision: decision(decision_id, case_id),
+            deliveries: &[],
         }
     }
 

@@ -6,6 +6,7 @@
 //!     secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw   # base64 after whsec_, as Standard Webhooks writes it
 //!     events: [action.due, case.overdue]
 //!     policy: returns                                   # optional: only this policy's cases
+//! timeout_seconds: 10                                   # optional: how long one POST may take (1–60)
 //! ```
 
 use std::path::Path;
@@ -22,6 +23,17 @@ pub const EVENT_TYPES: &[&str] = &["case.event", "case.stage", "action.due", "ca
 #[serde(deny_unknown_fields)]
 struct File {
     webhooks: Vec<Entry>,
+    #[serde(default)]
+    timeout_seconds: Option<u64>,
+}
+
+/// What the webhooks file says.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The receivers.
+    pub endpoints: Vec<Endpoint>,
+    /// How long one POST may take before it counts as failed.
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +67,7 @@ impl Endpoint {
 }
 
 /// Reads the webhooks file; every problem names the file and the entry.
-pub fn read(path: &Path) -> Result<Vec<Endpoint>, StartError> {
+pub fn read(path: &Path) -> Result<Config, StartError> {
     let shown = path.display();
     let bad = |what: String| StartError::Usage(format!("--webhooks {shown}: {what}"));
     let text = std::fs::read_to_string(path).map_err(|e| bad(format!("无法读取 · cannot read: {e}")))?;
@@ -90,5 +102,14 @@ pub fn read(path: &Path) -> Result<Vec<Endpoint>, StartError> {
         }
         out.push(Endpoint { url: w.url, key, events: w.events, policy: w.policy });
     }
-    Ok(out)
+    let timeout = match file.timeout_seconds {
+        None => 10,
+        Some(s @ 1..=60) => s,
+        Some(s) => {
+            return Err(bad(format!(
+                "timeout_seconds: {s} 超出 1–60 · {s} is outside 1–60 (a receiver should answer at once and work afterwards)"
+            )));
+        }
+    };
+    Ok(Config { endpoints: out, timeout: std::time::Duration::from_secs(timeout) })
 }

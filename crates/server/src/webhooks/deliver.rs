@@ -2,17 +2,33 @@
 
 use std::sync::Arc;
 
-use super::{CLAIM, EVERY, MAX_ATTEMPTS};
+use super::{EVERY, MAX_ATTEMPTS};
 use crate::app::App;
+
+/// Most deliveries claimed and sent at once.
+const BATCH: i64 = 64;
 
 /// Sends the deliveries due now that this server claims; the number delivered.
 pub async fn deliver_due(app: &App) -> Result<usize, crate::error::ApiError> {
     let Some(hooks) = &app.webhooks else { return Ok(0) };
     let now = chrono::Utc::now();
-    let claimed = app.store.claim_deliveries(&crate::clock::stamp(now), &crate::clock::stamp(now + CLAIM), 20).await?;
-    let mut delivered = 0;
+    let claimed = app
+        .store
+        .claim_deliveries(&crate::clock::stamp(now), &crate::clock::stamp(now + hooks.claim()), &hooks.urls(), BATCH)
+        .await?;
+    // The claimed deliveries are sent side by side: one slow receiver does not hold up
+    // the others, and each attempt is recorded as it ends.
+    let mut sends = tokio::task::JoinSet::new();
     for d in claimed {
-        let outcome = hooks.send(&d).await;
+        let hooks = hooks.clone();
+        sends.spawn(async move {
+            let outcome = hooks.send(&d).await;
+            (d, outcome)
+        });
+    }
+    let mut delivered = 0;
+    while let Some(joined) = sends.join_next().await {
+        let Ok((d, outcome)) = joined else { continue };
         let at = crate::clock::stamp(chrono::Utc::now());
         match outcome {
             Ok(()) => {
@@ -35,7 +51,7 @@ pub async fn deliver_due(app: &App) -> Result<usize, crate::error::ApiError> {
 pub async fn run(app: Arc<App>) {
     loop {
         match deliver_due(&app).await {
-            Ok(20..) => continue,
+            Ok(n) if n >= BATCH as usize => continue,
             Ok(_) => {}
             Err(e) => eprintln!("tenet serve: webhooks: {}", e.kind()),
         }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-pub use config::Endpoint;
+pub use config::{Config, Endpoint};
 
 use crate::store::{Delivery, NewDelivery};
 
@@ -20,8 +20,6 @@ pub use deliver::{deliver_due, run};
 
 /// Attempts before a delivery is kept as dead.
 pub const MAX_ATTEMPTS: i64 = 12;
-/// How long a server holds a claimed delivery before another may take it.
-pub const CLAIM: Duration = Duration::from_secs(60);
 /// How often a server looks for deliveries to send.
 pub const EVERY: Duration = Duration::from_secs(1);
 
@@ -32,18 +30,27 @@ pub struct Webhooks {
     pub endpoints: Vec<Endpoint>,
     /// The first retry's wait; each next one doubles (at most an hour), ±20 % jitter.
     pub backoff: Duration,
+    /// How long one POST may take.
+    pub timeout: Duration,
     client: reqwest::Client,
 }
 
 impl Webhooks {
     /// The receivers of a webhooks file.
-    pub fn new(endpoints: Vec<Endpoint>) -> Webhooks {
+    pub fn new(config: Config) -> Webhooks {
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Webhooks { endpoints, backoff: Duration::from_secs(2), client }
+        Webhooks { endpoints: config.endpoints, backoff: Duration::from_secs(2), timeout: config.timeout, client }
+    }
+
+    /// How long a server holds the deliveries it claimed before another may take them:
+    /// longer than one POST may take, so a delivery is sent again only when the server
+    /// that claimed it stopped (killed in the middle of a send, say).
+    pub fn claim(&self) -> Duration {
+        self.timeout + Duration::from_secs(5)
     }
 
     /// The deliveries of one event for a case of `policy`: one per receiver that asked
@@ -67,6 +74,14 @@ impl Webhooks {
                 NewDelivery { id, url: e.url.clone(), event_type: event_type.to_owned(), payload }
             })
             .collect()
+    }
+
+    /// The receivers' addresses, each once.
+    pub fn urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = self.endpoints.iter().map(|e| e.url.as_str()).collect();
+        urls.sort_unstable();
+        urls.dedup();
+        urls
     }
 
     /// The wait before attempt `attempts + 1`.
