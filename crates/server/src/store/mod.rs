@@ -15,7 +15,7 @@ mod users;
 mod writer;
 
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
-pub use outbox::{Delivery, NewDelivery};
+pub use outbox::{Attempt, Delivery, NewDelivery, Outcome};
 pub use queue::{NO_DEADLINE, QueueFilter, QueueRow, Timer};
 pub use users::{NoteRow, SessionRow, UserRow};
 

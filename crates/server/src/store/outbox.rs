@@ -19,6 +19,36 @@ pub struct NewDelivery {
     pub payload: String,
 }
 
+/// One attempt to send a delivery.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    /// The delivery.
+    pub id: String,
+    /// When the attempt ended (UTC text).
+    pub at: String,
+    /// What came of it.
+    pub outcome: Outcome,
+}
+
+/// What came of an attempt.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// The receiver answered 2xx.
+    Delivered,
+    /// It failed with `error`; tried again at `next` (UTC text).
+    Retry {
+        /// Why.
+        error: String,
+        /// When.
+        next: String,
+    },
+    /// It failed with `error`, the last attempt allowed: kept as dead.
+    Dead {
+        /// Why.
+        error: String,
+    },
+}
+
 /// A delivery as kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
@@ -136,36 +166,39 @@ impl Store {
         rows.iter().map(delivery_of).collect()
     }
 
-    /// Records an attempt: delivered, or failed with `error` and retried at `next` (dead
-    /// when `next` is `None`).
-    pub async fn delivery_attempted(
-        &self,
-        id: &str,
-        at: &str,
-        outcome: Result<(), (&str, Option<&str>)>,
-    ) -> sqlx::Result<()> {
-        let q = match outcome {
-            Ok(()) => sqlx::query(
-                "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, \
-                 claimed_until = NULL, last_error = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .bind(at),
-            Err((error, Some(next))) => sqlx::query(
-                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
-                 claimed_until = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .bind(error)
-            .bind(next),
-            Err((error, None)) => sqlx::query(
-                "UPDATE webhook_outbox SET status = 'dead', attempts = attempts + 1, last_error = $2, \
-                 claimed_until = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .bind(error),
-        };
-        q.execute(&self.pool).await.map(|_| ())
+    /// Records the attempts of one round of sends in one transaction (one commit for the
+    /// round, not one per delivery). A server that dies before this commit sends them
+    /// again: at least once.
+    pub async fn deliveries_attempted(&self, attempts: &[Attempt]) -> sqlx::Result<()> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for a in attempts {
+            let q = match &a.outcome {
+                Outcome::Delivered => sqlx::query(
+                    "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, \
+                     claimed_until = NULL, last_error = NULL WHERE id = $1",
+                )
+                .bind(&a.id)
+                .bind(&a.at),
+                Outcome::Retry { error, next } => sqlx::query(
+                    "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
+                     claimed_until = NULL WHERE id = $1",
+                )
+                .bind(&a.id)
+                .bind(error)
+                .bind(next),
+                Outcome::Dead { error } => sqlx::query(
+                    "UPDATE webhook_outbox SET status = 'dead', attempts = attempts + 1, last_error = $2, \
+                     claimed_until = NULL WHERE id = $1",
+                )
+                .bind(&a.id)
+                .bind(error),
+            };
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await
     }
 
     /// Deliveries, newest first, optionally of one status.

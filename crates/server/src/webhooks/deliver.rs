@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::{EVERY, MAX_ATTEMPTS};
 use crate::app::App;
+use crate::store::{Attempt, Outcome};
 
 /// Most deliveries claimed and sent at once.
 const BATCH: i64 = 64;
@@ -27,23 +28,23 @@ pub async fn deliver_due(app: &App) -> Result<usize, crate::error::ApiError> {
         });
     }
     let mut delivered = 0;
+    let mut attempts = Vec::new();
     while let Some(joined) = sends.join_next().await {
         let Ok((d, outcome)) = joined else { continue };
         let at = crate::clock::stamp(chrono::Utc::now());
-        match outcome {
+        let outcome = match outcome {
             Ok(()) => {
-                app.store.delivery_attempted(&d.id, &at, Ok(())).await?;
                 delivered += 1;
+                Outcome::Delivered
             }
-            Err(error) if d.attempts + 1 >= MAX_ATTEMPTS => {
-                app.store.delivery_attempted(&d.id, &at, Err((&error, None))).await?;
-            }
+            Err(error) if d.attempts + 1 >= MAX_ATTEMPTS => Outcome::Dead { error },
             Err(error) => {
-                let next = chrono::Utc::now() + hooks.wait(d.attempts);
-                app.store.delivery_attempted(&d.id, &at, Err((&error, Some(&crate::clock::stamp(next))))).await?;
+                Outcome::Retry { error, next: crate::clock::stamp(chrono::Utc::now() + hooks.wait(d.attempts)) }
             }
-        }
+        };
+        attempts.push(Attempt { id: d.id, at, outcome });
     }
+    app.store.deliveries_attempted(&attempts).await?;
     Ok(delivered)
 }
 
