@@ -51,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases/{id}/events", post(cases::post_event))
         .route("/v1/cases/{id}/policy-version", post(versions::move_case))
         .route("/v1/decisions", get(decisions::list))
+        .route("/v1/decisions/{id}", get(decisions::get))
         .route("/v1/actions", get(actions::due))
         .route("/v1/actions/{id}/done", post(actions::done))
         .route("/v1/webhooks/deliveries", get(webhooks::list))

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         super::cases::post_event,
         super::versions::move_case,
         super::decisions::list,
+        super::decisions::get,
         super::actions::due,
         super::actions::done,
         super::webhooks::list,

@@ -67,6 +67,15 @@ pub struct NowQuery {
     pub now: Option<Instant>,
 }
 
+/// `GET /v1/decisions/{id}`'s query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExplainQuery {
+    /// Add every rule's trace, as `tenet eval --explain` does.
+    pub explain: Option<bool>,
+}
+
 /// `GET /v1/cases`'s query.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

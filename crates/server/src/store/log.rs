@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::{Backend, NewDecision, Store};
+use super::{Backend, Encoded, NewDecision, Store};
 
 /// An entry to log (none for a flush), with the channel told once it is committed.
 type Job = (Option<Entry>, Option<oneshot::Sender<()>>);
@@ -35,6 +35,20 @@ pub struct Entry {
 }
 
 impl Entry {
+    fn borrow(&self) -> NewDecision<'_> {
+        NewDecision {
+            decision_id: &self.decision_id,
+            at: &self.at,
+            policy: &self.policy,
+            policy_version: self.policy_version.as_deref(),
+            policy_hash: &self.policy_hash,
+            case_id: None,
+            event: None,
+            facts: &self.facts,
+            result: &self.result,
+        }
+    }
+
     /// Copies an entry of an evaluation (no case, no event).
     pub fn of(d: &NewDecision<'_>) -> Entry {
         Entry {
@@ -188,6 +202,7 @@ const RETRY_MOST: Duration = Duration::from_secs(2);
 async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>, state: &LogState) {
     let inserts = inserts(store.backend);
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+    let (mut samples, mut trained) = (Vec::new(), false);
     while let Some(first) = rx.recv().await {
         let deadline = Instant::now() + LINGER;
         batch.push(first);
@@ -196,9 +211,15 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Job>, state: &LogState)
             tokio::time::sleep_until(deadline).await;
             drain(&mut rx, &mut batch);
         }
+        // Until a dictionary is kept, entries are sampled to train one (once enough are).
+        let sampling = store.codec.dict().is_none() && !trained;
+        if sampling && samples.len() >= super::codec::TRAIN_AFTER {
+            train(&store, std::mem::take(&mut samples));
+            trained = true;
+        }
         // The same entries until they are in: nothing queued is ever dropped.
         let mut pause = RETRY_FIRST;
-        while let Err(e) = commit(&store, &inserts, &batch).await {
+        while let Err(e) = commit(&store, &inserts, &batch, sampling.then_some(&mut samples)).await {
             if !state.failing.swap(true, Ordering::Relaxed) {
                 let why = crate::error::with_causes(&e);
                 eprintln!("tenet serve: {} decision log entries wait for the database: {why}", batch.len());
@@ -232,14 +253,22 @@ fn inserts(backend: Backend) -> Vec<String> {
                     // statements. An evaluation has no case and no event.
                     let p = |k: usize| match backend {
                         Backend::Sqlite => "?".to_owned(),
-                        Backend::Postgres => format!("${}", i * 7 + k),
+                        Backend::Postgres => format!("${}", i * 6 + k),
                     };
-                    format!("({}, {}, {}, {}, {}, NULL, NULL, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7))
+                    format!(
+                        "({}, {}, (SELECT ref FROM policy_refs WHERE hash = {}), NULL, NULL, {}, {}, {})",
+                        p(1),
+                        p(2),
+                        p(3),
+                        p(4),
+                        p(5),
+                        p(6)
+                    )
                 })
                 .collect();
             // A retried commit may find an entry its lost answer had written.
             format!(
-                "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) VALUES {} \
+                "INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) VALUES {} \
                  ON CONFLICT (decision_id) DO NOTHING",
                 rows.join(", ")
             )
@@ -247,26 +276,65 @@ fn inserts(backend: Backend) -> Vec<String> {
         .collect()
 }
 
-async fn commit(store: &Store, inserts: &[String], batch: &[Job]) -> sqlx::Result<()> {
+/// The entries of a batch as the database keeps them; with `samples`, their plaintexts
+/// are kept for training a dictionary.
+fn encode(store: &Store, entries: &[&Entry], samples: Option<&mut Vec<Vec<u8>>>) -> sqlx::Result<Vec<Encoded>> {
+    if let Some(samples) = samples {
+        samples.extend(entries.iter().map(|e| super::codec::plaintext(&e.facts, &e.result)));
+    }
+    entries.iter().map(|e| store.encode(&e.borrow())).collect()
+}
+
+async fn commit(
+    store: &Store,
+    inserts: &[String],
+    batch: &[Job],
+    samples: Option<&mut Vec<Vec<u8>>>,
+) -> sqlx::Result<()> {
     let entries: Vec<&Entry> = batch.iter().filter_map(|(e, _)| e.as_ref()).collect();
     if entries.is_empty() {
         return Ok(());
     }
+    for e in &entries {
+        store.ensure_ref(&e.borrow()).await?;
+    }
+    let encoded = encode(store, &entries, samples)?;
     let mut tx = store.pool.begin().await?;
-    for chunk in entries.chunks(ROWS) {
+    for (chunk, codes) in entries.chunks(ROWS).zip(encoded.chunks(ROWS)) {
         let Some(sql) = inserts.get(chunk.len().saturating_sub(1)) else { continue };
         let mut q = sqlx::query(sql);
-        for e in chunk {
+        for (e, c) in chunk.iter().zip(codes) {
             q = q
                 .bind(e.decision_id.as_str())
                 .bind(e.at.as_str())
-                .bind(e.policy.as_str())
-                .bind(e.policy_version.as_deref())
                 .bind(e.policy_hash.as_str())
-                .bind(e.facts.as_str())
-                .bind(e.result.as_str());
+                .bind(c.codec)
+                .bind(c.dict)
+                .bind(c.body.as_slice());
         }
         q.execute(&mut *tx).await?;
     }
     tx.commit().await
+}
+
+/// Trains a dictionary on `samples` off the writer's task and keeps it: entries written
+/// after it is kept use it.
+fn train(store: &Store, samples: Vec<Vec<u8>>) {
+    let store = store.clone();
+    tokio::spawn(async move {
+        let trained = tokio::task::spawn_blocking(move || super::codec::train(&samples)).await;
+        let at = crate::clock::stamp(crate::clock::now());
+        match trained {
+            Ok(Ok(dict)) => {
+                if let Err(e) = store.keep_dict(&dict, &at).await {
+                    eprintln!(
+                        "tenet serve: the decision log's dictionary was not kept: {}",
+                        crate::error::with_causes(&e)
+                    );
+                }
+            }
+            Ok(Err(e)) => eprintln!("tenet serve: the decision log's dictionary could not be trained: {e}"),
+            Err(e) => eprintln!("tenet serve: the decision log's dictionary could not be trained: {e}"),
+        }
+    });
 }

@@ -89,6 +89,32 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "ALTER TABLE actions_done ADD COLUMN done_by TEXT",
         ],
     ),
+    (
+        4,
+        "a compact decision log: compressed [facts,result], the policy version a small reference",
+        &[
+            // A policy version's small number, name and version, for each log entry to
+            // name it by.
+            "CREATE TABLE policy_refs (ref {serial}, hash TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, \
+             policy_version TEXT)",
+            "INSERT INTO policy_refs (hash, policy, policy_version) SELECT policy_hash, MIN(policy), MIN(policy_version) \
+             FROM decisions GROUP BY policy_hash ORDER BY MIN(seq)",
+            "INSERT INTO policy_refs (hash, policy) SELECT hash, name FROM policies \
+             WHERE hash NOT IN (SELECT hash FROM policy_refs) ORDER BY stored_at, hash",
+            // Dictionaries trained on the log; never changed or removed.
+            "CREATE TABLE log_dicts (id {serial}, dict {blob} NOT NULL, trained_at TEXT NOT NULL)",
+            // Codec 0 is an entry of the first log (plain text, the whole answer), 1
+            // compressed (see codec.rs).
+            "CREATE TABLE decision_log (seq {serial}, decision_id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, \
+             ref BIGINT NOT NULL REFERENCES policy_refs (ref), case_id TEXT, event TEXT, codec BIGINT NOT NULL, \
+             dict BIGINT, body {blob} NOT NULL)",
+            "INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) \
+             SELECT d.decision_id, d.at, r.ref, d.case_id, d.event, 0, NULL, {legacy_body} \
+             FROM decisions d JOIN policy_refs r ON r.hash = d.policy_hash ORDER BY d.seq",
+            "DROP TABLE decisions",
+            "CREATE INDEX decision_log_by_time ON decision_log (at)",
+        ],
+    ),
 ];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two
@@ -122,13 +148,19 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> sqlx::Result
         Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
         Backend::Postgres => "BIGSERIAL PRIMARY KEY",
     };
+    let (blob, legacy_body) = match backend {
+        Backend::Sqlite => ("BLOB", "CAST('[' || d.facts || ',' || d.result || ']' AS BLOB)"),
+        Backend::Postgres => ("BYTEA", "convert_to('[' || d.facts || ',' || d.result || ']', 'UTF8')"),
+    };
     for (version, description, statements) in MIGRATIONS {
         if applied.contains(version) {
             continue;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         for statement in *statements {
-            sqlx::query(&statement.replace("{serial}", serial)).execute(&mut *tx).await?;
+            let sql =
+                statement.replace("{serial}", serial).replace("{blob}", blob).replace("{legacy_body}", legacy_body);
+            sqlx::query(&sql).execute(&mut *tx).await?;
         }
         sqlx::query("INSERT INTO tenet_schema (version, description, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)

@@ -7,6 +7,8 @@
 //! the case row is conditional on its version, and `(case_id, version)` is the events'
 //! primary key, so a lost race is a conflict the caller sees, never a duplicate.
 
+pub mod codec;
+mod decisions;
 mod log;
 mod migrate;
 mod outbox;
@@ -14,6 +16,7 @@ mod queue;
 mod users;
 mod writer;
 
+pub use codec::{Codec, Encoded};
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
 pub use outbox::{Attempt, Delivery, NewDelivery, Outcome};
 pub use queue::{NO_DEADLINE, QueueFilter, QueueRow, Timer};
@@ -46,6 +49,10 @@ pub struct Store {
     url: String,
     /// SQLite's appends and case openings, committed in groups by one writer.
     writer: Option<writer::Writer>,
+    /// How log entries are compressed and read back, shared by every clone.
+    codec: std::sync::Arc<Codec>,
+    /// Policy versions known to have a row in `policy_refs`.
+    refs: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A case as stored: its header row and its events in order.
@@ -172,7 +179,7 @@ pub struct DecisionFilter {
 }
 
 /// A stored decision log entry.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct DecisionRow {
     /// See [`NewDecision`].
     pub decision_id: String,
@@ -190,8 +197,11 @@ pub struct DecisionRow {
     pub event: Option<String>,
     /// See [`NewDecision`].
     pub facts: String,
-    /// See [`NewDecision`].
+    /// See [`NewDecision`]: for an evaluation the compact result (`now`, `decision`,
+    /// `codes`, ledger totals, `outputs`) unless `whole`.
     pub result: String,
+    /// True for an entry of the first log, which kept the whole answer as `result`.
+    pub whole: bool,
 }
 
 /// Ids asked about in one query (well below either database's limit on parameters).
@@ -253,8 +263,9 @@ impl Store {
             }
             Backend::Postgres => None,
         };
-        let store = Store { pool, backend, url, writer };
+        let store = Store { pool, backend, url, writer, codec: Default::default(), refs: Default::default() };
         migrate::run(&store).await.map_err(failed("migrating"))?;
+        store.use_latest_dict().await.map_err(failed("reading the log's dictionary from"))?;
         Ok(store)
     }
 
@@ -266,7 +277,14 @@ impl Store {
     /// promised.
     pub async fn for_log(&self, durable: bool) -> sqlx::Result<Store> {
         let pool = connect(&self.url, self.backend, 1, durable).await?;
-        Ok(Store { pool, backend: self.backend, url: self.url.clone(), writer: None })
+        Ok(Store {
+            pool,
+            backend: self.backend,
+            url: self.url.clone(),
+            writer: None,
+            codec: std::sync::Arc::clone(&self.codec),
+            refs: std::sync::Arc::clone(&self.refs),
+        })
     }
 
     /// The database's URL as the store opened it (its password kept: for a second
@@ -341,6 +359,8 @@ impl Store {
         at: &str,
         decision: &NewDecision<'_>,
     ) -> sqlx::Result<bool> {
+        self.ensure_ref(decision).await?;
+        let encoded = self.encode(decision)?;
         let mut tx = self.pool.begin().await?;
         let moved =
             sqlx::query("UPDATE cases SET policy_hash = $1, updated_at = $2 WHERE id = $3 AND policy_hash = $4")
@@ -355,7 +375,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        insert_decision(&mut tx, decision).await?;
+        insert_decision(&mut tx, decision, &encoded).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -385,11 +405,13 @@ impl Store {
         at: &str,
         decision: &NewDecision<'_>,
     ) -> sqlx::Result<bool> {
+        self.ensure_ref(decision).await?;
+        let encoded = self.encode(decision)?;
         if let Some(writer) = &self.writer {
-            return writer.open(case, stage, at, decision).await;
+            return writer.open(case, stage, at, decision, encoded).await;
         }
         let mut tx = self.pool.begin().await?;
-        if open_statements(&mut tx, case, stage, at, decision).await? {
+        if open_statements(&mut tx, case, stage, at, decision, &encoded).await? {
             tx.commit().await?;
             return Ok(true);
         }
@@ -454,12 +476,14 @@ impl Store {
     /// decision log entry, in one transaction (on SQLite, one shared with the writes
     /// waiting beside it: see [`writer`]).
     pub async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
+        self.ensure_ref(&a.decision).await?;
+        let encoded = self.encode(&a.decision)?;
         if let Some(writer) = &self.writer {
-            return writer.append(a).await;
+            return writer.append(a, encoded).await;
         }
         // PostgreSQL: one statement, atomic by itself, one round trip.
         let sql = if a.idempotency.is_some() { PG_APPEND_KEYED } else { PG_APPEND };
-        match append_query(sql, a, Some(deliveries_json(a.deliveries))).execute(&self.pool).await {
+        match append_query(sql, a, &encoded, Some(deliveries_json(a.deliveries))).execute(&self.pool).await {
             Ok(done) if done.rows_affected() == 1 => Ok(Appended::Done),
             // The case moved on, or another writer took the version or the key first:
             // the statement wrote nothing.
@@ -486,35 +510,6 @@ impl Store {
         .bind(stage.unwrap_or(""))
         .bind(after.unwrap_or(""))
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-    }
-
-    /// The decision log, oldest first.
-    pub async fn decisions(&self, f: &DecisionFilter) -> sqlx::Result<Vec<DecisionRow>> {
-        let after_seq: i64 = match &f.after {
-            Some(id) => {
-                let row = sqlx::query("SELECT seq FROM decisions WHERE decision_id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                match row {
-                    Some(r) => r.try_get("seq")?,
-                    None => return Ok(Vec::new()),
-                }
-            }
-            None => 0,
-        };
-        sqlx::query_as::<_, DecisionRow>(
-            "SELECT decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result FROM decisions \
-             WHERE seq > $1 AND ($2 = '' OR policy = $2) AND ($3 = '' OR at >= $3) AND ($4 = '' OR at < $4) \
-             ORDER BY seq LIMIT $5",
-        )
-        .bind(after_seq)
-        .bind(f.policy.as_deref().unwrap_or(""))
-        .bind(f.since.as_deref().unwrap_or(""))
-        .bind(f.until.as_deref().unwrap_or(""))
-        .bind(f.limit)
         .fetch_all(&self.pool)
         .await
     }
@@ -623,6 +618,7 @@ async fn open_statements(
     stage: &str,
     at: &str,
     decision: &NewDecision<'_>,
+    encoded: &Encoded,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "INSERT INTO cases (id, policy, policy_hash, version, stage, facts, token_hash, created_at, updated_at) \
@@ -642,7 +638,7 @@ async fn open_statements(
         Err(e) => return Err(e),
         Ok(_) => {}
     }
-    insert_decision(conn, decision).await?;
+    insert_decision(conn, decision, encoded).await?;
     Ok(true)
 }
 
@@ -650,7 +646,7 @@ async fn open_statements(
 /// then are the event, its decision and its webhook deliveries inserted (data-modifying
 /// `WITH` parts run once, on one snapshot, whether the main part reads them or not; the
 /// statement is atomic without a transaction around it). The deliveries come as one JSON
-/// array, `$16`. (The version check also requires the policy version the event was judged
+/// array, `$15`. (The version check also requires the policy version the event was judged
 /// by, `$11`: a case a supervisor moved meanwhile is a lost race, judged again from the
 /// database.)
 const PG_APPEND: &str = "\
@@ -659,11 +655,11 @@ const PG_APPEND: &str = "\
     event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
     hooks AS (INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
     SELECT d.id, d.url, d.event_type, d.payload, $3, $3, 0, 'pending' \
-    FROM moved, json_to_recordset($16::json) AS d(id text, url text, event_type text, payload text) RETURNING 1) \
-    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
+    FROM moved, json_to_recordset($15::json) AS d(id text, url text, event_type text, payload text) RETURNING 1) \
+    INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) \
+    SELECT $7, $8, (SELECT ref FROM policy_refs WHERE hash = $11), $9, $10, $12, $13, $14 FROM event";
 
-/// [`PG_APPEND`] that also keeps the answer under its idempotency key (`$17`–`$19`): a key
+/// [`PG_APPEND`] that also keeps the answer under its idempotency key (`$16`–`$18`): a key
 /// another request used first fails the whole statement.
 const PG_APPEND_KEYED: &str = "\
     WITH moved AS (UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11 \
@@ -671,10 +667,10 @@ const PG_APPEND_KEYED: &str = "\
     event AS (INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 FROM moved RETURNING 1), \
     hooks AS (INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
     SELECT d.id, d.url, d.event_type, d.payload, $3, $3, 0, 'pending' \
-    FROM moved, json_to_recordset($16::json) AS d(id text, url text, event_type text, payload text) RETURNING 1), \
-    kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $17, $18, $19 FROM moved RETURNING 1) \
-    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM event";
+    FROM moved, json_to_recordset($15::json) AS d(id text, url text, event_type text, payload text) RETURNING 1), \
+    kept AS (INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 FROM moved RETURNING 1) \
+    INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) \
+    SELECT $7, $8, (SELECT ref FROM policy_refs WHERE hash = $11), $9, $10, $12, $13, $14 FROM event";
 
 /// After a lost race: the first answer when the key was used, else a conflict.
 async fn after_conflict<'c, E: Executor<'c, Database = sqlx::Any>>(e: E, a: &Append<'_>) -> sqlx::Result<Appended> {
@@ -689,25 +685,26 @@ async fn after_conflict<'c, E: Executor<'c, Database = sqlx::Any>>(e: E, a: &App
 /// A query on any backend, with its arguments.
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds a decision's nine fields, in the order of the decisions table's columns.
-fn bind_decision<'q>(q: AnyQuery<'q>, d: &NewDecision<'q>) -> AnyQuery<'q> {
+/// Binds a log entry's eight fields, `$7`–`$14` of an append: its id, time, case and
+/// event, the policy version's hash (`$11`, which the append's version check also reads),
+/// its codec, dictionary and body.
+fn bind_decision<'q>(q: AnyQuery<'q>, d: &NewDecision<'q>, e: &'q Encoded) -> AnyQuery<'q> {
     q.bind(d.decision_id)
         .bind(d.at)
-        .bind(d.policy)
-        .bind(d.policy_version)
-        .bind(d.policy_hash)
         .bind(d.case_id)
         .bind(d.event)
-        .bind(d.facts)
-        .bind(d.result)
+        .bind(d.policy_hash)
+        .bind(e.codec)
+        .bind(e.dict)
+        .bind(e.body.as_slice())
 }
 
 /// An append as one statement or one list of them ([`PG_APPEND`], SQLite's in
 /// `writer.rs`) with its arguments: `$1`–`$6` the new version, stage, time, case, version
-/// read and event body, `$7`–`$15` the decision; on PostgreSQL `$16` the deliveries as a
-/// JSON array; then with a key the key, the answer's status and its body (`$16`–`$18` on
+/// read and event body, `$7`–`$14` the log entry; on PostgreSQL `$15` the deliveries as a
+/// JSON array; then with a key the key, the answer's status and its body (`$15`–`$17` on
 /// SQLite, which writes the deliveries with a statement of its own).
-fn append_query<'q>(sql: &'q str, a: &Append<'q>, deliveries: Option<String>) -> AnyQuery<'q> {
+fn append_query<'q>(sql: &'q str, a: &Append<'q>, e: &'q Encoded, deliveries: Option<String>) -> AnyQuery<'q> {
     let q = sqlx::query(sql)
         .bind(a.expected + 1)
         .bind(a.stage)
@@ -715,7 +712,7 @@ fn append_query<'q>(sql: &'q str, a: &Append<'q>, deliveries: Option<String>) ->
         .bind(a.case_id)
         .bind(a.expected)
         .bind(a.body);
-    let q = bind_decision(q, &a.decision);
+    let q = bind_decision(q, &a.decision, e);
     let q = match deliveries {
         Some(json) => q.bind(json),
         None => q,
@@ -735,10 +732,10 @@ fn deliveries_json(deliveries: &[NewDelivery]) -> String {
     serde_json::Value::Array(rows).to_string()
 }
 
-async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>) -> sqlx::Result<()> {
-    let sql = "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    bind_decision(sqlx::query(sql), d).execute(conn).await?;
+async fn insert_decision(conn: &mut sqlx::AnyConnection, d: &NewDecision<'_>, e: &Encoded) -> sqlx::Result<()> {
+    let sql = "INSERT INTO decision_log (decision_id, at, case_id, event, ref, codec, dict, body) \
+               SELECT $1, $2, $3, $4, (SELECT ref FROM policy_refs WHERE hash = $5), $6, $7, $8";
+    bind_decision(sqlx::query(sql), d, e).execute(conn).await?;
     Ok(())
 }
 
@@ -935,7 +932,7 @@ mod tests {
         let loaded = store.load_case(&id, 0).await.expect("load").expect("the case");
         let mut logged = Vec::new();
         for decision_id in &ids {
-            let row = sqlx::query("SELECT COUNT(*) FROM decisions WHERE decision_id = $1")
+            let row = sqlx::query("SELECT COUNT(*) FROM decision_log WHERE decision_id = $1")
                 .bind(decision_id.as_str())
                 .fetch_one(&store.pool)
                 .await
@@ -951,7 +948,7 @@ mod tests {
             let sql = format!("DELETE FROM {table} WHERE case_id = $1");
             sqlx::query(&sql).bind(id.as_str()).execute(&store.pool).await.expect("clean up");
         }
-        sqlx::query("DELETE FROM decisions WHERE case_id = $1")
+        sqlx::query("DELETE FROM decision_log WHERE case_id = $1")
             .bind(id.as_str())
             .execute(&store.pool)
             .await

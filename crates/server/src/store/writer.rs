@@ -13,7 +13,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Append, Appended, Idem, NewDecision, NewDelivery, StoredCase};
+use super::{Append, Appended, Encoded, Idem, NewDecision, NewDelivery, StoredCase};
 
 /// Most writes in one commit.
 const BATCH: usize = 64;
@@ -62,11 +62,13 @@ struct OwnedAppend {
     idempotency: Option<(String, Idem)>,
     decision: OwnedDecision,
     deliveries: Vec<NewDelivery>,
+    encoded: Encoded,
 }
 
 impl OwnedAppend {
-    fn of(a: &Append<'_>) -> OwnedAppend {
+    fn of(a: &Append<'_>, encoded: Encoded) -> OwnedAppend {
         OwnedAppend {
+            encoded,
             case_id: a.case_id.to_owned(),
             expected: a.expected,
             texts: [a.body, a.stage, a.recorded_at].map(str::to_owned),
@@ -98,6 +100,7 @@ struct OwnedOpen {
     stage: String,
     at: String,
     decision: OwnedDecision,
+    encoded: Encoded,
 }
 
 /// A write for the writer task.
@@ -148,8 +151,8 @@ impl Writer {
     }
 
     /// Appends, returning once the append is committed (or lost its race).
-    pub(super) async fn append(&self, a: &Append<'_>) -> sqlx::Result<Appended> {
-        match self.write(Write::Append(Box::new(OwnedAppend::of(a)))).await? {
+    pub(super) async fn append(&self, a: &Append<'_>, encoded: Encoded) -> sqlx::Result<Appended> {
+        match self.write(Write::Append(Box::new(OwnedAppend::of(a, encoded)))).await? {
             Done::Appended(appended) => Ok(appended),
             Done::Opened(_) => Err(mismatched()),
         }
@@ -162,12 +165,14 @@ impl Writer {
         stage: &str,
         at: &str,
         decision: &NewDecision<'_>,
+        encoded: Encoded,
     ) -> sqlx::Result<bool> {
         let open = OwnedOpen {
             case: case.clone(),
             stage: stage.to_owned(),
             at: at.to_owned(),
             decision: OwnedDecision::of(decision),
+            encoded,
         };
         match self.write(Write::Open(Box::new(open))).await? {
             Done::Opened(opened) => Ok(opened),
@@ -232,10 +237,12 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
     let mut results = Vec::with_capacity(batch.len());
     for (write, _) in batch {
         let done = match write {
-            Write::Append(owned) if owned.idempotency.is_some() => keyed_append(conn, &owned.borrow()).await?,
+            Write::Append(owned) if owned.idempotency.is_some() => {
+                keyed_append(conn, &owned.borrow(), &owned.encoded).await?
+            }
             Write::Append(owned) => {
                 let a = owned.borrow();
-                match sqlite_append(conn, &a).await {
+                match sqlite_append(conn, &a, &owned.encoded).await {
                     Ok(true) => Ok(Done::Appended(Appended::Done)),
                     Ok(false) => Ok(Done::Appended(Appended::Conflict)),
                     // The case row said version n, yet event n + 1 exists: the batch is
@@ -253,7 +260,9 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
             Write::Open(open) => {
                 let d = open.decision.borrow();
                 // A taken id writes nothing; an error halfway stops the whole batch.
-                Ok(Done::Opened(super::open_statements(conn, &open.case, &open.stage, &open.at, &d).await?))
+                Ok(Done::Opened(
+                    super::open_statements(conn, &open.case, &open.stage, &open.at, &d, &open.encoded).await?,
+                ))
             }
         };
         results.push(done);
@@ -268,24 +277,24 @@ async fn writes_in(conn: &mut sqlx::AnyConnection, batch: &[Job]) -> sqlx::Resul
 const SQLITE_APPEND: &str = "\
     UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11; \
     INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
-    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1";
+    INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) \
+    SELECT $7, $8, (SELECT ref FROM policy_refs WHERE hash = $11), $9, $10, $12, $13, $14 WHERE changes() = 1";
 
 /// [`SQLITE_APPEND`] that also keeps the answer under its idempotency key; a key another
 /// request used first fails the last statement, after the others wrote.
 const SQLITE_APPEND_KEYED: &str = "\
     UPDATE cases SET version = $1, stage = $2, updated_at = $3 WHERE id = $4 AND version = $5 AND policy_hash = $11; \
     INSERT INTO events (case_id, version, body, recorded_at) SELECT $4, $1, $6, $3 WHERE changes() = 1; \
-    INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
-    SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15 WHERE changes() = 1; \
-    INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $16, $17, $18 WHERE changes() = 1";
+    INSERT INTO decision_log (decision_id, at, ref, case_id, event, codec, dict, body) \
+    SELECT $7, $8, (SELECT ref FROM policy_refs WHERE hash = $11), $9, $10, $12, $13, $14 WHERE changes() = 1; \
+    INSERT INTO idempotency (case_id, idem_key, status, body) SELECT $4, $15, $16, $17 WHERE changes() = 1";
 
 /// Runs an append's statements: `true` when every row was written, `false` when none was
 /// (the case had moved on); a row someone else took is the database's error. The event's
 /// webhook deliveries follow in one more statement, only when it has any.
-async fn sqlite_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<bool> {
+async fn sqlite_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>, e: &Encoded) -> sqlx::Result<bool> {
     let (sql, rows) = if a.idempotency.is_some() { (SQLITE_APPEND_KEYED, 4) } else { (SQLITE_APPEND, 3) };
-    match super::append_query(sql, a, None).execute(&mut *conn).await?.rows_affected() {
+    match super::append_query(sql, a, e, None).execute(&mut *conn).await?.rows_affected() {
         0 => return Ok(false),
         n if n == rows => {}
         n => return Err(sqlx::Error::Protocol(format!("an append wrote {n} rows of {rows}"))),
@@ -308,9 +317,9 @@ const SQLITE_DELIVERIES: &str = "\
 
 /// An append with an idempotency key, in a savepoint of its own: the key is written after
 /// the event, so a key another request used first undoes the event.
-async fn keyed_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>) -> sqlx::Result<sqlx::Result<Done>> {
+async fn keyed_append(conn: &mut sqlx::AnyConnection, a: &Append<'_>, e: &Encoded) -> sqlx::Result<sqlx::Result<Done>> {
     sqlx::query("SAVEPOINT tenet_write").execute(&mut *conn).await?;
-    let result = match sqlite_append(conn, a).await {
+    let result = match sqlite_append(conn, a, e).await {
         Ok(true) => Ok(Done::Appended(Appended::Done)),
         Ok(false) => super::after_conflict(&mut *conn, a).await.map(Done::Appended),
         Err(e) => {
@@ -444,7 +453,7 @@ mod tests {
             assert_eq!(count(&store, version, case).await, v, "{case}");
             assert_eq!(count(&store, events, case).await, v, "{case}");
         }
-        let logged = "SELECT COUNT(*) FROM decisions WHERE decision_id = $1";
+        let logged = "SELECT COUNT(*) FROM decision_log WHERE decision_id = $1";
         for (id, n) in [("a-1", 1), ("b-6", 0), ("c-1", 1), ("c-2", 0), ("d-1", 1), ("open-E", 1), ("open-A-again", 0)]
         {
             assert_eq!(count(&store, logged, id).await, n, "{id}");
@@ -493,7 +502,7 @@ mod tests {
         }
         let version = "SELECT version FROM cases WHERE id = $1";
         assert_eq!(count(&store, version, "A").await, 0, "A's append went with the batch");
-        assert_eq!(count(&store, "SELECT COUNT(*) FROM decisions WHERE decision_id = $1", "a-1").await, 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM decision_log WHERE decision_id = $1", "a-1").await, 0);
         // The next batch, without the broken case, goes through.
         assert!(matches!(store.append(&append("A", 0, None, "a-2")).await.unwrap(), Appended::Done));
     }

@@ -1,0 +1,147 @@
+//! The decision log as kept (`decision_log`): each entry names its policy version by a
+//! small reference (`policy_refs`) and keeps `[facts,result]` compressed (see
+//! [`super::codec`]); reading decompresses it, fetching a dictionary another server
+//! trained when it is not yet known here.
+
+use sqlx::Row;
+
+use super::codec::Encoded;
+use super::{DecisionFilter, DecisionRow, NewDecision, Store};
+
+/// The columns a log read selects, the policy's from its reference.
+const COLUMNS: &str = "d.seq, d.decision_id, d.at, r.policy, r.policy_version, r.hash, d.case_id, d.event, \
+                       d.codec, d.dict, d.body";
+
+impl Store {
+    /// Makes sure the entry's policy version has a reference (once per version and
+    /// process): the inserts name it by hash.
+    pub(super) async fn ensure_ref(&self, d: &NewDecision<'_>) -> sqlx::Result<()> {
+        if self.refs.lock().is_ok_and(|r| r.contains(d.policy_hash)) {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO policy_refs (hash, policy, policy_version) VALUES ($1, $2, $3) \
+             ON CONFLICT (hash) DO UPDATE SET policy_version = COALESCE(policy_refs.policy_version, excluded.policy_version)",
+        )
+        .bind(d.policy_hash)
+        .bind(d.policy)
+        .bind(d.policy_version)
+        .execute(&self.pool)
+        .await?;
+        if let Ok(mut r) = self.refs.lock() {
+            r.insert(d.policy_hash.to_owned());
+        }
+        Ok(())
+    }
+
+    /// The entry as the database keeps it.
+    pub(super) fn encode(&self, d: &NewDecision<'_>) -> sqlx::Result<Encoded> {
+        self.codec.encode(d.facts, d.result).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+    }
+
+    /// How log entries are compressed (shared by this store's clones).
+    pub fn codec(&self) -> &super::Codec {
+        &self.codec
+    }
+
+    /// Writes new entries with the latest dictionary kept, when there is one.
+    pub(super) async fn use_latest_dict(&self) -> sqlx::Result<()> {
+        let row =
+            sqlx::query("SELECT id, dict FROM log_dicts ORDER BY id DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        if let Some(r) = row {
+            let (id, dict): (i64, Vec<u8>) = (r.try_get("id")?, r.try_get("dict")?);
+            self.codec.install(id, &dict).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        }
+        Ok(())
+    }
+
+    /// Keeps a dictionary trained on the log and writes new entries with it.
+    pub async fn keep_dict(&self, dict: &[u8], at: &str) -> sqlx::Result<i64> {
+        let row = sqlx::query("INSERT INTO log_dicts (dict, trained_at) VALUES ($1, $2) RETURNING id")
+            .bind(dict)
+            .bind(at)
+            .fetch_one(&self.pool)
+            .await?;
+        let id: i64 = row.try_get("id")?;
+        self.codec.install(id, dict).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(id)
+    }
+
+    /// Reads a dictionary another server trained, once.
+    async fn learn_dict(&self, dict: Option<i64>) -> sqlx::Result<()> {
+        let Some(id) = dict.filter(|_| !self.codec.knows(dict)) else { return Ok(()) };
+        let row = sqlx::query("SELECT dict FROM log_dicts WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        if let Some(r) = row {
+            let bytes: Vec<u8> = r.try_get("dict")?;
+            self.codec.learn(id, &bytes).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        }
+        Ok(())
+    }
+
+    async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
+        let (codec, dict): (i64, Option<i64>) = (r.try_get("codec")?, r.try_get("dict")?);
+        self.learn_dict(dict).await?;
+        let body: Vec<u8> = r.try_get("body")?;
+        let (facts, result) = self.codec.decode(codec, dict, &body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(DecisionRow {
+            decision_id: r.try_get("decision_id")?,
+            at: r.try_get("at")?,
+            policy: r.try_get("policy")?,
+            policy_version: r.try_get("policy_version")?,
+            policy_hash: r.try_get("hash")?,
+            case_id: r.try_get("case_id")?,
+            event: r.try_get("event")?,
+            facts,
+            result,
+            whole: codec == super::codec::LEGACY,
+        })
+    }
+
+    /// The decision log, oldest first.
+    pub async fn decisions(&self, f: &DecisionFilter) -> sqlx::Result<Vec<DecisionRow>> {
+        let after_seq: i64 = match &f.after {
+            Some(id) => {
+                let row = sqlx::query("SELECT seq FROM decision_log WHERE decision_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match row {
+                    Some(r) => r.try_get("seq")?,
+                    None => return Ok(Vec::new()),
+                }
+            }
+            None => 0,
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM decision_log d JOIN policy_refs r ON r.ref = d.ref \
+             WHERE d.seq > $1 AND ($2 = '' OR r.policy = $2) AND ($3 = '' OR d.at >= $3) AND ($4 = '' OR d.at < $4) \
+             ORDER BY d.seq LIMIT $5"
+        ))
+        .bind(after_seq)
+        .bind(f.policy.as_deref().unwrap_or(""))
+        .bind(f.since.as_deref().unwrap_or(""))
+        .bind(f.until.as_deref().unwrap_or(""))
+        .bind(f.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.row_of(r).await?);
+        }
+        Ok(out)
+    }
+
+    /// One entry of the decision log, by id.
+    pub async fn decision(&self, id: &str) -> sqlx::Result<Option<DecisionRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM decision_log d JOIN policy_refs r ON r.ref = d.ref WHERE d.decision_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => self.row_of(&r).await.map(Some),
+            None => Ok(None),
+        }
+    }
+}
