@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod metrics;
 pub mod policies;
+pub mod retention;
 pub mod store;
 pub mod timers;
 pub mod webhooks;

@@ -31,7 +31,8 @@ async fn outage(db: &str) -> sqlx::SqliteConnection {
 /// The decision ids the log holds, read from the file after the server is done.
 async fn logged(db: &str) -> BTreeSet<String> {
     let mut conn = sqlx::SqliteConnection::connect(db).await.unwrap();
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT decision_id FROM decision_log").fetch_all(&mut conn).await.unwrap();
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT decision_id FROM decision_log").fetch_all(&mut conn).await.unwrap();
     rows.into_iter().map(|r| r.0).collect()
 }
 
@@ -166,11 +167,12 @@ async fn a_postgres_outage_loses_no_answered_evaluation() {
     loop {
         let mut missing = Vec::new();
         for id in &answered {
-            let found: Option<(String,)> = sqlx::query_as("SELECT decision_id FROM decision_log WHERE decision_id = $1")
-                .bind(id)
-                .fetch_optional(&mut conn)
-                .await
-                .unwrap();
+            let found: Option<(String,)> =
+                sqlx::query_as("SELECT decision_id FROM decision_log WHERE decision_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut conn)
+                    .await
+                    .unwrap();
             if found.is_none() {
                 missing.push(id.clone());
             }

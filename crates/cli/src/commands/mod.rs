@@ -7,6 +7,7 @@ pub(crate) mod eval;
 pub(crate) mod explain;
 pub(crate) mod fmt;
 pub(crate) mod init;
+pub(crate) mod log;
 pub(crate) mod lsp;
 pub(crate) mod render;
 pub(crate) mod report;

@@ -201,7 +201,7 @@ mod tests {
             let (f, r) = sample(i);
             kept.push((writer.encode(&f, &r).unwrap(), f, r));
         }
-        let samples: Vec<Vec<u8>> = (0..3000).map(|i| sample(i)).map(|(f, r)| plaintext(&f, &r)).collect();
+        let samples: Vec<Vec<u8>> = (0..3000).map(sample).map(|(f, r)| plaintext(&f, &r)).collect();
         let dict = train(&samples).unwrap();
         writer.install(7, &dict).unwrap();
         for i in 50..100 {

@@ -9,7 +9,7 @@ use super::codec::Encoded;
 use super::{DecisionFilter, DecisionRow, NewDecision, Store};
 
 /// The columns a log read selects, the policy's from its reference.
-const COLUMNS: &str = "d.seq, d.decision_id, d.at, r.policy, r.policy_version, r.hash, d.case_id, d.event, \
+pub(super) const COLUMNS: &str = "d.seq, d.decision_id, d.at, r.policy, r.policy_version, r.hash, d.case_id, d.event, \
                        d.codec, d.dict, d.body";
 
 impl Store {
@@ -78,12 +78,13 @@ impl Store {
         Ok(())
     }
 
-    async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
+    pub(super) async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
         let (codec, dict): (i64, Option<i64>) = (r.try_get("codec")?, r.try_get("dict")?);
         self.learn_dict(dict).await?;
         let body: Vec<u8> = r.try_get("body")?;
         let (facts, result) = self.codec.decode(codec, dict, &body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         Ok(DecisionRow {
+            seq: r.try_get("seq")?,
             decision_id: r.try_get("decision_id")?,
             at: r.try_get("at")?,
             policy: r.try_get("policy")?,
@@ -143,5 +144,88 @@ impl Store {
             Some(r) => self.row_of(&r).await.map(Some),
             None => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a test stops at the first surprise")]
+    use sqlx::Connection;
+
+    use super::super::{Backend, DecisionFilter, Store, migrate};
+
+    /// A database the first log wrote keeps every entry, whole, after the move to the
+    /// compact log: the facts and the answer as they were, the policy named by reference.
+    async fn the_first_log_moves_whole_on(url: &str, backend: Backend) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+        migrate::apply_up_to(backend, &mut conn, 3).await.unwrap();
+        let answer = r#"{"policy":"returns","version":"2026.1","now":"2026-11-10T12:00:00+08:00","decision":"approved","codes":[],"findings":[],"decision_id":"d-1"}"#;
+        for (id, facts, result, case) in [
+            ("d-1", r#"{ "order": {"id": "SO-1"} }"#, answer, None),
+            ("d-2", r#"{"order":{"id":"SO-2"}}"#, r#"{"stage":"review","decision":null}"#, Some("C-1")),
+        ] {
+            sqlx::query(
+                "INSERT INTO decisions (decision_id, at, policy, policy_version, policy_hash, case_id, event, facts, result) \
+                 VALUES ($1, '2026-11-10T04:00:00.000000Z', 'returns', '2026.1', 'abc', $2, NULL, $3, $4)",
+            )
+            .bind(id)
+            .bind(case)
+            .bind(facts)
+            .bind(result)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn.close().await.unwrap();
+        let store = Store::open(url).await.unwrap();
+        let rows = store.decisions(&DecisionFilter { limit: 10, ..DecisionFilter::default() }).await.unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.decision_id.as_str(), r.facts.as_str(), r.result.as_str(), r.whole, r.policy_hash.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("d-1", r#"{ "order": {"id": "SO-1"} }"#, answer, true, "abc"),
+                ("d-2", r#"{"order":{"id":"SO-2"}}"#, r#"{"stage":"review","decision":null}"#, true, "abc"),
+            ]
+        );
+        let one = store.decision("d-2").await.unwrap().unwrap();
+        assert_eq!(
+            (one.case_id.as_deref(), one.policy.as_str(), one.policy_version.as_deref()),
+            (Some("C-1"), "returns", Some("2026.1"))
+        );
+        let filtered = DecisionFilter { policy: Some("other".into()), limit: 10, ..DecisionFilter::default() };
+        assert!(store.decisions(&filtered).await.unwrap().is_empty());
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_first_log_moves_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/old.db?mode=rwc", dir.path().display());
+        the_first_log_moves_whole_on(&url, Backend::Sqlite).await;
+    }
+
+    /// The same on PostgreSQL, in a database of its own (the shared one is migrated).
+    #[tokio::test]
+    async fn the_first_log_moves_whole_on_postgres() {
+        let Some(url) = std::env::var("TENET_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
+            assert!(std::env::var_os("CI").is_none_or(|v| v != "true"), "TENET_TEST_POSTGRES is not set under CI");
+            return;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("tenet_legacy_{}", crate::ids::random_hex(4).unwrap());
+        let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let (base, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+        let own = match (base.rsplit_once('/'), query) {
+            (Some((server, _)), Some(q)) => format!("{server}/{name}?{q}"),
+            (Some((server, _)), None) => format!("{server}/{name}"),
+            (None, _) => panic!("a PostgreSQL URL names its database: {url}"),
+        };
+        the_first_log_moves_whole_on(&own, Backend::Postgres).await;
+        sqlx::query(&format!("DROP DATABASE {name}")).execute(&mut admin).await.unwrap();
     }
 }

@@ -115,6 +115,14 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE INDEX decision_log_by_time ON decision_log (at)",
         ],
     ),
+    (
+        5,
+        "what of the decision log was exported, by day",
+        // One row per file written: the UTC day, the file, its rows and the last entry
+        // (by seq) of the day it holds, so the next export of that day starts after it.
+        &["CREATE TABLE log_exports (day TEXT NOT NULL, part BIGINT NOT NULL, file TEXT NOT NULL, \
+           rows BIGINT NOT NULL, through_seq BIGINT NOT NULL, exported_at TEXT NOT NULL, PRIMARY KEY (day, part))"],
+    ),
 ];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two
@@ -132,6 +140,12 @@ pub(super) async fn run(store: &Store) -> sqlx::Result<()> {
 }
 
 async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
+    apply_up_to(backend, conn, i64::MAX).await
+}
+
+/// Applies the migrations not yet recorded, up to version `last` (a test makes a database
+/// as an earlier tenet left it).
+pub(super) async fn apply_up_to(backend: Backend, conn: &mut sqlx::AnyConnection, last: i64) -> sqlx::Result<()> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS tenet_schema (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
          applied_at TEXT NOT NULL)",
@@ -153,7 +167,7 @@ async fn apply(backend: Backend, conn: &mut sqlx::AnyConnection) -> sqlx::Result
         Backend::Postgres => ("BYTEA", "convert_to('[' || d.facts || ',' || d.result || ']', 'UTF8')"),
     };
     for (version, description, statements) in MIGRATIONS {
-        if applied.contains(version) {
+        if applied.contains(version) || *version > last {
             continue;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;

@@ -9,6 +9,7 @@
 
 pub mod codec;
 mod decisions;
+mod export;
 mod log;
 mod migrate;
 mod outbox;
@@ -17,6 +18,7 @@ mod users;
 mod writer;
 
 pub use codec::{Codec, Encoded};
+pub use export::{DayToExport, Unexported};
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
 pub use outbox::{Attempt, Delivery, NewDelivery, Outcome};
 pub use queue::{NO_DEADLINE, QueueFilter, QueueRow, Timer};
@@ -181,6 +183,8 @@ pub struct DecisionFilter {
 /// A stored decision log entry.
 #[derive(Clone, Debug)]
 pub struct DecisionRow {
+    /// Its place in the log (increasing as entries are written).
+    pub seq: i64,
     /// See [`NewDecision`].
     pub decision_id: String,
     /// See [`NewDecision`].
