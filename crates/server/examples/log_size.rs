@@ -16,25 +16,8 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
 use sqlx::Row;
 use tenet_server::store::{DecisionLog, Entry, NewDecision, Store};
-
-fn varied(base: &Value, i: usize) -> Value {
-    let mut f = base.clone();
-    let day = 1 + i % 20;
-    f["now"] = json!(format!("2026-11-{:02}T12:00:00+08:00", day + 9));
-    f["order"]["id"] = json!(format!("SO-{}", 10_000 + i));
-    f["order"]["delivered_at"] = json!(format!("2026-11-{day:02}T15:20:00+08:00"));
-    f["item"]["sku"] = json!(format!("KB-{}", 100 + i % 37));
-    f["item"]["unit_price"] = json!(format!("{}.{:02}", 50 + (i * 7919) % 950, i % 100));
-    f["item"]["quantity"] = json!(1 + i % 3);
-    f["request"]["id"] = json!(format!("RR-{i}"));
-    f["request"]["submitted_at"] = json!(format!("2026-11-{:02}T09:00:00+08:00", day + 2));
-    f["inspection"]["packaging"] = json!(["complete", "opened", "missing"][i % 3]);
-    f["inspection"]["appearance"] = json!(["intact", "worn", "damaged"][(i / 3) % 3]);
-    f
-}
 
 #[tokio::main]
 async fn main() {
@@ -47,14 +30,11 @@ async fn main() {
         return;
     };
     let returns = loaded.iter().find(|l| l.policy.name() == "returns").unwrap();
-    let base: Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("examples/returns/opened-keyboard.json")).unwrap())
-            .unwrap();
     // Every entry's facts distinct, with the answer and the compact result (made before
     // the clock starts).
     let entries: Vec<(String, String, String)> = (0..n)
         .map(|i| {
-            let facts_text = varied(&base, i).to_string();
+            let facts_text = tenet_test_support::workloads::varied_return(i).to_string();
             let facts = returns.policy.facts_from_json(&facts_text).unwrap();
             let now = facts.now().unwrap();
             let e = returns.policy.evaluate(&facts, now).unwrap();

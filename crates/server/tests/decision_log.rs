@@ -11,37 +11,20 @@ mod support;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use support::{Server, facts};
+use support::Server;
 
-/// The opened keyboard with its parts varied by `i`: prices, quantities, dates, reasons,
-/// what the warehouse found; where `now` comes from varies with `i % 3`.
+/// Varied facts (see `varied_return`); where `now` comes from varies with `i % 3`: the
+/// facts, `?now=`, the server's clock (the answer then says `now_source: system_clock`).
 fn varied(i: usize) -> (Value, Option<String>) {
-    let mut f = facts("opened-keyboard.json");
-    let day = 1 + i % 20;
-    f["order"]["id"] = json!(format!("SO-{}", 10_000 + i));
-    f["order"]["delivered_at"] = json!(format!("2026-11-{day:02}T15:20:00+08:00"));
-    f["item"]["sku"] = json!(format!("KB-{}", 100 + i % 37));
-    f["item"]["unit_price"] = json!(format!("{}.{:02}", 50 + (i * 7919) % 950, i % 100));
-    f["item"]["quantity"] = json!(1 + i % 3);
-    f["request"]["id"] = json!(format!("RR-{i}"));
-    f["request"]["quantity"] = json!(1 + i % 2 % (1 + i % 3));
-    f["request"]["reason"] = json!(["no_reason", "defective", "wrong_item", "changed_mind", ""][i % 5]);
-    f["request"]["submitted_at"] = json!(format!("2026-11-{:02}T09:00:00+08:00", (day + i % 12).min(28)));
-    f["inspection"]["packaging"] = json!(["complete", "opened", "missing"][i % 3]);
-    f["inspection"]["appearance"] = json!(["intact", "worn", "damaged"][(i / 3) % 3]);
-    f["inspection"]["quality"] = json!(["ok", "defective"][(i / 9) % 2]);
-    let now = format!("2026-11-{:02}T12:00:00+08:00", (day + 9).min(30));
+    let mut f = tenet_test_support::workloads::varied_return(i);
+    let now = f["now"].as_str().unwrap().to_owned();
     match i % 3 {
-        0 => {
-            f["now"] = json!(now);
-            (f, None)
-        }
+        0 => (f, None),
         1 => {
             f.as_object_mut().unwrap().remove("now");
             (f, Some(now))
         }
         _ => {
-            // The server's clock: the answer says `now_source: system_clock`.
             f.as_object_mut().unwrap().remove("now");
             (f, None)
         }

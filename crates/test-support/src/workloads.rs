@@ -103,3 +103,28 @@ pub fn long_policy(lines: usize) -> String {
     }
     text
 }
+
+/// The opened keyboard's facts (`examples/returns/opened-keyboard.json`) with their parts
+/// varied by `i`: order, SKU, price, quantities, dates, reason and what the warehouse
+/// found — approved and rejected returns, each entry's facts different — with `now` in
+/// the facts (`2026-11-10` to `2026-11-29`, noon in Beijing).
+pub fn varied_return(i: usize) -> serde_json::Value {
+    use serde_json::json;
+    let text = std::fs::read_to_string(root().join("examples/returns/opened-keyboard.json")).expect("example facts");
+    let mut f: serde_json::Value = serde_json::from_str(&text).expect("example facts are JSON");
+    let day = 1 + i % 20;
+    f["now"] = json!(format!("2026-11-{:02}T12:00:00+08:00", (day + 9).min(30)));
+    f["order"]["id"] = json!(format!("SO-{}", 10_000 + i));
+    f["order"]["delivered_at"] = json!(format!("2026-11-{day:02}T15:20:00+08:00"));
+    f["item"]["sku"] = json!(format!("KB-{}", 100 + i % 37));
+    f["item"]["unit_price"] = json!(format!("{}.{:02}", 50 + (i * 7919) % 950, i % 100));
+    f["item"]["quantity"] = json!(1 + i % 3);
+    f["request"]["id"] = json!(format!("RR-{i}"));
+    f["request"]["quantity"] = json!(1 + i % 2 % (1 + i % 3));
+    f["request"]["reason"] = json!(["no_reason", "defective", "wrong_item", "changed_mind", ""][i % 5]);
+    f["request"]["submitted_at"] = json!(format!("2026-11-{:02}T09:00:00+08:00", (day + i % 12).min(28)));
+    f["inspection"]["packaging"] = json!(["complete", "opened", "missing"][i % 3]);
+    f["inspection"]["appearance"] = json!(["intact", "worn", "damaged"][(i / 3) % 3]);
+    f["inspection"]["quality"] = json!(["ok", "defective"][(i / 9) % 2]);
+    f
+}

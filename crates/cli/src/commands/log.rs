@@ -54,11 +54,7 @@ enum Action {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let db = args
-        .db
-        .clone()
-        .or_else(|| ui.project.as_ref().and_then(crate::project::Project::db))
-        .unwrap_or_else(|| super::serve::DEFAULT_DB.to_owned());
+    let db = super::serve::database(args.db.as_ref(), ui);
     match &args.action {
         Action::Export { since, until, format: Format::Parquet, out: dir } => {
             let until = until.unwrap_or_else(|| chrono::Utc::now().date_naive());

@@ -43,6 +43,14 @@ pub(crate) struct Args {
     webhooks: Option<PathBuf>,
 }
 
+/// The database a command names: `--db`, else tenet.toml's `[serve] db`, else the
+/// default file.
+pub(crate) fn database(db: Option<&String>, ui: &Ui) -> String {
+    db.cloned()
+        .or_else(|| ui.project.as_ref().and_then(crate::project::Project::db))
+        .unwrap_or_else(|| DEFAULT_DB.to_owned())
+}
+
 /// What an evaluation does when the decision log's queue is full.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LogFull {

@@ -40,11 +40,7 @@ enum Action {
 }
 
 pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
-    let db = args
-        .db
-        .clone()
-        .or_else(|| ui.project.as_ref().and_then(crate::project::Project::db))
-        .unwrap_or_else(|| super::serve::DEFAULT_DB.to_owned());
+    let db = super::serve::database(args.db.as_ref(), ui);
     let done = match &args.action {
         Action::Add { name, roles, password_stdin } => add(&db, name, roles, *password_stdin),
         Action::List => list(&db),

@@ -78,7 +78,7 @@ impl Store {
         Ok(())
     }
 
-    pub(super) async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
+    async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
         let (codec, dict): (i64, Option<i64>) = (r.try_get("codec")?, r.try_get("dict")?);
         self.learn_dict(dict).await?;
         let body: Vec<u8> = r.try_get("body")?;
@@ -125,8 +125,13 @@ impl Store {
         .bind(f.limit)
         .fetch_all(&self.pool)
         .await?;
+        self.rows_of(&rows).await
+    }
+
+    /// Entries read as rows, decoded.
+    pub(super) async fn rows_of(&self, rows: &[sqlx::any::AnyRow]) -> sqlx::Result<Vec<DecisionRow>> {
         let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
+        for r in rows {
             out.push(self.row_of(r).await?);
         }
         Ok(out)

@@ -70,11 +70,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            out.push(self.row_of(r).await?);
-        }
-        Ok(out)
+        self.rows_of(&rows).await
     }
 
     /// Records a file written for `day`, holding its entries through `through_seq`.
