@@ -45,6 +45,7 @@ struct ServeSettings {
     tokens: Option<PathBuf>,
     agreements: Option<PathBuf>,
     webhooks: Option<PathBuf>,
+    shadow: Option<PathBuf>,
 }
 
 /// A project found by its `tenet.toml`.
@@ -78,8 +79,8 @@ impl Project {
                 msg!("{shown}:{line}:{column}：{reason}", "{shown}:{line}:{column}: {reason}"),
             )
             .help(Msg::new(
-                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens、agreements、webhooks",
-                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens, agreements, webhooks",
+                "可用的设置：[project] policies、cases、lang（zh、en、both）；[serve] db、listen、tokens、agreements、webhooks、shadow",
+                "the settings are [project] policies, cases, lang (zh, en, both) and [serve] db, listen, tokens, agreements, webhooks, shadow",
             ))
         })?;
         Ok(Project { root: root.to_path_buf(), settings })
@@ -133,6 +134,11 @@ impl Project {
     /// `[serve] webhooks`.
     pub(crate) fn webhooks(&self) -> Option<PathBuf> {
         self.settings.serve.webhooks.as_deref().map(|p| self.resolve(p))
+    }
+
+    /// `[serve] shadow`.
+    pub(crate) fn shadow(&self) -> Option<PathBuf> {
+        self.settings.serve.shadow.as_deref().map(|p| self.resolve(p))
     }
 
     /// `[serve] agreements`.

@@ -47,6 +47,7 @@ async fn measure(label: &str, db: String, n: usize) {
         access_log: false,
         agreements: None,
         webhooks: Some(hooks),
+        shadow: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let app = std::sync::Arc::clone(&ready.app);

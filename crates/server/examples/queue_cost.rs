@@ -140,6 +140,7 @@ async fn measure(label: &str, url: &str, n: usize) {
         access_log: false,
         agreements: None,
         webhooks: None,
+        shadow: None,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

@@ -34,6 +34,7 @@ async fn start(db: &str) -> String {
         access_log: false,
         agreements: None,
         webhooks: None,
+        shadow: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let base = format!("http://{}", ready.addr().expect("address"));

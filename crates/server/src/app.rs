@@ -40,6 +40,8 @@ pub struct App {
     pub agreements: Option<PathBuf>,
     /// The webhook receivers, when `--webhooks` names them.
     pub webhooks: Option<crate::webhooks::Webhooks>,
+    /// The candidate policies of `--shadow`, by the live policy each shadows.
+    pub shadow: crate::shadow::Candidates,
     /// The desk's sign-in failures by name, which slow the next attempts.
     pub desk_failures: crate::desk::failures::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
@@ -107,6 +109,7 @@ impl App {
             access_log: false,
             agreements: None,
             webhooks: None,
+            shadow: crate::shadow::Candidates::new(),
             desk_failures: crate::desk::failures::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
@@ -122,6 +125,12 @@ impl App {
     /// The same state, showing signing cases the agreement drafts of `dir`.
     pub fn with_agreements(mut self, dir: Option<PathBuf>) -> App {
         self.agreements = dir;
+        self
+    }
+
+    /// The same state, evaluating beside the live policies these candidates.
+    pub fn with_shadow(mut self, shadow: crate::shadow::Candidates) -> App {
+        self.shadow = shadow;
         self
     }
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod metrics;
 pub mod policies;
 pub mod retention;
+pub mod shadow;
 pub mod store;
 pub mod timers;
 pub mod webhooks;
@@ -53,6 +54,8 @@ pub struct Options {
     pub agreements: Option<PathBuf>,
     /// The webhooks file: who receives which deliveries, signed with which secret.
     pub webhooks: Option<PathBuf>,
+    /// A folder of candidate policies evaluated beside the live ones of the same name.
+    pub shadow: Option<PathBuf>,
 }
 
 /// A server ready to answer: the state and the bound listener.
@@ -120,6 +123,10 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         StartError::Policy(names.join(", "), broken.into_iter().flat_map(|b| b.diagnostics).collect())
     })?;
     let webhooks = options.webhooks.as_deref().map(webhooks::config::read).transpose()?;
+    let candidates = match &options.shadow {
+        Some(dir) => shadow::load(dir, &loaded)?,
+        None => shadow::Candidates::new(),
+    };
     let store = Store::open(&options.db).await?;
     let app = Arc::new(
         App::new(
@@ -132,10 +139,11 @@ pub async fn prepare(options: &Options) -> Result<Ready, StartError> {
         )
         .with_access_log(options.access_log)
         .with_agreements(options.agreements.clone())
-        .with_webhooks(webhooks.map(webhooks::Webhooks::new)),
+        .with_webhooks(webhooks.map(webhooks::Webhooks::new))
+        .with_shadow(candidates),
     );
     let at = clock::stamp(clock::now());
-    for l in &loaded {
+    for l in loaded.iter().chain(app.shadow.values().map(|c| c.as_ref())) {
         app.store.keep_version(l, &at).await.map_err(|source| StartError::Store {
             doing: "keeping the policy versions in",
             target: store::without_password(&options.db),

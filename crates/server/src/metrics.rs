@@ -80,6 +80,11 @@ struct TimerLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowLabels {
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EventLabels {
     event: String,
     outcome: String,
@@ -94,6 +99,7 @@ pub struct Metrics {
     decisions: Family<DecisionLabels, Counter>,
     events: Family<EventLabels, Counter>,
     timers: Family<TimerLabels, Counter>,
+    shadow: Family<ShadowLabels, Counter>,
     /// What a scrape reads at its time, written just before it is encoded.
     now: Arc<Mutex<AtScrapeValues>>,
     /// Scrapes encode one at a time, so each shows its own overdue count.
@@ -117,9 +123,15 @@ impl Default for Metrics {
             "Timers fired by this server: an action whose time came (action.due), a deadline that passed (case.overdue)",
             timers.clone(),
         );
+        let shadow = Family::<ShadowLabels, Counter>::default();
+        registry.register(
+            "tenet_shadow_evaluations",
+            "Evaluations a candidate policy (--shadow) made again: same, differs, error",
+            shadow.clone(),
+        );
         let now = Arc::new(Mutex::new(AtScrapeValues::default()));
         registry.register_collector(Box::new(AtScrape { now: Arc::clone(&now) }));
-        Metrics { registry, requests, latency, decisions, events, timers, now, scraping: Mutex::new(()) }
+        Metrics { registry, requests, latency, decisions, events, timers, shadow, now, scraping: Mutex::new(()) }
     }
 }
 
@@ -159,6 +171,15 @@ impl Metrics {
             _ => "other",
         };
         self.timers.get_or_create(&TimerLabels { timer: timer.to_owned() }).inc();
+    }
+
+    /// A shadow evaluation: `same`, `differs` or `error`.
+    pub fn shadow(&self, outcome: &str) {
+        let outcome = match outcome {
+            "same" | "differs" | "error" => outcome,
+            _ => "other",
+        };
+        self.shadow.get_or_create(&ShadowLabels { outcome: outcome.to_owned() }).inc();
     }
 
     /// The exposition, with the figures read at the scrape.

@@ -560,6 +560,7 @@ async fn without_tokens_only_loopback() {
         access_log: false,
         agreements: None,
         webhooks: None,
+        shadow: None,
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -595,6 +596,7 @@ async fn queued_decisions_on(db: Option<String>) {
         access_log: false,
         agreements: None,
         webhooks: None,
+        shadow: None,
     };
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());

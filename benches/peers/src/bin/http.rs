@@ -367,6 +367,7 @@ async fn serve(db: &str, durable_decisions: bool) -> (String, Arc<App>) {
         access_log: false,
         agreements: None,
         webhooks: None,
+        shadow: None,
     };
     let ready = tenet_server::prepare(&options).await.expect("server");
     let base = format!("http://{}", ready.addr().expect("addr"));

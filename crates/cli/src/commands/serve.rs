@@ -41,6 +41,9 @@ pub(crate) struct Args {
     /// Webhook 文件：接收者、密钥（whsec_…）与订阅的事件（默认 tenet.toml 的设置）· the webhooks file: receivers, their secrets (whsec_…) and the events each receives (default: tenet.toml's)
     #[arg(long)]
     webhooks: Option<PathBuf>,
+    /// 候选策略目录：与同名在用策略并行评估，只记录差异（默认 tenet.toml 的设置）· a folder of candidate policies evaluated beside the live ones of the same name, keeping only the differences (default: tenet.toml's)
+    #[arg(long)]
+    shadow: Option<PathBuf>,
 }
 
 /// The database a command names: `--db`, else tenet.toml's `[serve] db`, else the
@@ -84,6 +87,7 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
         access_log: !args.no_access_log,
         agreements: args.agreements.clone().or_else(|| project.and_then(crate::project::Project::agreements)),
         webhooks: args.webhooks.clone().or_else(|| project.and_then(crate::project::Project::webhooks)),
+        shadow: args.shadow.clone().or_else(|| project.and_then(crate::project::Project::shadow)),
     };
     match tenet_server::run(&options) {
         Ok(()) => Exit::Ok,

@@ -106,6 +106,19 @@ pub async fn evaluate(
         )
     })?;
     app.metrics.decision(decision);
+    // The candidate of the same name judges the same facts at the same `now`, after the
+    // answer and apart from it.
+    if let Some(candidate) = app.shadow.get(loaded.policy.name()) {
+        let at = crate::clock::stamp(crate::clock::now());
+        tokio::spawn(crate::shadow::judge(
+            Arc::clone(&app),
+            Arc::clone(candidate),
+            text.clone(),
+            now,
+            [decision_id.clone(), at],
+            kept.clone(),
+        ));
+    }
     Ok(([(header::CONTENT_TYPE, "application/json")], result_text).into_response())
 }
 

@@ -10,6 +10,7 @@ mod extract;
 pub mod openapi;
 mod ops;
 pub mod query;
+mod shadow;
 pub use ops::reload_policies;
 mod track;
 mod versions;
@@ -52,6 +53,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/cases/{id}/policy-version", post(versions::move_case))
         .route("/v1/decisions", get(decisions::list))
         .route("/v1/decisions/{id}", get(decisions::get))
+        .route("/v1/shadow", get(shadow::summary))
         .route("/v1/actions", get(actions::due))
         .route("/v1/actions/{id}/done", post(actions::done))
         .route("/v1/webhooks/deliveries", get(webhooks::list))

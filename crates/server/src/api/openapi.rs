@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::versions::move_case,
         super::decisions::list,
         super::decisions::get,
+        super::shadow::summary,
         super::actions::due,
         super::actions::done,
         super::webhooks::list,

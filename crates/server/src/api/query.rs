@@ -117,6 +117,21 @@ pub struct DecisionQuery {
     pub after: Option<String>,
 }
 
+/// `GET /v1/shadow`'s query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ShadowQuery {
+    /// The live policy the candidate shadows.
+    pub policy: String,
+    /// Only evaluations at or after this instant.
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-11-20T12:00:00+08:00")]
+    pub since: Option<Instant>,
+    /// Only evaluations before this instant.
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-11-20T12:00:00+08:00")]
+    pub until: Option<Instant>,
+}
+
 /// `GET /v1/actions`'s query.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

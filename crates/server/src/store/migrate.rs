@@ -123,6 +123,16 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         &["CREATE TABLE log_exports (day TEXT NOT NULL, part BIGINT NOT NULL, file TEXT NOT NULL, \
            rows BIGINT NOT NULL, through_seq BIGINT NOT NULL, exported_at TEXT NOT NULL, PRIMARY KEY (day, part))"],
     ),
+    (
+        6,
+        "shadow evaluation: where a candidate policy decided differently",
+        &[
+            // The live and the candidate's compact results (JSON), or the candidate's error.
+            "CREATE TABLE shadow_diffs (seq {serial}, decision_id TEXT NOT NULL, at TEXT NOT NULL, policy TEXT NOT NULL, \
+             candidate_hash TEXT NOT NULL, live TEXT NOT NULL, candidate TEXT, error TEXT)",
+            "CREATE INDEX shadow_by_policy ON shadow_diffs (policy, at)",
+        ],
+    ),
 ];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two

@@ -14,6 +14,7 @@ mod log;
 mod migrate;
 mod outbox;
 mod queue;
+mod shadow;
 mod users;
 mod writer;
 
@@ -22,6 +23,7 @@ pub use export::{DayToExport, Unexported};
 pub use log::{DecisionLog, Entry, LogError, QUEUE};
 pub use outbox::{Attempt, Delivery, NewDelivery, Outcome};
 pub use queue::{NO_DEADLINE, QueueFilter, QueueRow, Timer};
+pub use shadow::{ShadowDiff, ShadowRow};
 pub use users::{NoteRow, SessionRow, UserRow};
 
 use std::collections::HashMap;

@@ -92,6 +92,28 @@ fn delivery_of(r: &sqlx::any::AnyRow) -> sqlx::Result<Delivery> {
 const COLUMNS: &str =
     "id, url, event_type, payload, status, attempts, next_attempt_at, last_error, delivered_at, created_at";
 
+/// Writes deliveries, due at once (`at`), in an open transaction.
+pub(super) async fn insert_deliveries(
+    conn: &mut sqlx::AnyConnection,
+    deliveries: &[NewDelivery],
+    at: &str,
+) -> sqlx::Result<()> {
+    for d in deliveries {
+        sqlx::query(
+            "INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
+             VALUES ($1, $2, $3, $4, $5, $5, 0, 'pending')",
+        )
+        .bind(&d.id)
+        .bind(&d.url)
+        .bind(&d.event_type)
+        .bind(&d.payload)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Fires a timer and writes its deliveries in one transaction: `false` (nothing
     /// written) when another server fired it first.
@@ -119,19 +141,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         }
-        for d in deliveries {
-            sqlx::query(
-                "INSERT INTO webhook_outbox (id, url, event_type, payload, created_at, next_attempt_at, attempts, status) \
-                 VALUES ($1, $2, $3, $4, $5, $5, 0, 'pending')",
-            )
-            .bind(&d.id)
-            .bind(&d.url)
-            .bind(&d.event_type)
-            .bind(&d.payload)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_deliveries(&mut tx, deliveries, at).await?;
         tx.commit().await?;
         Ok(true)
     }

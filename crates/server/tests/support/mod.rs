@@ -70,6 +70,7 @@ impl Server {
             access_log: false,
             agreements: None,
             webhooks: None,
+            shadow: None,
         };
         let mut options = options;
         edit(&mut options);
