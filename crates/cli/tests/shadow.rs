@@ -1,0 +1,110 @@
+//! The shadow's summary (`GET /v1/shadow`, the server judging as evaluations arrive) says
+//! the same as `tenet diff --decisions` (the command line judging the logged facts
+//! afterwards) over the same log: how many evaluations changed, how many the candidate
+//! refuses more, the refund moved.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tenet_test_support::root;
+
+#[test]
+fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
+    let dir = tempfile::tempdir().unwrap();
+    // The candidate: the return policy with a 20 % restocking fee and a 3-day window.
+    let cand = dir.path().join("candidates");
+    std::fs::create_dir_all(cand.join("calendars")).unwrap();
+    for entry in std::fs::read_dir(root().join("rules/calendars")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, cand.join("calendars").join(p.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(root().join("rules/returns.tenet")).unwrap();
+    let edited = text.replacen("const restocking_rate = 10%", "const restocking_rate = 20%", 1).replacen(
+        "const no_reason_window = 7 days",
+        "const no_reason_window = 3 days",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(cand.join("returns.tenet"), edited).unwrap();
+    let db = format!("sqlite://{}/tenet.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--policies"])
+        .arg(root().join("rules"))
+        .arg("--shadow")
+        .arg(&cand)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let client = reqwest::blocking::Client::new();
+    let n = 40;
+    for i in 0..n {
+        let mut f = tenet_test_support::workloads::varied_return(i);
+        f["request"]["reason"] = json!("no_reason");
+        let r = client.post(format!("{base}/v1/policies/returns/evaluate")).json(&f).send().unwrap();
+        assert!(r.status().is_success(), "{}", r.text().unwrap());
+    }
+    // Every evaluation judged again by the candidate.
+    let started = Instant::now();
+    loop {
+        let metrics = client.get(format!("{base}/metrics")).send().unwrap().text().unwrap();
+        let judged: u64 = metrics
+            .lines()
+            .filter(|l| l.starts_with("tenet_shadow_evaluations_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum();
+        if judged == n as u64 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{metrics}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let summary: Value = client.get(format!("{base}/v1/shadow?policy=returns")).send().unwrap().json().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    child.wait().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .arg("diff")
+        .arg(root().join("rules/returns.tenet"))
+        .arg(cand.join("returns.tenet"))
+        .args(["--decisions", &db, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(diff["cases"], n, "{diff}");
+    assert!(summary["differences"].as_u64().unwrap() > 0, "the candidate changes something: {summary}");
+    assert_eq!(summary["errors"], 0);
+    assert_eq!(diff["changed"], summary["differences"], "{diff}\n{summary}");
+    // Evaluations whose decision moved, by (from, to).
+    let mut moved = std::collections::BTreeMap::new();
+    for g in diff["groups"].as_array().unwrap() {
+        for c in g["cases"].as_array().unwrap() {
+            let key =
+                (c["old"]["decision"].as_str().unwrap().to_owned(), c["new"]["decision"].as_str().unwrap().to_owned());
+            *moved.entry(key).or_insert(0u64) += 1;
+        }
+    }
+    let shadow_moved: std::collections::BTreeMap<(String, String), u64> = summary["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                (m["from"].as_str().unwrap().to_owned(), m["to"].as_str().unwrap().to_owned()),
+                m["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(moved, shadow_moved);
+    let refund =
+        diff["money"].as_array().unwrap().iter().find(|m| m["what"].as_str().unwrap().contains("refund_amount"));
+    let refund: rust_decimal::Decimal = refund.map_or("0", |m| m["delta"].as_str().unwrap()).parse().unwrap();
+    let shadow_change: rust_decimal::Decimal = summary["refund"]["change"].as_str().unwrap().parse().unwrap();
+    assert_eq!(refund, shadow_change, "{diff}\n{summary}");
+}
