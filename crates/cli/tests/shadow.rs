@@ -1,7 +1,7 @@
 //! The shadow's summary (`GET /v1/shadow`, the server judging as evaluations arrive) says
 //! the same as `tenet diff --decisions` (the command line judging the logged facts
 //! afterwards) over the same log: how many evaluations changed, how many the candidate
-//! refuses more, the refund moved.
+//! refuses more, the refund moved; `tenet report shadow` reads the same summary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
 use std::io::{BufRead, BufReader};
@@ -107,4 +107,14 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
     let refund: rust_decimal::Decimal = refund.map_or("0", |m| m["delta"].as_str().unwrap()).parse().unwrap();
     let shadow_change: rust_decimal::Decimal = summary["refund"]["change"].as_str().unwrap().parse().unwrap();
     assert_eq!(refund, shadow_change, "{diff}\n{summary}");
+    // `tenet report shadow` reads the same summary from the database.
+    let report = Command::new(env!("CARGO_BIN_EXE_tenet")).args(["report", "shadow", "--db", &db]).output().unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    assert_eq!(serde_json::from_slice::<Value>(&report.stdout).unwrap(), summary);
+    let md = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["report", "shadow", "--db", &db, "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains(summary["message_en"].as_str().unwrap()) && md.contains("| approved |"), "{md}");
 }

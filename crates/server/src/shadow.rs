@@ -176,3 +176,17 @@ pub fn summary(policy: &str, candidate_hash: &str, rows: &[crate::store::ShadowR
         "entries": entries,
     })
 }
+
+/// The summary of the differences a service's database keeps for `policy` (from `since`
+/// to before `until`, UTC texts, open when empty), for `tenet report shadow`: the same
+/// figures as `GET /v1/shadow`, the candidate being the one that judged last.
+pub fn read_summary(url: &str, policy: &str, since: &str, until: &str) -> Result<Value, StartError> {
+    crate::with_store(url, |store| async move {
+        let rows = store
+            .shadow_diffs(policy, since, until)
+            .await
+            .map_err(|e| StartError::Database(crate::error::with_causes(&e)))?;
+        let hash = rows.last().map(|r| r.candidate_hash.clone()).unwrap_or_default();
+        Ok(summary(policy, &hash, &rows))
+    })
+}

@@ -22,6 +22,27 @@ enum What {
     Returns(ReturnsArgs),
     /// 月度服务报告（第四条）· the monthly service statement (clause 4)
     Sla(SlaArgs),
+    /// 影子评估：候选策略与在用策略的差异（金额）· the shadow: where the candidate policy decided differently, in money
+    Shadow(ShadowArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ShadowArgs {
+    /// tenet serve 的数据库 · the service's database (sqlite://…, postgres://…)
+    #[arg(long)]
+    db: String,
+    /// 在用策略名 · the live policy's name
+    #[arg(long, default_value = "returns")]
+    policy: String,
+    /// 从此时刻起（含）· from this instant (RFC 3339, inclusive)
+    #[arg(long)]
+    since: Option<String>,
+    /// 到此时刻前 · before this instant (RFC 3339)
+    #[arg(long)]
+    until: Option<String>,
+    /// 格式：json 或 md · format: json or md
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
 }
 
 #[derive(clap::Args, Debug)]
@@ -93,7 +114,65 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
     match &args.what {
         What::Returns(a) => returns(a, ui),
         What::Sla(a) => sla(a, ui),
+        What::Shadow(a) => shadow(a, ui),
     }
+}
+
+fn shadow(args: &ShadowArgs, ui: &Ui) -> Exit {
+    let bound = |flag: &str, given: Option<&str>| match given.map(|t| (t, tenet::facts::parse_datetime(t))) {
+        None => Ok(String::new()),
+        Some((_, Some(t))) => Ok(t.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        Some((t, None)) => Err(crate::output::usage(
+            OutputFormat::Human,
+            ui,
+            tenet::diagnostics::Msg::new(
+                format!("{flag} {t}：应为 RFC 3339 时刻，如 2026-11-01T00:00:00+08:00"),
+                format!("{flag} {t}: write an RFC 3339 instant, such as 2026-11-01T00:00:00+08:00"),
+            ),
+        )),
+    };
+    let (since, until) = match (bound("--since", args.since.as_deref()), bound("--until", args.until.as_deref())) {
+        (Ok(s), Ok(u)) => (s, u),
+        (Err(exit), _) | (_, Err(exit)) => return exit,
+    };
+    let summary = match tenet_server::shadow::read_summary(&args.db, &args.policy, &since, &until) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::output::err(&format!("tenet report shadow: {e}\n"));
+            return Exit::Usage;
+        }
+    };
+    match args.format {
+        ReportFormat::Md => crate::output::out(&shadow_md(&summary)),
+        _ => crate::output::out(&format!("{}\n", serde_json::to_string_pretty(&summary).unwrap_or_default())),
+    }
+    Exit::Ok
+}
+
+/// The shadow's summary for a wiki page.
+fn shadow_md(s: &serde_json::Value) -> String {
+    let at = |path: &str| s.pointer(path).cloned().unwrap_or_default();
+    let text = |path: &str| at(path).as_str().unwrap_or("").to_owned();
+    let mut md = format!(
+        "# 影子评估 · Shadow: {}\n\n{}\n\n{}\n\n| 原决定 · from | 候选 · to | 数量 · count |\n|---|---|---|\n",
+        text("/policy"),
+        text("/message"),
+        text("/message_en")
+    );
+    for m in at("/decisions").as_array().into_iter().flatten() {
+        let field = |k: &str| m.get(k).cloned().unwrap_or_default();
+        let shown = |k: &str| field(k).as_str().map_or_else(|| field(k).to_string(), str::to_owned);
+        md.push_str(&format!("| {} | {} | {} |\n", shown("from"), shown("to"), shown("count")));
+    }
+    md.push_str(&format!(
+        "\n退款 · refunds: {} → {} ({})；差异 · differences: {}；错误 · errors: {}\n",
+        text("/refund/live"),
+        text("/refund/candidate"),
+        text("/refund/change"),
+        at("/differences"),
+        at("/errors")
+    ));
+    md
 }
 
 fn sla(args: &SlaArgs, ui: &Ui) -> Exit {
