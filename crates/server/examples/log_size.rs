@@ -39,7 +39,7 @@ async fn main() {
             let now = facts.now().unwrap();
             let e = returns.policy.evaluate(&facts, now).unwrap();
             let answer = serde_json::to_string(&e.report(None).with_decision_id("0".repeat(33).as_str())).unwrap();
-            let kept = tenet_server::api::evaluate::kept_result(&e, now, None).unwrap();
+            let kept = tenet_server::kept::kept_result(&e, now, None).unwrap();
             if whole { (facts_text, answer, String::new()) } else { (facts_text, String::new(), kept) }
         })
         .collect();

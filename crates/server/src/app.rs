@@ -41,7 +41,7 @@ pub struct App {
     /// The webhook receivers, when `--webhooks` names them.
     pub webhooks: Option<crate::webhooks::Webhooks>,
     /// The candidate policies of `--shadow`, by the live policy each shadows.
-    pub shadow: crate::shadow::Candidates,
+    pub shadow: crate::policies::Candidates,
     /// The desk's sign-in failures by name, which slow the next attempts.
     pub desk_failures: crate::desk::failures::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
@@ -109,7 +109,7 @@ impl App {
             access_log: false,
             agreements: None,
             webhooks: None,
-            shadow: crate::shadow::Candidates::new(),
+            shadow: crate::policies::Candidates::new(),
             desk_failures: crate::desk::failures::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),
@@ -129,7 +129,7 @@ impl App {
     }
 
     /// The same state, evaluating beside the live policies these candidates.
-    pub fn with_shadow(mut self, shadow: crate::shadow::Candidates) -> App {
+    pub fn with_shadow(mut self, shadow: crate::policies::Candidates) -> App {
         self.shadow = shadow;
         self
     }

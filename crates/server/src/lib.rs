@@ -11,6 +11,7 @@ pub mod conn;
 pub mod desk;
 pub mod error;
 pub mod ids;
+pub mod kept;
 pub mod metrics;
 pub mod policies;
 pub mod retention;

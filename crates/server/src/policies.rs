@@ -34,6 +34,9 @@ pub struct Loaded {
     pub files: BTreeMap<String, String>,
 }
 
+/// Candidate policies (`--shadow`), by the name of the live policy each shadows.
+pub type Candidates = std::collections::HashMap<String, std::sync::Arc<Loaded>>;
+
 /// The policies being served, by name, and every version seen, by hash.
 #[derive(Debug, Default)]
 pub struct Registry {

@@ -5,7 +5,7 @@
 //! cannot evaluate the facts is counted and kept as an error, and never touches the
 //! answer. `GET /v1/shadow` sums the differences up in money.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -16,8 +16,7 @@ use crate::app::App;
 use crate::error::StartError;
 use crate::policies::Loaded;
 
-/// The candidates, by the name of the live policy each shadows.
-pub type Candidates = HashMap<String, Arc<Loaded>>;
+pub use crate::policies::Candidates;
 
 /// Loads the candidates of `dir`: each must pass its check and shadow a live policy.
 pub fn load(dir: &Path, live: &[Loaded]) -> Result<Candidates, StartError> {
@@ -63,7 +62,7 @@ pub async fn judge(
             d.first().map(|d| d.message.get(tenet::diagnostics::Lang::En)).unwrap_or_default()
         )),
         Ok(f) => match candidate.policy.evaluate(&f, now) {
-            Ok(e) => crate::api::evaluate::kept_result(&e, now, None).map_err(|e| e.to_string()),
+            Ok(e) => crate::kept::kept_result(&e, now, None).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         },
     };

@@ -82,7 +82,7 @@ pub async fn evaluate(
         serde_json::to_string(&evaluation.report(note).with_decision_id(&decision_id)).map_err(ApiError::internal)?;
     // The log keeps what reproduces the answer (the facts as given, the version, `now`)
     // and what a reader filters on; the messages are rebuilt on read.
-    let kept = kept_result(&evaluation, now, note).map_err(ApiError::internal)?;
+    let kept = crate::kept::kept_result(&evaluation, now, note).map_err(ApiError::internal)?;
     let entry = crate::store::Entry::of(&NewDecision {
         decision_id: &decision_id,
         at: &crate::clock::stamp(crate::clock::now()),
@@ -120,26 +120,6 @@ pub async fn evaluate(
         ));
     }
     Ok(([(header::CONTENT_TYPE, "application/json")], result_text).into_response())
-}
-
-/// What the decision log keeps of an evaluation's answer: `now` (UTC, exact) and where
-/// it came from, then the compact result (`decision`, `codes`, ledger totals, `outputs`,
-/// `warnings` when there are any) — enough to filter and sum on, and to check an answer
-/// rebuilt from the facts against.
-pub fn kept_result(
-    evaluation: &tenet::eval::Evaluation<'_>,
-    now: chrono::DateTime<chrono::Utc>,
-    note: Option<&str>,
-) -> Result<String, serde_json::Error> {
-    let mut m = serde_json::Map::new();
-    m.insert("now".into(), now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true).into());
-    if let Some(n) = note {
-        m.insert("now_source".into(), n.into());
-    }
-    if let serde_json::Value::Object(summary) = serde_json::to_value(evaluation.summary())? {
-        m.extend(summary);
-    }
-    serde_json::to_string(&m)
 }
 
 /// 422 with the facts' diagnostics, each naming its path.

@@ -5,7 +5,7 @@ pub mod actions;
 pub mod answers;
 pub mod cases;
 mod decisions;
-pub mod evaluate;
+mod evaluate;
 mod extract;
 pub mod openapi;
 mod ops;
