@@ -50,7 +50,34 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
         let r = client.post(format!("{base}/v1/policies/returns/evaluate")).json(&f).send().unwrap();
         assert!(r.status().is_success(), "{}", r.text().unwrap());
     }
-    // Every evaluation judged again by the candidate.
+    // Cases too: each opened, submitted, and every other one taken through inspection;
+    // every opening and event is judged again.
+    let mut judgments = n;
+    let cases = 10;
+    for i in 0..cases {
+        let mut f = tenet_test_support::workloads::varied_return(n + i);
+        f["request"]["reason"] = json!("no_reason");
+        let o = f.as_object_mut().unwrap();
+        let (inspection, shipment) = (o.remove("inspection").unwrap(), o.remove("shipment").unwrap());
+        o.remove("now");
+        let id = format!("C-shadow-{i}");
+        let r =
+            client.post(format!("{base}/v1/cases")).json(&json!({"policy": "returns", "facts": f, "id": id})).send();
+        assert!(r.unwrap().status().is_success());
+        let mut events = vec![json!({"event": "submit", "by": "customer"})];
+        if i % 2 == 0 {
+            events.push(json!({"event": "approve", "by": "reviewer"}));
+            events.push(json!({"event": "ship", "by": "customer", "data": {"shipment": shipment}}));
+            events.push(json!({"event": "receive", "by": "warehouse", "data": {"inspection": inspection}}));
+        }
+        judgments += 1 + events.len();
+        for (k, mut e) in events.into_iter().enumerate() {
+            e["at"] = json!(format!("2026-11-20T10:{k:02}:00+08:00"));
+            let r = client.post(format!("{base}/v1/cases/{id}/events")).json(&e).send().unwrap();
+            assert!(r.status().is_success(), "{}", r.text().unwrap());
+        }
+    }
+    // Every evaluation, opening and event judged again by the candidate.
     let started = Instant::now();
     loop {
         let metrics = client.get(format!("{base}/metrics")).send().unwrap().text().unwrap();
@@ -59,7 +86,7 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
             .filter(|l| l.starts_with("tenet_shadow_evaluations_total{"))
             .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
             .sum();
-        if judged == n as u64 {
+        if judged == judgments as u64 {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(30), "{metrics}");
@@ -77,7 +104,9 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(diff["cases"], n, "{diff}");
+    assert_eq!(diff["cases"], n + cases, "{diff}");
+    let case_changes = diff["groups"].as_array().unwrap().iter().flat_map(|g| g["cases"].as_array().unwrap());
+    assert!(case_changes.filter(|c| c["case"].as_str().unwrap().starts_with("case ")).count() > 0, "{diff}");
     assert!(summary["differences"].as_u64().unwrap() > 0, "the candidate changes something: {summary}");
     assert_eq!(summary["errors"], 0);
     assert_eq!(diff["changed"], summary["differences"], "{diff}\n{summary}");

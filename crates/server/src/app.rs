@@ -42,6 +42,8 @@ pub struct App {
     pub webhooks: Option<crate::webhooks::Webhooks>,
     /// The candidate policies of `--shadow`, by the live policy each shadows.
     pub shadow: crate::policies::Candidates,
+    /// The shadow's judgments of cases, each case's in the order of its events.
+    pub shadow_order: crate::ordered::InOrder,
     /// The desk's sign-in failures by name, which slow the next attempts.
     pub desk_failures: crate::desk::failures::Failures,
     /// Parsed cases by id with the version they were read at, so a read fetches only
@@ -110,6 +112,7 @@ impl App {
             agreements: None,
             webhooks: None,
             shadow: crate::policies::Candidates::new(),
+            shadow_order: crate::ordered::InOrder::default(),
             desk_failures: crate::desk::failures::Failures::default(),
             cache: Mutex::new(HashMap::new()),
             writers: Mutex::new(HashMap::new()),

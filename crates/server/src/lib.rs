@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod kept;
 pub mod metrics;
+pub mod ordered;
 pub mod policies;
 pub mod retention;
 pub mod shadow;

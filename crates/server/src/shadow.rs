@@ -41,8 +41,14 @@ pub fn load(dir: &Path, live: &[Loaded]) -> Result<Candidates, StartError> {
     Ok(out)
 }
 
-/// The parts of a kept result a shadow compares.
-const COMPARED: [&str; 4] = ["decision", "codes", "ledgers", "outputs"];
+/// The first of a candidate's diagnostics, as the kept error says it.
+fn first_problem(n: usize, first: Option<&tenet::diagnostics::Diagnostic>) -> String {
+    let first = first.map(|d| match &d.path {
+        Some(p) if !p.is_empty() => format!("{p}: {}", d.message.get(tenet::diagnostics::Lang::En)),
+        _ => d.message.get(tenet::diagnostics::Lang::En).to_owned(),
+    });
+    format!("{n} problems, first: {}", first.unwrap_or_default())
+}
 
 /// Evaluates the facts of a live evaluation with the candidate and keeps the difference,
 /// if any. `live` is the compact result the log kept for it.
@@ -56,53 +62,135 @@ pub async fn judge(
 ) {
     let [decision_id, at] = ids;
     let outcome = match candidate.policy.facts_from_json(&facts) {
-        Err(d) => Err(format!(
-            "{} problems with the facts, first: {}",
-            d.len(),
-            d.first().map(|d| d.message.get(tenet::diagnostics::Lang::En)).unwrap_or_default()
-        )),
+        Err(d) => Err(first_problem(d.len(), d.first())),
         Ok(f) => match candidate.policy.evaluate(&f, now) {
             Ok(e) => crate::kept::kept_result(&e, now, None).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         },
     };
-    let (kept, differs) = match &outcome {
-        Ok(c) => {
-            let (l, s): (Value, Value) =
-                (serde_json::from_str(&live).unwrap_or_default(), serde_json::from_str(c).unwrap_or_default());
-            (Some(c.as_str()), COMPARED.iter().any(|k| l.get(k) != s.get(k)))
+    let differs = differs(&live, &outcome);
+    if differs {
+        keep(&app, &candidate, [&decision_id, &at], None, &live, &outcome, true).await;
+    }
+    count(&app, &outcome, differs);
+}
+
+/// A case's decision (its opening or an event) to judge again.
+#[derive(Debug)]
+pub struct CaseJudgment {
+    /// The case with its events, the new one last.
+    pub case: tenet::workflow::Case,
+    /// The instant the live policy judged it at.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The live decision's id and time (UTC text).
+    pub decision_id: String,
+    /// See `decision_id`.
+    pub at: String,
+    /// The case's version after the event (0: its opening).
+    pub version: i64,
+    /// The live compact result (`kept::case_result`).
+    pub live: String,
+}
+
+/// Replays a case with the candidate as the live policy just did and keeps the
+/// difference, if any — or, when the two agree again after a difference, that they do,
+/// since a case's latest judgment says whether it differs. Run in the order of the
+/// case's events (`App::shadow_order`).
+pub async fn judge_case(app: Arc<App>, candidate: Arc<Loaded>, job: CaseJudgment) {
+    let id = job.case.id.clone().unwrap_or_default();
+    let outcome = match candidate.policy.replay(&job.case, job.now) {
+        Err(e) => {
+            let d = e.diagnostics();
+            Err(first_problem(d.len(), d.first()))
         }
-        Err(_) => (None, true),
+        Ok(r) => {
+            let posted = (!job.case.events.is_empty()).then(|| {
+                let outcome = r.trail().last().map_or("illegal", |s| s.outcome().as_str());
+                json!({"version": job.version, "outcome": outcome})
+            });
+            crate::kept::case_result(&r, posted.as_ref()).map_err(|e| e.to_string())
+        }
     };
-    app.metrics.shadow(match (&outcome, differs) {
+    let differs = differs(&job.live, &outcome);
+    let keep_it = differs
+        || match app.store.last_shadow_of_case(&id).await {
+            Ok(before) => before.as_ref().is_some_and(row_differs),
+            Err(e) => {
+                eprintln!(
+                    "tenet serve: the shadow could not read case {id}'s last difference: {}",
+                    crate::error::with_causes(&e)
+                );
+                false
+            }
+        };
+    if keep_it {
+        let ids = [job.decision_id.as_str(), job.at.as_str()];
+        keep(&app, &candidate, ids, Some((&id, job.version)), &job.live, &outcome, differs).await;
+    }
+    count(&app, &outcome, differs);
+}
+
+/// Whether the candidate's outcome differs from the live result (an error always does).
+fn differs(live: &str, outcome: &Result<String, String>) -> bool {
+    match outcome {
+        Ok(c) => crate::kept::differs(&parse(live), &parse(c)),
+        Err(_) => true,
+    }
+}
+
+/// Counts a judgment in the metrics, once what it keeps is kept (so a count says the
+/// summary has it).
+fn count(app: &App, outcome: &Result<String, String>, differs: bool) {
+    app.metrics.shadow(match (outcome, differs) {
         (Err(_), _) => "error",
         (Ok(_), true) => "differs",
         (Ok(_), false) => "same",
     });
-    if !differs {
-        return;
-    }
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// Whether a kept row is a difference (an error is one).
+fn row_differs(r: &crate::store::ShadowRow) -> bool {
+    r.candidate.as_deref().is_none_or(|c| crate::kept::differs(&parse(&r.live), &parse(c)))
+}
+
+/// Keeps a judgment, with the `decision.shadow_diff` deliveries of a difference.
+async fn keep(
+    app: &App,
+    candidate: &Loaded,
+    [decision_id, at]: [&str; 2],
+    case: Option<(&str, i64)>,
+    live: &str,
+    outcome: &Result<String, String>,
+    differs: bool,
+) {
+    let kept = outcome.as_ref().ok().map(String::as_str);
     let row = crate::store::ShadowDiff {
-        decision_id: &decision_id,
-        at: &at,
+        decision_id,
+        at,
         policy: candidate.policy.name(),
         candidate_hash: &candidate.hash,
-        live: &live,
+        live,
         candidate: kept,
         error: outcome.as_ref().err().map(String::as_str),
+        case,
     };
     // A receiver that asked for `decision.shadow_diff` hears of it, from the same write.
     let deliveries = match &app.webhooks {
-        Some(hooks) => {
+        Some(hooks) if differs => {
             let data = json!({
                 "decision_id": decision_id, "policy": row.policy, "candidate": row.candidate_hash,
-                "live": serde_json::from_str::<Value>(&live).unwrap_or_default(),
-                "candidate_result": kept.and_then(|k| serde_json::from_str::<Value>(k).ok()),
+                "case": case.map(|c| c.0),
+                "live": parse(live),
+                "candidate_result": kept.map(parse),
                 "error": row.error,
             });
-            hooks.deliveries(&format!("shadow {decision_id}"), "decision.shadow_diff", row.policy, data, &at)
+            hooks.deliveries(&format!("shadow {decision_id}"), "decision.shadow_diff", row.policy, data, at)
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     if let Err(e) = app.store.keep_shadow_diff(&row, &deliveries).await {
         eprintln!("tenet serve: a shadow difference was not kept: {}", crate::error::with_causes(&e));
@@ -120,11 +208,30 @@ pub fn summary(policy: &str, candidate_hash: &str, rows: &[crate::store::ShadowR
     let mut moves: BTreeMap<(String, String), u64> = BTreeMap::new();
     let (mut live_refund, mut candidate_refund, mut errors) = (Decimal::ZERO, Decimal::ZERO, 0u64);
     let mut entries = Vec::new();
-    for r in rows {
+    // A case counts once, by its latest judgment (as `tenet diff` judges a case by its
+    // latest decision); a case the two policies agree on again does not count.
+    let mut latest: BTreeMap<&str, (i64, usize)> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(case) = &r.case_id {
+            let v = r.case_version.unwrap_or_default();
+            let slot = latest.entry(case).or_insert((v, i));
+            if (v, i) >= *slot {
+                *slot = (v, i);
+            }
+        }
+    }
+    let chosen: Vec<&crate::store::ShadowRow> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.case_id.as_deref().is_none_or(|c| latest.get(c).is_some_and(|s| s.1 == *i)))
+        .map(|(_, r)| r)
+        .filter(|r| row_differs(r))
+        .collect();
+    for r in &chosen {
         let live: Value = serde_json::from_str(&r.live).unwrap_or_default();
         let Some(candidate) = r.candidate.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()) else {
             errors += 1;
-            entries.push(json!({"decision_id": r.decision_id, "at": r.at, "error": r.error}));
+            entries.push(json!({"decision_id": r.decision_id, "at": r.at, "case": r.case_id, "error": r.error}));
             continue;
         };
         let text = |v: &Value| v.get("decision").and_then(Value::as_str).unwrap_or("").to_owned();
@@ -134,7 +241,7 @@ pub fn summary(policy: &str, candidate_hash: &str, rows: &[crate::store::ShadowR
         live_refund += l;
         candidate_refund += c;
         entries.push(json!({
-            "decision_id": r.decision_id, "at": r.at, "from": text(&live), "to": text(&candidate),
+            "decision_id": r.decision_id, "at": r.at, "case": r.case_id, "from": text(&live), "to": text(&candidate),
             "codes": {"live": live.get("codes"), "candidate": candidate.get("codes")},
             "refund_change": (c - l).to_string(),
         }));
@@ -165,7 +272,7 @@ pub fn summary(policy: &str, candidate_hash: &str, rows: &[crate::store::ShadowR
     json!({
         "policy": policy,
         "candidate": candidate_hash,
-        "differences": rows.len(),
+        "differences": chosen.len(),
         "errors": errors,
         "decisions": moves.iter().map(|((f, t), n)| json!({"from": f, "to": t, "count": n})).collect::<Vec<_>>(),
         "refused_more": refused_more,
@@ -177,9 +284,14 @@ pub fn summary(policy: &str, candidate_hash: &str, rows: &[crate::store::ShadowR
 }
 
 /// The summary of the differences a service's database keeps for `policy` (from `since`
-/// to before `until`, UTC texts, open when empty), for `tenet report shadow`: the same
-/// figures as `GET /v1/shadow`, the candidate being the one that judged last.
-pub fn read_summary(url: &str, policy: &str, since: &str, until: &str) -> Result<Value, StartError> {
+/// to before `until`, open when absent), for `tenet report shadow`: the same figures as
+/// `GET /v1/shadow`, the candidate being the one that judged last.
+pub fn read_summary(
+    url: &str,
+    policy: &str,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Value, StartError> {
     crate::with_store(url, |store| async move {
         let rows = store
             .shadow_diffs(policy, since, until)

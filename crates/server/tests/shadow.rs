@@ -165,3 +165,126 @@ async fn a_candidate_that_fails_its_check_or_shadows_nothing_is_refused_at_start
         assert!(e.to_string().contains(says), "{e}");
     }
 }
+
+/// Case events are judged again too, each case by its latest judgment — on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_events_are_judged_again_each_case_by_its_latest_judgment() {
+    case_events_on(None).await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_events_are_judged_again_on_postgres() {
+    if let Some(url) = support::postgres() {
+        case_events_on(Some(&url)).await;
+    }
+}
+
+/// Three cases of the opened keyboard (live window 7 days and 10 % fee, the candidate's
+/// 3 days and 20 %). The figures are worked out by hand:
+/// - P, asked for after 4 days, submitted: the candidate refuses it (`else rejected`,
+///   WINDOW_EXPIRED) where the live policy approves; then resubmitted with the date
+///   corrected to day 2 — illegal in the live policy's review stage, accepted by the
+///   candidate: both approve again. P does not count.
+/// - Q, after 2 days, goes through to inspection with opened packaging: both approve;
+///   the refund is 399.00 - 39.90 - 10.00 = 349.10 live, 399.00 - 79.80 - 10.00 = 309.20
+///   for the candidate. Q counts: approved → approved, -39.90.
+/// - R, after 4 days, submitted: approved → rejected. R counts, with no refund either way
+///   (nothing inspected yet).
+async fn case_events_on(db: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let shadow = Some(candidate(dir.path(), stricter));
+    let s = Server::start_with(db, None, |o| o.shadow = shadow).await;
+    let started_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let since = started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let run = support::unique();
+    let opening = |n: usize, submitted: &str| {
+        let mut f = keyboard(n, submitted, "opened");
+        let o = f.as_object_mut().unwrap();
+        let inspection = o.remove("inspection").unwrap();
+        let shipment = o.remove("shipment").unwrap();
+        o.remove("now");
+        (f, shipment, inspection)
+    };
+    let event = |name: &str, by: &str, minute: u32, data: Option<Value>| {
+        let mut e = json!({"event": name, "by": by, "at": format!("2026-11-20T10:{minute:02}:00+08:00")});
+        if let Some(d) = data {
+            e["data"] = d;
+        }
+        e
+    };
+    let post_case = async |name: &str, facts: &Value, events: Vec<Value>| {
+        let id = format!("{name}-{run}");
+        let (status, v) = s.post("/v1/cases", &json!({"policy": "returns", "facts": facts, "id": id})).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{v}");
+        for e in events {
+            let (status, v) = s.post(&format!("/v1/cases/{id}/events"), &e).await;
+            assert_eq!(status, reqwest::StatusCode::OK, "{v}");
+        }
+        let (_, v) = s.get(&format!("/v1/cases/{id}")).await;
+        (id, v)
+    };
+    let (p, _, _) = opening(11, "05");
+    let corrected = json!({"request": {"submitted_at": "2026-11-03T09:00:00+08:00"}});
+    let (p_id, p_view) = post_case(
+        "P",
+        &p,
+        vec![event("submit", "customer", 0, None), event("resubmit", "customer", 1, Some(corrected))],
+    )
+    .await;
+    assert_eq!((p_view["stage"].as_str(), p_view["decision"].as_str()), (Some("review"), Some("approved")));
+    let (q, shipment, inspection) = opening(12, "03");
+    let (q_id, q_view) = post_case(
+        "Q",
+        &q,
+        vec![
+            event("submit", "customer", 0, None),
+            event("approve", "reviewer", 1, None),
+            event("ship", "customer", 2, Some(json!({"shipment": shipment}))),
+            event("receive", "warehouse", 3, Some(json!({"inspection": inspection}))),
+        ],
+    )
+    .await;
+    assert_eq!(q_view["stage"], "inspection", "{q_view}");
+    assert_eq!(q_view["outputs"]["refund_amount"], "349.10", "{q_view}");
+    let (r, _, _) = opening(13, "05");
+    let (r_id, _) = post_case("R", &r, vec![event("submit", "customer", 0, None)]).await;
+    // Judged: P at versions 0–2, Q at 0–4, R at 0–1; different: P 1, Q 4, R 1.
+    let started = Instant::now();
+    loop {
+        let metrics = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+        let count = |outcome: &str| {
+            metrics
+                .lines()
+                .find(|l| l.starts_with(&format!("tenet_shadow_evaluations_total{{outcome=\"{outcome}\"}}")))
+                .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        if count("same") + count("differs") + count("error") == 10 {
+            assert_eq!((count("same"), count("differs"), count("error")), (7, 3, 0), "{metrics}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{metrics}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A judgment is counted once kept.
+    let (status, sum) = s.get(&format!("/v1/shadow?policy=returns&since={since}")).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{sum}");
+    assert_eq!(sum["differences"], 2, "{sum}");
+    assert_eq!(sum["errors"], 0);
+    assert_eq!(
+        sum["decisions"],
+        json!([{"from": "approved", "to": "approved", "count": 1}, {"from": "approved", "to": "rejected", "count": 1}])
+    );
+    assert_eq!(sum["refused_more"], 1);
+    assert_eq!(sum["refund"], json!({"live": "349.10", "candidate": "309.20", "change": "-39.90"}));
+    let cases: Vec<&str> = sum["entries"].as_array().unwrap().iter().map(|e| e["case"].as_str().unwrap()).collect();
+    assert_eq!(cases, [q_id.as_str(), r_id.as_str()], "{sum}");
+    assert!(!cases.contains(&p_id.as_str()));
+    // P's difference and its agreeing again are both kept.
+    let rows = s.app.store.shadow_diffs("returns", Some(started_at), None).await.unwrap();
+    let p_rows: Vec<Option<i64>> =
+        rows.iter().filter(|r| r.case_id.as_deref() == Some(p_id.as_str())).map(|r| r.case_version).collect();
+    assert_eq!(p_rows, [Some(1), Some(2)]);
+    assert_eq!(rows.len(), 4, "P twice, Q once, R once: {rows:?}");
+}

@@ -120,8 +120,8 @@ pub(crate) fn run(args: &Args, ui: &Ui) -> Exit {
 
 fn shadow(args: &ShadowArgs, ui: &Ui) -> Exit {
     let bound = |flag: &str, given: Option<&str>| match given.map(|t| (t, tenet::facts::parse_datetime(t))) {
-        None => Ok(String::new()),
-        Some((_, Some(t))) => Ok(t.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        None => Ok(None),
+        Some((_, Some(t))) => Ok(Some(t.to_utc())),
         Some((t, None)) => Err(crate::output::usage(
             OutputFormat::Human,
             ui,
@@ -135,7 +135,7 @@ fn shadow(args: &ShadowArgs, ui: &Ui) -> Exit {
         (Ok(s), Ok(u)) => (s, u),
         (Err(exit), _) | (_, Err(exit)) => return exit,
     };
-    let summary = match tenet_server::shadow::read_summary(&args.db, &args.policy, &since, &until) {
+    let summary = match tenet_server::shadow::read_summary(&args.db, &args.policy, since, until) {
         Ok(s) => s,
         Err(e) => {
             crate::output::err(&format!("tenet report shadow: {e}\n"));

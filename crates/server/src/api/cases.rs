@@ -100,8 +100,9 @@ pub async fn open(
     let (view, stage, result, decided, row) = App::with_fresh_replay(&loaded, &case, now, |r| {
         let view = r.to_json(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
         let row = crate::desk::queue::derive(r, &id, 0, loaded.policy.name(), &loaded.hash);
-        (view, r.stage().to_owned(), summary(r, None).to_string(), decision_of(r), row)
+        (view, r.stage().to_owned(), crate::kept::case_result(r, None), decision_of(r), row)
     })?;
+    let result = result.map_err(ApiError::internal)?;
     let token = crate::ids::random_hex(24).ok_or_else(|| ApiError::internal("no randomness"))?;
     let stored = StoredCase {
         id: id.clone(),
@@ -126,6 +127,7 @@ pub async fn open(
     if let Some(d) = decided {
         app.metrics.decision(d);
     }
+    shadow_case(&app, &loaded, case, now, [decision_id.clone(), at], 0, result);
     crate::desk::queue::put(&app, &row).await;
     let mut view = view;
     if let Some(obj) = view.as_object_mut() {
@@ -162,19 +164,22 @@ fn case_decision<'a>(
     }
 }
 
-/// What the decision log keeps of a case view: stage, decision, codes, outputs and the
-/// event posted.
-fn summary(r: &Replay<'_>, posted: Option<&Value>) -> Value {
-    let e = r.evaluation();
-    let mut m = Map::new();
-    m.insert("stage".into(), json!(r.stage()));
-    m.insert("decision".into(), json!(decision_of(r)));
-    m.insert("codes".into(), json!(e.map(|e| e.codes()).unwrap_or_default()));
-    m.insert("outputs".into(), e.map_or_else(|| json!({}), |e| e.outputs_json()));
-    if let Some(p) = posted {
-        m.insert("posted".into(), p.clone());
-    }
-    Value::Object(m)
+/// Has the candidate of the case's policy (`--shadow`), if there is one, judge the case
+/// again as it stands after its opening or an event — off the request path, in the order
+/// of the case's events.
+fn shadow_case(
+    app: &Arc<App>,
+    loaded: &crate::policies::Loaded,
+    case: Case,
+    now: chrono::DateTime<chrono::Utc>,
+    [decision_id, at]: [String; 2],
+    version: i64,
+    live: String,
+) {
+    let Some(candidate) = app.shadow.get(loaded.policy.name()) else { return };
+    let key = case.id.clone().unwrap_or_default();
+    let job = crate::shadow::CaseJudgment { case, now, decision_id, at, version, live };
+    app.shadow_order.spawn(&key, crate::shadow::judge_case(Arc::clone(app), Arc::clone(candidate), job));
 }
 
 /// The case's decision, when its facts were evaluated.
@@ -326,7 +331,7 @@ pub enum Recorded {
 /// policy's roles decide who may post it, `expected_version` (`If-Match`) must be the
 /// case's version. Nothing is recorded when any of it fails.
 pub async fn record(
-    app: &App,
+    app: &Arc<App>,
     id: &str,
     caller: &crate::access::Caller,
     expected_version: Option<i64>,
@@ -432,13 +437,14 @@ pub async fn record(
             let view = r.view(case.id.as_deref(), case.name.as_deref(), Some("system_clock"));
             let answer = serde_json::to_string(&view.with("posted", &posted).with("decision_id", &id_json));
             let from = last.map_or_else(|| r.stage().to_owned(), |s| s.from().to_owned());
-            answer.map(|answer| AfterEvent {
+            let result = crate::kept::case_result(r, Some(&posted));
+            answer.and_then(|answer| Ok((answer, result?))).map(|(answer, result)| AfterEvent {
                 from,
                 stage: r.stage().to_owned(),
                 outcome: outcome.to_owned(),
                 decision: decision_of(r),
                 facts: r.facts().to_json().to_string(),
-                result: summary(r, Some(&posted)).to_string(),
+                result,
                 answer,
                 row: crate::desk::queue::derive(r, id, version + 1, &cached.stored.policy, &cached.stored.policy_hash),
             })
@@ -468,6 +474,10 @@ pub async fn record(
         };
         match app.store.append(&append).await? {
             Appended::Done => {
+                if app.shadow.contains_key(loaded.policy.name()) {
+                    let judged = [decision_id.clone(), at.clone()];
+                    shadow_case(app, &loaded, case.clone(), now, judged, version + 1, after.result.clone());
+                }
                 app.remember(&cached, case, progress)?;
                 app.metrics.event(&event.name, &after.outcome);
                 if let Some(d) = after.decision {

@@ -41,8 +41,6 @@ pub async fn summary(
     let Some(candidate) = app.shadow.get(&query.policy) else {
         return Err(ApiError::not_found("candidate (tenet serve --shadow DIR)"));
     };
-    let since = query.since.map(|t| crate::clock::stamp(t.0)).unwrap_or_default();
-    let until = query.until.map(|t| crate::clock::stamp(t.0)).unwrap_or_default();
-    let rows = app.store.shadow_diffs(&query.policy, &since, &until).await?;
+    let rows = app.store.shadow_diffs(&query.policy, query.since.map(|t| t.0), query.until.map(|t| t.0)).await?;
     Ok(axum::Json(crate::shadow::summary(&query.policy, &candidate.hash, &rows)).into_response())
 }

@@ -349,7 +349,7 @@ pub async fn post_event(State(app): State<Arc<App>>, staff: Staff, Path(id): Pat
     }
 }
 
-async fn event_post(app: &App, staff: &Staff, id: &str, f: &Fields) -> Result<Response, ApiError> {
+async fn event_post(app: &Arc<App>, staff: &Staff, id: &str, f: &Fields) -> Result<Response, ApiError> {
     let event = field(f, "event").unwrap_or("").to_owned();
     let version: Option<i64> = field(f, "version").and_then(|v| v.parse().ok());
     let cached = app.case(id).await?;

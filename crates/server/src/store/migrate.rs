@@ -133,6 +133,17 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE INDEX shadow_by_policy ON shadow_diffs (policy, at)",
         ],
     ),
+    (
+        7,
+        "shadow evaluation of case events: which case and version a difference is of",
+        &[
+            // A case's latest judgment decides whether it differs: a later event can
+            // bring the two policies together again (then a row with no difference).
+            "ALTER TABLE shadow_diffs ADD COLUMN case_id TEXT",
+            "ALTER TABLE shadow_diffs ADD COLUMN case_version BIGINT",
+            "CREATE INDEX shadow_by_case ON shadow_diffs (case_id, case_version)",
+        ],
+    ),
 ];
 
 /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock keeps two
