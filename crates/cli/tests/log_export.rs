@@ -5,45 +5,24 @@
 //! leaves the cases whole.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use tenet_test_support::root;
 
+use tenet_test_support::served::Served as Server;
+
 /// `tenet serve` on `db` until stopped with SIGTERM (which flushes the log).
-struct Server {
-    child: Child,
-    base: String,
+fn serve(db: &str) -> Server {
+    Server::start(Path::new(env!("CARGO_BIN_EXE_tenet")), db, &[], Stdio::null())
 }
 
-impl Server {
-    fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--policies"])
-            .arg(root().join("rules"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let base = line.trim().strip_prefix("listening on ").unwrap().to_owned();
-        Server { child, base }
-    }
-
-    fn post(&self, path: &str, body: &Value) -> Value {
-        let r = reqwest::blocking::Client::new().post(format!("{}{path}", self.base)).json(body).send().unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json().unwrap()
-    }
-
-    fn stop(mut self) {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), nix::sys::signal::Signal::SIGTERM)
-            .unwrap();
-        self.child.wait().unwrap();
-    }
+/// Posts `body` to the server's `path`; the answer, which must be a success.
+fn post(s: &Server, path: &str, body: &Value) -> Value {
+    let r = reqwest::blocking::Client::new().post(format!("{}{path}", s.base)).json(body).send().unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r.json().unwrap()
 }
 
 fn tenet(args: &[&str]) -> (i32, String, String) {
@@ -87,7 +66,7 @@ fn evaluate(s: &Server, i: usize) -> String {
     f["order"]["id"] = json!(format!("SO-{i}"));
     f["inspection"]["packaging"] = json!(["complete", "opened", "missing"][i % 3]);
     f["request"]["reason"] = json!(["no_reason", ""][i % 2]);
-    s.post("/v1/policies/returns/evaluate", &f)["decision_id"].as_str().unwrap().to_owned()
+    post(&s, "/v1/policies/returns/evaluate", &f)["decision_id"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -101,14 +80,14 @@ fn the_export_reads_back_as_the_log_and_prune_keeps_what_was_not_exported() {
     let file = dir.path().join("tenet.db");
     let db = format!("sqlite://{}", file.display());
     let out = dir.path().join("export");
-    let s = Server::start(&db);
+    let s = serve(&db);
     for i in 0..120 {
         evaluate(&s, i);
     }
     let case: Value =
         serde_yaml_ng(&std::fs::read_to_string(root().join("examples/cases/return-refunded.yaml")).unwrap());
-    s.post("/v1/cases", &json!({"policy": "returns", "id": "LOG-1", "facts": case["facts"]}));
-    s.post("/v1/cases/LOG-1/events", &case["events"][0]);
+    post(&s, "/v1/cases", &json!({"policy": "returns", "id": "LOG-1", "facts": case["facts"]}));
+    post(&s, "/v1/cases/LOG-1/events", &case["events"][0]);
     s.stop();
     // Written over three days.
     for (day, k) in [("2026-11-01", 0), ("2026-11-02", 1), ("2026-11-03", 2)] {
@@ -125,7 +104,7 @@ fn the_export_reads_back_as_the_log_and_prune_keeps_what_was_not_exported() {
     let (code, stdout, _) = tenet(&["log", "export", "--db", &db, "--out", &out_arg, "--until", "2026-11-04"]);
     assert_eq!((code, stdout.contains("nothing left to export")), (0, true), "{stdout}");
     // One more entry, late for 2026-11-02: the next export writes it alone, as part 2.
-    let s = Server::start(&db);
+    let s = serve(&db);
     let late = evaluate(&s, 999);
     s.stop();
     move_to_day(&file, "2026-11-02", &format!("decision_id = '{late}'"));
@@ -166,7 +145,7 @@ fn the_export_reads_back_as_the_log_and_prune_keeps_what_was_not_exported() {
         }
     }
     // An entry on 2026-11-03 no export holds: the prune refuses and removes nothing.
-    let s = Server::start(&db);
+    let s = serve(&db);
     let unexported = evaluate(&s, 1000);
     s.stop();
     move_to_day(&file, "2026-11-03", &format!("decision_id = '{unexported}'"));
@@ -184,7 +163,7 @@ fn the_export_reads_back_as_the_log_and_prune_keeps_what_was_not_exported() {
     assert_eq!(code, 0, "{stderr}");
     assert!(logged(&db).iter().all(|e| e.at.as_str() >= "2026-11-04"));
     // The case keeps its events: it reads as before.
-    let s = Server::start(&db);
+    let s = serve(&db);
     let v: Value = reqwest::blocking::get(format!("{}/v1/cases/LOG-1", s.base)).unwrap().json().unwrap();
     assert_eq!(v["version"], 1, "{v}");
     s.stop();

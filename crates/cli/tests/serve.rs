@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -17,54 +17,16 @@ use serde_json::{Value, json};
 
 use tenet_test_support::root;
 
-struct Server {
-    child: Child,
-    base: String,
+use tenet_test_support::served::Served as Server;
+
+/// `tenet serve` on `db` with `args`, its standard error sent to `stderr`.
+fn serve_with(db: &str, args: &[&std::ffi::OsStr], stderr: impl Into<Stdio>) -> Server {
+    Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_tenet")), db, args, stderr)
 }
 
-impl Server {
-    /// Starts `tenet serve` on a free loopback port and waits for its ready line.
-    fn start(db: &str) -> Server {
-        Server::start_with_stderr(db, Stdio::null())
-    }
-
-    /// [`Server::start`] with its standard error (the access log, the stop messages) sent
-    /// to `stderr`.
-    fn start_with_stderr(db: &str, stderr: impl Into<Stdio>) -> Server {
-        Server::start_with_args(db, &[], stderr)
-    }
-
-    /// [`Server::start_with_stderr`] with more arguments.
-    fn start_with_args(db: &str, args: &[&std::ffi::OsStr], stderr: impl Into<Stdio>) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--policies"])
-            .arg(root().join("rules"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        let base =
-            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("ready line: {line:?}")).to_owned();
-        Server { child, base }
-    }
-
-    fn kill(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// `tenet serve` on `db`.
+fn serve(db: &str) -> Server {
+    serve_with(db, &[], Stdio::null())
 }
 
 fn client() -> reqwest::blocking::Client {
@@ -90,7 +52,7 @@ fn yaml_file(path: &Path) -> Value {
 #[test]
 fn the_case_view_is_tenet_case_for_every_example() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let server = serve(&format!("sqlite://{}/tenet.db", dir.path().display()));
     let c = client();
     let mut files: Vec<PathBuf> =
         std::fs::read_dir(root().join("examples/cases")).unwrap().map(|e| e.unwrap().path()).collect();
@@ -269,7 +231,7 @@ fn a_killed_server_keeps_every_acknowledged_event_on_postgres() {
 /// SIGKILL under load, then a restart on the same database: every acknowledged event is
 /// there and every case's versions are whole.
 fn killed_server_on(db: &str) {
-    let mut server = Server::start(db);
+    let mut server = serve(db);
     let ids = open_cases(&server.base, &format!("CRASH-{}", std::process::id()), 4);
     let stop = Arc::new(AtomicBool::new(false));
     let bases = vec![server.base.clone()];
@@ -290,7 +252,7 @@ fn killed_server_on(db: &str) {
     stop.store(true, Ordering::Relaxed);
     let acked = loader.join().unwrap();
     assert!(acked.len() >= 20, "the load ran: {}", acked.len());
-    let server = Server::start(db);
+    let server = serve(db);
     let present = check_cases(&server.base, &ids);
     for tag in &acked {
         assert!(present.contains(tag), "acknowledged event {tag} is lost");
@@ -396,7 +358,7 @@ fn killed_while_delivering(db: &str) {
     )
     .unwrap();
     let args = [std::ffi::OsStr::new("--webhooks"), hooks.path().as_os_str()];
-    let mut server = Server::start_with_args(db, &args, Stdio::null());
+    let mut server = serve_with(db, &args, Stdio::null());
     let ids = open_cases(&server.base, &prefix, 3);
     let stop = Arc::new(AtomicBool::new(false));
     let bases = vec![server.base.clone()];
@@ -415,7 +377,7 @@ fn killed_while_delivering(db: &str) {
     let acked = loader.join().unwrap();
     assert!(!acked.is_empty(), "the load ran");
     receiver.hold.store(false, Ordering::SeqCst);
-    let server = Server::start_with_args(db, &args, Stdio::null());
+    let server = serve_with(db, &args, Stdio::null());
     let c = client();
     let mut recorded = std::collections::BTreeMap::new();
     for id in &ids {
@@ -456,8 +418,8 @@ fn killed_while_delivering(db: &str) {
 #[test]
 fn two_servers_on_one_postgres_lose_and_double_nothing() {
     let Some(url) = postgres() else { return };
-    let a = Server::start(&url);
-    let b = Server::start(&url);
+    let a = serve(&url);
+    let b = serve(&url);
     let prefix = format!("TWO-{}", std::process::id());
     let ids = open_cases(&a.base, &prefix, 3);
     let stop = Arc::new(AtomicBool::new(false));
@@ -490,10 +452,8 @@ fn two_servers_on_one_postgres_lose_and_double_nothing() {
 fn sigterm_ends_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stderr.txt");
-    let mut server = Server::start_with_stderr(
-        &format!("sqlite://{}/tenet.db", dir.path().display()),
-        std::fs::File::create(&log).unwrap(),
-    );
+    let mut server =
+        serve_with(&format!("sqlite://{}/tenet.db", dir.path().display()), &[], std::fs::File::create(&log).unwrap());
     let c = client();
     let open: Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("examples/api/open-case.json")).unwrap()).unwrap();
@@ -503,11 +463,11 @@ fn sigterm_ends_cleanly() {
     let page = c.get(format!("{}/track/R-2026-0001?t={token}", server.base)).send().unwrap();
     assert_eq!(page.status(), 200);
     get(&c, &format!("{}/v1/cases/R-2026-0001", server.base));
-    let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
+    let pid = nix::unistd::Pid::from_raw(server.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     let started = Instant::now();
     loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
+        if let Some(status) = server.try_wait() {
             assert!(status.success(), "{status}");
             break;
         }
@@ -544,7 +504,7 @@ fn a_broken_policy_stops_the_start() {
 fn the_report_reads_the_service_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/tenet.db", dir.path().display());
-    let mut server = Server::start(&db);
+    let mut server = serve(&db);
     let c = client();
     let names = ["return-refunded.yaml", "return-rejected-at-review.yaml", "return-overdue-review.yaml"];
     for (i, name) in names.iter().enumerate() {
@@ -600,7 +560,7 @@ fn the_report_reads_the_service_store() {
 fn a_policy_change_measured_on_logged_decisions() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/tenet.db", dir.path().display());
-    let mut server = Server::start(&db);
+    let mut server = serve(&db);
     let c = client();
     for name in ["opened-keyboard.json", "opened-keyboard.json", "too-late.yaml", "wrong-item-exchange.yaml"] {
         let text = std::fs::read_to_string(root().join("examples/returns").join(name)).unwrap();
@@ -684,7 +644,7 @@ fn a_policy_change_measured_on_logged_decisions() {
 fn no_client_holds_a_connection_or_the_shutdown() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let mut server = serve(&format!("sqlite://{}/tenet.db", dir.path().display()));
     let addr = server.base.trim_start_matches("http://").to_owned();
 
     // An unfinished head: closed by the server within the timeout (10 s), not held.
@@ -709,11 +669,11 @@ fn no_client_holds_a_connection_or_the_shutdown() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
+    let pid = nix::unistd::Pid::from_raw(server.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     let started = Instant::now();
     loop {
-        if server.child.try_wait().unwrap().is_some() {
+        if server.try_wait().is_some() {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(15), "still running 15 s after SIGTERM");
@@ -729,7 +689,7 @@ fn no_client_holds_a_connection_or_the_shutdown() {
 fn refusals_of_the_http_layer_are_json() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&format!("sqlite://{}/tenet.db", dir.path().display()));
+    let server = serve(&format!("sqlite://{}/tenet.db", dir.path().display()));
     let addr = server.base.trim_start_matches("http://").to_owned();
     let ask = |request: Vec<u8>| -> (u16, Value) {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();

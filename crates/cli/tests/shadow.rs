@@ -4,7 +4,6 @@
 //! refuses more, the refund moved; `tenet report shadow` reads the same summary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,18 +29,13 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
     assert_ne!(edited, text);
     std::fs::write(cand.join("returns.tenet"), edited).unwrap();
     let db = format!("sqlite://{}/tenet.db", dir.path().display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db, "--policies"])
-        .arg(root().join("rules"))
-        .arg("--shadow")
-        .arg(&cand)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let server = tenet_test_support::served::Served::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_tenet")),
+        &db,
+        &[std::ffi::OsStr::new("--shadow"), cand.as_os_str()],
+        Stdio::null(),
+    );
+    let base = server.base.clone();
     let client = reqwest::blocking::Client::new();
     let n = 40;
     for i in 0..n {
@@ -93,8 +87,7 @@ fn the_shadow_summary_equals_tenet_diff_on_the_same_log() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let summary: Value = client.get(format!("{base}/v1/shadow?policy=returns")).send().unwrap().json().unwrap();
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
-    child.wait().unwrap();
+    server.stop();
     let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
         .arg("diff")
         .arg(root().join("rules/returns.tenet"))

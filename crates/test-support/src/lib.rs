@@ -12,6 +12,7 @@
 )]
 
 pub mod browser;
+pub mod served;
 pub mod workloads;
 
 use std::path::{Path, PathBuf};
