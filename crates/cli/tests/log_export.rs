@@ -66,7 +66,7 @@ fn evaluate(s: &Server, i: usize) -> String {
     f["order"]["id"] = json!(format!("SO-{i}"));
     f["inspection"]["packaging"] = json!(["complete", "opened", "missing"][i % 3]);
     f["request"]["reason"] = json!(["no_reason", ""][i % 2]);
-    post(&s, "/v1/policies/returns/evaluate", &f)["decision_id"].as_str().unwrap().to_owned()
+    post(s, "/v1/policies/returns/evaluate", &f)["decision_id"].as_str().unwrap().to_owned()
 }
 
 #[test]
