@@ -179,7 +179,7 @@ impl Lower<'_> {
         if let Expr::Const(v) = lowered {
             return v;
         }
-        let ctx = Ctx::constant(self.locale);
+        let ctx = Ctx::constant(self.locale, &self.patterns);
         match ctx.value(&lowered, &[]) {
             Ok(v) => v,
             Err(fault) => {

@@ -312,9 +312,31 @@ fn explain<'p>(
             values.push(ctx.value(e, frame)?);
         }
         if status == Status::NotApplicable && result.is_none() {
+            let mut named = false;
             for (text, e) in &c.reads {
                 if ctx.eval(e, frame)?.is_missing() {
                     let why = unreadable(ctx, e, frame)?.map_or_else(|| text.clone(), |why| format!("{text} {why}"));
+                    named = true;
+                    if !missing.contains(&why) {
+                        missing.push(why);
+                    }
+                }
+            }
+            // Nothing it reads is absent, yet it has no value (a computation with no
+            // answer, such as a date out of range): the parts with no value are named,
+            // else the condition itself — a rule is never undecided for no stated cause.
+            if !named {
+                let mut causes: Vec<String> = c
+                    .operands
+                    .iter()
+                    .zip(&values)
+                    .filter(|(_, v)| v.is_missing())
+                    .map(|((text, _), _)| format!("{text} (no value)"))
+                    .collect();
+                if causes.is_empty() {
+                    causes.push(format!("{} (no value)", c.text));
+                }
+                for why in causes {
                     if !missing.contains(&why) {
                         missing.push(why);
                     }

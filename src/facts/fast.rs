@@ -6,7 +6,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -252,7 +251,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
                 };
                 self.number(d.ok_or_else(no)?)
             }
-            Type::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Value::Date).map_err(|_| no()),
+            Type::Date => crate::time::parse_date(s).map(Value::Date).ok_or_else(no),
             Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
             Type::Duration => duration::parse(s).map(Value::Duration).ok_or_else(no),
             Type::Period => duration::parse_period(s).map(Value::Months).ok_or_else(no),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::diagnostics::codes;
@@ -182,9 +182,9 @@ impl Validator {
                     Value::Missing
                 }
             }
-            (Type::Date, Raw::Str(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => Value::Date(d),
-                Err(_) => {
+            (Type::Date, Raw::Str(s)) => match crate::time::parse_date(s) {
+                Some(d) => Value::Date(d),
+                None => {
                     self.wrong(
                         path,
                         ty,

@@ -11,9 +11,7 @@ impl Ctx<'_> {
             (Builtin::Date, [x]) => {
                 return Ok(match &*self.eval(x, params)? {
                     Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
-                    Value::Text(t) => {
-                        chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
-                    }
+                    Value::Text(t) => crate::time::parse_date(t).map_or(Value::Missing, Value::Date),
                     other => other.clone(),
                 });
             }
@@ -54,13 +52,11 @@ impl Ctx<'_> {
         Ok(match f {
             Builtin::Date => match (&first, values.get(1..).unwrap_or_default()) {
                 (Value::DateTime(t), _) => Value::Date(self.locale.local_date(t)),
-                (Value::Text(t), _) => {
-                    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
-                }
+                (Value::Text(t), _) => crate::time::parse_date(t).map_or(Value::Missing, Value::Date),
                 (Value::Int(y), [Value::Int(m), Value::Int(d)]) => {
                     let day = i32::try_from(*y).ok().zip(u32::try_from(*m).ok()).zip(u32::try_from(*d).ok());
                     day.and_then(|((y, m), d)| chrono::NaiveDate::from_ymd_opt(y, m, d))
-                        .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+                        .filter(crate::time::in_years)
                         .map_or(Value::Missing, Value::Date)
                 }
                 _ => first,
@@ -166,7 +162,7 @@ impl Ctx<'_> {
             },
             Builtin::DateTimeFrom => match &first {
                 Value::Text(t) => {
-                    crate::time::parse_datetime(t.trim()).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))
+                    crate::time::parse_datetime(t).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))
                 }
                 _ => Value::Missing,
             },
@@ -254,7 +250,14 @@ impl Ctx<'_> {
             }
             (Builtin::MatchesCompiled(i), ..) => match self.patterns.get(i as usize) {
                 Some(re) => Value::Bool(re.is_match(s)),
-                None => Value::Missing,
+                // Never silently missing: a pattern the program does not hold is a fault
+                // of tenet's, said as one.
+                None => {
+                    return Err(Box::new(Trap::at(
+                        msg!("内部错误：模式 {i} 未编译", "internal error: pattern {i} was not compiled"),
+                        span,
+                    )));
+                }
             },
             (Builtin::Matches, Some(p), _) => {
                 self.spend(p.len())?;

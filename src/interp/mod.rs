@@ -94,8 +94,9 @@ fn owned<'s>(v: Value) -> Eval<'s> {
 }
 
 impl<'a> Ctx<'a> {
-    /// A context with nothing but constants (for folding).
-    pub(crate) fn constant(locale: Locale) -> Ctx<'static> {
+    /// A context with nothing but constants and the patterns compiled so far (for
+    /// folding: a constant `matches` reads its compiled pattern like any other).
+    pub(crate) fn constant(locale: Locale, patterns: &'a [regex::Regex]) -> Ctx<'a> {
         Ctx {
             locale,
             tables: &[],
@@ -105,7 +106,7 @@ impl<'a> Ctx<'a> {
             decision: Value::Missing,
             totals: Vec::new(),
             fuel: FuelCell::new(FUEL),
-            patterns: &[],
+            patterns,
             clocked: Default::default(),
             once: Default::default(),
         }
@@ -321,9 +322,7 @@ impl<'a> Ctx<'a> {
             },
             Expr::Call(Builtin::Date, args, _) if let [x] = &**args => owned(match &*self.operand(x, params)? {
                 Value::DateTime(t) => Value::Date(self.locale.local_date(t)),
-                Value::Text(t) => {
-                    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_or(Value::Missing, Value::Date)
-                }
+                Value::Text(t) => crate::time::parse_date(t).map_or(Value::Missing, Value::Date),
                 other => other.clone(),
             }),
             Expr::Call(f, args, span) => owned(self.call(*f, args, params, *span).map_err(|t| t.within(*span))?),

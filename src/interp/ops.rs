@@ -253,7 +253,7 @@ fn nanos(t: TimeDelta) -> Result<Decimal, OpError> {
 pub(crate) fn add_months(d: chrono::NaiveDate, months: i32) -> Result<chrono::NaiveDate, OpError> {
     let n = chrono::Months::new(months.unsigned_abs());
     let moved = if months < 0 { d.checked_sub_months(n) } else { d.checked_add_months(n) };
-    moved.filter(|d| (1..=9999).contains(&chrono::Datelike::year(d))).ok_or(OpError::Overflow)
+    moved.filter(crate::time::in_years).ok_or(OpError::Overflow)
 }
 
 fn shift_date(d: chrono::NaiveDate, t: TimeDelta, back: bool) -> Result<chrono::NaiveDate, OpError> {
@@ -264,7 +264,7 @@ fn shift_date(d: chrono::NaiveDate, t: TimeDelta, back: bool) -> Result<chrono::
     let forward = (days >= 0) != back;
     let n = Days::new(days.unsigned_abs());
     let out = if forward { d.checked_add_days(n) } else { d.checked_sub_days(n) };
-    out.ok_or(OpError::Overflow)
+    out.filter(crate::time::in_years).ok_or(OpError::Overflow)
 }
 
 /// `-x`.

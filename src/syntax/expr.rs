@@ -358,9 +358,9 @@ impl Builder<'_> {
                     _ => leaf(ExprKind::Error),
                 }
             }
-            Rule::date_lit => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(d) => leaf(ExprKind::Date(d)),
-                Err(_) => {
+            Rule::date_lit => match crate::time::parse_date(text) {
+                Some(d) => leaf(ExprKind::Date(d)),
+                None => {
                     self.bad_literal(
                         span,
                         "日期",

@@ -87,7 +87,7 @@ pub fn load(file: &Arc<SourceFile>) -> (HolidayFile, Vec<Diagnostic>) {
                     };
                     let span = locator.find(&text);
                     let path = format!("{key}[{i}]");
-                    let Some(day) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok() else {
+                    let Some(day) = super::parse_date(text.trim()) else {
                         diags.push(
                             Diagnostic::error(
                                 codes::HOLIDAY_FILE,

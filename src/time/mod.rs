@@ -9,4 +9,4 @@ mod text;
 
 pub use calendar::{Calendar, ClockError, HORIZON_DAYS};
 pub use shift::{shift, within_years};
-pub use text::{parse_datetime, written_as_leap_second};
+pub use text::{in_years, parse_date, parse_datetime, rfc3339, written_as_leap_second};

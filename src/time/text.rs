@@ -1,11 +1,35 @@
-//! Datetimes as policies and data files write them.
+//! Dates and datetimes as policies and data files write them: exactly one form each,
+//! years 1 to 9999 — what tenet prints, it reads, and nothing looser.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
+
+/// The years tenet reads, writes and computes with: 1 to 9999 (what `YYYY` can write).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Whether a date falls in [`YEARS`].
+pub fn in_years(d: &NaiveDate) -> bool {
+    YEARS.contains(&d.year())
+}
+
+/// A date written exactly `YYYY-MM-DD` — four-digit year from 0001, two-digit month and
+/// day, no sign, no spaces, nothing around it — or `None`. chrono's `%Y-%m-%d` alone
+/// also takes `998-12-31`, `+2012-12-02`, `-2017-12-31` and `2017-1-5`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    in_years(&date).then_some(date)
+}
 
 /// RFC 3339, with seconds optional (`2026-11-10T12:00+08:00`).
 pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(t) = canonical(text.as_bytes()) {
-        return Some(t);
+        return in_years(&t.date_naive()).then_some(t);
     }
     let parsed = chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
         // `YYYY-MM-DDTHH:MM` is 16 ASCII bytes; anything else there is not a datetime
@@ -15,7 +39,21 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
     })?;
     // chrono takes `:60` at any minute; tenet counts no leap seconds (no clock it meets
     // does, and none are due), so a second 60 is refused, not moved to the next minute.
-    (!is_leap_second(&parsed)).then_some(parsed)
+    // Year 0000 is RFC 3339 but outside tenet's years.
+    (!is_leap_second(&parsed) && in_years(&parsed.date_naive())).then_some(parsed)
+}
+
+/// `at` as RFC 3339 in the zone `tz` — the form tenet prints instants in — exact, so it
+/// reads back as the same instant: where the zone's offset is not whole minutes (local
+/// mean time before a zone was standardised, such as Shanghai's +08:05:43 before 1901),
+/// which RFC 3339 cannot write, it is written in UTC.
+pub fn rfc3339(at: &DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    use chrono::Offset;
+    let local = at.with_timezone(&tz);
+    if local.offset().fix().local_minus_utc() % 60 != 0 {
+        return at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    }
+    local.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
 /// Whether `t` was written with second 60.
@@ -117,6 +155,43 @@ mod tests {
             assert_eq!(canonical(text.as_bytes()), None, "{text}");
         }
         assert_eq!(parse_datetime("2026-11-10T12:00+08:00"), parse_datetime("2026-11-10T12:00:00+08:00"));
+    }
+
+    #[test]
+    fn dates_are_read_in_one_form_and_in_range() {
+        for good in ["2026-11-10", "0001-01-01", "9999-12-31", "2024-02-29"] {
+            assert_eq!(parse_date(good).map(|d| d.to_string()), Some(good.to_owned()), "{good}");
+        }
+        for bad in [
+            "998-12-31",
+            "+2012-12-02",
+            "-2017-12-31",
+            "17-01-01",
+            "2017-1-5",
+            "2017-01-5",
+            " 2017-01-05",
+            "2017-01-05 ",
+            "0000-01-01",
+            "2023-02-29",
+            "2017/01/05",
+            "２０１７-01-05",
+            "10000-01-01",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_datetime("0000-12-31T12:00:00Z"), None);
+        assert_eq!(parse_datetime("0000-12-31T12:00:00.5Z"), None, "the canonical reader too");
+        assert!(parse_datetime("0001-01-01T00:00:00Z").is_some());
+    }
+
+    proptest! {
+        /// Every date tenet can print reads back as itself.
+        #[test]
+        fn printed_dates_read_back(days in 0i64..3_652_059) {
+            let d = NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Days::new(days as u64);
+            prop_assert_eq!(parse_date(&d.to_string()), Some(d));
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
@@ -122,7 +122,7 @@ impl Locale {
 
     /// A datetime in the policy's zone, RFC 3339.
     pub fn datetime(&self, at: &DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).to_rfc3339_opts(SecondsFormat::AutoSi, false)
+        crate::time::rfc3339(at, self.tz)
     }
 }
 

@@ -107,13 +107,9 @@ fn parse_unsigned(t: &str) -> Option<TimeDelta> {
     if words.is_empty() || !words.len().is_multiple_of(2) {
         return None;
     }
-    let mut total: i64 = 0;
+    let mut total = TimeDelta::zero();
     for pair in words.chunks(2) {
         let [number, unit] = pair else { return None };
-        let n: i64 = number.parse().ok()?;
-        if n < 0 {
-            return None;
-        }
         let size = match unit.trim_end_matches('s') {
             "week" => 604_800,
             "day" => 86_400,
@@ -122,9 +118,32 @@ fn parse_unsigned(t: &str) -> Option<TimeDelta> {
             "second" => 1,
             _ => return None,
         };
-        total = total.checked_add(n.checked_mul(size)?)?;
+        total = total.checked_add(&amount(number, size)?)?;
     }
-    TimeDelta::try_seconds(total)
+    Some(total)
+}
+
+/// `digits` of a unit of `size` seconds; seconds (`size` 1) may have a fraction of up to
+/// nine places, as [`words`] and [`iso`] print them (`0.5 seconds`, `PT0.5S`).
+fn amount(digits: &str, size: i64) -> Option<TimeDelta> {
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) if size == 1 && (1..=9).contains(&f.len()) => (w, Some(f)),
+        Some(_) => return None,
+        None => (digits, None),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = whole.parse().ok()?;
+    let mut out = TimeDelta::try_seconds(n.checked_mul(size)?)?;
+    if let Some(f) = fraction {
+        if !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let nanos: i64 = format!("{f:0<9}").parse().ok()?;
+        out = out.checked_add(&TimeDelta::nanoseconds(nanos))?;
+    }
+    Some(out)
 }
 
 fn parse_iso(rest: &str) -> Option<TimeDelta> {
@@ -132,10 +151,9 @@ fn parse_iso(rest: &str) -> Option<TimeDelta> {
         Some((d, t)) => (d, Some(t)),
         None => (rest, None),
     };
-    let mut total: i64 = 0;
+    let mut total = TimeDelta::zero();
     let mut add = |digits: &str, size: i64| -> Option<()> {
-        let n: i64 = digits.parse().ok()?;
-        total = total.checked_add(n.checked_mul(size)?)?;
+        total = total.checked_add(&amount(digits, size)?)?;
         Some(())
     };
     let mut num = String::new();
@@ -156,7 +174,7 @@ fn parse_iso(rest: &str) -> Option<TimeDelta> {
         }
         for c in time.chars() {
             match c {
-                '0'..='9' => num.push(c),
+                '0'..='9' | '.' => num.push(c),
                 'H' => add(&std::mem::take(&mut num), 3_600)?,
                 'M' => add(&std::mem::take(&mut num), 60)?,
                 'S' => add(&std::mem::take(&mut num), 1)?,
@@ -169,7 +187,7 @@ fn parse_iso(rest: &str) -> Option<TimeDelta> {
     } else if date.is_empty() {
         return None;
     }
-    TimeDelta::try_seconds(total)
+    Some(total)
 }
 
 #[cfg(test)]
@@ -204,6 +222,22 @@ mod tests {
         assert_eq!(parse("PT"), None);
         assert_eq!(parse("P"), None);
         assert_eq!(parse(""), None);
+        assert_eq!(parse("PT0.5S"), Some(TimeDelta::milliseconds(500)));
+        assert_eq!(parse("PT1M0.000000001S"), Some(TimeDelta::nanoseconds(60_000_000_001)));
+        assert_eq!(parse("0.5 seconds"), Some(TimeDelta::milliseconds(500)));
+        for bad in ["PT0.5H", "PT.5S", "PT1.S", "PT0.1234567891S", "P1.5D", "0.5 hours", "1e3 seconds"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever tenet prints of a duration — ISO 8601 and words — reads back as it.
+        #[test]
+        fn printed_durations_read_back(secs in -10_000_000_000i64..10_000_000_000, nanos in 0u32..1_000_000_000, whole in proptest::bool::ANY) {
+            let d = TimeDelta::new(secs, if whole { 0 } else { nanos }).unwrap_or_default();
+            proptest::prop_assert_eq!(parse(&iso(d)), Some(d), "{}", iso(d));
+            proptest::prop_assert_eq!(parse(&words(d)), Some(d), "{}", words(d));
+        }
     }
 }
 
@@ -245,6 +279,14 @@ pub fn period_words(months: i32, chinese: bool) -> String {
 /// A period as facts write it: `P1Y2M`, `P14M`, `12 months`, `1 year 6 months`.
 pub fn parse_period(text: &str) -> Option<i32> {
     let t = text.trim();
+    // `-P1M`, `-1 month`: a negative period as [`period_iso`] and [`period_words`] print it.
+    if let Some(rest) = t.strip_prefix('-') {
+        return parse_period_unsigned(rest.trim_start())?.checked_neg();
+    }
+    parse_period_unsigned(t)
+}
+
+fn parse_period_unsigned(t: &str) -> Option<i32> {
     if let Some(iso) = t.strip_prefix('P') {
         let (years, rest) = match iso.split_once('Y') {
             Some((y, rest)) => (y.parse::<i32>().ok()?, rest),

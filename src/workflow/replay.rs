@@ -483,7 +483,7 @@ fn judge(
 ) -> Result<Judged, Msg> {
     let stage = wf.stage_name(state.stage);
     let name = &event.name;
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&state.tz).to_rfc3339();
+    let fmt = |t: DateTime<Utc>| crate::time::rfc3339(&t, state.tz);
     // A final stage takes only the events declared from it (a resubmission, a reopening).
     if wf.is_final(state.stage) && wf.event(name).is_none_or(|e| wf.transition(state.stage, e).is_none()) {
         let reopen: Vec<&str> =
