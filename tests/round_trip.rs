@@ -45,7 +45,32 @@ fn check(ty_text: &str, ty: &Type, v: Value) -> Result<(), TestCaseError> {
     let printed = tenet::value::to_json(&v, ty, &locale());
     let back = read_back(&policy, &printed).map_err(TestCaseError::fail)?;
     prop_assert_eq!(&back, &v, "{} printed as {}", ty_text, printed);
+    // As a message shows it (`string(x)`), read back by the type's text builtin.
+    if let Some(reader) = reader(ty) {
+        let text = format!("{HEADER}input {{ x: {ty_text} }}\noutput y = {reader}(string(x))\n");
+        let policy = Policy::from_text("t.tenet", &text).unwrap_or_else(|e| panic!("{text}: {:#?}", e.diagnostics()));
+        let back = read_back(&policy, &printed).map_err(TestCaseError::fail)?;
+        let expected = match v {
+            // `number` reads every number as a decimal.
+            Value::Int(n) => Value::Decimal(Decimal::from(n)),
+            other => other,
+        };
+        prop_assert_eq!(&back, &expected, "{}(string(x)) for {}", reader, printed);
+    }
     Ok(())
+}
+
+/// The builtin that reads a type's printed text.
+fn reader(ty: &Type) -> Option<&'static str> {
+    Some(match ty {
+        Type::Date => "date",
+        Type::DateTime => "datetime",
+        Type::Duration => "duration",
+        Type::Period => "period",
+        Type::Time => "time",
+        Type::Decimal | Type::Int => "number",
+        _ => return None,
+    })
 }
 
 proptest! {
@@ -72,8 +97,8 @@ proptest! {
     }
 
     #[test]
-    fn times(secs in 0u32..86_400) {
-        let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap();
+    fn times(secs in 0u32..86_400, nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000]) {
+        let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).unwrap();
         check("time", &Type::Time, Value::Time(t))?;
     }
 

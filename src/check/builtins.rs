@@ -27,6 +27,11 @@ fn rounding(b: Builtin) -> bool {
     b.rounds()
 }
 
+/// A list of `elem` (an empty list's items have no type yet).
+fn list_of(elem: Type) -> Type {
+    if elem == Type::Error { Type::EmptyList } else { Type::List(Arc::new(elem)) }
+}
+
 fn ordered(t: &Type) -> bool {
     t.is_numeric() || matches!(t, Type::Date | Type::DateTime | Type::Duration)
 }
@@ -59,11 +64,15 @@ impl Checker<'_> {
                 Type::Error
             }
         };
-        // A constant pattern is compiled now: a mistake in it is the policy's.
-        if b == Builtin::Matches
+        // A constant pattern (and its flags) is compiled now: a mistake in it is the
+        // policy's.
+        let flags_at = if b == Builtin::Matches { 2 } else { 3 };
+        let flags = args.get(flags_at).map(|f| f.literal_text());
+        if matches!(b, Builtin::Matches | Builtin::ReplacePattern)
             && let Some(p) = args.get(1)
             && let Some(text) = p.literal_text()
-            && let Err(why) = crate::lang::pattern(text)
+            && flags.is_none_or(|f| f.is_some())
+            && let Err(why) = crate::lang::pattern_with(text, flags.flatten())
         {
             self.report(
                 Diagnostic::error(codes::BAD_PATTERN, msg!("正则表达式无效：{why}", "not a valid pattern: {why}"))
@@ -74,6 +83,7 @@ impl Checker<'_> {
                     )),
             );
         }
+        self.pattern_and_period_hints(b, &args);
         let coalesce = b == Builtin::Coalesce;
         // Made from text or numbers, a date may not exist: missing.
         let from_text =
@@ -83,7 +93,16 @@ impl Checker<'_> {
         if from_text
             || matches!(
                 b,
-                Builtin::Index | Builtin::Substring | Builtin::Sublist | Builtin::DateTimeFrom | Builtin::DurationFrom
+                Builtin::Index
+                    | Builtin::Substring
+                    | Builtin::Sublist
+                    | Builtin::DateTimeFrom
+                    | Builtin::DurationFrom
+                    | Builtin::PeriodFrom
+                    | Builtin::TimeFrom
+                    | Builtin::Number
+                    | Builtin::InsertBefore
+                    | Builtin::Remove
             )
         {
             out.missing = true;
@@ -92,6 +111,53 @@ impl Checker<'_> {
             out.missing = args.iter().all(|a| a.missing);
         }
         out
+    }
+
+    /// Warnings for two ways a text argument silently means something else: `{3}` in a
+    /// pattern is interpolated, not a quantifier; `duration("P1Y")` is a period.
+    fn pattern_and_period_hints(&mut self, b: Builtin, args: &[TExpr]) {
+        if matches!(b, Builtin::Matches | Builtin::ReplacePattern)
+            && let Some(TExpr { kind: TKind::Text(parts), .. }) = args.get(1)
+        {
+            for part in parts {
+                if let super::hir::TPart::Expr(e) = part
+                    && let TKind::Lit(crate::value::Value::Int(n)) = e.kind
+                {
+                    self.report(
+                        Diagnostic::warning(
+                            codes::PATTERN_INTERPOLATION,
+                            msg!(
+                                "模式中的 `{{{n}}}` 是插值，会变成 `{n}`，不是重复次数",
+                                "`{{{n}}}` in the pattern is interpolation: it becomes `{n}`, not a repetition count"
+                            ),
+                        )
+                        .at(e.span)
+                        .help(msg!(
+                            "重复次数写成双花括号：`{{{{{n}}}}}`",
+                            "write a repetition count with doubled braces: `{{{{{n}}}}}`"
+                        )),
+                    );
+                }
+            }
+        }
+        if b == Builtin::DurationFrom
+            && let Some(arg) = args.first()
+            && let Some(text) = arg.literal_text()
+            && crate::value::duration::parse(text).is_none()
+            && crate::value::duration::parse_period(text).is_some()
+        {
+            self.report(
+                Diagnostic::warning(
+                    codes::PERIOD_AS_DURATION,
+                    msg!(
+                        "\"{text}\" 是日历期间（年、月），不是时长：duration 在这里总是缺失",
+                        "\"{text}\" is a calendar period (years, months), not a duration: duration is always missing here"
+                    ),
+                )
+                .at(arg.span)
+                .help(msg!("写成 period(\"{text}\")", "write period(\"{text}\")")),
+            );
+        }
     }
 
     fn builtin_type(&mut self, b: Builtin, args: &[TExpr]) -> Result<Type, Msg> {
@@ -125,9 +191,111 @@ impl Checker<'_> {
             (Builtin::Date, [t]) if t.is_textual() => Ok(Type::Date),
             (Builtin::Date, [Type::Int, Type::Int, Type::Int]) => Ok(Type::Date),
             (Builtin::DateTimeFrom, [t]) if t.is_textual() => Ok(Type::DateTime),
+            (Builtin::DateTimeFrom, [Type::Date, Type::Time]) => Ok(Type::DateTime),
             (Builtin::DateTimeFrom, _) => Err(Msg::new(
-                "datetime(文本)：RFC 3339，如 \"2026-11-10T12:00:00+08:00\"；不是时给出缺失",
-                "datetime(text): RFC 3339 such as \"2026-11-10T12:00:00+08:00\"; missing when it is not one",
+                "datetime(文本)：RFC 3339，如 \"2026-11-10T12:00:00+08:00\"，不是时给出缺失；或 datetime(日期, 时刻)，在策略时区",
+                "datetime(text): RFC 3339 such as \"2026-11-10T12:00:00+08:00\", missing when it is not one; or datetime(date, time), in the policy's zone",
+            )),
+            (Builtin::PeriodFrom, [t]) if t.is_textual() => Ok(Type::Period),
+            (Builtin::PeriodFrom, _) => Err(Msg::new(
+                "period(文本)：如 \"P1Y2M\" 或 \"14 months\"；不是时给出缺失",
+                "period(text): such as \"P1Y2M\" or \"14 months\"; missing when it is not one",
+            )),
+            (Builtin::TimeFrom, [t]) if t.is_textual() => Ok(Type::Time),
+            (Builtin::TimeFrom, [Type::Int, Type::Int, Type::Int | Type::Decimal]) => Ok(Type::Time),
+            (Builtin::TimeFrom, _) => Err(Msg::new(
+                "time(文本)：如 \"16:00\"、\"12:59:01.3\"；或 time(时, 分, 秒)；不是时给出缺失",
+                "time(text): such as \"16:00\" or \"12:59:01.3\"; or time(hour, minute, second); missing when it is not one",
+            )),
+            (Builtin::Append, [list, items @ ..]) if !items.is_empty() && list.element().is_some() => {
+                let mut elem = list.element().unwrap_or(Type::Error);
+                for t in items {
+                    elem = if **list == Type::EmptyList && elem == Type::Error {
+                        (*t).clone()
+                    } else {
+                        elem.join(t).ok_or_else(|| {
+                            msg!("列表的元素是 {elem}，不能加上 {t}", "the list holds {elem}; {t} cannot be added")
+                        })?
+                    };
+                }
+                Ok(list_of(elem))
+            }
+            (Builtin::Append, _) => Err(Msg::new("写成 append(列表, 元素, …)", "write append(list, item, …)")),
+            (Builtin::Concatenate | Builtin::Union, [first, rest @ ..])
+                if !rest.is_empty() && types.iter().all(|t| t.element().is_some()) =>
+            {
+                let mut ty = (*first).clone();
+                for t in rest {
+                    ty = ty.join(t).ok_or_else(|| msg!("{ty} 和 {t} 不能连在一起", "{ty} and {t} do not join"))?;
+                }
+                Ok(ty)
+            }
+            (Builtin::Concatenate | Builtin::Union, _) => {
+                let f = b.name();
+                Err(msg!("写成 {f}(列表, 列表, …)", "write {f}(list, list, …)"))
+            }
+            (Builtin::InsertBefore, [list, Type::Int, item]) if list.element().is_some() => {
+                let elem = list.element().unwrap_or(Type::Error);
+                let elem = if **list == Type::EmptyList {
+                    (*item).clone()
+                } else {
+                    elem.join(item).ok_or_else(|| {
+                        msg!("列表的元素是 {elem}，不能插入 {item}", "the list holds {elem}; {item} cannot be inserted")
+                    })?
+                };
+                Ok(list_of(elem))
+            }
+            (Builtin::InsertBefore, _) => Err(Msg::new(
+                "写成 insert_before(列表, 位置, 元素)：1 是第一项，-1 是最后一项",
+                "write insert_before(list, position, item): 1 is the first item, -1 the last",
+            )),
+            (Builtin::Remove, [list, Type::Int]) if list.element().is_some() => Ok((*list).clone()),
+            (Builtin::Remove, _) => Err(Msg::new(
+                "写成 remove(列表, 位置)：1 是第一项，-1 是最后一项",
+                "write remove(list, position): 1 is the first item, -1 the last",
+            )),
+            (Builtin::Reverse, [list]) if list.element().is_some() => Ok((*list).clone()),
+            (Builtin::Reverse, _) => Err(Msg::new("reverse 的参数是一个列表", "reverse takes a list")),
+            (Builtin::Flatten, [list]) if list.element().is_some() => {
+                let mut ty = (*list).clone();
+                while let Some(Type::List(_) | Type::EmptyList) = ty.element() {
+                    ty = ty.element().unwrap_or(Type::Error);
+                }
+                Ok(ty)
+            }
+            (Builtin::Flatten, _) => Err(Msg::new("flatten 的参数是一个列表", "flatten takes a list")),
+            (Builtin::Positions, [list, item])
+                if list.element().is_some_and(|e| super::ops::comparable(crate::lang::CmpOp::Eq, &e, item).is_ok()) =>
+            {
+                Ok(Type::List(Arc::new(Type::Int)))
+            }
+            (Builtin::Positions, _) => Err(Msg::new("写成 positions(列表, 值)", "write positions(list, item)")),
+            (Builtin::Number, [t]) if t.is_textual() => Ok(Type::Decimal),
+            (Builtin::Number, [t, g, d]) if t.is_textual() && g.is_textual() && d.is_textual() => Ok(Type::Decimal),
+            (Builtin::Number, _) => Err(Msg::new(
+                "写成 number(文本) 或 number(文本, 千位分隔符, 小数点)，如 number(\"1.234,5\", \".\", \",\")",
+                "write number(text) or number(text, grouping, decimal mark), such as number(\"1.234,5\", \".\", \",\")",
+            )),
+            (Builtin::String, [t])
+                if !matches!(t, Type::Record(_)) && !matches!(t.element(), Some(Type::Record(_))) =>
+            {
+                Ok(Type::Text)
+            }
+            (Builtin::String, _) => Err(Msg::new(
+                "string 的参数是一个值（不是记录）；记录请取字段：string(x.price)",
+                "string takes one value (not a record); for a record take a field: string(x.price)",
+            )),
+            (Builtin::ReplacePattern, [a, b, c]) if a.is_textual() && b.is_textual() && c.is_textual() => {
+                Ok(Type::Text)
+            }
+            (Builtin::ReplacePattern, [a, b, c, d])
+                if a.is_textual() && b.is_textual() && c.is_textual() && d.is_textual() =>
+            {
+                Ok(Type::Text)
+            }
+            (Builtin::ReplacePattern, _) => Err(Msg::new(
+                "写成 replace_pattern(文本, 正则表达式, 替换[, flags])，如 replace_pattern(s, \"(an)+\", \"x\")",
+                "write replace_pattern(text, pattern, replacement[, flags]), such as replace_pattern(s, \"(an)+\", \"x\")",
             )),
             (Builtin::DurationFrom, [t]) if t.is_textual() => Ok(Type::Duration),
             (Builtin::DurationFrom, _) => Err(Msg::new(
@@ -256,6 +424,7 @@ impl Checker<'_> {
             (Builtin::Matches | Builtin::MatchesCompiled(_), [a, b]) if a.is_textual() && b.is_textual() => {
                 Ok(Type::Bool)
             }
+            (Builtin::Matches, [a, b, c]) if a.is_textual() && b.is_textual() && c.is_textual() => Ok(Type::Bool),
             (Builtin::Sort, [list]) if list.element().is_some_and(|e| ordered(&e) || e == Type::Text) => {
                 Ok((*list).clone())
             }
@@ -281,8 +450,8 @@ impl Checker<'_> {
             }
             (Builtin::Index, _) => Err(Msg::new("写成 index(列表, 值)", "write index(list, item)")),
             (Builtin::Matches | Builtin::MatchesCompiled(_), _) => Err(Msg::new(
-                "写成 matches(文本, 正则表达式)，如 matches(sku, \"^KB-[0-9]+$\")",
-                "write matches(text, pattern), such as matches(sku, \"^KB-[0-9]+$\")",
+                "写成 matches(文本, 正则表达式[, flags])，如 matches(sku, \"^KB-[0-9]+$\")",
+                "write matches(text, pattern[, flags]), such as matches(sku, \"^KB-[0-9]+$\")",
             )),
         }
     }

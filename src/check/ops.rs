@@ -60,6 +60,8 @@ pub(super) fn arith(op: ArithOp, l: &Type, r: &Type) -> Result<Type, Msg> {
         (ArithOp::IntDiv, Money, Money) | (ArithOp::IntDiv, Duration, Duration) => Some(Int),
         // Texts (and enumeration values) join into a text.
         (ArithOp::Add, a, b) if a.is_textual() && b.is_textual() => Some(Text),
+        // Lists join into one list: `a + b` is `concatenate(a, b)`.
+        (ArithOp::Add, a, b) if a.element().is_some() && b.element().is_some() => a.join(b),
         _ => None,
     };
     result.ok_or_else(|| arith_help(op, l, r))

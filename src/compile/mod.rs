@@ -307,8 +307,13 @@ impl Lower<'_> {
             TKind::If(c, a, b) => Expr::If(self.boxed(c), self.boxed(a), self.boxed(b)),
             // A constant pattern is compiled once, here (the checker has vetted it).
             TKind::Call(Builtin::Matches, args)
-                if let [text, p] = &args[..]
-                    && let Some(Ok(re)) = p.literal_text().map(crate::lang::pattern)
+                if let [text, p, flags @ ..] = &args[..]
+                    && let Some(flags) = match flags {
+                        [] => Some(None),
+                        [f] => f.literal_text().map(Some),
+                        _ => None,
+                    }
+                    && let Some(Ok(re)) = p.literal_text().map(|p| crate::lang::pattern_with(p, flags))
                     && let Ok(index) = u32::try_from(self.patterns.len()) =>
             {
                 self.patterns.push(re);
@@ -322,6 +327,16 @@ impl Lower<'_> {
                 Some(elem @ (Type::Money | Type::Decimal)) => {
                     Expr::List(items.iter().map(|i| self.widened(i, &elem)).collect())
                 }
+                // Records (or lists) whose numbers meet as decimals: each item widened.
+                Some(elem) if elem.widens_inside() => Expr::List(
+                    items
+                        .iter()
+                        .map(|i| {
+                            let lowered = self.expr(i);
+                            if i.ty == elem { lowered } else { Expr::Coerce(Box::new(lowered), elem.clone()) }
+                        })
+                        .collect(),
+                ),
                 _ => Expr::List(self.many(items)),
             },
             TKind::Record(items) => Expr::Record(self.many(items)),
@@ -334,10 +349,10 @@ impl Lower<'_> {
             e.kind,
             TKind::Call(Builtin::Sum, _) | TKind::Aggregate { func: AggFunc::Sum, .. } | TKind::Table(..)
         );
-        let coerce = match e.ty {
+        let coerce = match &e.ty {
             Type::Money | Type::Decimal => widens || sums,
             Type::Percent | Type::Duration => sums,
-            _ => false,
+            t => (widens || matches!(e.kind, TKind::Arith(..))) && t.widens_inside(),
         };
         if coerce { Expr::Coerce(Box::new(lowered), e.ty.clone()) } else { lowered }
     }

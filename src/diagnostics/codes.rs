@@ -449,6 +449,18 @@ codes! {
         "A date moves by whole days; a part of a day is added to a datetime instead.",
         Some("input { d: date }\noutput x = d + 36 hours"),
     ),
+    PATTERN_INTERPOLATION = w(
+        "pattern-interpolation",
+        "正则表达式文本里的 `{3}` 是插值（变成 `3`），不是次数；次数写成 `{{3}}`。",
+        "A `{3}` in a pattern's text is interpolation (it becomes `3`), not a quantifier; write a quantifier as `{{3}}`.",
+        Some("input { t: text }\noutput x = matches(t, \"[a-z]{3}\")"),
+    ),
+    PERIOD_AS_DURATION = w(
+        "period-as-duration",
+        "`duration(\"P1Y\")` 的文本是日历期间（年、月），不是时长，结果总是缺失；写 `period(\"P1Y\")`。",
+        "The text of `duration(\"P1Y\")` is a calendar period (years, months), not a duration, so it is always missing; write `period(\"P1Y\")`.",
+        Some("output x = duration(\"P1Y\")"),
+    ),
     RESERVED_NAME = e(
         "reserved-name",
         "这是内置的名字（now、decision、always 或内置函数），不能再用来命名。",

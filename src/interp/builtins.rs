@@ -160,9 +160,18 @@ impl Ctx<'_> {
                 }
                 _ => Value::Missing,
             },
-            Builtin::DateTimeFrom => match &first {
-                Value::Text(t) => {
+            Builtin::DateTimeFrom => match (&first, values.get(1)) {
+                (Value::Text(t), None) => {
                     crate::time::parse_datetime(t).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))
+                }
+                // A local date and time in the policy's zone; a time the zone skips (a
+                // clock moved forward) has no instant.
+                (Value::Date(d), Some(Value::Time(t))) => {
+                    use chrono::TimeZone;
+                    match self.locale.zone().from_local_datetime(&d.and_time(*t)).earliest() {
+                        Some(at) if crate::time::within_years(&at.to_utc()) => Value::DateTime(at.to_utc()),
+                        _ => Value::Missing,
+                    }
                 }
                 _ => Value::Missing,
             },
@@ -170,6 +179,113 @@ impl Ctx<'_> {
                 Value::Text(t) => crate::value::duration::parse(t).map_or(Value::Missing, Value::Duration),
                 _ => Value::Missing,
             },
+            Builtin::Append => {
+                let Value::List(items) = first else { return Ok(Value::Missing) };
+                let rest = values.get(1..).unwrap_or_default();
+                Value::List(items.iter().chain(rest).cloned().collect())
+            }
+            Builtin::Concatenate | Builtin::Union => {
+                let mut all = Vec::new();
+                for v in &values {
+                    let Value::List(items) = v else { return Ok(Value::Missing) };
+                    self.spend(items.len())?;
+                    all.extend(items.iter().cloned());
+                }
+                if f == Builtin::Union {
+                    return self.distinct(&all);
+                }
+                Value::List(all.into())
+            }
+            Builtin::InsertBefore | Builtin::Remove => {
+                let (Value::List(items), Some(Value::Int(at))) = (&first, values.get(1)) else {
+                    return Ok(Value::Missing);
+                };
+                // 1 is the first item, -1 the last; 0 and positions past the ends name none.
+                let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
+                let index = match *at {
+                    p if p > 0 && p <= n => p - 1,
+                    p if p < 0 && -p <= n => n + p,
+                    _ => return Ok(Value::Missing),
+                };
+                let index = usize::try_from(index).unwrap_or(usize::MAX);
+                let mut out = items.to_vec();
+                if f == Builtin::Remove {
+                    out.remove(index);
+                } else {
+                    out.insert(index, values.get(2).cloned().unwrap_or(Value::Missing));
+                }
+                Value::List(out.into())
+            }
+            Builtin::Reverse => match first {
+                Value::List(items) => Value::List(items.iter().rev().cloned().collect()),
+                _ => Value::Missing,
+            },
+            Builtin::Flatten => {
+                let mut out = Vec::new();
+                self.flatten_into(&first, &mut out)?;
+                Value::List(out.into())
+            }
+            Builtin::Positions => match (&first, values.get(1)) {
+                (Value::List(items), Some(item)) => Value::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.equals(item) == Some(true))
+                        .map(|(i, _)| Value::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)))
+                        .collect(),
+                ),
+                _ => Value::Missing,
+            },
+            Builtin::Number => {
+                let text = |i: usize| match values.get(i) {
+                    Some(Value::Text(t)) => Some(&**t),
+                    _ => None,
+                };
+                match (text(0), values.len()) {
+                    (Some(t), 1) => crate::value::number::from_text(t, "", ".").map_or(Value::Missing, Value::Decimal),
+                    (Some(t), 3) => match (text(1), text(2)) {
+                        (Some(g), Some(d)) => {
+                            crate::value::number::from_text(t, g, d).map_or(Value::Missing, Value::Decimal)
+                        }
+                        _ => Value::Missing,
+                    },
+                    _ => Value::Missing,
+                }
+            }
+            Builtin::String => match &first {
+                Value::Text(t) => Value::Text(Arc::clone(t)),
+                other => Value::text(&self.locale.plain(other).to_string()),
+            },
+            Builtin::PeriodFrom => match &first {
+                Value::Text(t) => crate::value::duration::parse_period(t).map_or(Value::Missing, Value::Months),
+                _ => Value::Missing,
+            },
+            Builtin::TimeFrom => match values.as_slice() {
+                [Value::Text(t)] => crate::value::time_of_day(t).map_or(Value::Missing, Value::Time),
+                [Value::Int(h), Value::Int(m), second] => {
+                    let (secs, nanos) = match second {
+                        Value::Int(s) => (*s, 0),
+                        Value::Decimal(d) if !d.is_sign_negative() => {
+                            let whole = d.trunc();
+                            let nanos = ((*d - whole) * Decimal::from(1_000_000_000)).trunc();
+                            (
+                                rust_decimal::prelude::ToPrimitive::to_i64(&whole).unwrap_or(-1),
+                                rust_decimal::prelude::ToPrimitive::to_i64(&nanos).unwrap_or(0),
+                            )
+                        }
+                        _ => (-1, 0),
+                    };
+                    let part = |n: i64| u32::try_from(n).ok();
+                    match (part(*h), part(*m), part(secs), part(nanos)) {
+                        (Some(h), Some(m), Some(s), Some(n)) if s < 60 => {
+                            chrono::NaiveTime::from_hms_nano_opt(h, m, s, n).map_or(Value::Missing, Value::Time)
+                        }
+                        _ => Value::Missing,
+                    }
+                }
+                _ => Value::Missing,
+            },
+            Builtin::ReplacePattern => return self.text_builtin(f, &values, span),
             Builtin::Sort | Builtin::Distinct | Builtin::Sublist | Builtin::Index => {
                 let Value::List(items) = first else { return Ok(Value::Missing) };
                 if f == Builtin::Distinct {
@@ -259,9 +375,22 @@ impl Ctx<'_> {
                     )));
                 }
             },
+            (Builtin::ReplacePattern, Some(p), Some(with)) => {
+                self.spend(p.len())?;
+                let re = crate::lang::pattern_with(p, text(3)).map_err(|why| {
+                    Box::new(Trap::at(msg!("正则表达式无效：{why}", "not a valid pattern: {why}"), span))
+                })?;
+                // Bounded as it is built: each replacement may add at most the template's
+                // length plus the text's (a group can repeat the whole text).
+                let out = re.replace_all(s, with);
+                if out.len() > MAX_TEXT_BYTES {
+                    return Err(too_long());
+                }
+                Value::text(&out)
+            }
             (Builtin::Matches, Some(p), _) => {
                 self.spend(p.len())?;
-                match crate::lang::pattern(p) {
+                match crate::lang::pattern_with(p, text(2)) {
                     Ok(re) => Value::Bool(re.is_match(s)),
                     Err(why) => {
                         return Err(Box::new(Trap::at(
@@ -303,6 +432,23 @@ impl Ctx<'_> {
             }
         }
         Ok(Value::List(items.iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| v.clone()).collect()))
+    }
+
+    /// The items of `v`, nested lists' items in their place (a step per item).
+    fn flatten_into(&self, v: &Value, out: &mut Vec<Value>) -> Result<(), Box<Trap>> {
+        match v {
+            Value::List(items) => {
+                self.spend(items.len())?;
+                for item in items.iter() {
+                    match item {
+                        Value::List(_) => self.flatten_into(item, out)?,
+                        other => out.push(other.clone()),
+                    }
+                }
+            }
+            other => out.push(other.clone()),
+        }
+        Ok(())
     }
 
     /// `elapsed` and `due` on a calendar.

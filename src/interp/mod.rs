@@ -572,6 +572,13 @@ pub(crate) fn coerce(v: Value, ty: &Type) -> Value {
         (Type::Decimal, Value::Int(n)) => Value::Decimal(Decimal::from(*n)),
         (Type::Percent, Value::Int(0)) => Value::Percent(Decimal::ZERO),
         (Type::Duration, Value::Int(0)) => Value::Duration(TimeDelta::zero()),
+        // Inside records and lists, field by field and item by item.
+        (Type::Record(r), Value::Record(fields)) if ty.widens_inside() => {
+            Value::Record(fields.iter().zip(&r.fields).map(|(v, f)| coerce(v.clone(), &f.ty)).collect())
+        }
+        (Type::List(e), Value::List(items)) if ty.widens_inside() => {
+            Value::List(items.iter().map(|v| coerce(v.clone(), e)).collect())
+        }
         _ => v,
     }
 }

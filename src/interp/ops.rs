@@ -128,6 +128,7 @@ pub fn arith(op: ArithOp, l: &Value, r: &Value, locale: &Locale) -> OpResult {
     Ok(match (op, l, r) {
         (_, V::Missing, _) | (_, _, V::Missing) => V::Missing,
         (Add, V::Int(a), V::Int(b)) => V::Int(a.checked_add(*b).ok_or(OpError::Overflow)?),
+        (Add, V::List(a), V::List(b)) => V::List(a.iter().chain(b.iter()).cloned().collect()),
         (Sub, V::Int(a), V::Int(b)) => V::Int(a.checked_sub(*b).ok_or(OpError::Overflow)?),
         (Mul, V::Int(a), V::Int(b)) => V::Int(a.checked_mul(*b).ok_or(OpError::Overflow)?),
         // Money with plain numbers, percentages and money.

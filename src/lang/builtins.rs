@@ -89,6 +89,34 @@ pub enum Builtin {
     /// `matches` with a constant pattern, compiled when the policy loads: its index in
     /// the program's patterns (not callable by name).
     MatchesCompiled(u32),
+    /// `append(list, item, …)`: the list with the items added at its end.
+    Append,
+    /// `concatenate(list, list, …)`: the lists one after another (also `a + b`).
+    Concatenate,
+    /// `insert_before(list, position, item)`: the item put before `position` (1 is the
+    /// first, -1 the last).
+    InsertBefore,
+    /// `remove(list, position)`: the list without the item at `position`.
+    Remove,
+    /// `union(list, list, …)`: every item of the lists once, in first-seen order.
+    Union,
+    /// `flatten(list)`: nested lists' items, in order, as one list.
+    Flatten,
+    /// `reverse(list)`.
+    Reverse,
+    /// `positions(list, item)`: every position where `item` appears (1 is the first).
+    Positions,
+    /// `number(text[, grouping, decimal])`: a number from text, or missing.
+    Number,
+    /// `string(x)`: any value as text, as a message shows it.
+    String,
+    /// `replace_pattern(text, pattern, replacement[, flags])`: every match of a regular
+    /// expression replaced (`$1` is the first group).
+    ReplacePattern,
+    /// `period(text)`: a calendar period from `P1Y2M` or `14 months`, or missing.
+    PeriodFrom,
+    /// `time(text)` or `time(hour, minute, second)`: a time of day, or missing.
+    TimeFrom,
 }
 
 /// One builtin a policy can call by name.
@@ -139,8 +167,22 @@ pub const BUILTINS: &[BuiltinSpec] = &[
         "至少一个为真",
         "at least one item is true",
     ),
+    spec(
+        "append",
+        Builtin::Append,
+        "append(list, item, …) -> list",
+        "在列表末尾加上元素",
+        "the list with the items added at its end",
+    ),
     spec("ceil", Builtin::Ceil, "ceil(x) -> int", "向上取整", "rounds up to a whole number"),
     spec("coalesce", Builtin::Coalesce, "coalesce(a, b, …) -> T", "第一个存在的值", "the first value that is present"),
+    spec(
+        "concatenate",
+        Builtin::Concatenate,
+        "concatenate(list, list, …) -> list",
+        "把几个列表首尾相接（也可写 a + b）",
+        "the lists one after another (also `a + b`)",
+    ),
     spec(
         "contains",
         Builtin::Contains,
@@ -159,9 +201,9 @@ pub const BUILTINS: &[BuiltinSpec] = &[
     spec(
         "datetime",
         Builtin::DateTimeFrom,
-        "datetime(text) -> datetime",
-        "由 RFC 3339 文本得到日期时间",
-        "a datetime from RFC 3339 text",
+        "datetime(text) / datetime(date, time) -> datetime",
+        "由 RFC 3339 文本，或由日期和（策略时区的）时刻，得到日期时间",
+        "a datetime from RFC 3339 text, or from a date and a time of day in the policy's zone",
     ),
     spec(
         "distinct",
@@ -198,25 +240,67 @@ pub const BUILTINS: &[BuiltinSpec] = &[
         "文本以后缀结尾",
         "the text ends with the suffix",
     ),
+    spec(
+        "flatten",
+        Builtin::Flatten,
+        "flatten(list) -> list",
+        "把嵌套列表展开成一个列表",
+        "the items of nested lists, in order, as one list",
+    ),
     spec("floor", Builtin::Floor, "floor(x) -> int", "向下取整", "rounds down to a whole number"),
     spec(
         "index",
         Builtin::Index,
         "index(list, item) -> int?",
-        "元素首次出现的位置（从 0 起），没有则缺失",
-        "the item's first position (from 0), missing when absent",
+        "元素首次出现的位置（从 1 起），没有则缺失；所有位置用 positions",
+        "the item's first position (from 1), missing when absent; every position: positions",
+    ),
+    spec(
+        "insert_before",
+        Builtin::InsertBefore,
+        "insert_before(list, position, item) -> list",
+        "在某位置之前插入元素（1 是第一项，-1 是最后一项）",
+        "the item put before a position (1 is the first, -1 the last)",
     ),
     spec("length", Builtin::Length, "length(text) -> int", "文本的字符数", "the text's length in characters"),
     spec("lower", Builtin::Lower, "lower(text) -> text", "转为小写", "the text in lower case"),
     spec(
         "matches",
         Builtin::Matches,
-        "matches(text, pattern) -> bool",
-        "文本匹配正则表达式",
-        "the text matches the regular expression",
+        "matches(text, pattern[, flags]) -> bool",
+        "文本匹配正则表达式；flags 是 i（不分大小写）、m（多行）、s（. 匹配换行）、x（忽略空白）的组合",
+        "the text matches the regular expression; flags combine i (any case), m (multi-line), s (. matches newlines), x (spaces ignored)",
     ),
     spec("max", Builtin::Max, "max(a, b, …) / max(list) -> T", "最大值", "the largest value"),
     spec("min", Builtin::Min, "min(a, b, …) / min(list) -> T", "最小值", "the smallest value"),
+    spec(
+        "number",
+        Builtin::Number,
+        "number(text[, grouping, decimal]) -> decimal?",
+        "由文本得到数字，可指定千位分隔符和小数点；读不出则缺失",
+        "a number from text, with an optional grouping separator and decimal mark; missing when unreadable",
+    ),
+    spec(
+        "period",
+        Builtin::PeriodFrom,
+        "period(text) -> period?",
+        "由文本（P1Y2M 或 14 months）得到日历期间",
+        "a calendar period from text (P1Y2M or 14 months)",
+    ),
+    spec(
+        "positions",
+        Builtin::Positions,
+        "positions(list, item) -> list<int>",
+        "元素出现的所有位置（从 1 起）",
+        "every position where the item appears (from 1)",
+    ),
+    spec(
+        "remove",
+        Builtin::Remove,
+        "remove(list, position) -> list",
+        "去掉某位置的元素（1 是第一项，-1 是最后一项）",
+        "the list without the item at a position (1 is the first, -1 the last)",
+    ),
     spec(
         "replace",
         Builtin::Replace,
@@ -224,6 +308,14 @@ pub const BUILTINS: &[BuiltinSpec] = &[
         "替换文本中的片段",
         "the text with every `from` replaced by `to`",
     ),
+    spec(
+        "replace_pattern",
+        Builtin::ReplacePattern,
+        "replace_pattern(text, pattern, replacement[, flags]) -> text",
+        "按正则表达式替换每一处匹配（$1 是第一组）；replace 按原样替换",
+        "every match of a regular expression replaced ($1 is the first group); replace replaces text as written",
+    ),
+    spec("reverse", Builtin::Reverse, "reverse(list) -> list", "倒序的列表", "the list in reverse order"),
     spec(
         "round",
         Builtin::Round,
@@ -261,6 +353,13 @@ pub const BUILTINS: &[BuiltinSpec] = &[
         "文本以前缀开头",
         "the text starts with the prefix",
     ),
+    spec(
+        "string",
+        Builtin::String,
+        "string(x) -> text",
+        "任何值的文本，与消息中显示的相同",
+        "any value as text, as a message shows it",
+    ),
     spec("sublist", Builtin::Sublist, "sublist(list, start[, end]) -> list", "列表的一段", "part of the list"),
     spec(
         "substring",
@@ -276,7 +375,21 @@ pub const BUILTINS: &[BuiltinSpec] = &[
         "求和（空列表为 0）",
         "the total (0 for an empty list)",
     ),
+    spec(
+        "time",
+        Builtin::TimeFrom,
+        "time(text) / time(hour, minute, second) -> time?",
+        "时刻（一天中的时间）：由 HH:MM[:SS[.fff]] 文本或时、分、秒构成",
+        "a time of day from HH:MM[:SS[.fff]] text or hour, minute, second",
+    ),
     spec("trim", Builtin::Trim, "trim(text) -> text", "去掉首尾空白", "the text without surrounding spaces"),
+    spec(
+        "union",
+        Builtin::Union,
+        "union(list, list, …) -> list",
+        "几个列表中的元素各取一次，按首次出现的顺序",
+        "every item of the lists once, in first-seen order",
+    ),
     spec("upper", Builtin::Upper, "upper(text) -> text", "转为大写", "the text in upper case"),
 ];
 
@@ -328,6 +441,20 @@ impl DatePart {
 /// Largest compiled size of a `matches` pattern, in bytes: a pattern that would need
 /// more is refused, so no pattern can take unbounded memory or time.
 pub const MAX_PATTERN_BYTES: usize = 256 * 1024;
+
+/// Compiles a `matches` pattern with its flags (`i`, `m`, `s`, `x`, as FEEL and XPath
+/// name them) — see [`pattern`].
+pub fn pattern_with(text: &str, flags: Option<&str>) -> Result<regex::Regex, String> {
+    match flags {
+        None | Some("") => pattern(text),
+        Some(f) => match f.chars().find(|c| !matches!(c, 'i' | 'm' | 's' | 'x')) {
+            Some(c) => Err(format!(
+                "unknown flag `{c}`: the flags are i (any case), m (multi-line), s (. matches newlines), x (spaces ignored)"
+            )),
+            None => pattern(&format!("(?{f}){text}")),
+        },
+    }
+}
 
 /// Compiles a `matches` pattern within [`MAX_PATTERN_BYTES`] (the `regex` crate: linear
 /// time in the text, no backreferences).
@@ -393,6 +520,19 @@ impl Builtin {
             Builtin::Distinct => "distinct",
             Builtin::Sublist => "sublist",
             Builtin::Index => "index",
+            Builtin::Append => "append",
+            Builtin::Concatenate => "concatenate",
+            Builtin::InsertBefore => "insert_before",
+            Builtin::Remove => "remove",
+            Builtin::Union => "union",
+            Builtin::Flatten => "flatten",
+            Builtin::Reverse => "reverse",
+            Builtin::Positions => "positions",
+            Builtin::Number => "number",
+            Builtin::String => "string",
+            Builtin::ReplacePattern => "replace_pattern",
+            Builtin::PeriodFrom => "period",
+            Builtin::TimeFrom => "time",
         }
     }
 }

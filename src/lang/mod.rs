@@ -5,7 +5,9 @@ mod builtins;
 mod ops;
 mod types;
 
-pub use builtins::{BUILTINS, Builtin, BuiltinSpec, DatePart, MAX_PATTERN_BYTES, lookup, pattern, spec_of};
+pub use builtins::{
+    BUILTINS, Builtin, BuiltinSpec, DatePart, MAX_PATTERN_BYTES, lookup, pattern, pattern_with, spec_of,
+};
 pub use ops::{AggFunc, Aggregate, ArithOp, CmpOp, FindingKind, HitPolicy, TimeUnit};
 pub use types::{Field, FieldCheck, NAMED_TYPES, RecordType, Type};
 

@@ -206,8 +206,37 @@ impl Type {
             (Int | Decimal, Percent) | (Percent, Int | Decimal) => Decimal,
             (EmptyList, List(t)) | (List(t), EmptyList) => List(t.clone()),
             (List(a), List(b)) => List(Arc::new(a.join(b)?)),
+            // Records with the same fields, in the same order: each field joined, so
+            // `[{a: 25}, {a: 1.5}]` holds `{a: decimal}` as `[25, 1.5]` holds decimals.
+            (Record(a), Record(b))
+                if a.fields.len() == b.fields.len()
+                    && a.fields.iter().zip(&b.fields).all(|(x, y)| x.name == y.name) =>
+            {
+                let mut fields = Vec::with_capacity(a.fields.len());
+                for (x, y) in a.fields.iter().zip(&b.fields) {
+                    fields.push(Field {
+                        name: x.name.clone(),
+                        ty: x.ty.join(&y.ty)?,
+                        optional: x.optional || y.optional,
+                        check: None,
+                    });
+                }
+                Record(Arc::new(RecordType { fields }))
+            }
             _ => return None,
         })
+    }
+
+    /// Whether a value of this type holds a number that may need widening where types
+    /// meet (a decimal or money inside a record or list).
+    pub fn widens_inside(&self) -> bool {
+        match self {
+            Type::Record(r) => {
+                r.fields.iter().any(|f| matches!(f.ty, Type::Money | Type::Decimal) || f.ty.widens_inside())
+            }
+            Type::List(e) => matches!(**e, Type::Money | Type::Decimal) || e.widens_inside(),
+            _ => false,
+        }
     }
 }
 

@@ -135,18 +135,53 @@ impl Value {
     }
 }
 
-/// A time of day as policies and facts write it: `HH:MM` or `HH:MM:SS` (no leap second).
+/// A time of day as policies and facts write it: `HH:MM`, `HH:MM:SS` or with a fraction
+/// of a second, `HH:MM:SS.fff` (up to nine places; no leap second). Two digits each,
+/// nothing around it.
 pub fn time_of_day(text: &str) -> Option<chrono::NaiveTime> {
-    let t = text.trim();
-    chrono::NaiveTime::parse_from_str(t, "%H:%M:%S")
-        .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
-        .ok()
-        .filter(|t| chrono::Timelike::nanosecond(t) < 1_000_000_000)
+    let b = text.as_bytes();
+    let two = |i: usize| -> Option<u32> {
+        let d = b.get(i..i + 2)?;
+        d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0, |n, c| n * 10 + u32::from(c - b'0')))
+    };
+    if b.get(2) != Some(&b':') {
+        return None;
+    }
+    let (h, m) = (two(0)?, two(3)?);
+    let (s, nanos) = match b.len() {
+        5 => (0, 0),
+        8.. if b.get(5) == Some(&b':') => {
+            let s = two(6)?;
+            let nanos = match b.get(8..) {
+                Some([]) => 0,
+                Some([b'.', digits @ ..])
+                    if (1..=9).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) =>
+                {
+                    let n = digits.iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+                    n * 10u32.pow(u32::try_from(9 - digits.len()).ok()?)
+                }
+                _ => return None,
+            };
+            (s, nanos)
+        }
+        _ => return None,
+    };
+    if s > 59 {
+        return None;
+    }
+    chrono::NaiveTime::from_hms_nano_opt(h, m, s, nanos)
 }
 
-/// A time of day as tenet writes it: `16:00`, or `09:30:15` when it has seconds.
+/// A time of day as tenet writes it: `16:00`, `09:30:15` when it has seconds,
+/// `12:59:01.3` with a fraction of one.
 pub fn time_text(t: &chrono::NaiveTime) -> String {
-    if chrono::Timelike::second(t) == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
+    use chrono::Timelike;
+    let nanos = t.nanosecond();
+    if nanos > 0 {
+        let fraction = format!("{nanos:09}");
+        return format!("{}.{}", t.format("%H:%M:%S"), fraction.trim_end_matches('0'));
+    }
+    if t.second() == 0 { t.format("%H:%M").to_string() } else { t.format("%H:%M:%S").to_string() }
 }
 
 #[cfg(test)]

@@ -36,6 +36,34 @@ pub fn exact_decimal(text: &str) -> Result<Decimal, NumberError> {
     }
 }
 
+/// The number `text` writes with `grouping` between groups of digits (`""`, `" "`, `","`
+/// or `"."`) and `decimal` as its decimal mark (`"."` or `","`, not the grouping one):
+/// `number("1234.5")`, `number("1,234.5", ",", ".")`, `number("1.234,5", ".", ",")`. Exact, or `None` — an optional
+/// `-`, digits, an optional fraction, nothing else (no spaces around, no exponent).
+pub fn from_text(text: &str, grouping: &str, decimal: &str) -> Option<Decimal> {
+    if !matches!(grouping, "" | " " | "," | ".") || !matches!(decimal, "." | ",") || grouping == decimal {
+        return None;
+    }
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match digits.split_once(decimal) {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let whole: String = if grouping.is_empty() { whole.to_owned() } else { whole.replace(grouping, "") };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(&whole) || fraction.is_some_and(|f| !all_digits(f)) {
+        return None;
+    }
+    let plain = match fraction {
+        Some(f) => format!("{sign}{whole}.{f}"),
+        None => format!("{sign}{whole}"),
+    };
+    exact_decimal(&plain).ok()
+}
+
 /// A percentage's fraction (`12.5` → `0.125`), only when no digit is lost.
 pub fn percent_fraction(percent: Decimal) -> Result<Decimal, NumberError> {
     let fraction = percent.checked_div(Decimal::ONE_HUNDRED).ok_or(NumberError::TooManyDigits)?;
