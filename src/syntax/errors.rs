@@ -390,6 +390,18 @@ fn hint(found: &str, before: &str, expected: &BTreeSet<Expected>) -> Option<Msg>
         let upper = found.to_uppercase();
         return Some(msg!("代码用大写字母，例如 `{upper}`", "codes are written in capitals, e.g. `{upper}`"));
     }
+    if found == "'" {
+        return Some(Msg::new(
+            "文本用双引号：写成 \"说明\"，不是 '说明'",
+            "texts use double quotes: write \"message\", not 'message'",
+        ));
+    }
+    if found == "?" {
+        return Some(Msg::new(
+            "没有 `a ? b : c`；条件值写成 `if a > 1 then 1 else 2`",
+            "there is no `a ? b : c`; write a conditional value as `if a > 1 then 1 else 2`",
+        ));
+    }
     if found == ";" {
         return Some(Msg::new("不需要分号，换行即可", "no semicolons are needed; start a new line"));
     }
