@@ -380,13 +380,26 @@ impl Ctx<'_> {
                 let re = crate::lang::pattern_with(p, text(3)).map_err(|why| {
                     Box::new(Trap::at(msg!("正则表达式无效：{why}", "not a valid pattern: {why}"), span))
                 })?;
-                // Bounded as it is built: each replacement may add at most the template's
-                // length plus the text's (a group can repeat the whole text).
-                let out = re.replace_all(s, with);
-                if out.len() > MAX_TEXT_BYTES {
-                    return Err(too_long());
+                let template = replacement(with, re.captures_len().saturating_sub(1));
+                let mut out = String::with_capacity(s.len());
+                let mut last = 0;
+                for caps in re.captures_iter(s) {
+                    let Some(whole) = caps.get(0) else { continue };
+                    out.push_str(s.get(last..whole.start()).unwrap_or(""));
+                    for part in &template {
+                        match part {
+                            Piece::Text(t) => out.push_str(t),
+                            Piece::Group(g) => out.push_str(caps.get(*g).map_or("", |m| m.as_str())),
+                        }
+                    }
+                    last = whole.end();
+                    // Bounded as it is built: a group can repeat the whole text.
+                    if out.len() > MAX_TEXT_BYTES {
+                        return Err(too_long());
+                    }
                 }
-                Value::text(&out)
+                out.push_str(s.get(last..).unwrap_or(""));
+                made(out)?
             }
             (Builtin::Matches, Some(p), _) => {
                 self.spend(p.len())?;
@@ -498,6 +511,51 @@ impl Ctx<'_> {
         }
         result.map_err(|e| Box::new(Trap::at(e.message(&cal.name), span)))
     }
+}
+
+/// A piece of a `replace_pattern` replacement.
+#[derive(Debug, PartialEq)]
+enum Piece {
+    /// Written as is.
+    Text(String),
+    /// The text a group matched (0: the whole match; empty when it took no part).
+    Group(usize),
+}
+
+/// A replacement as FEEL and XPath write it: `$1` is the first group's text, `$0` the
+/// whole match — as many digits as name a group there is (`$1c` is group 1, then `c`;
+/// `$12` with one group is group 1, then `2`) — `\$` a dollar and `\\` a backslash.
+fn replacement(template: &str, groups: usize) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(&next @ ('$' | '\\'))) => {
+                text.push(next);
+                chars.next();
+            }
+            ('$', Some(d)) if d.is_ascii_digit() => {
+                let mut group = 0usize;
+                let mut first = true;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    let wider = group.saturating_mul(10).saturating_add(d as usize);
+                    if !first && wider > groups {
+                        break;
+                    }
+                    group = wider;
+                    first = false;
+                    chars.next();
+                }
+                out.push(Piece::Text(std::mem::take(&mut text)));
+                out.push(Piece::Group(group));
+            }
+            _ => text.push(c),
+        }
+    }
+    out.push(Piece::Text(text));
+    out.retain(|p| *p != Piece::Text(String::new()));
+    out
 }
 
 /// A part of a date, or of a datetime in the policy's zone.
