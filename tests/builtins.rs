@@ -134,6 +134,8 @@ fn times_built_from_parts_and_text() {
             ("datetime(date(\"2026-11-10\"), time(\"09:30\"))", Some(json!("2026-11-10T09:30:00-05:00"))),
             // 2026-03-08 02:30 does not happen in New York: clocks go from 02:00 to 03:00.
             ("datetime(date(\"2026-03-08\"), time(\"02:30\"))", None),
+            ("datetime(\"2026-11-10T12:00:00Z\").offset", Some(json!("-PT5H"))),
+            ("datetime(\"2026-07-01T12:00:00+08:00\").offset", Some(json!("-PT4H"))),
             ("period(\"P1Y2M\")", Some(json!("P1Y2M"))),
             ("period(\"-P1M\")", Some(json!("-P1M"))),
             ("period(\"14 months\")", Some(json!("P1Y2M"))),

@@ -306,6 +306,8 @@ impl Checker<'_> {
                 Ok(Type::Int)
             }
             (Builtin::TimeOfDay, [Type::DateTime]) => Ok(Type::Time),
+            (Builtin::OffsetOf, [Type::DateTime]) => Ok(Type::Duration),
+            (Builtin::OffsetOf, _) => Err(Msg::new("日期时间的时区偏移", "a datetime's offset from UTC")),
             (Builtin::TimeOfDay, _) => Err(Msg::new("日期时间的时刻", "a datetime's time of day")),
             (Builtin::DatePart(_), _) => Err(Msg::new("日期的部分", "a part of a date")),
             (Builtin::Date, _) => Err(Msg::new(

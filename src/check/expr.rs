@@ -534,6 +534,12 @@ impl Checker<'_> {
                 out.missing |= missing;
                 out
             }
+            Type::DateTime if field == "offset" => {
+                let missing = base.missing;
+                let mut out = TExpr::new(TKind::Call(crate::lang::Builtin::OffsetOf, vec![base]), Type::Duration, span);
+                out.missing |= missing;
+                out
+            }
             Type::Time if matches!(field, "hour" | "minute" | "second") => {
                 let part = match field {
                     "hour" => crate::lang::DatePart::Hour,

@@ -160,6 +160,14 @@ impl Ctx<'_> {
                 }
                 _ => Value::Missing,
             },
+            Builtin::OffsetOf => match &first {
+                Value::DateTime(t) => {
+                    use chrono::Offset;
+                    let offset = t.with_timezone(&self.locale.zone()).offset().fix().local_minus_utc();
+                    Value::Duration(TimeDelta::seconds(i64::from(offset)))
+                }
+                _ => Value::Missing,
+            },
             Builtin::DateTimeFrom => match (&first, values.get(1)) {
                 (Value::Text(t), None) => {
                     crate::time::parse_datetime(t).map_or(Value::Missing, |d| Value::DateTime(d.to_utc()))

@@ -74,6 +74,9 @@ pub enum Builtin {
     DatePart(DatePart),
     /// `t.time`: a datetime's time of day in the policy's zone.
     TimeOfDay,
+    /// `t.offset`: the policy's zone's offset from UTC at a datetime, as a duration
+    /// (`PT8H`; negative west of Greenwich).
+    OffsetOf,
     /// `datetime(text)`: an RFC 3339 instant, or missing.
     DateTimeFrom,
     /// `duration(text)`: `PT2H`, `90 minutes`, or missing.
@@ -514,6 +517,7 @@ impl Builtin {
             Builtin::Matches | Builtin::MatchesCompiled(_) => "matches",
             Builtin::DatePart(_) => "date part",
             Builtin::TimeOfDay => "time",
+            Builtin::OffsetOf => "offset",
             Builtin::DateTimeFrom => "datetime",
             Builtin::DurationFrom => "duration",
             Builtin::Sort => "sort",
