@@ -98,3 +98,36 @@ fn a_broken_file_still_indexes_what_parsed() {
     assert!(!a.is_complete() && !a.diagnostics().is_empty());
     assert!(a.symbols().iter().any(|s| s.name == "charge"), "the declarations after the broken one");
 }
+
+#[test]
+fn the_functions_for_business_decisions_have_hovers() {
+    // Each new builtin, called where the editor would hover it, answers with its row of
+    // the registry (its signature and both languages' documentation).
+    let calls = [
+        ("append", "append([1], 2)"),
+        ("concatenate", "concatenate([1], [2])"),
+        ("insert_before", "insert_before([1], 1, 2)"),
+        ("remove", "remove([1], 1)"),
+        ("union", "union([1], [2])"),
+        ("flatten", "flatten([[1]])"),
+        ("reverse", "reverse([1])"),
+        ("positions", "positions([1], 1)"),
+        ("number", "number(\"1\")"),
+        ("string", "string(1)"),
+        ("replace_pattern", "replace_pattern(\"a\", \"a\", \"b\")"),
+        ("period", "period(\"P1Y\")"),
+        ("time", "time(\"16:00\")"),
+    ];
+    let mut text = String::from("policy h version \"1\"\ntimezone \"UTC\"\ncurrency CNY\n");
+    for (i, (_, call)) in calls.iter().enumerate() {
+        text.push_str(&format!("output o{i} = {call}\n"));
+    }
+    let a = Analysis::new(&SourceFile::new("h.tenet", text.as_str()));
+    assert!(a.diagnostics().is_empty(), "{:?}", a.diagnostics());
+    for (name, call) in calls {
+        let offset = text.find(call).expect("written") + 1;
+        let (doc, _) = a.builtin_at(offset).unwrap_or_else(|| panic!("no hover on {name}"));
+        assert_eq!(doc.name, name);
+        assert!(doc.signature.starts_with(name) && !doc.zh.is_empty() && !doc.en.is_empty(), "{name}");
+    }
+}
