@@ -141,6 +141,7 @@ impl<'a> Builder<'a> {
             Rule::each_decl => {
                 let clause = self.for_clause(parts.next()?)?;
                 let lets = parts
+                    .filter(|p| p.as_rule() != Rule::block_open)
                     .filter_map(|p| {
                         let mut it = without_keyword(p.into_inner());
                         let name = self.ident(it.next()?);

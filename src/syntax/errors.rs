@@ -145,6 +145,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         }
         Rule::kw_version => Thing("`version`", "`version`"),
         Rule::kw_hit | Rule::hit_policy => Thing("`hit`", "`hit`"),
+        Rule::block_open => Thing("`{`", "`{`"),
         Rule::kw_at | Rule::stage_tag => Thing("`at`", "`at`"),
         Rule::kw_when | Rule::guard => Thing("`when`", "`when`"),
         Rule::kw_reject
