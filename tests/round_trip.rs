@@ -103,6 +103,13 @@ proptest! {
     }
 
     #[test]
+    fn offset_times(secs in 0u32..86_400, nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000], minutes in -1439i32..1440) {
+        let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).unwrap();
+        let offset = chrono::FixedOffset::east_opt(minutes * 60).unwrap();
+        check("time", &Type::Time, Value::OffsetTime(t, offset))?;
+    }
+
+    #[test]
     fn decimals(m in any::<i64>(), scale in 0u32..20) {
         check("decimal", &Type::Decimal, Value::Decimal(Decimal::new(m, scale)))?;
     }

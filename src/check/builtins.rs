@@ -203,6 +203,7 @@ impl Checker<'_> {
             )),
             (Builtin::TimeFrom, [t]) if t.is_textual() => Ok(Type::Time),
             (Builtin::TimeFrom, [Type::Int, Type::Int, Type::Int | Type::Decimal]) => Ok(Type::Time),
+            (Builtin::TimeFrom, [Type::Int, Type::Int, Type::Int | Type::Decimal, Type::Duration]) => Ok(Type::Time),
             (Builtin::TimeFrom, _) => Err(Msg::new(
                 "time(文本)：如 \"16:00\"、\"12:59:01.3\"；或 time(时, 分, 秒)；不是时给出缺失",
                 "time(text): such as \"16:00\" or \"12:59:01.3\"; or time(hour, minute, second); missing when it is not one",
@@ -306,7 +307,7 @@ impl Checker<'_> {
                 Ok(Type::Int)
             }
             (Builtin::TimeOfDay, [Type::DateTime]) => Ok(Type::Time),
-            (Builtin::OffsetOf, [Type::DateTime]) => Ok(Type::Duration),
+            (Builtin::OffsetOf, [Type::DateTime | Type::Time]) => Ok(Type::Duration),
             (Builtin::OffsetOf, _) => Err(Msg::new("日期时间的时区偏移", "a datetime's offset from UTC")),
             (Builtin::TimeOfDay, _) => Err(Msg::new("日期时间的时刻", "a datetime's time of day")),
             (Builtin::DatePart(_), _) => Err(Msg::new("日期的部分", "a part of a date")),

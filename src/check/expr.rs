@@ -534,8 +534,9 @@ impl Checker<'_> {
                 out.missing |= missing;
                 out
             }
-            Type::DateTime if field == "offset" => {
-                let missing = base.missing;
+            Type::DateTime | Type::Time if field == "offset" => {
+                // A local time of day has no offset: missing.
+                let missing = base.missing || base.ty == Type::Time;
                 let mut out = TExpr::new(TKind::Call(crate::lang::Builtin::OffsetOf, vec![base]), Type::Duration, span);
                 out.missing |= missing;
                 out

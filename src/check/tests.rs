@@ -41,7 +41,7 @@ fn type_of(v: &Value) -> Type {
         Value::DateTime(_) => Type::DateTime,
         Value::Duration(_) => Type::Duration,
         Value::Months(_) => Type::Period,
-        Value::Time(_) => Type::Time,
+        Value::Time(_) | Value::OffsetTime(..) => Type::Time,
         _ => Type::Error,
     }
 }

@@ -255,7 +255,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
             Type::DateTime => parse_datetime(s).map(Value::DateTime).map_err(|_| no()),
             Type::Duration => duration::parse(s).map(Value::Duration).ok_or_else(no),
             Type::Period => duration::parse_period(s).map(Value::Months).ok_or_else(no),
-            Type::Time => crate::value::time_of_day(s).map(Value::Time).ok_or_else(no),
+            Type::Time => crate::value::time_value(s).ok_or_else(no),
             _ => Err(no()),
         }
     }

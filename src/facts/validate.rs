@@ -214,7 +214,7 @@ impl Validator {
             (Type::Time, Raw::Str(s)) => {
                 let help =
                     Msg::new("时刻写作 \"16:00\" 或 \"16:00:30\"", "write times of day as \"16:00\" or \"16:00:30\"");
-                self.read_or(path, ty, raw, crate::value::time_of_day(s).map(Value::Time), help)
+                self.read_or(path, ty, raw, crate::value::time_value(s), help)
             }
             (Type::Period, Raw::Str(s)) => {
                 let help = Msg::new(

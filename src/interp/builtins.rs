@@ -161,6 +161,7 @@ impl Ctx<'_> {
                 _ => Value::Missing,
             },
             Builtin::OffsetOf => match &first {
+                Value::OffsetTime(_, o) => Value::Duration(TimeDelta::seconds(i64::from(o.local_minus_utc()))),
                 Value::DateTime(t) => {
                     use chrono::Offset;
                     let offset = t.with_timezone(&self.locale.zone()).offset().fix().local_minus_utc();
@@ -174,6 +175,13 @@ impl Ctx<'_> {
                 }
                 // A local date and time in the policy's zone; a time the zone skips (a
                 // clock moved forward) has no instant.
+                (Value::Date(d), Some(Value::OffsetTime(t, offset))) => {
+                    use chrono::TimeZone;
+                    match offset.from_local_datetime(&d.and_time(*t)).single() {
+                        Some(at) if crate::time::within_years(&at.to_utc()) => Value::DateTime(at.to_utc()),
+                        _ => Value::Missing,
+                    }
+                }
                 (Value::Date(d), Some(Value::Time(t))) => {
                     use chrono::TimeZone;
                     match self.locale.zone().from_local_datetime(&d.and_time(*t)).earliest() {
@@ -269,8 +277,8 @@ impl Ctx<'_> {
                 _ => Value::Missing,
             },
             Builtin::TimeFrom => match values.as_slice() {
-                [Value::Text(t)] => crate::value::time_of_day(t).map_or(Value::Missing, Value::Time),
-                [Value::Int(h), Value::Int(m), second] => {
+                [Value::Text(t)] => crate::value::time_value(t).unwrap_or(Value::Missing),
+                [Value::Int(h), Value::Int(m), second, offset @ ..] => {
                     let (secs, nanos) = match second {
                         Value::Int(s) => (*s, 0),
                         Value::Decimal(d) if !d.is_sign_negative() => {
@@ -286,7 +294,20 @@ impl Ctx<'_> {
                     let part = |n: i64| u32::try_from(n).ok();
                     match (part(*h), part(*m), part(secs), part(nanos)) {
                         (Some(h), Some(m), Some(s), Some(n)) if s < 60 => {
-                            chrono::NaiveTime::from_hms_nano_opt(h, m, s, n).map_or(Value::Missing, Value::Time)
+                            let Some(t) = chrono::NaiveTime::from_hms_nano_opt(h, m, s, n) else {
+                                return Ok(Value::Missing);
+                            };
+                            match offset {
+                                [] => Value::Time(t),
+                                // An offset in whole minutes, less than a day either way.
+                                [Value::Duration(d)] if d.subsec_nanos() == 0 && d.num_seconds() % 60 == 0 => {
+                                    i32::try_from(d.num_seconds())
+                                        .ok()
+                                        .and_then(chrono::FixedOffset::east_opt)
+                                        .map_or(Value::Missing, |o| Value::OffsetTime(t, o))
+                                }
+                                _ => Value::Missing,
+                            }
                         }
                         _ => Value::Missing,
                     }
@@ -571,7 +592,7 @@ fn date_part(part: crate::lang::DatePart, v: &Value, locale: &crate::value::Loca
     use crate::lang::DatePart as P;
     use chrono::{Datelike, Timelike};
     let (date, time) = match v {
-        Value::Time(t) => (chrono::NaiveDate::MIN, Some(*t)),
+        Value::Time(t) | Value::OffsetTime(t, _) => (chrono::NaiveDate::MIN, Some(*t)),
         // A duration's clock reading: whole days, then hours 0-23, minutes, seconds.
         Value::Duration(d) => {
             let s = d.num_seconds();

@@ -381,9 +381,9 @@ pub const BUILTINS: &[BuiltinSpec] = &[
     spec(
         "time",
         Builtin::TimeFrom,
-        "time(text) / time(hour, minute, second) -> time?",
-        "时刻（一天中的时间）：由 HH:MM[:SS[.fff]] 文本或时、分、秒构成",
-        "a time of day from HH:MM[:SS[.fff]] text or hour, minute, second",
+        "time(text) / time(hour, minute, second[, offset]) -> time?",
+        "时刻（一天中的时间）：由 HH:MM[:SS[.fff]][Z|±HH:MM] 文本或时、分、秒（及偏移时长）构成",
+        "a time of day from HH:MM[:SS[.fff]][Z|±HH:MM] text or hour, minute, second (and an offset duration)",
     ),
     spec("trim", Builtin::Trim, "trim(text) -> text", "去掉首尾空白", "the text without surrounding spaces"),
     spec(

@@ -114,7 +114,7 @@ fn value_type(v: &Value) -> Type {
         Value::Percent(_) => Type::Percent,
         Value::Duration(_) => Type::Duration,
         Value::Months(_) => Type::Period,
-        Value::Time(_) => Type::Time,
+        Value::Time(_) | Value::OffsetTime(..) => Type::Time,
         Value::Int(_) => Type::Int,
         Value::Decimal(_) => Type::Decimal,
         Value::Bool(_) => Type::Bool,

@@ -148,6 +148,7 @@ impl fmt::Display for Shown<'_> {
             Value::Duration(d) => f.write_str(&duration::words(*d)),
             Value::Months(m) => f.write_str(&duration::period_words(*m, self.chinese)),
             Value::Time(t) => f.write_str(&super::time_text(t)),
+            Value::OffsetTime(t, o) => write!(f, "{}{}", super::time_text(t), super::offset_text(o)),
             Value::Calendar(c) => f.write_str(&c.name),
             Value::List(items) | Value::Record(items) => {
                 let (open, close) = if matches!(self.value, Value::List(_)) { ("[", "]") } else { ("{", "}") };

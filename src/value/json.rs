@@ -22,6 +22,7 @@ pub fn to_json(value: &Value, ty: &Type, format: &Locale) -> Json {
         Value::Duration(d) => Json::String(duration::iso(*d)),
         Value::Months(m) => Json::String(duration::period_iso(*m)),
         Value::Time(t) => Json::String(super::time_text(t)),
+        Value::OffsetTime(t, o) => Json::String(format!("{}{}", super::time_text(t), super::offset_text(o))),
         Value::Calendar(c) => Json::String(c.name.clone()),
         Value::List(items) => {
             let elem = ty.element().unwrap_or(Type::Error);

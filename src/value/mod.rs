@@ -46,6 +46,9 @@ pub enum Value {
     Months(i32),
     /// A time of day (`16:00`).
     Time(chrono::NaiveTime),
+    /// A time of day at an offset from UTC (`00:00:01-01:00`); it compares with other
+    /// such times as the instants they name on one day, never with a local time.
+    OffsetTime(chrono::NaiveTime, chrono::FixedOffset),
     /// A working calendar.
     Calendar(Arc<crate::time::Calendar>),
     /// A list.
@@ -123,6 +126,8 @@ impl Value {
             (Value::Duration(a), Value::Duration(b)) => Some(a.cmp(b)),
             (Value::Months(a), Value::Months(b)) => Some(a.cmp(b)),
             (Value::Time(a), Value::Time(b)) => Some(a.cmp(b)),
+            (Value::OffsetTime(..), Value::OffsetTime(..)) => Some(utc_seconds(self)?.cmp(&utc_seconds(other)?)),
+            (Value::Time(_), Value::OffsetTime(..)) | (Value::OffsetTime(..), Value::Time(_)) => None,
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
             _ => Some(self.as_decimal()?.cmp(&other.as_decimal()?)),
@@ -133,6 +138,51 @@ impl Value {
     pub fn text(s: &str) -> Value {
         Value::Text(Arc::from(s))
     }
+}
+
+/// An offset time's time of day in UTC, in nanoseconds after midnight (wrapping round
+/// the day), by which two offset times compare.
+fn utc_seconds(v: &Value) -> Option<i64> {
+    let Value::OffsetTime(t, offset) = v else { return None };
+    use chrono::Timelike;
+    let local = i64::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(t.nanosecond());
+    let day = 86_400 * 1_000_000_000;
+    Some((local - i64::from(offset.local_minus_utc()) * 1_000_000_000).rem_euclid(day))
+}
+
+/// A time of day as text: local (`HH:MM[:SS[.fff]]`, [`time_of_day`]) or with an offset
+/// after it (`Z`, `+08:00`, `-01:00`) — a [`Value::OffsetTime`].
+pub fn time_value(text: &str) -> Option<Value> {
+    let (time, offset) = match text.strip_suffix('Z') {
+        Some(t) => (t, Some(0)),
+        None => match text.len().checked_sub(6).and_then(|i| text.get(i..).map(|o| (i, o))) {
+            Some((i, o)) if matches!(o.as_bytes(), [b'+' | b'-', h1, h2, b':', m1, m2] if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())) =>
+            {
+                let (h, m) = (o.get(1..3)?.parse::<i32>().ok()?, o.get(4..6)?.parse::<i32>().ok()?);
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let secs = h * 3600 + m * 60;
+                (text.get(..i)?, Some(if o.starts_with('-') { -secs } else { secs }))
+            }
+            _ => (text, None),
+        },
+    };
+    let t = time_of_day(time)?;
+    Some(match offset {
+        None => Value::Time(t),
+        Some(s) => Value::OffsetTime(t, chrono::FixedOffset::east_opt(s)?),
+    })
+}
+
+/// An offset as tenet writes it after a time: `Z`, `+08:00`, `-01:00`.
+pub fn offset_text(offset: &chrono::FixedOffset) -> String {
+    let s = offset.local_minus_utc();
+    if s == 0 {
+        return "Z".into();
+    }
+    let (sign, s) = if s < 0 { ('-', -s) } else { ('+', s) };
+    format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
 }
 
 /// A time of day as policies and facts write it: `HH:MM`, `HH:MM:SS` or with a fraction
