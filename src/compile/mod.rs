@@ -15,6 +15,7 @@ use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
 use crate::interp::Ctx;
+use crate::ir::table_index::TableIndex;
 use crate::ir::*;
 use crate::lang::{AggFunc, Aggregate, Builtin, HitPolicy, Type};
 use crate::value::{Locale, Value};
@@ -53,24 +54,30 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
     let tables: Vec<Table> = policy
         .tables
         .iter()
-        .map(|t| Table {
-            name: t.name.clone(),
-            hit: t.hit,
-            params: t.params.iter().map(|(n, _)| n.clone()).collect(),
-            result: t.result.clone(),
-            rows: t
+        .map(|t| {
+            let rows: Vec<Row> = t
                 .rows
                 .iter()
                 .map(|r| Row {
                     cells: r.cells.iter().map(|c| lower.cell(c)).collect(),
                     result: lower.widened(&r.result, &t.result),
                 })
-                .collect(),
-            lets: t.lets.iter().map(|e| lower.expr(e)).collect(),
-            otherwise: t.otherwise.as_ref().map(|e| match t.hit {
-                HitPolicy::Collect(Some(Aggregate::Count)) => lower.expr(e),
-                _ => lower.widened(e, &t.result),
-            }),
+                .collect();
+            // A function's cells may read its lets, which the index cannot know.
+            let index = if t.lets.is_empty() { TableIndex::build(&rows, t.params.len()) } else { None };
+            Table {
+                name: t.name.clone(),
+                hit: t.hit,
+                params: t.params.iter().map(|(n, _)| n.clone()).collect(),
+                result: t.result.clone(),
+                rows,
+                lets: t.lets.iter().map(|e| lower.expr(e)).collect(),
+                otherwise: t.otherwise.as_ref().map(|e| match t.hit {
+                    HitPolicy::Collect(Some(Aggregate::Count)) => lower.expr(e),
+                    _ => lower.widened(e, &t.result),
+                }),
+                index,
+            }
         })
         .collect();
     let rules: Vec<Rule> = policy

@@ -23,6 +23,8 @@ use crate::value::{Locale, Value};
 use ops::OpError;
 
 mod builtins;
+#[cfg(test)]
+mod table_index_tests;
 mod tables;
 
 /// Steps one evaluation may take before it is stopped (policies cannot loop, so this

@@ -3,6 +3,43 @@
 
 use super::*;
 
+/// The rows a table call checks.
+enum Rows<I> {
+    /// The index's candidates.
+    Indexed(I),
+    /// Every row (no index, or the arguments do not narrow them).
+    All(std::ops::Range<usize>),
+}
+
+impl<I: Iterator<Item = u32>> Iterator for Rows<I> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Rows::Indexed(i) => i.next().and_then(|r| usize::try_from(r).ok()),
+            Rows::All(r) => r.next(),
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by the tests that hold the index to the scan: every row is checked.
+    pub(crate) static SCAN_TABLES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether tables are scanned whatever their index says (tests only).
+fn scanning() -> bool {
+    #[cfg(test)]
+    {
+        SCAN_TABLES.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        false
+    }
+}
+
 impl Ctx<'_> {
     pub(super) fn table(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<Trap>> {
         let Some(table) = self.tables.get(index) else { return Ok(Value::Missing) };
@@ -19,7 +56,13 @@ impl Ctx<'_> {
         };
         let args: &[Value] = &frame;
         let mut matched: Vec<usize> = Vec::new();
-        for (r, row) in table.rows.iter().enumerate() {
+        // The rows that can match, in row order: the index's candidates, or every row.
+        let rows = match table.index.as_ref().filter(|_| !scanning()).and_then(|i| i.candidates(args)) {
+            Some((a, b)) => Rows::Indexed(crate::ir::table_index::merged(a, b)),
+            None => Rows::All(0..table.rows.len()),
+        };
+        for r in rows {
+            let Some(row) = table.rows.get(r) else { continue };
             self.tick()?;
             let mut all = true;
             for (cell, arg) in row.cells.iter().zip(args) {

@@ -3,6 +3,7 @@
 //! evaluation order is fixed.
 
 mod program;
+pub mod table_index;
 mod workflow;
 
 pub use program::*;

@@ -169,6 +169,8 @@ pub struct Table {
     pub otherwise: Option<Expr>,
     /// A function's lets, computed in order after the arguments.
     pub lets: Box<[Expr]>,
+    /// The rows by the values their constant cells accept (large tables only).
+    pub index: Option<super::table_index::TableIndex>,
 }
 
 /// A compiled row.
