@@ -230,3 +230,24 @@ fn gaps_are_found_for_bool_and_enumerated_inputs() {
     );
     assert!(!covered.iter().any(|d| d.code == "table-gap"), "otherwise closes every gap: {covered:?}");
 }
+
+#[test]
+fn one_table_lists_at_most_fifty_overlapping_rows_and_counts_the_rest() {
+    // 61 rows that all accept x = 1: rows 2 to 61 each overlap the rows before them.
+    let rows: Vec<String> = (0..61).map(|i| format!("  1 => {i}")).collect();
+    let body = format!(
+        "input {{ x: int }}\ntable t(x: int) -> int hit unique {{\n{}\n}}\noutput y = t(x)\n",
+        rows.join(",\n")
+    );
+    let d = diagnostics(&body);
+    let overlaps: Vec<&Diagnostic> = d.iter().filter(|d| d.code == "table-overlap").collect();
+    assert_eq!(overlaps.len(), 51, "50 rows listed, then one count");
+    let en: Vec<String> = overlaps.iter().map(|d| d.message.get(tenet::diagnostics::Lang::En).to_string()).collect();
+    assert!(en.iter().any(|m| m.starts_with("10 more rows of the table have the same problem")), "{en:#?}");
+    assert!(en.iter().any(|m| m == "rows 1 and 2 can both match (e.g. x = 1)"), "{en:#?}");
+    // A row that meets many names the first ten and how many in all.
+    assert!(
+        en.iter().any(|m| m == "row 51 can match together with rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 … (50) (e.g. x = 1)"),
+        "{en:#?}"
+    );
+}

@@ -253,29 +253,59 @@ impl Checker<'_> {
                 .filter_map(|((x, y), (n, _))| overlap::example(x, y).map(|v| format!("{n} = {v}")))
                 .collect()
         };
+        // The earlier rows each row may meet, from a sweep of the narrowest column (about
+        // n log n where the pairwise check was n²); each is then checked as before.
+        let columns = t.params.len();
+        let known: Vec<(usize, &[overlap::Set])> = sets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                s.as_deref().filter(|s| s.len() == columns && s.iter().all(|x| !x.is_empty())).map(|s| (i, s))
+            })
+            .collect();
+        let mut earlier_of: Vec<Vec<usize>> = vec![Vec::new(); sets.len()];
+        for (i, j) in overlap::candidate_pairs(&known, columns) {
+            if let Some(list) = earlier_of.get_mut(j) {
+                list.push(i);
+            }
+        }
+        let (mut listed, mut unlisted) = (0usize, 0usize);
         for (j, row_j) in sets.iter().enumerate() {
             let Some(row_j) = row_j else { continue };
             let rj = j + 1;
+            // A row that accepts nothing in some column is never in a sweep: every earlier
+            // row is its candidate (it is shadowed by any that covers the rest).
+            let candidates: Vec<usize> =
+                if row_j.iter().any(overlap::Set::is_empty) { (0..j).collect() } else { earlier_of[j].clone() };
             match t.hit {
                 HitPolicy::Unique | HitPolicy::Any => {
                     let differs = |i: usize| match (&t.rows[i].result.kind, &t.rows[j].result.kind) {
                         (TKind::Lit(a), TKind::Lit(b)) => a != b,
                         _ => false,
                     };
-                    let earlier: Vec<usize> = sets[..j]
+                    let earlier: Vec<usize> = candidates
                         .iter()
-                        .enumerate()
-                        .filter(|(i, s)| {
-                            s.as_ref().is_some_and(|s| meet(s, row_j)) && (t.hit == HitPolicy::Unique || differs(*i))
+                        .copied()
+                        .filter(|i| {
+                            sets[*i].as_ref().is_some_and(|s| meet(s, row_j))
+                                && (t.hit == HitPolicy::Unique || differs(*i))
                         })
-                        .map(|(i, _)| i)
                         .collect();
                     let Some(&first) = earlier.first() else { continue };
+                    if listed == MAX_LISTED {
+                        unlisted += 1;
+                        continue;
+                    }
+                    listed += 1;
                     let example = sets[first].as_ref().map(|s| sample(s, row_j)).unwrap_or_default();
                     let when = if example.is_empty() { String::new() } else { format!("（{}）", example.join(", ")) };
                     let when_en =
                         if example.is_empty() { String::new() } else { format!(" (e.g. {})", example.join(", ")) };
-                    let rows = earlier.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+                    // At most ten earlier rows are named, and pointed at.
+                    let mut rows = earlier.iter().take(10).map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+                    if earlier.len() > 10 {
+                        rows.push_str(&format!(" … ({})", earlier.len()));
+                    }
                     let (zh, en) = if t.hit == HitPolicy::Unique {
                         (
                             "unique 表格同时匹配两行时评估会出错；收紧条件，或改用 `hit first` / `hit any`",
@@ -298,19 +328,24 @@ impl Checker<'_> {
                     };
                     let mut d =
                         Diagnostic::warning(codes::TABLE_OVERLAP, message).at(t.rows[j].span).help(Msg::new(zh, en));
-                    for i in &earlier {
+                    for i in earlier.iter().take(10) {
                         let ri = i + 1;
                         d = d.also(t.rows[*i].span, msg!("第 {ri} 行", "row {ri}"));
                     }
                     self.report(d);
                 }
                 HitPolicy::First => {
-                    let shadow = sets[..j].iter().position(|s| {
-                        s.as_ref().is_some_and(|s| {
+                    let shadow = candidates.iter().copied().find(|i| {
+                        sets[*i].as_ref().is_some_and(|s| {
                             s.len() == row_j.len() && s.iter().zip(row_j).all(|(a, b)| overlap::covers(a, b))
                         })
                     });
                     if let Some(i) = shadow {
+                        if listed == MAX_LISTED {
+                            unlisted += 1;
+                            continue;
+                        }
+                        listed += 1;
                         let ri = i + 1;
                         self.report(
                             Diagnostic::warning(
@@ -326,5 +361,20 @@ impl Checker<'_> {
                 _ => {}
             }
         }
+        if unlisted > 0 {
+            self.report(
+                Diagnostic::warning(
+                    if t.hit == HitPolicy::First { codes::TABLE_SHADOWED } else { codes::TABLE_OVERLAP },
+                    msg!(
+                        "表格还有 {unlisted} 行有同样的问题，未逐一列出（每个表格最多列出 {MAX_LISTED} 行）",
+                        "{unlisted} more rows of the table have the same problem, not listed (at most {MAX_LISTED} are, per table)"
+                    ),
+                )
+                .at(t.span),
+            );
+        }
     }
 }
+
+/// How many rows' overlap or shadowing warnings one table lists; the rest are counted.
+const MAX_LISTED: usize = 50;
