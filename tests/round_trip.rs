@@ -19,12 +19,11 @@ use tenet::Type;
 use tenet::facts::Format;
 use tenet::value::Value;
 
-const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n";
+use tenet_test_support::{HEADER, policy_of};
 
 /// A policy that takes `x` of type `ty` and gives it back as `y`.
 fn echo(ty: &str) -> Policy {
-    let text = format!("{HEADER}input {{ x: {ty} }}\noutput y = x\n");
-    Policy::from_text("t.tenet", &text).unwrap_or_else(|e| panic!("{ty}: {:#?}", e.diagnostics()))
+    policy_of(&format!("input {{ x: {ty} }}\noutput y = x\n"))
 }
 
 /// The value `printed` reads back as, through the facts.

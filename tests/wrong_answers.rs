@@ -16,11 +16,10 @@ use tenet::Policy;
 use tenet::eval::Status;
 use tenet::facts::Format;
 
-const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n";
+use tenet_test_support::{HEADER, policy_of};
 
 fn policy(body: &str) -> Policy {
-    let text = format!("{HEADER}{body}");
-    Policy::from_text("t.tenet", &text).unwrap_or_else(|e| panic!("invalid test policy: {:#?}", e.diagnostics()))
+    policy_of(body)
 }
 
 fn outputs(policy: &Policy, facts: &str) -> serde_json::Value {

@@ -27,6 +27,28 @@ fn candidate(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::pat
     rules
 }
 
+/// Waits until the candidate has judged `n` decisions (the metric counts a judgment once
+/// it is kept); how many were the same, different, errors.
+async fn judged(s: &Server, n: u64) -> (u64, u64, u64) {
+    let started = Instant::now();
+    loop {
+        let metrics = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+        let count = |outcome: &str| {
+            metrics
+                .lines()
+                .find(|l| l.starts_with(&format!("tenet_shadow_evaluations_total{{outcome=\"{outcome}\"}}")))
+                .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let counts = (count("same"), count("differs"), count("error"));
+        if counts.0 + counts.1 + counts.2 >= n {
+            return counts;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{metrics}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn stricter(text: String) -> String {
     let edited = text.replacen("const restocking_rate = 10%", "const restocking_rate = 20%", 1).replacen(
         "const no_reason_window = 7 days",
@@ -84,23 +106,7 @@ async fn the_candidate_s_differences_in_money() {
     assert_eq!(live[0]["outputs"]["refund_amount"], "349.10");
     assert_eq!(live[3]["outputs"]["refund_amount"], "389.00");
     // The candidate judges off the request path: wait for all five.
-    let started = Instant::now();
-    loop {
-        let metrics = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
-        let count = |outcome: &str| {
-            metrics
-                .lines()
-                .find(|l| l.starts_with(&format!("tenet_shadow_evaluations_total{{outcome=\"{outcome}\"}}")))
-                .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        if count("same") + count("differs") == 5 {
-            assert_eq!((count("same"), count("differs"), count("error")), (2, 3, 0), "{metrics}");
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{metrics}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_eq!(judged(&s, 5).await, (2, 3, 0));
     let (status, sum) = s.get("/v1/shadow?policy=returns").await;
     assert_eq!(status, reqwest::StatusCode::OK, "{sum}");
     assert_eq!(sum["differences"], 3);
@@ -250,23 +256,7 @@ async fn case_events_on(db: Option<&str>) {
     let (r, _, _) = opening(13, "05");
     let (r_id, _) = post_case("R", &r, vec![event("submit", "customer", 0, None)]).await;
     // Judged: P at versions 0–2, Q at 0–4, R at 0–1; different: P 1, Q 4, R 1.
-    let started = Instant::now();
-    loop {
-        let metrics = s.client.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
-        let count = |outcome: &str| {
-            metrics
-                .lines()
-                .find(|l| l.starts_with(&format!("tenet_shadow_evaluations_total{{outcome=\"{outcome}\"}}")))
-                .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        if count("same") + count("differs") + count("error") == 10 {
-            assert_eq!((count("same"), count("differs"), count("error")), (7, 3, 0), "{metrics}");
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{metrics}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_eq!(judged(&s, 10).await, (7, 3, 0));
     // A judgment is counted once kept.
     let (status, sum) = s.get(&format!("/v1/shadow?policy=returns&since={since}")).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{sum}");

@@ -40,6 +40,18 @@ pub fn policy(name: &str) -> Policy {
     }
 }
 
+/// The header of the small policies tests write: name `t`, Beijing time, yuan.
+pub const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n";
+
+/// A small policy: [`HEADER`], then `body`; panics with its diagnostics when invalid.
+pub fn policy_of(body: &str) -> Policy {
+    let text = format!("{HEADER}{body}");
+    match Policy::from_text("t.tenet", &text) {
+        Ok(p) => p,
+        Err(e) => panic!("{text}\nis invalid:\n{}", tenet::diagnostics::to_text(&e.diagnostics(), Default::default())),
+    }
+}
+
 /// The policy a case file belongs to: `tests/cases/<policy>/…`.
 pub fn policy_name_for(case: &Path) -> String {
     let rel = case.strip_prefix(root().join("tests/cases")).expect("case lives under tests/cases");
