@@ -128,3 +128,25 @@ pub fn varied_return(i: usize) -> serde_json::Value {
     f["inspection"]["quality"] = json!(["ok", "defective"][(i / 9) % 2]);
     f
 }
+
+/// A policy with one decision table of `rows` rows over three columns — an int range, a
+/// text equality, a decimal comparison — with disjoint rows (the int ranges are), `hit`
+/// as given (`unique`, `first`): the table of issue 36's measurements.
+pub fn big_table(rows: usize, hit: &str) -> String {
+    let mut text = format!(
+        "policy big version \"1\"\ntimezone \"UTC\"\ncurrency CNY\ninput {{ a: int, s: text, d: decimal }}\n\
+         table t(a: int, s: text, d: decimal) -> int hit {hit} {{\n"
+    );
+    for i in 0..rows {
+        let sep = if i + 1 == rows { "" } else { "," };
+        text.push_str(&format!("  [{}..{}), \"r{}\", < {}.5 => {i}{sep}\n", i * 10, i * 10 + 10, i % 50, 100 + i % 7));
+    }
+    text.push_str("}\noutput x = t(a, s, d)\n");
+    text
+}
+
+/// Facts for [`big_table`]: the `k`-th call lands in row `k * 7919 % rows` (JSON text).
+pub fn big_table_call(k: usize, rows: usize) -> String {
+    let i = k.wrapping_mul(7919) % rows.max(1);
+    format!(r#"{{"a": {}, "s": "r{}", "d": "50.5"}}"#, i * 10 + 3, i % 50)
+}
