@@ -302,7 +302,7 @@ pub fn read_decisions(url: &str, mut each: impl FnMut(store::DecisionRow)) -> Re
             let Some(last) = rows.last() else { break };
             filter.after = Some(last.decision_id.clone());
             for row in rows {
-                each(row);
+                each(row.readable().map_err(StartError::Database)?);
                 n += 1;
             }
         }

@@ -118,3 +118,43 @@ where
     }
     out
 }
+
+/// A damaged entry is listed as unreadable, not a failed page; the readers that need its
+/// contents (the rebuilt answer, `read_decisions` under `tenet diff`) refuse it by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_entry_is_named_not_a_failed_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/damaged.db", dir.path().display());
+    let s = Server::start_with(Some(&url), None, |_| {}).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let (body, _) = varied(3 * i);
+        let (status, v) = s.post("/v1/policies/returns/evaluate", &body).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{v}");
+        ids.push(v["decision_id"].as_str().unwrap().to_owned());
+    }
+    // Damage the middle entry's body from outside, as a disk fault would.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let changed = sqlx::query("UPDATE decision_log SET body = $1 WHERE decision_id = $2")
+        .bind(vec![0u8, 1, 2, 3])
+        .bind(&ids[1])
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    let (status, list) = s.get("/v1/decisions?limit=10").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{list}");
+    let entries = list["decisions"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{list}");
+    assert!(entries[0].get("unreadable").is_none() && entries[2].get("unreadable").is_none(), "{list}");
+    assert!(entries[1]["unreadable"].is_string() && entries[1]["facts"].is_null(), "{list}");
+    let (status, v) = s.get(&format!("/v1/decisions/{}", ids[1])).await;
+    assert_eq!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR, "{v}");
+    assert_eq!(v["error"], "entry_unreadable", "{v}");
+    assert!(v["message_en"].as_str().unwrap().contains(&ids[1]), "{v}");
+    assert_eq!(s.get(&format!("/v1/decisions/{}", ids[2])).await.0, reqwest::StatusCode::OK);
+    let read = tokio::task::spawn_blocking(move || tenet_server::read_decisions(&url, |_| {})).await.unwrap();
+    let err = read.expect_err("a reader that needs every entry refuses").to_string();
+    assert!(err.contains(&ids[1]), "{err}");
+}

@@ -113,6 +113,10 @@ pub struct DecisionEntry {
     pub facts: Value,
     /// What was decided.
     pub result: Value,
+    /// Why the entry cannot be read, when it is damaged (`facts` and `result` are then
+    /// `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 /// `GET /v1/decisions`.

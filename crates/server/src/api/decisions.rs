@@ -32,6 +32,7 @@ fn entry(row: DecisionRow) -> DecisionEntry {
         policy_hash: row.policy_hash,
         case_id: row.case_id,
         event: row.event,
+        unreadable: row.unreadable,
     }
 }
 
@@ -99,6 +100,7 @@ pub async fn list(
         (status = 401, description = "No token, or one not known", body = ErrorBody),
         (status = 403, description = "The token's role may not do this", body = ErrorBody),
         (status = 404, description = "No such decision", body = ErrorBody),
+        (status = 500, description = "The entry is damaged and cannot be read (`entry_unreadable`, naming it)", body = ErrorBody),
         (status = 503, description = "The database does not answer, or the request took over 30 s", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -111,6 +113,14 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     app.access.check(&headers, Role::Reader)?;
     let row = app.store.decision(&id).await?.ok_or_else(|| ApiError::not_found("decision"))?;
+    let row = row.readable().map_err(|why| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "entry_unreadable",
+            format!("决定日志中的这一条已损坏，无法读取：{why}"),
+            format!("this entry of the decision log is damaged and cannot be read: {why}"),
+        )
+    })?;
     let explain = query.explain.unwrap_or(false);
     if row.case_id.is_some() {
         if explain {

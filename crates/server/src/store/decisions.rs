@@ -80,9 +80,19 @@ impl Store {
 
     async fn row_of(&self, r: &sqlx::any::AnyRow) -> sqlx::Result<DecisionRow> {
         let (codec, dict): (i64, Option<i64>) = (r.try_get("codec")?, r.try_get("dict")?);
-        self.learn_dict(dict).await?;
-        let body: Vec<u8> = r.try_get("body")?;
-        let (facts, result) = self.codec.decode(codec, dict, &body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        // A damaged body (or dictionary) makes this entry unreadable, not the page.
+        let decoded = match self.learn_dict(dict).await {
+            Err(sqlx::Error::Decode(e)) => Err(e.to_string()),
+            Err(e) => return Err(e),
+            Ok(()) => {
+                let body: Vec<u8> = r.try_get("body")?;
+                self.codec.decode(codec, dict, &body).map_err(|e| e.to_string())
+            }
+        };
+        let (facts, result, unreadable) = match decoded {
+            Ok((facts, result)) => (facts, result, None),
+            Err(why) => ("null".to_owned(), "null".to_owned(), Some(why)),
+        };
         Ok(DecisionRow {
             seq: r.try_get("seq")?,
             decision_id: r.try_get("decision_id")?,
@@ -95,6 +105,7 @@ impl Store {
             facts,
             result,
             whole: codec == super::codec::LEGACY,
+            unreadable,
         })
     }
 

@@ -70,7 +70,12 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        self.rows_of(&rows).await
+        // An export holds the log entry for entry: a damaged one stops it, named.
+        self.rows_of(&rows)
+            .await?
+            .into_iter()
+            .map(|r| r.readable().map_err(|why| sqlx::Error::Decode(why.into())))
+            .collect()
     }
 
     /// Records a file written for `day`, holding its entries through `through_seq`.

@@ -208,6 +208,20 @@ pub struct DecisionRow {
     pub result: String,
     /// True for an entry of the first log, which kept the whole answer as `result`.
     pub whole: bool,
+    /// Why the entry's body cannot be read, when it is damaged: then `facts` and
+    /// `result` are `null`. A listing shows such an entry; a reader that needs its
+    /// contents (an export, a rebuilt answer, `tenet diff`) refuses, naming it.
+    pub unreadable: Option<String>,
+}
+
+impl DecisionRow {
+    /// The entry, or why it cannot be read (naming it).
+    pub fn readable(self) -> Result<DecisionRow, String> {
+        match &self.unreadable {
+            Some(why) => Err(format!("decision {} (logged {}) cannot be read: {why}", self.decision_id, self.at)),
+            None => Ok(self),
+        }
+    }
 }
 
 /// Ids asked about in one query (well below either database's limit on parameters).
