@@ -38,16 +38,9 @@ async fn measure(label: &str, db: String, n: usize) {
     .unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let options = tenet_server::Options {
-        policies: root.join("rules"),
-        db,
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
         durable_decisions: true,
-        refuse_when_log_full: false,
-        access_log: false,
-        agreements: None,
         webhooks: Some(hooks),
-        shadow: None,
+        ..tenet_server::Options::local(root.join("rules"), db)
     };
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let app = std::sync::Arc::clone(&ready.app);

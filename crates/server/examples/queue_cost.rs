@@ -130,18 +130,7 @@ async fn measure(label: &str, url: &str, n: usize) {
     let filling = Instant::now();
     fill(url, n, now).await;
     println!("{label}: {n} cases written in {:.1} s", filling.elapsed().as_secs_f64());
-    let options = tenet_server::Options {
-        policies: root.join("rules"),
-        db: url.to_owned(),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-        access_log: false,
-        agreements: None,
-        webhooks: None,
-        shadow: None,
-    };
+    let options = tenet_server::Options::local(root.join("rules"), url.to_owned());
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());
     let app = std::sync::Arc::clone(&ready.app);

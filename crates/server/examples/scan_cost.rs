@@ -24,18 +24,7 @@ fn cpu_time() -> Duration {
 
 async fn start(db: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let options = tenet_server::Options {
-        policies: root.join("rules"),
-        db: db.to_owned(),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-        access_log: false,
-        agreements: None,
-        webhooks: None,
-        shadow: None,
-    };
+    let options = tenet_server::Options::local(root.join("rules"), db.to_owned());
     let ready = tenet_server::prepare(&options).await.expect("the server starts");
     let base = format!("http://{}", ready.addr().expect("address"));
     tokio::spawn(tenet_server::serve(ready));

@@ -60,6 +60,26 @@ pub struct Options {
     pub shadow: Option<PathBuf>,
 }
 
+impl Options {
+    /// A server of the policies in `policies` on the database `db`, on a free loopback
+    /// port, with nothing else on (no tokens, queued decision log, no webhooks, no
+    /// shadow): what tests, examples and benchmarks start from.
+    pub fn local(policies: PathBuf, db: String) -> Options {
+        Options {
+            policies,
+            db,
+            listen: "127.0.0.1:0".into(),
+            tokens: None,
+            durable_decisions: false,
+            refuse_when_log_full: false,
+            access_log: false,
+            agreements: None,
+            webhooks: None,
+            shadow: None,
+        }
+    }
+}
+
 /// A server ready to answer: the state and the bound listener.
 #[derive(Debug)]
 pub struct Ready {

@@ -551,16 +551,8 @@ async fn tokens_and_roles() {
 async fn without_tokens_only_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let options = tenet_server::Options {
-        policies: policies_copy(dir.path()),
-        db: format!("sqlite://{}/t.db", dir.path().display()),
         listen: "0.0.0.0:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-        access_log: false,
-        agreements: None,
-        webhooks: None,
-        shadow: None,
+        ..tenet_server::Options::local(policies_copy(dir.path()), format!("sqlite://{}/t.db", dir.path().display()))
     };
     let err = tenet_server::prepare(&options).await.expect_err("refused");
     assert!(err.to_string().contains("loopback"), "{err}");
@@ -586,18 +578,10 @@ async fn queued_decisions_reach_the_log_on_postgres() {
 /// answer is in the log, once, with the result that was answered.
 async fn queued_decisions_on(db: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let options = tenet_server::Options {
-        policies: policies_copy(dir.path()),
-        db: db.unwrap_or_else(|| format!("sqlite://{}/t.db", dir.path().display())),
-        listen: "127.0.0.1:0".into(),
-        tokens: None,
-        durable_decisions: false,
-        refuse_when_log_full: false,
-        access_log: false,
-        agreements: None,
-        webhooks: None,
-        shadow: None,
-    };
+    let options = tenet_server::Options::local(
+        policies_copy(dir.path()),
+        db.unwrap_or_else(|| format!("sqlite://{}/t.db", dir.path().display())),
+    );
     let ready = tenet_server::prepare(&options).await.unwrap();
     let base = format!("http://{}", ready.addr().unwrap());
     let app = std::sync::Arc::clone(&ready.app);

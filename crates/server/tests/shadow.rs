@@ -156,16 +156,8 @@ async fn a_candidate_that_fails_its_check_or_shadows_nothing_is_refused_at_start
         let shadow = candidate(dir.path(), edit);
         let policies = policies_copy(&dir.path().join("live"));
         let options = tenet_server::Options {
-            policies,
-            db: format!("sqlite://{}/t.db", dir.path().display()),
-            listen: "127.0.0.1:0".into(),
-            tokens: None,
-            durable_decisions: false,
-            refuse_when_log_full: false,
-            access_log: false,
-            agreements: None,
-            webhooks: None,
             shadow: Some(shadow),
+            ..tenet_server::Options::local(policies, format!("sqlite://{}/t.db", dir.path().display()))
         };
         let Err(e) = tenet_server::prepare(&options).await else { panic!("the candidate is refused") };
         assert!(e.to_string().contains(says), "{e}");

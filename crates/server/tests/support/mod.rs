@@ -60,19 +60,11 @@ impl Server {
             std::fs::write(&path, text).unwrap();
             path
         });
-        let options = tenet_server::Options {
-            policies: policies.clone(),
-            db,
-            listen: "127.0.0.1:0".into(),
+        let mut options = tenet_server::Options {
             tokens,
             durable_decisions: true,
-            refuse_when_log_full: false,
-            access_log: false,
-            agreements: None,
-            webhooks: None,
-            shadow: None,
+            ..tenet_server::Options::local(policies.clone(), db)
         };
-        let mut options = options;
         edit(&mut options);
         let ready = tenet_server::prepare(&options).await.expect("the server starts");
         let base = format!("http://{}", ready.addr().unwrap());
