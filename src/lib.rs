@@ -49,7 +49,7 @@ pub mod workflow;
 
 /// The language's types, as a policy's input schema states them ([`Policy::inputs`]).
 pub use lang::{Field, RecordType, Type};
-pub use policy::{Judged, LoadError, Policy};
+pub use policy::{ExportError, Judged, LoadError, Policy};
 pub use source::Resolver;
 pub use syntax::format::{FormatError, format_checked as format_policy};
 

@@ -991,15 +991,21 @@ impl Checker<'_> {
     pub(crate) fn coerce(&mut self, mut e: TExpr, want: &Type, of: &str) -> TExpr {
         // A record literal for a record type: each field, where the names line up.
         if let (TKind::Record(values), Type::Record(want_rec), Type::Record(have)) = (&mut e.kind, want, &e.ty)
-            && have.fields.len() == want_rec.fields.len()
-            && have.fields.iter().zip(&want_rec.fields).all(|(a, b)| a.name == b.name)
+            && have.fields.len() == values.len()
+            && have.fields.iter().all(|a| want_rec.fields.iter().any(|b| a.name == b.name))
         {
             let mut fields = have.fields.clone();
             let taken = std::mem::take(values);
             let mut out = Vec::with_capacity(taken.len());
-            for ((v, f), w) in taken.into_iter().zip(fields.iter_mut()).zip(&want_rec.fields) {
+            // By name: a record literal may leave optional fields out.
+            let wanted: Vec<&crate::lang::Field> =
+                have.fields.iter().filter_map(|a| want_rec.fields.iter().find(|b| a.name == b.name)).collect();
+            for ((v, f), w) in taken.into_iter().zip(fields.iter_mut()).zip(wanted) {
                 let v = self.coerce(v, &w.ty, &format!("{of}.{}", w.name));
-                f.ty = v.ty.clone();
+                // A number for a money or decimal field takes the field's type, as it
+                // would alone (`fee: 0` in a `{ fee: money }`); the compiler converts it.
+                let widens = v.ty != w.ty && v.ty.is_numeric() && matches!(w.ty, Type::Money | Type::Decimal);
+                f.ty = if widens && v.ty.fits(&w.ty) { w.ty.clone() } else { v.ty.clone() };
                 out.push(v);
             }
             *values = out;

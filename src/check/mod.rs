@@ -3,6 +3,7 @@
 
 pub(crate) mod builtins;
 mod calendars;
+mod csv_rows;
 mod declare;
 mod expr;
 mod header;
@@ -32,6 +33,7 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DeclKind, EachDecl, PolicyFile, TableDecl, ValueDecl};
 use crate::time::Calendar;
 use crate::value::Currency;
+pub(crate) use csv_rows::plain_text_cell;
 pub use hir::TypedPolicy;
 use hir::{ConstDef, DerivedDef, LedgerDef, TableDef};
 
@@ -91,7 +93,11 @@ pub(crate) enum DerivedSource<'a> {
 }
 
 pub(crate) struct Checker<'a> {
-    file: &'a Arc<SourceFile>,
+    /// The policy's file.
+    policy_file: &'a Arc<SourceFile>,
+    /// The file the spans being checked point into: the policy's, or a table's CSV
+    /// file while its rows are checked.
+    file: Arc<SourceFile>,
     resolve: Resolver<'a>,
     diags: Vec<Diagnostic>,
     name: String,
@@ -132,7 +138,8 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(file: &'a Arc<SourceFile>, resolve: Resolver<'a>) -> Self {
         Checker {
-            file,
+            policy_file: file,
+            file: Arc::clone(file),
             resolve,
             diags: Vec::new(),
             name: String::new(),
@@ -167,7 +174,7 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn report(&mut self, diag: Diagnostic) {
-        self.diags.push(diag.in_file(self.file));
+        self.diags.push(diag.in_file(&self.file));
     }
 
     fn run(&mut self, ast: &'a PolicyFile) {
@@ -275,7 +282,7 @@ impl<'a> Checker<'a> {
                 .filter_map(|s| if let Symbol::Derived(i) = s { Some(*i) } else { None })
                 .collect(),
             workflow: self.workflow,
-            file: Arc::clone(self.file),
+            file: Arc::clone(self.policy_file),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use super::hir::{CellDef, RowDef, TExpr, TKind, TableDef};
 use super::{Checker, Local, ops, overlap};
+use std::sync::Arc;
+
 use crate::diagnostics::codes;
 use crate::diagnostics::msg;
 use crate::diagnostics::{Diagnostic, Msg};
@@ -47,11 +49,23 @@ impl Checker<'_> {
             self.locals.push(Local { name: name.node.clone(), ty: value.ty.clone(), missing: value.missing });
             lets.push(value);
         }
-        let rows: Vec<RowDef> = t.rows.iter().map(|row| self.row(row, &params, &result, &t.name.node)).collect();
-        let otherwise = t.otherwise.as_ref().map(|e| self.otherwise(e, t.hit.node, &result, &t.name.node));
+        // Rows from a CSV file are checked with its spans, and reported in it.
+        let csv = t.from.as_ref().and_then(|from| self.csv_rows(from, &t.name.node, &params, &result));
+        let (written, otherwise) = match &csv {
+            Some(c) => (&c.rows, c.otherwise.as_ref()),
+            None => (&t.rows, t.otherwise.as_ref()),
+        };
+        let policy_file = csv.as_ref().map(|c| std::mem::replace(&mut self.file, Arc::clone(&c.file)));
+        let rows: Vec<RowDef> = written.iter().map(|row| self.row(row, &params, &result, &t.name.node)).collect();
+        let otherwise = otherwise.map(|e| self.otherwise(e, t.hit.node, &result, &t.name.node));
         self.locals = outer;
         self.block_item = outer_block;
-        if t.rows.is_empty() && !t.function {
+        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, lets, span };
+        self.overlaps(&def);
+        if let Some(file) = policy_file {
+            self.file = file;
+        }
+        if def.rows.is_empty() && !t.function && (t.from.is_none() || csv.is_some()) {
             let n = &t.name.node;
             self.report(
                 Diagnostic::warning(codes::EMPTY_TABLE, msg!("表格 `{n}` 没有行", "table `{n}` has no rows"))
@@ -59,8 +73,6 @@ impl Checker<'_> {
                     .help(Msg::new("没有行的表格永远没有结果", "a table without rows never gives a result")),
             );
         }
-        let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, lets, span };
-        self.overlaps(&def);
         def
     }
 
@@ -362,7 +374,8 @@ impl Checker<'_> {
             }
         }
         if unlisted > 0 {
-            self.report(
+            // At the table's declaration, in the policy (its rows may be in a CSV file).
+            self.diags.push(
                 Diagnostic::warning(
                     if t.hit == HitPolicy::First { codes::TABLE_SHADOWED } else { codes::TABLE_OVERLAP },
                     msg!(
@@ -370,7 +383,8 @@ impl Checker<'_> {
                         "{unlisted} more rows of the table have the same problem, not listed (at most {MAX_LISTED} are, per table)"
                     ),
                 )
-                .at(t.span),
+                .at(t.span)
+                .in_file(self.policy_file),
             );
         }
     }

@@ -69,6 +69,7 @@ pub fn compile(policy: &TypedPolicy) -> Result<Program, Vec<Diagnostic>> {
                 name: t.name.clone(),
                 hit: t.hit,
                 params: t.params.iter().map(|(n, _)| n.clone()).collect(),
+                param_types: t.params.iter().map(|(_, ty)| ty.clone()).collect(),
                 result: t.result.clone(),
                 rows,
                 lets: t.lets.iter().map(|e| lower.expr(e)).collect(),
@@ -248,7 +249,14 @@ impl Lower<'_> {
     fn widened(&mut self, e: &TExpr, ty: &Type) -> Expr {
         let lowered = self.expr(e);
         if e.ty != *ty && matches!(ty, Type::Money | Type::Decimal) {
-            Expr::Coerce(Box::new(lowered), ty.clone())
+            let constant = matches!(lowered, Expr::Const(_));
+            let coerced = Expr::Coerce(Box::new(lowered), ty.clone());
+            // A constant widened once, here (a table's row results stay values, which
+            // `tenet table export` writes out).
+            if constant && let Ok(v) = Ctx::constant(self.locale, &self.patterns).value(&coerced, &[]) {
+                return Expr::Const(v);
+            }
+            coerced
         } else {
             lowered
         }
@@ -346,7 +354,14 @@ impl Lower<'_> {
                 ),
                 _ => Expr::List(self.many(items)),
             },
-            TKind::Record(items) => Expr::Record(self.many(items)),
+            TKind::Record(items) => match &e.ty {
+                // Each field as its type says: a number the checker widened to money or
+                // decimal is converted here.
+                Type::Record(r) if r.fields.len() == items.len() => {
+                    Expr::Record(items.iter().zip(&r.fields).map(|(item, f)| self.widened(item, &f.ty)).collect())
+                }
+                _ => Expr::Record(self.many(items)),
+            },
             TKind::Text(parts) => Expr::Text(self.parts(parts, false)),
         };
         // Numbers that meet in one value take the type the checker gave it.

@@ -127,6 +127,12 @@ codes! {
         "A const cannot be computed when the policy loads (an overflow, a division by zero).",
         Some("const c = 1 / 0"),
     ),
+    CSV_TABLE = e(
+        "csv-table",
+        "表格的 CSV 文件有问题：无法读取、列名与参数不符、一行的列数不对，或单元格不是值（CSV 只放值，不放计算或名称）。",
+        "A table's CSV file cannot be read, its header does not name the parameters, a line has the wrong number of columns, or a cell is not a value (a CSV holds values, not calculations or names).",
+        Some("table rates(kg: int) -> int from \"no-such-file.csv\""),
+    ),
     CYCLE = e(
         "cycle",
         "一个值（或表）直接或间接地依赖它自己。",

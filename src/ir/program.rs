@@ -161,6 +161,8 @@ pub struct Table {
     pub hit: HitPolicy,
     /// Parameter names, in order.
     pub params: Vec<String>,
+    /// Parameter types, in order.
+    pub param_types: Box<[Type]>,
     /// The type of a row's result.
     pub result: Type,
     /// Rows.

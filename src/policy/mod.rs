@@ -18,6 +18,9 @@
 //! ```
 
 mod describe;
+mod export;
+
+pub use export::ExportError;
 
 use std::path::Path;
 use std::sync::Arc;

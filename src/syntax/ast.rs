@@ -415,6 +415,8 @@ pub struct TableDecl {
     pub lets: Vec<(Ident, Expr)>,
     /// Declared with `fn`.
     pub function: bool,
+    /// `from "rates.csv"`: the file the rows are read from (the path as written).
+    pub from: Option<Spanned<String>>,
 }
 
 /// A table input.

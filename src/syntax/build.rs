@@ -28,12 +28,20 @@ pub(crate) struct Builder<'a> {
     file: &'a Arc<SourceFile>,
     /// Where the parsed text starts in the file (non-zero when recovering chunk by chunk).
     offset: usize,
+    /// For text that is not a slice of the file (a quoted CSV field, its `""` read as
+    /// `"`): the file offset of each byte of the text, and of its end.
+    map: Option<Vec<usize>>,
     diags: RefCell<Vec<Diagnostic>>,
 }
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(file: &'a Arc<SourceFile>, offset: usize) -> Self {
-        Builder { file, offset, diags: RefCell::new(Vec::new()) }
+        Builder { file, offset, map: None, diags: RefCell::new(Vec::new()) }
+    }
+
+    /// A builder for a text whose byte `i` lies at `map[i]` in the file.
+    pub(crate) fn mapped(file: &'a Arc<SourceFile>, map: Vec<usize>) -> Self {
+        Builder { file, offset: 0, map: Some(map), diags: RefCell::new(Vec::new()) }
     }
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
@@ -68,7 +76,18 @@ impl<'a> Builder<'a> {
 
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        self.place(s.start(), s.end())
+    }
+
+    /// Where `start..end` of the parsed text lies in the file.
+    pub(crate) fn place(&self, start: usize, end: usize) -> Span {
+        match &self.map {
+            Some(map) => {
+                let at = |i: usize| map.get(i).or(map.last()).copied().unwrap_or(0);
+                Span::new(at(start), at(end))
+            }
+            None => Span::new(self.offset + start, self.offset + end),
+        }
     }
 
     pub(crate) fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -495,12 +514,19 @@ impl<'a> Builder<'a> {
         let mut hit = None;
         let mut rows = Vec::new();
         let mut otherwise = None;
+        let mut from = None;
         for p in parts {
             match p.as_rule() {
                 Rule::ident => name = Some(self.ident(p)),
                 Rule::param => params.extend(self.param(p)),
                 Rule::type_expr => result = Some(self.type_expr(p)),
                 Rule::hit_policy => hit = Some(self.hit_policy(p)),
+                Rule::table_from => {
+                    from = p
+                        .into_inner()
+                        .find(|s| s.as_rule() == Rule::string)
+                        .map(|s| self.plain_text(s, "CSV 文件路径", "a CSV file path"))
+                }
                 Rule::row => rows.extend(self.row(p)),
                 Rule::otherwise_row => {
                     otherwise = p.into_inner().find(|e| e.as_rule() == Rule::expr).map(|e| self.expr(e))
@@ -510,7 +536,7 @@ impl<'a> Builder<'a> {
         }
         let name = name?;
         let hit = hit.unwrap_or_else(|| Spanned::new(HitPolicy::Unique, name.span));
-        Some(TableDecl { name, params, result: result?, hit, rows, otherwise, lets: Vec::new(), function: false })
+        Some(TableDecl { name, params, result: result?, hit, rows, otherwise, lets: Vec::new(), function: false, from })
     }
 
     /// A table's or function's parameter: `name: type`.
@@ -547,7 +573,17 @@ impl<'a> Builder<'a> {
         let body = body?;
         let row = Row { cells, span: body.span, result: body };
         let hit = Spanned::new(HitPolicy::First, name.span);
-        Some(TableDecl { name, params, result: result?, hit, rows: vec![row], otherwise: None, lets, function: true })
+        Some(TableDecl {
+            name,
+            params,
+            result: result?,
+            hit,
+            rows: vec![row],
+            otherwise: None,
+            lets,
+            function: true,
+            from: None,
+        })
     }
 
     fn hit_policy(&self, pair: Pair<'_, Rule>) -> Spanned<HitPolicy> {
@@ -596,7 +632,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A cell: one test, tests joined by `or`, or `not(…)` of them.
-    fn cell(&self, pair: Pair<'_, Rule>) -> Option<Cell> {
+    pub(crate) fn cell(&self, pair: Pair<'_, Rule>) -> Option<Cell> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner().peekable();
         if inner.peek().is_some_and(|p| p.as_rule() == Rule::cell_not) {

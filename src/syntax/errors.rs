@@ -146,6 +146,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_version => Thing("`version`", "`version`"),
         Rule::kw_hit | Rule::hit_policy => Thing("`hit`", "`hit`"),
         Rule::block_open => Thing("`{`", "`{`"),
+        Rule::table_from | Rule::from_word => Thing("`from \"文件.csv\"`", "`from \"file.csv\"`"),
+        Rule::cell_alone => Thing("单元格（值、区间、比较）", "a cell (a value, a range, a comparison)"),
+        Rule::expr_alone => Thing("值", "a value"),
         Rule::kw_at | Rule::stage_tag => Thing("`at`", "`at`"),
         Rule::kw_when | Rule::guard => Thing("`when`", "`when`"),
         Rule::kw_reject

@@ -2,6 +2,8 @@
 
 pub mod ast;
 mod build;
+pub mod cells;
+pub mod csv;
 pub mod dump;
 mod errors;
 mod expr;

@@ -78,6 +78,8 @@ enum Command {
     Users(commands::users::Args),
     /// 决定日志：按天导出为 Parquet、删除已导出的 · the decision log: export by day to Parquet, prune what was exported
     Log(commands::log::Args),
+    /// 决策表：把表格的行导出为 CSV · decision tables: write a table's rows out as CSV
+    Table(commands::table::Args),
     /// 新建项目：tenet.toml、示例策略、节假日日历与测试案例 · start a project: tenet.toml, a starter policy, the holiday calendar and test cases
     Init(commands::init::Args),
     /// 语言服务器（LSP，标准输入输出），供编辑器使用 · the language server (LSP over standard input and output) for editors
@@ -211,6 +213,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
         Command::Report(args) => commands::report::run(&args, &ui),
         Command::Users(args) => commands::users::run(&args, &ui),
         Command::Log(args) => commands::log::run(&args, &ui),
+        Command::Table(args) => commands::table::run(&args, &ui),
         Command::Init(args) => commands::init::run(&args, &ui),
         Command::Lsp => commands::lsp::run(),
     };

@@ -40,6 +40,9 @@ pub struct Documents {
     pub open: BTreeMap<String, (Uri, Document)>,
     /// URIs changed and not yet analysed.
     pub dirty: BTreeSet<String>,
+    /// For each policy, the other files (holiday files, CSV tables) it last published
+    /// diagnostics to, so they are cleared once fixed.
+    pub published: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The file path a `file:` URI names (percent-decoded), else the URI as written.

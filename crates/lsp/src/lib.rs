@@ -202,10 +202,17 @@ fn publish_dirty(connection: &Connection, docs: &mut Documents) -> Result<(), Ls
         }
         let version = Some(doc.version);
         publish(connection, uri, list, version)?;
+        let before = docs.published.insert(key.clone(), others.keys().cloned().collect()).unwrap_or_default();
         for (name, (file, diags)) in others {
             let Ok(other) = format!("file://{}", absolute(&name)).parse::<Uri>() else { continue };
             let list = diags.iter().map(|d| convert::diagnostic(file.text(), d, &other, fallback)).collect();
             publish(connection, other, list, None)?;
+        }
+        // A file fixed since the last analysis: its old diagnostics are withdrawn.
+        let now = docs.published.get(&key).cloned().unwrap_or_default();
+        for name in before.difference(&now) {
+            let Ok(other) = format!("file://{}", absolute(name)).parse::<Uri>() else { continue };
+            publish(connection, other, Vec::new(), None)?;
         }
     }
     Ok(())

@@ -12,5 +12,6 @@ pub(crate) mod lsp;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod serve;
+pub(crate) mod table;
 pub(crate) mod test;
 pub(crate) mod users;
