@@ -184,7 +184,8 @@ fn decl_to(out: &mut String, decl: &Decl) -> fmt::Result {
                 HitPolicy::Collect(Some(Aggregate::Max)) => "collect max",
                 HitPolicy::Collect(Some(Aggregate::Count)) => "collect count",
             };
-            writeln!(out, "table {}({}) -> {} hit {hit}", t.name.node, params.join(", "), ty(&t.result))?;
+            let from = t.from.as_ref().map(|f| format!(" from {:?}", f.node)).unwrap_or_default();
+            writeln!(out, "table {}({}) -> {} hit {hit}{from}", t.name.node, params.join(", "), ty(&t.result))?;
             for row in &t.rows {
                 let cells: Vec<String> = row.cells.iter().map(cell).collect();
                 writeln!(out, "  [{}] => {}", cells.join(", "), expr(&row.result))?;

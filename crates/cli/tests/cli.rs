@@ -969,3 +969,28 @@ fn test_runs_histories_and_update_writes_their_expectation() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("decision\n      - expected  approved\n      + actual    rejected"), "{stdout}");
 }
+
+/// `tenet table export` writes the bundled rate card back as the CSV it was read from;
+/// a table written in the policy comes out in the form a CSV-backed table reads back;
+/// a name no policy declares, and a table whose rows are computed, are refused by name.
+#[test]
+fn table_export_writes_what_a_csv_backed_table_reads() {
+    let out = run(&["table", "export", "freight"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(support::root().join("rules/return-freight.csv")).expect("the rate card");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), csv);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().join("credit.csv");
+    let out = run(&["table", "export", "rate_credit", "rules/support_sla.tenet", "-o", to.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&to).expect("written");
+    assert!(written.starts_with("rate,rate_credit\n< 80%,"), "{written}");
+
+    let out = run(&["table", "export", "no_such_table"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no policy of the project declares a table `no_such_table`"));
+    let out = run(&["table", "export", "targets", "rules/support_sla.tenet"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("row 1 of table `targets`"));
+}

@@ -114,10 +114,11 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
                 if connection.handle_shutdown(&req)? {
                     return Ok(());
                 }
+                // Edits not yet analysed are analysed and published first, so an answer
+                // comes after the diagnostics of every edit sent before its request.
+                publish_dirty(connection, &mut docs)?;
                 let response = answer(&mut docs, req);
                 send(connection, Message::Response(response))?;
-                // A request made the analysis fresh: publish what it found too.
-                publish_dirty(connection, &mut docs)?;
             }
             Message::Notification(n) => notified(connection, &mut docs, n)?,
             Message::Response(_) => {}

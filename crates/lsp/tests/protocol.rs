@@ -355,6 +355,32 @@ fn holiday_file_problems_go_to_the_holiday_file() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A mistake in a table's CSV file is published on the CSV file, at its line; once the
+/// CSV is fixed, the next analysis withdraws it.
+#[test]
+fn csv_table_problems_go_to_the_csv_file_and_are_withdrawn_once_fixed() {
+    let dir = std::env::temp_dir().join(format!("tenet-lsp-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("rates.csv"), "region,kg,rate\nnorth,[0..1),12.00\nnorth,LIMIT,3\n").unwrap();
+    let text = "policy p version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\ninput { region: text, kg: decimal }\ntable rate(region: text, kg: decimal) -> money from \"rates.csv\"\noutput price = rate(region, kg)\n";
+    let path = dir.join("p.tenet");
+    let (u, csv) = (uri(&path), uri(&dir.join("rates.csv")));
+    let mut c = Client::start();
+    assert!(c.open(&u, text).is_empty(), "the policy itself is fine");
+    let problems = c.diagnostics(&csv);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0]["code"], "csv-table");
+    assert_eq!(problems[0]["range"]["start"], json!({"line": 2, "character": 6}), "at `LIMIT`: {problems:#?}");
+    std::fs::write(dir.join("rates.csv"), "region,kg,rate\nnorth,[0..1),12.00\nnorth,[1..5),3\n").unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": format!("{text}\n")}]}),
+    );
+    assert!(c.last_diagnostics(&csv).is_empty(), "withdrawn once fixed");
+    c.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Semantic tokens name each word by what it is: decoded back to (line, column, length,
 /// type) and checked at a const's use, an input path, a code and a builtin.
 #[test]
