@@ -4,6 +4,7 @@
 //! never disagree about a policy (`tenet lsp` serves it).
 
 mod builtins;
+mod incremental;
 mod index;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, Span};
 
 pub use builtins::{BUILTINS, BuiltinDoc};
+pub use incremental::Incremental;
 
 /// The word is reserved by the language and cannot name anything.
 pub fn is_keyword(word: &str) -> bool {
@@ -122,7 +124,15 @@ pub struct Analysis {
 impl Analysis {
     /// Parses and checks `file`: its diagnostics are exactly `tenet check`'s.
     pub fn new(file: &Arc<SourceFile>) -> Analysis {
+        Analysis::build(file).0
+    }
+
+    /// [`Analysis::new`], and where each table written in the file has its rows: the
+    /// declaration's span and the rows' (from the first row to the last, its comma
+    /// included).
+    fn build(file: &Arc<SourceFile>) -> (Analysis, Vec<(Span, Span)>) {
         let parsed = crate::syntax::parse(file);
+        let tables = incremental::row_regions(file.text(), &parsed.file);
         // What `Policy::from_source` reports, from this one parse.
         let folder = std::path::Path::new(file.name()).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         let resolve = |name: &str| crate::source::read_source(&folder.join(name));
@@ -136,14 +146,15 @@ impl Analysis {
                 s.ty = types.get(&s.name).cloned();
             }
         }
-        Analysis {
+        let analysis = Analysis {
             file: Arc::clone(file),
             diagnostics,
             symbols: built.symbols,
             refs: built.refs,
             builtin_uses: built.builtins,
             complete: !parsed.incomplete,
-        }
+        };
+        (analysis, tables)
     }
 
     /// The file analysed.

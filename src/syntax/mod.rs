@@ -113,7 +113,9 @@ fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
     out
 }
 
-fn chunk_starts(text: &str) -> Vec<usize> {
+/// Where each declaration starts: offset 0, then every line that begins with a
+/// declaration keyword and a space.
+pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

@@ -30,7 +30,17 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("lsp");
     group.sample_size(20);
     group.bench_function("analyse 2000 lines", |b| b.iter(|| tenet::analysis::Analysis::new(&file)));
+    round_trip(&mut group, "edit to published diagnostics, 2000 lines", &text);
+    // The same policy with a 16 000-row table after it: the same edit, the table's text
+    // unchanged, so its analysis is kept.
+    let with_table = tenet_test_support::workloads::long_policy_with_table(2_000, 16_000);
+    round_trip(&mut group, "edit to published diagnostics, 2000 lines + 16000-row table", &with_table);
+    group.finish();
+}
 
+/// `didChange` of one const in `text` to `publishDiagnostics`, over an in-memory
+/// connection to a server that has the document open.
+fn round_trip(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str, text: &str) {
     let (server, client) = Connection::memory();
     let handle = std::thread::spawn(move || tenet_lsp::serve(&server).unwrap());
     client
@@ -49,7 +59,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let _ = client.receiver.recv().unwrap();
     let mut version = 1;
-    group.bench_function("edit to published diagnostics, 2000 lines", |b| {
+    group.bench_function(name, |b| {
         b.iter(|| {
             version += 1;
             let edited = text.replacen("const fee_0 = 1%", &format!("const fee_0 = {}%", version % 7 + 1), 1);
@@ -66,7 +76,6 @@ fn bench(c: &mut Criterion) {
             }
         });
     });
-    group.finish();
     client.sender.send(Message::Request(Request::new(RequestId::from(2), "shutdown".into(), json!(null)))).unwrap();
     let _ = client.receiver.recv().unwrap();
     client.sender.send(Message::Notification(Notification::new("exit".into(), json!(null)))).unwrap();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use lsp_types::Uri;
-use tenet::analysis::Analysis;
+use tenet::analysis::{Analysis, Incremental};
 use tenet::source::SourceFile;
 
 /// What a document is.
@@ -31,6 +31,8 @@ pub struct Document {
     pub analysis: Option<Analysis>,
     /// The last analysis whose parse was complete.
     pub last_good: Option<Analysis>,
+    /// What the next analysis may keep of this one (large tables whose text is as it was).
+    pub kept: Incremental,
 }
 
 /// Every open document, and those edited since they were last analysed.
@@ -76,8 +78,11 @@ impl Documents {
         let file = SourceFile::new(path.display().to_string(), text);
         let key = uri.as_str().to_owned();
         self.dirty.insert(key.clone());
-        let last_good = self.open.remove(&key).and_then(|(_, d)| d.last_good);
-        self.open.insert(key, (uri, Document { kind, version, file, analysis: None, last_good }));
+        let (last_good, kept) = match self.open.remove(&key) {
+            Some((_, d)) => (d.last_good, d.kept),
+            None => (None, Incremental::new()),
+        };
+        self.open.insert(key, (uri, Document { kind, version, file, analysis: None, last_good, kept }));
     }
 
     /// Replaces a document's text (full synchronisation).
@@ -96,7 +101,7 @@ impl Documents {
         let key = uri.as_str();
         let (_, doc) = self.open.get_mut(key)?;
         if doc.kind == Kind::Policy && doc.analysis.is_none() {
-            let analysis = Analysis::new(&doc.file);
+            let analysis = doc.kept.analyse(&doc.file);
             if analysis.is_complete() {
                 doc.last_good = Some(analysis.clone());
             }

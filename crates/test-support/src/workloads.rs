@@ -150,3 +150,17 @@ pub fn big_table_call(k: usize, rows: usize) -> String {
     let i = k.wrapping_mul(7919) % rows.max(1);
     format!(r#"{{"a": {}, "s": "r{}", "d": "50.5"}}"#, i * 10 + 3, i % 50)
 }
+
+/// [`long_policy`] of `lines` lines followed by a `unique` table of `rows` disjoint rows
+/// over the request's days, as `big_table` writes them, and an output that calls it: an
+/// edit to the policy's rules leaves the table's text as it was.
+pub fn long_policy_with_table(lines: usize, rows: usize) -> String {
+    let mut text = long_policy(lines);
+    text.push_str("table t(a: int, s: text, d: decimal) -> int hit unique {\n");
+    for i in 0..rows {
+        let sep = if i + 1 == rows { "" } else { "," };
+        text.push_str(&format!("  [{}..{}), \"r{}\", < {}.5 => {i}{sep}\n", i * 10, i * 10 + 10, i % 50, 100 + i % 7));
+    }
+    text.push_str("}\noutput x = t(request.days, \"r1\", 1.0)\n");
+    text
+}
