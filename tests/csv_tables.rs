@@ -124,8 +124,11 @@ fn every_csv_mistake_is_named_at_its_line_and_column() {
         ),
     ];
     for (csv, want) in cases {
-        let got = load(body, &[("rates.csv", csv)]).err().unwrap_or_default();
-        assert!(got.iter().any(|d| d.starts_with(want)), "for {csv:?} want {want}\ngot {got:#?}");
+        // The same places whether the lines end in LF or, as spreadsheets write them, CRLF.
+        for csv in [csv.to_owned(), csv.replace('\n', "\r\n")] {
+            let got = load(body, &[("rates.csv", &csv)]).err().unwrap_or_default();
+            assert!(got.iter().any(|d| d.starts_with(want)), "for {csv:?} want {want}\ngot {got:#?}");
+        }
     }
     let missing = load(body, &[]).err().unwrap_or_default();
     assert!(
@@ -268,8 +271,16 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("{table}\n{csv}\n{e:#?}"))),
         };
         prop_assert_eq!(from.table_csv("t").unwrap(), csv.clone(), "exported again");
+        // Saved by a spreadsheet, with CRLF line ends.
+        let crlf = csv.replace('\n', "\r\n");
+        let from_crlf = load(&format!("{io}{declared} from \"t.csv\"\noutput x = t(s, n, d)\n"), &[("t.csv", &crlf)]);
+        let from_crlf = match from_crlf {
+            Ok(p) => p,
+            Err(e) => return Err(TestCaseError::fail(format!("CRLF:\n{table}\n{csv}\n{e:#?}"))),
+        };
         for f in &calls {
             prop_assert_eq!(x(&written, f), x(&from, f), "{}\n{}\nfacts {}", table, csv, f);
+            prop_assert_eq!(x(&written, f), x(&from_crlf, f), "CRLF {}\n{}\nfacts {}", table, csv, f);
         }
     }
 }

@@ -43,10 +43,16 @@ pub fn records(file: &Arc<SourceFile>) -> Result<Vec<Record>, Diagnostic> {
             }
         }
         let Some(position) = record.position() else { continue };
-        let start = usize::try_from(position.byte()).unwrap_or(0);
+        // After a CRLF the reader counts the record from its `\n`: the record starts
+        // after the line breaks.
+        let mut start = usize::try_from(position.byte()).unwrap_or(0);
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
         let fields = locate(text, start, &record);
         let end = fields.last().map_or(start, |f| f.span().end).max(start);
-        out.push(Record { line: position.line(), span: Span::new(start, end), fields });
+        let line = u64::try_from(file.line_col(start).0).unwrap_or(u64::MAX);
+        out.push(Record { line, span: Span::new(start, end), fields });
     }
 }
 
