@@ -348,15 +348,7 @@ fn text_literal(text: &str, span: Span) -> Expr {
 /// a literal, a negative number, or a list or record of values.
 fn not_a_value(e: &Expr) -> Option<Span> {
     match &e.node {
-        ExprKind::Int(_)
-        | ExprKind::Decimal(_)
-        | ExprKind::Percent(_)
-        | ExprKind::Duration(..)
-        | ExprKind::Date(_)
-        | ExprKind::DateTime(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Time(_)
-        | ExprKind::Months(_) => None,
+        k if k.is_scalar_literal() => None,
         ExprKind::Text(parts) => parts.iter().find_map(|p| match p {
             TextPart::Lit(_) => None,
             TextPart::Expr(x) => Some(x.span),

@@ -542,6 +542,25 @@ pub enum ExprKind {
     Error,
 }
 
+impl ExprKind {
+    /// A number, percentage, duration, period, date, datetime, time or bool written out
+    /// (not a text: it may interpolate).
+    pub fn is_scalar_literal(&self) -> bool {
+        matches!(
+            self,
+            ExprKind::Int(_)
+                | ExprKind::Decimal(_)
+                | ExprKind::Percent(_)
+                | ExprKind::Duration(..)
+                | ExprKind::Date(_)
+                | ExprKind::DateTime(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Time(_)
+                | ExprKind::Months(_)
+        )
+    }
+}
+
 /// Prefix operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnaryOp {
