@@ -17,7 +17,11 @@ function activate(context) {
     "tenet",
     "tenet",
     { command, args: ["lsp"] },
-    { documentSelector: selector }
+    {
+      documentSelector: selector,
+      // The files policies read: a change on disk has the server check them again.
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{csv,yaml,yml}") },
+    }
   );
   context.subscriptions.push({ dispose: () => client && client.stop() });
   return client.start().catch((error) => {

@@ -96,6 +96,16 @@ impl Documents {
         }
     }
 
+    /// Marks every open policy for analysis again: a file it reads may have changed.
+    pub fn reread_policies(&mut self) {
+        for (key, (_, doc)) in &mut self.open {
+            if doc.kind == Kind::Policy {
+                doc.analysis = None;
+                self.dirty.insert(key.clone());
+            }
+        }
+    }
+
     /// Analyses a policy document if its text changed since; gives it.
     pub fn analysed(&mut self, uri: &Uri) -> Option<&Document> {
         let key = uri.as_str();

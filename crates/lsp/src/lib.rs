@@ -16,8 +16,8 @@ use std::time::Duration;
 use crossbeam_channel::RecvTimeoutError;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
-    PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename,
@@ -148,6 +148,12 @@ fn notified(connection: &Connection, docs: &mut Documents, n: Notification) -> R
             }
         }
         DidSaveTextDocument::METHOD => publish_dirty(connection, docs)?,
+        // A file a policy reads (a table's CSV, a holiday file) changed on disk: every
+        // open policy is analysed again (its unchanged large tables are kept).
+        DidChangeWatchedFiles::METHOD => {
+            docs.reread_policies();
+            publish_dirty(connection, docs)?;
+        }
         DidCloseTextDocument::METHOD => {
             if let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) {
                 let uri = p.text_document.uri;
