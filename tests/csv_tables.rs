@@ -284,3 +284,36 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever bytes a CSV holds, loading never panics, and every diagnostic about it
+    /// points inside it (a span within the file, on one of its lines).
+    #[test]
+    fn any_csv_is_read_or_refused_at_a_place_in_it(csv in "[a-c0-9,\"\\r\\n\\[\\]().<>=_ 东-]{0,120}") {
+        let body = "input { s: text, n: int }\ntable t(s: text, n: int) -> int hit first from \"t.csv\"\noutput x = t(s, n)\n";
+        let header = format!("s,n,t\n{csv}");
+        for text in [csv.clone(), header] {
+            let files: BTreeMap<String, String> = [("t.csv".to_owned(), text.clone())].into();
+            let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
+                files.get(name).map(|t| SourceFile::new(name, t.as_str())).ok_or_else(|| ReadError::Io {
+                    path: name.to_owned(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                })
+            };
+            let file = SourceFile::new("t.tenet", format!("{HEADER}{body}"));
+            if let Err(e) = Policy::from_source_with(&file, &resolve) {
+                for d in e.diagnostics() {
+                    let Some(f) = &d.file else { continue };
+                    if f.name() != "t.csv" {
+                        continue;
+                    }
+                    let span = d.primary.as_ref().map(|l| l.span).unwrap_or_default();
+                    prop_assert!(span.start <= span.end && span.end <= text.len(), "{d:?} {span:?} in {text:?}");
+                    prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{d:?} {span:?}");
+                }
+            }
+        }
+    }
+}
