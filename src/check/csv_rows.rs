@@ -26,6 +26,8 @@ pub(super) struct CsvRows {
     pub rows: Vec<Row>,
     /// The `otherwise` line's result.
     pub otherwise: Option<Expr>,
+    /// The line of each row, as its diagnostics name it.
+    pub lines: Vec<u64>,
 }
 
 /// True when a text column's cell is written as a policy cell rather than as the text
@@ -108,7 +110,7 @@ impl Checker<'_> {
         if !self.csv_header(&file, &header, &columns, fields.is_some()) {
             return None;
         }
-        let mut out = CsvRows { file: Arc::clone(&file), rows: Vec::new(), otherwise: None };
+        let mut out = CsvRows { file: Arc::clone(&file), rows: Vec::new(), otherwise: None, lines: Vec::new() };
         let records: Vec<Record> = records.collect();
         let last = records.len().saturating_sub(1);
         for (i, record) in records.iter().enumerate() {
@@ -160,6 +162,7 @@ impl Checker<'_> {
                 .collect();
             if let (Some(cells), Some(result)) = (cells, value) {
                 out.rows.push(Row { cells, result, span: record.span });
+                out.lines.push(line);
             }
         }
         Some(out)

@@ -61,7 +61,7 @@ impl Checker<'_> {
         self.locals = outer;
         self.block_item = outer_block;
         let def = TableDef { name: t.name.node.clone(), params, result, hit: t.hit.node, rows, otherwise, lets, span };
-        self.overlaps(&def);
+        self.overlaps(&def, csv.as_ref().map(|c| c.lines.as_slice()));
         if let Some(file) = policy_file {
             self.file = file;
         }
@@ -247,7 +247,12 @@ impl Checker<'_> {
     /// results, and `first`-table rows an earlier row always wins over; only where every
     /// cell is a constant.
     #[expect(clippy::indexing_slicing, reason = "`sets` has one entry per row of `t`, so `i < j < t.rows.len()`")]
-    fn overlaps(&mut self, t: &TableDef) {
+    ///
+    /// A table read from a CSV file names its rows by their lines in the file.
+    fn overlaps(&mut self, t: &TableDef, lines: Option<&[u64]>) {
+        let number =
+            |i: usize| lines.map_or(i + 1, |l| l.get(i).map_or(i + 1, |n| usize::try_from(*n).unwrap_or(i + 1)));
+        let (one, many) = if lines.is_some() { ("line", "lines") } else { ("row", "rows") };
         let sets: Vec<Option<Vec<overlap::Set>>> = t
             .rows
             .iter()
@@ -284,7 +289,7 @@ impl Checker<'_> {
         let (mut listed, mut unlisted) = (0usize, 0usize);
         for (j, row_j) in sets.iter().enumerate() {
             let Some(row_j) = row_j else { continue };
-            let rj = j + 1;
+            let rj = number(j);
             // A row that accepts nothing in some column is never in a sweep: every earlier
             // row is its candidate (it is shadowed by any that covers the rest).
             let candidates: Vec<usize> =
@@ -314,7 +319,8 @@ impl Checker<'_> {
                     let when_en =
                         if example.is_empty() { String::new() } else { format!(" (e.g. {})", example.join(", ")) };
                     // At most ten earlier rows are named, and pointed at.
-                    let mut rows = earlier.iter().take(10).map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+                    let mut rows =
+                        earlier.iter().take(10).map(|i| number(*i).to_string()).collect::<Vec<_>>().join(", ");
                     if earlier.len() > 10 {
                         rows.push_str(&format!(" … ({})", earlier.len()));
                     }
@@ -330,19 +336,19 @@ impl Checker<'_> {
                         )
                     };
                     let message = if let [i] = earlier[..] {
-                        let ri = i + 1;
-                        msg!("第 {ri} 行和第 {rj} 行可能同时匹配{when}", "rows {ri} and {rj} can both match{when_en}")
+                        let ri = number(i);
+                        msg!("第 {ri} 行和第 {rj} 行可能同时匹配{when}", "{many} {ri} and {rj} can both match{when_en}")
                     } else {
                         msg!(
                             "第 {rj} 行可能与第 {rows} 行同时匹配{when}",
-                            "row {rj} can match together with rows {rows}{when_en}"
+                            "{one} {rj} can match together with {many} {rows}{when_en}"
                         )
                     };
                     let mut d =
                         Diagnostic::warning(codes::TABLE_OVERLAP, message).at(t.rows[j].span).help(Msg::new(zh, en));
                     for i in earlier.iter().take(10) {
-                        let ri = i + 1;
-                        d = d.also(t.rows[*i].span, msg!("第 {ri} 行", "row {ri}"));
+                        let ri = number(*i);
+                        d = d.also(t.rows[*i].span, msg!("第 {ri} 行", "{one} {ri}"));
                     }
                     self.report(d);
                 }
@@ -358,14 +364,14 @@ impl Checker<'_> {
                             continue;
                         }
                         listed += 1;
-                        let ri = i + 1;
+                        let ri = number(i);
                         self.report(
                             Diagnostic::warning(
                                 codes::TABLE_SHADOWED,
-                                msg!("第 {rj} 行永远不会被选中", "row {rj} is never chosen"),
+                                msg!("第 {rj} 行永远不会被选中", "{one} {rj} is never chosen"),
                             )
                             .at(t.rows[j].span)
-                            .also(t.rows[i].span, msg!("第 {ri} 行总是先匹配", "row {ri} always matches first"))
+                            .also(t.rows[i].span, msg!("第 {ri} 行总是先匹配", "{one} {ri} always matches first"))
                             .help(Msg::new("删除这一行，或把它移到前面", "remove the row, or move it up")),
                         );
                     }
