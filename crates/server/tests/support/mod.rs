@@ -100,6 +100,24 @@ impl Server {
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(reqwest::Method::GET, path, None, &[]).await
     }
+
+    /// The decision-log entries (`GET /v1/decisions?{query}`, every page, following
+    /// `next_after`) that `keep` keeps, oldest first. A shared PostgreSQL holds other
+    /// tests' entries too: a first page of 1 000 need not reach this test's.
+    pub async fn logged(&self, query: &str, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let mut found = Vec::new();
+        let mut after = String::new();
+        loop {
+            let path = format!("/v1/decisions?{query}&limit=1000{after}");
+            let (status, page) = self.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {page}");
+            found.extend(page["decisions"].as_array().unwrap().iter().filter(|d| keep(d)).cloned());
+            match page["next_after"].as_str() {
+                Some(next) => after = format!("&after={next}"),
+                None => return found,
+            }
+        }
+    }
 }
 
 pub fn postgres() -> Option<String> {
