@@ -22,15 +22,17 @@ use tenet::source::{ReadError, SourceFile};
 
 const HEADER: &str = "policy t version \"1\"\ntimezone \"Asia/Shanghai\"\ncurrency CNY\n";
 
+/// Reads the files a policy names from `files`, by name.
+fn resolver(files: BTreeMap<String, String>) -> impl Fn(&str) -> Result<Arc<SourceFile>, ReadError> {
+    move |name: &str| match files.get(name) {
+        Some(text) => Ok(SourceFile::new(name, text.as_str())),
+        None => Err(ReadError::Io { path: name.to_owned(), source: std::io::ErrorKind::NotFound.into() }),
+    }
+}
+
 /// Loads `body` (after the header) with `files` as the files beside it.
 fn load(body: &str, files: &[(&str, &str)]) -> Result<Policy, Vec<String>> {
-    let files: BTreeMap<String, String> = files.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect();
-    let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
-        match files.get(name) {
-            Some(text) => Ok(SourceFile::new(name, text.as_str())),
-            None => Err(ReadError::Io { path: name.to_owned(), source: std::io::ErrorKind::NotFound.into() }),
-        }
-    };
+    let resolve = resolver(files.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect());
     let file = SourceFile::new("t.tenet", format!("{HEADER}{body}"));
     Policy::from_source_with(&file, &resolve).map_err(|e| e.diagnostics().iter().map(|d| format!("{d:?}")).collect())
 }
@@ -302,13 +304,7 @@ proptest! {
         let body = "input { s: text, n: int }\ntable t(s: text, n: int) -> int hit first from \"t.csv\"\noutput x = t(s, n)\n";
         let header = format!("s,n,t\n{csv}");
         for text in [csv.clone(), header] {
-            let files: BTreeMap<String, String> = [("t.csv".to_owned(), text.clone())].into();
-            let resolve = |name: &str| -> Result<Arc<SourceFile>, ReadError> {
-                files.get(name).map(|t| SourceFile::new(name, t.as_str())).ok_or_else(|| ReadError::Io {
-                    path: name.to_owned(),
-                    source: std::io::ErrorKind::NotFound.into(),
-                })
-            };
+            let resolve = resolver([("t.csv".to_owned(), text.clone())].into());
             let file = SourceFile::new("t.tenet", format!("{HEADER}{body}"));
             if let Err(e) = Policy::from_source_with(&file, &resolve) {
                 for d in e.diagnostics() {

@@ -88,13 +88,13 @@ impl Checker<'_> {
             }
         };
         // The result's columns: the record's fields, or one named freely.
-        let fields: Option<Vec<(String, Type, bool)>> = match result {
-            Type::Record(r) => Some(r.fields.iter().map(|f| (f.name.clone(), f.ty.clone(), f.optional)).collect()),
+        let fields: Option<Vec<(String, Type)>> = match result {
+            Type::Record(r) => Some(r.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect()),
             _ => None,
         };
         let mut columns: Vec<String> = params.iter().map(|(n, _)| n.clone()).collect();
         match &fields {
-            Some(fields) => columns.extend(fields.iter().map(|(n, _, _)| n.clone())),
+            Some(fields) => columns.extend(fields.iter().map(|(n, _)| n.clone())),
             None => columns.push(table.to_owned()),
         }
         let mut records = records.into_iter();
@@ -248,7 +248,7 @@ impl Checker<'_> {
         &mut self,
         file: &Arc<SourceFile>,
         pieces: &[Piece],
-        fields: Option<&[(String, Type, bool)]>,
+        fields: Option<&[(String, Type)]>,
         result: &Type,
         line: u64,
         columns: &[String],
@@ -261,7 +261,7 @@ impl Checker<'_> {
             }
             Some(fields) => {
                 let mut entries = Vec::with_capacity(fields.len());
-                for ((piece, (name, ty, _)), column) in pieces.iter().zip(fields).zip(columns.iter().skip(params)) {
+                for ((piece, (name, ty)), column) in pieces.iter().zip(fields).zip(columns.iter().skip(params)) {
                     let value = self.csv_value(file, piece, ty, line, column)?;
                     entries.push((Ident::new(name.clone(), piece.span()), value));
                 }
