@@ -26,22 +26,47 @@ fn without_keyword(mut pairs: Pairs<'_, Rule>) -> std::iter::Peekable<Pairs<'_, 
 /// Builds the AST and collects the mistakes it finds on the way.
 pub(crate) struct Builder<'a> {
     file: &'a Arc<SourceFile>,
-    /// Where the parsed text starts in the file (non-zero when recovering chunk by chunk).
-    offset: usize,
-    /// For text that is not a slice of the file (a quoted CSV field, its `""` read as
-    /// `"`): the file offset of each byte of the text, and of its end.
-    map: Option<Vec<usize>>,
+    /// Where each byte of the parsed text lies in the file.
+    placement: Placement,
     diags: RefCell<Vec<Diagnostic>>,
+}
+
+/// Where the parsed text lies in the file.
+enum Placement {
+    /// A slice of the file starting here (non-zero when recovering chunk by chunk).
+    Offset(usize),
+    /// Text that is not a slice of the file (a quoted CSV field, its `""` read as `"`):
+    /// the file offset of each byte of the text, and of its end.
+    Map(Vec<usize>),
+    /// The file with runs of plain table rows each replaced by one blank
+    /// (`plain.rs`): for each blank, its offset in the parsed text and how many bytes
+    /// of the file lie before the next byte, minus those of the parsed text.
+    Cuts(Vec<(usize, usize)>),
 }
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(file: &'a Arc<SourceFile>, offset: usize) -> Self {
-        Builder { file, offset, map: None, diags: RefCell::new(Vec::new()) }
+        Builder { file, placement: Placement::Offset(offset), diags: RefCell::new(Vec::new()) }
     }
 
     /// A builder for a text whose byte `i` lies at `map[i]` in the file.
     pub(crate) fn mapped(file: &'a Arc<SourceFile>, map: Vec<usize>) -> Self {
-        Builder { file, offset: 0, map: Some(map), diags: RefCell::new(Vec::new()) }
+        Builder { file, placement: Placement::Map(map), diags: RefCell::new(Vec::new()) }
+    }
+
+    /// A builder for the file's text with runs of plain rows cut out: `cuts` holds, in
+    /// order, each stand-in blank's offset in the parsed text and the bytes it stands
+    /// for minus one.
+    pub(crate) fn cut(file: &'a Arc<SourceFile>, cuts: &[(usize, usize)]) -> Self {
+        let mut shift = 0;
+        let shifts = cuts
+            .iter()
+            .map(|&(at, gap)| {
+                shift += gap;
+                (at, shift)
+            })
+            .collect();
+        Builder { file, placement: Placement::Cuts(shifts), diags: RefCell::new(Vec::new()) }
     }
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
@@ -81,12 +106,21 @@ impl<'a> Builder<'a> {
 
     /// Where `start..end` of the parsed text lies in the file.
     pub(crate) fn place(&self, start: usize, end: usize) -> Span {
-        match &self.map {
-            Some(map) => {
+        match &self.placement {
+            Placement::Map(map) => {
                 let at = |i: usize| map.get(i).or(map.last()).copied().unwrap_or(0);
                 Span::new(at(start), at(end))
             }
-            None => Span::new(self.offset + start, self.offset + end),
+            Placement::Offset(offset) => Span::new(offset + start, offset + end),
+            Placement::Cuts(shifts) => {
+                // A byte after a cut's blank lies further on by every gap before it; the
+                // blank itself, and an end just before it, stay where they are.
+                let at = |i: usize| {
+                    let before = shifts.partition_point(|&(cut, _)| cut < i);
+                    i + before.checked_sub(1).and_then(|k| shifts.get(k)).map_or(0, |&(_, shift)| shift)
+                };
+                Span::new(at(start), at(end))
+            }
         }
     }
 
@@ -797,7 +831,7 @@ fn clock_seconds(text: &str) -> Option<u32> {
     Some(h * 3600 + m * 60)
 }
 
-fn unescape(escape: &str) -> Option<String> {
+pub(crate) fn unescape(escape: &str) -> Option<String> {
     Some(match escape {
         "\\\"" => "\"".into(),
         "\\\\" => "\\".into(),

@@ -9,6 +9,7 @@ use super::ast::{Cell, Expr};
 use super::build::Builder;
 use super::errors;
 use super::parser::{Rule, TenetParser};
+use super::plain;
 use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, Span};
 
@@ -31,11 +32,29 @@ impl Piece {
 
 /// Parses a table cell (`[1..5)`, `>= 10`, `"a" or "b"`, `_`) written alone.
 pub fn cell(file: &Arc<SourceFile>, piece: &Piece) -> Result<Cell, Vec<Diagnostic>> {
-    parse(file, piece, Rule::cell_alone, Rule::cell, |b, p| b.cell(p))
+    cell_using(file, piece, true)
 }
 
 /// Parses a value (an expression) written alone.
 pub fn value(file: &Arc<SourceFile>, piece: &Piece) -> Result<Expr, Vec<Diagnostic>> {
+    value_using(file, piece, true)
+}
+
+/// [`cell`], a plain one read without pest when `plain_rows` (tests hold the two equal).
+pub(crate) fn cell_using(file: &Arc<SourceFile>, piece: &Piece, plain_rows: bool) -> Result<Cell, Vec<Diagnostic>> {
+    if plain_rows && let Some(cell) = plain::cell(&piece.text) {
+        let builder = Builder::mapped(file, piece.map.clone());
+        return Ok(plain::placed_cell(cell, &|s: Span| builder.place(s.start, s.end)));
+    }
+    parse(file, piece, Rule::cell_alone, Rule::cell, |b, p| b.cell(p))
+}
+
+/// [`value`], a plain one read without pest when `plain_rows`.
+pub(crate) fn value_using(file: &Arc<SourceFile>, piece: &Piece, plain_rows: bool) -> Result<Expr, Vec<Diagnostic>> {
+    if plain_rows && let Some(value) = plain::value(&piece.text) {
+        let builder = Builder::mapped(file, piece.map.clone());
+        return Ok(plain::placed_value(value, &|s: Span| builder.place(s.start, s.end)));
+    }
     parse(file, piece, Rule::expr_alone, Rule::expr, |b, p| Some(b.expr(p)))
 }
 

@@ -83,6 +83,8 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::output_decl
         | Rule::ledger_decl
         | Rule::table_decl
+        | Rule::table_head
+        | Rule::table_open
         | Rule::fn_decl
         | Rule::rule_decl => Declaration,
         Rule::fn_let => Thing("`let 名称 = 值`", "`let name = value`"),

@@ -124,7 +124,11 @@ mod tests {
         let grammar = grammar();
         let mut from_grammar = BTreeSet::new();
         for decl in names(rule_body(&grammar, "decl")) {
-            let first = names(rule_body(&grammar, decl)).into_iter().next().expect("a first part");
+            let mut first = names(rule_body(&grammar, decl)).into_iter().next().expect("a first part");
+            // A table's head is a rule of its own (plain rows are read after it).
+            if first == "table_head" {
+                first = names(rule_body(&grammar, first)).into_iter().next().expect("a first part");
+            }
             let word = match first {
                 "for_clause" => "for",
                 kw => kw.strip_prefix("kw_").expect("a declaration starts with a keyword"),

@@ -15,6 +15,9 @@ pub mod limits;
 mod parser;
 #[cfg(test)]
 mod parser_tests;
+mod plain;
+#[cfg(test)]
+mod plain_tests;
 
 use std::sync::Arc;
 
@@ -43,6 +46,11 @@ pub struct Parsed {
 /// Parses a policy file. After a syntax error, parsing resumes at the next line that
 /// starts a declaration, so one run reports every broken declaration.
 pub fn parse(file: &Arc<SourceFile>) -> Parsed {
+    parse_using(file, true)
+}
+
+/// [`parse`], with the plain-row reader or with pest alone (tests hold the two equal).
+fn parse_using(file: &Arc<SourceFile>, plain_rows: bool) -> Parsed {
     let text = file.text();
     if text.len() > limits::MAX_POLICY_BYTES {
         let limit = limits::MAX_POLICY_BYTES;
@@ -64,6 +72,15 @@ pub fn parse(file: &Arc<SourceFile>) -> Parsed {
         return Parsed { file: PolicyFile::default(), diagnostics, incomplete: true };
     }
     pest::set_call_limit(std::num::NonZeroUsize::new(limits::parser_calls()));
+    if plain_rows && let Some(parsed) = parse_with_plain_rows(file, text) {
+        return parsed;
+    }
+    parse_with_pest(file, text)
+}
+
+/// Parses with pest alone (what [`parse`] does when no table starts with plain rows, or
+/// when the text does not parse).
+fn parse_with_pest(file: &Arc<SourceFile>, text: &str) -> Parsed {
     match parse_chunk(file, text, 0) {
         Ok(parsed) => parsed,
         // Recovering chunk by chunk would only hit the limit again.
@@ -92,6 +109,69 @@ fn parse_chunk(file: &Arc<SourceFile>, text: &str, offset: usize) -> Result<Pars
     let builder = Builder::new(file, offset);
     let tree = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
     Ok(Parsed { file: tree, diagnostics: builder.finish(), incomplete: false })
+}
+
+/// Parses a file whose tables start with plain rows: those rows are read by
+/// [`plain`], and pest parses the rest of the file with each run of them replaced by
+/// one blank. `None` when no table starts with a plain row, or when the rest does not
+/// parse cleanly (then pest parses the whole text, so its errors read as always).
+fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
+    let runs: Vec<plain::PlainRows> = table_starts(text)
+        .into_iter()
+        .filter_map(|at| {
+            let rest = text.get(at..)?;
+            let head = TenetParser::parse(Rule::table_open, rest).ok()?;
+            let open = head.flatten().find(|p| p.as_rule() == Rule::block_open)?;
+            plain::rows(text, at, at + open.as_span().end())
+        })
+        .collect();
+    if runs.is_empty() {
+        return None;
+    }
+    let mut cut = String::with_capacity(text.len() - runs.iter().map(|r| r.resume - r.body_start).sum::<usize>());
+    let mut cuts = Vec::with_capacity(runs.len());
+    let mut copied = 0;
+    for run in &runs {
+        cut.push_str(text.get(copied..run.body_start)?);
+        cuts.push((cut.len(), (run.resume - run.body_start).checked_sub(1)?));
+        cut.push(' ');
+        copied = run.resume;
+    }
+    cut.push_str(text.get(copied..)?);
+    let mut pairs = TenetParser::parse(Rule::file, &cut).ok()?;
+    let builder = Builder::cut(file, &cuts);
+    let mut tree = builder.file(pairs.next()?);
+    let diagnostics = builder.finish();
+    if crate::diagnostics::has_errors(&diagnostics) {
+        return None;
+    }
+    let mut runs = runs.into_iter().peekable();
+    for decl in &mut tree.decls {
+        if let ast::DeclKind::Table(table) = &mut decl.node
+            && let Some(run) = runs.next_if(|r| r.table_at == decl.span.start)
+        {
+            table.rows.splice(0..0, run.rows);
+        }
+    }
+    // Every run must belong to a table the parse found where the run's scan found it.
+    if runs.next().is_some() {
+        return None;
+    }
+    Some(Parsed { file: tree, diagnostics, incomplete: false })
+}
+
+/// Offsets of the lines that begin with `table` and a blank: the tables [`plain`] may
+/// read rows of (a table written elsewhere is left to pest).
+fn table_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("table ") || line.starts_with("table\t") {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts
 }
 
 /// Parses chunk by chunk, each starting at a line that begins with a declaration keyword.
