@@ -2,7 +2,9 @@
 //! ROWS rows (an int range, a text equality and a decimal comparison; rows disjoint)
 //! parsed, checked (the overlap and shadow lints included) and compiled with its index;
 //! `tables/eval/HIT/ROWS` — one call of that table from validated facts, the calls
-//! landing on rows spread over the table.
+//! landing on rows spread over the table; `tables/load/in_policy/ROWS` — the same table
+//! (`unique`) after a generated 2 000-line policy (`workloads::long_policy_with_table`),
+//! loaded whole: a table in a rule set rather than alone.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +20,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use tenet::Policy;
 use tenet::facts::Format;
-use tenet_test_support::workloads::{big_table, big_table_call};
+use tenet_test_support::workloads::{big_table, big_table_call, long_policy_with_table};
 
 const SIZES: [usize; 4] = [100, 1_000, 10_000, 16_000];
 
@@ -50,6 +52,15 @@ fn bench(c: &mut Criterion) {
         }
         eval.finish();
     }
+    let mut in_policy = c.benchmark_group("tables/load/in_policy");
+    in_policy.sample_size(10).measurement_time(Duration::from_secs(5));
+    for rows in SIZES {
+        let text = long_policy_with_table(2_000, rows);
+        in_policy.bench_with_input(BenchmarkId::from_parameter(rows), &text, |b, text| {
+            b.iter(|| Policy::from_text("big.tenet", black_box(text)).expect("loads"))
+        });
+    }
+    in_policy.finish();
 }
 
 criterion_group!(benches, bench);
