@@ -30,7 +30,10 @@ const LAYERS: &[(&str, &str)] = &[
     ("time", "calendars, holiday files, clock arithmetic"),
     ("value", "runtime values and how they are shown"),
     ("facts", "facts validated against a schema"),
-    ("syntax", "text to AST; the only module that sees pest"),
+    (
+        "syntax",
+        "text to AST; the only module that sees pest (plain table rows are read without it, to the same AST: `plain.rs`)",
+    ),
     ("check", "names, types, tables, lints"),
     ("ir", "the compiled program"),
     ("interp", "how compiled expressions compute (also folds constants for compile)"),
