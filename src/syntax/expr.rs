@@ -513,7 +513,9 @@ fn too_large(span: crate::source::Span) -> Diagnostic {
         ))
 }
 
-fn time_unit(word: &str) -> Option<TimeUnit> {
+/// The unit a `time_unit` word names (`months` and `years` are not one: they count
+/// months).
+pub(super) fn time_unit(word: &str) -> Option<TimeUnit> {
     Some(match word.trim_end_matches('s') {
         "week" => TimeUnit::Weeks,
         "day" => TimeUnit::Days,

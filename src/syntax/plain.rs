@@ -13,7 +13,8 @@
 use rust_decimal::Decimal;
 
 use super::ast::{Cell, CellKind, Expr, ExprKind, RangeCell, Row, TextPart, UnaryOp};
-use crate::lang::{CmpOp, TimeUnit};
+use super::expr::time_unit;
+use crate::lang::CmpOp;
 use crate::source::Span;
 
 /// Plain rows at the start of one table's block.
@@ -450,17 +451,6 @@ const UNITS: [&str; 14] = [
     "weeks", "week", "days", "day", "hours", "hour", "minutes", "minute", "seconds", "second", "months", "month",
     "years", "year",
 ];
-
-fn time_unit(word: &str) -> Option<TimeUnit> {
-    Some(match word.trim_end_matches('s') {
-        "week" => TimeUnit::Weeks,
-        "day" => TimeUnit::Days,
-        "hour" => TimeUnit::Hours,
-        "minute" => TimeUnit::Minutes,
-        "second" => TimeUnit::Seconds,
-        _ => return None,
-    })
-}
 
 /// A number as the builder reads it: `_` dropped, exact or nothing.
 fn exact(number: &str) -> Option<Decimal> {
