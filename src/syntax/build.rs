@@ -38,10 +38,10 @@ enum Placement {
     /// Text that is not a slice of the file (a quoted CSV field, its `""` read as `"`):
     /// the file offset of each byte of the text, and of its end.
     Map(Vec<usize>),
-    /// The file with runs of plain table rows each replaced by one blank
-    /// (`plain.rs`): for each blank, its offset in the parsed text and how many bytes
-    /// of the file lie before the next byte, minus those of the parsed text.
-    Cuts(Vec<(usize, usize)>),
+    /// A chunk, starting at the offset, of the file with runs of plain table rows each
+    /// replaced by one blank (`plain.rs`): for each blank, its offset in the cut text and
+    /// how many bytes of the file lie before the next byte, minus those of the cut text.
+    Cuts(usize, Vec<(usize, usize)>),
 }
 
 impl<'a> Builder<'a> {
@@ -54,10 +54,10 @@ impl<'a> Builder<'a> {
         Builder { file, placement: Placement::Map(map), diags: RefCell::new(Vec::new()) }
     }
 
-    /// A builder for the file's text with runs of plain rows cut out: `cuts` holds, in
-    /// order, each stand-in blank's offset in the parsed text and the bytes it stands
-    /// for minus one.
-    pub(crate) fn cut(file: &'a Arc<SourceFile>, cuts: &[(usize, usize)]) -> Self {
+    /// A builder for a chunk starting at `start` of the file's text with runs of plain
+    /// rows cut out: `cuts` holds, in order, each stand-in blank's offset in the cut text
+    /// and the bytes it stands for minus one.
+    pub(crate) fn cut(file: &'a Arc<SourceFile>, cuts: &[(usize, usize)], start: usize) -> Self {
         let mut shift = 0;
         let shifts = cuts
             .iter()
@@ -66,7 +66,7 @@ impl<'a> Builder<'a> {
                 (at, shift)
             })
             .collect();
-        Builder { file, placement: Placement::Cuts(shifts), diags: RefCell::new(Vec::new()) }
+        Builder { file, placement: Placement::Cuts(start, shifts), diags: RefCell::new(Vec::new()) }
     }
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
@@ -112,10 +112,11 @@ impl<'a> Builder<'a> {
                 Span::new(at(start), at(end))
             }
             Placement::Offset(offset) => Span::new(offset + start, offset + end),
-            Placement::Cuts(shifts) => {
+            Placement::Cuts(chunk, shifts) => {
                 // A byte after a cut's blank lies further on by every gap before it; the
                 // blank itself, and an end just before it, stay where they are.
                 let at = |i: usize| {
+                    let i = chunk + i;
                     let before = shifts.partition_point(|&(cut, _)| cut < i);
                     i + before.checked_sub(1).and_then(|k| shifts.get(k)).map_or(0, |&(_, shift)| shift)
                 };

@@ -78,17 +78,30 @@ fn parse_using(file: &Arc<SourceFile>, plain_rows: bool) -> Parsed {
     parse_with_pest(file, text)
 }
 
-/// Parses with pest alone (what [`parse`] does when no table starts with plain rows, or
-/// when the text does not parse).
+/// Parses with pest alone (what [`parse`] does when no table starts with plain rows).
 fn parse_with_pest(file: &Arc<SourceFile>, text: &str) -> Parsed {
-    match parse_chunk(file, text, 0) {
+    parse_input(file, Input { text, cuts: &[] })
+}
+
+/// The text pest reads: the file's, or the file's with runs of plain rows cut out, each
+/// replaced by one blank (`cuts`: each blank's offset in `text` and the bytes of the
+/// file it stands for, minus one).
+#[derive(Clone, Copy)]
+struct Input<'t> {
+    text: &'t str,
+    cuts: &'t [(usize, usize)],
+}
+
+/// Parses the input whole; after a syntax error, chunk by chunk.
+fn parse_input(file: &Arc<SourceFile>, input: Input<'_>) -> Parsed {
+    match parse_chunk(file, input, 0, input.text.len()) {
         Ok(parsed) => parsed,
         // Recovering chunk by chunk would only hit the limit again.
         Err(first) if first.code == "parser-limit" => {
             Parsed { file: PolicyFile::default(), diagnostics: vec![first], incomplete: true }
         }
         Err(first) => {
-            let mut recovered = recover(file, text);
+            let mut recovered = recover(file, input);
             if !crate::diagnostics::has_errors(&recovered.diagnostics) {
                 recovered.diagnostics.push(first);
             }
@@ -97,24 +110,48 @@ fn parse_with_pest(file: &Arc<SourceFile>, text: &str) -> Parsed {
     }
 }
 
-fn parse_chunk(file: &Arc<SourceFile>, text: &str, offset: usize) -> Result<Parsed, Diagnostic> {
-    let mut pairs = TenetParser::parse(Rule::file, text).map_err(|e| {
+/// Parses `start..end` of the input as a file of declarations.
+fn parse_chunk(file: &Arc<SourceFile>, input: Input<'_>, start: usize, end: usize) -> Result<Parsed, Diagnostic> {
+    let chunk = input.text.get(start..end).unwrap_or_default();
+    let mut pairs = TenetParser::parse(Rule::file, chunk).map_err(|e| {
         if let pest::error::ErrorVariant::CustomError { message } = &e.variant
             && message.contains("limit reached")
         {
             return limits::parser_limit(message).in_file(file);
         }
-        errors::to_diagnostic(e, file.text(), offset).in_file(file)
+        let diag = errors::to_diagnostic(e, input.text, start).in_file(file);
+        if input.cuts.is_empty() {
+            return diag;
+        }
+        let whole = Builder::cut(file, input.cuts, 0);
+        placed(diag, |s| whole.place(s.start, s.end))
     })?;
-    let builder = Builder::new(file, offset);
+    let builder = if input.cuts.is_empty() { Builder::new(file, start) } else { Builder::cut(file, input.cuts, start) };
     let tree = pairs.next().map(|p| builder.file(p)).unwrap_or_default();
     Ok(Parsed { file: tree, diagnostics: builder.finish(), incomplete: false })
 }
 
+/// A diagnostic with every span moved by `place`.
+fn placed(mut diag: Diagnostic, place: impl Fn(crate::source::Span) -> crate::source::Span) -> Diagnostic {
+    if let Some(label) = &mut diag.primary {
+        label.span = place(label.span);
+    }
+    for label in &mut diag.secondary {
+        label.span = place(label.span);
+    }
+    if let Some(fix) = &mut diag.fix {
+        fix.span = place(fix.span);
+    }
+    diag
+}
+
 /// Parses a file whose tables start with plain rows: those rows are read by
 /// [`plain`], and pest parses the rest of the file with each run of them replaced by
-/// one blank. `None` when no table starts with a plain row, or when the rest does not
-/// parse cleanly (then pest parses the whole text, so its errors read as always).
+/// one blank. When a run stops before a row that is not plain, its last plain row is
+/// left to pest too, so that pest meets the row after it exactly as it would in the
+/// whole text (within the rows, after a comma) and says the same of a mistake there.
+/// `None` when no table starts with plain rows, or when a run is not where the parse
+/// found its table (then pest parses the whole text).
 fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
     let runs: Vec<plain::PlainRows> = table_starts(text)
         .into_iter()
@@ -122,7 +159,12 @@ fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
             let rest = text.get(at..)?;
             let head = TenetParser::parse(Rule::table_open, rest).ok()?;
             let open = head.flatten().find(|p| p.as_rule() == Rule::block_open)?;
-            plain::rows(text, at, at + open.as_span().end())
+            let mut run = plain::rows(text, at, at + open.as_span().end())?;
+            if text.as_bytes().get(run.resume) != Some(&b'}') {
+                let last = run.rows.pop()?;
+                run.resume = last.span.start;
+            }
+            (!run.rows.is_empty()).then_some(run)
         })
         .collect();
     if runs.is_empty() {
@@ -138,26 +180,27 @@ fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
         copied = run.resume;
     }
     cut.push_str(text.get(copied..)?);
-    let mut pairs = TenetParser::parse(Rule::file, &cut).ok()?;
-    let builder = Builder::cut(file, &cuts);
-    let mut tree = builder.file(pairs.next()?);
-    let diagnostics = builder.finish();
-    if crate::diagnostics::has_errors(&diagnostics) {
-        return None;
-    }
+    let mut parsed = parse_input(file, Input { text: &cut, cuts: &cuts });
     let mut runs = runs.into_iter().peekable();
-    for decl in &mut tree.decls {
-        if let ast::DeclKind::Table(table) = &mut decl.node
-            && let Some(run) = runs.next_if(|r| r.table_at == decl.span.start)
-        {
-            table.rows.splice(0..0, run.rows);
+    let mut dropped = 0;
+    for decl in &mut parsed.file.decls {
+        if let ast::DeclKind::Table(table) = &mut decl.node {
+            // A run whose table did not parse (a syntax error in it) is dropped with it.
+            while runs.next_if(|r| r.table_at < decl.span.start).is_some() {
+                dropped += 1;
+            }
+            if let Some(run) = runs.next_if(|r| r.table_at == decl.span.start) {
+                table.rows.splice(0..0, run.rows);
+            }
         }
     }
-    // Every run must belong to a table the parse found where the run's scan found it.
-    if runs.next().is_some() {
+    dropped += runs.count();
+    // Without a syntax error every run belongs to a table the parse found where the
+    // run's scan found it.
+    if !parsed.incomplete && dropped > 0 {
         return None;
     }
-    Some(Parsed { file: tree, diagnostics, incomplete: false })
+    Some(parsed)
 }
 
 /// Offsets of the lines that begin with `table` and a blank: the tables [`plain`] may
@@ -175,13 +218,12 @@ fn table_starts(text: &str) -> Vec<usize> {
 }
 
 /// Parses chunk by chunk, each starting at a line that begins with a declaration keyword.
-fn recover(file: &Arc<SourceFile>, text: &str) -> Parsed {
+fn recover(file: &Arc<SourceFile>, input: Input<'_>) -> Parsed {
     let mut out = Parsed { file: PolicyFile::default(), diagnostics: Vec::new(), incomplete: true };
-    let starts = chunk_starts(text);
+    let starts = chunk_starts(input.text);
     for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let chunk = &text[start..end];
-        match parse_chunk(file, chunk, start) {
+        let end = starts.get(i + 1).copied().unwrap_or(input.text.len());
+        match parse_chunk(file, input, start, end) {
             Ok(parsed) => {
                 out.file.decls.extend(parsed.file.decls);
                 out.diagnostics.extend(parsed.diagnostics);
