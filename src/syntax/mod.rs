@@ -170,7 +170,7 @@ fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
     if runs.is_empty() {
         return None;
     }
-    let mut cut = String::with_capacity(text.len() - runs.iter().map(|r| r.resume - r.body_start).sum::<usize>());
+    let mut cut = String::with_capacity(text.len().saturating_sub(runs.iter().map(|r| r.resume - r.body_start).sum()));
     let mut cuts = Vec::with_capacity(runs.len());
     let mut copied = 0;
     for run in &runs {
