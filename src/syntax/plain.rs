@@ -1,7 +1,7 @@
 //! Plain table rows read without pest.
 //!
-//! Big tables are written as plain rows: literals, ranges of literals and comparisons
-//! with a literal (`[10..20), "north", < 100.5 => 3.00`). pest spends thousands of steps
+//! Big tables are written as plain rows: literals and names, ranges of them and
+//! comparisons with one (`[10..20), "north", < 100.5 => standard_fee`). pest spends thousands of steps
 //! on each such row (every literal is tried as each kind of expression in turn), so a
 //! 16 000-row table took most of a second to parse. This reader takes the rows at the
 //! start of a table's block that are plain, byte by byte, and builds exactly the tree the
@@ -170,6 +170,11 @@ impl Reader<'_> {
 
     /// `cell, cell, … => value`.
     fn row(&mut self) -> Option<Row> {
+        // `otherwise` cannot start a row (`!otherwise ~ row`), though it is a name
+        // elsewhere: the last row is pest's.
+        if self.rest().starts_with(b"otherwise") && !self.word_char_at(9) {
+            return None;
+        }
         let start = self.at;
         let mut cells = vec![self.cell()?];
         loop {
@@ -286,8 +291,8 @@ impl Reader<'_> {
         self.peek_at(ahead).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii())
     }
 
-    /// A literal, or `-` and a number: what a plain cell compares with and a plain row
-    /// results in. What may follow it is its caller's to check.
+    /// A literal, a name, or `-` and a number: what a plain cell compares with and a
+    /// plain row results in. What may follow it is its caller's to check.
     fn value(&mut self) -> Option<Expr> {
         let start = self.at;
         match self.peek()? {
@@ -303,20 +308,25 @@ impl Reader<'_> {
             }
             b'"' => self.string(),
             b'0'..=b'9' => self.number_like(),
-            b't' | b'f' => {
-                let value = if self.rest().starts_with(b"true") {
-                    true
-                } else if self.rest().starts_with(b"false") {
-                    false
-                } else {
-                    return None;
-                };
-                let len = if value { 4 } else { 5 };
-                if self.word_char_at(len) {
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    self.at += 1;
+                }
+                // A name in other scripts is pest's (XID rules).
+                if self.peek().is_some_and(|b| !b.is_ascii()) {
                     return None;
                 }
-                self.at += len;
-                Some(Expr::new(ExprKind::Bool(value), self.span(start)))
+                let word = self.src.get(start..self.at)?;
+                let kind = match word {
+                    "true" => ExprKind::Bool(true),
+                    "false" => ExprKind::Bool(false),
+                    // `missing`, `not`, `if`…: not names.
+                    _ if super::keywords::is_reserved(word) => return None,
+                    // A name: what follows it (`(` of a call, `.` of a field) is the
+                    // caller's to refuse.
+                    _ => ExprKind::Name(word.to_owned()),
+                };
+                Some(Expr::new(kind, self.span(start)))
             }
             _ => None,
         }

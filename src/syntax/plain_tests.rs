@@ -45,6 +45,14 @@ fn value() -> impl Strategy<Value = String> {
         Just("-5".to_owned()),
         Just("- 2.5".to_owned()),
         Just("-7 days".to_owned()),
+        Just("standard_fee".to_owned()),
+        Just("fee_2".to_owned()),
+        Just("_x".to_owned()),
+        Just("_".to_owned()),
+        Just("reject".to_owned()),
+        Just("order".to_owned()),
+        Just("mod".to_owned()),
+        Just("Fee".to_owned()),
     ];
     let odd = prop_oneof![
         Just("9223372036854775808".to_owned()),
@@ -73,6 +81,16 @@ fn value() -> impl Strategy<Value = String> {
         Just("[1, 2]".to_owned()),
         Just("(5)".to_owned()),
         Just("\"open".to_owned()),
+        Just("f(1)".to_owned()),
+        Just("f (1)".to_owned()),
+        Just("a .b".to_owned()),
+        Just("费用".to_owned()),
+        Just("x中".to_owned()),
+        Just("not".to_owned()),
+        Just("if".to_owned()),
+        Just("reject X".to_owned()),
+        Just("flag\n  X".to_owned()),
+        Just("x is missing".to_owned()),
     ];
     prop_oneof![40 => plain, 1 => odd]
 }
@@ -216,7 +234,7 @@ proptest! {
 
 #[test]
 fn the_rows_after_one_that_is_not_plain_are_pests() {
-    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x => 2,\n  [2..3) => 3\n}\n";
+    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x + 1 => 2,\n  [2..3) => 3\n}\n";
     let file = SourceFile::new("t.tenet", text);
     let runs = super::plain::rows(text, 0, text.find('{').unwrap() + 1).unwrap();
     assert_eq!(runs.rows.len(), 1);
