@@ -145,39 +145,38 @@ fn placed(mut diag: Diagnostic, place: impl Fn(crate::source::Span) -> crate::so
     diag
 }
 
-/// Parses a file whose tables start with plain rows: those rows are read by
+/// Parses a file whose tables have plain rows: those rows are read by
 /// [`plain`], and pest parses the rest of the file with each run of them replaced by
-/// one blank. When a run stops before a row that is not plain, its last plain row is
-/// left to pest too, so that pest meets the row after it exactly as it would in the
-/// whole text (within the rows, after a comma) and says the same of a mistake there.
-/// `None` when no table starts with plain rows, or when a run is not where the parse
-/// found its table (then pest parses the whole text).
+/// one blank (`plain::rows` says where pest must take over, and why). `None` when no
+/// table has plain rows, or when a run is not where the parse found its table (then
+/// pest parses the whole text).
 fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
-    let runs: Vec<plain::PlainRows> = table_starts(text)
+    let runs: Vec<plain::Run> = table_starts(text)
         .into_iter()
-        .filter_map(|at| {
-            let rest = text.get(at..)?;
-            let head = TenetParser::parse(Rule::table_open, rest).ok()?;
-            let open = head.flatten().find(|p| p.as_rule() == Rule::block_open)?;
-            let mut run = plain::rows(text, at, at + open.as_span().end())?;
-            if text.as_bytes().get(run.resume) != Some(&b'}') {
-                let last = run.rows.pop()?;
-                run.resume = last.span.start;
-            }
-            (!run.rows.is_empty()).then_some(run)
+        .flat_map(|at| {
+            let open = text.get(at..).and_then(|rest| {
+                let head = TenetParser::parse(Rule::table_open, rest).ok()?;
+                head.flatten().find(|p| p.as_rule() == Rule::block_open).map(|p| at + p.as_span().end())
+            });
+            let pest_row = |row_at: usize| {
+                let rest = text.get(row_at..)?;
+                let mut pairs = TenetParser::parse(Rule::row, rest).ok()?;
+                pairs.next().map(|p| row_at + p.as_span().end())
+            };
+            open.map(|open| plain::rows(text, at, open, pest_row)).unwrap_or_default()
         })
         .collect();
     if runs.is_empty() {
         return None;
     }
-    let mut cut = String::with_capacity(text.len().saturating_sub(runs.iter().map(|r| r.resume - r.body_start).sum()));
+    let mut cut = String::with_capacity(text.len().saturating_sub(runs.iter().map(|r| r.end - r.start).sum()));
     let mut cuts = Vec::with_capacity(runs.len());
     let mut copied = 0;
     for run in &runs {
-        cut.push_str(text.get(copied..run.body_start)?);
-        cuts.push((cut.len(), (run.resume - run.body_start).checked_sub(1)?));
+        cut.push_str(text.get(copied..run.start)?);
+        cuts.push((cut.len(), (run.end - run.start).checked_sub(1)?));
         cut.push(' ');
-        copied = run.resume;
+        copied = run.end;
     }
     cut.push_str(text.get(copied..)?);
     let mut parsed = parse_input(file, Input { text: &cut, cuts: &cuts });
@@ -189,8 +188,14 @@ fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
             while runs.next_if(|r| r.table_at < decl.span.start).is_some() {
                 dropped += 1;
             }
-            if let Some(run) = runs.next_if(|r| r.table_at == decl.span.start) {
-                table.rows.splice(0..0, run.rows);
+            let mut read = false;
+            while let Some(run) = runs.next_if(|r| r.table_at == decl.span.start) {
+                table.rows.extend(run.rows);
+                read = true;
+            }
+            if read {
+                // The rows pest read and the runs' rows, in the order they are written.
+                table.rows.sort_by_key(|row| row.span.start);
             }
         }
     }

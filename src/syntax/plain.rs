@@ -17,53 +17,83 @@ use super::expr::time_unit;
 use crate::lang::CmpOp;
 use crate::source::Span;
 
-/// Plain rows at the start of one table's block.
+/// A stretch of plain rows in one table's block: pest reads the file with `start..end`
+/// replaced by one blank.
 #[derive(Debug)]
-pub(crate) struct PlainRows {
+pub(crate) struct Run {
     /// Where the table's declaration starts (its `table` keyword).
     pub table_at: usize,
-    /// The first byte after the block's `{`.
-    pub body_start: usize,
-    /// Where pest takes over: the block's `}`, or the row after the last plain one.
-    pub resume: usize,
+    /// The first byte of the stretch: after the block's `{`, or after the comma that
+    /// follows a row pest reads.
+    pub start: usize,
+    /// Where pest takes over: the block's `}`, a row pest reads, or the last plain row
+    /// before one that ends the reading.
+    pub end: usize,
     /// The rows read, in order.
     pub rows: Vec<Row>,
 }
 
-/// Reads the plain rows of one table's block, starting right after its `{`; `None` when
-/// not even the first row is plain.
-pub(crate) fn rows(text: &str, table_at: usize, body_start: usize) -> Option<PlainRows> {
+/// Reads the plain rows of one table's block, starting right after its `{`, as runs
+/// between the rows pest must read. `pest_row` gives the end of the row pest reads at an
+/// offset (`None` if it reads none there). A row pest reads is stepped over when a
+/// comma follows it; anything else (`otherwise`, a row pest cannot read, a row without
+/// a comma or `}` after it) ends the reading, and then the last plain row before it is
+/// left to pest too, so that pest meets what ends the reading in the state it would in
+/// the whole text (within the rows, after a comma) and says the same of a mistake there.
+pub(crate) fn rows(
+    text: &str,
+    table_at: usize,
+    body_start: usize,
+    pest_row: impl Fn(usize) -> Option<usize>,
+) -> Vec<Run> {
     let mut r = Reader { text: text.as_bytes(), src: text, at: body_start };
-    let mut rows = Vec::new();
-    // After the last row followed by a comma: pest may take over there.
-    let mut resume = body_start;
-    loop {
+    let mut runs = Vec::new();
+    let mut run = Run { table_at, start: body_start, end: body_start, rows: Vec::new() };
+    let closed = loop {
         r.skip_blank();
         if r.peek() == Some(b'}') {
-            resume = r.at;
-            break;
+            run.end = r.at;
+            break true;
         }
-        let Some(row) = r.row() else { break };
+        let at = r.at;
+        if let Some(row) = r.row() {
+            r.skip_blank();
+            match r.peek() {
+                Some(b',') => {
+                    r.at += 1;
+                    run.rows.push(row);
+                    run.end = r.at;
+                }
+                Some(b'}') => {
+                    run.rows.push(row);
+                    run.end = r.at;
+                    break true;
+                }
+                // Not followed by `,` or `}`: the row is pest's, from its start.
+                _ => break false,
+            }
+            continue;
+        }
+        // A row pest reads, followed by a comma: the next run starts after it.
+        if r.rest().starts_with(b"otherwise") && !r.word_char_at(9) {
+            break false;
+        }
+        let Some(row_end) = pest_row(at).filter(|&end| end > at) else { break false };
+        r.at = row_end;
         r.skip_blank();
-        match r.peek() {
-            Some(b',') => {
-                r.at += 1;
-                rows.push(row);
-                resume = r.at;
-            }
-            Some(b'}') => {
-                rows.push(row);
-                resume = r.at;
-                break;
-            }
-            // Not followed by `,` or `}`: the row is pest's, from its start.
-            _ => break,
+        if r.peek() != Some(b',') {
+            break false;
         }
+        r.at += 1;
+        let next = Run { table_at, start: r.at, end: r.at, rows: Vec::new() };
+        runs.push(std::mem::replace(&mut run, next));
+    };
+    if !closed && let Some(last) = run.rows.pop() {
+        run.end = last.span.start;
     }
-    if rows.is_empty() {
-        return None;
-    }
-    Some(PlainRows { table_at, body_start, resume, rows })
+    runs.push(run);
+    runs.retain(|run| !run.rows.is_empty());
+    runs
 }
 
 /// Reads `text` as one plain cell, whole; spans are offsets in `text`.

@@ -233,16 +233,30 @@ proptest! {
 }
 
 #[test]
-fn the_rows_after_one_that_is_not_plain_are_pests() {
-    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x + 1 => 2,\n  [2..3) => 3\n}\n";
+fn a_row_pest_reads_splits_the_plain_rows_around_it() {
+    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x + 1 => 2,\n  [2..3) => 3,\n  [3..4) => 4\n}\n";
     let file = SourceFile::new("t.tenet", text);
-    let runs = super::plain::rows(text, 0, text.find('{').unwrap() + 1).unwrap();
-    assert_eq!(runs.rows.len(), 1);
-    assert_eq!(&text[runs.resume..runs.resume + 3], "\n  ", "resumes right after the first row's comma");
+    let pest_row = |at: usize| text[at..].find(",\n").map(|i| at + i);
+    let runs = super::plain::rows(text, 0, text.find('{').unwrap() + 1, pest_row);
+    let rows: Vec<usize> = runs.iter().map(|r| r.rows.len()).collect();
+    assert_eq!(rows, [1, 2], "one run before the computed row, one after it");
+    assert_eq!(&text[runs[1].end..runs[1].end + 1], "}", "the second run ends at the brace");
     let parsed = parse(&file);
     let DeclKind::Table(t) = &parsed.file.decls[0].node else { panic!("a table") };
-    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.rows.len(), 4);
     assert_eq!(parsed.file, parse_using(&file, false).file);
+}
+
+#[test]
+fn what_ends_the_reading_meets_pest_after_a_plain_row() {
+    // `x +` is no row: the reading ends there, and the plain row before it is pest's too.
+    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  [1..2) => 2,\n  x + => 3\n}\n";
+    let runs = super::plain::rows(text, 0, text.find('{').unwrap() + 1, |_| None);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].rows.len(), 1);
+    assert_eq!(&text[runs[0].end..runs[0].end + 6], "[1..2)");
+    let file = SourceFile::new("t.tenet", text);
+    same(&parse(&file), &parse_using(&file, false)).unwrap();
 }
 
 /// A piece of a CSV file at offset 100: its text and where each byte lies.
