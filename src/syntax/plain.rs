@@ -63,18 +63,20 @@ pub(crate) fn rows(
                     r.at += 1;
                     run.rows.push(row);
                     run.end = r.at;
+                    continue;
                 }
                 Some(b'}') => {
                     run.rows.push(row);
                     run.end = r.at;
                     break true;
                 }
-                // Not followed by `,` or `}`: the row is pest's, from its start.
-                _ => break false,
+                // Not followed by `,` or `}` (`=> 2 + 3`): the row is pest's.
+                _ => {}
             }
-            continue;
         }
-        // A row pest reads, followed by a comma: the next run starts after it.
+        // A row pest reads, from its start.
+        r.at = at;
+        // Followed by a comma, the next run starts after it.
         if r.rest().starts_with(b"otherwise") && !r.word_char_at(9) {
             break false;
         }

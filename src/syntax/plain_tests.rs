@@ -234,16 +234,17 @@ proptest! {
 
 #[test]
 fn a_row_pest_reads_splits_the_plain_rows_around_it() {
-    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x + 1 => 2,\n  [2..3) => 3,\n  [3..4) => 4\n}\n";
+    // A cell that computes, a result that computes.
+    let text = "table t(a: int) -> int {\n  [0..1) => 1,\n  x + 1 => 2,\n  [2..3) => 3,\n  [3..4) => 2 + 2,\n  [4..5) => 5,\n  [5..6) => 6\n}\n";
     let file = SourceFile::new("t.tenet", text);
     let pest_row = |at: usize| text[at..].find(",\n").map(|i| at + i);
     let runs = super::plain::rows(text, 0, text.find('{').unwrap() + 1, pest_row);
     let rows: Vec<usize> = runs.iter().map(|r| r.rows.len()).collect();
-    assert_eq!(rows, [1, 2], "one run before the computed row, one after it");
-    assert_eq!(&text[runs[1].end..runs[1].end + 1], "}", "the second run ends at the brace");
+    assert_eq!(rows, [1, 1, 2], "a run before each computed row, one after the last");
+    assert_eq!(&text[runs[2].end..runs[2].end + 1], "}", "the last run ends at the brace");
     let parsed = parse(&file);
     let DeclKind::Table(t) = &parsed.file.decls[0].node else { panic!("a table") };
-    assert_eq!(t.rows.len(), 4);
+    assert_eq!(t.rows.len(), 6);
     assert_eq!(parsed.file, parse_using(&file, false).file);
 }
 
