@@ -27,17 +27,17 @@ fn without_keyword(mut pairs: Pairs<'_, Rule>) -> std::iter::Peekable<Pairs<'_, 
 pub(crate) struct Builder<'a> {
     file: &'a Arc<SourceFile>,
     /// Where each byte of the parsed text lies in the file.
-    placement: Placement,
+    placement: Placement<'a>,
     diags: RefCell<Vec<Diagnostic>>,
 }
 
 /// Where the parsed text lies in the file.
-enum Placement {
+enum Placement<'a> {
     /// A slice of the file starting here (non-zero when recovering chunk by chunk).
     Offset(usize),
     /// Text that is not a slice of the file (a quoted CSV field, its `""` read as `"`):
     /// the file offset of each byte of the text, and of its end.
-    Map(Vec<usize>),
+    Map(&'a [usize]),
     /// A chunk, starting at the offset, of the file with runs of plain table rows each
     /// replaced by one blank (`plain.rs`): for each blank, its offset in the cut text and
     /// how many bytes of the file lie before the next byte, minus those of the cut text.
@@ -50,7 +50,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A builder for a text whose byte `i` lies at `map[i]` in the file.
-    pub(crate) fn mapped(file: &'a Arc<SourceFile>, map: Vec<usize>) -> Self {
+    pub(crate) fn mapped(file: &'a Arc<SourceFile>, map: &'a [usize]) -> Self {
         Builder { file, placement: Placement::Map(map), diags: RefCell::new(Vec::new()) }
     }
 

@@ -43,7 +43,7 @@ pub fn value(file: &Arc<SourceFile>, piece: &Piece) -> Result<Expr, Vec<Diagnost
 /// [`cell`], a plain one read without pest when `plain_rows` (tests hold the two equal).
 pub(crate) fn cell_using(file: &Arc<SourceFile>, piece: &Piece, plain_rows: bool) -> Result<Cell, Vec<Diagnostic>> {
     if plain_rows && let Some(cell) = plain::cell(&piece.text) {
-        let builder = Builder::mapped(file, piece.map.clone());
+        let builder = Builder::mapped(file, &piece.map);
         return Ok(plain::placed_cell(cell, &|s: Span| builder.place(s.start, s.end)));
     }
     parse(file, piece, Rule::cell_alone, Rule::cell, |b, p| b.cell(p))
@@ -52,7 +52,7 @@ pub(crate) fn cell_using(file: &Arc<SourceFile>, piece: &Piece, plain_rows: bool
 /// [`value`], a plain one read without pest when `plain_rows`.
 pub(crate) fn value_using(file: &Arc<SourceFile>, piece: &Piece, plain_rows: bool) -> Result<Expr, Vec<Diagnostic>> {
     if plain_rows && let Some(value) = plain::value(&piece.text) {
-        let builder = Builder::mapped(file, piece.map.clone());
+        let builder = Builder::mapped(file, &piece.map);
         return Ok(plain::placed_value(value, &|s: Span| builder.place(s.start, s.end)));
     }
     parse(file, piece, Rule::expr_alone, Rule::expr, |b, p| Some(b.expr(p)))
@@ -65,7 +65,7 @@ fn parse<T>(
     inner: Rule,
     build: impl FnOnce(&Builder<'_>, pest::iterators::Pair<'_, Rule>) -> Option<T>,
 ) -> Result<T, Vec<Diagnostic>> {
-    let builder = Builder::mapped(file, piece.map.clone());
+    let builder = Builder::mapped(file, &piece.map);
     let pairs = TenetParser::parse(rule, &piece.text).map_err(|e| {
         let mut diag = errors::to_diagnostic(e, &piece.text, 0).in_file(file);
         if let Some(label) = &mut diag.primary {

@@ -208,18 +208,13 @@ fn parse_with_plain_rows(file: &Arc<SourceFile>, text: &str) -> Option<Parsed> {
     Some(parsed)
 }
 
-/// Offsets of the lines that begin with `table` and a blank: the tables [`plain`] may
+/// Offsets of the declarations that begin a line with `table`: the tables [`plain`] may
 /// read rows of (a table written elsewhere is left to pest).
 fn table_starts(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("table ") || line.starts_with("table\t") {
-            starts.push(offset);
-        }
-        offset += line.len();
-    }
-    starts
+    chunk_starts(text)
+        .into_iter()
+        .filter(|&at| text.get(at..).and_then(|t| t.strip_prefix("table")).is_some_and(|t| t.starts_with([' ', '\t'])))
+        .collect()
 }
 
 /// Parses chunk by chunk, each starting at a line that begins with a declaration keyword.
@@ -246,8 +241,8 @@ pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let word: String = line.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        if offset > 0 && keywords::starts_declaration(&word) && line[word.len()..].starts_with([' ', '\t']) {
+        let word = &line[..line.bytes().take_while(u8::is_ascii_alphabetic).count()];
+        if offset > 0 && keywords::starts_declaration(word) && line[word.len()..].starts_with([' ', '\t']) {
             starts.push(offset);
         }
         offset += line.len();

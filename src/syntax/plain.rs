@@ -118,6 +118,11 @@ pub(crate) fn value(text: &str) -> Option<Expr> {
 
 /// `cell` with every span moved by `place` (from the text read to the file).
 pub(crate) fn placed_cell(mut cell: Cell, place: &impl Fn(Span) -> Span) -> Cell {
+    place_cell(&mut cell, place);
+    cell
+}
+
+fn place_cell(cell: &mut Cell, place: &impl Fn(Span) -> Span) {
     cell.span = place(cell.span);
     match &mut cell.node {
         CellKind::Cmp(_, e) | CellKind::In(e) | CellKind::NotIn(e) | CellKind::Eq(e) => place_expr(e, place),
@@ -125,14 +130,9 @@ pub(crate) fn placed_cell(mut cell: Cell, place: &impl Fn(Span) -> Span) -> Cell
             place_expr(&mut r.lo, place);
             place_expr(&mut r.hi, place);
         }
-        CellKind::AnyOf(tests) | CellKind::Not(tests) => {
-            for t in tests.iter_mut() {
-                *t = placed_cell(t.clone(), place);
-            }
-        }
+        CellKind::AnyOf(tests) | CellKind::Not(tests) => tests.iter_mut().for_each(|t| place_cell(t, place)),
         CellKind::Any => {}
     }
-    cell
 }
 
 /// `value` with every span moved by `place`.
@@ -453,26 +453,16 @@ impl Reader<'_> {
             match self.peek()? {
                 b'"' => break,
                 b'\n' | b'\r' => return None,
-                b'\\' => {
-                    lit.push_str(self.src.get(run..self.at)?);
-                    let escape = match self.peek_at(1)? {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'n' => '\n',
-                        b't' => '\t',
-                        _ => return None,
-                    };
-                    lit.push(escape);
-                    self.at += 2;
-                    run = self.at;
-                }
-                b'{' | b'}' => {
-                    let b = self.peek()?;
-                    if self.peek_at(1) != Some(b) {
+                // An escape (`\"`, `\\`, `\n`, `\t`, `{{`, `}}`), unescaped as the builder
+                // does; `\u{…}` and a lone brace are pest's.
+                b'\\' | b'{' | b'}' => {
+                    let escape = self.src.get(self.at..self.at + 2)?;
+                    if escape.starts_with("\\u") {
                         return None;
                     }
+                    let unescaped = super::build::unescape(escape)?;
                     lit.push_str(self.src.get(run..self.at)?);
-                    lit.push(char::from(b));
+                    lit.push_str(&unescaped);
                     self.at += 2;
                     run = self.at;
                 }
